@@ -1,0 +1,50 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+import pytest
+from django.apps import apps
+from pytest_factoryboy import register
+
+from kette.testing import factories
+from kette.testing.tenancy import World
+
+register(factories.ProgrammeFactory)
+register(factories.MunicipalityFactory)
+register(factories.UserFactory)
+register(factories.MembershipFactory)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Each app declares its URL keywords and secret seeders for the cross-tenant
+    # harness in <app>/tests/tenancy.py; import them all up front.
+    for app in apps.get_app_configs():
+        module = f"{app.name}.tests.tenancy"
+        if (
+            app.name.startswith("kette.")
+            and importlib.util.find_spec(f"{app.name}.tests")
+            and importlib.util.find_spec(module)
+        ):
+            importlib.import_module(module)
+
+
+@pytest.fixture
+def world(db) -> World:
+    programme = factories.ProgrammeFactory()
+    a = factories.MunicipalityFactory(programme=programme, name="Altstadt", slug="altstadt")
+    b = factories.MunicipalityFactory(programme=programme, name="Bergdorf", slug="bergdorf")
+    return World(programme=programme, a=a, b=b)
+
+
+@pytest.fixture
+def coordinator(world: World):
+    """The coordinator of municipality A."""
+    return factories.user_with_role("coordinator", world.a, username="koord-a")
+
+
+@pytest.fixture
+def password() -> str:
+    return factories.TEST_PASSWORD

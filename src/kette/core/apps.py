@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "kette.core"
+    label = "core"
+    verbose_name = _("Grundlagen")
+
+    def ready(self) -> None:
+        from kette.core import audit, datasources
+        from kette.core.models import FundingPeriod, Membership, Municipality
+
+        audit.register(Municipality, municipality_field="id")
+        audit.register(FundingPeriod)
+        audit.register(Membership)
+        datasources.register(datasources.BOUNDARIES)

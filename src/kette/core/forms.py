@@ -1,0 +1,43 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kette.core.models import MUNICIPALITY_ROLES, Municipality, Role
+
+
+class MunicipalityProfileForm(forms.ModelForm):
+    class Meta:
+        model = Municipality
+        fields = ["description", "website"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 8})}
+
+
+class MemberInviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-Mail-Adresse"))
+    first_name = forms.CharField(label=_("Vorname"), max_length=150)
+    last_name = forms.CharField(label=_("Nachname"), max_length=150)
+    role = forms.ChoiceField(
+        label=_("Rolle"),
+        choices=[(role.value, role.label) for role in Role if role in MUNICIPALITY_ROLES],
+    )
+
+
+class AccessibilityFeedbackForm(forms.Form):
+    message = forms.CharField(
+        label=_("Welche Barriere ist Ihnen begegnet?"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+    )
+    page_url = forms.CharField(
+        label=_("Auf welcher Seite? (optional)"), required=False, max_length=500
+    )
+    email = forms.EmailField(
+        label=_("Ihre E-Mail-Adresse, falls Sie eine Antwort wünschen (optional)"),
+        required=False,
+    )
+    # A field people never see (hidden by CSS, skipped by keyboard): bots fill it
+    # in, and their message is dropped.
+    website = forms.CharField(
+        label=_("Bitte dieses Feld leer lassen"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )

@@ -1,0 +1,19 @@
+"""Text helpers that follow German conventions."""
+
+from django.utils.text import slugify
+
+_GERMAN_TRANSLITERATION = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS"}
+)
+
+
+def german_slug(value: str) -> str:
+    """Slug with German transliteration: "Köln" -> "koeln", "Mülheim an der Ruhr" ->
+    "muelheim-an-der-ruhr" (umlauts become two letters instead of losing their dots)."""
+    return slugify(value.translate(_GERMAN_TRANSLITERATION))
+
+
+def fold_german(value: str) -> str:
+    """Lower-case and fold umlauts and ß the way German readers type without them
+    ("Mütter" and "Muetter" both become "muetter")."""
+    return value.translate(_GERMAN_TRANSLITERATION).casefold()

@@ -1,0 +1,1 @@
+"""Test support shared by every app: the test environment, factories and the tenant harness."""

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from kette.api.urls import api
+
+admin.site.site_header = "kette – Administration"
+admin.site.site_title = "kette"
+
+urlpatterns = [
+    path("", include("kette.core.urls")),
+    path("konto/", include("kette.core.account_urls")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -9,9 +9,10 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from kette.core import audit, datasources
-        from kette.core.models import FundingPeriod, Membership, Municipality
+        from kette.core.models import District, FundingPeriod, Membership, Municipality
 
         audit.register(Municipality, municipality_field="id")
         audit.register(FundingPeriod)
         audit.register(Membership)
+        audit.register(District)
         datasources.register(datasources.BOUNDARIES)

@@ -152,6 +152,43 @@ class FundingPeriod(TenantModel):
         return f"{self.starts_on:%d.%m.%Y} – {self.ends_on:%d.%m.%Y}"
 
 
+class District(TenantModel):
+    """A small area of a municipality (Sozialraum, Stadtteil, Stadtbezirk).
+
+    Lives in core because the directory (locations, service areas) and the
+    monitoring (indicators, need index) both use it; the monitoring app imports
+    boundaries. Geometry is GeoJSON in WGS84.
+    """
+
+    code = models.CharField(_("Schlüssel"), max_length=40)
+    name = models.CharField(_("Name"), max_length=200)
+    level = models.CharField(
+        _("Ebene"), max_length=80, blank=True, help_text=_("z. B. Stadtbezirk oder Stadtteil")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("übergeordneter Bezirk"),
+    )
+    boundary = models.JSONField(_("Grenze (GeoJSON, WGS84)"), null=True, blank=True)
+    boundary_simplified = models.JSONField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["boundary", "boundary_simplified"])
+
+    class Meta:
+        verbose_name = _("Sozialraum")
+        verbose_name_plural = _("Sozialräume")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "code"], name="district_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Role(models.TextChoices):
     PROGRAMME_ADMIN = "programme_admin", _("Programm-Administration")
     PROGRAMME_STAFF = "programme_staff", _("Landeskoordinierungsstelle")

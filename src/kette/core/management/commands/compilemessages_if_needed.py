@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import polib
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -17,8 +18,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         compiled = 0
-        for locale_dir in settings.LOCALE_PATHS:
-            for po_path in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
+        # The project's catalogue (LOCALE_PATHS) and every kette app's own.
+        locale_dirs = [Path(p) for p in settings.LOCALE_PATHS]
+        locale_dirs += [
+            Path(app.path) / "locale"
+            for app in apps.get_app_configs()
+            if app.name.startswith("kette.")
+        ]
+        for locale_dir in locale_dirs:
+            for po_path in locale_dir.glob("*/LC_MESSAGES/*.po"):
                 mo_path = po_path.with_suffix(".mo")
                 if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
                     continue

@@ -124,3 +124,56 @@ def test_each_role_has_a_demo_account():
 def test_every_kette_app_is_installed():
     installed = {app.name for app in apps.get_app_configs()}
     assert {"kette.core", "kette.api"} <= installed
+
+
+def test_production_mode_serves_pages_and_static_files_under_gunicorn(tmp_path):
+    """The documented production commands: migrate, collectstatic, gunicorn."""
+    import socket
+    import time
+    import urllib.request
+
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SECURE_", "SESSION_", "CSRF_", "KETTE_", "DEBUG"))
+    }
+    env.update(
+        DEBUG="false",
+        SECRET_KEY="prod-" + "k7Qz9" * 12,
+        ALLOWED_HOSTS="127.0.0.1",
+        KETTE_DATA_DIR=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        SECURE_SSL_REDIRECT="false",  # no TLS proxy in this test
+    )
+    kette = [sys.executable, "-m", "kette"]
+    for args in (["migrate", "-v0"], ["collectstatic", "--no-input", "-v0"]):
+        subprocess.run(kette + args, env=env, check=True, capture_output=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [str(gunicorn), "kette.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                page = urllib.request.urlopen(base + "/impressum/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not answer")
+        html = page.read().decode()
+        assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+        css_url = re.search(r'href="(/static/kette/css/kette\.[0-9a-f]+\.css)"', html).group(1)
+        with urllib.request.urlopen(base + css_url, timeout=5) as css:
+            assert css.status == 200
+            assert "max-age" in css.headers["Cache-Control"]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

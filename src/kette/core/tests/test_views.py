@@ -287,3 +287,9 @@ def test_admin_is_for_programme_admins(client, world, coordinator):
     )
     client.force_login(admin)
     assert client.get("/admin/core/municipality/").status_code == 200
+
+
+def test_german_is_the_default_whatever_the_browser_prefers(client, db):
+    response = client.get("/impressum/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    assert '<html lang="de">' in response.content.decode()
+    assert response["Content-Language"] == "de"

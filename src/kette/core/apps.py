@@ -13,6 +13,10 @@ class CoreConfig(AppConfig):
 
         audit.register(Municipality, municipality_field="id")
         audit.register(FundingPeriod)
-        audit.register(Membership)
+        audit.register(
+            Membership,
+            related=("user",),
+            label=lambda record: f"{record.user} ({record.get_role_display()})",
+        )
         audit.register(District)
         datasources.register(datasources.BOUNDARIES)

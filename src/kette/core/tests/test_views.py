@@ -293,3 +293,14 @@ def test_german_is_the_default_whatever_the_browser_prefers(client, db):
     response = client.get("/impressum/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
     assert '<html lang="de">' in response.content.decode()
     assert response["Content-Language"] == "de"
+
+
+def test_change_log_reads_a_constant_number_of_queries(
+    client, world, coordinator, django_assert_max_num_queries
+):
+    for n in range(15):
+        user_with_role(Role.VIEWER, world.a, username=f"viewer-{n}")
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(12):
+        response = client.get(f"/k/{world.a.slug}/verlauf/")
+    assert response.content.decode().count("Lesezugriff") >= 15

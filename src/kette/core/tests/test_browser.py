@@ -251,3 +251,27 @@ def test_skip_link_is_first_tab_stop_and_moves_focus_to_main(live_server, demo_d
             "() => document.querySelector('main').contains(document.activeElement)"
         )
         assert inside_main
+
+
+def test_legal_pages_from_the_footer(live_server, demo_data) -> None:
+    pages = {
+        "Impressum": "Impressum",
+        "Datenschutz": "Datenschutzerklärung",
+        "Datenquellen": "Datenquellen",
+    }
+    with open_page(live_server.url) as (page, _observed):
+        page.goto(live_server.url + "/")
+        footer = page.get_by_role("navigation", name="Rechtliches und Hilfe")
+        for link, heading in pages.items():
+            footer.get_by_role("link", name=link, exact=True).click()
+            expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+            assert_accessible(page)
+        # The data source is described in German, with its licence.
+        expect(
+            page.get_by_role(
+                "heading", name="Verwaltungsgrenzen und Einwohnerzahlen der Programmkommunen"
+            )
+        ).to_be_visible()
+        expect(
+            page.get_by_role("link", name="Datenlizenz Deutschland – Namensnennung – Version 2.0")
+        ).to_be_visible()

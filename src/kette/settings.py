@@ -175,7 +175,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Internationalisation ------------------------------------------------------
 LANGUAGE_CODE = "de"
-LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
+LANGUAGES = [("de", _("German")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "kette_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "kette.core"
     label = "core"
-    verbose_name = _("Grundlagen")
+    verbose_name = _("Foundation")
 
     def ready(self) -> None:
         from kette.core import audit, datasources

@@ -26,11 +26,11 @@ def _navigation(request: HttpRequest) -> list[NavItem]:
         return items
     roles = roles_of(user)
     if user.has_perm("core.read_programme_overview"):
-        items.append(NavItem(_("Programmübersicht"), reverse("core:programme_overview")))
+        items.append(NavItem(_("Programme overview"), reverse("core:programme_overview")))
     if user.has_perm("core.use_admin") and user.is_staff:
         items.append(NavItem(_("Administration"), reverse("admin:index")))
     if roles.municipality:
-        items.append(NavItem(_("Meine Kommunen"), reverse("core:home") + "#arbeitsbereiche"))
+        items.append(NavItem(_("My municipalities"), reverse("core:home") + "#arbeitsbereiche"))
     return items
 
 

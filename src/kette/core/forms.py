@@ -17,7 +17,8 @@ class MemberInviteForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     role = forms.ChoiceField(
         label=_("Role"),
-        choices=[(role.value, role.label) for role in Role if role in MUNICIPALITY_ROLES],
+        # No preselection: inviting someone with more rights than meant must be a choice.
+        choices=[("", "—"), *((r.value, r.label) for r in Role if r in MUNICIPALITY_ROLES)],
     )
 
 

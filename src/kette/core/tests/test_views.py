@@ -304,3 +304,13 @@ def test_change_log_reads_a_constant_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(f"/k/{world.a.slug}/verlauf/")
     assert response.content.decode().count("Lesezugriff") >= 15
+
+
+def test_inviting_requires_choosing_a_role(client, world, coordinator):
+    client.force_login(coordinator)
+    response = client.post(
+        f"/k/{world.a.slug}/mitglieder/",
+        {"email": "x@example.org", "first_name": "X", "last_name": "Y", "role": ""},
+    )
+    assert response.status_code == 200
+    assert not Membership.objects.filter(user__email="x@example.org").exists()

@@ -64,7 +64,7 @@ class Indicator(models.Model):
     disclosure_threshold = models.PositiveSmallIntegerField(
         _("disclosure threshold"),
         default=DEFAULT_DISCLOSURE_THRESHOLD,
-        help_text=_("Counts below this threshold are shown as \".\" and never exported."),
+        help_text=_('Counts below this threshold are shown as "." and never exported.'),
     )
     sort_order = models.PositiveSmallIntegerField(default=100)
 

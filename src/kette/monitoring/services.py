@@ -3,16 +3,20 @@ imports validate their whole input before they write anything."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kette.core.models import District, Municipality, User
-from kette.monitoring import geo
+from kette.monitoring import geo, tables
+from kette.monitoring.catalogue import STANDARD_INDICATORS
 from kette.monitoring.errors import ImportRejected
+from kette.monitoring.models import Direction, Indicator, NeedIndexWeight, Observation, Unit
 from kette.monitoring.selectors import forget_district_locator
 
 
@@ -192,3 +196,444 @@ def districts_import(
     transaction.on_commit(lambda: forget_district_locator(municipality.pk))
     forget_district_locator(municipality.pk)
     return report
+
+
+# Indicators -------------------------------------------------------------------
+
+
+@transaction.atomic
+def indicator_upsert(
+    *, actor: User | None, municipality: Municipality | None, key: str, **fields: Any
+) -> Indicator:
+    """Create or update the indicator `key` (programme-wide when `municipality` is
+    None, else the municipality's own); unchanged indicators are not saved."""
+    indicator = Indicator.objects.filter(municipality=municipality, key=key).first()
+    if indicator is None:
+        indicator = Indicator(municipality=municipality, key=key)
+    changed = indicator.pk is None or any(
+        getattr(indicator, name) != value for name, value in fields.items()
+    )
+    if changed:
+        for name, value in fields.items():
+            setattr(indicator, name, value)
+        indicator.full_clean(validate_constraints=False)
+        indicator.save()
+    return indicator
+
+
+def indicator_catalogue_sync(*, actor: User | None) -> int:
+    """Create or update the programme-wide standard indicators; returns their number."""
+    for order, item in enumerate(STANDARD_INDICATORS):
+        indicator_upsert(
+            actor=actor,
+            municipality=None,
+            key=item.key,
+            name=item.name,
+            unit=item.unit,
+            direction=item.direction,
+            source=item.source,
+            age_band=item.age_band,
+            description=item.description,
+            sort_order=order,
+        )
+    return len(STANDARD_INDICATORS)
+
+
+# Observations -----------------------------------------------------------------
+
+COLUMN_NAMES = {
+    "district": {"sozialraum", "bezirk", "stadtteil", "district", "schlüssel", "code", "raum"},
+    "indicator": {"indikator", "indicator", "kennung"},
+    "year": {"jahr", "year"},
+    "value": {"wert", "value"},
+    "numerator": {"zähler", "zaehler", "numerator"},
+    "denominator": {"nenner", "denominator"},
+}
+# The largest possible value of a rate, which is also its factor over numerator/denominator.
+LIMITS: dict[str, float] = {Unit.PERCENT: 100.0, Unit.PER_1000: 1000.0}
+
+
+@dataclass
+class ObservationImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    missing: int = 0  # cells with a statistical marker ("." etc.): not stored
+    municipalities: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Candidate:
+    district: District | None
+    indicator: Indicator
+    year: int
+    value: float
+    numerator: float | None
+    denominator: float | None
+
+
+def _column_index(header: list[str], role: str) -> int | None:
+    for index, name in enumerate(header):
+        if name.strip().lower() in COLUMN_NAMES[role]:
+            return index
+    return None
+
+
+def _cell(row: list[Any], index: int | None) -> Any:
+    if index is None or index >= len(row):
+        return ""
+    return row[index]
+
+
+def _year(cell: Any) -> int:
+    number = tables.parse_number(cell)
+    if isinstance(number, tables.Missing) or number != int(number) or not 1900 <= number <= 2100:
+        raise ValueError(cell)
+    return int(number)
+
+
+def _check_value(indicator: Indicator, value: float) -> str | None:
+    """Why `value` is impossible for the indicator, or None."""
+    if value < 0:
+        return f"{tables.format_number(value)} ist negativ und damit unmöglich"
+    limit = LIMITS.get(indicator.unit)
+    if limit is not None and value > limit:
+        label = "Prozentwert" if indicator.unit == Unit.PERCENT else "Wert je 1.000"
+        return f"{tables.format_number(value)} ist als {label} unmöglich"
+    return None
+
+
+class _RowReader:
+    """Validates cells of one input row, collecting German errors with row and column."""
+
+    def __init__(self, header: list[str], errors: list[str]):
+        self.header = header
+        self.errors = errors
+
+    def where(self, line: int, index: int | None) -> str:
+        column = self.header[index] if index is not None and index < len(self.header) else ""
+        return f"Zeile {line}, Spalte „{column}“" if column else f"Zeile {line}"
+
+    def number(self, line: int, row: list[Any], index: int | None) -> float | bool | None:
+        """The number in the cell; None when empty or a marker; False after an error."""
+        raw = _cell(row, index)
+        try:
+            value = tables.parse_number(raw)
+        except ValueError:
+            self.errors.append(f"{self.where(line, index)}: „{raw}“ ist keine Zahl.")
+            return False
+        return None if isinstance(value, tables.Missing) else value
+
+
+def _resolve_district(
+    municipality: Municipality, districts: dict[str, District], raw: Any
+) -> District | None:
+    """The district named by the cell (None = whole municipality); KeyError if unknown."""
+    code = str(raw or "").strip()
+    if isinstance(raw, float) and raw.is_integer():
+        code = str(int(raw))
+    if code in ("", municipality.official_key) or code.lower() in {"gesamt", "insgesamt"}:
+        return None
+    return districts[code]
+
+
+def _candidates_from_table(
+    municipality: Municipality,
+    table: tables.Table,
+    *,
+    layout: str,
+    indicator_key: str | None,
+    year: int | None,
+    report: ObservationImportReport,
+) -> list[_Candidate]:
+    errors: list[str] = []
+    reader = _RowReader(table.header, errors)
+    districts = {d.code: d for d in District.objects.for_municipality(municipality)}
+    indicators = {i.key: i for i in Indicator.objects.available_to(municipality)}
+    # A municipality's own indicator takes precedence over a standard one of the same key.
+    for own in Indicator.objects.filter(municipality=municipality):
+        indicators[own.key] = own
+    district_index = _column_index(table.header, "district")
+    if district_index is None:
+        district_index = 0 if layout == "wide" else None
+    if district_index is None:
+        raise ImportRejected(
+            ["Spalte für den Sozialraum fehlt (erwartet z. B. „Sozialraum“ oder „Schlüssel“)."]
+        )
+    # Each cell to read: (column index, indicator key or None = from column, year or None)
+    cells: list[tuple[int, str | None, int | None]] = []
+    if layout == "long":
+        missing = [
+            role
+            for role in ("indicator", "year", "value")
+            if _column_index(table.header, role) is None
+            and not (role == "indicator" and indicator_key)
+            and not (role == "year" and year)
+        ]
+        if missing:
+            names = {"indicator": "Indikator", "year": "Jahr", "value": "Wert"}
+            raise ImportRejected([f"Spalte „{names[role]}“ fehlt." for role in missing])
+        cells = [(_column_index(table.header, "value") or 0, indicator_key, year)]
+    else:
+        for index, name in enumerate(table.header):
+            if index == district_index or not name:
+                continue
+            if re.fullmatch(r"(19|20)\d\d", name):
+                if not indicator_key:
+                    raise ImportRejected(
+                        ["Die Spalten sind Jahre: bitte den Indikator angeben (--indicator)."]
+                    )
+                cells.append((index, indicator_key, int(name)))
+            else:
+                if not year:
+                    raise ImportRejected(
+                        ["Die Spalten sind Indikatoren: bitte das Jahr angeben (--year)."]
+                    )
+                if name not in indicators:
+                    errors.append(f"Spalte „{name}“: unbekannter Indikator.")
+                    continue
+                cells.append((index, name, year))
+        if not cells and not errors:
+            raise ImportRejected(["Keine Wertspalten gefunden."])
+    if indicator_key and indicator_key not in indicators:
+        raise ImportRejected([f"Unbekannter Indikator „{indicator_key}“."])
+
+    indicator_index = _column_index(table.header, "indicator")
+    year_index = _column_index(table.header, "year")
+    numerator_index = _column_index(table.header, "numerator") if layout == "long" else None
+    denominator_index = _column_index(table.header, "denominator") if layout == "long" else None
+    result: list[_Candidate] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    for line, row in table.rows:
+        try:
+            district = _resolve_district(municipality, districts, _cell(row, district_index))
+        except KeyError:
+            raw = _cell(row, district_index)
+            errors.append(f"{reader.where(line, district_index)}: unbekannter Sozialraum „{raw}“.")
+            continue
+        for value_index, cell_indicator, cell_year in cells:
+            key = cell_indicator or str(_cell(row, indicator_index)).strip()
+            indicator = indicators.get(key)
+            if indicator is None:
+                errors.append(
+                    f"{reader.where(line, indicator_index)}: unbekannter Indikator „{key}“."
+                )
+                continue
+            the_year = cell_year
+            if the_year is None:
+                try:
+                    the_year = _year(_cell(row, year_index))
+                except ValueError:
+                    raw = _cell(row, year_index)
+                    errors.append(f"{reader.where(line, year_index)}: „{raw}“ ist kein Jahr.")
+                    continue
+            value = reader.number(line, row, value_index)
+            numerator = reader.number(line, row, numerator_index)
+            denominator = reader.number(line, row, denominator_index)
+            if value is False or numerator is False or denominator is False:
+                continue
+            if value is None and numerator is not None and denominator:
+                factor = LIMITS.get(indicator.unit)
+                value = numerator / denominator * factor if factor else None
+            if value is None:
+                report.missing += 1
+                continue
+            problem = _check_value(indicator, float(value))
+            if problem:
+                errors.append(f"{reader.where(line, value_index)}: {problem}.")
+                continue
+            if numerator is not None and numerator < 0:
+                errors.append(f"{reader.where(line, numerator_index)}: Zähler ist negativ.")
+                continue
+            if numerator is not None and denominator is not None and numerator > denominator:
+                errors.append(
+                    f"{reader.where(line, numerator_index)}: Zähler ist größer als der Nenner."
+                )
+                continue
+            identity = (district.pk if district else None, indicator.pk, the_year)
+            if identity in seen:
+                errors.append(
+                    f"Zeile {line}: {indicator.key} {the_year} für diesen Sozialraum "
+                    f"steht schon in Zeile {seen[identity]}."
+                )
+                continue
+            seen[identity] = line
+            result.append(
+                _Candidate(
+                    district,
+                    indicator,
+                    the_year,
+                    float(value),
+                    None if numerator is None else float(numerator),
+                    None if denominator is None else float(denominator),
+                )
+            )
+    if errors:
+        raise ImportRejected(errors)
+    return result
+
+
+def _store(
+    municipality: Municipality,
+    candidates: list[_Candidate],
+    *,
+    actor: User | None,
+    report: ObservationImportReport,
+) -> None:
+    existing = {
+        (o.district_id, o.indicator_id, o.year): o
+        for o in Observation.objects.for_municipality(municipality).filter(
+            indicator__in={c.indicator.pk for c in candidates}
+        )
+    }
+    new: list[Observation] = []
+    changed: list[Observation] = []
+    for c in candidates:
+        observation = existing.get((c.district.pk if c.district else None, c.indicator.pk, c.year))
+        if observation is None:
+            new.append(
+                Observation(
+                    municipality=municipality,
+                    district=c.district,
+                    indicator=c.indicator,
+                    year=c.year,
+                    value=c.value,
+                    numerator=c.numerator,
+                    denominator=c.denominator,
+                )
+            )
+        elif (observation.value, observation.numerator, observation.denominator) != (
+            c.value,
+            c.numerator,
+            c.denominator,
+        ):
+            observation.value, observation.numerator = c.value, c.numerator
+            observation.denominator = c.denominator
+            changed.append(observation)
+        else:
+            report.unchanged += 1
+    if new:
+        bulk_create_with_history(new, Observation, batch_size=500, default_user=actor)
+    if changed:
+        bulk_update_with_history(
+            changed,
+            Observation,
+            ["value", "numerator", "denominator"],
+            batch_size=500,
+            default_user=actor,
+        )
+    report.created += len(new)
+    report.updated += len(changed)
+
+
+@transaction.atomic
+def observations_import(
+    *,
+    actor: User | None,
+    municipality: Municipality,
+    table: tables.Table,
+    layout: str = "long",
+    indicator_key: str | None = None,
+    year: int | None = None,
+) -> ObservationImportReport:
+    """Create or update observations from a table in long form (Sozialraum,
+    Indikator, Jahr, Wert, optional Zähler and Nenner) or wide form (Sozialraum
+    plus one column per year or per indicator). German number formats; an empty
+    Sozialraum (or the municipality's key) means the whole municipality. Every
+    unknown code, non-number and impossible value is reported with row and
+    column, and nothing is written unless the whole table is valid."""
+    if layout not in ("long", "wide"):
+        raise ImportRejected([f"Unbekannte Form „{layout}“ (long oder wide)."])
+    report = ObservationImportReport()
+    candidates = _candidates_from_table(
+        municipality, table, layout=layout, indicator_key=indicator_key, year=year, report=report
+    )
+    _store(municipality, candidates, actor=actor, report=report)
+    return report
+
+
+def _municipality_for_key(key: str, by_key: dict[str, Municipality]) -> Municipality | None:
+    # A kreisfreie Stadt appears with its 5-digit Kreis key in IT.NRW's tables.
+    return by_key.get(key) or (by_key.get(key + "000") if len(key) == 5 else None)
+
+
+@transaction.atomic
+def observations_import_itnrw(
+    *,
+    actor: User | None,
+    regional: tables.RegionalTable,
+    indicator_key: str,
+    municipalities: list[Municipality] | None = None,
+) -> ObservationImportReport:
+    """Store the values of an IT.NRW table for every municipality (all by default)
+    whose official key appears in it, as whole-municipality observations of the
+    programme-wide indicator `indicator_key`."""
+    indicator = Indicator.objects.filter(municipality__isnull=True, key=indicator_key).first()
+    if indicator is None:
+        raise ImportRejected([f"Unbekannter Standardindikator „{indicator_key}“."])
+    targets = municipalities if municipalities is not None else list(Municipality.objects.all())
+    by_key = {m.official_key: m for m in targets}
+    errors: list[str] = []
+    report = ObservationImportReport()
+    per_municipality: dict[int, tuple[Municipality, _Candidate]] = {}
+    for item in regional.values:
+        municipality = _municipality_for_key(item.key, by_key)
+        if municipality is None:
+            continue
+        if isinstance(item.value, tables.Missing):
+            report.missing += 1
+            continue
+        problem = _check_value(indicator, item.value)
+        if problem:
+            errors.append(f"Zeile {item.line} ({item.key} {item.name}): {problem}.")
+            continue
+        candidate = _Candidate(None, indicator, regional.year, item.value, None, None)
+        per_municipality[municipality.pk] = (municipality, candidate)
+    if errors:
+        raise ImportRejected(errors)
+    for municipality, candidate in per_municipality.values():
+        _store(municipality, [candidate], actor=actor, report=report)
+        report.municipalities.append(municipality.name)
+    return report
+
+
+@transaction.atomic
+def need_index_weights_set(
+    *, actor: User | None, municipality: Municipality, weights: dict[str, float]
+) -> list[NeedIndexWeight]:
+    """Choose the need index's indicators (by key) and weights for the municipality;
+    indicators not named are removed from the index."""
+    indicators = {i.key: i for i in Indicator.objects.available_to(municipality)}
+    for own in Indicator.objects.filter(municipality=municipality):
+        indicators[own.key] = own
+    unknown = [key for key in weights if key not in indicators]
+    if unknown:
+        raise ImportRejected([f"Unbekannter Indikator „{key}“." for key in unknown])
+    bad = [key for key, weight in weights.items() if not weight > 0]
+    if bad:
+        raise ImportRejected([f"Gewicht für „{key}“ muss größer als 0 sein." for key in bad])
+    neutral = [key for key in weights if indicators[key].direction == Direction.NEUTRAL]
+    if neutral:
+        raise ImportRejected(
+            [
+                f"„{indicators[key].name}“ hat keine Richtung und passt nicht in den Index."
+                for key in neutral
+            ]
+        )
+    current = {w.indicator_id: w for w in NeedIndexWeight.objects.for_municipality(municipality)}
+    wanted = {indicators[key].pk: (indicators[key], weight) for key, weight in weights.items()}
+    for indicator_id, row in current.items():
+        if indicator_id not in wanted:
+            _attribute(row, actor)
+            row.delete()
+    result = []
+    for indicator_id, (indicator, weight) in wanted.items():
+        row = current.get(indicator_id) or NeedIndexWeight(
+            municipality=municipality, indicator=indicator
+        )
+        if row.pk is None or row.weight != weight:
+            row.weight = weight
+            _attribute(row, actor)
+            row.save()
+        result.append(row)
+    return result

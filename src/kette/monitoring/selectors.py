@@ -9,12 +9,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Max, QuerySet
+from django.http import Http404
 from shapely import Point
 from shapely.prepared import PreparedGeometry, prep
 from shapely.strtree import STRtree
 
 from kette.core.models import District, Municipality
-from kette.monitoring import geo
+from kette.monitoring import disclosure, geo
+from kette.monitoring.models import Indicator, Observation, Unit
+from kette.monitoring.tables import format_number
 
 
 def districts_of(municipality: Municipality) -> QuerySet[District]:
@@ -117,3 +120,171 @@ def district_for_point(municipality: Municipality, lat: float, lon: float) -> Di
     if district_id is None:
         return None
     return districts_of(municipality).get(pk=district_id)
+
+
+# Indicator values under disclosure control -------------------------------------
+
+SUPPRESSED = "."
+
+
+def indicators_of(municipality: Municipality) -> QuerySet[Indicator]:
+    """The standard indicators and the municipality's own, in catalogue order."""
+    return Indicator.objects.available_to(municipality).order_by("sort_order", "name")
+
+
+def indicators_with_data(municipality: Municipality) -> QuerySet[Indicator]:
+    ids = Observation.objects.for_municipality(municipality).values("indicator_id")
+    return indicators_of(municipality).filter(pk__in=ids)
+
+
+def indicator_of(municipality: Municipality, key: str) -> Indicator:
+    """The indicator `key` visible to the municipality (its own wins), or 404."""
+    found = sorted(
+        indicators_of(municipality).filter(key=key), key=lambda i: i.municipality_id is None
+    )
+    if not found:
+        raise Http404
+    return found[0]
+
+
+def years_of(municipality: Municipality, indicator: Indicator) -> list[int]:
+    return sorted(
+        set(
+            Observation.objects.for_municipality(municipality)
+            .filter(indicator=indicator)
+            .values_list("year", flat=True)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    """One published cell: `value` is None when suppressed (then `display` is ".")."""
+
+    district: District | None  # None: the whole municipality
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    display: str
+    suppressed: bool
+
+
+def _display(indicator: Indicator, value: float) -> str:
+    decimals = 0 if indicator.unit == Unit.COUNT else 1
+    return format_number(value, decimals)
+
+
+def _groups(districts: list[District]) -> list[tuple[Any, list[Any]]]:
+    """Additivity groups: each district's children sum to it, the top level to the
+    municipality (key None)."""
+    children: dict[Any, list[Any]] = {}
+    for district in districts:
+        children.setdefault(district.parent_id, []).append(district.pk)
+    return [(key, parts) for key, parts in children.items()]
+
+
+def _flatten_groups(
+    groups: list[tuple[Any, list[Any]]], present: set[Any]
+) -> list[tuple[Any, list[Any]]]:
+    """A part without a published cell is replaced by its own parts, so a missing
+    Stadtbezirk value cannot hide that its Stadtteile still add up to the city."""
+    members = dict(groups)
+
+    def expand(key: Any) -> list[Any]:
+        if key in present:
+            return [key]
+        return [leaf for child in members.get(key, []) for leaf in expand(child)]
+
+    return [
+        (total, [leaf for part in parts for leaf in expand(part)])
+        for total, parts in groups
+        if total in present
+    ]
+
+
+def protected_values(
+    municipality: Municipality, indicator: Indicator, year: int
+) -> dict[int | None, ValueRow]:
+    """Every cell of the indicator in `year` (key: district id, None = municipality)
+    after primary and secondary suppression. The only way values leave the app."""
+    observations = list(
+        Observation.objects.for_municipality(municipality).filter(indicator=indicator, year=year)
+    )
+    districts = list(districts_of(municipality))
+    cells: dict[Any, disclosure.Cell] = {
+        o.district_id: disclosure.Cell(
+            o.district_id, o.value, o.value if indicator.is_count else o.numerator
+        )
+        for o in observations
+    }
+    groups = _flatten_groups(_groups(districts), set(cells))
+    disclosure.suppress(cells, groups, indicator.disclosure_threshold)
+    by_id = {d.pk: d for d in districts}
+    rows: dict[int | None, ValueRow] = {}
+    for o in observations:
+        hidden = bool(cells[o.district_id].suppressed)
+        rows[o.district_id] = ValueRow(
+            district=by_id.get(o.district_id) if o.district_id else None,
+            value=None if hidden else o.value,
+            numerator=None if hidden else o.numerator,
+            denominator=None if hidden else o.denominator,
+            display=SUPPRESSED if hidden else _display(indicator, o.value),
+            suppressed=hidden,
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class IndicatorTable:
+    indicator: Indicator
+    year: int
+    municipality_row: ValueRow | None
+    rows: list[ValueRow]  # districts in code order
+    suppressed_count: int
+
+
+def indicator_table(
+    municipality: Municipality, indicator: Indicator, year: int, *, level: str | None = None
+) -> IndicatorTable:
+    """The indicator's values for `year`, district by district, under disclosure control."""
+    values = protected_values(municipality, indicator, year)
+    rows = [
+        row
+        for key, row in values.items()
+        if key is not None and (level is None or (row.district and row.district.level == level))
+    ]
+    rows.sort(key=lambda row: row.district.code if row.district else "")
+    return IndicatorTable(
+        indicator=indicator,
+        year=year,
+        municipality_row=values.get(None),
+        rows=rows,
+        suppressed_count=sum(1 for row in values.values() if row.suppressed),
+    )
+
+
+def indicator_csv_rows(
+    municipality: Municipality, indicator: Indicator, year: int
+) -> list[list[str]]:
+    """The indicator table as CSV rows (header first); suppressed cells are "."."""
+    table = indicator_table(municipality, indicator, year)
+    rows = [["Schlüssel", "Sozialraum", "Ebene", "Jahr", "Wert", "Zähler", "Nenner"]]
+
+    def plain(value: float | None) -> str:
+        return SUPPRESSED if value is None else f"{value:g}".replace(".", ",")
+
+    all_rows = ([table.municipality_row] if table.municipality_row else []) + table.rows
+    for row in all_rows:
+        district = row.district
+        rows.append(
+            [
+                district.code if district else municipality.official_key,
+                district.name if district else municipality.name,
+                district.level if district else "Kommune",
+                str(year),
+                plain(row.value),
+                "" if row.numerator is None and not row.suppressed else plain(row.numerator),
+                "" if row.denominator is None and not row.suppressed else plain(row.denominator),
+            ]
+        )
+    return rows

@@ -10,13 +10,14 @@ from typing import Any
 
 from django.db.models import Max, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from shapely import Point
 from shapely.prepared import PreparedGeometry, prep
 from shapely.strtree import STRtree
 
 from kette.core.models import District, Municipality
-from kette.monitoring import disclosure, geo
-from kette.monitoring.models import Indicator, Observation, Unit
+from kette.monitoring import disclosure, geo, needindex
+from kette.monitoring.models import Direction, Indicator, NeedIndexWeight, Observation, Unit
 from kette.monitoring.tables import format_number
 
 
@@ -288,3 +289,109 @@ def indicator_csv_rows(
             ]
         )
     return rows
+
+
+# Need index ----------------------------------------------------------------------
+
+STATUS_LABELS = {
+    needindex.STATUS_LOW: _("low need"),
+    needindex.STATUS_MEDIUM: _("medium need"),
+    needindex.STATUS_HIGH: _("high need"),
+    needindex.STATUS_VERY_HIGH: _("very high need"),
+}
+DYNAMICS_LABELS = {
+    needindex.IMPROVING: _("improving"),
+    needindex.STABLE: _("stable"),
+    needindex.WORSENING: _("worsening"),
+}
+
+
+def need_index_weights(municipality: Municipality) -> QuerySet[NeedIndexWeight]:
+    return NeedIndexWeight.objects.for_municipality(municipality).select_related("indicator")
+
+
+def default_level(municipality: Municipality) -> str | None:
+    """The finest district level (the one with the most districts)."""
+    levels = district_levels(municipality)
+    return levels[-1] if levels else None
+
+
+@dataclass(frozen=True)
+class NeedIndexRow:
+    district: District
+    result: needindex.Result | None  # None: not ranked (a value missing or suppressed)
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.result.status]) if self.result else ""
+
+    @property
+    def dynamics_label(self) -> str:
+        if self.result is None or self.result.dynamics is None:
+            return ""
+        return str(DYNAMICS_LABELS[self.result.dynamics])
+
+
+@dataclass(frozen=True)
+class NeedIndex:
+    year: int
+    earlier_year: int | None
+    level: str | None
+    weights: list[NeedIndexWeight]
+    rows: list[NeedIndexRow]  # ranked, highest need first, then the unranked
+
+    @property
+    def ranked(self) -> list[NeedIndexRow]:
+        return [row for row in self.rows if row.result is not None]
+
+
+def _published(
+    municipality: Municipality, indicator: Indicator, year: int, ids: set[int]
+) -> dict[Any, float]:
+    """The indicator's published (not suppressed) values of the districts `ids`."""
+    values = protected_values(municipality, indicator, year)
+    return {key: row.value for key, row in values.items() if key in ids and row.value is not None}
+
+
+def need_index_years(municipality: Municipality) -> list[int]:
+    weights = list(need_index_weights(municipality))
+    if not weights:
+        return []
+    years = None
+    for weight in weights:
+        found = set(years_of(municipality, weight.indicator))
+        years = found if years is None else years & found
+    return sorted(years or [])
+
+
+def need_index(municipality: Municipality, year: int, *, level: str | None = None) -> NeedIndex:
+    """The municipality's need index for `year` over the districts of `level` (default:
+    the finest), with two-year dynamics when the values of year − 2 exist. Inputs
+    pass disclosure control first: a suppressed value leaves its district unranked."""
+    weights = list(need_index_weights(municipality))
+    level = level if level is not None else default_level(municipality)
+    districts = [d for d in districts_of(municipality) if d.level == level]
+    ids = {d.pk for d in districts}
+    components = [
+        needindex.Component(
+            w.indicator.key, w.weight, w.indicator.direction == Direction.HIGHER_IS_WORSE
+        )
+        for w in weights
+    ]
+    current = {w.indicator.key: _published(municipality, w.indicator, year, ids) for w in weights}
+    earlier_year = year - 2
+    earlier: dict[str, dict[Any, float]] | None = {
+        w.indicator.key: _published(municipality, w.indicator, earlier_year, ids) for w in weights
+    }
+    if earlier is not None and not any(earlier.values()):
+        earlier, earlier_year = None, 0
+    results = needindex.compute(components, current, earlier)
+    rows = [NeedIndexRow(d, results.get(d.pk)) for d in districts]
+    rows.sort(
+        key=lambda row: (
+            row.result is None,
+            -(row.result.index if row.result else 0),
+            row.district.code,
+        )
+    )
+    return NeedIndex(year, earlier_year or None, level, weights, rows)

@@ -151,3 +151,16 @@ def test_weights_are_validated(city):
         services.need_index_weights_set(actor=None, municipality=city, weights={neutral.key: 1})
     services.need_index_weights_set(actor=None, municipality=city, weights={"a": 2})
     assert [(w.indicator.key, w.weight) for w in selectors.need_index_weights(city)] == [("a", 2)]
+
+
+def test_set_need_index_command(city):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = StringIO()
+    call_command("set_need_index", "a=2,5", "b", "--municipality", city.slug, stdout=out)
+    assert "Bedarfsindex aus a=2.5, b=1" in out.getvalue()
+    with pytest.raises(CommandError, match="Unbekannter Indikator „zzz“"):
+        call_command("set_need_index", "zzz=1", "--municipality", city.slug, stdout=out)

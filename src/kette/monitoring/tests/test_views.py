@@ -117,6 +117,7 @@ def test_need_index_page_shows_method_weights_and_ranking(client, city):
     assert response.status_code == 200
     assert "Methode" in html and "Gewicht" in html
     assert "Stichprobenstandardabweichung" in html
+    assert "Veränderung in zwei Jahren" in html
     assert '<td class="num">2</td>' in html  # the weight
     # Highest need first: Viertel 1 (30.5 %) before Viertel 4 (5 %).
     assert html.index("Viertel 1 (101)") < html.index("Viertel 4 (104)")

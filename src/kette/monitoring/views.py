@@ -65,7 +65,8 @@ class DistrictsGeoJSONView(MunicipalityMixin, View):
                 if found:
                     feature["properties"]["status"] = found[0]
                     feature["properties"]["status_label"] = found[1]
-        response = JsonResponse(data)
+        # Compact separators: the Köln Stadtteile map is about 10 % smaller.
+        response = JsonResponse(data, json_dumps_params={"separators": (",", ":")})
         response["Cache-Control"] = "private, max-age=300"
         return response
 

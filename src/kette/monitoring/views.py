@@ -134,6 +134,11 @@ class NeedIndexView(MunicipalityMixin, TemplateView):
         context["years"] = years
         context["year"] = year
         context["weights"] = list(selectors.need_index_weights(self.municipality))
+        levels = selectors.district_levels(self.municipality)
+        level = self.request.GET.get("ebene")
+        if level not in levels:
+            level = selectors.default_level(self.municipality)
+        context["levels"] = levels
         if year is not None:
-            context["index"] = selectors.need_index(self.municipality, year)
+            context["index"] = selectors.need_index(self.municipality, year, level=level)
         return context

@@ -121,6 +121,12 @@ def test_need_index_page_shows_method_weights_and_ranking(client, city):
     assert '<td class="num">2</td>' in html  # the weight
     # Highest need first: Viertel 1 (30.5 %) before Viertel 4 (5 %).
     assert html.index("Viertel 1 (101)") < html.index("Viertel 4 (104)")
+    # One Stadtbezirk without a value of its own: nothing to rank at that level.
+    html = client.get(
+        reverse("monitoring:need_index", args=[city.slug]), {"ebene": "Stadtbezirk"}
+    ).content.decode()
+    assert "Nord (1)" in html
+    assert "nicht eingestuft" in html
 
 
 def test_empty_municipality_pages_explain_themselves(client):

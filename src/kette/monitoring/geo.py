@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import shapely
+from django.utils.translation import gettext as _
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 from shapely.geometry import mapping, shape
@@ -41,7 +42,9 @@ def resolve_crs(declared: str | None, collection: dict[str, Any]) -> str:
     try:
         crs = CRS.from_user_input(name)
     except CRSError as error:
-        raise GeometryError(f"Unbekanntes Koordinatenreferenzsystem „{name}“.") from error
+        raise GeometryError(
+            _("Unknown coordinate reference system “%(name)s”.") % {"name": name}
+        ) from error
     epsg = crs.to_epsg()
     return f"EPSG:{epsg}" if epsg else crs.to_string()
 
@@ -69,13 +72,13 @@ def clean_geometry(raw: dict[str, Any] | None, transformer: Transformer | None) 
     """Parse a GeoJSON geometry, convert it to WGS84, keep its polygonal parts and
     repair it with make_valid when the repair still yields an area."""
     if not raw:
-        raise GeometryError("keine Geometrie")
+        raise GeometryError(_("no geometry"))
     try:
         geometry = shape(raw)
     except (ValueError, TypeError, AttributeError, KeyError) as error:
-        raise GeometryError(f"Geometrie nicht lesbar ({error})") from error
+        raise GeometryError(_("unreadable geometry (%(error)s)") % {"error": error}) from error
     if geometry.is_empty:
-        raise GeometryError("leere Geometrie")
+        raise GeometryError(_("empty geometry"))
     if transformer is not None:
         geometry = shapely.transform(
             geometry, lambda xy: _transform_xy(transformer, xy), include_z=False
@@ -83,23 +86,26 @@ def clean_geometry(raw: dict[str, Any] | None, transformer: Transformer | None) 
     xmin, ymin, xmax, ymax = geometry.bounds
     if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
         raise GeometryError(
-            "Koordinaten liegen außerhalb von WGS84 – bitte das Koordinatensystem "
-            "angeben (z. B. --crs EPSG:25832)"
+            _(
+                "coordinates lie outside WGS84 – please name the coordinate system "
+                "(e.g. --crs EPSG:25832)"
+            )
         )
     area = polygonal_part(geometry)
     if area.is_empty:
-        raise GeometryError(f"keine Fläche (Geometrietyp {geometry.geom_type})")
+        raise GeometryError(_("no area (geometry type %(type)s)") % {"type": geometry.geom_type})
     repaired = False
     if not area.is_valid:
         reason = explain_validity(area)
         fixed = polygonal_part(make_valid(area))
         if fixed.is_empty or fixed.area == 0:
             raise GeometryError(
-                f"ungültige Geometrie ({reason}), die sich nicht zu einer Fläche reparieren lässt"
+                _("invalid geometry (%(reason)s) that cannot be repaired into an area")
+                % {"reason": reason}
             )
         area, repaired = fixed, True
     if area.area == 0:
-        raise GeometryError("Fläche ohne Ausdehnung")
+        raise GeometryError(_("area without extent"))
     return CleanGeometry(area, repaired)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -74,7 +75,7 @@ def districts_import(
     if collection.get("type") != "FeatureCollection" or not isinstance(
         collection.get("features"), list
     ):
-        raise ImportRejected(["Die Datei ist keine GeoJSON-FeatureCollection."])
+        raise ImportRejected([_("The file is not a GeoJSON FeatureCollection.")])
     try:
         report.source_crs = geo.resolve_crs(crs, collection)
         transformer = geo.transformer_to_wgs84(report.source_crs)
@@ -85,36 +86,45 @@ def districts_import(
     parsed: list[_ParsedDistrict] = []
     seen: dict[str, int] = {}
     for index, feature in enumerate(collection["features"], start=1):
-        where = f"Feature {index}"
+        where = _("Feature %(index)s") % {"index": index}
         if not isinstance(feature, dict):
-            errors.append(f"{where}: kein GeoJSON-Feature.")
+            errors.append(_("%(where)s: not a GeoJSON feature.") % {"where": where})
             continue
         properties = feature.get("properties") or {}
         code = _text(properties.get(code_property))
         name = _text(properties.get(name_property))
         if code:
-            where = f"Feature {index} ({code})"
+            where = _("Feature %(index)s (%(code)s)") % {"index": index, "code": code}
         if not code:
-            errors.append(f"{where}: Eigenschaft „{code_property}“ (Schlüssel) fehlt.")
+            errors.append(
+                _("%(where)s: property “%(name)s” (code) is missing.")
+                % {"where": where, "name": code_property}
+            )
         elif len(code) > 40:
-            errors.append(f"{where}: Schlüssel ist länger als 40 Zeichen.")
+            errors.append(_("%(where)s: the code is longer than 40 characters.") % {"where": where})
         elif code in seen:
-            errors.append(f"{where}: Schlüssel kommt schon in Feature {seen[code]} vor.")
+            errors.append(
+                _("%(where)s: the code already appears in feature %(other)s.")
+                % {"where": where, "other": seen[code]}
+            )
         else:
             seen[code] = index
         if not name:
-            errors.append(f"{where}: Eigenschaft „{name_property}“ (Name) fehlt.")
+            errors.append(
+                _("%(where)s: property “%(name)s” (name) is missing.")
+                % {"where": where, "name": name_property}
+            )
         try:
             clean = geo.clean_geometry(feature.get("geometry"), transformer)
         except geo.GeometryError as error:
-            errors.append(f"{where}: {error}.")
+            errors.append(_("%(where)s: %(error)s.") % {"where": where, "error": error})
             continue
         if clean.repaired:
             report.repaired.append(where)
         parent_code = _text(properties.get(parent_property)) if parent_property else None
         parsed.append(_ParsedDistrict(index, code, name[:200], clean.geometry, parent_code or None))
     if not parsed and not errors:
-        errors.append("Die Datei enthält keine Features.")
+        errors.append(_("The file contains no features."))
 
     existing = {d.code: d for d in District.objects.for_municipality(municipality)}
     parents: dict[str, District | None] = {}
@@ -126,8 +136,8 @@ def districts_import(
                 and item.parent_code not in seen
             ):
                 errors.append(
-                    f"Feature {item.index} ({item.code}): übergeordneter Bezirk "
-                    f"„{item.parent_code}“ ist unbekannt."
+                    _("Feature %(index)s (%(code)s): parent district “%(parent)s” is unknown.")
+                    % {"index": item.index, "code": item.code, "parent": item.parent_code}
                 )
     elif parent_level:
         candidates = [
@@ -135,8 +145,8 @@ def districts_import(
         ]
         if not candidates:
             errors.append(
-                f"Es gibt noch keine Bezirke der Ebene „{parent_level}“, denen die Features "
-                "zugeordnet werden könnten."
+                _("There are no districts of level “%(level)s” yet to assign the features to.")
+                % {"level": parent_level}
             )
         else:
             shapes = [geo.shape_of(d.boundary) for d in candidates]
@@ -147,8 +157,8 @@ def districts_import(
                 parents[item.code] = candidates[hits[0]] if hits else None
                 if not hits:
                     report.warnings.append(
-                        f"Feature {item.index} ({item.code}): liegt in keinem Bezirk der Ebene "
-                        f"„{parent_level}“."
+                        _("Feature %(index)s (%(code)s): lies in no district of level “%(level)s”.")
+                        % {"index": item.index, "code": item.code, "level": parent_level}
                     )
     if errors:
         raise ImportRejected(errors)
@@ -295,11 +305,16 @@ def _year(cell: Any) -> int:
 def _check_value(indicator: Indicator, value: float) -> str | None:
     """Why `value` is impossible for the indicator, or None."""
     if value < 0:
-        return f"{tables.format_number(value)} ist negativ und damit unmöglich"
+        return _("%(value)s is negative and therefore impossible") % {
+            "value": tables.format_number(value)
+        }
     limit = LIMITS.get(indicator.unit)
     if limit is not None and value > limit:
-        label = "Prozentwert" if indicator.unit == Unit.PERCENT else "Wert je 1.000"
-        return f"{tables.format_number(value)} ist als {label} unmöglich"
+        if indicator.unit == Unit.PERCENT:
+            message = _("%(value)s is impossible as a percentage")
+        else:
+            message = _("%(value)s is impossible as a value per 1,000")
+        return message % {"value": tables.format_number(value)}
     return None
 
 
@@ -312,7 +327,9 @@ class _RowReader:
 
     def where(self, line: int, index: int | None) -> str:
         column = self.header[index] if index is not None and index < len(self.header) else ""
-        return f"Zeile {line}, Spalte „{column}“" if column else f"Zeile {line}"
+        if column:
+            return _("Row %(line)s, column “%(column)s”") % {"line": line, "column": column}
+        return _("Row %(line)s") % {"line": line}
 
     def number(self, line: int, row: list[Any], index: int | None) -> float | bool | None:
         """The number in the cell; None when empty or a marker; False after an error."""
@@ -320,7 +337,10 @@ class _RowReader:
         try:
             value = tables.parse_number(raw)
         except ValueError:
-            self.errors.append(f"{self.where(line, index)}: „{raw}“ ist keine Zahl.")
+            self.errors.append(
+                _("%(where)s: “%(raw)s” is not a number.")
+                % {"where": self.where(line, index), "raw": raw}
+            )
             return False
         return None if isinstance(value, tables.Missing) else value
 
@@ -358,7 +378,7 @@ def _candidates_from_table(
         district_index = 0 if layout == "wide" else None
     if district_index is None:
         raise ImportRejected(
-            ["Spalte für den Sozialraum fehlt (erwartet z. B. „Sozialraum“ oder „Schlüssel“)."]
+            [_("The district column is missing (expected e.g. “Sozialraum” or “Schlüssel”).")]
         )
     # Each cell to read: (column index, indicator key or None = from column, year or None)
     cells: list[tuple[int, str | None, int | None]] = []
@@ -371,8 +391,10 @@ def _candidates_from_table(
             and not (role == "year" and year)
         ]
         if missing:
-            names = {"indicator": "Indikator", "year": "Jahr", "value": "Wert"}
-            raise ImportRejected([f"Spalte „{names[role]}“ fehlt." for role in missing])
+            names = {"indicator": _("Indicator"), "year": _("Year"), "value": _("Value")}
+            raise ImportRejected(
+                [_("Column “%(name)s” is missing.") % {"name": names[role]} for role in missing]
+            )
         cells = [(_column_index(table.header, "value") or 0, indicator_key, year)]
     else:
         for index, name in enumerate(table.header):
@@ -381,22 +403,22 @@ def _candidates_from_table(
             if re.fullmatch(r"(19|20)\d\d", name):
                 if not indicator_key:
                     raise ImportRejected(
-                        ["Die Spalten sind Jahre: bitte den Indikator angeben (--indicator)."]
+                        [_("The columns are years: please name the indicator (--indicator).")]
                     )
                 cells.append((index, indicator_key, int(name)))
             else:
                 if not year:
                     raise ImportRejected(
-                        ["Die Spalten sind Indikatoren: bitte das Jahr angeben (--year)."]
+                        [_("The columns are indicators: please name the year (--year).")]
                     )
                 if name not in indicators:
-                    errors.append(f"Spalte „{name}“: unbekannter Indikator.")
+                    errors.append(_("Column “%(name)s”: unknown indicator.") % {"name": name})
                     continue
                 cells.append((index, name, year))
         if not cells and not errors:
-            raise ImportRejected(["Keine Wertspalten gefunden."])
+            raise ImportRejected([_("No value columns found.")])
     if indicator_key and indicator_key not in indicators:
-        raise ImportRejected([f"Unbekannter Indikator „{indicator_key}“."])
+        raise ImportRejected([_("Unknown indicator “%(key)s”.") % {"key": indicator_key}])
 
     indicator_index = _column_index(table.header, "indicator")
     year_index = _column_index(table.header, "year")
@@ -409,14 +431,18 @@ def _candidates_from_table(
             district = _resolve_district(municipality, districts, _cell(row, district_index))
         except KeyError:
             raw = _cell(row, district_index)
-            errors.append(f"{reader.where(line, district_index)}: unbekannter Sozialraum „{raw}“.")
+            errors.append(
+                _("%(where)s: unknown district “%(raw)s”.")
+                % {"where": reader.where(line, district_index), "raw": raw}
+            )
             continue
         for value_index, cell_indicator, cell_year in cells:
             key = cell_indicator or str(_cell(row, indicator_index)).strip()
             indicator = indicators.get(key)
             if indicator is None:
                 errors.append(
-                    f"{reader.where(line, indicator_index)}: unbekannter Indikator „{key}“."
+                    _("%(where)s: unknown indicator “%(key)s”.")
+                    % {"where": reader.where(line, indicator_index), "key": key}
                 )
                 continue
             the_year = cell_year
@@ -425,7 +451,10 @@ def _candidates_from_table(
                     the_year = _year(_cell(row, year_index))
                 except ValueError:
                     raw = _cell(row, year_index)
-                    errors.append(f"{reader.where(line, year_index)}: „{raw}“ ist kein Jahr.")
+                    errors.append(
+                        _("%(where)s: “%(raw)s” is not a year.")
+                        % {"where": reader.where(line, year_index), "raw": raw}
+                    )
                     continue
             value = reader.number(line, row, value_index)
             numerator = reader.number(line, row, numerator_index)
@@ -440,21 +469,36 @@ def _candidates_from_table(
                 continue
             problem = _check_value(indicator, float(value))
             if problem:
-                errors.append(f"{reader.where(line, value_index)}: {problem}.")
+                errors.append(
+                    _("%(where)s: %(problem)s.")
+                    % {"where": reader.where(line, value_index), "problem": problem}
+                )
                 continue
             if numerator is not None and numerator < 0:
-                errors.append(f"{reader.where(line, numerator_index)}: Zähler ist negativ.")
+                errors.append(
+                    _("%(where)s: the numerator is negative.")
+                    % {"where": reader.where(line, numerator_index)}
+                )
                 continue
             if numerator is not None and denominator is not None and numerator > denominator:
                 errors.append(
-                    f"{reader.where(line, numerator_index)}: Zähler ist größer als der Nenner."
+                    _("%(where)s: the numerator is larger than the denominator.")
+                    % {"where": reader.where(line, numerator_index)}
                 )
                 continue
             identity = (district.pk if district else None, indicator.pk, the_year)
             if identity in seen:
                 errors.append(
-                    f"Zeile {line}: {indicator.key} {the_year} für diesen Sozialraum "
-                    f"steht schon in Zeile {seen[identity]}."
+                    _(
+                        "Row %(line)s: %(key)s %(year)s for this district "
+                        "is already in row %(other)s."
+                    )
+                    % {
+                        "line": line,
+                        "key": indicator.key,
+                        "year": the_year,
+                        "other": seen[identity],
+                    }
                 )
                 continue
             seen[identity] = line
@@ -543,7 +587,9 @@ def observations_import(
     unknown code, non-number and impossible value is reported with row and
     column, and nothing is written unless the whole table is valid."""
     if layout not in ("long", "wide"):
-        raise ImportRejected([f"Unbekannte Form „{layout}“ (long oder wide)."])
+        raise ImportRejected(
+            [_("Unknown layout “%(layout)s” (long or wide).") % {"layout": layout}]
+        )
     report = ObservationImportReport()
     candidates = _candidates_from_table(
         municipality, table, layout=layout, indicator_key=indicator_key, year=year, report=report
@@ -570,7 +616,7 @@ def observations_import_itnrw(
     programme-wide indicator `indicator_key`."""
     indicator = Indicator.objects.filter(municipality__isnull=True, key=indicator_key).first()
     if indicator is None:
-        raise ImportRejected([f"Unbekannter Standardindikator „{indicator_key}“."])
+        raise ImportRejected([_("Unknown standard indicator “%(key)s”.") % {"key": indicator_key}])
     targets = municipalities if municipalities is not None else list(Municipality.objects.all())
     by_key = {m.official_key: m for m in targets}
     errors: list[str] = []
@@ -585,7 +631,10 @@ def observations_import_itnrw(
             continue
         problem = _check_value(indicator, item.value)
         if problem:
-            errors.append(f"Zeile {item.line} ({item.key} {item.name}): {problem}.")
+            errors.append(
+                _("Row %(line)s (%(key)s %(name)s): %(problem)s.")
+                % {"line": item.line, "key": item.key, "name": item.name, "problem": problem}
+            )
             continue
         candidate = _Candidate(None, indicator, regional.year, item.value, None, None)
         per_municipality[municipality.pk] = (municipality, candidate)
@@ -608,15 +657,18 @@ def need_index_weights_set(
         indicators[own.key] = own
     unknown = [key for key in weights if key not in indicators]
     if unknown:
-        raise ImportRejected([f"Unbekannter Indikator „{key}“." for key in unknown])
+        raise ImportRejected([_("Unknown indicator “%(key)s”.") % {"key": key} for key in unknown])
     bad = [key for key, weight in weights.items() if not weight > 0]
     if bad:
-        raise ImportRejected([f"Gewicht für „{key}“ muss größer als 0 sein." for key in bad])
+        raise ImportRejected(
+            [_("The weight of “%(key)s” must be greater than 0.") % {"key": key} for key in bad]
+        )
     neutral = [key for key in weights if indicators[key].direction == Direction.NEUTRAL]
     if neutral:
         raise ImportRejected(
             [
-                f"„{indicators[key].name}“ hat keine Richtung und passt nicht in den Index."
+                _("“%(name)s” has no direction and cannot be part of the index.")
+                % {"name": indicators[key].name}
                 for key in neutral
             ]
         )

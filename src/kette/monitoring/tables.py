@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 # Statistical offices' markers: "-" nothing there (zero), "." unknown or secret,
 # "x" not sensible, "…" not yet available; empty cells count as missing too.
 ZERO_MARKERS = {"-", "–"}
@@ -81,7 +83,7 @@ def read_table(data: bytes, filename: str) -> Table:
     delimiter = max([";", ",", "\t"], key=first_line.count)
     lines = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     if not lines:
-        raise TableError("Die Datei ist leer.")
+        raise TableError(_("The file is empty."))
     header = [cell.strip() for cell in lines[0]]
     rows = [(number, row) for number, row in enumerate(lines[1:], start=2) if any(row)]
     return Table(header, rows)
@@ -93,12 +95,14 @@ def _read_xlsx(data: bytes) -> Table:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise TableError(f"Die Excel-Datei ist nicht lesbar ({error}).") from error
+        raise TableError(
+            _("The Excel file cannot be read (%(error)s).") % {"error": error}
+        ) from error
     sheet = workbook.worksheets[0]
     lines = [list(row) for row in sheet.iter_rows(values_only=True)]
     workbook.close()
     if not lines:
-        raise TableError("Die Datei ist leer.")
+        raise TableError(_("The file is empty."))
     header = ["" if cell is None else str(cell).strip() for cell in lines[0]]
     rows = [
         (number, ["" if cell is None else cell for cell in row])
@@ -157,18 +161,26 @@ def read_itnrw(data: bytes, *, column: int | None = None) -> RegionalTable:
             data_lines.append((number, cells))
     if key_column is None or not data_lines:
         raise TableError(
-            "Keine Datenzeilen mit Regionalschlüssel gefunden – ist das ein Export der "
-            "Landesdatenbank NRW?"
+            _(
+                "No data rows with a region key found – "
+                "is this an export of the Landesdatenbank NRW?"
+            )
         )
-    width = max(len(cells) for _, cells in data_lines) - key_column - 2
+    width = max(len(cells) for _line, cells in data_lines) - key_column - 2
     if column is None:
         if width != 1:
             raise TableError(
-                f"Die Tabelle hat {width} Wertspalten; bitte eine mit --column 1 … {width} wählen."
+                _(
+                    "The table has %(width)s value columns; "
+                    "please choose one with --column 1 … %(width)s."
+                )
+                % {"width": width}
             )
         column = 1
     if not 1 <= column <= width:
-        raise TableError(f"Spalte {column} gibt es nicht (1 … {width}).")
+        raise TableError(
+            _("There is no column %(column)s (1 … %(width)s).") % {"column": column, "width": width}
+        )
     value_index = key_column + 1 + column
     labels = [
         cells[value_index].strip()
@@ -179,14 +191,16 @@ def read_itnrw(data: bytes, *, column: int | None = None) -> RegionalTable:
         [cell for cells in header_lines for cell in cells]
     )
     if year is None:
-        raise TableError("Das Jahr der Tabelle ist nicht zu erkennen.")
+        raise TableError(_("The year of the table cannot be recognised."))
     values = []
     for number, cells in data_lines:
         raw = cells[value_index] if len(cells) > value_index else ""
         try:
             value = parse_number(raw)
         except ValueError as error:
-            raise TableError(f"Zeile {number}: „{raw}“ ist keine Zahl.") from error
+            raise TableError(
+                _("Row %(line)s: “%(raw)s” is not a number.") % {"line": number, "raw": raw}
+            ) from error
         values.append(
             RegionalValue(number, cells[key_column].strip(), cells[key_column + 1].strip(), value)
         )

@@ -8,7 +8,7 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring")
 
     def ready(self) -> None:
-        from kette.core import audit, datasources, demo
+        from kette.core import audit, datasources, demo, navigation
         from kette.monitoring import sources
         from kette.monitoring.demo import load_monitoring_demo
         from kette.monitoring.models import NeedIndexWeight, Observation
@@ -18,3 +18,13 @@ class MonitoringConfig(AppConfig):
         for source in sources.ALL:
             datasources.register(source)
         demo.register_step("monitoring", load_monitoring_demo)
+        navigation.register_section(
+            navigation.Section(
+                key="monitoring",
+                label=_("Monitoring"),
+                description=_("Districts, indicators with disclosure control and the need index."),
+                url_name="monitoring:districts",
+                permission="monitoring.read_indicators",
+                position=30,
+            )
+        )

@@ -273,5 +273,7 @@ def test_legal_pages_from_the_footer(live_server, demo_data) -> None:
             )
         ).to_be_visible()
         expect(
-            page.get_by_role("link", name="Datenlizenz Deutschland – Namensnennung – Version 2.0")
+            page.get_by_role(
+                "link", name="Datenlizenz Deutschland – Namensnennung – Version 2.0"
+            ).first
         ).to_be_visible()

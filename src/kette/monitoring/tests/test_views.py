@@ -163,3 +163,11 @@ def test_read_indicators_permission(city):
     other = user_with_role(Role.COORDINATOR, MunicipalityFactory())
     assert not other.has_perm("monitoring.read_indicators", city)
     assert not other.has_perm("monitoring.read_indicators", None)
+
+
+@pytest.mark.django_db
+def test_the_workspace_links_to_the_monitoring(client, world, coordinator):
+    client.force_login(coordinator)
+    html = client.get(f"/k/{world.a.slug}/arbeitsbereich/").content.decode()
+    assert f"/k/{world.a.slug}/monitoring/" in html
+    assert "Sozialräume, Indikatoren mit Geheimhaltung" in html

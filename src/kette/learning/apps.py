@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LearningConfig(AppConfig):
+    name = "kette.learning"
+    label = "learning"
+    verbose_name = _("Learning network")
+
+    def ready(self) -> None:
+        from kette.core import audit, demo
+        from kette.learning import rules  # noqa: F401 - registers the permissions
+        from kette.learning.demo import load_learning_demo
+        from kette.learning.models import Contribution, Registration
+
+        # Tenant rows join their municipality's change log. Programme-level rows
+        # (meetings, agenda items, working groups) keep their own history too;
+        # see selectors.programme_history for the coordination office's view.
+        audit.register(Contribution)
+        audit.register(Registration)
+        demo.register_step("learning", load_learning_demo)

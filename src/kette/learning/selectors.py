@@ -161,17 +161,26 @@ class MunicipalityParticipation:
     # Meeting ids the municipality's people attended (present or walk-in).
     attended: set[int] = field(default_factory=set)
     # Meetings held while the municipality was in the programme (its cohort onwards).
-    eligible: int = 0
+    eligible_ids: set[int] = field(default_factory=set)
 
     @property
     def attended_count(self) -> int:
         return len(self.attended)
 
     @property
+    def eligible(self) -> int:
+        return len(self.eligible_ids)
+
+    @property
+    def attended_eligible(self) -> int:
+        """Meetings attended while in the programme (a guest visit before does not count)."""
+        return len(self.attended & self.eligible_ids)
+
+    @property
     def rate(self) -> float | None:
-        if not self.eligible:
+        if not self.eligible_ids:
             return None
-        return self.attended_count / self.eligible
+        return self.attended_eligible / self.eligible
 
 
 @dataclass
@@ -216,7 +225,7 @@ def participation_statistics(
         MunicipalityParticipation(
             municipality=m,
             attended=attended.get(m.pk, set()),
-            eligible=sum(1 for meeting in meetings if _eligible(m, meeting)),
+            eligible_ids={meeting.pk for meeting in meetings if _eligible(m, meeting)},
         )
         for m in municipalities
     ]

@@ -72,16 +72,20 @@ def test_participation_statistics(world):
     RegistrationFactory(meeting=new, municipality=c, attendance=Attendance.WALK_IN)
     RegistrationFactory(meeting=new, municipality=world.b, attendance=Attendance.EXCUSED)
     RegistrationFactory(meeting=future, municipality=world.b)
+    RegistrationFactory(meeting=old, municipality=world.b, attendance=Attendance.ATTENDED)
 
     stats = selectors.participation_statistics(world.programme, today=dt.date(2020, 1, 1))
     assert stats.meetings == [old, new]
     rows = {row.municipality.name: row for row in stats.rows}
     assert rows["Altstadt"].attended == {old.pk, new.pk}
     assert rows["Altstadt"].rate == 1.0
-    assert rows["Bergdorf"].attended_count == 0
+    # Bergdorf (cohort 2017) visited meeting no. 11 in 2015 as a guest: it is
+    # attended, but not counted in its rate; it was excused at no. 17.
+    assert rows["Bergdorf"].attended_count == 1
+    assert (rows["Bergdorf"].eligible, rows["Bergdorf"].rate) == (1, 0.0)
     # Cdorf joined in 2017: only meeting no. 17 counts for its rate.
     assert (rows["Cdorf"].eligible, rows["Cdorf"].rate) == (1, 1.0)
-    assert stats.reached == {old.pk: 1, new.pk: 2}
+    assert stats.reached == {old.pk: 2, new.pk: 2}
     assert selectors.municipalities_reached(new) == 2
 
 

@@ -449,6 +449,44 @@ def walk_in_create(
     return registration
 
 
+@transaction.atomic
+def registration_record(
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    person_name: str,
+    email: str,
+    attendance: str,
+    municipality: Municipality | None = None,
+    organisation: str = "",
+    working_group: WorkingGroup | None = None,
+) -> Registration:
+    """Record a registration with its attendance after the fact (a paper list of an
+    earlier meeting): no capacity, waitlist or mail. Updates the person's existing
+    registration for the meeting, so rerunning an import changes nothing."""
+    if municipality is not None and municipality.programme_id != meeting.programme_id:
+        raise ValidationError(_("The municipality is not part of this meeting's programme."))
+    email = email.strip().lower()
+    registration = (
+        meeting.registrations.filter(email=email)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .first()
+    ) or Registration(meeting=meeting, email=email, registered_by=actor)
+    values = {
+        "person_name": person_name.strip(),
+        "municipality": municipality,
+        "organisation": organisation,
+        "working_group": working_group,
+        "attendance": attendance,
+        "status": RegistrationStatus.REGISTERED,
+    }
+    if registration.pk is None or any(getattr(registration, k) != v for k, v in values.items()):
+        for key, value in values.items():
+            setattr(registration, key, value)
+        _audited_save(registration, actor=actor)
+    return registration
+
+
 @dataclass(frozen=True)
 class PurgeResult:
     registrations: int

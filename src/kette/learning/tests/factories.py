@@ -22,7 +22,8 @@ class MeetingFactory(DjangoModelFactory):
         model = Meeting
 
     programme = factory.SubFactory(ProgrammeFactory)
-    number = factory.Sequence(lambda n: n + 1)
+    # Far above the numbers tests choose explicitly (17, 901 …).
+    number = factory.Sequence(lambda n: n + 10_000)
     title = factory.Sequence(lambda n: f"Lernnetzwerktreffen {n + 1}")
     starts_on = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=30))
     ends_on = factory.SelfAttribute("starts_on")

@@ -327,3 +327,26 @@ def test_cancelling_deletes_the_needs_at_once(world):
     services.registration_cancel(actor=None, registration=registration)
     registration.refresh_from_db()
     assert registration.needs == ""
+
+
+def test_recording_an_earlier_meetings_list_is_idempotent(world, office):
+    past = MeetingFactory(programme=world.programme, starts_on=dt.date(2017, 9, 13))
+    first = services.registration_record(
+        actor=office,
+        meeting=past,
+        person_name="Alex Beispiel",
+        email="Alex@example.org",
+        municipality=world.a,
+        attendance=Attendance.ATTENDED,
+    )
+    again = services.registration_record(
+        actor=office,
+        meeting=past,
+        person_name="Alex Beispiel",
+        email="alex@example.org",
+        municipality=world.a,
+        attendance=Attendance.ATTENDED,
+    )
+    assert first.pk == again.pk
+    assert first.history.count() == 1
+    assert again.status == RegistrationStatus.REGISTERED

@@ -60,20 +60,27 @@ def login(client, user):
 
 
 def test_the_public_list_shows_public_meetings_and_links_the_calendar(client, world, meeting):
-    MeetingFactory(programme=world.programme, title="Nur für das Netzwerk", visibility="network")
-    MeetingFactory(programme=world.programme, title="Intern", visibility="private")
+    MeetingFactory(
+        programme=world.programme, title="Netzwerktreffen-Nur-Mitglieder", visibility="network"
+    )
+    MeetingFactory(programme=world.programme, title="Internes-Treffen-X", visibility="private")
     page = client.get("/lernnetzwerk/").content.decode()
     assert "Präventionsketten gemeinsam gestalten" in page
-    assert "Nur für das Netzwerk" not in page and "Intern" not in page
+    assert "Netzwerktreffen-Nur-Mitglieder" not in page and "Internes-Treffen-X" not in page
     assert '<link rel="alternate"' in page and 'type="text/calendar"' in page
     assert 'href="/lernnetzwerk/lernnetzwerk.ics"' in page
     assert "Kommende Treffen" in page
 
 
 def test_network_members_see_network_meetings_in_the_list(client, world, meeting):
-    MeetingFactory(programme=world.programme, title="Nur für das Netzwerk", visibility="network")
+    MeetingFactory(
+        programme=world.programme, title="Netzwerktreffen-Nur-Mitglieder", visibility="network"
+    )
     viewer = factories.user_with_role(Role.VIEWER, world.b, username="v-b")
-    assert "Nur für das Netzwerk" in login(client, viewer).get("/lernnetzwerk/").content.decode()
+    assert (
+        "Netzwerktreffen-Nur-Mitglieder"
+        in login(client, viewer).get("/lernnetzwerk/").content.decode()
+    )
 
 
 def test_the_meeting_page_shows_agenda_and_accepted_talks_only(client, world, meeting):

@@ -339,6 +339,30 @@ def _registrations(
     return count + 2
 
 
+MINUTES_17 = {
+    1: "Die Landeskoordinierungsstelle begrüßte Vertreterinnen und Vertreter aus 40 "
+    "Programmkommunen, darunter erstmals die 22 im Jahr 2017 neu aufgenommenen Kommunen.",
+    3: "Die Videobotschaft bestätigte, dass das Land das Programm bis Ende 2018 fortführt.",
+    7: "Vier Arbeitsgruppen tauschten sich zu Steuerung, Übergängen, Beteiligung und "
+    "Monitoring aus; die Kurzreferate sind unten aufgeführt.",
+}
+
+
+def _minutes(meeting: Meeting) -> None:
+    items = {item.order: item.pk for item in meeting.agenda_items.all()}
+    services.minutes_save(
+        actor=None,
+        meeting=meeting,
+        introduction=(
+            "Das 17. Lernnetzwerktreffen fand am 13. September 2017 in Köln statt. "
+            "Im Mittelpunkt stand der Austausch zwischen den Kommunen der ersten "
+            "Förderkohorte und den neu geförderten Kommunen."
+        ),
+        texts={items[order]: text for order, text in MINUTES_17.items()},
+        published=True,
+    )
+
+
 @transaction.atomic
 def load_learning_demo(report: Callable[[str], None]) -> None:
     prog = programme()
@@ -351,6 +375,7 @@ def load_learning_demo(report: Callable[[str], None]) -> None:
     _agenda(meeting, by_key)
     groups = _working_groups(meeting, by_key)
     registrations = _registrations(meeting, municipalities, groups)
+    _minutes(meeting)
     accepted = Contribution.objects.filter(
         working_group__meeting=meeting, status=ContributionStatus.ACCEPTED
     ).count()

@@ -171,3 +171,35 @@ class AttendanceForm(forms.Form):
     attendance = forms.ChoiceField(
         label=_("attendance"), choices=[("", "–"), *Attendance.choices], required=False
     )
+
+
+class MinutesForm(forms.Form):
+    """An introduction, one text per agenda item, and whether the minutes are published."""
+
+    introduction = forms.CharField(
+        label=_("introduction"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args: Any, sections: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sections = sections
+        for section in sections:
+            item = section.item
+            label = f"{item.start_time:%H:%M} {item.title}"
+            self.fields[f"item_{item.pk}"] = forms.CharField(
+                label=label,
+                required=False,
+                initial=section.text,
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+        self.fields["published"] = forms.BooleanField(
+            label=_("published"),
+            required=False,
+            help_text=_("Published minutes are visible to everyone who may see the meeting."),
+        )
+
+    def texts(self) -> dict[int, str]:
+        return {
+            section.item.pk: self.cleaned_data.get(f"item_{section.item.pk}", "")
+            for section in self.sections
+        }

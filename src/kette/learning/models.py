@@ -327,3 +327,49 @@ class Registration(models.Model):
     @property
     def is_present(self) -> bool:
         return self.attendance in PRESENT
+
+
+class Minutes(models.Model):
+    """The minutes (Protokoll) of a meeting, structured by its agenda items."""
+
+    meeting = models.OneToOneField(
+        Meeting, on_delete=models.CASCADE, related_name="minutes", verbose_name=_("meeting")
+    )
+    introduction = models.TextField(_("introduction"), blank=True)
+    published = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_("Published minutes are visible to everyone who may see the meeting."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("minutes")
+        verbose_name_plural = _("minutes")
+
+    def __str__(self) -> str:
+        return _("Minutes of %(meeting)s") % {"meeting": self.meeting}
+
+
+class MinutesEntry(models.Model):
+    """What was said and agreed under one agenda item."""
+
+    minutes = models.ForeignKey(
+        Minutes, on_delete=models.CASCADE, related_name="entries", verbose_name=_("minutes")
+    )
+    agenda_item = models.OneToOneField(
+        AgendaItem,
+        on_delete=models.CASCADE,
+        related_name="minutes_entry",
+        verbose_name=_("agenda item"),
+    )
+    text = models.TextField(_("minutes text"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("minutes entry")
+        verbose_name_plural = _("minutes entries")
+
+    def __str__(self) -> str:
+        return str(self.agenda_item)

@@ -57,16 +57,28 @@ def is_network_meeting(user: Any, meeting: Meeting | None) -> bool:
     return meeting is not None and meeting.visibility == Visibility.NETWORK
 
 
+@rules.predicate
+def has_published_minutes(user: Any, meeting: Meeting | None) -> bool:
+    if meeting is None:
+        return False
+    minutes = getattr(meeting, "minutes", None)  # None when there are none yet
+    return bool(minutes and minutes.published)
+
+
 can_read_meeting = (
     is_public_meeting | (is_network_meeting & is_network_member) | is_staff_of_programme
 )
 
 # Meetings (object: the meeting)
 rules.add_perm("learning.read_meeting", can_read_meeting)
+rules.add_perm(
+    "learning.read_minutes", (can_read_meeting & has_published_minutes) | is_staff_of_programme
+)
 rules.add_perm("learning.manage_meeting", is_staff_of_programme)
 rules.add_perm("learning.review_contributions", is_staff_of_programme)
 rules.add_perm("learning.check_in", is_staff_of_programme)
 rules.add_perm("learning.read_registrations", is_staff_of_programme)
+rules.add_perm("learning.write_minutes", is_staff_of_programme)
 # Programme-wide (object: the programme)
 rules.add_perm("learning.create_meeting", is_staff_of_programme)
 rules.add_perm("learning.read_statistics", is_staff_of_programme)

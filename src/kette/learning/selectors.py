@@ -18,6 +18,7 @@ from kette.learning.models import (
     Contribution,
     ContributionStatus,
     Meeting,
+    MinutesEntry,
     Registration,
     RegistrationStatus,
     Visibility,
@@ -264,3 +265,50 @@ def programme_history(programme: Programme, *, limit: int = 100) -> list[Any]:
         records.extend(rows.select_related("history_user").order_by("-history_date")[:limit])
     records.sort(key=lambda record: record.history_date, reverse=True)
     return records[:limit]
+
+
+@dataclass(frozen=True)
+class MinutesSection:
+    item: AgendaItem
+    text: str
+
+
+@dataclass(frozen=True)
+class AttendanceGroup:
+    """The people present from one municipality (or the guests without one)."""
+
+    label: str
+    names: list[str]
+
+
+def minutes_sections(meeting: Meeting) -> list[MinutesSection]:
+    """Every agenda item in order, each with its minutes text (empty when none)."""
+    texts = dict(
+        MinutesEntry.objects.filter(agenda_item__meeting=meeting).values_list(
+            "agenda_item_id", "text"
+        )
+    )
+    return [MinutesSection(item, texts.get(item.pk, "")) for item in agenda_of(meeting)]
+
+
+def attendance_list(meeting: Meeting) -> list[AttendanceGroup]:
+    """Who was present (attended or walk-in), grouped by municipality, guests last."""
+    present = (
+        meeting.registrations.filter(attendance__in=PRESENT)
+        .select_related("municipality")
+        .order_by("municipality__name", "person_name")
+    )
+    groups: dict[str, list[str]] = {}
+    guests: list[str] = []
+    for registration in present:
+        if registration.municipality is None:
+            label = registration.person_name
+            if registration.organisation:
+                label += f" ({registration.organisation})"
+            guests.append(label)
+        else:
+            groups.setdefault(registration.municipality.name, []).append(registration.person_name)
+    result = [AttendanceGroup(name, names) for name, names in groups.items()]
+    if guests:
+        result.append(AttendanceGroup("", guests))
+    return result

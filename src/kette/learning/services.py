@@ -24,6 +24,8 @@ from kette.learning.models import (
     Contribution,
     ContributionStatus,
     Meeting,
+    Minutes,
+    MinutesEntry,
     Registration,
     RegistrationStatus,
     WorkingGroup,
@@ -505,3 +507,44 @@ def registration_needs_purge(*, today: dt.date | None = None) -> PurgeResult:
     meetings = rows.values("meeting_id").distinct().count()
     count = rows.update(needs="", needs_purged_at=timezone.now())
     return PurgeResult(registrations=count, meetings=meetings)
+
+
+# Minutes -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def minutes_save(
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    introduction: str,
+    texts: dict[int, str],
+    published: bool,
+) -> Minutes:
+    """Write the minutes: an introduction and a text per agenda item (keyed by the
+    item's id; ids of other meetings' items are refused). Unchanged parts record
+    no history."""
+    minutes = Minutes.objects.filter(meeting=meeting).first() or Minutes(meeting=meeting)
+    if minutes.pk is None or (minutes.introduction, minutes.published) != (
+        introduction,
+        published,
+    ):
+        minutes.introduction = introduction
+        minutes.published = published
+        _audited_save(minutes, actor=actor)
+    items = {item.pk: item for item in meeting.agenda_items.all()}
+    unknown = set(texts) - set(items)
+    if unknown:
+        raise ValidationError(_("These agenda items belong to another meeting."))
+    existing = {entry.agenda_item_id: entry for entry in minutes.entries.all()}
+    for item_pk, text in texts.items():
+        entry = existing.get(item_pk)
+        if entry is None:
+            if not text.strip():
+                continue
+            entry = MinutesEntry(minutes=minutes, agenda_item=items[item_pk])
+        elif entry.text == text:
+            continue
+        entry.text = text
+        _audited_save(entry, actor=actor)
+    return minutes

@@ -59,6 +59,8 @@ urlpatterns = [
         name="registration_xlsx",
     ),
     path(M + "einlass/", views.CheckInView.as_view(), name="check_in"),
+    path(M + "protokoll/", views.MinutesView.as_view(), name="minutes"),
+    path(M + "protokoll/bearbeiten/", views.MinutesEditView.as_view(), name="minutes_edit"),
     path(
         K + "anmeldungen/",
         views.MunicipalityRegistrationView.as_view(),

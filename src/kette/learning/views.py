@@ -26,6 +26,7 @@ from kette.learning.forms import (
     AttendanceForm,
     ContributionForm,
     MeetingForm,
+    MinutesForm,
     RegistrationForm,
     WalkInForm,
     WorkingGroupForm,
@@ -85,14 +86,15 @@ class MeetingMixin:
         self.programme = _programme()
         self.meeting = selectors.meeting_by_number(self.programme, kwargs["number"])
         user = request.user
-        needs_login = not user.is_authenticated and (
-            self.permission_required or not user.has_perm("learning.read_meeting", self.meeting)
+        can_read = user.has_perm("learning.read_meeting", self.meeting)
+        allowed = not self.permission_required or user.has_perm(
+            self.permission_required, self.meeting
         )
-        if needs_login:
+        if not user.is_authenticated and not (can_read and allowed):
             return redirect_to_login(request.get_full_path())
-        if not user.has_perm("learning.read_meeting", self.meeting):
+        if not can_read:
             raise Http404
-        if self.permission_required and not user.has_perm(self.permission_required, self.meeting):
+        if not allowed:
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
@@ -145,7 +147,7 @@ class MeetingDetailView(MeetingMixin, TemplateView):
         context["coordinated"] = list(
             self.programme.municipalities.filter(pk__in=coordinated).defer("boundary")
         )
-        for perm in ("review_contributions", "check_in", "read_registrations"):
+        for perm in ("review_contributions", "check_in", "read_registrations", "read_minutes"):
             context[f"can_{perm}"] = user.has_perm(f"learning.{perm}", meeting)
         return context
 
@@ -497,6 +499,51 @@ class StatisticsView(ProgrammeMixin, TemplateView):
             self.programme, today=timezone.localdate()
         )
         return context
+
+
+class MinutesView(MeetingMixin, TemplateView):
+    """The minutes: each agenda item with what was said, the working groups with their
+    short talks, and the attendance list (names for the coordination office only,
+    municipalities and head counts for everyone else)."""
+
+    template_name = "learning/minutes.html"
+    permission_required = "learning.read_minutes"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["minutes"] = getattr(self.meeting, "minutes", None)
+        context["sections"] = selectors.minutes_sections(self.meeting)
+        context["working_groups"] = selectors.working_groups_with_talks(self.meeting)
+        context["attendance"] = selectors.attendance_list(self.meeting)
+        context["show_names"] = self.request.user.has_perm("learning.write_minutes", self.meeting)
+        context["reached"] = selectors.municipalities_reached(self.meeting)
+        return context
+
+
+class MinutesEditView(MeetingMixin, FormView):
+    template_name = "learning/minutes_form.html"
+    permission_required = "learning.write_minutes"
+
+    def get_form(self, form_class: Any = None) -> MinutesForm:
+        minutes = getattr(self.meeting, "minutes", None)
+        kwargs = self.get_form_kwargs()
+        if minutes is not None:
+            kwargs["initial"] = {
+                "introduction": minutes.introduction,
+                "published": minutes.published,
+            }
+        return MinutesForm(sections=selectors.minutes_sections(self.meeting), **kwargs)
+
+    def form_valid(self, form: MinutesForm) -> HttpResponse:  # type: ignore[override]
+        services.minutes_save(
+            actor=self.request.user,  # type: ignore[arg-type]
+            meeting=self.meeting,
+            introduction=form.cleaned_data["introduction"],
+            texts=form.texts(),
+            published=form.cleaned_data["published"],
+        )
+        messages.success(self.request, _("The minutes have been saved."))
+        return self.staff_redirect("minutes")
 
 
 # A municipality's pages: registering its people, submitting short talks ------------------

@@ -1,12 +1,14 @@
 """The learning network's part of the cross-tenant harness (see kette.testing.tenancy).
 
 A's internal data carrying the secret: a short talk A submitted but the office has
-not accepted, a registration of A's (name and needs) and a private meeting's title.
+not accepted, a registration of A's (name and needs; the person attended, so the
+published minutes' attendance list must not name them to outsiders) and a
+private meeting's title.
 """
 
 import datetime as dt
 
-from kette.learning.models import Attendance, ContributionStatus, Visibility
+from kette.learning.models import Attendance, ContributionStatus, Minutes, MinutesEntry, Visibility
 from kette.learning.tests.factories import (
     AgendaItemFactory,
     ContributionFactory,
@@ -49,6 +51,9 @@ def seed_learning(world):
         needs=world.secret,
         attendance=Attendance.ATTENDED,
     )
+    # Published minutes: their attendance list names people only to the office.
+    minutes = Minutes.objects.create(meeting=meeting, introduction="Protokoll", published=True)
+    MinutesEntry.objects.create(minutes=minutes, agenda_item=item, text="Begrüßt wurde.")
     MeetingFactory(
         programme=world.programme,
         number=902,

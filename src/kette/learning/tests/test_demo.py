@@ -8,6 +8,8 @@ from kette.learning.models import (
     AgendaItemKind,
     ContributionStatus,
     Meeting,
+    Minutes,
+    MinutesEntry,
     WorkingGroup,
 )
 
@@ -16,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 def _history_rows() -> int:
     rows = sum(entry.model.history.count() for entry in audit.registered())
-    return rows + sum(m.history.count() for m in (Meeting, AgendaItem, WorkingGroup))
+    programme_level = (Meeting, AgendaItem, WorkingGroup, Minutes, MinutesEntry)
+    return rows + sum(m.history.count() for m in programme_level)
 
 
 def test_the_demo_tells_meeting_17_in_koeln_and_reruns_without_changes(client, capsys):
@@ -44,6 +47,11 @@ def test_the_demo_tells_meeting_17_in_koeln_and_reruns_without_changes(client, c
     assert "Grußwort der gastgebenden Stadt Köln" in page
     assert "Die Steuerungsstruktur der Präventionskette Ahlen" in page
     assert "40 Programmkommunen erreicht" in page
+
+    minutes = client.get("/lernnetzwerk/17/protokoll/").content.decode()
+    assert "bis Ende 2018" in minutes and "40 Programmkommunen waren anwesend." in minutes
+    # Participants are named to the coordination office only.
+    assert "Noa Gast" not in minutes and "Alex Beispiel" not in minutes
 
     before = _history_rows()
     call_command("demo")

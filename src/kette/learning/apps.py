@@ -11,11 +11,12 @@ class LearningConfig(AppConfig):
         from kette.core import audit, demo
         from kette.learning import rules  # noqa: F401 - registers the permissions
         from kette.learning.demo import load_learning_demo
-        from kette.learning.models import Contribution, Registration
+        from kette.learning.models import Contribution, PracticeExample, Registration
 
         # Tenant rows join their municipality's change log. Programme-level rows
         # (meetings, agenda items, working groups) keep their own history too;
         # see selectors.programme_history for the coordination office's view.
         audit.register(Contribution)
         audit.register(Registration)
+        audit.register(PracticeExample)
         demo.register_step("learning", load_learning_demo)

@@ -26,6 +26,8 @@ from kette.learning.models import (
     Contribution,
     ContributionStatus,
     Meeting,
+    PracticeExample,
+    PracticeExampleStatus,
     Visibility,
     WorkingGroup,
 )
@@ -363,6 +365,33 @@ def _minutes(meeting: Meeting) -> None:
     )
 
 
+def _practice_example(ahlen: Municipality) -> None:
+    title = "Steuerung der Präventionskette in Ahlen"
+    if PracticeExample.objects.for_municipality(ahlen).filter(title=title).exists():
+        return
+    talks = list(
+        Contribution.objects.for_municipality(ahlen).filter(
+            title="Die Steuerungsstruktur der Präventionskette Ahlen"
+        )
+    )
+    services.practice_example_create(
+        actor=None,
+        municipality=ahlen,
+        title=title,
+        summary=(
+            "Ein Lenkungskreis der beteiligten Fachbereiche, eine Koordinierungsstelle im "
+            "Jugendamt und Arbeitsgruppen entlang der Lebensphasen: so steuert eine 2017 "
+            "neu geförderte Kommune ihre Präventionskette (Demo-Text)."
+        ),
+        life_phases=["0-3", "3-6", "6-10"],
+        fields_of_action="Steuerung, Vernetzung",
+        contact_role="Koordination der Präventionskette",
+        visibility=Visibility.PUBLIC,
+        status=PracticeExampleStatus.PUBLISHED,
+        contributions=talks,
+    )
+
+
 @transaction.atomic
 def load_learning_demo(report: Callable[[str], None]) -> None:
     prog = programme()
@@ -376,6 +405,7 @@ def load_learning_demo(report: Callable[[str], None]) -> None:
     groups = _working_groups(meeting, by_key)
     registrations = _registrations(meeting, municipalities, groups)
     _minutes(meeting)
+    _practice_example(by_key[AHLEN])
     accepted = Contribution.objects.filter(
         working_group__meeting=meeting, status=ContributionStatus.ACCEPTED
     ).count()

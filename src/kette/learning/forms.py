@@ -10,7 +10,9 @@ from kette.learning.models import (
     SLIDE_EXTENSIONS,
     AgendaItem,
     Attendance,
+    LifePhase,
     Meeting,
+    PracticeExample,
     WorkingGroup,
 )
 
@@ -203,3 +205,38 @@ class MinutesForm(forms.Form):
             section.item.pk: self.cleaned_data.get(f"item_{section.item.pk}", "")
             for section in self.sections
         }
+
+
+class PracticeExampleForm(forms.ModelForm):
+    life_phases = forms.MultipleChoiceField(
+        label=_("life phases"),
+        choices=LifePhase.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = PracticeExample
+        fields = [
+            "title",
+            "summary",
+            "life_phases",
+            "fields_of_action",
+            "contact_name",
+            "contact_role",
+            "contact_email",
+            "contributions",
+            "visibility",
+            "status",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 6}),
+            "contributions": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, talks: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contributions"].queryset = talks  # type: ignore[attr-defined]
+
+    def _post_clean(self) -> None:
+        pass

@@ -6,6 +6,8 @@ municipality; short talks and registrations carry the municipality they come fro
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
@@ -15,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kette.core.models import Municipality, Programme, TenantModel
+from kette.core.models import Municipality, Programme, TenantModel, TenantQuerySet
 
 SLIDE_EXTENSIONS = ["pdf", "pptx", "odp", "ppt"]
 MAX_SLIDES_BYTES = 25 * 1024 * 1024
@@ -373,3 +375,83 @@ class MinutesEntry(models.Model):
 
     def __str__(self) -> str:
         return str(self.agenda_item)
+
+
+class LifePhase(models.TextChoices):
+    """The programme's default life phases (a municipality's own boundaries live in
+    the directory once it exists)."""
+
+    PREGNANCY = "pregnancy", _("pregnancy and birth")
+    EARLY_CHILDHOOD = "0-3", _("early childhood (0–3)")
+    KITA = "3-6", _("day care (3–6)")
+    PRIMARY = "6-10", _("primary school (6–10)")
+    SECONDARY = "10-16", _("secondary school (10–16)")
+    TRANSITION_WORK = "16-27", _("school to work (16–27)")
+
+
+class PracticeExampleStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", _("published")
+
+
+class PracticeExampleQuerySet(TenantQuerySet):
+    def published(self) -> models.QuerySet[Any]:
+        return self.filter(status=PracticeExampleStatus.PUBLISHED)
+
+
+class PracticeExample(TenantModel):
+    """A practice example (Praxisbeispiel) a municipality shares with the network."""
+
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"))
+    life_phases = models.JSONField(_("life phases"), default=list, blank=True)
+    fields_of_action = models.CharField(
+        _("fields of action"),
+        max_length=500,
+        blank=True,
+        help_text=_("For example: early help, language support, parental work."),
+    )
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_role = models.CharField(_("function"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contributions = models.ManyToManyField(
+        Contribution,
+        blank=True,
+        related_name="practice_examples",
+        verbose_name=_("short talks it came from"),
+    )
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=16,
+        choices=[
+            (Visibility.PUBLIC, Visibility.PUBLIC.label),
+            (Visibility.NETWORK, Visibility.NETWORK.label),
+        ],
+        default=Visibility.NETWORK,
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=PracticeExampleStatus.choices,
+        default=PracticeExampleStatus.DRAFT,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = PracticeExampleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("practice example")
+        verbose_name_plural = _("practice examples")
+        ordering = ["-updated_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("learning:practice_example_detail", kwargs={"example_pk": self.pk})
+
+    def life_phase_labels(self) -> list[str]:
+        labels = dict(LifePhase.choices)
+        return [str(labels[value]) for value in self.life_phases if value in labels]

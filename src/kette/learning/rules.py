@@ -13,8 +13,18 @@ import rules
 
 from kette.core.models import Municipality, Programme
 from kette.core.roles import roles_of
-from kette.core.rules import is_coordinator, is_programme_admin
-from kette.learning.models import Meeting, Visibility
+from kette.core.rules import (
+    is_coordinator,
+    is_municipality_editor,
+    is_municipality_member,
+    is_programme_admin,
+)
+from kette.learning.models import (
+    Meeting,
+    PracticeExample,
+    PracticeExampleStatus,
+    Visibility,
+)
 
 
 def _programme_id(target: Any) -> int | None:
@@ -85,3 +95,36 @@ rules.add_perm("learning.read_statistics", is_staff_of_programme)
 # In a municipality (object: the municipality)
 rules.add_perm("learning.submit_contribution", is_coordinator)
 rules.add_perm("learning.register_participants", is_coordinator | is_staff_of_programme)
+
+
+# Practice examples (object: the example, or the municipality for writing)
+@rules.predicate
+def is_published_for(user: Any, example: PracticeExample | None) -> bool:
+    """Published and either public, or network-only and the user is in the network."""
+    if example is None or example.status != PracticeExampleStatus.PUBLISHED:
+        return False
+    if example.visibility == Visibility.PUBLIC:
+        return True
+    ids = roles_of(user).municipality
+    return (
+        bool(ids)
+        and Municipality.objects.filter(
+            pk__in=ids, programme_id=example.municipality.programme_id
+        ).exists()
+    )
+
+
+@rules.predicate
+def is_own_example(user: Any, example: PracticeExample | None) -> bool:
+    return example is not None and is_municipality_member.test(user, example.municipality)
+
+
+@rules.predicate
+def is_office_of_example(user: Any, example: PracticeExample | None) -> bool:
+    return example is not None and is_staff_of_programme.test(user, example.municipality)
+
+
+rules.add_perm(
+    "learning.read_practice_example", is_published_for | is_own_example | is_office_of_example
+)
+rules.add_perm("learning.manage_practice_examples", is_municipality_editor)

@@ -19,6 +19,8 @@ from kette.learning.models import (
     ContributionStatus,
     Meeting,
     MinutesEntry,
+    PracticeExample,
+    PracticeExampleStatus,
     Registration,
     RegistrationStatus,
     Visibility,
@@ -312,3 +314,53 @@ def attendance_list(meeting: Meeting) -> list[AttendanceGroup]:
     if guests:
         result.append(AttendanceGroup("", guests))
     return result
+
+
+# Practice examples -------------------------------------------------------------------
+
+
+def visible_practice_examples(programme: Programme, user: Any) -> QuerySet[PracticeExample]:
+    """Published examples of the programme's municipalities the user may read: public
+    ones for everyone, network-only ones for people of the network and the office."""
+    examples = (
+        PracticeExample.objects.filter(
+            municipality__programme=programme, status=PracticeExampleStatus.PUBLISHED
+        )
+        .select_related("municipality")
+        .order_by("-updated_at", "pk")
+    )
+    if is_staff_of_programme.test(user, programme):
+        return examples
+    member_of = roles_of(user).municipality
+    if member_of and Municipality.objects.filter(pk__in=member_of, programme=programme).exists():
+        return examples
+    return examples.filter(visibility=Visibility.PUBLIC)
+
+
+def practice_example(pk: int) -> PracticeExample:
+    """An example by id, or 404; the caller checks `learning.read_practice_example`."""
+    try:
+        return PracticeExample.objects.select_related("municipality").get(pk=pk)
+    except PracticeExample.DoesNotExist as error:
+        raise Http404 from error
+
+
+def practice_examples_of(municipality: Municipality) -> QuerySet[PracticeExample]:
+    """All of a municipality's examples, drafts included."""
+    return PracticeExample.objects.for_municipality(municipality).order_by("-updated_at", "pk")
+
+
+def practice_example_in(municipality: Municipality, pk: int) -> PracticeExample:
+    try:
+        return practice_examples_of(municipality).get(pk=pk)
+    except PracticeExample.DoesNotExist as error:
+        raise Http404 from error
+
+
+def accepted_talks_of(municipality: Municipality) -> QuerySet[Contribution]:
+    return (
+        Contribution.objects.for_municipality(municipality)
+        .filter(status=ContributionStatus.ACCEPTED)
+        .select_related("working_group__meeting")
+        .order_by("-working_group__meeting__starts_on", "title")
+    )

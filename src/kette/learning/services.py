@@ -26,6 +26,7 @@ from kette.learning.models import (
     Meeting,
     Minutes,
     MinutesEntry,
+    PracticeExample,
     Registration,
     RegistrationStatus,
     WorkingGroup,
@@ -548,3 +549,59 @@ def minutes_save(
         entry.text = text
         _audited_save(entry, actor=actor)
     return minutes
+
+
+# Practice examples -------------------------------------------------------------------
+
+PRACTICE_EXAMPLE_FIELDS = {
+    "title",
+    "summary",
+    "life_phases",
+    "fields_of_action",
+    "contact_name",
+    "contact_role",
+    "contact_email",
+    "visibility",
+    "status",
+}
+
+
+def _set_contributions(example: PracticeExample, contributions: list[Contribution] | None) -> None:
+    if contributions is None:
+        return
+    # Tenant rows link only within their municipality.
+    if any(c.municipality_id != example.municipality_id for c in contributions):
+        raise ValidationError(
+            {"contributions": _("Only short talks of the same municipality can be linked.")}
+        )
+    example.contributions.set(contributions)
+
+
+@transaction.atomic
+def practice_example_create(
+    *,
+    actor: User | None,
+    municipality: Municipality,
+    contributions: list[Contribution] | None = None,
+    **fields: Any,
+) -> PracticeExample:
+    """Share a practice example of the municipality (a draft until published)."""
+    example = PracticeExample(municipality=municipality)
+    _assign(example, PRACTICE_EXAMPLE_FIELDS, fields)
+    _audited_save(example, actor=actor)
+    _set_contributions(example, contributions)
+    return example
+
+
+@transaction.atomic
+def practice_example_update(
+    *,
+    actor: User | None,
+    example: PracticeExample,
+    contributions: list[Contribution] | None = None,
+    **fields: Any,
+) -> PracticeExample:
+    _assign(example, PRACTICE_EXAMPLE_FIELDS, fields)
+    _audited_save(example, actor=actor)
+    _set_contributions(example, contributions)
+    return example

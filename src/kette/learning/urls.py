@@ -17,6 +17,26 @@ urlpatterns = [
         views.CancelRegistrationView.as_view(),
         name="cancel",
     ),
+    path(
+        "lernnetzwerk/praxisbeispiele/",
+        views.PracticeExampleListView.as_view(),
+        name="practice_example_list",
+    ),
+    path(
+        "lernnetzwerk/praxisbeispiele/<int:example_pk>/",
+        views.PracticeExampleDetailView.as_view(),
+        name="practice_example_detail",
+    ),
+    path(
+        "k/<slug:municipality_slug>/praxisbeispiele/",
+        views.MunicipalityPracticeExamplesView.as_view(),
+        name="municipality_practice_examples",
+    ),
+    path(
+        "k/<slug:municipality_slug>/praxisbeispiele/<int:example_pk>/",
+        views.MunicipalityPracticeExampleEditView.as_view(),
+        name="municipality_practice_example_edit",
+    ),
     path(M, views.MeetingDetailView.as_view(), name="meeting_detail"),
     path(M + "termin.ics", views.MeetingCalendarView.as_view(), name="meeting_calendar"),
     path(M + "bearbeiten/", views.MeetingUpdateView.as_view(), name="meeting_update"),

@@ -27,6 +27,7 @@ from kette.learning.forms import (
     ContributionForm,
     MeetingForm,
     MinutesForm,
+    PracticeExampleForm,
     RegistrationForm,
     WalkInForm,
     WorkingGroupForm,
@@ -663,3 +664,88 @@ class ContributionSubmitView(MunicipalityMeetingMixin, FormView):
             _("Thank you! The coordination office will tell you whether the talk is accepted."),
         )
         return self.here("contribution_submit")
+
+
+# Practice examples -------------------------------------------------------------------
+
+
+class PracticeExampleListView(ProgrammeMixin, TemplateView):
+    template_name = "learning/practice_example_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["examples"] = selectors.visible_practice_examples(self.programme, self.request.user)
+        return context
+
+
+class PracticeExampleDetailView(TemplateView):
+    template_name = "learning/practice_example_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        example = selectors.practice_example(kwargs["example_pk"])
+        if not self.request.user.has_perm("learning.read_practice_example", example):
+            raise Http404
+        context["example"] = example
+        context["talks"] = example.contributions.select_related("working_group__meeting")
+        return context
+
+
+class MunicipalityPracticeExamplesView(MunicipalityMixin, FormView):
+    """A municipality's own practice examples (drafts included) and a form for a new one."""
+
+    template_name = "learning/municipality_practice_examples.html"
+    permission_required = "learning.manage_practice_examples"
+
+    def get_form(self, form_class: Any = None) -> PracticeExampleForm:
+        return PracticeExampleForm(
+            talks=selectors.accepted_talks_of(self.municipality), **self.get_form_kwargs()
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["examples"] = selectors.practice_examples_of(self.municipality)
+        return context
+
+    def form_valid(self, form: PracticeExampleForm) -> HttpResponse:  # type: ignore[override]
+        data = dict(form.cleaned_data)
+        data["contributions"] = list(data["contributions"])
+        try:
+            services.practice_example_create(
+                actor=self.request.user,  # type: ignore[arg-type]
+                municipality=self.municipality,
+                **data,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The practice example has been saved."))
+        return redirect("learning:municipality_practice_examples", self.municipality.slug)
+
+
+class MunicipalityPracticeExampleEditView(MunicipalityMixin, FormView):
+    template_name = "learning/practice_example_form.html"
+    permission_required = "learning.manage_practice_examples"
+
+    def get_form(self, form_class: Any = None) -> PracticeExampleForm:
+        self.example = selectors.practice_example_in(self.municipality, self.kwargs["example_pk"])
+        return PracticeExampleForm(
+            talks=selectors.accepted_talks_of(self.municipality),
+            instance=self.example,
+            **self.get_form_kwargs(),
+        )
+
+    def form_valid(self, form: PracticeExampleForm) -> HttpResponse:  # type: ignore[override]
+        data = dict(form.cleaned_data)
+        data["contributions"] = list(data["contributions"])
+        try:
+            services.practice_example_update(
+                actor=self.request.user,  # type: ignore[arg-type]
+                example=selectors.practice_example_in(self.municipality, self.example.pk),
+                **data,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The practice example has been saved."))
+        return redirect("learning:municipality_practice_examples", self.municipality.slug)

@@ -3,12 +3,19 @@
 A's internal data carrying the secret: a short talk A submitted but the office has
 not accepted, a registration of A's (name and needs; the person attended, so the
 published minutes' attendance list must not name them to outsiders) and a
-private meeting's title.
+private meeting's title, and a draft practice example.
 """
 
 import datetime as dt
 
-from kette.learning.models import Attendance, ContributionStatus, Minutes, MinutesEntry, Visibility
+from kette.learning.models import (
+    Attendance,
+    ContributionStatus,
+    Minutes,
+    MinutesEntry,
+    PracticeExample,
+    Visibility,
+)
 from kette.learning.tests.factories import (
     AgendaItemFactory,
     ContributionFactory,
@@ -60,7 +67,12 @@ def seed_learning(world):
         title=f"Internes Treffen {world.secret}",
         visibility=Visibility.PRIVATE,
     )
+    # A draft practice example: only A and the office may read it.
+    example = PracticeExample.objects.create(
+        municipality=world.a, title=f"Entwurf {world.secret}", summary=world.secret
+    )
     world.objects.update(
+        practice_example=example,
         meeting=meeting,
         agenda_item=item,
         working_group=group,
@@ -74,6 +86,7 @@ register_kwarg("number", lambda world: world.objects["meeting"].number)
 register_kwarg("item_pk", lambda world: world.objects["agenda_item"].pk)
 register_kwarg("group_pk", lambda world: world.objects["working_group"].pk)
 register_kwarg("contribution_pk", lambda world: world.objects["contribution"].pk)
+register_kwarg("example_pk", lambda world: world.objects["practice_example"].pk)
 register_kwarg("registration_pk", lambda world: world.objects["registration"].pk)
 # A valid link would let anyone who holds it cancel (that is its point); the
 # harness probes a broken one. test_views covers valid links.

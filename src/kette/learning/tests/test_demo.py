@@ -53,6 +53,9 @@ def test_the_demo_tells_meeting_17_in_koeln_and_reruns_without_changes(client, c
     # Participants are named to the coordination office only.
     assert "Noa Gast" not in minutes and "Alex Beispiel" not in minutes
 
+    examples = client.get("/lernnetzwerk/praxisbeispiele/").content.decode()
+    assert "Steuerung der Präventionskette in Ahlen" in examples
+
     before = _history_rows()
     call_command("demo")
     assert _history_rows() == before, "a second run must not record changes"

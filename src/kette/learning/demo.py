@@ -64,7 +64,7 @@ MEETINGS = [
     ),
     DemoMeeting(
         17,
-        "Voneinander lernen: 40 Kommunen im Landesprogramm",
+        "Voneinander lernen – 40 Kommunen im Landesprogramm",
         dt.date(2017, 9, 13),
         dt.date(2017, 9, 13),
         "Köln",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from kette.core.roles import roles_of
@@ -21,6 +22,9 @@ class NavItem:
 
 def _navigation(request: HttpRequest) -> list[NavItem]:
     items = [NavItem(_("Start"), reverse("core:home"))]
+    # Core imports no app; the learning network is linked when it is installed.
+    with contextlib.suppress(NoReverseMatch):
+        items.append(NavItem(_("Lernnetzwerk"), reverse("learning:meeting_list")))
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return items

@@ -89,6 +89,9 @@ def test_an_editor_shares_and_edits_an_example(client, world):
         title="Kurzreferat X",
     )
     client.force_login(factories.user_with_role(Role.EDITOR, world.a, username="e"))
+    listing = client.get("/lernnetzwerk/praxisbeispiele/").content.decode()
+    assert "Praxisbeispiel aus Altstadt teilen" in listing
+    assert 'href="/lernnetzwerk/"' in listing  # the main navigation links the network
     url = f"/k/{world.a.slug}/praxisbeispiele/"
     assert "Kurzreferat X" in client.get(url).content.decode()
     response = client.post(

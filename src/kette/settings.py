@@ -55,6 +55,12 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # kette's apps come first: where a msgid (e.g. "Save") is translated by
+    # both kette and Django's admin, kette's German wins (first app wins).
+    "kette.core",
+    "kette.monitoring",
+    "kette.learning",
+    "kette.api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -68,9 +74,6 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "ninja",
-    "kette.core",
-    "kette.monitoring",
-    "kette.api",
 ]
 
 MIDDLEWARE = [

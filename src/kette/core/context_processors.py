@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kette.core import navigation
 from kette.core.roles import roles_of
 
 
@@ -21,6 +22,8 @@ class NavItem:
 
 def _navigation(request: HttpRequest) -> list[NavItem]:
     items = [NavItem(_("Start"), reverse("core:home"))]
+    # Apps above core add their public entries (core imports none of them).
+    items += [NavItem(label, url) for label, url in navigation.main_links()]
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return items

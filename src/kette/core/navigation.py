@@ -31,6 +31,31 @@ class SectionLink:
 _sections: dict[str, Section] = {}
 
 
+@dataclass(frozen=True)
+class MainLink:
+    """An entry of the site's main navigation, shown to everyone."""
+
+    key: str
+    label: Any
+    url_name: str
+    position: int = 100
+
+
+_main_links: dict[str, MainLink] = {}
+
+
+def register_main_link(link: MainLink) -> None:
+    _main_links[link.key] = link
+
+
+def main_links() -> list[tuple[Any, str]]:
+    """(label, url) of the registered main-navigation entries, in order."""
+    return [
+        (link.label, reverse(link.url_name))
+        for link in sorted(_main_links.values(), key=lambda link: (link.position, link.key))
+    ]
+
+
 def register_section(section: Section) -> None:
     _sections[section.key] = section
 

@@ -55,6 +55,9 @@ def test_german_wording_is_what_gettext_returns(path: Path) -> None:
             if entry.msgid_plural:
                 got = translation.ngettext(entry.msgid, entry.msgid_plural, 1)
                 want = entry.msgstr_plural[0]
+            elif entry.msgctxt:
+                got = translation.pgettext(entry.msgctxt, entry.msgid)
+                want = entry.msgstr
             else:
                 got = translation.gettext(entry.msgid)
                 want = entry.msgstr

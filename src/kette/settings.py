@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "kette.core",
+    "kette.directory",
     "kette.api",
 ]
 

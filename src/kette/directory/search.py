@@ -355,11 +355,12 @@ def search_services(
     select_params: list[Any] = []
     if terms and connection.vendor == "sqlite":
         expression = " AND ".join(term.fts5() for term in terms)
-        source = f"{FTS_TABLE} JOIN directory_service s ON s.id = {FTS_TABLE}.rowid"
+        # CROSS JOIN makes SQLite scan the FTS table first, where bm25() works.
+        source = f"{FTS_TABLE} CROSS JOIN directory_service s ON s.id = {FTS_TABLE}.rowid"
         where.insert(0, f"{FTS_TABLE} MATCH %s")
         params.insert(0, expression)
         rank = f"bm25({FTS_TABLE}, {NAME_WEIGHT}, {BODY_WEIGHT})"
-        order = "rank, s.name, s.id"
+        order = "rank, name, id"
     elif terms:
         expression = " & ".join(term.tsquery() for term in terms)
         source = "directory_service s"
@@ -367,17 +368,20 @@ def search_services(
         params.insert(0, expression)
         rank = "-ts_rank(s.search_vector, to_tsquery('simple', %s))"
         select_params.append(expression)
-        order = "rank, s.name, s.id"
+        order = "rank, name, id"
     else:
         source = "directory_service s"
         rank = "0"
-        order = "s.name, s.id"
+        order = "name, id"
     condition = " AND ".join(where)
 
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT s.id, {rank} AS rank, COUNT(*) OVER () AS total FROM {source} "
-            f"WHERE {condition} ORDER BY {order} LIMIT %s OFFSET %s",
+            # The window count sits outside the ranked subquery: FTS5 cannot
+            # evaluate bm25() in a query that also computes a window function.
+            "SELECT id, rank, COUNT(*) OVER () AS total FROM "
+            f"(SELECT s.id AS id, {rank} AS rank, s.name AS name FROM {source} "
+            f"WHERE {condition}) hits ORDER BY {order} LIMIT %s OFFSET %s",
             [*select_params, *params, per_page, (page - 1) * per_page],
         )
         rows = cursor.fetchall()

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 class DirectoryConfig(AppConfig):
     name = "kette.directory"
     label = "directory"
-    verbose_name = _("Angebote")
+    verbose_name = _("Offers")
 
     def ready(self) -> None:
         from kette.core import audit

@@ -31,7 +31,7 @@ MAX_AGE_MONTHS = 99 * 12
 
 def _hsds_id() -> models.UUIDField:
     return models.UUIDField(
-        _("HSDS-Kennung"), default=uuid.uuid4, unique=True, editable=False, db_index=True
+        _("HSDS id"), default=uuid.uuid4, unique=True, editable=False, db_index=True
     )
 
 
@@ -56,15 +56,15 @@ class Taxonomy(models.Model):
     ACCESSIBILITY = "barrierefreiheit"
 
     id_hsds = _hsds_id()
-    slug = models.SlugField(_("Kurzname"), max_length=80, unique=True)
+    slug = models.SlugField(_("Short name"), max_length=80, unique=True)
     name = models.CharField(_("Name"), max_length=200)
-    description = models.TextField(_("Beschreibung"), blank=True)
+    description = models.TextField(_("Description"), blank=True)
     uri = models.URLField(_("URI"), blank=True)
     version = models.CharField(_("Version"), max_length=40, blank=True)
 
     class Meta:
-        verbose_name = _("Taxonomie")
-        verbose_name_plural = _("Taxonomien")
+        verbose_name = _("Taxonomy")
+        verbose_name_plural = _("Taxonomies")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -83,7 +83,7 @@ class TaxonomyTerm(models.Model):
 
     id_hsds = _hsds_id()
     taxonomy = models.ForeignKey(
-        Taxonomy, on_delete=models.PROTECT, related_name="terms", verbose_name=_("Taxonomie")
+        Taxonomy, on_delete=models.PROTECT, related_name="terms", verbose_name=_("Taxonomy")
     )
     municipality = models.ForeignKey(
         Municipality,
@@ -91,29 +91,29 @@ class TaxonomyTerm(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("Kommune"),
-        help_text=_("Leer: gilt für alle Kommunen des Programms."),
+        verbose_name=_("Municipality"),
+        help_text=_("Empty: applies to every municipality of the programme."),
     )
-    code = models.SlugField(_("Kurzname"), max_length=80)
+    code = models.SlugField(_("Short name"), max_length=80)
     name = models.CharField(_("Name"), max_length=200)
-    description = models.TextField(_("Beschreibung"), blank=True)
+    description = models.TextField(_("Description"), blank=True)
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="children",
-        verbose_name=_("übergeordneter Begriff"),
+        verbose_name=_("parent term"),
     )
     term_uri = models.URLField(_("URI"), blank=True)
-    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    position = models.PositiveSmallIntegerField(_("Order"), default=0)
     history = HistoricalRecords()
 
     objects = TaxonomyTermQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("Begriff")
-        verbose_name_plural = _("Begriffe")
+        verbose_name = _("Term")
+        verbose_name_plural = _("Terms")
         ordering = ["taxonomy", "position", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -141,16 +141,16 @@ class LifePhase(TenantModel):
     """A life phase of the municipality's chain, as a half-open month interval."""
 
     id_hsds = _hsds_id()
-    code = models.SlugField(_("Kurzname"), max_length=80)
+    code = models.SlugField(_("Short name"), max_length=80)
     name = models.CharField(_("Name"), max_length=200)
-    min_age_months = models.SmallIntegerField(_("ab Alter (Monate)"))
-    max_age_months = models.SmallIntegerField(_("bis unter Alter (Monate)"))
-    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    min_age_months = models.SmallIntegerField(_("from age (months)"))
+    max_age_months = models.SmallIntegerField(_("up to under age (months)"))
+    position = models.PositiveSmallIntegerField(_("Order"), default=0)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Lebensphase")
-        verbose_name_plural = _("Lebensphasen")
+        verbose_name = _("Life phase")
+        verbose_name_plural = _("Life phases")
         ordering = ["municipality", "position", "min_age_months"]
         constraints = [
             models.UniqueConstraint(fields=["municipality", "code"], name="life_phase_code_unique"),
@@ -167,7 +167,7 @@ class Transition(TenantModel):
     """A transition between institutions (Übergang), e.g. Kita → Grundschule."""
 
     id_hsds = _hsds_id()
-    code = models.SlugField(_("Kurzname"), max_length=80)
+    code = models.SlugField(_("Short name"), max_length=80)
     name = models.CharField(_("Name"), max_length=200)
     from_phase = models.ForeignKey(
         LifePhase,
@@ -175,7 +175,7 @@ class Transition(TenantModel):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("von Lebensphase"),
+        verbose_name=_("from life phase"),
     )
     to_phase = models.ForeignKey(
         LifePhase,
@@ -183,14 +183,14 @@ class Transition(TenantModel):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("zu Lebensphase"),
+        verbose_name=_("to life phase"),
     )
-    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    position = models.PositiveSmallIntegerField(_("Order"), default=0)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Übergang")
-        verbose_name_plural = _("Übergänge")
+        verbose_name = _("Transition")
+        verbose_name_plural = _("Transitions")
         ordering = ["municipality", "position"]
         constraints = [
             models.UniqueConstraint(fields=["municipality", "code"], name="transition_code_unique")
@@ -210,18 +210,18 @@ class Organization(TenantModel):
 
     id_hsds = _hsds_id()
     name = models.CharField(_("Name"), max_length=300)
-    alternate_name = models.CharField(_("weiterer Name"), max_length=300, blank=True)
-    description = models.TextField(_("Beschreibung"), blank=True)
-    email = models.EmailField(_("E-Mail-Adresse"), blank=True)
+    alternate_name = models.CharField(_("alternate name"), max_length=300, blank=True)
+    description = models.TextField(_("Description"), blank=True)
+    email = models.EmailField(_("Email address"), blank=True)
     website = WebsiteField(_("Website"), blank=True)
-    legal_status = models.CharField(_("Rechtsform"), max_length=200, blank=True)
+    legal_status = models.CharField(_("Legal status"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Träger")
-        verbose_name_plural = _("Träger")
+        verbose_name = _("Provider")
+        verbose_name_plural = _("Provider")
         ordering = ["name"]
         indexes = [models.Index(fields=["municipality", "name"])]
 
@@ -230,9 +230,9 @@ class Organization(TenantModel):
 
 
 class ServiceStatus(models.TextChoices):
-    DRAFT = "draft", _("Entwurf")
-    PUBLISHED = "published", _("veröffentlicht")
-    ARCHIVED = "archived", _("archiviert")
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", _("published")
+    ARCHIVED = "archived", _("archived")
 
 
 class ServiceQuerySet(TenantQuerySet):
@@ -250,30 +250,30 @@ class Service(TenantModel):
 
     id_hsds = _hsds_id()
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="services", verbose_name=_("Träger")
+        Organization, on_delete=models.PROTECT, related_name="services", verbose_name=_("Provider")
     )
     name = models.CharField(_("Name"), max_length=300)
-    alternate_name = models.CharField(_("weiterer Name"), max_length=300, blank=True)
-    description = models.TextField(_("Beschreibung"), blank=True)
+    alternate_name = models.CharField(_("alternate name"), max_length=300, blank=True)
+    description = models.TextField(_("Description"), blank=True)
     url = WebsiteField(_("Website"), blank=True)
-    email = models.EmailField(_("E-Mail-Adresse"), blank=True)
+    email = models.EmailField(_("Email address"), blank=True)
     status = models.CharField(
         _("Status"), max_length=16, choices=ServiceStatus.choices, default=ServiceStatus.DRAFT
     )
-    min_age_months = _age_field(_("ab Alter (Monate)"))
-    max_age_months = _age_field(_("bis unter Alter (Monate)"))
-    eligibility_description = models.TextField(_("Voraussetzungen"), blank=True)
-    application_process = models.TextField(_("Zugang und Anmeldung"), blank=True)
-    is_free = models.BooleanField(_("kostenfrei"), default=False)
-    fees_description = models.TextField(_("Kosten"), blank=True)
-    last_verified_at = models.DateTimeField(_("zuletzt geprüft am"), null=True, blank=True)
+    min_age_months = _age_field(_("from age (months)"))
+    max_age_months = _age_field(_("up to under age (months)"))
+    eligibility_description = models.TextField(_("Eligibility"), blank=True)
+    application_process = models.TextField(_("Application process"), blank=True)
+    is_free = models.BooleanField(_("free of charge"), default=False)
+    fees_description = models.TextField(_("Fees"), blank=True)
+    last_verified_at = models.DateTimeField(_("last verified on"), null=True, blank=True)
     last_verified_by = models.ForeignKey(
         User,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("zuletzt geprüft von"),
+        verbose_name=_("last verified by"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -282,17 +282,17 @@ class Service(TenantModel):
         through="ServiceTerm",
         related_name="services",
         blank=True,
-        verbose_name=_("Handlungsfelder"),
+        verbose_name=_("Fields of action"),
     )
     life_phases = models.ManyToManyField(
         LifePhase,
         through="ServiceLifePhase",
         related_name="services",
         blank=True,
-        verbose_name=_("Lebensphasen"),
+        verbose_name=_("Life phases"),
     )
     transitions = models.ManyToManyField(
-        Transition, related_name="services", blank=True, verbose_name=_("Übergänge")
+        Transition, related_name="services", blank=True, verbose_name=_("Transitions")
     )
     search_name = models.TextField(blank=True, default="", editable=False)
     search_body = models.TextField(blank=True, default="", editable=False)
@@ -301,8 +301,8 @@ class Service(TenantModel):
     objects = ServiceQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("Angebot")
-        verbose_name_plural = _("Angebote")
+        verbose_name = _("Offer")
+        verbose_name_plural = _("Offers")
         ordering = ["name"]
         indexes = [
             models.Index(fields=["municipality", "status", "name"]),
@@ -323,8 +323,8 @@ class Service(TenantModel):
 
 
 class LocationType(models.TextChoices):
-    PHYSICAL = "physical", _("Ort mit Adresse")
-    POSTAL = "postal", _("Postanschrift")
+    PHYSICAL = "physical", _("Place with an address")
+    POSTAL = "postal", _("Postal address")
     VIRTUAL = "virtual", _("online")
 
 
@@ -338,29 +338,29 @@ class Location(TenantModel):
         null=True,
         blank=True,
         related_name="locations",
-        verbose_name=_("Träger"),
+        verbose_name=_("Provider"),
     )
     location_type = models.CharField(
-        _("Art"), max_length=16, choices=LocationType.choices, default=LocationType.PHYSICAL
+        _("Type"), max_length=16, choices=LocationType.choices, default=LocationType.PHYSICAL
     )
     name = models.CharField(_("Name"), max_length=300, blank=True)
-    alternate_name = models.CharField(_("weiterer Name"), max_length=300, blank=True)
-    description = models.TextField(_("Beschreibung"), blank=True)
-    transportation = models.TextField(_("Anfahrt"), blank=True)
+    alternate_name = models.CharField(_("alternate name"), max_length=300, blank=True)
+    description = models.TextField(_("Description"), blank=True)
+    transportation = models.TextField(_("Getting there"), blank=True)
     url = WebsiteField(_("Website"), blank=True)
-    address_1 = models.CharField(_("Straße und Hausnummer"), max_length=300, blank=True)
-    address_2 = models.CharField(_("Adresszusatz"), max_length=300, blank=True)
+    address_1 = models.CharField(_("Street and number"), max_length=300, blank=True)
+    address_2 = models.CharField(_("Address line 2"), max_length=300, blank=True)
     postal_code = models.CharField(
-        _("Postleitzahl"),
+        _("Postal code"),
         max_length=5,
         blank=True,
-        validators=[RegexValidator(r"^\d{5}$", _("Bitte eine fünfstellige Postleitzahl angeben."))],
+        validators=[RegexValidator(r"^\d{5}$", _("Please give a five-digit postal code."))],
     )
-    city = models.CharField(_("Ort"), max_length=200, blank=True)
-    state_province = models.CharField(_("Bundesland"), max_length=100, blank=True)
-    country = models.CharField(_("Land"), max_length=2, default="DE")
+    city = models.CharField(_("City"), max_length=200, blank=True)
+    state_province = models.CharField(_("State"), max_length=100, blank=True)
+    country = models.CharField(_("Country"), max_length=2, default="DE")
     latitude = models.DecimalField(
-        _("Breitengrad"),
+        _("Latitude"),
         max_digits=9,
         decimal_places=6,
         null=True,
@@ -368,7 +368,7 @@ class Location(TenantModel):
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        _("Längengrad"),
+        _("Longitude"),
         max_digits=9,
         decimal_places=6,
         null=True,
@@ -381,29 +381,29 @@ class Location(TenantModel):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("Sozialraum"),
+        verbose_name=_("District"),
     )
-    accessibility_description = models.TextField(_("Barrierefreiheit (Hinweise)"), blank=True)
+    accessibility_description = models.TextField(_("Accessibility (notes)"), blank=True)
     accessibility = models.ManyToManyField(
         TaxonomyTerm,
         through="LocationFeature",
         related_name="locations",
         blank=True,
-        verbose_name=_("Barrierefreiheit"),
+        verbose_name=_("Accessibility"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Standort")
-        verbose_name_plural = _("Standorte")
+        verbose_name = _("Location")
+        verbose_name_plural = _("Locations")
         ordering = ["name", "address_1"]
         indexes = [models.Index(fields=["municipality", "district"])]
 
     def __str__(self) -> str:
         parts = [p for p in (self.name, self.address_1, self.city) if p]
-        return ", ".join(parts) or str(_("Standort"))
+        return ", ".join(parts) or str(_("Location"))
 
 
 class ServiceAtLocation(TenantModel):
@@ -414,20 +414,20 @@ class ServiceAtLocation(TenantModel):
         Service,
         on_delete=models.CASCADE,
         related_name="service_at_locations",
-        verbose_name=_("Angebot"),
+        verbose_name=_("Offer"),
     )
     location = models.ForeignKey(
         Location,
         on_delete=models.CASCADE,
         related_name="service_at_locations",
-        verbose_name=_("Standort"),
+        verbose_name=_("Location"),
     )
-    description = models.TextField(_("Beschreibung"), blank=True)
+    description = models.TextField(_("Description"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Angebot am Standort")
-        verbose_name_plural = _("Angebote an Standorten")
+        verbose_name = _("Offer at a location")
+        verbose_name_plural = _("Offers at locations")
         constraints = [
             models.UniqueConstraint(fields=["service", "location"], name="service_location_unique")
         ]
@@ -442,13 +442,13 @@ class ServiceAtLocation(TenantModel):
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 1, _("Montag")
-    TUESDAY = 2, _("Dienstag")
-    WEDNESDAY = 3, _("Mittwoch")
-    THURSDAY = 4, _("Donnerstag")
-    FRIDAY = 5, _("Freitag")
-    SATURDAY = 6, _("Samstag")
-    SUNDAY = 7, _("Sonntag")
+    MONDAY = 1, _("Monday")
+    TUESDAY = 2, _("Tuesday")
+    WEDNESDAY = 3, _("Wednesday")
+    THURSDAY = 4, _("Thursday")
+    FRIDAY = 5, _("Friday")
+    SATURDAY = 6, _("Saturday")
+    SUNDAY = 7, _("Sunday")
 
 
 # HSDS `byday` codes by ISO weekday.
@@ -456,8 +456,8 @@ HSDS_WEEKDAYS = {1: "MO", 2: "TU", 3: "WE", 4: "TH", 5: "FR", 6: "SA", 7: "SU"}
 
 
 class ScheduleKind(models.TextChoices):
-    REGULAR = "regular", _("regelmäßige Öffnungszeit")
-    SESSION = "session", _("Termin")
+    REGULAR = "regular", _("regular opening hours")
+    SESSION = "session", _("session")
 
 
 class Schedule(TenantModel):
@@ -467,7 +467,7 @@ class Schedule(TenantModel):
 
     id_hsds = _hsds_id()
     kind = models.CharField(
-        _("Art"), max_length=16, choices=ScheduleKind.choices, default=ScheduleKind.REGULAR
+        _("Type"), max_length=16, choices=ScheduleKind.choices, default=ScheduleKind.REGULAR
     )
     service = models.ForeignKey(
         Service,
@@ -475,7 +475,7 @@ class Schedule(TenantModel):
         null=True,
         blank=True,
         related_name="schedules",
-        verbose_name=_("Angebot"),
+        verbose_name=_("Offer"),
     )
     location = models.ForeignKey(
         Location,
@@ -483,7 +483,7 @@ class Schedule(TenantModel):
         null=True,
         blank=True,
         related_name="schedules",
-        verbose_name=_("Standort"),
+        verbose_name=_("Location"),
     )
     service_at_location = models.ForeignKey(
         ServiceAtLocation,
@@ -491,23 +491,23 @@ class Schedule(TenantModel):
         null=True,
         blank=True,
         related_name="schedules",
-        verbose_name=_("Angebot am Standort"),
+        verbose_name=_("Offer at a location"),
     )
     weekday = models.PositiveSmallIntegerField(
-        _("Wochentag"), choices=Weekday.choices, null=True, blank=True
+        _("Weekday"), choices=Weekday.choices, null=True, blank=True
     )
-    opens_at = models.TimeField(_("von"), null=True, blank=True)
-    closes_at = models.TimeField(_("bis"), null=True, blank=True)
-    valid_from = models.DateField(_("gültig ab"), null=True, blank=True)
-    valid_to = models.DateField(_("gültig bis"), null=True, blank=True)
-    dtstart = models.DateField(_("Datum"), null=True, blank=True)
-    description = models.TextField(_("Beschreibung"), blank=True)
-    notes = models.TextField(_("Hinweise"), blank=True)
+    opens_at = models.TimeField(_("from"), null=True, blank=True)
+    closes_at = models.TimeField(_("until"), null=True, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid until"), null=True, blank=True)
+    dtstart = models.DateField(_("Date"), null=True, blank=True)
+    description = models.TextField(_("Description"), blank=True)
+    notes = models.TextField(_("Notes"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Zeit")
-        verbose_name_plural = _("Zeiten")
+        verbose_name = _("Time")
+        verbose_name_plural = _("Times")
         ordering = ["kind", "weekday", "dtstart", "opens_at"]
         constraints = [
             models.CheckConstraint(
@@ -552,14 +552,14 @@ class Contact(TenantModel):
         Location, on_delete=models.CASCADE, null=True, blank=True, related_name="contacts"
     )
     name = models.CharField(_("Name"), max_length=200, blank=True)
-    title = models.CharField(_("Funktion"), max_length=200, blank=True)
-    department = models.CharField(_("Abteilung"), max_length=200, blank=True)
-    email = models.EmailField(_("E-Mail-Adresse"), blank=True)
+    title = models.CharField(_("Title"), max_length=200, blank=True)
+    department = models.CharField(_("Department"), max_length=200, blank=True)
+    email = models.EmailField(_("Email address"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Ansprechperson")
-        verbose_name_plural = _("Ansprechpersonen")
+        verbose_name = _("Contact")
+        verbose_name_plural = _("Contacts")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -567,12 +567,12 @@ class Contact(TenantModel):
 
 
 class PhoneType(models.TextChoices):
-    VOICE = "voice", _("Telefon")
-    CELL = "cell", _("Mobiltelefon")
+    VOICE = "voice", _("Phone")
+    CELL = "cell", _("Mobile phone")
     FAX = "fax", _("Fax")
-    TEXT = "text", _("SMS")
+    TEXT = "text", _("Text message")
     VIDEO = "video", _("Video")
-    TEXTPHONE = "textphone", _("Schreibtelefon")
+    TEXTPHONE = "textphone", _("Textphone")
 
 
 class Phone(TenantModel):
@@ -591,17 +591,17 @@ class Phone(TenantModel):
     contact = models.ForeignKey(
         Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="phones"
     )
-    number = models.CharField(_("Nummer"), max_length=50)
-    extension = models.CharField(_("Durchwahl"), max_length=20, blank=True)
+    number = models.CharField(_("Number"), max_length=50)
+    extension = models.CharField(_("Extension"), max_length=20, blank=True)
     type = models.CharField(
-        _("Art"), max_length=16, choices=PhoneType.choices, default=PhoneType.VOICE
+        _("Type"), max_length=16, choices=PhoneType.choices, default=PhoneType.VOICE
     )
-    description = models.CharField(_("Hinweis"), max_length=300, blank=True)
+    description = models.CharField(_("Note"), max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Telefonnummer")
-        verbose_name_plural = _("Telefonnummern")
+        verbose_name = _("Phone number")
+        verbose_name_plural = _("Phone numbers")
 
     def __str__(self) -> str:
         return self.number
@@ -618,17 +618,17 @@ class Language(TenantModel):
         Location, on_delete=models.CASCADE, null=True, blank=True, related_name="languages"
     )
     code = models.CharField(
-        _("Sprachcode (ISO 639)"),
+        _("Language code (ISO 639)"),
         max_length=3,
-        validators=[RegexValidator(r"^[a-z]{2,3}$", _("Bitte einen ISO-639-Sprachcode angeben."))],
+        validators=[RegexValidator(r"^[a-z]{2,3}$", _("Please give an ISO 639 language code."))],
     )
-    name = models.CharField(_("Sprache"), max_length=100, blank=True)
-    note = models.CharField(_("Hinweis"), max_length=300, blank=True)
+    name = models.CharField(_("Language"), max_length=100, blank=True)
+    note = models.CharField(_("Note"), max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Sprache")
-        verbose_name_plural = _("Sprachen")
+        verbose_name = _("Language")
+        verbose_name_plural = _("Languages")
         ordering = ["code"]
         constraints = [
             models.UniqueConstraint(
@@ -647,19 +647,19 @@ class CostOption(TenantModel):
 
     id_hsds = _hsds_id()
     service = models.ForeignKey(
-        Service, on_delete=models.CASCADE, related_name="cost_options", verbose_name=_("Angebot")
+        Service, on_delete=models.CASCADE, related_name="cost_options", verbose_name=_("Offer")
     )
-    option = models.CharField(_("Leistung"), max_length=300, blank=True)
-    amount = models.DecimalField(_("Betrag"), max_digits=9, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(_("Währung"), max_length=3, default="EUR")
-    amount_description = models.CharField(_("Hinweis zum Betrag"), max_length=300, blank=True)
-    valid_from = models.DateField(_("gültig ab"), null=True, blank=True)
-    valid_to = models.DateField(_("gültig bis"), null=True, blank=True)
+    option = models.CharField(_("Option"), max_length=300, blank=True)
+    amount = models.DecimalField(_("Amount"), max_digits=9, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("Currency"), max_length=3, default="EUR")
+    amount_description = models.CharField(_("Note on the amount"), max_length=300, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid until"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Preis")
-        verbose_name_plural = _("Preise")
+        verbose_name = _("Cost option")
+        verbose_name_plural = _("Cost options")
 
     def __str__(self) -> str:
         return self.option or f"{self.amount} {self.currency}"
@@ -671,7 +671,7 @@ class ServiceArea(TenantModel):
 
     id_hsds = _hsds_id()
     service = models.ForeignKey(
-        Service, on_delete=models.CASCADE, related_name="service_areas", verbose_name=_("Angebot")
+        Service, on_delete=models.CASCADE, related_name="service_areas", verbose_name=_("Offer")
     )
     district = models.ForeignKey(
         District,
@@ -679,14 +679,14 @@ class ServiceArea(TenantModel):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("Sozialraum"),
+        verbose_name=_("District"),
     )
-    description = models.TextField(_("Beschreibung"), blank=True)
+    description = models.TextField(_("Description"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Einzugsgebiet")
-        verbose_name_plural = _("Einzugsgebiete")
+        verbose_name = _("Service area")
+        verbose_name_plural = _("Service areas")
         constraints = [
             models.UniqueConstraint(
                 fields=["service", "district"],
@@ -701,7 +701,7 @@ class ServiceArea(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return self.district.name if self.district else str(_("ganze Kommune"))
+        return self.district.name if self.district else str(_("whole municipality"))
 
 
 # ---------------------------------------------------------------------------
@@ -717,8 +717,8 @@ class ServiceTerm(TenantModel):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Handlungsfeld eines Angebots")
-        verbose_name_plural = _("Handlungsfelder von Angeboten")
+        verbose_name = _("Field of action of an offer")
+        verbose_name_plural = _("Fields of action of offers")
         constraints = [
             models.UniqueConstraint(fields=["service", "term"], name="service_term_unique")
         ]
@@ -735,8 +735,8 @@ class LocationFeature(TenantModel):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Merkmal eines Standorts")
-        verbose_name_plural = _("Merkmale von Standorten")
+        verbose_name = _("Feature of a location")
+        verbose_name_plural = _("Features of locations")
         constraints = [
             models.UniqueConstraint(fields=["location", "term"], name="location_feature_unique")
         ]
@@ -746,9 +746,9 @@ class LocationFeature(TenantModel):
 
 
 class LifePhaseMode(models.TextChoices):
-    DERIVED = "derived", _("aus dem Alter abgeleitet")
-    ADDED = "added", _("ergänzt")
-    REMOVED = "removed", _("ausgeschlossen")
+    DERIVED = "derived", _("derived from the ages")
+    ADDED = "added", _("added")
+    REMOVED = "removed", _("removed")
 
 
 class ServiceLifePhase(TenantModel):
@@ -757,12 +757,12 @@ class ServiceLifePhase(TenantModel):
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="life_phase_links")
     life_phase = models.ForeignKey(LifePhase, on_delete=models.CASCADE, related_name="+")
-    mode = models.CharField(_("Herkunft"), max_length=16, choices=LifePhaseMode.choices)
+    mode = models.CharField(_("Origin"), max_length=16, choices=LifePhaseMode.choices)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Lebensphase eines Angebots")
-        verbose_name_plural = _("Lebensphasen von Angeboten")
+        verbose_name = _("Life phase of an offer")
+        verbose_name_plural = _("Life phases of offers")
         constraints = [
             models.UniqueConstraint(
                 fields=["service", "life_phase"], name="service_life_phase_unique"
@@ -803,14 +803,14 @@ class ProviderAccess(TenantModel):
         Organization,
         on_delete=models.CASCADE,
         related_name="provider_accesses",
-        verbose_name=_("Träger"),
+        verbose_name=_("Provider"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Zugang eines Trägers")
-        verbose_name_plural = _("Zugänge von Trägern")
+        verbose_name = _("Provider access")
+        verbose_name_plural = _("Provider accesses")
         constraints = [
             models.UniqueConstraint(fields=["user", "organization"], name="provider_access_unique")
         ]

@@ -74,10 +74,10 @@ def years_to_months(value: Decimal | float | int | str | None) -> int | None:
         years = Decimal(str(value).strip().replace(",", "."))
     except InvalidOperation as error:
         raise ValidationError(
-            _("„%(value)s“ ist keine Altersangabe in Jahren.") % {"value": value}
+            _("“%(value)s” is not an age in years.") % {"value": value}
         ) from error
     if not years.is_finite():
-        raise ValidationError(_("„%(value)s“ ist keine Altersangabe in Jahren.") % {"value": value})
+        raise ValidationError(_("“%(value)s” is not an age in years.") % {"value": value})
     return int((years * 12).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
@@ -135,10 +135,7 @@ def taxonomy_term_create(
         .exists()
     ):
         raise ValidationError(
-            {
-                "code": _("Einen Begriff mit dem Kurznamen „%(code)s“ gibt es schon.")
-                % {"code": code}
-            }
+            {"code": _("A term with the short name “%(code)s” already exists.") % {"code": code}}
         )
     position = TaxonomyTerm.objects.available_to(municipality).filter(taxonomy=taxonomy).count()
     term = TaxonomyTerm(
@@ -293,9 +290,9 @@ def _check_tenant(municipality: Municipality, *objects: Any) -> None:
             municipality.pk,
             None,
         ):
-            raise ValidationError(_("Die Angaben gehören zu einer anderen Kommune."))
+            raise ValidationError(_("The data belong to another municipality."))
         if isinstance(obj, TaxonomyTerm) and obj.municipality_id not in (None, municipality.pk):
-            raise ValidationError(_("Die Angaben gehören zu einer anderen Kommune."))
+            raise ValidationError(_("The data belong to another municipality."))
 
 
 @transaction.atomic
@@ -332,7 +329,7 @@ def provider_access_grant(
     manage the organisation's offers."""
     if roles_of(user).in_municipality(organization.municipality_id) != Role.PROVIDER:
         raise ValidationError(
-            _("%(user)s hat in dieser Kommune nicht die Rolle Träger.") % {"user": user}
+            _("%(user)s does not have the provider role in this municipality.") % {"user": user}
         )
     access = ProviderAccess.objects.filter(user=user, organization=organization).first()
     if access is None:
@@ -712,7 +709,7 @@ def schedule_add(
         notes=notes,
     )
     if opens_at and closes_at and closes_at <= opens_at:
-        raise ValidationError({"closes_at": _("Das Ende muss nach dem Beginn liegen.")})
+        raise ValidationError({"closes_at": _("The end must be after the start.")})
     _audited_save(schedule, actor=actor)
     for owner in _owner_services(service, location, service_at_location):
         service_reindex(service=owner)

@@ -243,9 +243,9 @@ class ServiceQuerySet(TenantQuerySet):
 class Service(TenantModel):
     """An offer (Angebot) of an organisation (HSDS service).
 
-    `search_name` and `search_body` are the search document (folded, stemmed
-    tokens) that the services keep current; the full-text index is built from
-    them (see kette.directory.search).
+    `search_name`, `search_body` and `search_filters` are the search document
+    (folded, stemmed tokens and filter tokens) that the services keep current;
+    the full-text index is built from them (see kette.directory.search).
     """
 
     id_hsds = _hsds_id()
@@ -296,7 +296,8 @@ class Service(TenantModel):
     )
     search_name = models.TextField(blank=True, default="", editable=False)
     search_body = models.TextField(blank=True, default="", editable=False)
-    history = HistoricalRecords(excluded_fields=["search_name", "search_body"])
+    search_filters = models.TextField(blank=True, default="", editable=False)
+    history = HistoricalRecords(excluded_fields=["search_name", "search_body", "search_filters"])
 
     objects = ServiceQuerySet.as_manager()
 

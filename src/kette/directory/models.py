@@ -235,6 +235,14 @@ class ServiceStatus(models.TextChoices):
     ARCHIVED = "archived", _("archived")
 
 
+# kette's workflow status -> HSDS 3.0 service.status
+HSDS_STATUS = {
+    ServiceStatus.PUBLISHED: "active",
+    ServiceStatus.DRAFT: "inactive",
+    ServiceStatus.ARCHIVED: "defunct",
+}
+
+
 class ServiceQuerySet(TenantQuerySet):
     def published(self) -> ServiceQuerySet:
         return self.filter(status=ServiceStatus.PUBLISHED)

@@ -818,6 +818,21 @@ def service_set_areas(
 # ---------------------------------------------------------------------------
 
 
+def directory_reindex(*, municipality: Municipality | None = None) -> int:
+    """Rebuild the search documents of every offer (of one municipality); for bulk
+    writes that bypass the services (imports) and after changes of vocabulary.
+    Returns the number of offers indexed."""
+    queryset = Service.objects.select_related("organization", "municipality").order_by("pk")
+    if municipality is not None:
+        queryset = queryset.filter(municipality=municipality)
+    count = 0
+    for service in queryset.iterator(chunk_size=500):
+        with transaction.atomic():
+            service_reindex(service=service)
+        count += 1
+    return count
+
+
 def service_reindex(*, service: Service) -> None:
     """Rebuild the offer's search document, filter tokens and facet keys from its
     current data (status, ages, terms, life phases, locations, languages,

@@ -316,3 +316,20 @@ def test_tokens_fold_and_stem_german():
         ("ganz", "famili"),
         ("elt", "kind"),
     ]
+
+
+def test_reindex_command_rebuilds_documents_written_around_the_services(world, corpus):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from kette.directory.models import Service
+
+    Service.objects.filter(pk=corpus["one"].pk).update(search_name="", search_filters="")
+    assert FAMILIENBERATUNG not in found(world, "Familienberatung")
+    out = StringIO()
+    call_command("reindex_offers", municipality=world.a.slug, stdout=out)
+    assert "7 offer(s) indexed" in out.getvalue()
+    assert found(world, "Familienberatung") == [FAMILIENBERATUNG]
+    with pytest.raises(CommandError):
+        call_command("reindex_offers", municipality="nirgendwo")

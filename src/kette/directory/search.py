@@ -446,19 +446,22 @@ def search_services(
         matching = (
             "SELECT s.id FROM directory_service s WHERE s.search_vector @@ to_tsquery('simple', %s)"
         )
+        # PostgreSQL counts in the same scan (window), which costs less than a
+        # second scan; FTS5 counts faster in a separate MATCH.
         if terms:
             page_sql = (
-                f"SELECT s.id, ts_rank('{{{BODY_WEIGHT / NAME_WEIGHT}, 0, 0, 1}}', "
-                "s.search_vector, to_tsquery('simple', %s)) AS rank FROM directory_service s "
-                "WHERE s.search_vector @@ to_tsquery('simple', %s) "
-                "ORDER BY rank DESC, s.id LIMIT %s OFFSET %s"
+                "SELECT id, rank, COUNT(*) OVER () FROM (SELECT s.id AS id, "
+                f"ts_rank('{{{BODY_WEIGHT / NAME_WEIGHT}, 0, 0, 1}}', s.search_vector, "
+                "to_tsquery('simple', %s)) AS rank FROM directory_service s "
+                "WHERE s.search_vector @@ to_tsquery('simple', %s)) hits "
+                "ORDER BY rank DESC, id LIMIT %s OFFSET %s"
             )
             # Rank by the words only: ts_rank of an AND with the filter tokens
             # (weight 0) would be 0 for every row.
             page_params = [_tsquery(terms, []), expression]
         else:
             page_sql = (
-                "SELECT s.id, 0 FROM directory_service s "
+                "SELECT s.id, 0, COUNT(*) OVER () FROM directory_service s "
                 "WHERE s.search_vector @@ to_tsquery('simple', %s) "
                 "ORDER BY s.name, s.id LIMIT %s OFFSET %s"
             )
@@ -473,6 +476,8 @@ def search_services(
         rows = cursor.fetchall()
         if page == 1 and len(rows) < per_page:
             total = len(rows)
+        elif rows and len(rows[0]) == 3:
+            total = int(rows[0][2])
         else:
             cursor.execute(count_sql, [expression])
             total = int(cursor.fetchone()[0])
@@ -492,7 +497,7 @@ def search_services(
     ids = [row[0] for row in rows]
     by_id = Service.objects.select_related("organization").in_bulk(ids)
     services = []
-    for service_id, rank_value in rows:
+    for service_id, rank_value, *_ in rows:
         service = by_id[service_id]
         service.search_rank = rank_value
         services.append(service)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     # kette's apps come first: where a msgid (e.g. "Save") is translated by
     # both kette and Django's admin, kette's German wins (first app wins).
     "kette.core",
+    "kette.directory",
     "kette.monitoring",
     "kette.learning",
     "kette.api",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("kette.core.urls")),
     path("", include("kette.monitoring.urls")),
     path("", include("kette.learning.urls")),
+    path("", include("kette.directory.urls")),
     path("konto/", include("kette.core.account_urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -1,0 +1,38 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class DirectoryConfig(AppConfig):
+    name = "kette.directory"
+    label = "directory"
+    verbose_name = _("Offers")
+
+    def ready(self) -> None:
+        from kette.core import audit
+        from kette.directory import models, search
+
+        for model in (
+            models.Organization,
+            models.Service,
+            models.Location,
+            models.ServiceAtLocation,
+            models.Schedule,
+            models.Contact,
+            models.Phone,
+            models.Language,
+            models.CostOption,
+            models.ServiceArea,
+            models.ServiceTerm,
+            models.LocationFeature,
+            models.ServiceLifePhase,
+            models.LifePhase,
+            models.Transition,
+            models.TaxonomyTerm,
+            models.ProviderAccess,
+        ):
+            audit.register(model)
+        # Django's SQLite schema editor rebuilds a table for many ALTERs, which
+        # drops its triggers: put the full-text index's triggers back after
+        # every migrate (idempotent, rebuilds the index only when they were gone).
+        post_migrate.connect(search.ensure_index, sender=self)

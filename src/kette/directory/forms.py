@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from kette.core.models import Municipality
+from kette.directory import selectors
+from kette.directory.models import Service
+from kette.directory.services import years_to_months
+
+
+def _years(months: int | None) -> str:
+    if months is None:
+        return ""
+    years = (Decimal(months) / 12).quantize(Decimal("0.01")).normalize()
+    return f"{years:f}".replace(".", ",")
+
+
+class ServiceForm(forms.ModelForm):
+    """An offer's own fields; ages are entered in years ("1,5" = 18 months)."""
+
+    min_age_years = forms.CharField(
+        label=_("from age (years)"),
+        required=False,
+        max_length=8,
+        help_text=_("Decimals are allowed, e.g. 1.5; negative values for the pregnancy."),
+    )
+    max_age_years = forms.CharField(
+        label=_("up to under age (years)"),
+        required=False,
+        max_length=8,
+        help_text=_("Leave empty when there is no upper limit."),
+    )
+    languages = forms.CharField(
+        label=_("Languages"),
+        required=False,
+        max_length=200,
+        help_text=_("ISO 639 language codes separated by commas, e.g. de, tr, ar"),
+    )
+
+    class Meta:
+        model = Service
+        fields = [
+            "organization",
+            "name",
+            "alternate_name",
+            "description",
+            "url",
+            "email",
+            "eligibility_description",
+            "application_process",
+            "is_free",
+            "fees_description",
+            "terms",
+            "transitions",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "eligibility_description": forms.Textarea(attrs={"rows": 3}),
+            "application_process": forms.Textarea(attrs={"rows": 3}),
+            "fees_description": forms.Textarea(attrs={"rows": 2}),
+            "terms": forms.CheckboxSelectMultiple,
+            "transitions": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, municipality: Municipality, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = selectors.organizations_editable_by(
+            user, municipality
+        )
+        self.fields["terms"].queryset = selectors.fields_of_action(municipality)
+        self.fields["terms"].label = _("Fields of action")
+        self.fields["transitions"].queryset = selectors.transitions_of(municipality)
+        if self.instance.pk:
+            self.initial["min_age_years"] = _years(self.instance.min_age_months)
+            self.initial["max_age_years"] = _years(self.instance.max_age_months)
+            self.initial["languages"] = ", ".join(
+                self.instance.languages.values_list("code", flat=True)
+            )
+
+    def _clean_age(self, name: str) -> int | None:
+        months = years_to_months(self.cleaned_data.get(name))
+        if months is not None and not -9 <= months <= 99 * 12:
+            raise ValidationError(_("Please give an age between -0.75 and 99 years."))
+        return months
+
+    def clean_min_age_years(self) -> int | None:
+        return self._clean_age("min_age_years")
+
+    def clean_max_age_years(self) -> int | None:
+        return self._clean_age("max_age_years")
+
+    def clean_languages(self) -> list[str]:
+        codes = [c.strip().lower() for c in self.cleaned_data["languages"].split(",") if c.strip()]
+        wrong = [c for c in codes if not (c.isascii() and c.isalpha() and 2 <= len(c) <= 3)]
+        if wrong:
+            raise ValidationError(
+                _("Not an ISO 639 language code: %(codes)s") % {"codes": ", ".join(wrong)}
+            )
+        return codes
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        low, high = data.get("min_age_years"), data.get("max_age_years")
+        if low is not None and high is not None and high <= low:
+            self.add_error("max_age_years", _("The upper limit must be above the minimum age."))
+        return data
+
+    def service_fields(self) -> dict[str, Any]:
+        """The cleaned values as keyword arguments of service_create/service_update."""
+        data = self.cleaned_data
+        fields = {name: data[name] for name in self.Meta.fields}
+        fields["min_age_months"] = data["min_age_years"]
+        fields["max_age_months"] = data["max_age_years"]
+        fields["languages"] = data["languages"]
+        return fields
+
+    def _post_clean(self) -> None:
+        # Validation happens in the service (full_clean there); the ModelForm's own
+        # instance construction would set m2m-less fields twice.
+        pass

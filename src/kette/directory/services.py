@@ -1,0 +1,923 @@
+"""Writes of the offer directory. Every service is keyword-only, atomic and audited.
+
+Whatever changes what an offer shows (its fields, provider, locations, terms,
+languages, schedules, areas, life phases) ends with `service_reindex`, which
+rebuilds the offer's search document and filter keys (see
+kette.directory.search); the full-text index follows by trigger (SQLite) or
+generated column (PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from shapely.errors import ShapelyError
+from shapely.geometry import Point, shape
+
+from kette.core.models import District, Municipality, Role, User
+from kette.core.roles import roles_of
+from kette.core.text import german_slug
+from kette.directory import defaults, search, selectors
+from kette.directory.models import (
+    Contact,
+    CostOption,
+    Language,
+    LifePhase,
+    LifePhaseMode,
+    Location,
+    LocationFeature,
+    Organization,
+    Phone,
+    ProviderAccess,
+    Schedule,
+    ScheduleKind,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    ServiceFacet,
+    ServiceLifePhase,
+    ServiceStatus,
+    ServiceTerm,
+    Taxonomy,
+    TaxonomyTerm,
+    Transition,
+)
+
+
+def _audited_save(instance: Any, *, actor: User | None, reason: str = "") -> None:
+    instance._history_user = actor
+    if reason:
+        instance._change_reason = reason
+    instance.full_clean()
+    instance.save()
+
+
+def _audited_delete(instance: Any, *, actor: User | None) -> None:
+    instance._history_user = actor
+    instance.delete()
+
+
+def years_to_months(value: Decimal | float | int | str | None) -> int | None:
+    """An age given in years (decimals allowed, "1,5" or "1.5") as whole months,
+    rounded half up; None for an empty value. Raises ValidationError otherwise."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        years = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation as error:
+        raise ValidationError(
+            _("“%(value)s” is not an age in years.") % {"value": value}
+        ) from error
+    if not years.is_finite():
+        raise ValidationError(_("“%(value)s” is not an age in years.") % {"value": value})
+    return int((years * 12).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+# ---------------------------------------------------------------------------
+# Taxonomy, life phases, transitions
+# ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def taxonomy_ensure_defaults() -> None:
+    """Create or refresh the programme-wide default taxonomies and terms (idempotent;
+    a migration runs the same on installation)."""
+    vocabularies = {
+        Taxonomy.FIELDS_OF_ACTION: defaults.FIELDS_OF_ACTION,
+        Taxonomy.ACCESSIBILITY: defaults.ACCESSIBILITY_FEATURES,
+    }
+    for slug, (name, description) in defaults.TAXONOMIES.items():
+        taxonomy, _created = Taxonomy.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "description": description,
+                "id_hsds": defaults.default_uuid(slug),
+            },
+        )
+        for position, (code, term_name) in enumerate(vocabularies[slug]):
+            term = TaxonomyTerm.objects.filter(
+                taxonomy=taxonomy, municipality=None, code=code
+            ).first() or TaxonomyTerm(
+                taxonomy=taxonomy, code=code, id_hsds=defaults.default_uuid(slug, code)
+            )
+            if term.pk is None or term.name != term_name or term.position != position:
+                term.name = term_name
+                term.position = position
+                _audited_save(term, actor=None)
+
+
+@transaction.atomic
+def taxonomy_term_create(
+    *,
+    actor: User | None,
+    municipality: Municipality,
+    taxonomy: Taxonomy,
+    name: str,
+    code: str = "",
+    description: str = "",
+) -> TaxonomyTerm:
+    """Add a municipality's own term to a taxonomy (next to the default terms).
+    The code (from the name unless given) must not repeat a term the municipality
+    already sees."""
+    code = code or german_slug(name)[:80]
+    if (
+        TaxonomyTerm.objects.available_to(municipality)
+        .filter(taxonomy=taxonomy, code=code)
+        .exists()
+    ):
+        raise ValidationError(
+            {"code": _("A term with the short name “%(code)s” already exists.") % {"code": code}}
+        )
+    position = TaxonomyTerm.objects.available_to(municipality).filter(taxonomy=taxonomy).count()
+    term = TaxonomyTerm(
+        taxonomy=taxonomy,
+        municipality=municipality,
+        code=code,
+        name=name,
+        description=description,
+        position=position,
+    )
+    _audited_save(term, actor=actor)
+    return term
+
+
+@transaction.atomic
+def life_phases_ensure_defaults(
+    municipality: Municipality, *, actor: User | None = None
+) -> list[LifePhase]:
+    """Give the municipality the default life phases and transitions of DESIGN.md
+    where it has none of that code yet; its own changes are kept. Returns its phases."""
+    existing = {p.code: p for p in LifePhase.objects.for_municipality(municipality)}
+    for position, (code, name, start, end) in enumerate(defaults.LIFE_PHASES):
+        if code not in existing:
+            phase = LifePhase(
+                municipality=municipality,
+                code=code,
+                name=name,
+                min_age_months=start,
+                max_age_months=end,
+                position=position,
+            )
+            _audited_save(phase, actor=actor)
+            existing[code] = phase
+    transitions = set(
+        Transition.objects.for_municipality(municipality).values_list("code", flat=True)
+    )
+    for position, (code, name, source, target) in enumerate(defaults.TRANSITIONS):
+        if code not in transitions:
+            _audited_save(
+                Transition(
+                    municipality=municipality,
+                    code=code,
+                    name=name,
+                    from_phase=existing.get(source),
+                    to_phase=existing.get(target),
+                    position=position,
+                ),
+                actor=actor,
+            )
+    return list(LifePhase.objects.for_municipality(municipality).order_by("position"))
+
+
+@transaction.atomic
+def life_phase_update(
+    *,
+    actor: User | None,
+    life_phase: LifePhase,
+    name: str,
+    min_age_months: int,
+    max_age_months: int,
+) -> LifePhase:
+    """Change a life phase's name or boundaries; every offer's derived life phases
+    follow (explicit additions and removals stay)."""
+    life_phase.name = name
+    life_phase.min_age_months = min_age_months
+    life_phase.max_age_months = max_age_months
+    _audited_save(life_phase, actor=actor)
+    services = Service.objects.for_municipality(life_phase.municipality)
+    for service in services:
+        _derive_life_phases(service, actor=actor)
+        service_reindex(service=service)
+    return life_phase
+
+
+def _overlaps(service: Service, phase: LifePhase) -> bool:
+    if service.min_age_months is None and service.max_age_months is None:
+        return False  # no age given: no phase is derived
+    low = service.min_age_months if service.min_age_months is not None else -(10**6)
+    high = service.max_age_months if service.max_age_months is not None else 10**6
+    return low < phase.max_age_months and high > phase.min_age_months
+
+
+def _derive_life_phases(service: Service, *, actor: User | None) -> None:
+    links = {link.life_phase_id: link for link in service.life_phase_links.all()}
+    for phase in LifePhase.objects.for_municipality(service.municipality):
+        link = links.get(phase.pk)
+        wanted = _overlaps(service, phase)
+        if link is None and wanted:
+            _audited_save(
+                ServiceLifePhase(
+                    municipality=service.municipality,
+                    service=service,
+                    life_phase=phase,
+                    mode=LifePhaseMode.DERIVED,
+                ),
+                actor=actor,
+            )
+        elif link is not None and link.mode == LifePhaseMode.DERIVED and not wanted:
+            _audited_delete(link, actor=actor)
+
+
+@transaction.atomic
+def service_adjust_life_phases(
+    *,
+    actor: User | None,
+    service: Service,
+    add: Iterable[LifePhase] = (),
+    remove: Iterable[LifePhase] = (),
+    reset: Iterable[LifePhase] = (),
+) -> list[LifePhase]:
+    """Add life phases to an offer beyond its age range, remove derived ones, or
+    `reset` phases to what the age range says. Explicit choices survive later
+    changes of the age range. Returns the offer's effective life phases."""
+    for phase, mode in [(p, LifePhaseMode.ADDED) for p in add] + [
+        (p, LifePhaseMode.REMOVED) for p in remove
+    ]:
+        _check_tenant(service.municipality, phase)
+        link = ServiceLifePhase.objects.filter(service=service, life_phase=phase).first()
+        if link is None:
+            link = ServiceLifePhase(
+                municipality=service.municipality, service=service, life_phase=phase
+            )
+        if link.mode != mode:
+            link.mode = mode
+            _audited_save(link, actor=actor)
+    for phase in reset:
+        link = ServiceLifePhase.objects.filter(service=service, life_phase=phase).first()
+        if link is not None and link.mode != LifePhaseMode.DERIVED:
+            _audited_delete(link, actor=actor)
+    _derive_life_phases(service, actor=actor)
+    service_reindex(service=service)
+    return list(selectors.life_phases_of_service(service))
+
+
+# ---------------------------------------------------------------------------
+# Organisations and provider access
+# ---------------------------------------------------------------------------
+
+ORGANIZATION_FIELDS = {"name", "alternate_name", "description", "email", "website", "legal_status"}
+
+
+def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"unknown fields: {', '.join(sorted(unknown))}")
+
+
+def _check_tenant(municipality: Municipality, *objects: Any) -> None:
+    """Links between tenant rows must stay within one municipality."""
+    for obj in objects:
+        if obj is not None and getattr(obj, "municipality_id", None) not in (
+            municipality.pk,
+            None,
+        ):
+            raise ValidationError(_("The data belong to another municipality."))
+        if isinstance(obj, TaxonomyTerm) and obj.municipality_id not in (None, municipality.pk):
+            raise ValidationError(_("The data belong to another municipality."))
+
+
+@transaction.atomic
+def organization_create(
+    *, actor: User | None, municipality: Municipality, name: str, **fields: Any
+) -> Organization:
+    """Create a provider organisation (Träger) of the municipality."""
+    _check_fields(fields, ORGANIZATION_FIELDS)
+    organization = Organization(municipality=municipality, name=name, **fields)
+    _audited_save(organization, actor=actor)
+    return organization
+
+
+@transaction.atomic
+def organization_update(
+    *, actor: User | None, organization: Organization, **fields: Any
+) -> Organization:
+    """Change an organisation; its offers' search documents follow its name."""
+    _check_fields(fields, ORGANIZATION_FIELDS)
+    for key, value in fields.items():
+        setattr(organization, key, value)
+    _audited_save(organization, actor=actor)
+    if {"name", "alternate_name"} & set(fields):
+        for service in organization.services.all():
+            service_reindex(service=service)
+    return organization
+
+
+@transaction.atomic
+def provider_access_grant(
+    *, actor: User | None, user: User, organization: Organization
+) -> ProviderAccess:
+    """Let a provider account (role `provider` in the organisation's municipality)
+    manage the organisation's offers."""
+    if roles_of(user).in_municipality(organization.municipality_id) != Role.PROVIDER:
+        raise ValidationError(
+            _("%(user)s does not have the provider role in this municipality.") % {"user": user}
+        )
+    access = ProviderAccess.objects.filter(user=user, organization=organization).first()
+    if access is None:
+        access = ProviderAccess(
+            municipality=organization.municipality, user=user, organization=organization
+        )
+        _audited_save(access, actor=actor)
+    return access
+
+
+@transaction.atomic
+def provider_access_revoke(*, actor: User | None, access: ProviderAccess) -> None:
+    _audited_delete(access, actor=actor)
+
+
+# ---------------------------------------------------------------------------
+# Services (offers)
+# ---------------------------------------------------------------------------
+
+SERVICE_FIELDS = {
+    "name",
+    "alternate_name",
+    "description",
+    "url",
+    "email",
+    "min_age_months",
+    "max_age_months",
+    "eligibility_description",
+    "application_process",
+    "is_free",
+    "fees_description",
+}
+
+
+def _set_terms(service: Service, terms: Iterable[TaxonomyTerm], *, actor: User | None) -> None:
+    wanted = {term.pk: term for term in terms}
+    for term in wanted.values():
+        _check_tenant(service.municipality, term)
+    for link in service.term_links.all():
+        if link.term_id not in wanted:
+            _audited_delete(link, actor=actor)
+        else:
+            del wanted[link.term_id]
+    for term in wanted.values():
+        _audited_save(
+            ServiceTerm(municipality=service.municipality, service=service, term=term), actor=actor
+        )
+
+
+def _set_languages(service: Service, codes: Iterable[str], *, actor: User | None) -> None:
+    wanted = {code.strip().lower() for code in codes if code.strip()}
+    for language in service.languages.all():
+        if language.code in wanted:
+            wanted.discard(language.code)
+        else:
+            _audited_delete(language, actor=actor)
+    for code in sorted(wanted):
+        _audited_save(
+            Language(municipality=service.municipality, service=service, code=code), actor=actor
+        )
+
+
+@transaction.atomic
+def service_create(
+    *,
+    actor: User | None,
+    organization: Organization,
+    name: str,
+    status: str = ServiceStatus.DRAFT,
+    terms: Iterable[TaxonomyTerm] = (),
+    transitions: Iterable[Transition] = (),
+    languages: Iterable[str] = (),
+    **fields: Any,
+) -> Service:
+    """Create an offer of `organization` (in its municipality). Ages are whole months
+    (see `years_to_months`); its life phases are derived from them. The
+    municipality gets the default life phases first if it has none."""
+    _check_fields(fields, SERVICE_FIELDS)
+    municipality = organization.municipality
+    if not LifePhase.objects.for_municipality(municipality).exists():
+        life_phases_ensure_defaults(municipality, actor=actor)
+    service = Service(
+        municipality=municipality, organization=organization, name=name, status=status, **fields
+    )
+    _audited_save(service, actor=actor)
+    _set_terms(service, terms, actor=actor)
+    transitions = list(transitions)
+    _check_tenant(municipality, *transitions)
+    service.transitions.set(transitions)
+    _set_languages(service, languages, actor=actor)
+    _derive_life_phases(service, actor=actor)
+    service_reindex(service=service)
+    return service
+
+
+@transaction.atomic
+def service_update(
+    *,
+    actor: User | None,
+    service: Service,
+    organization: Organization | None = None,
+    terms: Iterable[TaxonomyTerm] | None = None,
+    transitions: Iterable[Transition] | None = None,
+    languages: Iterable[str] | None = None,
+    **fields: Any,
+) -> Service:
+    """Change an offer's fields; related sets are replaced only when given."""
+    _check_fields(fields, SERVICE_FIELDS)
+    if organization is not None:
+        _check_tenant(service.municipality, organization)
+        service.organization = organization
+    for key, value in fields.items():
+        setattr(service, key, value)
+    _audited_save(service, actor=actor)
+    if terms is not None:
+        _set_terms(service, terms, actor=actor)
+    if transitions is not None:
+        transitions = list(transitions)
+        _check_tenant(service.municipality, *transitions)
+        service.transitions.set(transitions)
+    if languages is not None:
+        _set_languages(service, languages, actor=actor)
+    _derive_life_phases(service, actor=actor)
+    service_reindex(service=service)
+    return service
+
+
+def _set_status(service: Service, status: str, *, actor: User | None, reason: str) -> Service:
+    if service.status != status:
+        service.status = status
+        _audited_save(service, actor=actor, reason=reason)
+        service_reindex(service=service)
+    return service
+
+
+@transaction.atomic
+def service_publish(*, actor: User | None, service: Service) -> Service:
+    """Make an offer public (draft or archived → published)."""
+    return _set_status(service, ServiceStatus.PUBLISHED, actor=actor, reason="published")
+
+
+@transaction.atomic
+def service_archive(*, actor: User | None, service: Service) -> Service:
+    """Take an offer out of the public guide but keep it (→ archived)."""
+    return _set_status(service, ServiceStatus.ARCHIVED, actor=actor, reason="archived")
+
+
+@transaction.atomic
+def service_unpublish(*, actor: User | None, service: Service) -> Service:
+    """Back to draft."""
+    return _set_status(service, ServiceStatus.DRAFT, actor=actor, reason="unpublished")
+
+
+@transaction.atomic
+def service_confirm_current(
+    *, actor: User | None, service: Service, when: dt.datetime | None = None
+) -> Service:
+    """Record that `actor` checked the offer and it is still current (freshness)."""
+    service.last_verified_at = when or timezone.now()
+    service.last_verified_by = actor
+    _audited_save(service, actor=actor, reason="confirmed current")
+    return service
+
+
+@transaction.atomic
+def service_delete(*, actor: User | None, service: Service) -> None:
+    """Delete an offer with everything that belongs to it only."""
+    _audited_delete(service, actor=actor)
+
+
+# ---------------------------------------------------------------------------
+# Locations
+# ---------------------------------------------------------------------------
+
+LOCATION_FIELDS = {
+    "organization",
+    "location_type",
+    "name",
+    "alternate_name",
+    "description",
+    "transportation",
+    "url",
+    "address_1",
+    "address_2",
+    "postal_code",
+    "city",
+    "state_province",
+    "country",
+    "latitude",
+    "longitude",
+    "district",
+    "accessibility_description",
+}
+
+
+def _geometries(geojson: dict[str, Any]) -> list[Any]:
+    """Shapely geometries of a GeoJSON geometry, Feature or FeatureCollection."""
+    if geojson.get("type") == "FeatureCollection":
+        return [shape(feature["geometry"]) for feature in geojson.get("features", [])]
+    if geojson.get("type") == "Feature":
+        return [shape(geojson["geometry"])]
+    return [shape(geojson)]
+
+
+def district_for_point(
+    municipality: Municipality, latitude: Decimal | float, longitude: Decimal | float
+) -> District | None:
+    """The municipality's district whose boundary contains the point (WGS84), the
+    most specific one when districts nest; None without boundaries or match."""
+    point = Point(float(longitude), float(latitude))
+    found: list[District] = []
+    for district in District.objects.for_municipality(municipality).filter(boundary__isnull=False):
+        try:
+            covers = any(geometry.covers(point) for geometry in _geometries(district.boundary))
+        except (AttributeError, KeyError, TypeError, ValueError, ShapelyError):
+            continue  # a broken boundary must not stop saving a location
+        if covers:
+            found.append(district)
+    if not found:
+        return None
+    parents = {d.parent_id for d in found}
+    leaves = [d for d in found if d.pk not in parents]
+    return (leaves or found)[0]
+
+
+def _assign_district(location: Location, *, explicit: bool) -> None:
+    if explicit or location.latitude is None or location.longitude is None:
+        return
+    location.district = district_for_point(
+        location.municipality, location.latitude, location.longitude
+    )
+
+
+def _set_features(location: Location, terms: Iterable[TaxonomyTerm], *, actor: User | None) -> None:
+    wanted = {term.pk: term for term in terms}
+    for term in wanted.values():
+        _check_tenant(location.municipality, term)
+    for link in location.feature_links.all():
+        if link.term_id not in wanted:
+            _audited_delete(link, actor=actor)
+        else:
+            del wanted[link.term_id]
+    for term in wanted.values():
+        _audited_save(
+            LocationFeature(municipality=location.municipality, location=location, term=term),
+            actor=actor,
+        )
+
+
+def _services_at(location: Location) -> list[Service]:
+    return list(Service.objects.filter(service_at_locations__location=location).distinct())
+
+
+@transaction.atomic
+def location_create(
+    *,
+    actor: User | None,
+    municipality: Municipality,
+    accessibility: Iterable[TaxonomyTerm] = (),
+    **fields: Any,
+) -> Location:
+    """Create a location. Without an explicit `district`, the district is found from
+    the coordinates in the municipality's district boundaries (when it has any)."""
+    _check_fields(fields, LOCATION_FIELDS)
+    location = Location(municipality=municipality, **fields)
+    _check_tenant(municipality, location.organization, location.district)
+    _assign_district(location, explicit=fields.get("district") is not None)
+    _audited_save(location, actor=actor)
+    _set_features(location, accessibility, actor=actor)
+    return location
+
+
+@transaction.atomic
+def location_update(
+    *,
+    actor: User | None,
+    location: Location,
+    accessibility: Iterable[TaxonomyTerm] | None = None,
+    **fields: Any,
+) -> Location:
+    """Change a location; moved coordinates re-assign its district unless a district
+    is given. The offers held there are re-indexed."""
+    _check_fields(fields, LOCATION_FIELDS)
+    for key, value in fields.items():
+        setattr(location, key, value)
+    _check_tenant(location.municipality, location.organization, location.district)
+    moved = "latitude" in fields or "longitude" in fields
+    if moved:
+        _assign_district(location, explicit=fields.get("district") is not None)
+    _audited_save(location, actor=actor)
+    if accessibility is not None:
+        _set_features(location, accessibility, actor=actor)
+    for service in _services_at(location):
+        service_reindex(service=service)
+    return location
+
+
+@transaction.atomic
+def service_add_location(
+    *, actor: User | None, service: Service, location: Location, description: str = ""
+) -> ServiceAtLocation:
+    """Offer `service` at `location` (idempotent)."""
+    _check_tenant(service.municipality, location)
+    link = ServiceAtLocation.objects.filter(service=service, location=location).first()
+    if link is None or link.description != description:
+        link = link or ServiceAtLocation(
+            municipality=service.municipality, service=service, location=location
+        )
+        link.description = description
+        _audited_save(link, actor=actor)
+    service_reindex(service=service)
+    return link
+
+
+@transaction.atomic
+def service_remove_location(*, actor: User | None, service_at_location: ServiceAtLocation) -> None:
+    service = service_at_location.service
+    _audited_delete(service_at_location, actor=actor)
+    service_reindex(service=service)
+
+
+# ---------------------------------------------------------------------------
+# Schedules, phones, contacts, costs, areas
+# ---------------------------------------------------------------------------
+
+
+def _owner_services(
+    service: Service | None, location: Location | None, sal: ServiceAtLocation | None
+) -> list[Service]:
+    if service is not None:
+        return [service]
+    if sal is not None:
+        return [sal.service]
+    return _services_at(location) if location is not None else []
+
+
+def _owner_municipality(*owners: Any) -> Municipality:
+    for owner in owners:
+        if owner is not None:
+            return owner.municipality
+    raise ValueError("a schedule, phone or contact needs an owner")
+
+
+@transaction.atomic
+def schedule_add(
+    *,
+    actor: User | None,
+    service: Service | None = None,
+    location: Location | None = None,
+    service_at_location: ServiceAtLocation | None = None,
+    kind: str = ScheduleKind.REGULAR,
+    weekday: int | None = None,
+    opens_at: dt.time | None = None,
+    closes_at: dt.time | None = None,
+    dtstart: dt.date | None = None,
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+    description: str = "",
+    notes: str = "",
+) -> Schedule:
+    """Add weekly opening hours (`weekday` 1–7 with times) or a dated session
+    (`kind="session"`, `dtstart`) to a service, location or service at a location."""
+    municipality = _owner_municipality(service, location, service_at_location)
+    _check_tenant(municipality, service, location, service_at_location)
+    schedule = Schedule(
+        municipality=municipality,
+        service=service,
+        location=location,
+        service_at_location=service_at_location,
+        kind=kind,
+        weekday=weekday,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        dtstart=dtstart,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        description=description,
+        notes=notes,
+    )
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise ValidationError({"closes_at": _("The end must be after the start.")})
+    _audited_save(schedule, actor=actor)
+    for owner in _owner_services(service, location, service_at_location):
+        service_reindex(service=owner)
+    return schedule
+
+
+@transaction.atomic
+def schedule_delete(*, actor: User | None, schedule: Schedule) -> None:
+    owners = _owner_services(schedule.service, schedule.location, schedule.service_at_location)
+    _audited_delete(schedule, actor=actor)
+    for owner in owners:
+        service_reindex(service=owner)
+
+
+@transaction.atomic
+def phone_add(
+    *,
+    actor: User | None,
+    number: str,
+    organization: Organization | None = None,
+    service: Service | None = None,
+    location: Location | None = None,
+    contact: Contact | None = None,
+    **fields: Any,
+) -> Phone:
+    _check_fields(fields, {"extension", "type", "description"})
+    municipality = _owner_municipality(organization, service, location, contact)
+    _check_tenant(municipality, organization, service, location, contact)
+    phone = Phone(
+        municipality=municipality,
+        organization=organization,
+        service=service,
+        location=location,
+        contact=contact,
+        number=number,
+        **fields,
+    )
+    _audited_save(phone, actor=actor)
+    return phone
+
+
+@transaction.atomic
+def contact_add(
+    *,
+    actor: User | None,
+    organization: Organization | None = None,
+    service: Service | None = None,
+    location: Location | None = None,
+    **fields: Any,
+) -> Contact:
+    """A professional contact (name, title, department, email) of an organisation,
+    service or location."""
+    _check_fields(fields, {"name", "title", "department", "email"})
+    municipality = _owner_municipality(organization, service, location)
+    _check_tenant(municipality, organization, service, location)
+    contact = Contact(
+        municipality=municipality,
+        organization=organization,
+        service=service,
+        location=location,
+        **fields,
+    )
+    _audited_save(contact, actor=actor)
+    return contact
+
+
+@transaction.atomic
+def cost_option_add(*, actor: User | None, service: Service, **fields: Any) -> CostOption:
+    _check_fields(
+        fields, {"option", "amount", "currency", "amount_description", "valid_from", "valid_to"}
+    )
+    cost = CostOption(municipality=service.municipality, service=service, **fields)
+    _audited_save(cost, actor=actor)
+    return cost
+
+
+@transaction.atomic
+def service_set_areas(
+    *, actor: User | None, service: Service, districts: Sequence[District] | None
+) -> list[ServiceArea]:
+    """Set where an offer is meant for: the given districts, or the whole
+    municipality when `districts` is None."""
+    wanted: dict[int | None, District | None]
+    if districts is None:
+        wanted = {None: None}
+    else:
+        _check_tenant(service.municipality, *districts)
+        wanted = {d.pk: d for d in districts}
+    for area in service.service_areas.all():
+        if area.district_id in wanted:
+            del wanted[area.district_id]
+        else:
+            _audited_delete(area, actor=actor)
+    for district in wanted.values():
+        _audited_save(
+            ServiceArea(municipality=service.municipality, service=service, district=district),
+            actor=actor,
+        )
+    service_reindex(service=service)
+    return list(service.service_areas.all())
+
+
+# ---------------------------------------------------------------------------
+# The search document
+# ---------------------------------------------------------------------------
+
+
+def directory_reindex(*, municipality: Municipality | None = None) -> int:
+    """Rebuild the search documents of every offer (of one municipality); for bulk
+    writes that bypass the services (imports) and after changes of vocabulary.
+    Returns the number of offers indexed."""
+    queryset = Service.objects.select_related("organization", "municipality").order_by("pk")
+    if municipality is not None:
+        queryset = queryset.filter(municipality=municipality)
+    count = 0
+    for service in queryset.iterator(chunk_size=500):
+        with transaction.atomic():
+            service_reindex(service=service)
+        count += 1
+    return count
+
+
+def service_reindex(*, service: Service) -> None:
+    """Rebuild the offer's search document, filter tokens and facet keys from its
+    current data (status, ages, terms, life phases, locations, languages,
+    schedules, areas). Writes no history (derived data only)."""
+    organization = service.organization
+    terms = list(
+        TaxonomyTerm.objects.filter(services=service).select_related("taxonomy").order_by("pk")
+    )
+    locations = list(
+        Location.objects.filter(service_at_locations__service=service)
+        .select_related("district")
+        .distinct()
+    )
+    keys: set[str] = set()
+    for term in terms:
+        keys.add(search.facet_key("fa", term.code))
+    for code in ServiceLifePhase.objects.filter(
+        service=service, mode__in=[LifePhaseMode.DERIVED, LifePhaseMode.ADDED]
+    ).values_list("life_phase__code", flat=True):
+        keys.add(search.facet_key("lp", code))
+    for location in locations:
+        if location.district_id:
+            keys.add(search.facet_key("d", location.district_id))
+    for district_id in service.service_areas.exclude(district=None).values_list(
+        "district_id", flat=True
+    ):
+        keys.add(search.facet_key("d", district_id))
+    for code in service.languages.values_list("code", flat=True):
+        keys.add(search.facet_key("la", code))
+    for code in LocationFeature.objects.filter(location__in=locations).values_list(
+        "term__code", flat=True
+    ):
+        keys.add(search.facet_key("ac", code))
+    weekdays = Schedule.objects.filter(
+        Q(service=service) | Q(service_at_location__service=service) | Q(location__in=locations),
+        kind=ScheduleKind.REGULAR,
+    ).values_list("weekday", flat=True)
+    keys.update(search.facet_key("wd", day) for day in weekdays if day)
+    if service.is_free:
+        keys.add(search.facet_key("free"))
+
+    service.search_name = search.document_text(service.name, service.alternate_name)
+    service.search_body = search.document_text(
+        service.description,
+        service.eligibility_description,
+        organization.name,
+        organization.alternate_name,
+        " ".join(term.name for term in terms),
+        *(
+            " ".join(
+                filter(
+                    None,
+                    [
+                        loc.name,
+                        loc.address_1,
+                        loc.postal_code,
+                        loc.city,
+                        loc.district.name if loc.district else "",
+                    ],
+                )
+            )
+            for loc in locations
+        ),
+    )
+    service.search_filters = search.filter_text(
+        keys
+        | set(search.age_keys(service.min_age_months, service.max_age_months))
+        | set(
+            search.scope_keys(
+                municipality_id=service.municipality_id,
+                programme_id=service.municipality.programme_id,
+                status=service.status,
+            )
+        )
+    )
+    Service.objects.filter(pk=service.pk).update(
+        search_name=service.search_name,
+        search_body=service.search_body,
+        search_filters=service.search_filters,
+    )
+    existing = set(ServiceFacet.objects.filter(service=service).values_list("key", flat=True))
+    ServiceFacet.objects.filter(service=service, key__in=existing - keys).delete()
+    ServiceFacet.objects.bulk_create(
+        [
+            ServiceFacet(municipality=service.municipality, service=service, key=key)
+            for key in sorted(keys - existing)
+        ]
+    )

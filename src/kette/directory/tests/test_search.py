@@ -1,0 +1,335 @@
+"""The shared search corpus: the same assertions run on SQLite (FTS5) and PostgreSQL
+(tsvector) — the suite runs on both — so both engines must agree on stemming,
+folding, prefixes, phrases, ranking, filters, facets and pagination."""
+
+import pytest
+from django.db import connection
+
+from kette.core.models import District
+from kette.directory import search, services
+from kette.directory.models import ServiceStatus, TaxonomyTerm
+
+pytestmark = pytest.mark.django_db
+
+FAMILIENBERATUNG = "Familienberatung Nord"
+MUETTERZENTRUM = "Mütterzentrum Süd"
+BERATUNGSSTELLE = "Beratungsstelle für Eltern"
+STRASSENFUSSBALL = "Straßenfußball"
+SPRACHKURS = "Sprachkurs Deutsch"
+PUBLISHED_IN_A = {FAMILIENBERATUNG, MUETTERZENTRUM, BERATUNGSSTELLE, STRASSENFUSSBALL, SPRACHKURS}
+
+
+def term(code):
+    return TaxonomyTerm.objects.get(code=code, municipality=None)
+
+
+@pytest.fixture
+def corpus(world):
+    a = world.a
+    d1 = District.objects.create(municipality=a, code="1", name="Nordviertel")
+    d2 = District.objects.create(municipality=a, code="2", name="Südstadt")
+    org = services.organization_create(actor=None, municipality=a, name="Caritasverband")
+    org2 = services.organization_create(actor=None, municipality=a, name="Diakonie")
+    north = services.location_create(
+        actor=None,
+        municipality=a,
+        name="Haus Nord",
+        address_1="Lindenweg 3",
+        district=d1,
+        accessibility=[term("stufenlos")],
+    )
+    south = services.location_create(
+        actor=None,
+        municipality=a,
+        name="Haus Süd",
+        address_1="Ulmenweg 8",
+        district=d2,
+        accessibility=[term("rollstuhl-wc")],
+    )
+    published = ServiceStatus.PUBLISHED
+
+    one = services.service_create(
+        actor=None,
+        organization=org,
+        name=FAMILIENBERATUNG,
+        description="Beratung für Familien mit kleinen Kindern",
+        status=published,
+        min_age_months=0,
+        max_age_months=72,
+        terms=[term("beratung")],
+        languages=["de", "tr"],
+        is_free=True,
+    )
+    link = services.service_add_location(actor=None, service=one, location=north)
+    services.schedule_add(actor=None, service_at_location=link, weekday=1)
+
+    two = services.service_create(
+        actor=None,
+        organization=org2,
+        name=MUETTERZENTRUM,
+        description="Treffpunkt für Mütter und Väter",
+        status=published,
+        min_age_months=-9,
+        max_age_months=36,
+        terms=[term("erziehung-familie")],
+    )
+    services.service_add_location(actor=None, service=two, location=south)
+    services.schedule_add(actor=None, service=two, weekday=3)
+
+    three = services.service_create(
+        actor=None,
+        organization=org2,
+        name=BERATUNGSSTELLE,
+        description="Erziehungsberatung und Hilfe in Krisen",
+        status=published,
+        min_age_months=0,
+        max_age_months=324,
+        terms=[term("beratung")],
+        languages=["ar"],
+    )
+    services.service_add_location(actor=None, service=three, location=south)
+
+    services.service_create(
+        actor=None,
+        organization=org,
+        name=STRASSENFUSSBALL,
+        description="Fußball auf der Straße für Jugendliche",
+        status=published,
+        min_age_months=120,
+        max_age_months=216,
+        terms=[term("bewegung")],
+        is_free=True,
+    )
+    services.service_create(
+        actor=None,
+        organization=org,
+        name=SPRACHKURS,
+        description="Deutsch lernen für die ganze Familie",
+        status=published,
+        terms=[term("sprache")],
+    )
+    services.service_create(
+        actor=None, organization=org, name="Familienfest Entwurf", description="Familie"
+    )
+    archived = services.service_create(
+        actor=None, organization=org, name="Familienfreizeit alt", status=published
+    )
+    services.service_archive(actor=None, service=archived)
+
+    org_b = services.organization_create(actor=None, municipality=world.b, name="Träger B")
+    services.service_create(
+        actor=None,
+        organization=org_b,
+        name="Familientreff Bergdorf",
+        description="Für Familien",
+        status=published,
+    )
+    return {"d1": d1, "d2": d2, "one": one}
+
+
+def found(world, query="", **filters):
+    result = search.search_services(query=query, municipality=world.a, **filters)
+    return [service.name for service in result.services]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # stemming: singular and plural, any case (the Mütterzentrum has the field
+        # of action "Erziehung und Familie")
+        ("Familie", {FAMILIENBERATUNG, SPRACHKURS, MUETTERZENTRUM}),
+        ("Familien", {FAMILIENBERATUNG, SPRACHKURS, MUETTERZENTRUM}),
+        ("FAMILIE", {FAMILIENBERATUNG, SPRACHKURS, MUETTERZENTRUM}),
+        # prefix: Beratung finds Beratungsstelle (and the field of action "Beratung")
+        ("Beratung", {FAMILIENBERATUNG, BERATUNGSSTELLE}),
+        ("Beratungsstelle", {BERATUNGSSTELLE}),
+        ("Erziehungsberatung", {BERATUNGSSTELLE}),
+        ("Erziehung", {MUETTERZENTRUM, BERATUNGSSTELLE}),
+        ("Kind", {FAMILIENBERATUNG}),
+        # umlaut folding
+        ("Mütter", {MUETTERZENTRUM}),
+        ("Muetter", {MUETTERZENTRUM}),
+        ("mutter", {MUETTERZENTRUM}),
+        ("MÜTTER", {MUETTERZENTRUM}),
+        ("Väter", {MUETTERZENTRUM}),
+        # ß folding
+        ("Straße", {STRASSENFUSSBALL}),
+        ("strasse", {STRASSENFUSSBALL}),
+        ("Fussball", {STRASSENFUSSBALL}),
+        # all words must match
+        ("Fußball Jugendliche", {STRASSENFUSSBALL}),
+        ("Fußball Familie", set()),
+        # phrases, quoted or hyphenated
+        ('"ganze Familie"', {SPRACHKURS}),
+        ('"Familie ganze"', set()),
+        ("Mütter-Väter", {MUETTERZENTRUM}),
+        # the provider, the location and the district are searchable too
+        ("Diakonie", {MUETTERZENTRUM, BERATUNGSSTELLE}),
+        ("Südstadt", {MUETTERZENTRUM, BERATUNGSSTELLE}),
+        # nothing matches
+        ("Zahnarzt", set()),
+    ],
+)
+def test_german_full_text(world, corpus, query, expected):
+    assert set(found(world, query)) == expected
+
+
+@pytest.mark.parametrize(
+    "query", ['"', "*", "AND OR NOT", "NEAR(", "'; DROP TABLE x; --", "^Familie", "a:b", "für"]
+)
+def test_odd_queries_never_fail(world, corpus, query):
+    result = search.search_services(query=query, municipality=world.a)
+    assert result.total <= len(PUBLISHED_IN_A)
+
+
+def test_a_query_of_stop_words_only_lists_everything_by_name(world, corpus):
+    assert found(world, "für die") == sorted(PUBLISHED_IN_A)
+
+
+def test_name_ranks_above_description(world, corpus):
+    assert found(world, "Beratung")[0] == BERATUNGSSTELLE
+    familie = found(world, "Familie")
+    assert familie[0] == FAMILIENBERATUNG
+    assert set(familie[1:]) == {SPRACHKURS, MUETTERZENTRUM}
+
+
+def test_drafts_archived_offers_and_other_municipalities_stay_out(world, corpus):
+    assert "Familienfest Entwurf" not in found(world, "Familie")
+    assert "Familienfreizeit alt" not in found(world, "Familie")
+    drafts = search.search_services(query="Familie", municipality=world.a, statuses=["draft"])
+    assert [s.name for s in drafts.services] == ["Familienfest Entwurf"]
+    everywhere = search.search_services(query="Familie", programme=world.programme)
+    assert {s.name for s in everywhere.services} == {
+        FAMILIENBERATUNG,
+        SPRACHKURS,
+        MUETTERZENTRUM,
+        "Familientreff Bergdorf",
+    }
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"age_years": 2}, {FAMILIENBERATUNG, MUETTERZENTRUM, BERATUNGSSTELLE, SPRACHKURS}),
+        ({"age_years": "12"}, {BERATUNGSSTELLE, STRASSENFUSSBALL, SPRACHKURS}),
+        ({"age_years": "0,5"}, {FAMILIENBERATUNG, MUETTERZENTRUM, BERATUNGSSTELLE, SPRACHKURS}),
+        ({"life_phase": "kita"}, {FAMILIENBERATUNG, BERATUNGSSTELLE}),
+        ({"life_phase": "schwangerschaft-geburt"}, {MUETTERZENTRUM}),
+        ({"field_of_action": "beratung"}, {FAMILIENBERATUNG, BERATUNGSSTELLE}),
+        ({"language": "tr"}, {FAMILIENBERATUNG}),
+        ({"free_of_charge": True}, {FAMILIENBERATUNG, STRASSENFUSSBALL}),
+        ({"accessibility": ["stufenlos"]}, {FAMILIENBERATUNG}),
+        ({"accessibility": ["rollstuhl-wc"]}, {MUETTERZENTRUM, BERATUNGSSTELLE}),
+        ({"accessibility": ["stufenlos", "rollstuhl-wc"]}, set()),
+        ({"weekday": 3}, {MUETTERZENTRUM}),
+        ({"weekday": 1}, {FAMILIENBERATUNG}),
+        ({"query": "Beratung", "free_of_charge": True}, {FAMILIENBERATUNG}),
+        ({"query": "Beratung", "age_years": 20}, {BERATUNGSSTELLE}),
+    ],
+)
+def test_filters(world, corpus, filters, expected):
+    query = filters.pop("query", "")
+    assert set(found(world, query, **filters)) == expected
+
+
+def test_district_filter(world, corpus):
+    assert set(found(world, district=corpus["d2"].pk)) == {MUETTERZENTRUM, BERATUNGSSTELLE}
+    assert set(found(world, "Beratung", district=corpus["d2"].pk)) == {BERATUNGSSTELLE}
+
+
+def test_facet_counts_per_filter_value(world, corpus):
+    result = search.search_services(query="Beratung", municipality=world.a)
+    assert result.total == 2
+    assert result.facets["field_of_action"] == {"beratung": 2}
+    assert result.facets["district"] == {str(corpus["d1"].pk): 1, str(corpus["d2"].pk): 1}
+    assert result.facets["language"] == {"de": 1, "tr": 1, "ar": 1}
+    assert result.facets["free_of_charge"] == {"true": 1}
+    assert result.facets["life_phase"]["fruehe-kindheit"] == 2
+    assert result.facets["life_phase"]["schule-beruf"] == 1
+    assert result.facets["accessibility"] == {"stufenlos": 1, "rollstuhl-wc": 1}
+    assert result.facets["weekday"] == {"1": 1}
+    everything = search.search_services(municipality=world.a)
+    assert everything.facets["field_of_action"]["beratung"] == 2
+    assert everything.facets["free_of_charge"] == {"true": 2}
+    assert search.search_services(municipality=world.a, with_facets=False).facets == {}
+
+
+def test_pagination(world, corpus):
+    first = search.search_services(municipality=world.a, per_page=2)
+    assert first.total == 5
+    assert first.num_pages == 3
+    assert [s.name for s in first.services] == sorted(PUBLISHED_IN_A)[:2]
+    assert first.has_next and not first.has_previous
+    last = search.search_services(municipality=world.a, per_page=2, page=3)
+    assert [s.name for s in last.services] == sorted(PUBLISHED_IN_A)[4:]
+    beyond = search.search_services(municipality=world.a, per_page=2, page=9)
+    assert beyond.services == []
+    assert beyond.total == 5
+    ranked = search.search_services(query="Beratung", municipality=world.a, per_page=1, page=2)
+    assert [s.name for s in ranked.services] == [FAMILIENBERATUNG]
+    assert ranked.total == 2
+
+
+def test_the_index_follows_changes(world, corpus):
+    one = corpus["one"]
+    services.service_update(actor=None, service=one, name="Erziehungshilfe Nord")
+    assert found(world, "Familienberatung") == []
+    assert found(world, "Erziehungshilfe") == ["Erziehungshilfe Nord"]
+    services.service_archive(actor=None, service=one)
+    assert found(world, "Erziehungshilfe") == []
+    services.service_publish(actor=None, service=one)
+    assert found(world, "Erziehungshilfe", language="tr") == ["Erziehungshilfe Nord"]
+    services.service_update(actor=None, service=one, languages=["de"], min_age_months=24)
+    assert found(world, "Erziehungshilfe", language="tr") == []
+    assert found(world, "Erziehungshilfe", age_years=1) == []
+    services.service_delete(actor=None, service=one)
+    assert found(world, "Erziehungshilfe") == []
+
+
+def test_the_index_survives_a_table_rebuild(world, corpus):
+    """SQLite drops triggers when Django rebuilds a table; post_migrate puts them back."""
+    if connection.vendor != "sqlite":
+        pytest.skip("triggers exist on SQLite only")
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER {search.FTS_TABLE}_au")
+    search.ensure_index(using="default")
+    services.service_update(actor=None, service=corpus["one"], name="Erziehungshilfe Nord")
+    assert found(world, "Erziehungshilfe") == ["Erziehungshilfe Nord"]
+    assert found(world, "Familienberatung") == []
+
+
+def test_filter_tokens_are_single_words_for_both_engines():
+    token = search.filter_token("fa:erziehung-familie")
+    assert token.isalnum() and token.startswith("z") and len(token) == 16
+    assert search.age_keys(None, None) == ["age:any"]
+    assert search.age_keys(-9, 0) == ["age:-1"]
+    assert search.age_keys(0, 36) == ["age:0", "age:1", "age:2"]
+    assert search.age_keys(300, None) == ["age:25", "age:26", "age:27"]
+
+
+def test_tokens_fold_and_stem_german():
+    assert search.tokens("Mütter Muetter mutter") == ["mutt", "mutt", "mutt"]
+    assert search.tokens("Straße für Familien") == ["strass", "famili"]
+    assert search.tokens("Café Ñandú") == ["caf", "nandu"]
+    assert [t.tokens for t in search.parse_query('Kita "ganze Familie" Eltern-Kind')] == [
+        ("kita",),
+        ("ganz", "famili"),
+        ("elt", "kind"),
+    ]
+
+
+def test_reindex_command_rebuilds_documents_written_around_the_services(world, corpus):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from kette.directory.models import Service
+
+    Service.objects.filter(pk=corpus["one"].pk).update(search_name="", search_filters="")
+    assert FAMILIENBERATUNG not in found(world, "Familienberatung")
+    out = StringIO()
+    call_command("reindex_offers", municipality=world.a.slug, stdout=out)
+    assert "7 offer(s) indexed" in out.getvalue()
+    assert found(world, "Familienberatung") == [FAMILIENBERATUNG]
+    with pytest.raises(CommandError):
+        call_command("reindex_offers", municipality="nirgendwo")

@@ -1,0 +1,347 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from kette.core.models import District, Role
+from kette.directory import search, selectors, services
+from kette.directory.models import (
+    LifePhase,
+    LifePhaseMode,
+    Organization,
+    Schedule,
+    Service,
+    ServiceFacet,
+    ServiceLifePhase,
+    ServiceStatus,
+    Taxonomy,
+    TaxonomyTerm,
+    Transition,
+)
+from kette.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[6.9, 50.9], [7.0, 50.9], [7.0, 51.0], [6.9, 51.0], [6.9, 50.9]]],
+}
+INNER = {
+    "type": "Polygon",
+    "coordinates": [[[6.94, 50.94], [6.96, 50.94], [6.96, 50.96], [6.94, 50.96], [6.94, 50.94]]],
+}
+
+
+@pytest.fixture
+def organization(world, coordinator):
+    return services.organization_create(
+        actor=coordinator, municipality=world.a, name="Familienzentrum Nord e. V."
+    )
+
+
+def term(code: str) -> TaxonomyTerm:
+    return TaxonomyTerm.objects.get(code=code, municipality=None)
+
+
+def facet_keys(service: Service) -> set[str]:
+    return set(ServiceFacet.objects.filter(service=service).values_list("key", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("given", "months"),
+    [("1,5", 18), ("1.5", 18), (3, 36), (Decimal("0.25"), 3), ("-0.75", -9), ("", None)],
+)
+def test_ages_in_years_become_months(given, months):
+    assert services.years_to_months(given) == months
+
+
+def test_an_age_that_is_no_number_is_refused_in_german():
+    with pytest.raises(ValidationError) as error:
+        services.years_to_months("drei")
+    assert "keine Altersangabe" in str(error.value)
+
+
+def test_default_taxonomies_exist_after_installation():
+    fields = TaxonomyTerm.objects.filter(taxonomy__slug=Taxonomy.FIELDS_OF_ACTION)
+    assert {"gesundheit", "bildung", "kinderschutz", "freizeit"} <= set(
+        fields.values_list("code", flat=True)
+    )
+    assert TaxonomyTerm.objects.filter(
+        taxonomy__slug=Taxonomy.ACCESSIBILITY, code="leichte-sprache"
+    ).exists()
+    before = TaxonomyTerm.objects.count()
+    services.taxonomy_ensure_defaults()
+    assert TaxonomyTerm.objects.count() == before
+
+
+def test_default_life_phases_and_transitions_are_created_once(world, coordinator):
+    phases = services.life_phases_ensure_defaults(world.a, actor=coordinator)
+    assert [(p.code, p.min_age_months, p.max_age_months) for p in phases][:3] == [
+        ("schwangerschaft-geburt", -9, 0),
+        ("fruehe-kindheit", 0, 36),
+        ("kita", 36, 72),
+    ]
+    assert phases[-1].max_age_months == 27 * 12
+    services.life_phases_ensure_defaults(world.a, actor=coordinator)
+    assert LifePhase.objects.for_municipality(world.a).count() == 6
+    transitions = Transition.objects.for_municipality(world.a).order_by("position")
+    assert transitions.count() == 4
+    assert transitions[1].from_phase.code == "kita"
+    assert transitions[1].to_phase.code == "grundschule"
+    assert not LifePhase.objects.for_municipality(world.b).exists()
+
+
+def test_an_offers_life_phases_follow_its_age_range_and_keep_explicit_choices(
+    organization, coordinator
+):
+    service = services.service_create(
+        actor=coordinator,
+        organization=organization,
+        name="Krabbelgruppe",
+        min_age_months=services.years_to_months("1"),
+        max_age_months=services.years_to_months("4"),
+    )
+    codes = [p.code for p in selectors.life_phases_of_service(service)]
+    assert codes == ["fruehe-kindheit", "kita"]
+
+    phases = {p.code: p for p in LifePhase.objects.for_municipality(service.municipality)}
+    services.service_adjust_life_phases(
+        actor=coordinator,
+        service=service,
+        add=[phases["schwangerschaft-geburt"]],
+        remove=[phases["kita"]],
+    )
+    services.service_update(actor=coordinator, service=service, max_age_months=6 * 12)
+    codes = [p.code for p in selectors.life_phases_of_service(service)]
+    assert codes == ["schwangerschaft-geburt", "fruehe-kindheit"]
+    assert ServiceLifePhase.objects.get(service=service, life_phase=phases["kita"]).mode == (
+        LifePhaseMode.REMOVED
+    )
+    assert "lp:schwangerschaft-geburt" in facet_keys(service)
+    assert "lp:kita" not in facet_keys(service)
+
+    services.service_adjust_life_phases(actor=coordinator, service=service, reset=[phases["kita"]])
+    assert "kita" in [p.code for p in selectors.life_phases_of_service(service)]
+
+
+def test_changing_a_life_phase_moves_the_offers_derived_phases(organization, coordinator):
+    service = services.service_create(
+        actor=coordinator,
+        organization=organization,
+        name="Vorschulgruppe",
+        min_age_months=66,
+        max_age_months=72,
+    )
+    assert [p.code for p in selectors.life_phases_of_service(service)] == ["kita"]
+    grundschule = LifePhase.objects.for_municipality(organization.municipality).get(
+        code="grundschule"
+    )
+    services.life_phase_update(
+        actor=coordinator,
+        life_phase=grundschule,
+        name="Grundschule (ab 5½)",
+        min_age_months=66,
+        max_age_months=120,
+    )
+    assert [p.code for p in selectors.life_phases_of_service(service)] == ["kita", "grundschule"]
+
+
+def test_an_offer_is_created_with_terms_languages_and_history(organization, coordinator):
+    service = services.service_create(
+        actor=coordinator,
+        organization=organization,
+        name="Elterncafé",
+        description="Offener Treff für Mütter und Väter",
+        terms=[term("erziehung-familie"), term("beratung")],
+        languages=["de", "TR "],
+        is_free=True,
+    )
+    assert service.status == ServiceStatus.DRAFT
+    assert set(service.terms.values_list("code", flat=True)) == {"erziehung-familie", "beratung"}
+    assert set(service.languages.values_list("code", flat=True)) == {"de", "tr"}
+    assert service.history.first().history_user == coordinator
+    assert {"fa:beratung", "la:tr", "free"} <= facet_keys(service)
+    assert "elterncaf" in service.search_name
+    assert "mutt" in service.search_body.split()
+
+
+def test_publish_archive_and_confirm_are_recorded(organization, coordinator):
+    service = services.service_create(actor=coordinator, organization=organization, name="Kurs")
+    services.service_publish(actor=coordinator, service=service)
+    assert Service.objects.get(pk=service.pk).status == ServiceStatus.PUBLISHED
+    services.service_archive(actor=coordinator, service=service)
+    assert Service.objects.get(pk=service.pk).status == ServiceStatus.ARCHIVED
+    when = timezone.now() - dt.timedelta(days=3)
+    services.service_confirm_current(actor=coordinator, service=service, when=when)
+    service.refresh_from_db()
+    assert service.last_verified_at == when
+    assert service.last_verified_by == coordinator
+    reasons = list(service.history.values_list("history_change_reason", flat=True))
+    assert {"published", "archived", "confirmed current"} <= set(reasons)
+
+
+def test_links_across_municipalities_are_refused(world, organization, coordinator):
+    other = services.organization_create(actor=None, municipality=world.b, name="Fremder Träger")
+    service = services.service_create(actor=coordinator, organization=organization, name="Kurs")
+    with pytest.raises(ValidationError):
+        services.service_update(actor=coordinator, service=service, organization=other)
+    location_b = services.location_create(actor=None, municipality=world.b, name="Ort B")
+    with pytest.raises(ValidationError):
+        services.service_add_location(actor=coordinator, service=service, location=location_b)
+    own_term_b = services.taxonomy_term_create(
+        actor=None,
+        municipality=world.b,
+        taxonomy=Taxonomy.objects.get(slug=Taxonomy.FIELDS_OF_ACTION),
+        name="Digitale Bildung",
+    )
+    with pytest.raises(ValidationError):
+        services.service_update(actor=coordinator, service=service, terms=[own_term_b])
+
+
+def test_a_municipality_adds_its_own_term_beside_the_defaults(world, coordinator):
+    taxonomy = Taxonomy.objects.get(slug=Taxonomy.FIELDS_OF_ACTION)
+    own = services.taxonomy_term_create(
+        actor=coordinator, municipality=world.a, taxonomy=taxonomy, name="Medienkompetenz"
+    )
+    assert own.code == "medienkompetenz"
+    assert own in selectors.fields_of_action(world.a)
+    assert own not in selectors.fields_of_action(world.b)
+    assert term("bildung") in selectors.fields_of_action(world.b)
+    with pytest.raises(ValidationError) as error:
+        services.taxonomy_term_create(
+            actor=coordinator, municipality=world.a, taxonomy=taxonomy, name="Bildung"
+        )
+    assert "gibt es schon" in str(error.value)
+
+
+def test_a_location_gets_its_district_from_the_boundaries(world, coordinator):
+    outer = District.objects.create(municipality=world.a, code="1", name="Innenstadt")
+    outer.boundary = SQUARE
+    outer.save()
+    inner = District.objects.create(
+        municipality=world.a, code="101", name="Altstadt-Nord", parent=outer, boundary=INNER
+    )
+    District.objects.create(municipality=world.b, code="1", name="Fremd", boundary=SQUARE)
+    location = services.location_create(
+        actor=coordinator,
+        municipality=world.a,
+        name="Treff",
+        latitude=Decimal("50.95"),
+        longitude=Decimal("6.95"),
+    )
+    assert location.district == inner
+    services.location_update(
+        actor=coordinator, location=location, latitude=Decimal("50.91"), longitude=Decimal("6.91")
+    )
+    assert location.district == outer
+    services.location_update(
+        actor=coordinator, location=location, latitude=Decimal("52.5"), longitude=Decimal("13.4")
+    )
+    assert location.district is None
+    explicit = services.location_create(
+        actor=coordinator,
+        municipality=world.a,
+        latitude=Decimal("50.95"),
+        longitude=Decimal("6.95"),
+        district=outer,
+    )
+    assert explicit.district == outer
+
+
+def test_a_feature_collection_boundary_and_a_broken_one_are_handled(world):
+    District.objects.create(
+        municipality=world.a, code="9", name="Kaputt", boundary={"type": "Unsinn"}
+    )
+    District.objects.create(
+        municipality=world.a,
+        code="2",
+        name="Deutz",
+        boundary={"type": "Feature", "geometry": SQUARE, "properties": {}},
+    )
+    found = services.district_for_point(world.a, Decimal("50.95"), Decimal("6.95"))
+    assert found is not None and found.name == "Deutz"
+
+
+def test_locations_schedules_and_areas_feed_the_filters(world, organization, coordinator):
+    district = District.objects.create(municipality=world.a, code="7", name="Porz")
+    service = services.service_create(actor=coordinator, organization=organization, name="Sport")
+    location = services.location_create(
+        actor=coordinator,
+        municipality=world.a,
+        name="Turnhalle",
+        district=district,
+        accessibility=[term("stufenlos")],
+    )
+    link = services.service_add_location(actor=coordinator, service=service, location=location)
+    services.schedule_add(actor=coordinator, service_at_location=link, weekday=3)
+    services.schedule_add(
+        actor=coordinator,
+        service=service,
+        kind="session",
+        dtstart=dt.date(2026, 3, 1),
+        opens_at=dt.time(10),
+        closes_at=dt.time(12),
+    )
+    keys = facet_keys(service)
+    assert {f"d:{district.pk}", "ac:stufenlos", "wd:3"} <= keys
+    assert "porz" in service.search_body.split()
+    assert Schedule.objects.filter(service=service, kind="session").exists()
+
+    services.service_set_areas(actor=coordinator, service=service, districts=None)
+    assert service.service_areas.get().district is None
+    services.location_update(actor=coordinator, location=location, accessibility=[])
+    assert "ac:stufenlos" not in facet_keys(service)
+
+
+def test_a_schedule_that_ends_before_it_starts_is_refused(organization, coordinator):
+    service = services.service_create(actor=coordinator, organization=organization, name="Kurs")
+    with pytest.raises(ValidationError):
+        services.schedule_add(
+            actor=coordinator,
+            service=service,
+            weekday=1,
+            opens_at=dt.time(12),
+            closes_at=dt.time(9),
+        )
+
+
+def test_renaming_the_provider_updates_the_search_document(organization, coordinator):
+    service = services.service_create(actor=coordinator, organization=organization, name="Kurs")
+    services.organization_update(actor=coordinator, organization=organization, name="Diakonie Süd")
+    service.refresh_from_db()
+    assert search.tokens("Diakonie Süd")[1] in service.search_body.split()
+    assert Organization.objects.get(pk=organization.pk).history.count() == 2
+
+
+def test_provider_access_needs_the_provider_role(world, organization, coordinator):
+    provider = factories.user_with_role(Role.PROVIDER, world.a)
+    access = services.provider_access_grant(
+        actor=coordinator, user=provider, organization=organization
+    )
+    assert (
+        services.provider_access_grant(actor=coordinator, user=provider, organization=organization)
+        == access
+    )
+    editor = factories.user_with_role(Role.EDITOR, world.a)
+    with pytest.raises(ValidationError):
+        services.provider_access_grant(actor=coordinator, user=editor, organization=organization)
+
+
+def test_contacts_phones_and_costs_belong_to_the_offers_municipality(organization, coordinator):
+    service = services.service_create(actor=coordinator, organization=organization, name="Kurs")
+    contact = services.contact_add(
+        actor=coordinator, service=service, name="Frau Beispiel", email="kurs@example.org"
+    )
+    phone = services.phone_add(actor=coordinator, contact=contact, number="0221 123456")
+    cost = services.cost_option_add(
+        actor=coordinator, service=service, option="Kursgebühr", amount=Decimal("25.00")
+    )
+    assert contact.municipality == phone.municipality == cost.municipality == service.municipality
+
+
+def test_deleting_an_offer_removes_it(organization, coordinator):
+    service = services.service_create(actor=coordinator, organization=organization, name="Weg")
+    services.service_delete(actor=coordinator, service=service)
+    assert not Service.objects.filter(pk=service.pk).exists()

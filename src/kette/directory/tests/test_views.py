@@ -1,0 +1,155 @@
+import pytest
+from django.test import Client
+
+from kette.core.models import Role
+from kette.directory import services
+from kette.directory.models import Service, ServiceStatus, TaxonomyTerm
+from kette.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def organization(world):
+    return services.organization_create(actor=None, municipality=world.a, name="Kinderschutzbund")
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def form_data(organization, **changes):
+    data = {
+        "organization": organization.pk,
+        "name": "Babytreff",
+        "description": "Offener Treff für Eltern mit Babys",
+        "min_age_years": "0",
+        "max_age_years": "1,5",
+        "languages": "de, tr",
+        "terms": [TaxonomyTerm.objects.get(code="erziehung-familie", municipality=None).pk],
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_coordinator_lists_every_offer_with_its_status(world, coordinator, organization):
+    services.service_create(actor=None, organization=organization, name="Entwurf X")
+    services.service_create(
+        actor=None, organization=organization, name="Sichtbar", status=ServiceStatus.PUBLISHED
+    )
+    response = logged_in(coordinator).get(f"/k/{world.a.slug}/angebote/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Entwurf X" in body and "Sichtbar" in body
+    assert "veröffentlicht" in body and "Neues Angebot" in body
+    drafts = logged_in(coordinator).get(f"/k/{world.a.slug}/angebote/?status=draft")
+    assert "Sichtbar" not in drafts.content.decode()
+
+
+def test_the_coordinator_creates_an_offer_with_ages_in_years(world, coordinator, organization):
+    response = logged_in(coordinator).post(
+        f"/k/{world.a.slug}/angebote/neu/", form_data(organization)
+    )
+    service = Service.objects.get(name="Babytreff")
+    assert response.status_code == 302
+    assert response["Location"] == f"/k/{world.a.slug}/angebote/{service.pk}/bearbeiten/"
+    assert (service.min_age_months, service.max_age_months) == (0, 18)
+    assert set(service.languages.values_list("code", flat=True)) == {"de", "tr"}
+    assert service.status == ServiceStatus.DRAFT
+    assert service.history.first().history_user == coordinator
+    page = logged_in(coordinator).get(response["Location"])
+    assert "Frühe Kindheit" in page.content.decode()
+    assert 'value="1,5"' in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"min_age_years": "drei"}, "keine Altersangabe in Jahren"),
+        ({"min_age_years": "4", "max_age_years": "3"}, "Obergrenze muss über dem Mindestalter"),
+        ({"max_age_years": "150"}, "zwischen -0,75 und 99 Jahren"),
+        ({"languages": "deutsch"}, "Kein ISO-639-Sprachcode"),
+        ({"name": ""}, "Dieses Feld ist zwingend erforderlich"),
+    ],
+)
+def test_bad_input_gets_a_german_message(world, coordinator, organization, changes, message):
+    response = logged_in(coordinator).post(
+        f"/k/{world.a.slug}/angebote/neu/", form_data(organization, **changes)
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Service.objects.exists()
+
+
+def test_the_coordinator_edits_publishes_and_confirms(world, coordinator, organization):
+    service = services.service_create(actor=None, organization=organization, name="Alt")
+    client = logged_in(coordinator)
+    url = f"/k/{world.a.slug}/angebote/{service.pk}/"
+    response = client.post(url + "bearbeiten/", form_data(organization, name="Neu"))
+    assert response.status_code == 302
+    service.refresh_from_db()
+    assert service.name == "Neu"
+    client.post(url + "status/", {"action": "publish"})
+    client.post(url + "status/", {"action": "confirm"})
+    service.refresh_from_db()
+    assert service.status == ServiceStatus.PUBLISHED
+    assert service.last_verified_by == coordinator
+    response = client.post(url + "status/", {"action": "zaubern"}, follow=True)
+    assert "Diese Aktion gibt es nicht." in response.content.decode()
+
+
+def test_a_provider_edits_only_its_own_organisations_offers(world, organization):
+    provider = factories.user_with_role(Role.PROVIDER, world.a)
+    services.provider_access_grant(actor=None, user=provider, organization=organization)
+    other = services.organization_create(actor=None, municipality=world.a, name="Andere")
+    own = services.service_create(actor=None, organization=organization, name="Eigenes")
+    foreign_draft = services.service_create(actor=None, organization=other, name="Fremd-Entwurf")
+    foreign = services.service_create(
+        actor=None, organization=other, name="Fremd-Öffentlich", status=ServiceStatus.PUBLISHED
+    )
+    client = logged_in(provider)
+    body = client.get(f"/k/{world.a.slug}/angebote/").content.decode()
+    assert "Eigenes" in body and "Fremd-Öffentlich" in body
+    assert "Fremd-Entwurf" not in body
+    base = f"/k/{world.a.slug}/angebote/"
+    assert client.get(f"{base}{own.pk}/bearbeiten/").status_code == 200
+    assert client.get(f"{base}{foreign.pk}/bearbeiten/").status_code == 403
+    assert client.get(f"{base}{foreign_draft.pk}/bearbeiten/").status_code == 404
+    assert client.post(f"{base}{foreign.pk}/status/", {"action": "archive"}).status_code == 403
+    foreign.refresh_from_db()
+    assert foreign.status == ServiceStatus.PUBLISHED
+    # The organisation choice offers only the provider's own organisations.
+    form = client.get(f"{base}neu/").content.decode()
+    assert "Kinderschutzbund" in form and "Andere" not in form
+    response = client.post(f"{base}neu/", form_data(other, name="Untergeschoben"))
+    assert response.status_code == 200
+    assert not Service.objects.filter(name="Untergeschoben").exists()
+
+
+def test_a_viewer_reads_the_list_but_cannot_edit(world, organization):
+    viewer = factories.user_with_role(Role.VIEWER, world.a)
+    service = services.service_create(actor=None, organization=organization, name="Kurs")
+    client = logged_in(viewer)
+    assert client.get(f"/k/{world.a.slug}/angebote/").status_code == 200
+    assert client.get(f"/k/{world.a.slug}/angebote/neu/").status_code == 403
+    assert client.get(f"/k/{world.a.slug}/angebote/{service.pk}/bearbeiten/").status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_the_login(world):
+    response = Client().get(f"/k/{world.a.slug}/angebote/")
+    assert response.status_code == 302
+    assert "/konto/anmelden/" in response["Location"]
+
+
+def test_the_offer_list_needs_few_queries_however_many_offers(
+    world, coordinator, organization, django_assert_max_num_queries
+):
+    for number in range(30):
+        services.service_create(actor=None, organization=organization, name=f"Angebot {number}")
+    client = logged_in(coordinator)
+    client.get(f"/k/{world.a.slug}/angebote/")  # warm the session
+    with django_assert_max_num_queries(12):
+        response = client.get(f"/k/{world.a.slug}/angebote/")
+    assert response.content.decode().count("/bearbeiten/") == 30

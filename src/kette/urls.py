@@ -9,6 +9,8 @@ admin.site.site_title = "kette"
 
 urlpatterns = [
     path("", include("kette.core.urls")),
+    path("", include("kette.directory.import_urls")),
+    path("", include("kette.directory.freshness_urls")),
     path("konto/", include("kette.core.account_urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -10,7 +10,7 @@ class DirectoryConfig(AppConfig):
 
     def ready(self) -> None:
         from kette.core import audit
-        from kette.directory import models, search
+        from kette.directory import bulk_rules, models, search  # noqa: F401 (bulk_rules: perms)
 
         for model in (
             models.Organization,

@@ -817,3 +817,11 @@ class ProviderAccess(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.organization}"
+
+
+# Models of bulk import and freshness reminders live in their own module.
+from kette.directory.bulk_models import (  # noqa: E402, F401
+    ColumnMapping,
+    DirectorySettings,
+    ReminderSent,
+)

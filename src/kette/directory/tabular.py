@@ -34,6 +34,7 @@ import io
 import re
 import uuid
 import zipfile
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -53,12 +54,15 @@ from kette.directory.bulk_models import ColumnMapping
 from kette.directory.models import (
     MAX_AGE_MONTHS,
     MIN_AGE_MONTHS,
+    Language,
     Location,
+    LocationFeature,
     Organization,
     Phone,
     Service,
     ServiceAtLocation,
     ServiceStatus,
+    ServiceTerm,
     TaxonomyTerm,
 )
 
@@ -870,6 +874,74 @@ class _Writer:
             self.organizations.setdefault(_fold(org.name), org)
         self.created: dict[str, Service] = {}
         self.touched: dict[int, bool] = {}  # service pk → changed
+        self._snapshot()
+
+    def _snapshot(self) -> None:
+        """Load the related values the comparison needs for all matched offers at
+        once, so an unchanged row costs no query. An offer (or location) that this
+        import changes is dropped from the snapshot and read fresh afterwards."""
+        municipality = self.municipality
+        self.terms: dict[int, set[int]] = defaultdict(set)
+        for service_id, term_id in ServiceTerm.objects.for_municipality(municipality).values_list(
+            "service_id", "term_id"
+        ):
+            self.terms[service_id].add(term_id)
+        self.languages: dict[int, set[str]] = defaultdict(set)
+        for service_id, code in (
+            Language.objects.for_municipality(municipality)
+            .filter(service__isnull=False)
+            .values_list("service_id", "code")
+        ):
+            self.languages[service_id].add(code)
+        self.phones: dict[int, list[str]] = defaultdict(list)
+        for service_id, number in (
+            Phone.objects.for_municipality(municipality)
+            .filter(service__isnull=False, location__isnull=True, contact__isnull=True)
+            .order_by("pk")
+            .values_list("service_id", "number")
+        ):
+            self.phones[service_id].append(number)
+        self.features: dict[int, set[int]] = defaultdict(set)
+        for location_id, term_id in LocationFeature.objects.for_municipality(
+            municipality
+        ).values_list("location_id", "term_id"):
+            self.features[location_id].add(term_id)
+        self.links = set(
+            ServiceAtLocation.objects.for_municipality(municipality).values_list(
+                "service_id", "location_id"
+            )
+        )
+        self.dirty_services: set[int] = set()
+        self.dirty_locations: set[int] = set()
+
+    def term_ids(self, service: Service) -> set[int]:
+        if service.pk in self.dirty_services:
+            return set(service.term_links.values_list("term_id", flat=True))
+        return self.terms[service.pk]
+
+    def language_codes(self, service: Service) -> set[str]:
+        if service.pk in self.dirty_services:
+            return set(service.languages.values_list("code", flat=True))
+        return self.languages[service.pk]
+
+    def phone_numbers(self, service: Service) -> list[str]:
+        if service.pk in self.dirty_services:
+            return list(
+                Phone.objects.filter(service=service, location__isnull=True, contact__isnull=True)
+                .order_by("pk")
+                .values_list("number", flat=True)
+            )
+        return self.phones[service.pk]
+
+    def feature_ids(self, location: Location) -> set[int]:
+        if location.pk in self.dirty_locations:
+            return set(location.feature_links.values_list("term_id", flat=True))
+        return self.features[location.pk]
+
+    def linked(self, service: Service, location: Location) -> bool:
+        if service.pk in self.dirty_services:
+            return ServiceAtLocation.objects.filter(service=service, location=location).exists()
+        return (service.pk, location.pk) in self.links
 
     def organization(self, name: str) -> Organization:
         key = _fold(name)
@@ -916,6 +988,7 @@ class _Writer:
                 service.history.filter(id=service.pk).update(id_hsds=row.hsds_id)
                 service.id_hsds = row.hsds_id
             self.created[row.new_key] = service
+            self.dirty_services.add(service.pk)
             self.summary.created += 1
             self.touched[service.pk] = True
         else:
@@ -941,14 +1014,13 @@ class _Writer:
             kwargs["organization"] = self.organization(values["organization"])
         if "fields_of_action" in values:
             wanted = {term.pk for term in values["fields_of_action"]}
-            if wanted != set(service.term_links.values_list("term_id", flat=True)):
+            if wanted != self.term_ids(service):
                 kwargs["terms"] = values["fields_of_action"]
-        if "languages" in values:
-            current = set(service.languages.values_list("code", flat=True))
-            if set(values["languages"]) != current:
-                kwargs["languages"] = values["languages"]
+        if "languages" in values and set(values["languages"]) != self.language_codes(service):
+            kwargs["languages"] = values["languages"]
         changed = bool(changes or kwargs)
         if changed:
+            self.dirty_services.add(service.pk)
             services.service_update(actor=self.actor, service=service, **kwargs, **changes)
         status = values.get("status")
         if status and status != service.status:
@@ -988,10 +1060,11 @@ class _Writer:
                 **fields,
             )
             services.service_add_location(actor=self.actor, service=service, location=location)
+            self.dirty_locations.add(location.pk)
             return True
         changes = {key: value for key, value in fields.items() if getattr(location, key) != value}
-        feature_change = features is not None and {t.pk for t in features} != set(
-            location.feature_links.values_list("term_id", flat=True)
+        feature_change = features is not None and {t.pk for t in features} != self.feature_ids(
+            location
         )
         if changes or feature_change:
             services.location_update(
@@ -1000,8 +1073,11 @@ class _Writer:
                 accessibility=features if feature_change else None,
                 **changes,
             )
-        if not ServiceAtLocation.objects.filter(service=service, location=location).exists():
+        if changes or feature_change:
+            self.dirty_locations.add(location.pk)
+        if not self.linked(service, location):
             services.service_add_location(actor=self.actor, service=service, location=location)
+            self.dirty_services.add(service.pk)
             return True
         return bool(changes or feature_change)
 
@@ -1009,8 +1085,13 @@ class _Writer:
         if "phone" not in values:
             return False
         wanted = list(values["phone"])
+        if sorted(wanted) == sorted(self.phone_numbers(service)):
+            return False
+        self.dirty_services.add(service.pk)
         changed = False
-        for phone in Phone.objects.filter(service=service).order_by("pk"):
+        for phone in Phone.objects.filter(
+            service=service, location__isnull=True, contact__isnull=True
+        ).order_by("pk"):
             if phone.number in wanted:
                 wanted.remove(phone.number)
             else:
@@ -1209,18 +1290,18 @@ def _csv_cell(value: Any, key: str) -> str:
     return text
 
 
-def export_csv(municipality: Municipality) -> bytes:
+def export_csv(municipality: Municipality, rows: Iterable[list[Any]] | None = None) -> bytes:
     """The template as CSV the way German Excel reads it: UTF-8 with BOM,
     semicolons, decimal commas, dates as DD.MM.YYYY, CRLF line ends."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADERS)
-    for row in export_rows(municipality):
+    for row in export_rows(municipality) if rows is None else rows:
         writer.writerow([_csv_cell(v, c.key) for v, c in zip(row, COLUMNS, strict=True)])
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
 
 
-def export_xlsx(municipality: Municipality) -> bytes:
+def export_xlsx(municipality: Municipality, rows: Iterable[list[Any]] | None = None) -> bytes:
     """The template as an Excel workbook with one sheet "Angebote"."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -1235,7 +1316,7 @@ def export_xlsx(municipality: Municipality) -> bytes:
         cell.font = Font(bold=True)
         header.append(cell)
     sheet.append(header)
-    for row in export_rows(municipality):
+    for row in export_rows(municipality) if rows is None else rows:
         cells = []
         for value, column in zip(row, COLUMNS, strict=True):
             if isinstance(value, Decimal):
@@ -1275,7 +1356,15 @@ def export_template(fmt: str) -> bytes:
 
 
 def export_offers(municipality: Municipality, fmt: str) -> bytes:
-    return export_xlsx(municipality) if fmt == "xlsx" else export_csv(municipality)
+    """The municipality's offers in the template as "csv" or "xlsx"."""
+    return export_table(municipality, fmt)[0]
+
+
+def export_table(municipality: Municipality, fmt: str) -> tuple[bytes, int]:
+    """The export and its number of rows (without the header)."""
+    rows = list(export_rows(municipality))
+    writer = export_xlsx if fmt == "xlsx" else export_csv
+    return writer(municipality, rows), len(rows)
 
 
 def format_from_name(filename: str) -> str:

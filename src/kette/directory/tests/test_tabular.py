@@ -168,8 +168,9 @@ def test_export_command_writes_csv_and_xlsx(world, offers, tmp_path):
     out = io.StringIO()
     call_command("export_offers", str(tmp_path / "a.xlsx"), municipality=world.a.slug, stdout=out)
     assert "4" in out.getvalue()
-    sheet = load_workbook(tmp_path / "a.xlsx", read_only=True).active
-    rows = list(sheet.iter_rows(values_only=True))
+    workbook = load_workbook(io.BytesIO((tmp_path / "a.xlsx").read_bytes()), read_only=True)
+    rows = list(workbook.active.iter_rows(values_only=True))
+    workbook.close()
     assert list(rows[0]) == tabular.HEADERS
     assert len(rows) == 5
     call_command("export_offers", str(tmp_path / "a.csv"), municipality=world.a.slug, stdout=out)
@@ -564,3 +565,32 @@ def test_the_mapping_command_saves_a_mapping_for_the_import(world, tmp_path):
     assert Service.objects.get(name="Lesepaten").organization.name == "Bücherei"
     with pytest.raises(CommandError, match="keine Spalte der Vorlage"):
         call_command("save_column_mapping", "X", "a=b", municipality=world.a.slug)
+
+
+def test_an_offer_at_two_locations_is_changed_once(world, offers, coordinator):
+    course = offers["course"]
+    rows = list(
+        csv.reader(io.StringIO(tabular.export_csv(world.a).decode("utf-8-sig")), delimiter=";")
+    )
+    languages, phone, features = (
+        rows[0].index("Sprachen"),
+        rows[0].index("Telefon"),
+        rows[0].index("Barrierefreiheit"),
+    )
+    for row in rows[1:]:
+        if row[-1] == str(course.id_hsds):
+            row[languages] = "de, ar"
+            row[phone] = "0351 777"
+            if row[features]:
+                row[features] = "Aufzug"
+    before = course.languages.model.history.count()
+    _plan, summary = import_bytes(world.a, csv_bytes(rows), actor=coordinator)
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 2)
+    assert set(course.languages.values_list("code", flat=True)) == {"de", "ar"}
+    assert list(course.phones.values_list("number", flat=True)) == ["0351 777"]
+    # One language removed and one added: two history rows, not four.
+    assert course.languages.model.history.count() == before + 2
+    location = Location.objects.get(address_1="Marktplatz 12a")
+    assert list(location.accessibility.values_list("code", flat=True)) == ["aufzug"]
+    _plan, again = import_bytes(world.a, csv_bytes(rows), actor=coordinator)
+    assert (again.updated, again.unchanged) == (0, 3)

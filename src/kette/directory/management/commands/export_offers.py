@@ -31,9 +31,8 @@ class Command(BaseCommand):
             raise CommandError(
                 _("There is no municipality “%(slug)s”.") % {"slug": options["municipality"]}
             )
-        data = tabular.export_offers(municipality, fmt)
+        data, rows = tabular.export_table(municipality, fmt)
         Path(options["file"]).write_bytes(data)
-        rows = sum(1 for _row in tabular.export_rows(municipality))
         self.stdout.write(
             _("%(rows)s rows written to %(file)s.") % {"rows": rows, "file": options["file"]}
         )

@@ -243,6 +243,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # plain background. Example: https://tile.openstreetmap.de/{z}/{x}/{y}.png
 KETTE_MAP_TILE_URL = os.environ.get("KETTE_MAP_TILE_URL", "")
 KETTE_MAP_TILE_ATTRIBUTION = os.environ.get("KETTE_MAP_TILE_ATTRIBUTION", "")
+# The address people reach kette at, for links in mails sent outside a request
+# (reminders from the command line).
+KETTE_BASE_URL = os.environ.get("KETTE_BASE_URL", "http://localhost:8000")
+# Largest offer file the import accepts, checked before parsing.
+KETTE_IMPORT_MAX_BYTES = int(os.environ.get("KETTE_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 # Who runs this installation (imprint, privacy page, accessibility statement).
 KETTE_OPERATOR_NAME = os.environ.get("KETTE_OPERATOR_NAME", "")
 KETTE_OPERATOR_ADDRESS = os.environ.get("KETTE_OPERATOR_ADDRESS", "")

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("kette.monitoring.urls")),
     path("", include("kette.learning.urls")),
     path("", include("kette.directory.urls")),
+    path("", include("kette.directory.import_urls")),
+    path("", include("kette.directory.freshness_urls")),
     path("konto/", include("kette.core.account_urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

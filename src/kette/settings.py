@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "ninja",
     "kette.core",
     "kette.directory",
+    "kette.network",
     "kette.api",
 ]
 

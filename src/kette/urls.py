@@ -9,6 +9,7 @@ admin.site.site_title = "kette"
 
 urlpatterns = [
     path("", include("kette.core.urls")),
+    path("k/<slug:municipality_slug>/netzwerk/", include("kette.network.urls")),
     path("konto/", include("kette.core.account_urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -1,0 +1,54 @@
+"""Forms of the network app (GET filters of the analysis pages)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kette.core.models import Municipality
+from kette.network import selectors
+from kette.network.models import CooperationKind
+
+
+class AsOfForm(forms.Form):
+    stichtag = forms.DateField(
+        label=_("Stichtag"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Stand der Mitgliedschaften und Kooperationen an diesem Tag"),
+    )
+
+    def day(self) -> dt.date:
+        if self.is_valid() and self.cleaned_data.get("stichtag"):
+            return self.cleaned_data["stichtag"]
+        return timezone.localdate()
+
+
+class NetworkFilterForm(AsOfForm):
+    art = forms.MultipleChoiceField(
+        label=_("Art der Kooperation"),
+        required=False,
+        choices=CooperationKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sektor = forms.ModelMultipleChoiceField(
+        label=_("Sektor"),
+        required=False,
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    gremium = forms.ModelChoiceField(
+        label=_("Gremium"),
+        required=False,
+        queryset=None,
+        empty_label=_("alle Organisationen"),
+    )
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sektor"].queryset = selectors.sectors_of(municipality)  # type: ignore[attr-defined]
+        self.fields["gremium"].queryset = selectors.bodies_of(municipality)  # type: ignore[attr-defined]

@@ -1,0 +1,142 @@
+"""Thin views of the network app under /k/<slug>/netzwerk/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.views.generic import TemplateView
+
+from kette.core.tenancy import MunicipalityMixin
+from kette.network import analytics, diagrams, selectors
+from kette.network.forms import AsOfForm, NetworkFilterForm
+from kette.network.models import BodyMembership, Sector
+
+
+def _grouped_by_sector(
+    members: list[BodyMembership],
+) -> list[tuple[Sector | None, list[BodyMembership]]]:
+    groups: dict[Any, tuple[Sector | None, list[BodyMembership]]] = {}
+    for membership in members:
+        sector = selectors.sector_of(analytics.member_organization(membership))
+        key = sector.pk if sector else None
+        groups.setdefault(key, (sector, []))[1].append(membership)
+    return sorted(
+        groups.values(),
+        key=lambda g: (g[0] is None, g[0].position if g[0] else 0, g[0].name if g[0] else ""),
+    )
+
+
+class SteeringStructureView(MunicipalityMixin, TemplateView):
+    """The steering structure: bodies as a nested list with their members by sector and
+    the three quality measures, and the same as a diagram."""
+
+    template_name = "network/structure.html"
+    permission_required = "network.read_structure"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = AsOfForm(self.request.GET or None)
+        day = form.day()
+        roots = selectors.body_tree(self.municipality, day)
+        qualities = analytics.steering_quality(self.municipality, day)
+        for node in selectors.flatten(roots):
+            node.quality = qualities.get(node.body.pk)  # type: ignore[attr-defined]
+            node.groups = _grouped_by_sector(node.members)  # type: ignore[attr-defined]
+        context.update(
+            form=form,
+            day=day,
+            roots=roots,
+            diagram=diagrams.tree_diagram(roots, qualities),
+            sectors=list(selectors.sectors_of(self.municipality)),
+            show_names=self.request.user.has_perm("network.read_people", self.municipality),
+        )
+        return context
+
+
+class NetworkView(MunicipalityMixin, TemplateView):
+    """The cooperation network with filters, measures, tables and a drawing."""
+
+    template_name = "network/network.html"
+    permission_required = "network.read_structure"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = NetworkFilterForm(self.request.GET or None, municipality=self.municipality)
+        valid = form.is_valid()
+        data = form.cleaned_data if valid else {}
+        flt = analytics.NetworkFilter(
+            day=form.day(),
+            kinds=list(data.get("art") or []),
+            sector_ids=[s.pk for s in data.get("sektor") or []],
+            body_id=data["gremium"].pk if data.get("gremium") else None,
+        )
+        analysis = analytics.analyse_network(self.municipality, flt)
+        measures = analysis.measures
+        community_of = measures.community_of
+        articulation = set(measures.articulation_points)
+        rows = []
+        for pk, org in sorted(analysis.organizations.items(), key=lambda kv: kv[1].name):
+            rows.append(
+                {
+                    "organization": org,
+                    "sector": selectors.sector_of(org),
+                    "degree": measures.degree.get(pk, 0),
+                    "betweenness": measures.betweenness.get(pk, 0.0),
+                    "community": community_of.get(pk, 0) + 1,
+                    "articulation": pk in articulation,
+                }
+            )
+        edges = []
+        kind_labels = dict(NetworkFilterForm.base_fields["art"].choices)  # type: ignore[attr-defined]
+        for a, b, edge in analysis.graph.edges(data=True):
+            org_a, org_b = analysis.organizations[a], analysis.organizations[b]
+            if org_b.name < org_a.name:
+                org_a, org_b = org_b, org_a
+            edges.append(
+                {
+                    "a": org_a,
+                    "b": org_b,
+                    "kinds": [kind_labels.get(k, k) for k in edge["kinds"]],
+                    "strength": edge["weight"],
+                }
+            )
+        edges.sort(key=lambda e: (e["a"].name, e["b"].name))
+        ei = [
+            (analysis.sectors[pk], value)
+            for pk, value in measures.ei_by_sector.items()
+            if pk in analysis.sectors
+        ]
+        ei.sort(key=lambda item: (item[0].position, item[0].name))
+        context.update(
+            form=form,
+            day=flt.day,
+            analysis=analysis,
+            measures=measures,
+            rows=rows,
+            edges=edges,
+            brokers=[(analysis.organizations[pk], b) for pk, b in measures.brokers[:5]],
+            articulation_points=[analysis.organizations[pk] for pk in measures.articulation_points],
+            isolates=[analysis.organizations[pk] for pk in measures.isolates],
+            communities=[
+                sorted(analysis.organizations[pk].name for pk in c) for c in measures.communities
+            ],
+            ei=ei,
+            drawing=diagrams.graph_drawing(analysis),
+            sectors=list(selectors.sectors_of(self.municipality)),
+            kind_styles=[
+                (label, diagrams.KIND_STYLE[value]) for value, label in kind_labels.items()
+            ],
+        )
+        return context
+
+
+class PeopleView(MunicipalityMixin, TemplateView):
+    """The people of the network with their contact details (municipality roles only)."""
+
+    template_name = "network/people.html"
+    permission_required = "network.read_people"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["people"] = selectors.people_of(self.municipality)
+        return context

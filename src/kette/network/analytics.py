@@ -304,7 +304,14 @@ def spring_positions(graph: nx.Graph, *, width: float, height: float, margin: fl
         return {}
     if graph.number_of_nodes() == 1:
         return {next(iter(graph.nodes)): (width / 2, height / 2)}
-    raw = nx.spring_layout(graph, seed=LAYOUT_SEED, weight="weight")
+    # A larger optimal distance than networkx's default spreads the clusters.
+    raw = nx.spring_layout(
+        graph,
+        seed=LAYOUT_SEED,
+        weight="weight",
+        k=2.5 / graph.number_of_nodes() ** 0.5,
+        iterations=200,
+    )
     xs = [p[0] for p in raw.values()]
     ys = [p[1] for p in raw.values()]
     span_x = (max(xs) - min(xs)) or 1.0
@@ -410,7 +417,8 @@ def findings(
             for n in members
             if any(graph.nodes[m]["sector"] not in (sector_pk, None) for m in graph.neighbors(n))
         ]
-        if len(bridges) == 1:
+        # A sector of one organisation is trivially tied through it: not worth a sentence.
+        if len(bridges) == 1 and len(members) > 1:
             result.append(
                 _(
                     "Der Sektor %(sector)s ist nur über eine einzige Organisation angebunden "

@@ -8,7 +8,7 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Netzwerk und Steuerung")
 
     def ready(self) -> None:
-        from kette.core import audit
+        from kette.core import audit, demo
         from kette.network import models
 
         for model in (
@@ -21,3 +21,6 @@ class NetworkConfig(AppConfig):
         ):
             audit.register(model)
         from kette.network import rules  # noqa: F401  (registers the permissions)
+        from kette.network.demo import load_network_demo
+
+        demo.register_step("network", load_network_demo)

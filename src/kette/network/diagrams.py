@@ -23,12 +23,12 @@ from kette.network.selectors import BodyNode, flatten
 ROW = 56
 INDENT = 36
 BOX_HEIGHT = 40
-CHAR = 7.2  # average glyph width at 13px, enough to size boxes
+CHAR = 7.8  # average glyph width at 13px (bold a little wider), enough to size boxes
 NEUTRAL = "#4d4d4d"
 
 
-def _text_width(text: str) -> float:
-    return len(text) * CHAR + 16
+def _text_width(text: str, *, bold: bool = False) -> float:
+    return len(text) * (CHAR + (0.8 if bold else 0)) + 16
 
 
 @dataclass
@@ -65,14 +65,15 @@ def tree_diagram(roots: list[BodyNode], qualities: dict[int, BodyQuality]) -> Tr
         body = node.body
         x = 8 + node.depth * INDENT
         y = 8 + index * ROW
-        row = TreeRow(body=body, x=x, y=y, width=_text_width(body.name))
+        row = TreeRow(body=body, x=x, y=y, width=_text_width(body.name, bold=True))
         parent = position.get(body.parent_id) if body.parent_id else None
         if parent is not None:
             row.parent_x, row.parent_y = parent.x + 14, parent.y + BOX_HEIGHT
         chip_x = x + row.width + 10
         quality = qualities.get(body.pk)
         for sector, count in quality.sector_counts if quality else []:
-            name = sector.name if sector else _("ohne Sektor")
+            # The legend carries the full names; the chips keep the short form.
+            name = sector.name.split(" (")[0] if sector else _("ohne Sektor")
             label = f"{name}: {count}"
             width = _text_width(label)
             row.chips.append(
@@ -102,6 +103,7 @@ KIND_STYLE = {
 @dataclass
 class GraphNode:
     pk: int
+    number: int  # the node's number in the organisation table
     x: float
     y: float
     color: str
@@ -127,10 +129,16 @@ class GraphDrawing:
 
 
 def graph_drawing(
-    analysis: analytics.NetworkAnalysis, *, width: int = 720, height: int = 520
+    analysis: analytics.NetworkAnalysis,
+    numbers: dict[int, int],
+    *,
+    width: int = 860,
+    height: int = 620,
 ) -> GraphDrawing:
+    """Nodes carry their number from the organisation table (names would overlap);
+    each node's <title> holds the name for pointer users."""
     graph = analysis.graph
-    positions = analytics.spring_positions(graph, width=width, height=height, margin=60)
+    positions = analytics.spring_positions(graph, width=width, height=height, margin=24)
     nodes = []
     for pk, (x, y) in sorted(positions.items()):
         sector_pk = graph.nodes[pk]["sector"]
@@ -138,6 +146,7 @@ def graph_drawing(
         nodes.append(
             GraphNode(
                 pk=pk,
+                number=numbers[pk],
                 x=round(x, 1),
                 y=round(y, 1),
                 color=sector.color if sector else NEUTRAL,

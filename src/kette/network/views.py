@@ -75,9 +75,14 @@ class NetworkView(MunicipalityMixin, TemplateView):
         community_of = measures.community_of
         articulation = set(measures.articulation_points)
         rows = []
-        for pk, org in sorted(analysis.organizations.items(), key=lambda kv: kv[1].name):
+        numbers: dict[int, int] = {}
+        for number, (pk, org) in enumerate(
+            sorted(analysis.organizations.items(), key=lambda kv: kv[1].name), start=1
+        ):
+            numbers[pk] = number
             rows.append(
                 {
+                    "number": number,
                     "organization": org,
                     "sector": selectors.sector_of(org),
                     "degree": measures.degree.get(pk, 0),
@@ -121,7 +126,7 @@ class NetworkView(MunicipalityMixin, TemplateView):
                 sorted(analysis.organizations[pk].name for pk in c) for c in measures.communities
             ],
             ei=ei,
-            drawing=diagrams.graph_drawing(analysis),
+            drawing=diagrams.graph_drawing(analysis, numbers),
             sectors=list(selectors.sectors_of(self.municipality)),
             kind_styles=[
                 (label, diagrams.KIND_STYLE[value]) for value, label in kind_labels.items()

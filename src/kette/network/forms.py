@@ -29,6 +29,12 @@ class AsOfForm(forms.Form):
 
 
 class NetworkFilterForm(AsOfForm):
+    vergleich = forms.DateField(
+        label=_("Vergleich mit Stichtag"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("optional: zeigt die Veränderung der Kennzahlen seit diesem Tag"),
+    )
     art = forms.MultipleChoiceField(
         label=_("Art der Kooperation"),
         required=False,
@@ -47,6 +53,11 @@ class NetworkFilterForm(AsOfForm):
         queryset=None,
         empty_label=_("alle Organisationen"),
     )
+
+    def compare_day(self) -> dt.date | None:
+        if self.is_valid():
+            return self.cleaned_data.get("vergleich")
+        return None
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse
+from django.views import View
 from django.views.generic import TemplateView
 
 from kette.core.tenancy import MunicipalityMixin
-from kette.network import analytics, diagrams, selectors
+from kette.network import analytics, diagrams, graph_export, selectors
 from kette.network.forms import AsOfForm, NetworkFilterForm
 from kette.network.models import BodyMembership, Sector
 
@@ -53,6 +55,47 @@ class SteeringStructureView(MunicipalityMixin, TemplateView):
         return context
 
 
+def _network_filter(
+    request: HttpRequest, municipality: Any
+) -> tuple[NetworkFilterForm, analytics.NetworkFilter]:
+    """The filter of the network page and its exports, from the GET parameters (bad
+    values are reported by the form and ignored)."""
+    form = NetworkFilterForm(request.GET or None, municipality=municipality)
+    data = form.cleaned_data if form.is_valid() else {}
+    flt = analytics.NetworkFilter(
+        day=form.day(),
+        kinds=list(data.get("art") or []),
+        sector_ids=[s.pk for s in data.get("sektor") or []],
+        body_id=data["gremium"].pk if data.get("gremium") else None,
+    )
+    return form, flt
+
+
+def _comparison(
+    current: analytics.NetworkMeasures, earlier: analytics.NetworkMeasures
+) -> list[tuple[str, Any, Any, Any]]:
+    """(label, on the comparison day, on the chosen day, change) for the headline measures."""
+    from django.utils.translation import gettext as _
+
+    def row(label: str, old: Any, new: Any) -> tuple[str, Any, Any, Any]:
+        change = None if old is None or new is None else new - old
+        return (label, old, new, change)
+
+    return [
+        row(_("Organisationen"), earlier.nodes, current.nodes),
+        row(_("Kooperationen (Paare)"), earlier.edges, current.edges),
+        row(_("Dichte"), earlier.density, current.density),
+        row(_("getrennte Teilnetze"), len(earlier.components), len(current.components)),
+        row(_("Organisationen ohne Kooperation"), len(earlier.isolates), len(current.isolates)),
+        row(
+            _("Schlüsselstellen"),
+            len(earlier.articulation_points),
+            len(current.articulation_points),
+        ),
+        row(_("E-I-Index gesamt"), earlier.ei_overall.value, current.ei_overall.value),
+    ]
+
+
 class NetworkView(MunicipalityMixin, TemplateView):
     """The cooperation network with filters, measures, tables and a drawing."""
 
@@ -61,16 +104,21 @@ class NetworkView(MunicipalityMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        form = NetworkFilterForm(self.request.GET or None, municipality=self.municipality)
-        valid = form.is_valid()
-        data = form.cleaned_data if valid else {}
-        flt = analytics.NetworkFilter(
-            day=form.day(),
-            kinds=list(data.get("art") or []),
-            sector_ids=[s.pk for s in data.get("sektor") or []],
-            body_id=data["gremium"].pk if data.get("gremium") else None,
-        )
+        form, flt = _network_filter(self.request, self.municipality)
         analysis = analytics.analyse_network(self.municipality, flt)
+        compare_day = form.compare_day()
+        if compare_day is not None:
+            earlier = analytics.analyse_network(
+                self.municipality,
+                analytics.NetworkFilter(
+                    day=compare_day,
+                    kinds=flt.kinds,
+                    sector_ids=flt.sector_ids,
+                    body_id=flt.body_id,
+                ),
+            )
+            context["compare_day"] = compare_day
+            context["comparison"] = _comparison(analysis.measures, earlier.measures)
         measures = analysis.measures
         community_of = measures.community_of
         articulation = set(measures.articulation_points)
@@ -133,6 +181,28 @@ class NetworkView(MunicipalityMixin, TemplateView):
             ],
         )
         return context
+
+
+class NetworkExportView(MunicipalityMixin, View):
+    """The filtered network as GraphML, GEXF or CSV node/edge list."""
+
+    permission_required = "network.read_structure"
+    kind = "graphml"
+    FORMATS = {
+        "graphml": ("application/graphml+xml", "graphml", graph_export.graphml),
+        "gexf": ("application/gexf+xml", "gexf", graph_export.gexf),
+        "nodes": ("text/csv; charset=utf-8", "knoten.csv", graph_export.nodes_csv),
+        "edges": ("text/csv; charset=utf-8", "kanten.csv", graph_export.edges_csv),
+    }
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        _form, flt = _network_filter(request, self.municipality)
+        analysis = analytics.analyse_network(self.municipality, flt)
+        content_type, suffix, render = self.FORMATS[self.kind]
+        response = HttpResponse(render(analysis), content_type=content_type)
+        filename = f"kooperationen-{self.municipality.slug}-{flt.day:%Y-%m-%d}.{suffix}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
 
 class PeopleView(MunicipalityMixin, TemplateView):

@@ -23,5 +23,18 @@ def decimal2(value: Any) -> str:
     """A measure with two decimals in the active locale; None → "–"."""
     if value is None:
         return "–"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number_format(value)
     # number_format cuts off digits; round first.
     return number_format(round(float(value), 2), 2)
+
+
+@register.filter
+def change(value: Any) -> str:
+    """A difference with its sign: +3, −0,05, ±0."""
+    if value is None:
+        return "–"
+    if value == 0:
+        return "±0"
+    text = decimal2(abs(value))
+    return f"+{text}" if value > 0 else f"−{text}"

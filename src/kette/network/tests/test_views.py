@@ -8,54 +8,10 @@ from django.urls import reverse
 from kette.core.models import Role
 from kette.directory.tests.factories import OrganizationFactory
 from kette.network import services
-from kette.network.models import BodyKind, CooperationKind, Level
+from kette.network.models import CooperationKind
 from kette.testing import factories
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def structure(world):
-    m = world.a
-    sectors = {s.code: s for s in services.sectors_ensure_defaults(m)}
-    youth = OrganizationFactory(municipality=m, name="Jugendamt")
-    health = OrganizationFactory(municipality=m, name="Gesundheitsamt")
-    school = OrganizationFactory(municipality=m, name="Grundschule Nord")
-    services.organization_set_sector(actor=None, organization=youth, sector=sectors["jugendhilfe"])
-    services.organization_set_sector(actor=None, organization=health, sector=sectors["gesundheit"])
-    services.organization_set_sector(actor=None, organization=school, sector=sectors["bildung"])
-    steering = services.body_create(
-        actor=None, municipality=m, name="Lenkungskreis", kind=BodyKind.STEERING_GROUP
-    )
-    wg = services.body_create(
-        actor=None,
-        municipality=m,
-        name="AG Frühe Kindheit",
-        kind=BodyKind.WORKING_GROUP,
-        parent=steering,
-    )
-    head = services.person_create(
-        actor=None,
-        municipality=m,
-        name="Erika Beispiel",
-        function="Amtsleitung Jugendamt",
-        organization=youth,
-        level=Level.LEADERSHIP,
-        email="erika@example.org",
-        phone="0221 12345",
-    )
-    services.body_membership_add(actor=None, body=steering, person=head)
-    services.body_membership_add(
-        actor=None, body=steering, organization=health, level=Level.LEADERSHIP
-    )
-    services.body_membership_add(actor=None, body=wg, organization=school)
-    services.cooperation_create(
-        actor=None, organization_a=youth, organization_b=health, kind=CooperationKind.AGREEMENT
-    )
-    services.cooperation_create(
-        actor=None, organization_a=youth, organization_b=school, kind=CooperationKind.INFORMAL
-    )
-    return {"steering": steering, "wg": wg, "youth": youth, "health": health, "school": school}
 
 
 def _login(client, role, municipality, name):
@@ -150,3 +106,87 @@ def test_outsiders_are_refused(client, world, structure):
     client.logout()
     response = client.get(reverse("network:structure", args=[world.a.slug]))
     assert response.status_code == 302 and "/konto/" in response["Location"]
+
+
+def test_comparison_between_two_days(client, world, structure):
+    later = OrganizationFactory(municipality=world.a, name="Jobcenter")
+    services.cooperation_create(
+        actor=None,
+        organization_a=structure["youth"],
+        organization_b=later,
+        kind=CooperationKind.AGREEMENT,
+        valid_from=dt.date(2026, 3, 1),
+    )
+    _login(client, Role.COORDINATOR, world.a, "koord")
+    response = client.get(
+        reverse("network:network", args=[world.a.slug]),
+        {"stichtag": "2026-06-01", "vergleich": "2026-01-01"},
+    )
+    rows = {label: (old, new, diff) for label, old, new, diff in response.context["comparison"]}
+    assert rows["Kooperationen (Paare)"] == (2, 3, 1)
+    assert rows["Organisationen ohne Kooperation"] == (1, 0, -1)
+    html = response.content.decode()
+    assert "Veränderung vom 01.01.2026 zum 01.06.2026" in html
+    assert "+1" in html and "−1" in html
+
+
+def test_graph_exports_carry_the_filtered_network(client, world, structure):
+    import networkx as nx
+
+    _login(client, Role.VIEWER, world.a, "lesen")
+    base = f"/k/{world.a.slug}/netzwerk/"
+    response = client.get(base + "kooperationen.graphml", {"art": "agreement"})
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    graph = nx.parse_graphml(response.content.decode())
+    assert graph.number_of_edges() == 1
+    labels = {data["label"] for _node, data in graph.nodes(data=True)}
+    assert {"Jugendamt", "Gesundheitsamt", "Grundschule Nord"} <= labels
+    gexf = client.get(base + "kooperationen.gexf").content.decode()
+    assert "<gexf" in gexf and "Grundschule Nord" in gexf
+    nodes = client.get(base + "knoten.csv").content.decode()
+    assert nodes.splitlines()[0].startswith("ID;Organisation;Sektor")
+    assert "Jugendamt;Kinder- und Jugendhilfe;2" in nodes
+    edges = client.get(base + "kanten.csv").content.decode()
+    assert len(edges.splitlines()) == 3 and "schriftliche Vereinbarung" in edges
+    # No person appears in any graph file.
+    assert "Erika Beispiel" not in gexf + nodes + edges
+
+
+def test_pages_use_a_fixed_number_of_queries(client, world, structure):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _login(client, Role.VIEWER, world.a, "lesen")
+    urls = [
+        reverse("network:structure", args=[world.a.slug]),
+        reverse("network:network", args=[world.a.slug]),
+    ]
+
+    def counts():
+        result = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            result.append(len(queries))
+        return result
+
+    before = counts()
+    for number in range(3):
+        body = services.body_create(
+            actor=None,
+            municipality=world.a,
+            name=f"AG {number}",
+            kind="working_group",
+            parent=structure["steering"],
+        )
+        org = OrganizationFactory(municipality=world.a, name=f"Verein {number}")
+        services.body_membership_add(actor=None, body=body, organization=org)
+        person = services.person_create(
+            actor=None, municipality=world.a, name=f"P {number}", organization=org
+        )
+        services.body_membership_add(actor=None, body=body, person=person)
+        services.cooperation_create(
+            actor=None, organization_a=org, organization_b=structure["school"], kind="informal"
+        )
+    assert counts() == before

@@ -643,15 +643,16 @@ def import_rows(
         )
     if problems:
         raise ImportRejected(problems)
-    services.sectors_ensure_defaults(municipality, actor=actor)
-    ctx = _context(municipality)
-    checked = [_Row(number, data, problems) for number, data in enumerate(rows, start=2)]
-    plans = CHECKS[kind](ctx, checked)
-    if problems:
-        raise ImportRejected(problems)
     result = ImportResult(rows=len(rows), dry_run=dry_run)
     try:
         with transaction.atomic():
+            # Sectors are needed to check the rows; a refused file rolls them back too.
+            services.sectors_ensure_defaults(municipality, actor=actor)
+            ctx = _context(municipality)
+            checked = [_Row(number, data, problems) for number, data in enumerate(rows, start=2)]
+            plans = CHECKS[kind](ctx, checked)
+            if problems:
+                raise ImportRejected(problems)
             for index, plan in enumerate(plans, start=2):
                 try:
                     plan(actor, result)

@@ -9,7 +9,15 @@ from openpyxl import Workbook, load_workbook
 from kette.directory.models import Organization
 from kette.directory.tests.factories import OrganizationFactory
 from kette.network import services, transfer
-from kette.network.models import Body, BodyKind, BodyMembership, Cooperation, Level, Person
+from kette.network.models import (
+    Body,
+    BodyKind,
+    BodyMembership,
+    Cooperation,
+    Level,
+    Person,
+    Sector,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +80,7 @@ def test_bad_ties_are_all_reported_in_german_and_nothing_is_written(world, orgs,
     assert "Zeile 4, Spalte „Stärke“: Die Stärke ist 1, 2 oder 3." in messages
     assert any(m.startswith("Zeile 4, Spalte „von“: „31.02.2024“ ist kein Datum") for m in messages)
     assert Cooperation.objects.count() == 0  # the valid first row was not written either
+    assert Sector.objects.for_municipality(world.a).count() == 0  # nor the default sectors
 
 
 def test_missing_and_unknown_columns_are_named(world, tmp_path):

@@ -63,3 +63,32 @@ class NetworkFilterForm(AsOfForm):
         super().__init__(*args, **kwargs)
         self.fields["sektor"].queryset = selectors.sectors_of(municipality)  # type: ignore[attr-defined]
         self.fields["gremium"].queryset = selectors.bodies_of(municipality)  # type: ignore[attr-defined]
+
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+KIND_LABELS = [
+    ("organizations", _("Organisationen mit Sektor")),
+    ("people", _("Personen")),
+    ("memberships", _("Mitgliedschaften in Gremien")),
+    ("ties", _("Kooperationen")),
+]
+
+
+class NetworkImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Was wird eingelesen?"), choices=KIND_LABELS)
+    file = forms.FileField(
+        label=_("Datei (CSV oder XLSX)"),
+        help_text=_("Erste Zeile: Spaltenüberschriften wie unten beschrieben."),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Nur prüfen, nichts speichern"), required=False, initial=True
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Bitte eine CSV- oder XLSX-Datei hochladen."))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("Die Datei ist größer als 10 MB."))
+        return upload

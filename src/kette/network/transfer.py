@@ -121,11 +121,16 @@ class ImportResult:
 
 def read_table(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
     """Header and rows of a CSV (UTF-8, `;` or `,`) or XLSX file (first sheet)."""
-    if path.suffix.lower() == ".xlsx":
+    return read_bytes(path.name, path.read_bytes())
+
+
+def read_bytes(name: str, data: bytes) -> tuple[list[str], list[dict[str, Any]]]:
+    """Header and rows of an uploaded table; the file name's extension decides the format."""
+    if name.lower().endswith(".xlsx"):
         from openpyxl import load_workbook
 
         try:
-            workbook = load_workbook(path, read_only=True, data_only=True)
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many kinds for broken files
             raise ImportRejected(
                 [Problem(1, "", _("Die Datei ist keine lesbare XLSX-Datei."))]
@@ -135,7 +140,7 @@ def read_table(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
         workbook.close()
     else:
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise ImportRejected(
                 [Problem(1, "", _("Die Datei ist nicht in UTF-8 gespeichert."))]
@@ -155,7 +160,12 @@ def read_table(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
 
 
 def write_table(path: Path, header: list[str], rows: Iterable[list[Any]]) -> None:
-    if path.suffix.lower() == ".xlsx":
+    path.write_bytes(table_bytes(path.name, header, rows))
+
+
+def table_bytes(name: str, header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """CSV (UTF-8 with BOM, `;`, as spreadsheet programs in Germany expect) or XLSX."""
+    if name.lower().endswith(".xlsx"):
         from openpyxl import Workbook
 
         workbook = Workbook()
@@ -164,13 +174,15 @@ def write_table(path: Path, header: list[str], rows: Iterable[list[Any]]) -> Non
         sheet.append(header)
         for row in rows:
             sheet.append(row)
-        workbook.save(path)
-        return
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle, delimiter=";")
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow(["" if v is None else v for v in row])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return out.getvalue().encode("utf-8-sig")
 
 
 # ---------------------------------------------------------------------------
@@ -276,6 +288,14 @@ class _Context:
     planned_organizations: set[str] = field(default_factory=set)
     planned_bodies: dict[str, str] = field(default_factory=dict)  # name → parent name
     planned_kinds: dict[str, str] = field(default_factory=dict)
+    by_pseudonym: dict[str, Person] = field(default_factory=dict)
+
+    def people_named(self, name: str) -> list[Person]:
+        """People by name, or by the pseudonym of an export (memberships round-trip)."""
+        if name in self.people:
+            return self.people[name]
+        person = self.by_pseudonym.get(name)
+        return [person] if person is not None else []
 
     def organization(self, row: _Row, column: str, *, required: bool) -> str:
         name = row.text(column, required=required)
@@ -293,9 +313,12 @@ def _context(municipality: Municipality) -> _Context:
         sectors[sector.name.casefold()] = sector
         sectors[sector.code.casefold()] = sector
     people: dict[str, list[Person]] = {}
+    by_pseudonym: dict[str, Person] = {}
     for person in selectors.people_of(municipality):
         people.setdefault(person.name, []).append(person)
+        by_pseudonym[pseudonym(person)] = person
     return _Context(
+        by_pseudonym=by_pseudonym,
         municipality=municipality,
         organizations={o.name: o for o in selectors.organizations_of(municipality)},
         sectors=sectors,
@@ -406,7 +429,7 @@ def _check_people(ctx: _Context, rows: list[_Row]) -> list[Plan]:
 
 
 def _find_person(ctx: _Context, row: _Row, name: str, org_name: str) -> None:
-    candidates = ctx.people.get(name, [])
+    candidates = ctx.people_named(name)
     if org_name:
         org = ctx.organizations.get(org_name)
         candidates = [p for p in candidates if org is not None and p.organization_id == org.pk]
@@ -474,7 +497,7 @@ def _check_memberships(ctx: _Context, rows: list[_Row]) -> list[Plan]:
             org = ctx.organizations.get(org_name) if org_name else None
             person = None
             if person_name:
-                candidates = ctx.people[person_name]
+                candidates = ctx.people_named(person_name)
                 person = next(
                     (p for p in candidates if org is None or p.organization_id == org.pk),
                     candidates[0],

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 
 from kette.core.tenancy import MunicipalityMixin
-from kette.network import analytics, diagrams, graph_export, selectors
-from kette.network.forms import AsOfForm, NetworkFilterForm
+from kette.network import analytics, diagrams, graph_export, selectors, transfer
+from kette.network.forms import KIND_LABELS, AsOfForm, NetworkFilterForm, NetworkImportForm
 from kette.network.models import BodyMembership, Sector
 
 
@@ -215,3 +218,80 @@ class PeopleView(MunicipalityMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["people"] = selectors.people_of(self.municipality)
         return context
+
+
+class NetworkImportView(MunicipalityMixin, FormView):
+    """Upload a CSV/XLSX file of organisations, people, memberships or ties: every row
+    is checked first; problems are listed by row and column, nothing is saved then."""
+
+    template_name = "network/import.html"
+    permission_required = "network.manage_network"
+    form_class = NetworkImportForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["kinds"] = [
+            (kind, label, transfer.COLUMNS[kind], transfer.REQUIRED[kind])
+            for kind, label in KIND_LABELS
+        ]
+        context["can_export"] = self.request.user.has_perm("network.read_people", self.municipality)
+        return context
+
+    def form_valid(self, form: NetworkImportForm) -> HttpResponse:
+        upload = form.cleaned_data["file"]
+        try:
+            header, rows = transfer.read_bytes(upload.name, upload.read())
+            result = transfer.import_rows(
+                actor=self.request.user,  # type: ignore[arg-type]
+                municipality=self.municipality,
+                kind=form.cleaned_data["kind"],
+                header=header,
+                rows=rows,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except transfer.ImportRejected as rejected:
+            return self.render_to_response(
+                self.get_context_data(form=form, problems=[str(p) for p in rejected.problems])
+            )
+        if result.dry_run:
+            text = _(
+                "Probelauf: %(rows)d Zeilen geprüft, ohne Fehler. Beim Einlesen würden "
+                "%(created)d Einträge neu angelegt und %(updated)d aktualisiert."
+            )
+        else:
+            text = _(
+                "%(rows)d Zeilen eingelesen: %(created)d neu angelegt, %(updated)d aktualisiert."
+            )
+        messages.success(
+            self.request,
+            text % {"rows": result.rows, "created": result.created, "updated": result.updated},
+        )
+        return redirect("network:import", municipality_slug=self.municipality.slug)
+
+
+class NetworkDataExportView(MunicipalityMixin, View):
+    """Download organisations, people, memberships or ties (?art=…&format=csv|xlsx);
+    people are pseudonymised unless ?namen=1."""
+
+    permission_required = "network.read_people"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        kind = request.GET.get("art", "")
+        fmt = request.GET.get("format", "xlsx")
+        if kind not in transfer.KINDS or fmt not in ("csv", "xlsx"):
+            raise Http404
+        with_names = request.GET.get("namen") == "1"
+        header, rows = transfer.export_rows(
+            municipality=self.municipality, kind=kind, with_names=with_names
+        )
+        filename = f"netzwerk-{kind}-{self.municipality.slug}.{fmt}"
+        content_type = (
+            "text/csv; charset=utf-8"
+            if fmt == "csv"
+            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response = HttpResponse(
+            transfer.table_bytes(filename, header, rows), content_type=content_type
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

@@ -266,3 +266,15 @@ def test_import_command_reports_problems_and_fails(world, orgs, tmp_path, capsys
     assert "Die Organisation „Unbekannt“ ist nicht erfasst." in capsys.readouterr().err
     with pytest.raises(CommandError, match="Kommune nicht gefunden"):
         call_command("import_network", str(path), "--municipality", "nirgendwo", "--kind", "ties")
+
+
+def test_pseudonymised_memberships_round_trip(world, person, tmp_path):
+    path = tmp_path / "members.csv"
+    call_command(
+        "export_network", "--municipality", world.a.slug, "--kind", "memberships", str(path)
+    )
+    assert "Erika Beispiel" not in path.read_text(encoding="utf-8-sig")
+    BodyMembership.objects.all().delete()
+    result = transfer.import_file(actor=None, municipality=world.a, kind="memberships", path=path)
+    assert result.created == 1
+    assert BodyMembership.objects.get().person == person

@@ -190,3 +190,53 @@ def test_pages_use_a_fixed_number_of_queries(client, world, structure):
             actor=None, organization_a=org, organization_b=structure["school"], kind="informal"
         )
     assert counts() == before
+
+
+def test_upload_checks_first_and_then_imports(client, world, structure):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kette.network.models import Cooperation
+
+    _login(client, Role.EDITOR, world.a, "redaktion")
+    url = reverse("network:import", args=[world.a.slug])
+    assert "Import und Export" in client.get(url).content.decode()
+    bad = "Organisation A;Organisation B;Art;Stärke\nJugendamt;Gesundheitsamt;informal;7\n"
+    response = client.post(
+        url,
+        {"kind": "ties", "file": SimpleUploadedFile("k.csv", bad.encode()), "dry_run": ""},
+    )
+    html = response.content.decode()
+    assert "Die Datei wurde nicht eingelesen" in html
+    assert "Zeile 2, Spalte „Stärke“: Die Stärke ist 1, 2 oder 3." in html
+    good = "Organisation A;Organisation B;Art;Stärke\nGesundheitsamt;Grundschule Nord;informal;1\n"
+    before = Cooperation.objects.count()
+    response = client.post(
+        url,
+        {"kind": "ties", "file": SimpleUploadedFile("k.csv", good.encode()), "dry_run": "on"},
+        follow=True,
+    )
+    assert "Probelauf: 1 Zeilen geprüft" in response.content.decode()
+    assert Cooperation.objects.count() == before
+    response = client.post(
+        url, {"kind": "ties", "file": SimpleUploadedFile("k.csv", good.encode())}, follow=True
+    )
+    assert "1 Zeilen eingelesen: 1 neu angelegt" in response.content.decode()
+    assert Cooperation.objects.count() == before + 1
+    response = client.post(url, {"kind": "ties", "file": SimpleUploadedFile("k.pdf", b"%PDF")})
+    assert "Bitte eine CSV- oder XLSX-Datei hochladen." in response.content.decode()
+
+
+def test_data_export_is_pseudonymised_unless_names_are_asked_for(client, world, structure):
+    _login(client, Role.VIEWER, world.a, "lesen")
+    url = reverse("network:export", args=[world.a.slug])
+    text = client.get(url, {"art": "people", "format": "csv"}).content.decode("utf-8-sig")
+    assert text.startswith("Name;Funktion;Organisation")
+    assert "Erika Beispiel" not in text and "erika@example.org" not in text
+    named = client.get(url, {"art": "people", "format": "csv", "namen": "1"})
+    assert "erika@example.org" in named.content.decode("utf-8-sig")
+    xlsx = client.get(url, {"art": "ties"})
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert client.get(url, {"art": "passwörter"}).status_code == 404
+    client.force_login(factories.user_with_role(Role.PROVIDER, world.a, username="t"))
+    assert client.get(url, {"art": "people", "format": "csv"}).status_code == 403
+    assert client.get(reverse("network:import", args=[world.a.slug])).status_code == 403

@@ -92,3 +92,39 @@ class NetworkImportForm(forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("Die Datei ist größer als 10 MB."))
         return upload
+
+
+def contrast_with_white(color: str) -> float:
+    """WCAG contrast ratio of white text on `color` (#RRGGBB)."""
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return 1.05 / (luminance + 0.05)
+
+
+class SectorForm(forms.Form):
+    """One sector of the municipality's set; white labels must stay readable on the colour."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    is_core = forms.BooleanField(label=_("Kernsektor"), required=False)
+    color = forms.RegexField(
+        label=_("Farbe"),
+        regex=r"^#[0-9a-fA-F]{6}$",
+        error_messages={"invalid": _("Farbe als #RRGGBB angeben.")},
+        widget=forms.TextInput(attrs={"type": "color"}),
+    )
+
+    def clean_color(self) -> str:
+        color = self.cleaned_data["color"]
+        if contrast_with_white(color) < 4.5:
+            raise forms.ValidationError(
+                _("Die Farbe ist zu hell: Weiße Schrift darauf wäre schlecht lesbar.")
+            )
+        return color
+
+
+SectorFormSet = forms.formset_factory(SectorForm, extra=0)

@@ -12,8 +12,14 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from kette.core.tenancy import MunicipalityMixin
-from kette.network import analytics, diagrams, graph_export, selectors, transfer
-from kette.network.forms import KIND_LABELS, AsOfForm, NetworkFilterForm, NetworkImportForm
+from kette.network import analytics, diagrams, graph_export, selectors, services, transfer
+from kette.network.forms import (
+    KIND_LABELS,
+    AsOfForm,
+    NetworkFilterForm,
+    NetworkImportForm,
+    SectorFormSet,
+)
 from kette.network.models import BodyMembership, Sector
 
 
@@ -295,3 +301,55 @@ class NetworkDataExportView(MunicipalityMixin, View):
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+class SectorsView(MunicipalityMixin, TemplateView):
+    """The municipality's sector set: names, core flags and colours (coordinator)."""
+
+    template_name = "network/sectors.html"
+    permission_required = "network.manage_sectors"
+
+    def _sectors(self) -> list[Any]:
+        return list(selectors.sectors_of(self.municipality))
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        sectors = self._sectors()
+        if not sectors:
+            sectors = services.sectors_ensure_defaults(
+                self.municipality,
+                actor=request.user,  # type: ignore[arg-type]
+            )
+        formset = SectorFormSet(
+            initial=[{"name": s.name, "is_core": s.is_core, "color": s.color} for s in sectors]
+        )
+        return self.render_to_response(self.get_context_data(formset=formset, sectors=sectors))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        sectors = self._sectors()
+        formset = SectorFormSet(
+            request.POST,
+            initial=[{"name": s.name, "is_core": s.is_core, "color": s.color} for s in sectors],
+        )
+        if not formset.is_valid() or len(formset.forms) != len(sectors):
+            return self.render_to_response(
+                self.get_context_data(formset=formset, sectors=sectors), status=400
+            )
+        names = [form.cleaned_data["name"] for form in formset.forms]
+        if len(set(names)) != len(names):
+            formset._non_form_errors = formset.error_class(  # type: ignore[attr-defined]
+                [_("Jeder Sektor braucht einen eigenen Namen.")]
+            )
+            return self.render_to_response(
+                self.get_context_data(formset=formset, sectors=sectors), status=400
+            )
+        for sector, form in zip(sectors, formset.forms, strict=True):
+            if form.has_changed():
+                services.sector_update(
+                    actor=request.user,  # type: ignore[arg-type]
+                    sector=sector,
+                    name=form.cleaned_data["name"],
+                    is_core=form.cleaned_data["is_core"],
+                    color=form.cleaned_data["color"].lower(),
+                )
+        messages.success(request, _("Die Sektoren wurden gespeichert."))
+        return redirect("network:sectors", municipality_slug=self.municipality.slug)

@@ -240,3 +240,48 @@ def test_data_export_is_pseudonymised_unless_names_are_asked_for(client, world, 
     client.force_login(factories.user_with_role(Role.PROVIDER, world.a, username="t"))
     assert client.get(url, {"art": "people", "format": "csv"}).status_code == 403
     assert client.get(reverse("network:import", args=[world.a.slug])).status_code == 403
+
+
+def _sector_post(sectors, **changes):
+    data = {"form-TOTAL_FORMS": str(len(sectors)), "form-INITIAL_FORMS": str(len(sectors))}
+    for i, sector in enumerate(sectors):
+        data[f"form-{i}-name"] = sector.name
+        data[f"form-{i}-color"] = sector.color
+        if sector.is_core:
+            data[f"form-{i}-is_core"] = "on"
+    data.update(changes)
+    return data
+
+
+def test_coordinator_adjusts_the_sector_set(client, world):
+    from kette.network.models import Sector
+
+    coordinator = _login(client, Role.COORDINATOR, world.a, "koord")
+    url = reverse("network:sectors", args=[world.a.slug])
+    assert "Sektoren in Altstadt" in client.get(url).content.decode()
+    sectors = list(Sector.objects.for_municipality(world.a))
+    assert len(sectors) == 14  # the defaults, created on first visit
+    kita = next(i for i, s in enumerate(sectors) if s.code == "kita")
+    response = client.post(
+        url,
+        _sector_post(
+            sectors, **{f"form-{kita}-name": "Kindertagesbetreuung", f"form-{kita}-is_core": "on"}
+        ),
+        follow=True,
+    )
+    assert "Die Sektoren wurden gespeichert." in response.content.decode()
+    changed = Sector.objects.get(pk=sectors[kita].pk)
+    assert (changed.name, changed.is_core) == ("Kindertagesbetreuung", True)
+    assert changed.history.first().history_user == coordinator
+
+    too_light = client.post(url, _sector_post(sectors, **{"form-0-color": "#ffff00"}))
+    assert too_light.status_code == 400
+    assert "Die Farbe ist zu hell" in too_light.content.decode()
+    twice = client.post(url, _sector_post(sectors, **{"form-1-name": sectors[0].name}))
+    assert "Jeder Sektor braucht einen eigenen Namen." in twice.content.decode()
+    assert Sector.objects.get(pk=sectors[0].pk).color == sectors[0].color
+
+
+def test_editors_cannot_change_sectors(client, world):
+    _login(client, Role.EDITOR, world.a, "redaktion")
+    assert client.get(reverse("network:sectors", args=[world.a.slug])).status_code == 403

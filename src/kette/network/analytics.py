@@ -389,22 +389,22 @@ def findings(
     """Sentences in plain German that interpret the measures."""
     result: list[str] = []
     if measures.nodes == 0:
-        return [_("Es sind noch keine Organisationen erfasst.")]
+        return [_("No organisations have been recorded yet.")]
     if measures.edges == 0:
-        return [_("Zum gewählten Stichtag sind keine Kooperationen erfasst.")]
+        return [_("No cooperations are recorded for the chosen reference date.")]
     if len(measures.components) > 1:
         result.append(
             _(
-                "Das Netzwerk zerfällt in %(n)d getrennte Teile; %(isolates)d Organisationen "
-                "haben keine Kooperation."
+                "The network falls apart into %(n)d separate parts; "
+                "%(isolates)d organisations have no cooperation."
             )
             % {"n": len(measures.components), "isolates": len(measures.isolates)}
         )
     for node in measures.articulation_points:
         result.append(
             _(
-                "%(name)s ist eine Schlüsselstelle: Ohne diese Organisation zerfiele das "
-                "Netzwerk in getrennte Teile."
+                "%(name)s is a cut point: without this organisation "
+                "the network would fall apart into separate parts."
             )
             % {"name": organizations[node].name}
         )
@@ -421,14 +421,14 @@ def findings(
         if len(bridges) == 1 and len(members) > 1:
             result.append(
                 _(
-                    "Der Sektor %(sector)s ist nur über eine einzige Organisation angebunden "
-                    "(%(name)s)."
+                    "The sector %(sector)s is connected through a single organisation "
+                    "only (%(name)s)."
                 )
                 % {"sector": sector.name, "name": organizations[bridges[0]].name}
             )
         elif not bridges:
             result.append(
-                _("Der Sektor %(sector)s hat keine Kooperation mit anderen Sektoren.")
+                _("The sector %(sector)s has no cooperation with other sectors.")
                 % {"sector": sector.name}
             )
     return result

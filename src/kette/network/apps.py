@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class NetworkConfig(AppConfig):
     name = "kette.network"
     label = "network"
-    verbose_name = _("Netzwerk und Steuerung")
+    verbose_name = _("Network and governance")
 
     def ready(self) -> None:
         from kette.core import audit, demo

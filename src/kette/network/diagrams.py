@@ -73,7 +73,7 @@ def tree_diagram(roots: list[BodyNode], qualities: dict[int, BodyQuality]) -> Tr
         quality = qualities.get(body.pk)
         for sector, count in quality.sector_counts if quality else []:
             # The legend carries the full names; the chips keep the short form.
-            name = sector.name.split(" (")[0] if sector else _("ohne Sektor")
+            name = sector.name.split(" (")[0] if sector else _("without sector")
             label = f"{name}: {count}"
             width = _text_width(label)
             row.chips.append(

@@ -16,10 +16,10 @@ from kette.network.models import CooperationKind
 
 class AsOfForm(forms.Form):
     stichtag = forms.DateField(
-        label=_("Stichtag"),
+        label=_("Reference date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Stand der Mitgliedschaften und Kooperationen an diesem Tag"),
+        help_text=_("Memberships and cooperations as of this day"),
     )
 
     def day(self) -> dt.date:
@@ -30,28 +30,28 @@ class AsOfForm(forms.Form):
 
 class NetworkFilterForm(AsOfForm):
     vergleich = forms.DateField(
-        label=_("Vergleich mit Stichtag"),
+        label=_("Compare with reference date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("optional: zeigt die Veränderung der Kennzahlen seit diesem Tag"),
+        help_text=_("optional: shows how the measures changed since this day"),
     )
     art = forms.MultipleChoiceField(
-        label=_("Art der Kooperation"),
+        label=_("Kind of cooperation"),
         required=False,
         choices=CooperationKind.choices,
         widget=forms.CheckboxSelectMultiple,
     )
     sektor = forms.ModelMultipleChoiceField(
-        label=_("Sektor"),
+        label=_("Sector"),
         required=False,
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
     )
     gremium = forms.ModelChoiceField(
-        label=_("Gremium"),
+        label=_("Body"),
         required=False,
         queryset=None,
-        empty_label=_("alle Organisationen"),
+        empty_label=_("all organisations"),
     )
 
     def compare_day(self) -> dt.date | None:
@@ -68,29 +68,27 @@ class NetworkFilterForm(AsOfForm):
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 KIND_LABELS = [
-    ("organizations", _("Organisationen mit Sektor")),
-    ("people", _("Personen")),
-    ("memberships", _("Mitgliedschaften in Gremien")),
-    ("ties", _("Kooperationen")),
+    ("organizations", _("Organisations with sector")),
+    ("people", _("People")),
+    ("memberships", _("Memberships in bodies")),
+    ("ties", _("Cooperations")),
 ]
 
 
 class NetworkImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Was wird eingelesen?"), choices=KIND_LABELS)
+    kind = forms.ChoiceField(label=_("What is being imported?"), choices=KIND_LABELS)
     file = forms.FileField(
-        label=_("Datei (CSV oder XLSX)"),
-        help_text=_("Erste Zeile: Spaltenüberschriften wie unten beschrieben."),
+        label=_("File (CSV or XLSX)"),
+        help_text=_("First row: column headers as described below."),
     )
-    dry_run = forms.BooleanField(
-        label=_("Nur prüfen, nichts speichern"), required=False, initial=True
-    )
+    dry_run = forms.BooleanField(label=_("Check only, save nothing"), required=False, initial=True)
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("Bitte eine CSV- oder XLSX-Datei hochladen."))
+            raise forms.ValidationError(_("Please upload a CSV or XLSX file."))
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("Die Datei ist größer als 10 MB."))
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
         return upload
 
 
@@ -110,11 +108,11 @@ class SectorForm(forms.Form):
     """One sector of the municipality's set; white labels must stay readable on the colour."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
-    is_core = forms.BooleanField(label=_("Kernsektor"), required=False)
+    is_core = forms.BooleanField(label=_("Core sector"), required=False)
     color = forms.RegexField(
-        label=_("Farbe"),
+        label=_("Colour"),
         regex=r"^#[0-9a-fA-F]{6}$",
-        error_messages={"invalid": _("Farbe als #RRGGBB angeben.")},
+        error_messages={"invalid": _("Give the colour as #RRGGBB.")},
         widget=forms.TextInput(attrs={"type": "color"}),
     )
 
@@ -122,7 +120,7 @@ class SectorForm(forms.Form):
         color = self.cleaned_data["color"]
         if contrast_with_white(color) < 4.5:
             raise forms.ValidationError(
-                _("Die Farbe ist zu hell: Weiße Schrift darauf wäre schlecht lesbar.")
+                _("The colour is too light: white text on it would be hard to read.")
             )
         return color
 

@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from kette.core.models import TenantModel, TenantQuerySet
@@ -26,33 +27,33 @@ from kette.directory.models import LifePhase, Organization, TaxonomyTerm
 class Level(models.TextChoices):
     """Hierarchy level of a person or a membership (Hochrangigkeit)."""
 
-    LEADERSHIP = "leadership", _("Leitungsebene")
-    DEPARTMENT = "department", _("Abteilungsebene")
-    OPERATIONAL = "operational", _("operative Ebene")
+    LEADERSHIP = "leadership", _("Leadership level")
+    DEPARTMENT = "department", _("Department level")
+    OPERATIONAL = "operational", _("Operational level")
 
 
 class Sector(TenantModel):
     """A sector of the municipality's actor network (Jugendhilfe, Gesundheit, …)."""
 
-    code = models.SlugField(_("Kurzname"), max_length=80)
+    code = models.SlugField(_("Short name"), max_length=80)
     name = models.CharField(_("Name"), max_length=200)
     is_core = models.BooleanField(
-        _("Kernsektor"),
+        _("Core sector"),
         default=False,
-        help_text=_("Kernsektoren sollten in jedem Steuerungsgremium vertreten sein."),
+        help_text=_("Core sectors should be represented in every steering body."),
     )
     color = models.CharField(
-        _("Farbe"),
+        _("Colour"),
         max_length=7,
         default="#37474f",
-        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Farbe als #RRGGBB angeben."))],
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Give the colour as #RRGGBB."))],
     )
-    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    position = models.PositiveSmallIntegerField(_("Order"), default=0)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Sektor")
-        verbose_name_plural = _("Sektoren")
+        verbose_name = _("Sector")
+        verbose_name_plural = _("Sectors")
         ordering = ["municipality", "position", "name"]
         constraints = [
             models.UniqueConstraint(fields=["municipality", "code"], name="sector_code_unique"),
@@ -78,30 +79,30 @@ class ActorProfile(TenantModel):
         null=True,
         blank=True,
         related_name="profiles",
-        verbose_name=_("Sektor"),
+        verbose_name=_("Sector"),
     )
-    note = models.TextField(_("Anmerkung"), blank=True)
+    note = models.TextField(pgettext_lazy("remark", "Note"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Akteursprofil")
-        verbose_name_plural = _("Akteursprofile")
+        verbose_name = _("Actor profile")
+        verbose_name_plural = _("Actor profiles")
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.sector or '–'}"
 
 
 class LegalBasis(models.TextChoices):
-    PUBLIC_TASK = "public_task", _("öffentliche Aufgabe (Art. 6 Abs. 1 lit. e DSGVO)")
-    CONSENT = "consent", _("Einwilligung (Art. 6 Abs. 1 lit. a DSGVO)")
-    CONTRACT = "contract", _("Kooperationsvereinbarung (Art. 6 Abs. 1 lit. b DSGVO)")
+    PUBLIC_TASK = "public_task", _("public task (Art. 6(1)(e) GDPR)")
+    CONSENT = "consent", _("consent (Art. 6(1)(a) GDPR)")
+    CONTRACT = "contract", _("cooperation agreement (Art. 6(1)(b) GDPR)")
 
 
 class Person(TenantModel):
     """A professional in the network, in their function (never a child or a family)."""
 
     name = models.CharField(_("Name"), max_length=200)
-    function = models.CharField(_("Funktion"), max_length=200, blank=True)
+    function = models.CharField(_("Position"), max_length=200, blank=True)
     organization = models.ForeignKey(
         Organization,
         on_delete=models.SET_NULL,
@@ -111,27 +112,27 @@ class Person(TenantModel):
         verbose_name=_("Organisation"),
     )
     level = models.CharField(
-        _("Ebene"), max_length=16, choices=Level.choices, default=Level.OPERATIONAL
+        _("Level"), max_length=16, choices=Level.choices, default=Level.OPERATIONAL
     )
-    email = models.EmailField(_("E-Mail-Adresse"), blank=True)
-    phone = models.CharField(_("Telefon"), max_length=50, blank=True)
+    email = models.EmailField(_("Email address"), blank=True)
+    phone = models.CharField(_("Phone"), max_length=50, blank=True)
     legal_basis = models.CharField(
-        _("Rechtsgrundlage"),
+        _("Legal basis"),
         max_length=16,
         choices=LegalBasis.choices,
         default=LegalBasis.PUBLIC_TASK,
     )
     legal_basis_note = models.CharField(
-        _("Hinweis zur Rechtsgrundlage"),
+        _("Note on the legal basis"),
         max_length=300,
         blank=True,
-        help_text=_("z. B. Datum der Einwilligung"),
+        help_text=_("e.g. date of consent"),
     )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Person")
-        verbose_name_plural = _("Personen")
+        verbose_name_plural = _("People")
         ordering = ["municipality", "name"]
 
     def __str__(self) -> str:
@@ -139,10 +140,10 @@ class Person(TenantModel):
 
 
 class BodyKind(models.TextChoices):
-    STEERING_GROUP = "steering_group", _("Steuerungsgruppe")
-    COORDINATION_OFFICE = "coordination_office", _("Koordinierungsstelle")
-    WORKING_GROUP = "working_group", _("Arbeitsgruppe")
-    NETWORK = "network", _("Netzwerk")
+    STEERING_GROUP = "steering_group", _("Steering group")
+    COORDINATION_OFFICE = "coordination_office", _("Coordination office")
+    WORKING_GROUP = "working_group", _("Working group")
+    NETWORK = "network", _("Network")
     FORUM = "forum", _("Forum")
 
 
@@ -150,39 +151,39 @@ class Body(TenantModel):
     """A body (Gremium) of the steering structure; `parent` makes the structure a tree."""
 
     name = models.CharField(_("Name"), max_length=300)
-    kind = models.CharField(_("Art"), max_length=24, choices=BodyKind.choices)
+    kind = models.CharField(_("Kind"), max_length=24, choices=BodyKind.choices)
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="children",
-        verbose_name=_("übergeordnetes Gremium"),
+        verbose_name=_("Parent body"),
     )
-    mandate = models.TextField(_("Auftrag"), blank=True)
+    mandate = models.TextField(_("Mandate"), blank=True)
     meeting_rhythm = models.CharField(
-        _("Sitzungsrhythmus"), max_length=200, blank=True, help_text=_("z. B. vierteljährlich")
+        _("Meeting frequency"), max_length=200, blank=True, help_text=_("e.g. quarterly")
     )
     life_phases = models.ManyToManyField(
         LifePhase,
         through="BodyLifePhase",
         blank=True,
         related_name="+",
-        verbose_name=_("Lebensphasen"),
+        verbose_name=_("Life phases"),
     )
     fields_of_action = models.ManyToManyField(
         TaxonomyTerm,
         through="BodyFieldOfAction",
         blank=True,
         related_name="+",
-        verbose_name=_("Handlungsfelder"),
+        verbose_name=_("Fields of action"),
     )
-    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    position = models.PositiveSmallIntegerField(_("Order"), default=0)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Gremium")
-        verbose_name_plural = _("Gremien")
+        verbose_name = _("Body")
+        verbose_name_plural = _("Bodies")
         ordering = ["municipality", "position", "name"]
         constraints = [
             models.UniqueConstraint(fields=["municipality", "name"], name="body_name_unique"),
@@ -195,15 +196,13 @@ class Body(TenantModel):
         if self.parent_id is None:
             return
         if self.parent.municipality_id != self.municipality_id:
-            raise ValidationError({"parent": _("Das Gremium gehört zu einer anderen Kommune.")})
+            raise ValidationError({"parent": _("The body belongs to another municipality.")})
         # Walk up: the structure must stay a tree.
         seen = {self.pk}
         node: Body | None = self.parent
         while node is not None:
             if node.pk in seen:
-                raise ValidationError(
-                    {"parent": _("Ein Gremium kann nicht sich selbst untergeordnet sein.")}
-                )
+                raise ValidationError({"parent": _("A body cannot be subordinate to itself.")})
             seen.add(node.pk)
             node = node.parent
 
@@ -229,10 +228,10 @@ class BodyFieldOfAction(TenantModel):
 
 
 class MembershipRole(models.TextChoices):
-    CHAIR = "chair", _("Vorsitz")
-    DEPUTY = "deputy", _("Stellvertretung")
-    MEMBER = "member", _("Mitglied")
-    SECRETARIAT = "secretariat", _("Geschäftsführung")
+    CHAIR = "chair", _("Chair")
+    DEPUTY = "deputy", _("Deputy")
+    MEMBER = "member", _("Member")
+    SECRETARIAT = "secretariat", _("Secretariat")
 
 
 class ActiveQuerySet(TenantQuerySet):
@@ -247,7 +246,7 @@ class BodyMembership(TenantModel):
     """A person or an organisation as member of a body."""
 
     body = models.ForeignKey(
-        Body, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("Gremium")
+        Body, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("Body")
     )
     person = models.ForeignKey(
         Person,
@@ -266,18 +265,18 @@ class BodyMembership(TenantModel):
         verbose_name=_("Organisation"),
     )
     role = models.CharField(
-        _("Rolle"), max_length=16, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+        _("Role"), max_length=16, choices=MembershipRole.choices, default=MembershipRole.MEMBER
     )
-    level = models.CharField(_("Ebene"), max_length=16, choices=Level.choices)
-    valid_from = models.DateField(_("von"), null=True, blank=True)
-    valid_until = models.DateField(_("bis"), null=True, blank=True)
+    level = models.CharField(_("Level"), max_length=16, choices=Level.choices)
+    valid_from = models.DateField(_("From"), null=True, blank=True)
+    valid_until = models.DateField(_("Until"), null=True, blank=True)
     history = HistoricalRecords()
 
     objects = ActiveQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("Mitgliedschaft in einem Gremium")
-        verbose_name_plural = _("Mitgliedschaften in Gremien")
+        verbose_name = _("Membership in a body")
+        verbose_name_plural = _("Memberships in bodies")
         ordering = ["body", "role", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -305,21 +304,19 @@ class BodyMembership(TenantModel):
 
     def clean(self) -> None:
         if (self.person_id is None) == (self.organization_id is None):
-            raise ValidationError(
-                _("Mitglied ist entweder eine Person oder eine Organisation, nicht beides.")
-            )
+            raise ValidationError(_("A member is either a person or an organisation, not both."))
         for linked in (self.body, self.person, self.organization):
             if linked is not None and linked.municipality_id != self.municipality_id:
-                raise ValidationError(_("Die Angaben gehören zu einer anderen Kommune."))
+                raise ValidationError(_("The data belong to another municipality."))
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
-            raise ValidationError({"valid_until": _("Das Ende liegt vor dem Beginn.")})
+            raise ValidationError({"valid_until": _("The end is before the start.")})
 
 
 class CooperationKind(models.TextChoices):
-    AGREEMENT = "agreement", _("schriftliche Vereinbarung")
-    REFERRAL = "referral", _("Überleitungsverfahren")
-    JOINT_OFFER = "joint_offer", _("gemeinsames Angebot")
-    INFORMAL = "informal", _("informeller Austausch")
+    AGREEMENT = "agreement", _("written agreement")
+    REFERRAL = "referral", _("referral procedure")
+    JOINT_OFFER = "joint_offer", _("joint service")
+    INFORMAL = "informal", _("informal exchange")
 
 
 class Cooperation(TenantModel):
@@ -337,23 +334,23 @@ class Cooperation(TenantModel):
         related_name="+",
         verbose_name=_("Organisation B"),
     )
-    kind = models.CharField(_("Art"), max_length=16, choices=CooperationKind.choices)
+    kind = models.CharField(_("Kind"), max_length=16, choices=CooperationKind.choices)
     strength = models.PositiveSmallIntegerField(
-        _("Stärke"),
+        _("Strength"),
         default=2,
         validators=[MinValueValidator(1), MaxValueValidator(3)],
-        help_text=_("1 = schwach, 2 = mittel, 3 = stark"),
+        help_text=_("1 = weak, 2 = medium, 3 = strong"),
     )
-    valid_from = models.DateField(_("von"), null=True, blank=True)
-    valid_until = models.DateField(_("bis"), null=True, blank=True)
-    note = models.TextField(_("Anmerkung"), blank=True)
+    valid_from = models.DateField(_("From"), null=True, blank=True)
+    valid_until = models.DateField(_("Until"), null=True, blank=True)
+    note = models.TextField(pgettext_lazy("remark", "Note"), blank=True)
     history = HistoricalRecords()
 
     objects = ActiveQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("Kooperation")
-        verbose_name_plural = _("Kooperationen")
+        verbose_name = _("Cooperation")
+        verbose_name_plural = _("Cooperations")
         ordering = ["municipality", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -375,12 +372,12 @@ class Cooperation(TenantModel):
 
     def clean(self) -> None:
         if self.organization_a_id is not None and self.organization_a_id == self.organization_b_id:
-            raise ValidationError(_("Eine Kooperation verbindet zwei verschiedene Organisationen."))
+            raise ValidationError(_("A cooperation connects two different organisations."))
         for side in ("organization_a", "organization_b"):
             org = getattr(self, side) if getattr(self, f"{side}_id") else None
             if org is not None and org.municipality_id != self.municipality_id:
                 raise ValidationError(
-                    {side: _("Die Organisation gehört zu einer anderen Kommune.")}
+                    {side: _("The organisation belongs to another municipality.")}
                 )
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
-            raise ValidationError({"valid_until": _("Das Ende liegt vor dem Beginn.")})
+            raise ValidationError({"valid_until": _("The end is before the start.")})

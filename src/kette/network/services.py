@@ -61,7 +61,7 @@ def _check_tenant(municipality: Municipality, *objects: Any) -> None:
             continue
         owner = getattr(obj, "municipality_id", None)
         if owner is not None and owner != municipality.pk:
-            raise ValidationError(_("Die Angaben gehören zu einer anderen Kommune."))
+            raise ValidationError(_("The data belong to another municipality."))
 
 
 # ---------------------------------------------------------------------------
@@ -189,7 +189,7 @@ def _set_body_links(
         terms = list(fields_of_action)
         for term in terms:
             if term.municipality_id not in (None, body.municipality_id):
-                raise ValidationError(_("Die Angaben gehören zu einer anderen Kommune."))
+                raise ValidationError(_("The data belong to another municipality."))
         body.fields_of_action.set(terms, through_defaults={"municipality": body.municipality})
 
 
@@ -291,7 +291,7 @@ def cooperation_create(
 ) -> Cooperation:
     """Record a cooperation tie between two organisations of one municipality."""
     if organization_a.municipality_id != organization_b.municipality_id:
-        raise ValidationError(_("Beide Organisationen müssen zur selben Kommune gehören."))
+        raise ValidationError(_("Both organisations must belong to the same municipality."))
     tie = Cooperation(
         municipality_id=organization_a.municipality_id,
         organization_a=organization_a,

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kette.core.models import Municipality, User
@@ -90,12 +91,12 @@ class Problem:
 
     def __str__(self) -> str:
         if self.column:
-            return _("Zeile %(row)d, Spalte „%(column)s“: %(reason)s") % {
+            return _("Row %(row)d, column “%(column)s”: %(reason)s") % {
                 "row": self.row,
                 "column": self.column,
                 "reason": self.reason,
             }
-        return _("Zeile %(row)d: %(reason)s") % {"row": self.row, "reason": self.reason}
+        return _("Row %(row)d: %(reason)s") % {"row": self.row, "reason": self.reason}
 
 
 class ImportRejected(Exception):
@@ -133,7 +134,7 @@ def read_bytes(name: str, data: bytes) -> tuple[list[str], list[dict[str, Any]]]
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many kinds for broken files
             raise ImportRejected(
-                [Problem(1, "", _("Die Datei ist keine lesbare XLSX-Datei."))]
+                [Problem(1, "", _("The file is not a readable XLSX file."))]
             ) from error
         sheet = workbook.worksheets[0]
         values = [list(row) for row in sheet.iter_rows(values_only=True)]
@@ -142,14 +143,12 @@ def read_bytes(name: str, data: bytes) -> tuple[list[str], list[dict[str, Any]]]
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            raise ImportRejected(
-                [Problem(1, "", _("Die Datei ist nicht in UTF-8 gespeichert."))]
-            ) from error
+            raise ImportRejected([Problem(1, "", _("The file is not saved in UTF-8."))]) from error
         first = text.splitlines()[0] if text else ""
         delimiter = ";" if first.count(";") >= first.count(",") else ","
         values = [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
     if not values:
-        raise ImportRejected([Problem(1, "", _("Die Datei ist leer."))])
+        raise ImportRejected([Problem(1, "", _("The file is empty."))])
     header = [str(h).strip() if h is not None else "" for h in values[0]]
     rows = []
     for raw in values[1:]:
@@ -199,10 +198,16 @@ def _text(value: Any) -> str:
 
 
 def _choice(value: str, choices: Any) -> str | None:
-    """A choice by its German label or its code (case-insensitive)."""
+    """A choice by its German label, its label in the active language or its code.
+
+    The German labels stay accepted whatever language is active, so files keep
+    parsing the same way (case-insensitive).
+    """
     folded = value.casefold()
     for code, label in choices.choices:
-        if folded in (str(code).casefold(), str(label).casefold()):
+        with translation.override("de"):
+            german = str(label)
+        if folded in (str(code).casefold(), str(label).casefold(), german.casefold()):
             return code
     return None
 
@@ -235,9 +240,9 @@ class _Row:
     def text(self, column: str, *, required: bool = False, max_length: int = 300) -> str:
         value = _text(self.data.get(column))
         if required and not value:
-            self.problem(column, _("Pflichtangabe fehlt."))
+            self.problem(column, _("Required value missing."))
         if len(value) > max_length:
-            self.problem(column, _("Höchstens %(n)d Zeichen.") % {"n": max_length})
+            self.problem(column, _("At most %(n)d characters.") % {"n": max_length})
         return value
 
     def choice(self, column: str, choices: Any, default: str | None = None) -> str | None:
@@ -249,7 +254,7 @@ class _Row:
             allowed = ", ".join(str(label) for _code, label in choices.choices)
             self.problem(
                 column,
-                _("„%(value)s“ ist kein gültiger Wert (erlaubt: %(allowed)s).")
+                _("“%(value)s” is not a valid value (allowed: %(allowed)s).")
                 % {"value": value, "allowed": allowed},
             )
         return code
@@ -263,14 +268,14 @@ class _Row:
         except ValueError:
             self.problem(
                 column,
-                _("„%(value)s“ ist kein Datum (TT.MM.JJJJ oder JJJJ-MM-TT).")
+                _("“%(value)s” is not a date (DD.MM.YYYY or YYYY-MM-DD).")
                 % {"value": _text(value)},
             )
             return None
 
     def ordered(self, start: dt.date | None, end: dt.date | None) -> None:
         if start and end and end < start:
-            self.problem("bis", _("Das Ende liegt vor dem Beginn."))
+            self.problem("bis", _("The end is before the start."))
 
 
 # ---------------------------------------------------------------------------
@@ -302,7 +307,7 @@ class _Context:
         if name and name not in self.organizations and name not in self.planned_organizations:
             row.problem(
                 column,
-                _("Die Organisation „%(name)s“ ist nicht erfasst.") % {"name": name},
+                _("The organisation “%(name)s” is not recorded.") % {"name": name},
             )
         return name
 
@@ -337,13 +342,13 @@ def _check_organizations(ctx: _Context, rows: list[_Row]) -> list[Plan]:
         sector_name = row.text("Sektor")
         sector = ctx.sectors.get(sector_name.casefold()) if sector_name else None
         if sector_name and sector is None:
-            row.problem("Sektor", _("Den Sektor „%(name)s“ gibt es nicht.") % {"name": sector_name})
+            row.problem("Sektor", _("There is no sector “%(name)s”.") % {"name": sector_name})
         email = row.text("E-Mail", max_length=254)
         if email:
             try:
                 validate_email(email)
             except ValidationError:
-                row.problem("E-Mail", _("Keine gültige E-Mail-Adresse."))
+                row.problem("E-Mail", _("Not a valid email address."))
         fields = {
             "description": row.text("Beschreibung", max_length=5000),
             "email": email,
@@ -351,7 +356,7 @@ def _check_organizations(ctx: _Context, rows: list[_Row]) -> list[Plan]:
         }
         has_sector = "Sektor" in row.data
         if name in ctx.planned_organizations:
-            row.problem("Name", _("Die Organisation steht mehrfach in der Datei."))
+            row.problem("Name", _("The organisation appears more than once in the file."))
         ctx.planned_organizations.add(name)
 
         def plan(
@@ -391,7 +396,7 @@ def _check_people(ctx: _Context, rows: list[_Row]) -> list[Plan]:
             try:
                 validate_email(email)
             except ValidationError:
-                row.problem("E-Mail", _("Keine gültige E-Mail-Adresse."))
+                row.problem("E-Mail", _("Not a valid email address."))
         fields = {
             "function": row.text("Funktion", max_length=200),
             "level": row.choice("Ebene", Level, Level.OPERATIONAL),
@@ -434,11 +439,11 @@ def _find_person(ctx: _Context, row: _Row, name: str, org_name: str) -> None:
         org = ctx.organizations.get(org_name)
         candidates = [p for p in candidates if org is not None and p.organization_id == org.pk]
     if not candidates:
-        row.problem("Person", _("Die Person „%(name)s“ ist nicht erfasst.") % {"name": name})
+        row.problem("Person", _("The person “%(name)s” is not recorded.") % {"name": name})
     elif len(candidates) > 1:
         row.problem(
             "Person",
-            _("Mehrere Personen heißen „%(name)s“; bitte die Organisation angeben.")
+            _("Several people are called “%(name)s”; please give the organisation.")
             % {"name": name},
         )
 
@@ -467,18 +472,18 @@ def _check_memberships(ctx: _Context, rows: list[_Row]) -> list[Plan]:
             if ctx.planned_bodies[body_name] != parent_name:
                 row.problem(
                     "Übergeordnetes Gremium",
-                    _("Das Gremium steht mit verschiedenen übergeordneten Gremien in der Datei."),
+                    _("The body appears with different parent bodies in the file."),
                 )
             elif _planned_cycle(ctx, body_name):
                 row.problem(
                     "Übergeordnetes Gremium",
-                    _("Ein Gremium kann nicht sich selbst untergeordnet sein."),
+                    _("A body cannot be subordinate to itself."),
                 )
             ctx.planned_kinds.setdefault(body_name, kind or BodyKind.WORKING_GROUP)
         if parent_name and parent_name not in ctx.bodies and parent_name not in ctx.planned_bodies:
             row.problem(
                 "Übergeordnetes Gremium",
-                _("Das Gremium „%(name)s“ ist weder erfasst noch in der Datei.")
+                _("The body “%(name)s” is neither recorded nor in the file.")
                 % {"name": parent_name},
             )
 
@@ -568,7 +573,7 @@ def _check_ties(ctx: _Context, rows: list[_Row]) -> list[Plan]:
         if name_a and name_a == name_b:
             row.problem(
                 "Organisation B",
-                _("Eine Kooperation verbindet zwei verschiedene Organisationen."),
+                _("A cooperation connects two different organisations."),
             )
         kind = row.choice("Art", CooperationKind)
         strength_text = row.text("Stärke")
@@ -577,7 +582,7 @@ def _check_ties(ctx: _Context, rows: list[_Row]) -> list[Plan]:
             if strength_text in ("1", "2", "3"):
                 strength = int(strength_text)
             else:
-                row.problem("Stärke", _("Die Stärke ist 1, 2 oder 3."))
+                row.problem("Stärke", _("The strength is 1, 2 or 3."))
         start, end = row.date("von"), row.date("bis")
         row.ordered(start, end)
         note = row.text("Anmerkung", max_length=2000)
@@ -653,14 +658,14 @@ def import_rows(
     problems: list[Problem] = []
     missing = sorted(REQUIRED[kind] - set(header))
     for column in missing:
-        problems.append(Problem(1, column, _("Die Spalte fehlt.")))
+        problems.append(Problem(1, column, _("The column is missing.")))
     unknown = [h for h in header if h and h not in COLUMNS[kind]]
     for column in unknown:
         problems.append(
             Problem(
                 1,
                 column,
-                _("Unbekannte Spalte (erwartet: %(columns)s).")
+                _("Unknown column (expected: %(columns)s).")
                 % {"columns": ", ".join(COLUMNS[kind])},
             )
         )

@@ -91,17 +91,17 @@ def _comparison(
         return (label, old, new, change)
 
     return [
-        row(_("Organisationen"), earlier.nodes, current.nodes),
-        row(_("Kooperationen (Paare)"), earlier.edges, current.edges),
-        row(_("Dichte"), earlier.density, current.density),
-        row(_("getrennte Teilnetze"), len(earlier.components), len(current.components)),
-        row(_("Organisationen ohne Kooperation"), len(earlier.isolates), len(current.isolates)),
+        row(_("Organisations"), earlier.nodes, current.nodes),
+        row(_("Cooperations (pairs)"), earlier.edges, current.edges),
+        row(_("Density"), earlier.density, current.density),
+        row(_("separate components"), len(earlier.components), len(current.components)),
+        row(_("Organisations without cooperation"), len(earlier.isolates), len(current.isolates)),
         row(
-            _("Schlüsselstellen"),
+            _("Cut points"),
             len(earlier.articulation_points),
             len(current.articulation_points),
         ),
-        row(_("E-I-Index gesamt"), earlier.ei_overall.value, current.ei_overall.value),
+        row(_("E-I index overall"), earlier.ei_overall.value, current.ei_overall.value),
     ]
 
 
@@ -261,13 +261,11 @@ class NetworkImportView(MunicipalityMixin, FormView):
             )
         if result.dry_run:
             text = _(
-                "Probelauf: %(rows)d Zeilen geprüft, ohne Fehler. Beim Einlesen würden "
-                "%(created)d Einträge neu angelegt und %(updated)d aktualisiert."
+                "Trial run: %(rows)d rows checked, no errors. Importing would create "
+                "%(created)d new entries and update %(updated)d."
             )
         else:
-            text = _(
-                "%(rows)d Zeilen eingelesen: %(created)d neu angelegt, %(updated)d aktualisiert."
-            )
+            text = _("%(rows)d rows imported: %(created)d created, %(updated)d updated.")
         messages.success(
             self.request,
             text % {"rows": result.rows, "created": result.created, "updated": result.updated},
@@ -337,7 +335,7 @@ class SectorsView(MunicipalityMixin, TemplateView):
         names = [form.cleaned_data["name"] for form in formset.forms]
         if len(set(names)) != len(names):
             formset._non_form_errors = formset.error_class(  # type: ignore[attr-defined]
-                [_("Jeder Sektor braucht einen eigenen Namen.")]
+                [_("Every sector needs a name of its own.")]
             )
             return self.render_to_response(
                 self.get_context_data(formset=formset, sectors=sectors), status=400
@@ -351,5 +349,5 @@ class SectorsView(MunicipalityMixin, TemplateView):
                     is_core=form.cleaned_data["is_core"],
                     color=form.cleaned_data["color"].lower(),
                 )
-        messages.success(request, _("Die Sektoren wurden gespeichert."))
+        messages.success(request, _("The sectors have been saved."))
         return redirect("network:sectors", municipality_slug=self.municipality.slug)

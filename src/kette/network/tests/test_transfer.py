@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from kette.directory.models import Organization
@@ -278,3 +279,17 @@ def test_pseudonymised_memberships_round_trip(world, person, tmp_path):
     result = transfer.import_file(actor=None, municipality=world.a, kind="memberships", path=path)
     assert result.created == 1
     assert BodyMembership.objects.get().person == person
+
+
+def test_choice_labels_parse_in_german_whatever_language_is_active(world, orgs, tmp_path):
+    path = _csv(
+        tmp_path,
+        "Organisation A;Organisation B;Art;Stärke;von;bis;Anmerkung\n"
+        "Jugendamt;Gesundheitsamt;schriftliche Vereinbarung;3;;;\n"
+        "Jugendamt;Kita Regenbogen;informal exchange;1;;;\n",
+    )
+    with translation.override("en"):
+        result = transfer.import_file(actor=None, municipality=world.a, kind="ties", path=path)
+    assert result.created == 2
+    kinds = set(Cooperation.objects.for_municipality(world.a).values_list("kind", flat=True))
+    assert kinds == {"agreement", "informal"}

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     # both kette and Django's admin, kette's German wins (first app wins).
     "kette.core",
     "kette.directory",
+    "kette.network",
     "kette.monitoring",
     "kette.learning",
     "kette.api",

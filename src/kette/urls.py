@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("kette.directory.urls")),
     path("", include("kette.directory.import_urls")),
     path("", include("kette.directory.freshness_urls")),
+    path("k/<slug:municipality_slug>/netzwerk/", include("kette.network.urls")),
     path("konto/", include("kette.core.account_urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -43,3 +43,28 @@ class DirectoryConfig(AppConfig):
 
         core_demo.register_step("directory", demo.load_directory_demo)
         datasources.register(demo.OSM_KOELN)
+
+        from kette.core import navigation
+
+        navigation.register_section(
+            navigation.Section(
+                key="offers",
+                label=_("Offers"),
+                description=_(
+                    "Offers along the life phases: edit, publish, confirm, import and export."
+                ),
+                url_name="directory:service_list",
+                permission="directory.list_offers",
+                position=10,
+            )
+        )
+        navigation.register_section(
+            navigation.Section(
+                key="offer_import",
+                label=_("Import offers"),
+                description=_("Upload a CSV or Excel file of offers; every row is checked first."),
+                url_name="directory_import:upload",
+                permission="directory.import_offers",
+                position=11,
+            )
+        )

@@ -19,9 +19,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from shapely.errors import ShapelyError
-from shapely.geometry import Point, shape
 
+from kette.core import geo
 from kette.core.models import District, Municipality, Role, User
 from kette.core.roles import roles_of
 from kette.core.text import german_slug
@@ -525,34 +524,12 @@ LOCATION_FIELDS = {
 }
 
 
-def _geometries(geojson: dict[str, Any]) -> list[Any]:
-    """Shapely geometries of a GeoJSON geometry, Feature or FeatureCollection."""
-    if geojson.get("type") == "FeatureCollection":
-        return [shape(feature["geometry"]) for feature in geojson.get("features", [])]
-    if geojson.get("type") == "Feature":
-        return [shape(geojson["geometry"])]
-    return [shape(geojson)]
-
-
 def district_for_point(
     municipality: Municipality, latitude: Decimal | float, longitude: Decimal | float
 ) -> District | None:
     """The municipality's district whose boundary contains the point (WGS84), the
     most specific one when districts nest; None without boundaries or match."""
-    point = Point(float(longitude), float(latitude))
-    found: list[District] = []
-    for district in District.objects.for_municipality(municipality).filter(boundary__isnull=False):
-        try:
-            covers = any(geometry.covers(point) for geometry in _geometries(district.boundary))
-        except (AttributeError, KeyError, TypeError, ValueError, ShapelyError):
-            continue  # a broken boundary must not stop saving a location
-        if covers:
-            found.append(district)
-    if not found:
-        return None
-    parents = {d.parent_id for d in found}
-    leaves = [d for d in found if d.pk not in parents]
-    return (leaves or found)[0]
+    return geo.district_for_point(municipality, float(latitude), float(longitude))
 
 
 def _assign_district(location: Location, *, explicit: bool) -> None:

@@ -13,12 +13,12 @@ from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from kette.core.geo import forget_district_locator
 from kette.core.models import District, Municipality, User
 from kette.monitoring import geo, tables
 from kette.monitoring.catalogue import STANDARD_INDICATORS
 from kette.monitoring.errors import ImportRejected
 from kette.monitoring.models import Direction, Indicator, NeedIndexWeight, Observation, Unit
-from kette.monitoring.selectors import forget_district_locator
 
 
 @dataclass

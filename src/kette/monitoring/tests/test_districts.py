@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from kette.core import geo
 from kette.core.models import District
 from kette.monitoring import selectors, services
 from kette.monitoring.demo import DATA
@@ -88,7 +89,7 @@ def test_crs_can_be_given_explicitly(municipality):
     ring = [[356500, 5645230], [356600, 5645230], [356600, 5645330], [356500, 5645330]]
     geometry = {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
     _import(municipality, collection(feature("1", "Dom", geometry)), crs="EPSG:25832")
-    assert selectors.district_for_point(municipality, 50.94129, 6.95817).name == "Dom"
+    assert geo.district_for_point(municipality, 50.94129, 6.95817).name == "Dom"
 
 
 def test_projected_coordinates_without_crs_are_rejected(municipality):
@@ -155,16 +156,16 @@ def test_unknown_parent_code_is_rejected(municipality):
 
 def test_district_for_point_finds_the_stadtteil_and_follows_changes(municipality):
     _koeln(municipality)
-    assert selectors.district_for_point(municipality, 50.9413, 6.9583).name == "Altstadt-Nord"
-    assert selectors.district_for_point(municipality, 52.52, 13.40) is None
+    assert geo.district_for_point(municipality, 50.9413, 6.9583).name == "Altstadt-Nord"
+    assert geo.district_for_point(municipality, 52.52, 13.40) is None
     _import(municipality, collection(feature("101", "Verschoben", square(13.39, 52.51, 0.02))))
-    assert selectors.district_for_point(municipality, 52.52, 13.40).name == "Verschoben"
+    assert geo.district_for_point(municipality, 52.52, 13.40).name == "Verschoben"
 
 
 def test_district_for_point_stays_within_the_municipality(municipality, municipality_factory):
     other = municipality_factory()
     _import(other, collection(feature("1", "Anderswo", square(7.0, 51.0))))
-    assert selectors.district_for_point(municipality, 51.005, 7.005) is None
+    assert geo.district_for_point(municipality, 51.005, 7.005) is None
 
 
 def test_command_reports_and_rejects_in_german(municipality, tmp_path):

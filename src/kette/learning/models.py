@@ -6,6 +6,7 @@ municipality; short talks and registrations carry the municipality they come fro
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,13 @@ from kette.core.models import Municipality, Programme, TenantModel, TenantQueryS
 
 SLIDE_EXTENSIONS = ["pdf", "pptx", "odp", "ppt"]
 MAX_SLIDES_BYTES = 25 * 1024 * 1024
+
+
+def slides_path(instance: Any, filename: str) -> str:
+    """A random file name: slides are served only through the permission-checked
+    download view, and their address must not be guessable from the title."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"learning/slides/{uuid.uuid4().hex}.{extension}"
 
 
 class Visibility(models.TextChoices):
@@ -208,7 +216,7 @@ class Contribution(TenantModel):
     )
     slides = models.FileField(
         _("slides"),
-        upload_to="learning/slides/%Y/",
+        upload_to=slides_path,
         blank=True,
         validators=[FileExtensionValidator(SLIDE_EXTENSIONS)],
     )

@@ -128,3 +128,20 @@ rules.add_perm(
     "learning.read_practice_example", is_published_for | is_own_example | is_office_of_example
 )
 rules.add_perm("learning.manage_practice_examples", is_municipality_editor)
+
+
+@rules.predicate
+def can_download_slides(user: Any, contribution: Any) -> bool:
+    """Accepted talks' slides go with the meeting; until then only the
+    coordination office and the submitting municipality's people get them."""
+    if contribution is None:
+        return False
+    meeting = contribution.working_group.meeting
+    if contribution.status == "accepted" and can_read_meeting.test(user, meeting):
+        return True
+    if is_staff_of_programme.test(user, meeting):
+        return True
+    return contribution.municipality_id in roles_of(user).municipality
+
+
+rules.add_perm("learning.download_slides", can_download_slides)

@@ -67,6 +67,11 @@ urlpatterns = [
         views.ContributionDecisionView.as_view(),
         name="contribution_decision",
     ),
+    path(
+        M + "kurzreferate/<int:contribution_pk>/folien/",
+        views.ContributionSlidesView.as_view(),
+        name="contribution_slides",
+    ),
     path(M + "anmeldungen/", views.RegistrationListView.as_view(), name="registration_list"),
     path(
         M + "anmeldungen.csv",

@@ -8,10 +8,11 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -754,3 +755,22 @@ class MunicipalityPracticeExampleEditView(MunicipalityMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("The practice example has been saved."))
         return redirect("learning:municipality_practice_examples", self.municipality.slug)
+
+
+class ContributionSlidesView(MeetingMixin, View):
+    """Slides of a short talk, only for those who may have them (never a media URL)."""
+
+    def get(self, request: HttpRequest, number: int, contribution_pk: int) -> HttpResponse:
+        contribution = selectors.contribution_in(self.meeting, contribution_pk)
+        if not contribution.slides:
+            raise Http404
+        if not request.user.has_perm("learning.download_slides", contribution):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise PermissionDenied
+        extension = contribution.slides.name.rsplit(".", 1)[-1]
+        return FileResponse(
+            contribution.slides.open("rb"),
+            as_attachment=True,
+            filename=f"{slugify(contribution.title) or 'kurzreferat'}.{extension}",
+        )

@@ -15,7 +15,10 @@ ALLOWED_FOR_OUTSIDERS = {302, 403, 404, 405}
 
 def _body(response) -> str:
     if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode(errors="replace")
+        try:
+            return b"".join(response.streaming_content).decode(errors="replace")
+        finally:
+            response.close()  # a file download keeps its file open until closed
     return response.content.decode(errors="replace")
 
 

@@ -8,6 +8,8 @@ private meeting's title, and a draft practice example.
 
 import datetime as dt
 
+from django.core.files.base import ContentFile
+
 from kette.learning.models import (
     Attendance,
     ContributionStatus,
@@ -50,6 +52,8 @@ def seed_learning(world):
         municipality=world.a,
         title=f"Eingereicht {world.secret}",
         abstract=world.secret,
+        # Slides of a talk not yet accepted: only A and the office may fetch them.
+        slides=ContentFile(f"%PDF-1.4 Folien {world.secret}".encode(), name="folien.pdf"),
     )
     registration = RegistrationFactory(
         meeting=meeting,

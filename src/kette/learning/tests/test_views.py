@@ -428,3 +428,37 @@ def test_the_statistics_table(client, world, office):
     assert "Altstadt" in page and "Bergdorf" in page
     assert "Nr. 11" in page
     assert "100 %" in page
+
+
+@pytest.mark.django_db
+def test_slides_of_a_submitted_talk_only_for_its_municipality_and_the_office(client):
+    from django.core.files.base import ContentFile
+
+    from kette.core.models import Role
+    from kette.learning.models import ContributionStatus
+    from kette.learning.tests.factories import ContributionFactory
+    from kette.testing.factories import MunicipalityFactory, user_with_role
+
+    talk = ContributionFactory(
+        slides=ContentFile(b"%PDF-1.4 Folien", name="Unsere Steuerung.pdf"),
+    )
+    assert "Unsere" not in talk.slides.name  # stored under a random name
+    meeting = talk.working_group.meeting
+    url = f"/lernnetzwerk/{meeting.number}/kurzreferate/{talk.pk}/folien/"
+
+    assert client.get(url).status_code == 302  # anonymous: log in first
+    other = MunicipalityFactory(programme=meeting.programme)
+    client.force_login(user_with_role(Role.COORDINATOR, other, username="andere"))
+    assert client.get(url).status_code == 403
+    client.force_login(user_with_role(Role.EDITOR, talk.municipality, username="eigene"))
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 Folien"
+    response.close()
+
+    talk.status = ContributionStatus.ACCEPTED
+    talk.save()
+    client.logout()
+    response = client.get(url)
+    assert response.status_code == 200  # accepted talk of a public meeting
+    response.close()

@@ -532,6 +532,34 @@ def district_for_point(
     return geo.district_for_point(municipality, float(latitude), float(longitude))
 
 
+@transaction.atomic
+def locations_assign_districts(*, actor: User | None, municipality: Municipality) -> int:
+    """Give every located place of the municipality that has no district yet the
+    district its coordinates lie in (after district boundaries were imported or
+    changed), and rebuild the search documents of the offers there. Districts
+    set explicitly are kept. Returns how many places got a district."""
+    locator = geo.district_locator(municipality)
+    assigned: list[int] = []
+    unplaced = Location.objects.for_municipality(municipality).filter(
+        district__isnull=True, latitude__isnull=False, longitude__isnull=False
+    )
+    for location in unplaced:
+        district_id = locator.locate(float(location.latitude), float(location.longitude))
+        if district_id is None:
+            continue
+        location.district_id = district_id
+        location._history_user = actor  # type: ignore[attr-defined]
+        location.save(update_fields=["district", "updated_at"])
+        assigned.append(location.pk)
+    if assigned:
+        offers = Service.objects.for_municipality(municipality).filter(
+            service_at_locations__location__in=assigned
+        )
+        for service in offers.distinct().select_related("organization"):
+            service_reindex(service=service)
+    return len(assigned)
+
+
 def _assign_district(location: Location, *, explicit: bool) -> None:
     if explicit or location.latitude is None or location.longitude is None:
         return

@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from kette.core.geo import forget_district_locator
 from kette.core.models import District, Municipality, User
+from kette.directory import services as directory_services
 from kette.monitoring import geo, tables
 from kette.monitoring.catalogue import STANDARD_INDICATORS
 from kette.monitoring.errors import ImportRejected
@@ -29,6 +30,7 @@ class DistrictImportReport:
     repaired: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     source_crs: str = geo.WGS84
+    locations_assigned: int = 0  # offers' places that got their district
 
 
 @dataclass
@@ -205,6 +207,10 @@ def districts_import(
                     child.save(update_fields=["parent"])
     transaction.on_commit(lambda: forget_district_locator(municipality.pk))
     forget_district_locator(municipality.pk)
+    # Offers' places that had no district yet get theirs from the new outlines.
+    report.locations_assigned = directory_services.locations_assign_districts(
+        actor=actor, municipality=municipality
+    )
     return report
 
 

@@ -180,3 +180,32 @@ def test_command_reports_and_rejects_in_german(municipality, tmp_path):
     path.write_text("{kaputt", "utf-8")
     with pytest.raises(CommandError, match="kein gültiges JSON"):
         call_command("import_districts", *args, "--name-property", "name", stdout=out)
+
+
+def test_importing_districts_places_the_offers_already_there(municipality):
+    from decimal import Decimal
+
+    from kette.directory import services as directory
+    from kette.directory.search import search_services
+
+    organization = directory.organization_create(actor=None, municipality=municipality, name="T")
+    offer = directory.service_create(
+        actor=None, organization=organization, name="Babytreff", status="published"
+    )
+    place = directory.location_create(
+        actor=None,
+        municipality=municipality,
+        latitude=Decimal("50.005"),
+        longitude=Decimal("7.005"),
+        city="X",
+    )
+    directory.service_add_location(actor=None, service=offer, location=place)
+    assert place.district is None  # no boundaries yet
+
+    report = _import(municipality, collection(feature("101", "Mitte", square(7.0, 50.0))))
+
+    place.refresh_from_db()
+    assert report.locations_assigned == 1
+    assert place.district.name == "Mitte"
+    found = search_services(municipality=municipality, district=place.district_id)
+    assert [s.pk for s in found.services] == [offer.pk]

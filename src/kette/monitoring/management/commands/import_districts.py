@@ -69,5 +69,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Hinweis: {line}")
         self.stdout.write(
             f"{municipality.name}: {report.created} neu, {report.updated} geändert, "
-            f"{report.unchanged} unverändert (Quelle {report.source_crs}, {seconds:.2f} s)."
+            f"{report.unchanged} unverändert (Quelle {report.source_crs}, {seconds:.2f} s); "
+            f"{report.locations_assigned} Angebotsorte einem Sozialraum zugeordnet."
         )

@@ -548,7 +548,7 @@ def locations_assign_districts(*, actor: User | None, municipality: Municipality
         if district_id is None:
             continue
         location.district_id = district_id
-        location._history_user = actor  # type: ignore[attr-defined]
+        location._history_user = actor
         location.save(update_fields=["district", "updated_at"])
         assigned.append(location.pk)
     if assigned:

@@ -139,7 +139,25 @@ def protected_values(
     observations = list(
         Observation.objects.for_municipality(municipality).filter(indicator=indicator, year=year)
     )
-    districts = list(districts_of(municipality))
+    return _protect(indicator, observations, list(districts_of(municipality)))
+
+
+def protected_values_many(
+    municipality: Municipality, indicators: list[Indicator], year: int
+) -> dict[int, dict[int | None, ValueRow]]:
+    """`protected_values` of several indicators (key: indicator id) in two queries."""
+    observations: dict[int, list[Observation]] = {i.pk: [] for i in indicators}
+    for o in Observation.objects.for_municipality(municipality).filter(
+        indicator__in=[i.pk for i in indicators], year=year
+    ):
+        observations[o.indicator_id].append(o)
+    districts = list(districts_of(municipality)) if indicators else []
+    return {i.pk: _protect(i, observations[i.pk], districts) for i in indicators}
+
+
+def _protect(
+    indicator: Indicator, observations: list[Observation], districts: list[District]
+) -> dict[int | None, ValueRow]:
     cells: dict[Any, disclosure.Cell] = {
         o.district_id: disclosure.Cell(
             o.district_id, o.value, o.value if indicator.is_count else o.numerator

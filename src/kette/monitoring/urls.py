@@ -20,4 +20,6 @@ urlpatterns = [
         name="indicator_csv",
     ),
     path(PREFIX + "bedarfsindex/", views.NeedIndexView.as_view(), name="need_index"),
+    path(PREFIX + "versorgung/", views.GapView.as_view(), name="gaps"),
+    path(PREFIX + "versorgung.geojson", views.GapGeoJSONView.as_view(), name="gaps_geojson"),
 ]

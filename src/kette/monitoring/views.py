@@ -10,7 +10,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from kette.core.tenancy import MunicipalityMixin
-from kette.monitoring import selectors
+from kette.monitoring import gaps, selectors
 
 PERMISSION = "monitoring.read_indicators"
 
@@ -142,3 +142,79 @@ class NeedIndexView(MunicipalityMixin, TemplateView):
         if year is not None:
             context["index"] = selectors.need_index(self.municipality, year, level=level)
         return context
+
+
+class _GapMixin:
+    """Reads year, level and life phase of the gap analysis from the query string;
+    unknown values fall back to the defaults (latest year, finest level, the
+    first life phase with child counts)."""
+
+    municipality: Any
+    request: HttpRequest
+
+    def gap_context(self) -> dict[str, Any]:
+        years = gaps.gap_years(self.municipality)
+        year = _int(self.request.GET.get("jahr"))
+        if year not in years:
+            year = years[-1] if years else None
+        levels = selectors.district_levels(self.municipality)
+        level = self.request.GET.get("ebene")
+        if level not in levels:
+            level = levels[-1] if levels else None
+        context: dict[str, Any] = {"years": years, "year": year, "levels": levels, "level": level}
+        if year is None:
+            return context
+        analysis = gaps.gap_analysis(self.municipality, year, level=level)
+        code = self.request.GET.get("lebensphase")
+        phase = next((p for p in analysis.life_phases if p.code == code), None)
+        if phase is None:
+            phase = next(
+                (p for p in analysis.life_phases if analysis.bands.get(p.pk)),
+                analysis.life_phases[0] if analysis.life_phases else None,
+            )
+        context["analysis"] = analysis
+        context["phase"] = phase
+        if phase is not None:
+            rows = analysis.for_phase(phase)
+            classes = gaps.map_classes(rows)
+            context["rows"] = rows
+            context["classes"] = classes
+            context["class_ranges"] = gaps.class_ranges(classes)
+            context["bands"] = analysis.bands.get(phase.pk) or []
+        return context
+
+
+class GapView(_GapMixin, MunicipalityMixin, TemplateView):
+    """Gap analysis: priority table, method, and a map of offers per 1,000 children."""
+
+    permission_required = PERMISSION
+    template_name = "monitoring/gaps.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(self.gap_context())
+        return context
+
+
+class GapGeoJSONView(_GapMixin, MunicipalityMixin, View):
+    """District outlines with the gap map class (1 most … 4 fewest offers per
+    1,000 children) of the chosen year, level and life phase."""
+
+    permission_required = PERMISSION
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        context = self.gap_context()
+        data = selectors.districts_geojson(self.municipality, level=context["level"])
+        rows = {row.district.code: row for row in context.get("rows", [])}
+        classes = context.get("classes", {})
+        for feature in data["features"]:
+            row = rows.get(feature["properties"]["code"])
+            if row is None:
+                continue
+            found = classes.get(row.district.pk)
+            if found:
+                feature["properties"]["map_class"] = found[0]
+                feature["properties"]["map_label"] = gaps.format_rate(row.per_1000)
+        response = JsonResponse(data, json_dumps_params={"separators": (",", ":")})
+        response["Cache-Control"] = "private, max-age=300"
+        return response

@@ -18,7 +18,8 @@
       .then(function (data) {
         var layer = L.geoJSON(data, {
           style: function (feature) {
-            var status = feature.properties.status;
+            // A page's own classes (map_class, 1–4) take the place of the need status.
+            var status = feature.properties.map_class || feature.properties.status;
             return {
               color: "#333333",
               weight: 1,
@@ -29,7 +30,8 @@
           onEachFeature: function (feature, featureLayer) {
             var props = feature.properties;
             var label = props.name + " (" + props.code + ")";
-            if (props.status_label) { label += ": " + props.status_label; }
+            var text = props.map_label || props.status_label;
+            if (text) { label += ": " + text; }
             featureLayer.bindTooltip(label);
           },
         }).addTo(map);

@@ -1,0 +1,253 @@
+"""Gap analysis: hand-computed values on a small world, query count, page and map."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from kette.core.models import District, Role
+from kette.directory.models import (
+    LifePhase,
+    ServiceArea,
+    ServiceAtLocation,
+    ServiceStatus,
+)
+from kette.directory.tests.factories import (
+    LocationFactory,
+    OrganizationFactory,
+    ServiceFactory,
+)
+from kette.monitoring import gaps
+from kette.monitoring.models import Direction, Unit
+from kette.monitoring.tests.factories import (
+    DistrictFactory,
+    IndicatorFactory,
+    NeedIndexWeightFactory,
+    ObservationFactory,
+)
+from kette.testing.factories import MunicipalityFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+def _offer(city, name, low, high, *, district=None, whole=False, area=None, **fields):
+    service = ServiceFactory(
+        organization=OrganizationFactory(municipality=city),
+        name=name,
+        min_age_months=low,
+        max_age_months=high,
+        **fields,
+    )
+    if district is not None:
+        location = LocationFactory(municipality=city, district=district)
+        ServiceAtLocation.objects.create(municipality=city, service=service, location=location)
+    if whole:
+        ServiceArea.objects.create(municipality=city, service=service, district=None)
+    if area is not None:
+        ServiceArea.objects.create(municipality=city, service=service, district=area)
+    return service
+
+
+@pytest.fixture
+def world():
+    """Two districts (Nord, Süd), two life phases (0–3, 3–6 years), children
+    2012: Nord 200 and 2 (suppressed), Süd 100 and 250."""
+    city = MunicipalityFactory(name="Musterstadt", slug="musterstadt")
+    nord = DistrictFactory(municipality=city, code="1", name="Nord")
+    sued = DistrictFactory(municipality=city, code="2", name="Süd")
+    LifePhase.objects.create(
+        municipality=city,
+        code="fruehe-kindheit",
+        name="Frühe Kindheit",
+        min_age_months=0,
+        max_age_months=36,
+        position=1,
+    )
+    LifePhase.objects.create(
+        municipality=city,
+        code="kita",
+        name="Kita-Alter",
+        min_age_months=36,
+        max_age_months=72,
+        position=2,
+    )
+    u3 = IndicatorFactory(key="k-0-3", name="Kinder unter 3", unit=Unit.COUNT, age_band="0–3")
+    u6 = IndicatorFactory(key="k-3-6", name="Kinder 3 bis 6", unit=Unit.COUNT, age_band="3-6")
+    quote = IndicatorFactory(key="quote", unit=Unit.PERCENT, direction=Direction.HIGHER_IS_WORSE)
+    for district, young, older, rate in [(nord, 200, 2, 30.0), (sued, 100, 250, 10.0)]:
+        ObservationFactory(municipality=city, district=district, indicator=u3, value=young)
+        ObservationFactory(municipality=city, district=district, indicator=u6, value=older)
+        ObservationFactory(municipality=city, district=district, indicator=quote, value=rate)
+    NeedIndexWeightFactory(municipality=city, indicator=quote)
+    _offer(city, "A Babytreff", 0, 36, district=nord, area=nord)  # counted once
+    _offer(city, "B Krabbelgruppe", 24, 48, district=sued)
+    _offer(city, "C Familienbüro", 0, 72, whole=True)
+    _offer(city, "D Kita-Sprechstunde", 36, 60, area=sued)
+    _offer(city, "E Entwurf", 0, 36, whole=True, status=ServiceStatus.DRAFT)
+    _offer(city, "F ohne Alter", None, None, whole=True)
+    _offer(city, "G Schulkinder", 72, 120, district=nord)
+    return city
+
+
+def _cell(analysis, code, phase):
+    return next(
+        row for row in analysis.rows if row.district.code == code and row.life_phase.code == phase
+    )
+
+
+def test_hand_computed_values(world):
+    analysis = gaps.gap_analysis(world, 2012)
+    nord_u3 = _cell(analysis, "1", "fruehe-kindheit")
+    assert (nord_u3.children, nord_u3.offers, nord_u3.per_1000) == (200, 2, 10.0)
+    nord_kita = _cell(analysis, "1", "kita")
+    assert nord_kita.children is None and nord_kita.children_suppressed
+    assert (nord_kita.offers, nord_kita.per_1000) == (1, None)
+    sued_u3 = _cell(analysis, "2", "fruehe-kindheit")
+    assert (sued_u3.children, sued_u3.offers, sued_u3.per_1000) == (100, 2, 20.0)
+    sued_kita = _cell(analysis, "2", "kita")
+    assert (sued_kita.children, sued_kita.offers, sued_kita.per_1000) == (250, 3, 12.0)
+    # Two districts: index ±0.71 standard deviations, both "medium need".
+    assert {row.need_status for row in analysis.rows} == {2}
+    assert nord_u3.need_label == "mittlerer Bedarf"
+    order = [(row.district.code, row.life_phase.code) for row in analysis.priority]
+    assert order == [
+        ("1", "fruehe-kindheit"),
+        ("2", "kita"),
+        ("2", "fruehe-kindheit"),
+        ("1", "kita"),
+    ]
+
+
+def test_zero_children_give_no_rate(world):
+    district = DistrictFactory(municipality=world, code="3", name="Hafen")
+    indicator = IndicatorFactory(key="k-0-3-null", unit=Unit.COUNT)
+    ObservationFactory(municipality=world, district=district, indicator=indicator, value=0)
+    row = gaps.GapRow(
+        district=district,
+        life_phase=LifePhase.objects.get(code="kita"),
+        children=0,
+        children_suppressed=False,
+        offers=4,
+        need_status=None,
+        need_label="",
+    )
+    assert row.per_1000 is None
+
+
+def test_priority_puts_high_need_first():
+    city = MunicipalityFactory.build()
+    phase = LifePhase(municipality=city, code="p", name="P", min_age_months=0, max_age_months=36)
+
+    def row(code, status, children, offers):
+        district = DistrictFactory.build(municipality=city, code=code)
+        return gaps.GapRow(district, phase, children, False, offers, status, "")
+
+    rows = [row("a", 2, 1000, 1), row("b", 4, 1000, 9), row("c", 4, 1000, 3), row("d", None, 10, 0)]
+    analysis = gaps.GapAnalysis(2012, "Stadtteil", [phase], [], rows, {})
+    assert [r.district.code for r in analysis.priority] == ["c", "b", "a", "d"]
+
+
+def test_age_bands_tile_the_life_phase():
+    assert gaps.band_months("0–3") == (0, 36)
+    assert gaps.band_months("unter 15") == (0, 180)
+    assert gaps.band_months("5–6") == (60, 72)
+    assert gaps.band_months("ab 65") is None
+    bands = {(0, 36): "u3", (36, 72): "u6", (72, 120): "u10", (120, 180): "u15"}
+    assert gaps.bands_for((0, 72), bands) == ["u3", "u6"]
+    assert gaps.bands_for((120, 192), bands) is None
+    assert gaps.bands_for((-9, 0), bands) is None
+
+
+def test_whole_municipality_area_and_parent_districts(world):
+    bezirk = DistrictFactory(municipality=world, code="9", name="Bezirk", level="Stadtbezirk")
+    teil = DistrictFactory(municipality=world, code="91", name="Teil", parent=bezirk)
+    _offer(world, "H im Teil", 0, 12, district=teil)
+    _offer(world, "I für den Bezirk", 0, 12, area=bezirk)
+    analysis = gaps.gap_analysis(world, 2012, level="Stadtteil")
+    # C (whole municipality), H (location), I (area of the containing Bezirk)
+    assert _cell(analysis, "91", "fruehe-kindheit").offers == 3
+    coarse = gaps.gap_analysis(world, 2012, level="Stadtbezirk")
+    assert _cell(coarse, "9", "fruehe-kindheit").offers == 3  # H counts for its Bezirk
+
+
+def test_constant_number_of_queries(world):
+    with CaptureQueriesContext(connection) as small:
+        gaps.gap_analysis(world, 2012)
+    u3 = IndicatorFactory(key="k-0-3-extra", unit=Unit.COUNT)
+    for n in range(3, 9):
+        district = DistrictFactory(municipality=world, code=str(n))
+        ObservationFactory(municipality=world, district=district, indicator=u3, value=50)
+        _offer(world, f"Angebot {n}", 0, 36, district=district, area=district)
+    with CaptureQueriesContext(connection) as large:
+        analysis = gaps.gap_analysis(world, 2012)
+    assert len(analysis.districts) == 8
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_page_shows_priority_table_and_map(client, world):
+    client.force_login(user_with_role(Role.VIEWER, world))
+    url = reverse("monitoring:gaps", args=[world.slug])
+    html = client.get(url).content.decode()
+    assert "Versorgungsanalyse" in html
+    assert "Angebote je 1.000 Kinder" in html
+    assert "Frühe Kindheit" in html
+    assert '<th scope="row">Nord (1)</th>' in html
+    assert "10,0" in html and "20,0" in html
+    assert "versorgung.geojson?jahr=2012&amp;lebensphase=fruehe-kindheit" in html
+    kita = client.get(url, {"lebensphase": "kita", "jahr": "abc"}).content.decode()
+    assert "12,0" in kita
+    assert "Kinder 3 bis 6" in kita
+    nav = client.get(reverse("monitoring:need_index", args=[world.slug])).content.decode()
+    assert url in nav
+
+
+def test_geojson_carries_map_classes(client, world):
+    client.force_login(user_with_role(Role.VIEWER, world))
+    url = reverse("monitoring:gaps_geojson", args=[world.slug])
+    data = client.get(url, {"jahr": "2012", "lebensphase": "fruehe-kindheit"}).json()
+    props = {f["properties"]["code"]: f["properties"] for f in data["features"]}
+    # Nord has fewer offers per 1,000 children than Süd: the darker class.
+    assert props["1"]["map_class"] > props["2"]["map_class"]
+    assert props["1"]["map_label"] == "10,0"
+
+
+def test_page_without_child_counts(client):
+    empty = MunicipalityFactory()
+    client.force_login(user_with_role(Role.VIEWER, empty))
+    html = client.get(reverse("monitoring:gaps", args=[empty.slug])).content.decode()
+    assert "Noch keine Kinderzahlen nach Altersgruppen" in html
+
+
+@pytest.mark.parametrize("name", ["gaps", "gaps_geojson"])
+def test_outsiders_are_kept_out(client, world, name):
+    url = reverse(f"monitoring:{name}", args=[world.slug])
+    assert client.get(url).status_code == 302
+    client.force_login(user_with_role(Role.COORDINATOR, MunicipalityFactory()))
+    assert client.get(url).status_code == 403
+
+
+def test_location_without_district_is_placed_by_coordinates(world):
+    sued = District.objects.get(municipality=world, code="2")
+    lon, lat = sued.boundary["coordinates"][0][0]
+    service = ServiceFactory(
+        organization=OrganizationFactory(municipality=world), min_age_months=0, max_age_months=12
+    )
+    location = LocationFactory(
+        municipality=world, district=None, latitude=lat + 0.005, longitude=lon + 0.005
+    )
+    ServiceAtLocation.objects.create(municipality=world, service=service, location=location)
+    analysis = gaps.gap_analysis(world, 2012)
+    assert _cell(analysis, "2", "fruehe-kindheit").offers == 3  # B, C and the new one
+    assert _cell(analysis, "1", "fruehe-kindheit").offers == 2
+
+
+def test_map_classes_keep_equal_rates_together(world):
+    analysis = gaps.gap_analysis(world, 2012)
+    phase = analysis.life_phases[0]
+    rows = analysis.for_phase(phase)
+    classes = gaps.map_classes(rows)
+    assert classes[rows[0].district.pk] == (4, "10,0 – 10,0")
+    assert classes[rows[1].district.pk] == (2, "20,0 – 20,0")
+    for row in rows:
+        row.offers = 0
+    assert {klass for klass, _range in gaps.map_classes(rows).values()} == {4}

@@ -24,6 +24,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from kette.core import geo
 from kette.core.models import District, Municipality
 from kette.directory.models import (
     LifePhase,
@@ -207,7 +208,7 @@ def gap_analysis(municipality: Municipality, year: int, *, level: str | None = N
     # imported) is placed by its coordinates.
     locator = None
     if any(d is None and lat is not None and lon is not None for _s, d, lat, lon in placed):
-        locator = selectors.district_locator(municipality)
+        locator = geo.district_locator(municipality)
     for service_id, located, lat, lon in placed:
         district_id = located
         if district_id is None and locator is not None and lat is not None and lon is not None:

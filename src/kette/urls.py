@@ -10,6 +10,7 @@ admin.site.site_title = "kette"
 urlpatterns = [
     path("", include("kette.core.urls")),
     path("", include("kette.directory.urls")),
+    path("", include("kette.directory.public_urls")),
     path("konto/", include("kette.core.account_urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -235,9 +235,11 @@ def guide_search(
     *,
     municipality: Municipality | None = None,
     statuses: Sequence[str] = ("published",),
+    with_facets: bool = True,
 ) -> SearchResult:
     """Published offers of `municipality` (or of all municipalities) for the guide,
-    sorted as asked, with facet counts and the locations each result shows."""
+    sorted as asked, with facet counts (unless `with_facets` is off) and the
+    locations each result shows."""
     guide.page = max(1, int(guide.page))
     guide.per_page = min(MAX_PER_PAGE, max(1, int(guide.per_page)))
     has_terms = bool(parse_query(guide.query))
@@ -250,6 +252,7 @@ def guide_search(
             statuses=statuses,
             page=guide.page,
             per_page=guide.per_page,
+            with_facets=with_facets,
             **guide.filter_kwargs(),
         )
     else:
@@ -258,6 +261,7 @@ def guide_search(
             statuses=statuses,
             page=1,
             per_page=1,
+            with_facets=with_facets,
             **guide.filter_kwargs(),
         )
         ids, total = _ordered_ids(guide, municipality=municipality, statuses=statuses)

@@ -3,7 +3,8 @@ everyone, without login, tracking or cookies.
 
 Search is a GET form (no CSRF cookie, no session); the same view answers JSON
 (`?format=json` or `Accept: application/json`) with the results and the facet
-counts, which is kette's search API over HTTP. Only published offers appear.
+counts (`&facets=off` leaves the counts out), which is kette's search API over
+HTTP. Only published offers appear.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from kette.core.tenancy import MunicipalityMixin
 from kette.directory import selectors
 from kette.directory.models import (
     HSDS_WEEKDAYS,
-    Language,
     LifePhase,
     Service,
     Taxonomy,
@@ -89,7 +89,14 @@ class GuideForm(forms.Form):
     sozialraum = forms.TypedChoiceField(
         label=gettext_lazy("District"), coerce=int, required=False, empty_value=None
     )
-    sprache = forms.ChoiceField(label=gettext_lazy("Language"), required=False)
+    # Any ISO 639 code is a valid filter; the list offers the languages of the matches.
+    sprache = forms.RegexField(
+        label=gettext_lazy("Language"),
+        regex=r"^[a-z]{2,3}$",
+        required=False,
+        widget=forms.Select,
+        error_messages={"invalid": gettext_lazy("Please choose a language from the list.")},
+    )
     kostenlos = forms.BooleanField(label=gettext_lazy("free of charge only"), required=False)
     barrierefreiheit = forms.MultipleChoiceField(
         label=gettext_lazy("Accessibility"), required=False, widget=forms.CheckboxSelectMultiple
@@ -137,8 +144,8 @@ class GuideForm(forms.Form):
         self.fields["handlungsfeld"].choices = anything + fields
         self.fields["barrierefreiheit"].choices = features
         self.fields["wochentag"].choices = anything + [(d.value, d.label) for d in Weekday]
-        self.fields["sprache"].choices = anything + [
-            (code, language_name(code)) for code in _language_codes(municipality)
+        self.fields["sprache"].widget.choices = anything + [
+            (code, language_name(code)) for code in _language_codes(self.data.get("sprache"))
         ]
         if districts:
             self.fields["sozialraum"].choices = anything + districts
@@ -190,12 +197,10 @@ def _default_terms(taxonomy_slug: str) -> list[tuple[str, str]]:
     )
 
 
-def _language_codes(municipality: Municipality | None) -> list[str]:
-    languages = Language.objects.all()
-    if municipality is not None:
-        languages = languages.filter(municipality=municipality)
-    codes = set(languages.values_list("code", flat=True).distinct()[:200])
-    return sorted(codes | {"de"}, key=lambda code: (code != "de", language_name(code)))
+def _language_codes(*extra: str | None) -> list[str]:
+    """German first, then the given codes (e.g. the languages of the matches) by name."""
+    codes = {"de", *(code for code in extra if code and len(code) <= 3 and code.isalpha())}
+    return sorted(codes, key=lambda code: (code != "de", language_name(code)))
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -216,7 +221,9 @@ class _GuideBase(TemplateView):
         if form.is_bound:
             form.is_valid()
         guide = form.guide_query() if form.is_bound else GuideQuery(per_page=PER_PAGE)
-        result = guide_search(guide, municipality=self.municipality)
+        # API clients that need no counts may skip them: ?format=json&facets=off
+        with_facets = not (wants_json(request) and request.GET.get("facets") == "off")
+        result = guide_search(guide, municipality=self.municipality, with_facets=with_facets)
         for service in result.services:
             service.age_text = age_text(service)
         if form.is_bound:
@@ -305,7 +312,13 @@ def _facet_options(form: GuideForm, result: SearchResult) -> dict[str, list[dict
     for facet, field_name in FACET_FIELDS.items():
         counts = result.facets.get(facet, {})
         field = form.fields.get(field_name)
-        labels = {str(value): str(label) for value, label in getattr(field, "choices", [])}
+        if field is None:
+            choices = []
+        elif isinstance(field, forms.RegexField):
+            choices = list(field.widget.choices)
+        else:
+            choices = list(field.choices)
+        labels = {str(value): str(label) for value, label in choices}
         labels.pop("", None)
         values = list(labels) if labels else []
         values += [value for value in counts if value not in labels]
@@ -342,6 +355,13 @@ def _add_counts(form: GuideForm, result: SearchResult) -> None:
         if field is None:
             continue
         counts = result.facets.get(facet, {})
+        if facet == "language":
+            codes = _language_codes(*counts, form.data.get("sprache"))
+            field.widget.choices = [
+                ("", _("any")),
+                *((code, f"{language_name(code)} ({counts.get(code, 0)})") for code in codes),
+            ]
+            continue
         field.choices = [
             (value, f"{label} ({counts.get(str(value), 0)})" if value != "" else label)
             for value, label in field.choices

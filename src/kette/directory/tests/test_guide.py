@@ -81,6 +81,7 @@ def test_district_filter_and_counts_per_value(world, corpus):
     # counts beside each choice, for the current matches
     assert "Südstadt (2)</option>" in html
     assert "Bewegung (1)</option>" in html
+    assert "Deutsch (0)</option>" in html
     assert re.search(r"nur kostenlos\s+\(1\)", html)
 
 
@@ -121,6 +122,7 @@ def test_pagination(world, corpus, monkeypatch):
         ({"lat": "50.9"}, "Breiten- und Längengrad"),
         ({"lat": "10", "lon": "7"}, "größer oder gleich 47"),
         ({"seite": "-3"}, "größer oder gleich 1"),
+        ({"sprache": "Klingonisch!"}, "Sprache aus der Liste"),
         ({"q": "x" * 500}, "höchstens 200"),
     ],
 )
@@ -150,6 +152,14 @@ def test_the_json_answer(world, corpus):
     assert {option["value"] for option in data["facets"]["language"]} == {"de", "tr"}
     assert data["facets"]["free_of_charge"][0]["count"] == 1
     assert SECRET_DRAFT not in response.content.decode()
+
+
+def test_json_without_facet_counts(world, corpus):
+    _response, data = get_json(
+        Client(), "/k/altstadt/familienwegweiser/", q="Familie", facets="off"
+    )
+    assert data["total"] == 2
+    assert all(option["count"] == 0 for option in data["facets"]["field_of_action"])
 
 
 def test_json_by_accept_header_and_distance(world, corpus):

@@ -48,3 +48,9 @@ def coordinator(world: World):
 @pytest.fixture
 def password() -> str:
     return factories.TEST_PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    # PBKDF2 with production iterations costs ~0.3 s per user; tests create many.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

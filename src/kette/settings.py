@@ -55,6 +55,14 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # kette's apps come first: where a msgid (e.g. "Save") is translated by
+    # both kette and Django's admin, kette's German wins (first app wins).
+    "kette.core",
+    "kette.directory",
+    "kette.network",
+    "kette.monitoring",
+    "kette.learning",
+    "kette.api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -68,16 +76,13 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "ninja",
-    "kette.core",
-    "kette.directory",
-    "kette.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "kette.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -160,8 +165,10 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
-SECURE_HSTS_PRELOAD = False
+# Both apply to the host kette runs on and its own subdomains only (a preload
+# entry needs a registrable domain, so the directive is inert on subdomains).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("KETTE_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
@@ -174,7 +181,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Internationalisation ------------------------------------------------------
 LANGUAGE_CODE = "de"
-LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
+LANGUAGES = [("de", _("German")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "kette_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
@@ -237,6 +244,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # plain background. Example: https://tile.openstreetmap.de/{z}/{x}/{y}.png
 KETTE_MAP_TILE_URL = os.environ.get("KETTE_MAP_TILE_URL", "")
 KETTE_MAP_TILE_ATTRIBUTION = os.environ.get("KETTE_MAP_TILE_ATTRIBUTION", "")
+# The address people reach kette at, for links in mails sent outside a request
+# (reminders from the command line).
+KETTE_BASE_URL = os.environ.get("KETTE_BASE_URL", "http://localhost:8000")
+# Largest offer file the import accepts, checked before parsing.
+KETTE_IMPORT_MAX_BYTES = int(os.environ.get("KETTE_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 # Who runs this installation (imprint, privacy page, accessibility statement).
 KETTE_OPERATOR_NAME = os.environ.get("KETTE_OPERATOR_NAME", "")
 KETTE_OPERATOR_ADDRESS = os.environ.get("KETTE_OPERATOR_ADDRESS", "")

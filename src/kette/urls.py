@@ -9,7 +9,12 @@ admin.site.site_title = "kette"
 
 urlpatterns = [
     path("", include("kette.core.urls")),
+    path("", include("kette.monitoring.urls")),
+    path("", include("kette.learning.urls")),
     path("", include("kette.directory.urls")),
+    path("", include("kette.directory.import_urls")),
+    path("", include("kette.directory.freshness_urls")),
+    path("k/<slug:municipality_slug>/netzwerk/", include("kette.network.urls")),
     path("", include("kette.directory.public_urls")),
     path("konto/", include("kette.core.account_urls")),
     path("admin/", admin.site.urls),

@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from kette.core.api import router as core_router
+from kette.network.api import router as network_router
 
 api = NinjaAPI(
     title="kette API",
@@ -11,3 +12,4 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", core_router)
+api.add_router("/", network_router)

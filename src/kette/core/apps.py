@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "kette.core"
     label = "core"
-    verbose_name = _("Grundlagen")
+    verbose_name = _("Foundation")
 
     def ready(self) -> None:
         from kette.core import audit, datasources
@@ -13,6 +13,10 @@ class CoreConfig(AppConfig):
 
         audit.register(Municipality, municipality_field="id")
         audit.register(FundingPeriod)
-        audit.register(Membership)
+        audit.register(
+            Membership,
+            related=("user",),
+            label=lambda record: f"{record.user} ({record.get_role_display()})",
+        )
         audit.register(District)
         datasources.register(datasources.BOUNDARIES)

@@ -7,7 +7,8 @@ them without knowing the apps.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
@@ -18,6 +19,9 @@ class AuditedModel:
     model: type[models.Model]
     # Field of the historical row that holds the municipality's id.
     municipality_field: str
+    # Related rows the label needs, fetched with the history (avoids N+1).
+    related: tuple[str, ...] = ()
+    label: Callable[[Any], str] | None = field(default=None, compare=False)
 
     @property
     def key(self) -> str:
@@ -29,15 +33,33 @@ class AuditedModel:
 
     def history_for(self, municipality_id: int) -> models.QuerySet[Any]:
         history = self.model.history.model  # type: ignore[attr-defined]
-        return history.objects.filter(**{self.municipality_field: municipality_id})
+        return history.objects.filter(**{self.municipality_field: municipality_id}).select_related(
+            "history_user", *self.related
+        )
+
+    def label_of(self, record: Any) -> str:
+        """A readable name for the object a historical record belongs to."""
+        if self.label is not None:
+            return self.label(record)
+        return str(record.instance)
 
 
 _registry: dict[str, AuditedModel] = {}
 
 
-def register(model: type[models.Model], *, municipality_field: str = "municipality_id") -> None:
-    """Make `model`'s history part of its municipality's change log."""
-    entry = AuditedModel(model, municipality_field)
+def register(
+    model: type[models.Model],
+    *,
+    municipality_field: str = "municipality_id",
+    related: tuple[str, ...] = (),
+    label: Callable[[Any], str] | None = None,
+) -> None:
+    """Make `model`'s history part of its municipality's change log.
+
+    `label(record)` names the object from a historical record; by default its
+    `__str__`, which must then use only the model's own fields or `related`.
+    """
+    entry = AuditedModel(model, municipality_field, related, label)
     _registry[entry.key] = entry
 
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kette.core import navigation
 from kette.core.roles import roles_of
 
 
@@ -21,16 +22,18 @@ class NavItem:
 
 def _navigation(request: HttpRequest) -> list[NavItem]:
     items = [NavItem(_("Start"), reverse("core:home"))]
+    # Apps above core add their public entries (core imports none of them).
+    items += [NavItem(label, url) for label, url in navigation.main_links()]
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return items
     roles = roles_of(user)
     if user.has_perm("core.read_programme_overview"):
-        items.append(NavItem(_("Programmübersicht"), reverse("core:programme_overview")))
+        items.append(NavItem(_("Programme overview"), reverse("core:programme_overview")))
     if user.has_perm("core.use_admin") and user.is_staff:
         items.append(NavItem(_("Administration"), reverse("admin:index")))
     if roles.municipality:
-        items.append(NavItem(_("Meine Kommunen"), reverse("core:home") + "#arbeitsbereiche"))
+        items.append(NavItem(_("My municipalities"), reverse("core:home") + "#arbeitsbereiche"))
     return items
 
 

@@ -8,33 +8,47 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+# Descriptions are lazily translated (English msgids, German catalogue); the
+# licence name and the attribution are quoted as their owners publish them.
+Text = str | Promise  # a str or a lazy translation
+
 
 @dataclass(frozen=True)
 class DataSource:
     key: str
-    title: str
-    used_for: str
-    source: str
+    title: Text
+    used_for: Text
+    source: Text
     licence: str
     licence_url: str
     attribution: str
-    changes: str = ""
+    changes: Text = ""
 
 
 BOUNDARIES = DataSource(
     key="boundaries",
-    title="Verwaltungsgrenzen und Einwohnerzahlen der Programmkommunen",
-    used_for="Gebietsgrenzen, amtliche Schlüssel und Einwohnerzahlen (31.12.2018) der 40 "
-    "Kommunen des Demo-Programms",
-    source="BKG Verwaltungsgebiete 1:250 000 (Stand 2013) mit Einwohnerzahlen von Destatis, "
-    "exportiert über opendatalab.de (geojson-utilities); GitHub-Repositorien "
-    "Christ-Kevin/NRW (Gemeinden NRW) und ztNFny/geocaching_geojson_generator (Kreise)",
+    title=_("Administrative boundaries and population of the programme municipalities"),
+    used_for=_(
+        "Boundaries, official keys and population (31 Dec 2018) of the 40 municipalities "
+        "of the demo programme"
+    ),
+    source=_(
+        "BKG administrative areas 1:250 000 (as of 2013) with population figures from "
+        "Destatis, exported through opendatalab.de (geojson-utilities); GitHub repositories "
+        "Christ-Kevin/NRW (municipalities of NRW) and ztNFny/geocaching_geojson_generator "
+        "(Kreise)"
+    ),
     licence="Datenlizenz Deutschland – Namensnennung – Version 2.0",
     licence_url="https://www.govdata.de/dl-de/by-2-0",
     attribution="© GeoBasis-DE / BKG 2013 (Daten verändert); Einwohnerzahlen: © Statistisches "
     "Bundesamt (Destatis), 2019",
-    changes="Auf die 40 Programmkommunen beschränkt, Geometrien vereinfacht "
-    "(Toleranz 0,001°) und Koordinaten auf 5 Nachkommastellen gerundet.",
+    changes=_(
+        "Limited to the 40 programme municipalities, geometries simplified "
+        "(tolerance 0.001°) and coordinates rounded to 5 decimal places."
+    ),
 )
 
 _registry: dict[str, DataSource] = {}
@@ -45,4 +59,4 @@ def register(source: DataSource) -> None:
 
 
 def registered() -> list[DataSource]:
-    return sorted(_registry.values(), key=lambda s: s.title)
+    return sorted(_registry.values(), key=lambda s: str(s.title))

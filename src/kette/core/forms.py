@@ -12,32 +12,31 @@ class MunicipalityProfileForm(forms.ModelForm):
 
 
 class MemberInviteForm(forms.Form):
-    email = forms.EmailField(label=_("E-Mail-Adresse"))
-    first_name = forms.CharField(label=_("Vorname"), max_length=150)
-    last_name = forms.CharField(label=_("Nachname"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"))
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
     role = forms.ChoiceField(
-        label=_("Rolle"),
-        choices=[(role.value, role.label) for role in Role if role in MUNICIPALITY_ROLES],
+        label=_("Role"),
+        # No preselection: inviting someone with more rights than meant must be a choice.
+        choices=[("", "—"), *((r.value, r.label) for r in Role if r in MUNICIPALITY_ROLES)],
     )
 
 
 class AccessibilityFeedbackForm(forms.Form):
     message = forms.CharField(
-        label=_("Welche Barriere ist Ihnen begegnet?"),
+        label=_("Which barrier did you encounter?"),
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=5000,
     )
-    page_url = forms.CharField(
-        label=_("Auf welcher Seite? (optional)"), required=False, max_length=500
-    )
+    page_url = forms.CharField(label=_("On which page? (optional)"), required=False, max_length=500)
     email = forms.EmailField(
-        label=_("Ihre E-Mail-Adresse, falls Sie eine Antwort wünschen (optional)"),
+        label=_("Your e-mail address, if you would like a reply (optional)"),
         required=False,
     )
     # A field people never see (hidden by CSS, skipped by keyboard): bots fill it
     # in, and their message is dropped.
     website = forms.CharField(
-        label=_("Bitte dieses Feld leer lassen"),
+        label=_("Please leave this field empty"),
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 
 def _content_security_policy() -> str:
@@ -47,4 +49,26 @@ class SecurityHeadersMiddleware:
         if not request.path.startswith(self.exempt_prefixes):
             response.setdefault("Content-Security-Policy", self.policy)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
+        return response
+
+
+class LanguageMiddleware:
+    """German unless the visitor chose another language with the switch.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; kette
+    speaks German by default (LANGUAGE_CODE) and honours only the explicit
+    choice stored in the language cookie.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
         return response

@@ -23,8 +23,8 @@ class User(AbstractUser):
     """A person who logs in. Roles come from their memberships."""
 
     class Meta:
-        verbose_name = _("Benutzerkonto")
-        verbose_name_plural = _("Benutzerkonten")
+        verbose_name = _("User account")
+        verbose_name_plural = _("User accounts")
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -34,21 +34,21 @@ class Programme(models.Model):
     """A state programme (Landesprogramm) and its coordination office."""
 
     name = models.CharField(_("Name"), max_length=200)
-    slug = models.SlugField(_("Kurzname in Adressen"), max_length=80, unique=True)
-    former_name = models.CharField(_("früherer Name"), max_length=200, blank=True)
-    state = models.CharField(_("Land"), max_length=80, blank=True)
+    slug = models.SlugField(_("Short name in addresses"), max_length=80, unique=True)
+    former_name = models.CharField(_("former name"), max_length=200, blank=True)
+    state = models.CharField(_("State"), max_length=80, blank=True)
     coordination_office = models.CharField(
-        _("Landeskoordinierungsstelle"), max_length=300, blank=True
+        _("State coordination office"), max_length=300, blank=True
     )
-    description = models.TextField(_("Beschreibung"), blank=True)
+    description = models.TextField(_("Description"), blank=True)
     website = WebsiteField(_("Website"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Landesprogramm")
-        verbose_name_plural = _("Landesprogramme")
+        verbose_name = _("State programme")
+        verbose_name_plural = _("State programmes")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -56,9 +56,12 @@ class Programme(models.Model):
 
 
 class MunicipalityKind(models.TextChoices):
-    KREISFREIE_STADT = "kreisfreie_stadt", _("kreisfreie Stadt")
-    KREISANGEHOERIGE_GEMEINDE = "kreisangehoerige_gemeinde", _("kreisangehörige Stadt/Gemeinde")
-    KREIS = "kreis", _("Kreis")
+    KREISFREIE_STADT = "kreisfreie_stadt", _("independent city (kreisfreie Stadt)")
+    KREISANGEHOERIGE_GEMEINDE = (
+        "kreisangehoerige_gemeinde",
+        _("town or municipality within a Kreis"),
+    )
+    KREIS = "kreis", _("rural district (Kreis)")
 
 
 class Municipality(models.Model):
@@ -68,32 +71,32 @@ class Municipality(models.Model):
         Programme,
         on_delete=models.PROTECT,
         related_name="municipalities",
-        verbose_name=_("Programm"),
+        verbose_name=_("Programme"),
     )
     name = models.CharField(_("Name"), max_length=200)
-    slug = models.SlugField(_("Kurzname in Adressen"), max_length=80, unique=True)
-    kind = models.CharField(_("Art"), max_length=32, choices=MunicipalityKind.choices)
+    slug = models.SlugField(_("Short name in addresses"), max_length=80, unique=True)
+    kind = models.CharField(_("Type"), max_length=32, choices=MunicipalityKind.choices)
     official_key = models.CharField(
-        _("amtlicher Schlüssel"),
+        _("official key"),
         max_length=8,
         unique=True,
-        help_text=_("8-stelliger AGS einer Gemeinde oder 5-stelliger Schlüssel eines Kreises."),
+        help_text=_("8-digit official municipality key (AGS) or 5-digit key of a Kreis."),
     )
-    population = models.PositiveIntegerField(_("Einwohnerzahl"), null=True, blank=True)
-    population_date = models.DateField(_("Stand der Einwohnerzahl"), null=True, blank=True)
+    population = models.PositiveIntegerField(_("Population"), null=True, blank=True)
+    population_date = models.DateField(_("Population as of"), null=True, blank=True)
     boundary = models.JSONField(
-        _("Gebietsgrenze (GeoJSON, WGS84)"), null=True, blank=True, editable=False
+        _("Boundary (GeoJSON, WGS84)"), null=True, blank=True, editable=False
     )
-    cohort = models.PositiveSmallIntegerField(_("Förderkohorte (Jahr)"), null=True, blank=True)
-    description = models.TextField(_("Beschreibung der Präventionskette"), blank=True)
+    cohort = models.PositiveSmallIntegerField(_("Funding cohort (year)"), null=True, blank=True)
+    description = models.TextField(_("Description of the prevention chain"), blank=True)
     website = WebsiteField(_("Website"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["boundary"])
 
     class Meta:
-        verbose_name = _("Kommune")
-        verbose_name_plural = _("Kommunen")
+        verbose_name = _("Municipality")
+        verbose_name_plural = _("Municipalities")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -121,7 +124,7 @@ class TenantModel(models.Model):
     """Base for every municipality-owned model (the Citus distribution key)."""
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, verbose_name=_("Kommune"), related_name="+"
+        Municipality, on_delete=models.CASCADE, verbose_name=_("Municipality"), related_name="+"
     )
 
     objects = TenantQuerySet.as_manager()
@@ -133,14 +136,14 @@ class TenantModel(models.Model):
 class FundingPeriod(TenantModel):
     """A period in which the programme funds the municipality."""
 
-    starts_on = models.DateField(_("Beginn"))
-    ends_on = models.DateField(_("Ende"))
-    note = models.CharField(_("Anmerkung"), max_length=300, blank=True)
+    starts_on = models.DateField(_("Start date"))
+    ends_on = models.DateField(_("End date"))
+    note = models.CharField(_("Note"), max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Förderzeitraum")
-        verbose_name_plural = _("Förderzeiträume")
+        verbose_name = _("Funding period")
+        verbose_name_plural = _("Funding periods")
         ordering = ["starts_on"]
         constraints = [
             models.CheckConstraint(
@@ -160,10 +163,10 @@ class District(TenantModel):
     boundaries. Geometry is GeoJSON in WGS84.
     """
 
-    code = models.CharField(_("Schlüssel"), max_length=40)
+    code = models.CharField(_("Key"), max_length=40)
     name = models.CharField(_("Name"), max_length=200)
     level = models.CharField(
-        _("Ebene"), max_length=80, blank=True, help_text=_("z. B. Stadtbezirk oder Stadtteil")
+        _("Level"), max_length=80, blank=True, help_text=_("e.g. borough or neighbourhood")
     )
     parent = models.ForeignKey(
         "self",
@@ -171,15 +174,15 @@ class District(TenantModel):
         null=True,
         blank=True,
         related_name="children",
-        verbose_name=_("übergeordneter Bezirk"),
+        verbose_name=_("parent district"),
     )
-    boundary = models.JSONField(_("Grenze (GeoJSON, WGS84)"), null=True, blank=True)
+    boundary = models.JSONField(_("Outline (GeoJSON, WGS84)"), null=True, blank=True)
     boundary_simplified = models.JSONField(null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["boundary", "boundary_simplified"])
 
     class Meta:
-        verbose_name = _("Sozialraum")
-        verbose_name_plural = _("Sozialräume")
+        verbose_name = _("District")
+        verbose_name_plural = _("Districts")
         ordering = ["code"]
         constraints = [
             models.UniqueConstraint(fields=["municipality", "code"], name="district_code_unique")
@@ -190,12 +193,12 @@ class District(TenantModel):
 
 
 class Role(models.TextChoices):
-    PROGRAMME_ADMIN = "programme_admin", _("Programm-Administration")
-    PROGRAMME_STAFF = "programme_staff", _("Landeskoordinierungsstelle")
-    COORDINATOR = "coordinator", _("Koordination")
-    EDITOR = "editor", _("Redaktion")
-    PROVIDER = "provider", _("Träger")
-    VIEWER = "viewer", _("Lesezugriff")
+    PROGRAMME_ADMIN = "programme_admin", _("Programme administration")
+    PROGRAMME_STAFF = "programme_staff", _("State coordination office")
+    COORDINATOR = "coordinator", _("Coordination")
+    EDITOR = "editor", _("Editorial team")
+    PROVIDER = "provider", _("Provider")
+    VIEWER = "viewer", _("Read access")
 
 
 PROGRAMME_ROLES = frozenset({Role.PROGRAMME_ADMIN, Role.PROGRAMME_STAFF})
@@ -209,7 +212,7 @@ class Membership(models.Model):
         User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("Person")
     )
     programme = models.ForeignKey(
-        Programme, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("Programm")
+        Programme, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("Programme")
     )
     municipality = models.ForeignKey(
         Municipality,
@@ -217,17 +220,17 @@ class Membership(models.Model):
         null=True,
         blank=True,
         related_name="memberships",
-        verbose_name=_("Kommune"),
+        verbose_name=_("Municipality"),
     )
-    role = models.CharField(_("Rolle"), max_length=32, choices=Role.choices)
+    role = models.CharField(_("Role"), max_length=32, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
     objects = TenantQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("Mitgliedschaft")
-        verbose_name_plural = _("Mitgliedschaften")
+        verbose_name = _("Membership")
+        verbose_name_plural = _("Memberships")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "municipality"],
@@ -256,15 +259,15 @@ class Membership(models.Model):
 class AccessibilityFeedback(models.Model):
     """A message sent through the feedback form of the accessibility statement."""
 
-    message = models.TextField(_("Nachricht"))
-    email = models.EmailField(_("E-Mail-Adresse für eine Antwort"), blank=True)
-    page_url = models.CharField(_("betroffene Seite"), max_length=500, blank=True)
+    message = models.TextField(_("Message"))
+    email = models.EmailField(_("E-mail address for a reply"), blank=True)
+    page_url = models.CharField(_("affected page"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    handled = models.BooleanField(_("erledigt"), default=False)
+    handled = models.BooleanField(_("handled"), default=False)
 
     class Meta:
-        verbose_name = _("Rückmeldung zur Barrierefreiheit")
-        verbose_name_plural = _("Rückmeldungen zur Barrierefreiheit")
+        verbose_name = _("Accessibility feedback")
+        verbose_name_plural = _("Accessibility feedback messages")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

@@ -108,22 +108,11 @@ class Change:
     fields: list[tuple[str, str, str]]  # (field name, before, after)
 
 
-def _label(record: Any) -> str:
-    try:
-        return str(record.instance)
-    except Exception:  # an object whose related rows are gone still needs a label
-        return f"#{record.id}"
-
-
 def change_log(municipality: Municipality, *, limit: int = 100) -> list[Change]:
     """The latest changes to every audited model of the municipality, newest first."""
     changes: list[Change] = []
     for entry in audit.registered():
-        records = (
-            entry.history_for(municipality.pk)
-            .select_related("history_user")
-            .order_by("-history_date")[:limit]
-        )
+        records = entry.history_for(municipality.pk).order_by("-history_date")[:limit]
         for record in records:
             changes.append(
                 Change(
@@ -133,7 +122,7 @@ def change_log(municipality: Municipality, *, limit: int = 100) -> list[Change]:
                     model_key=entry.key,
                     model_name=entry.verbose_name,
                     object_id=record.id,
-                    object_label=_label(record),
+                    object_label=entry.label_of(record),
                     fields=[],
                 )
             )
@@ -156,7 +145,6 @@ def object_history(municipality: Municipality, model_key: str, object_id: int) -
     records = list(
         entry.history_for(municipality.pk)
         .filter(id=object_id)
-        .select_related("history_user")
         .order_by("history_date", "history_id")
     )
     if not records:
@@ -179,7 +167,7 @@ def object_history(municipality: Municipality, model_key: str, object_id: int) -
                 model_key=entry.key,
                 model_name=entry.verbose_name,
                 object_id=record.id,
-                object_label=_label(record),
+                object_label=entry.label_of(record),
                 fields=fields,
             )
         )

@@ -196,9 +196,9 @@ def membership_invite(
         token = default_token_generator.make_token(user)
         link = base_url + reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
         body = _(
-            "Guten Tag,\n\n%(actor)s hat Sie in kette für %(municipality)s als %(role)s "
-            "eingetragen. Bitte legen Sie über diesen Link Ihr Passwort fest:\n\n%(link)s\n\n"
-            "Ihr Benutzername ist %(username)s."
+            "Hello,\n\n%(actor)s has added you to kette for %(municipality)s as %(role)s. "
+            "Please choose your password with this link:\n\n%(link)s\n\n"
+            "Your user name is %(username)s."
         ) % {
             "actor": actor,
             "municipality": municipality.name,
@@ -207,7 +207,7 @@ def membership_invite(
             "username": user.username,
         }
         transaction.on_commit(
-            lambda: send_mail(_("Ihr Zugang zu kette"), body, settings.DEFAULT_FROM_EMAIL, [email])
+            lambda: send_mail(_("Your access to kette"), body, settings.DEFAULT_FROM_EMAIL, [email])
         )
     return membership
 
@@ -227,14 +227,14 @@ def accessibility_feedback_submit(
     feedback = AccessibilityFeedback.objects.create(message=message, email=email, page_url=page_url)
     recipient = settings.KETTE_ACCESSIBILITY_EMAIL
     if recipient:
-        body = _("Seite: %(page)s\nAntwort an: %(email)s\n\n%(message)s") % {
+        body = _("Page: %(page)s\nReply to: %(email)s\n\n%(message)s") % {
             "page": page_url or "–",
             "email": email or "–",
             "message": message,
         }
         try:
             send_mail(
-                _("Rückmeldung zur Barrierefreiheit"),
+                _("Accessibility feedback"),
                 body,
                 settings.DEFAULT_FROM_EMAIL,
                 [recipient],

@@ -19,6 +19,9 @@ NPM_FILES: dict[str, list[str]] = {
     "htmx.org": ["dist/htmx.min.js"],
     "leaflet": [
         "dist/leaflet.js",
+        # Source maps are referenced from the scripts; the hashed-name storage
+        # of production resolves every reference and needs them present.
+        "dist/leaflet.js.map",
         "dist/leaflet.css",
         "dist/images/marker-icon.png",
         "dist/images/marker-icon-2x.png",
@@ -28,6 +31,7 @@ NPM_FILES: dict[str, list[str]] = {
     ],
     "leaflet.markercluster": [
         "dist/leaflet.markercluster.js",
+        "dist/leaflet.markercluster.js.map",
         "dist/MarkerCluster.css",
         "dist/MarkerCluster.Default.css",
     ],

@@ -18,11 +18,9 @@ def validate_official_key(key: str, kind: str) -> None:
     from kette.core.models import MunicipalityKind
 
     if not key.isdigit() or not key.isascii():
-        raise ValidationError(_("Der amtliche Schlüssel darf nur Ziffern enthalten."))
+        raise ValidationError(_("The official key may contain digits only."))
     if not 1 <= int(key[:2]) <= 16:
-        raise ValidationError(
-            _("Der amtliche Schlüssel muss mit einer Landesnummer von 01 bis 16 beginnen.")
-        )
+        raise ValidationError(_("The official key must begin with a state number from 01 to 16."))
     if kind == MunicipalityKind.KREIS:
         allowed = {KREIS_KEY_LENGTH}
     elif kind == MunicipalityKind.KREISFREIE_STADT:
@@ -30,9 +28,9 @@ def validate_official_key(key: str, kind: str) -> None:
     else:
         allowed = {GEMEINDE_KEY_LENGTH}
     if len(key) not in allowed:
-        lengths = _(" oder ").join(str(n) for n in sorted(allowed))
+        lengths = _(" or ").join(str(n) for n in sorted(allowed))
         raise ValidationError(
-            _("Für diese Art von Kommune hat der amtliche Schlüssel %(lengths)s Stellen.")
+            _("For this type of municipality the official key has %(lengths)s digits.")
             % {"lengths": lengths}
         )
     if (
@@ -40,4 +38,4 @@ def validate_official_key(key: str, kind: str) -> None:
         and len(key) == GEMEINDE_KEY_LENGTH
         and not key.endswith("000")
     ):
-        raise ValidationError(_("Der Gemeindeschlüssel einer kreisfreien Stadt endet auf 000."))
+        raise ValidationError(_("The municipality key of an independent city ends in 000."))

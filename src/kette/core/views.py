@@ -79,7 +79,7 @@ class ProfileEditView(MunicipalityMixin, FormView):
             description=form.cleaned_data["description"],
             website=form.cleaned_data["website"],
         )
-        messages.success(self.request, _("Die Angaben wurden gespeichert."))
+        messages.success(self.request, _("The details have been saved."))
         return redirect(self.municipality.get_absolute_url())
 
 
@@ -104,7 +104,7 @@ class MembersView(MunicipalityMixin, FormView):
         )
         messages.success(
             self.request,
-            _("%(person)s ist jetzt als %(role)s eingetragen.")
+            _("%(person)s has been added as %(role)s.")
             % {"person": membership.user, "role": membership.get_role_display()},
         )
         return redirect("core:members", municipality_slug=self.municipality.slug)
@@ -118,9 +118,9 @@ class MemberRemoveView(MunicipalityMixin, View):
     ) -> HttpResponse:
         membership = selectors.membership_in(self.municipality, membership_pk)
         if membership.user_id == request.user.pk:
-            raise PermissionDenied(_("Sie können sich nicht selbst austragen."))
+            raise PermissionDenied(_("You cannot remove yourself."))
         services.membership_remove(actor=request.user, membership=membership)  # type: ignore[arg-type]
-        messages.success(request, _("%(person)s wurde ausgetragen.") % {"person": membership.user})
+        messages.success(request, _("%(person)s has been removed.") % {"person": membership.user})
         return redirect("core:members", municipality_slug=municipality_slug)
 
 
@@ -179,7 +179,7 @@ class AccessibilityView(FormView):
             services.accessibility_feedback_submit(
                 message=data["message"], email=data["email"], page_url=data["page_url"]
             )
-        messages.success(self.request, _("Vielen Dank! Ihre Rückmeldung ist bei uns angekommen."))
+        messages.success(self.request, _("Thank you! We have received your feedback."))
         return redirect("core:accessibility")
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from kette.directory import models
+from kette.directory import models, services
 
 
 class ServiceAtLocationInline(admin.TabularInline):
@@ -31,6 +31,11 @@ class ServiceAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["organization", "last_verified_by"]
     readonly_fields = ["id_hsds"]
     inlines = [ServiceAtLocationInline, ServiceTermInline]
+
+    def save_related(self, request, form, formsets, change):
+        # Keep the search document current after edits made here.
+        super().save_related(request, form, formsets, change)
+        services.service_reindex(service=form.instance)
 
 
 @admin.register(models.Location)

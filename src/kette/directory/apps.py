@@ -10,7 +10,7 @@ class DirectoryConfig(AppConfig):
 
     def ready(self) -> None:
         from kette.core import audit
-        from kette.directory import models, search
+        from kette.directory import bulk_rules, models, search  # noqa: F401 (bulk_rules: perms)
 
         for model in (
             models.Organization,
@@ -36,3 +36,35 @@ class DirectoryConfig(AppConfig):
         # drops its triggers: put the full-text index's triggers back after
         # every migrate (idempotent, rebuilds the index only when they were gone).
         post_migrate.connect(search.ensure_index, sender=self)
+
+        from kette.core import datasources
+        from kette.core import demo as core_demo
+        from kette.directory import demo
+
+        core_demo.register_step("directory", demo.load_directory_demo)
+        datasources.register(demo.OSM_KOELN)
+
+        from kette.core import navigation
+
+        navigation.register_section(
+            navigation.Section(
+                key="offers",
+                label=_("Offers"),
+                description=_(
+                    "Offers along the life phases: edit, publish, confirm, import and export."
+                ),
+                url_name="directory:service_list",
+                permission="directory.list_offers",
+                position=10,
+            )
+        )
+        navigation.register_section(
+            navigation.Section(
+                key="offer_import",
+                label=_("Import offers"),
+                description=_("Upload a CSV or Excel file of offers; every row is checked first."),
+                url_name="directory_import:upload",
+                permission="directory.import_offers",
+                position=11,
+            )
+        )

@@ -20,6 +20,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from kette.core.fields import WebsiteField
@@ -235,6 +236,14 @@ class ServiceStatus(models.TextChoices):
     ARCHIVED = "archived", _("archived")
 
 
+# kette's workflow status -> HSDS 3.0 service.status
+HSDS_STATUS = {
+    ServiceStatus.PUBLISHED: "active",
+    ServiceStatus.DRAFT: "inactive",
+    ServiceStatus.ARCHIVED: "defunct",
+}
+
+
 class ServiceQuerySet(TenantQuerySet):
     def published(self) -> ServiceQuerySet:
         return self.filter(status=ServiceStatus.PUBLISHED)
@@ -243,9 +252,9 @@ class ServiceQuerySet(TenantQuerySet):
 class Service(TenantModel):
     """An offer (Angebot) of an organisation (HSDS service).
 
-    `search_name` and `search_body` are the search document (folded, stemmed
-    tokens) that the services keep current; the full-text index is built from
-    them (see kette.directory.search).
+    `search_name`, `search_body` and `search_filters` are the search document
+    (folded, stemmed tokens and filter tokens) that the services keep current;
+    the full-text index is built from them (see kette.directory.search).
     """
 
     id_hsds = _hsds_id()
@@ -296,7 +305,8 @@ class Service(TenantModel):
     )
     search_name = models.TextField(blank=True, default="", editable=False)
     search_body = models.TextField(blank=True, default="", editable=False)
-    history = HistoricalRecords(excluded_fields=["search_name", "search_body"])
+    search_filters = models.TextField(blank=True, default="", editable=False)
+    history = HistoricalRecords(excluded_fields=["search_name", "search_body", "search_filters"])
 
     objects = ServiceQuerySet.as_manager()
 
@@ -357,7 +367,7 @@ class Location(TenantModel):
         validators=[RegexValidator(r"^\d{5}$", _("Please give a five-digit postal code."))],
     )
     city = models.CharField(_("City"), max_length=200, blank=True)
-    state_province = models.CharField(_("State"), max_length=100, blank=True)
+    state_province = models.CharField(pgettext_lazy("address", "State"), max_length=100, blank=True)
     country = models.CharField(_("Country"), max_length=2, default="DE")
     latitude = models.DecimalField(
         _("Latitude"),
@@ -506,7 +516,7 @@ class Schedule(TenantModel):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Time")
+        verbose_name = pgettext_lazy("opening hours", "Time")
         verbose_name_plural = _("Times")
         ordering = ["kind", "weekday", "dtstart", "opens_at"]
         constraints = [
@@ -552,13 +562,13 @@ class Contact(TenantModel):
         Location, on_delete=models.CASCADE, null=True, blank=True, related_name="contacts"
     )
     name = models.CharField(_("Name"), max_length=200, blank=True)
-    title = models.CharField(_("Title"), max_length=200, blank=True)
+    title = models.CharField(pgettext_lazy("contact person", "Title"), max_length=200, blank=True)
     department = models.CharField(_("Department"), max_length=200, blank=True)
     email = models.EmailField(_("Email address"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Contact")
+        verbose_name = pgettext_lazy("person", "Contact")
         verbose_name_plural = _("Contacts")
         ordering = ["name"]
 
@@ -596,7 +606,7 @@ class Phone(TenantModel):
     type = models.CharField(
         _("Type"), max_length=16, choices=PhoneType.choices, default=PhoneType.VOICE
     )
-    description = models.CharField(_("Note"), max_length=300, blank=True)
+    description = models.CharField(pgettext_lazy("directory", "Note"), max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -623,7 +633,7 @@ class Language(TenantModel):
         validators=[RegexValidator(r"^[a-z]{2,3}$", _("Please give an ISO 639 language code."))],
     )
     name = models.CharField(_("Language"), max_length=100, blank=True)
-    note = models.CharField(_("Note"), max_length=300, blank=True)
+    note = models.CharField(pgettext_lazy("directory", "Note"), max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -817,3 +827,11 @@ class ProviderAccess(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.organization}"
+
+
+# Models of bulk import and freshness reminders live in their own module.
+from kette.directory.bulk_models import (  # noqa: E402, F401
+    ColumnMapping,
+    DirectorySettings,
+    ReminderSent,
+)

@@ -67,30 +67,39 @@ def is_own_provider(user: Any, obj: Any) -> bool:
 
 
 @rules.predicate
+def staff_reads(user: Any, obj: Any) -> bool:
+    """The coordination office reads every municipality's offers."""
+    return obj is not None and is_programme_staff.test(user)
+
+
+@rules.predicate
+def admin_manages(user: Any, obj: Any) -> bool:
+    return obj is not None and is_programme_admin.test(user)
+
+
+@rules.predicate
 def is_published(user: Any, service: Any) -> bool:
     return isinstance(service, Service) and service.status == ServiceStatus.PUBLISHED
 
 
 # Municipality level (object: Municipality)
 rules.add_perm(
-    "directory.list_offers", is_municipality_member | is_programme_staff
+    "directory.list_offers", is_municipality_member | staff_reads
 )  # the internal offer list; providers see their own and the published ones
-rules.add_perm("directory.create_offer", is_municipality_editor | is_provider | is_programme_admin)
-rules.add_perm("directory.manage_organizations", is_municipality_editor | is_programme_admin)
+rules.add_perm("directory.create_offer", is_municipality_editor | is_provider | admin_manages)
+rules.add_perm("directory.manage_organizations", is_municipality_editor | admin_manages)
 rules.add_perm(
-    "directory.manage_vocabulary", municipality_role_in(Role.COORDINATOR) | is_programme_admin
+    "directory.manage_vocabulary", municipality_role_in(Role.COORDINATOR) | admin_manages
 )
 
 # Object level (object: Service)
 rules.add_perm(
     "directory.read_offer",
-    is_published | reads_all_offers_of | is_own_provider | is_programme_staff,
+    is_published | reads_all_offers_of | is_own_provider | staff_reads,
 )
-rules.add_perm("directory.edit_offer", edits_offers_of | is_own_provider | is_programme_admin)
-rules.add_perm("directory.publish_offer", edits_offers_of | is_own_provider | is_programme_admin)
-rules.add_perm("directory.confirm_offer", edits_offers_of | is_own_provider | is_programme_admin)
+rules.add_perm("directory.edit_offer", edits_offers_of | is_own_provider | admin_manages)
+rules.add_perm("directory.publish_offer", edits_offers_of | is_own_provider | admin_manages)
+rules.add_perm("directory.confirm_offer", edits_offers_of | is_own_provider | admin_manages)
 
 # Object level (object: Organization)
-rules.add_perm(
-    "directory.edit_organization", edits_offers_of | is_own_provider | is_programme_admin
-)
+rules.add_perm("directory.edit_organization", edits_offers_of | is_own_provider | admin_manages)

@@ -13,33 +13,43 @@ services store the resulting tokens on each offer in two columns:
 provider, fields of action, locations, eligibility).
 
 The databases only match tokens they are given, so both see exactly the same
-vocabulary:
+vocabulary. Filters are tokens too: every filterable property of an offer
+(status, municipality, programme, year of life, life phase, field of action,
+district, language, free of charge, accessibility, weekday) becomes a key such
+as "fa:bildung", stored hashed into a letters-and-digits token ("z" + 15 hex
+digits) in a third column, `search_filters`. A search is then one full-text
+condition — words restricted to the name and body columns, AND one group per
+filter (alternatives within a group with OR) — that the engine answers from
+its inverted index alone: no join, no row-by-row filtering.
 
-- SQLite: an FTS5 external-content table `directory_service_fts` over those two
+- SQLite: an FTS5 external-content table `directory_service_fts` over the three
   columns, kept in sync by triggers (created in a migration and restored after
   every `migrate`, since Django's SQLite schema editor drops triggers when it
-  rebuilds a table). Ranking: `bm25(fts, 10, 1)`.
+  rebuilds a table). Ranking: `bm25(fts, 10, 1, 0)`; the page query has the
+  shape of the bare `MATCH … ORDER BY rank LIMIT 20`.
 - PostgreSQL: a stored generated `tsvector` column `search_vector` with a GIN
-  index, built with the `simple` configuration (no stemming, no stop words) from
-  the pre-processed tokens, name with weight A and body with weight D. Ranking:
-  `ts_rank` with the default weights (A = 1.0, D = 0.1), i.e. name 10× body as
-  on SQLite. The `german` configuration is deliberately not used: it would stem
-  our stems again and apply its own stop list, so PostgreSQL would match
-  differently from FTS5.
+  index, built with the `simple` configuration (no stemming, no stop words)
+  from the pre-processed tokens: name weight A, body D, filter tokens C. Words
+  are restricted to A and D (`'berat':*AD`). Ranking: `ts_rank` with weights
+  {D 0.1, C 0, B 0, A 1} over the words only, i.e. name 10× body as on SQLite.
+  The `german` configuration is deliberately not used: it would stem our stems
+  again and apply its own stop list, so PostgreSQL would match differently from
+  FTS5.
 
 Every query word is matched as a prefix of a token once its stem has at least
 `MIN_PREFIX` letters ("Beratung" → `berat*` finds "Beratungsstelle"); shorter
 words must match whole. Words of a query are combined with AND; a quoted
-phrase (or a hyphenated word) must appear as adjacent tokens.
+phrase (or a hyphenated word) must appear as adjacent tokens. Ties in rank are
+broken by id; without words, results are sorted by name.
 
-Filters and facet counts read the denormalised `ServiceFacet` keys of each
-offer with indexed lookups and one GROUP BY, all in SQL; the page of results,
-its rank and the total come from a single statement (window count). No result
-set is filtered in Python.
+Facet counts are one GROUP BY over the `ServiceFacet` rows of the matching
+offers; the total is a COUNT over the same condition, skipped when the first
+page is not full.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import unicodedata
@@ -162,8 +172,12 @@ class QueryTerm:
     def fts5(self) -> str:
         return " + ".join(f'"{t}"' + ("*" if self._prefix(t) else "") for t in self.tokens)
 
-    def tsquery(self) -> str:
-        parts = [f"'{t}'" + (":*" if self._prefix(t) else "") for t in self.tokens]
+    def tsquery(self, weights: str = "") -> str:
+        def lexeme(token: str) -> str:
+            label = ("*" if self._prefix(token) else "") + weights
+            return f"'{token}'" + (":" + label if label else "")
+
+        parts = [lexeme(t) for t in self.tokens]
         return parts[0] if len(parts) == 1 else "(" + " <-> ".join(parts) + ")"
 
 
@@ -186,19 +200,20 @@ def parse_query(text: str) -> list[QueryTerm]:
 
 SQLITE_CREATE = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-    "search_name, search_body, content='directory_service', content_rowid='id')",
+    "search_name, search_body, search_filters, "
+    "content='directory_service', content_rowid='id')",
     f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON directory_service BEGIN "
-    f"INSERT INTO {FTS_TABLE}(rowid, search_name, search_body) "
-    "VALUES (new.id, new.search_name, new.search_body); END",
+    f"INSERT INTO {FTS_TABLE}(rowid, search_name, search_body, search_filters) "
+    "VALUES (new.id, new.search_name, new.search_body, new.search_filters); END",
     f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON directory_service BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_name, search_body) "
-    "VALUES ('delete', old.id, old.search_name, old.search_body); END",
-    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF search_name, search_body "
-    "ON directory_service BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_name, search_body) "
-    "VALUES ('delete', old.id, old.search_name, old.search_body); "
-    f"INSERT INTO {FTS_TABLE}(rowid, search_name, search_body) "
-    "VALUES (new.id, new.search_name, new.search_body); END",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_name, search_body, search_filters) "
+    "VALUES ('delete', old.id, old.search_name, old.search_body, old.search_filters); END",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au "
+    "AFTER UPDATE OF search_name, search_body, search_filters ON directory_service BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_name, search_body, search_filters) "
+    "VALUES ('delete', old.id, old.search_name, old.search_body, old.search_filters); "
+    f"INSERT INTO {FTS_TABLE}(rowid, search_name, search_body, search_filters) "
+    "VALUES (new.id, new.search_name, new.search_body, new.search_filters); END",
 ]
 _TRIGGERS = {f"{FTS_TABLE}_ai", f"{FTS_TABLE}_ad", f"{FTS_TABLE}_au"}
 
@@ -238,11 +253,42 @@ FACETS = {
     "wd": "weekday",
     "free": "free_of_charge",
 }
+# Age filter tokens: one per year of life an offer serves, -1 for the pregnancy,
+# AGE_OPEN_YEAR for that year and older; offers without ages get "age:any".
+AGE_OPEN_YEAR = 27
 
 
 def facet_key(dimension: str, value: Any = None) -> str:
     """The ServiceFacet key of a filter value: facet_key("fa", "bildung") == "fa:bildung"."""
     return dimension if value is None else f"{dimension}:{value}"
+
+
+def filter_token(key: str) -> str:
+    """The index token of a filter key ("st:published", "fa:bildung", …): letters and
+    digits only, so both engines' tokenizers keep it whole, and unlike any word."""
+    return "z" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:15]
+
+
+def filter_text(keys: Iterable[str]) -> str:
+    """The `search_filters` column: the filter tokens of an offer."""
+    return " ".join(sorted(filter_token(key) for key in keys))
+
+
+def _age_year(months: int) -> int:
+    return -1 if months < 0 else min(months // 12, AGE_OPEN_YEAR)
+
+
+def age_keys(min_age_months: int | None, max_age_months: int | None) -> list[str]:
+    """The age filter keys of an offer serving [min, max) months."""
+    if min_age_months is None and max_age_months is None:
+        return ["age:any"]
+    first = _age_year(min_age_months) if min_age_months is not None else -1
+    last = _age_year(max_age_months - 1) if max_age_months is not None else AGE_OPEN_YEAR
+    return [f"age:{year}" for year in range(first, last + 1)]
+
+
+def scope_keys(*, municipality_id: int, programme_id: int, status: str) -> list[str]:
+    return [f"m:{municipality_id}", f"p:{programme_id}", f"st:{status}"]
 
 
 @dataclass
@@ -268,15 +314,51 @@ class SearchResult:
         return self.page > 1
 
 
-def _age_band(age_years: int | Decimal | float | str) -> tuple[int, int]:
-    """Half-open month interval of a child's age: whole years mean the whole year
-    ("3" = 36 up to 48 months), fractions the month ("1.5" = 18 months)."""
+def _age_filter_year(age_years: int | Decimal | float | str) -> int:
+    """The year of life of a child's age in years ("1,5" is in year 1; negative
+    ages are the pregnancy)."""
     value = Decimal(str(age_years).replace(",", "."))
-    if value == value.to_integral_value():
-        start = int(value) * 12
-        return start, start + 12
-    start = int((value * 12).to_integral_value())
-    return start, start + 1
+    if value < 0:
+        return -1
+    return min(int(value), AGE_OPEN_YEAR)
+
+
+def _filter_groups(
+    *,
+    municipality: Municipality | None,
+    programme: Programme | None,
+    statuses: Sequence[str],
+    age_years: int | Decimal | float | str | None,
+    keys: list[str],
+) -> list[list[str]]:
+    """Filters as groups of keys: keys within a group are alternatives (OR), the
+    groups must all hold (AND)."""
+    groups = [[f"st:{status}" for status in statuses]]
+    if municipality is not None:
+        groups.append([f"m:{municipality.pk}"])
+    elif programme is not None:
+        groups.append([f"p:{programme.pk}"])
+    if age_years not in (None, ""):
+        groups.append([f"age:{_age_filter_year(age_years)}", "age:any"])  # type: ignore[arg-type]
+    groups.extend([key] for key in keys)
+    return groups
+
+
+def _fts5_expression(terms: list[QueryTerm], groups: list[list[str]]) -> str:
+    parts = []
+    if terms:
+        text = " AND ".join(term.fts5() for term in terms)
+        parts.append("{search_name search_body} : (" + text + ")")
+    for group in groups:
+        parts.append("(" + " OR ".join(f'"{filter_token(key)}"' for key in group) + ")")
+    return " AND ".join(parts)
+
+
+def _tsquery(terms: list[QueryTerm], groups: list[list[str]]) -> str:
+    parts = [term.tsquery(weights="AD") for term in terms]
+    for group in groups:
+        parts.append("(" + " | ".join(f"'{filter_token(key)}'" for key in group) + ")")
+    return " & ".join(parts)
 
 
 def search_services(
@@ -303,9 +385,11 @@ def search_services(
 
     Scope: one municipality, or every municipality of `programme`, or all.
     Filters combine with AND; `accessibility` requires every listed feature.
-    `life_phase`, `field_of_action` and `accessibility` take codes, `district` a
-    District id, `language` an ISO 639 code, `weekday` 1 (Monday) to 7.
-    Only offers with a status in `statuses` are found (published by default).
+    `age_years` finds offers for a child in that year of life ("2" and "2,5":
+    two-year-olds; negative: pregnancy). `life_phase`, `field_of_action` and
+    `accessibility` take codes, `district` a District id, `language` an ISO 639
+    code, `weekday` 1 (Monday) to 7. Only offers with a status in `statuses`
+    are found (published by default).
     """
     from kette.directory.models import Service
 
@@ -313,27 +397,6 @@ def search_services(
     terms = parse_query(query)
     page = max(1, int(page))
     per_page = min(MAX_PER_PAGE, max(1, int(per_page)))
-
-    where: list[str] = []
-    params: list[Any] = []
-    statuses = list(statuses)
-    where.append("s.status IN (" + ", ".join(["%s"] * len(statuses)) + ")")
-    params.extend(statuses)
-    if municipality is not None:
-        where.append("s.municipality_id = %s")
-        params.append(municipality.pk)
-    elif programme is not None:
-        where.append(
-            "s.municipality_id IN (SELECT id FROM core_municipality WHERE programme_id = %s)"
-        )
-        params.append(programme.pk)
-    if age_years not in (None, ""):
-        start, end = _age_band(age_years)  # type: ignore[arg-type]
-        where.append(
-            "(s.min_age_months IS NULL OR s.min_age_months < %s) "
-            "AND (s.max_age_months IS NULL OR s.max_age_months > %s)"
-        )
-        params.extend([end, start])
     keys = []
     if life_phase:
         keys.append(facet_key("lp", life_phase))
@@ -348,54 +411,82 @@ def search_services(
     keys.extend(facet_key("ac", code) for code in accessibility)
     if weekday is not None:
         keys.append(facet_key("wd", int(weekday)))
-    for key in keys:
-        where.append("s.id IN (SELECT f.service_id FROM directory_servicefacet f WHERE f.key = %s)")
-        params.append(key)
+    statuses = list(statuses)
+    if not statuses:
+        return SearchResult(services=[], total=0, page=page, per_page=per_page, terms=terms)
+    groups = _filter_groups(
+        municipality=municipality,
+        programme=programme,
+        statuses=statuses,
+        age_years=age_years,
+        keys=keys,
+    )
 
-    select_params: list[Any] = []
-    if terms and connection.vendor == "sqlite":
-        expression = " AND ".join(term.fts5() for term in terms)
-        # CROSS JOIN makes SQLite scan the FTS table first, where bm25() works.
-        source = f"{FTS_TABLE} CROSS JOIN directory_service s ON s.id = {FTS_TABLE}.rowid"
-        where.insert(0, f"{FTS_TABLE} MATCH %s")
-        params.insert(0, expression)
-        rank = f"bm25({FTS_TABLE}, {NAME_WEIGHT}, {BODY_WEIGHT})"
-        order = "rank, name, id"
-    elif terms:
-        expression = " & ".join(term.tsquery() for term in terms)
-        source = "directory_service s"
-        where.insert(0, "s.search_vector @@ to_tsquery('simple', %s)")
-        params.insert(0, expression)
-        rank = "-ts_rank(s.search_vector, to_tsquery('simple', %s))"
-        select_params.append(expression)
-        order = "rank, name, id"
+    # Everything (text and filters) is one full-text condition, so the engine's
+    # index does all the work: no join, no filtering outside the index.
+    if connection.vendor == "sqlite":
+        expression = _fts5_expression(terms, groups)
+        matching = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        if terms:
+            page_sql = (
+                f"SELECT rowid, bm25({FTS_TABLE}, {NAME_WEIGHT}, {BODY_WEIGHT}, 0.0) AS rank "
+                f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+                "ORDER BY rank, rowid LIMIT %s OFFSET %s"
+            )
+            page_params: list[Any] = [expression]
+        else:
+            page_sql = (
+                f"SELECT s.id, 0 FROM directory_service s WHERE s.id IN ({matching}) "
+                "ORDER BY s.name, s.id LIMIT %s OFFSET %s"
+            )
+            page_params = [expression]
+        count_sql = f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
     else:
-        source = "directory_service s"
-        rank = "0"
-        order = "name, id"
-    condition = " AND ".join(where)
+        expression = _tsquery(terms, groups)
+        matching = (
+            "SELECT s.id FROM directory_service s WHERE s.search_vector @@ to_tsquery('simple', %s)"
+        )
+        # PostgreSQL counts in the same scan (window), which costs less than a
+        # second scan; FTS5 counts faster in a separate MATCH.
+        if terms:
+            page_sql = (
+                "SELECT id, rank, COUNT(*) OVER () FROM (SELECT s.id AS id, "
+                f"ts_rank('{{{BODY_WEIGHT / NAME_WEIGHT}, 0, 0, 1}}', s.search_vector, "
+                "to_tsquery('simple', %s)) AS rank FROM directory_service s "
+                "WHERE s.search_vector @@ to_tsquery('simple', %s)) hits "
+                "ORDER BY rank DESC, id LIMIT %s OFFSET %s"
+            )
+            # Rank by the words only: ts_rank of an AND with the filter tokens
+            # (weight 0) would be 0 for every row.
+            page_params = [_tsquery(terms, []), expression]
+        else:
+            page_sql = (
+                "SELECT s.id, 0, COUNT(*) OVER () FROM directory_service s "
+                "WHERE s.search_vector @@ to_tsquery('simple', %s) "
+                "ORDER BY s.name, s.id LIMIT %s OFFSET %s"
+            )
+            page_params = [expression]
+        count_sql = (
+            "SELECT COUNT(*) FROM directory_service s "
+            "WHERE s.search_vector @@ to_tsquery('simple', %s)"
+        )
 
     with connection.cursor() as cursor:
-        cursor.execute(
-            # The window count sits outside the ranked subquery: FTS5 cannot
-            # evaluate bm25() in a query that also computes a window function.
-            "SELECT id, rank, COUNT(*) OVER () AS total FROM "
-            f"(SELECT s.id AS id, {rank} AS rank, s.name AS name FROM {source} "
-            f"WHERE {condition}) hits ORDER BY {order} LIMIT %s OFFSET %s",
-            [*select_params, *params, per_page, (page - 1) * per_page],
-        )
+        cursor.execute(page_sql, [*page_params, per_page, (page - 1) * per_page])
         rows = cursor.fetchall()
-        if rows:
+        if page == 1 and len(rows) < per_page:
+            total = len(rows)
+        elif rows and len(rows[0]) == 3:
             total = int(rows[0][2])
         else:
-            cursor.execute(f"SELECT COUNT(*) FROM {source} WHERE {condition}", params)
+            cursor.execute(count_sql, [expression])
             total = int(cursor.fetchone()[0])
         facets: dict[str, dict[str, int]] = {}
         if with_facets and total:
             cursor.execute(
-                "SELECT f.key, COUNT(*) FROM directory_servicefacet f WHERE f.service_id IN "
-                f"(SELECT s.id FROM {source} WHERE {condition}) GROUP BY f.key",
-                params,
+                "SELECT f.key, COUNT(*) FROM directory_servicefacet f "
+                f"WHERE f.service_id IN ({matching}) GROUP BY f.key",
+                [expression],
             )
             for key, count in cursor.fetchall():
                 prefix, _, value = key.partition(":")
@@ -406,7 +497,7 @@ def search_services(
     ids = [row[0] for row in rows]
     by_id = Service.objects.select_related("organization").in_bulk(ids)
     services = []
-    for service_id, rank_value, _ in rows:
+    for service_id, rank_value, *_ in rows:
         service = by_id[service_id]
         service.search_rank = rank_value
         services.append(service)

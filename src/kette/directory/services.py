@@ -461,6 +461,7 @@ def _set_status(service: Service, status: str, *, actor: User | None, reason: st
     if service.status != status:
         service.status = status
         _audited_save(service, actor=actor, reason=reason)
+        service_reindex(service=service)
     return service
 
 
@@ -817,9 +818,25 @@ def service_set_areas(
 # ---------------------------------------------------------------------------
 
 
+def directory_reindex(*, municipality: Municipality | None = None) -> int:
+    """Rebuild the search documents of every offer (of one municipality); for bulk
+    writes that bypass the services (imports) and after changes of vocabulary.
+    Returns the number of offers indexed."""
+    queryset = Service.objects.select_related("organization", "municipality").order_by("pk")
+    if municipality is not None:
+        queryset = queryset.filter(municipality=municipality)
+    count = 0
+    for service in queryset.iterator(chunk_size=500):
+        with transaction.atomic():
+            service_reindex(service=service)
+        count += 1
+    return count
+
+
 def service_reindex(*, service: Service) -> None:
-    """Rebuild the offer's search document and filter keys from its current data.
-    Writes no history (derived data only)."""
+    """Rebuild the offer's search document, filter tokens and facet keys from its
+    current data (status, ages, terms, life phases, locations, languages,
+    schedules, areas). Writes no history (derived data only)."""
     organization = service.organization
     terms = list(
         TaxonomyTerm.objects.filter(services=service).select_related("taxonomy").order_by("pk")
@@ -880,8 +897,21 @@ def service_reindex(*, service: Service) -> None:
             for loc in locations
         ),
     )
+    service.search_filters = search.filter_text(
+        keys
+        | set(search.age_keys(service.min_age_months, service.max_age_months))
+        | set(
+            search.scope_keys(
+                municipality_id=service.municipality_id,
+                programme_id=service.municipality.programme_id,
+                status=service.status,
+            )
+        )
+    )
     Service.objects.filter(pk=service.pk).update(
-        search_name=service.search_name, search_body=service.search_body
+        search_name=service.search_name,
+        search_body=service.search_body,
+        search_filters=service.search_filters,
     )
     existing = set(ServiceFacet.objects.filter(service=service).values_list("key", flat=True))
     ServiceFacet.objects.filter(service=service, key__in=existing - keys).delete()

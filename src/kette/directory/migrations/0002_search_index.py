@@ -2,7 +2,8 @@
 
 SQLite: an FTS5 external-content table over directory_service's search columns,
 kept in sync by triggers. PostgreSQL: a stored generated tsvector column with a
-GIN index, `simple` configuration over the pre-stemmed tokens.
+GIN index, `simple` configuration over the pre-stemmed tokens; the filter tokens
+(`search_filters`) are part of the same index.
 """
 
 from django.db import migrations
@@ -11,19 +12,20 @@ FTS = "directory_service_fts"
 
 SQLITE_FORWARD = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS} USING fts5("
-    "search_name, search_body, content='directory_service', content_rowid='id')",
+    "search_name, search_body, search_filters, "
+    "content='directory_service', content_rowid='id')",
     f"CREATE TRIGGER IF NOT EXISTS {FTS}_ai AFTER INSERT ON directory_service BEGIN "
-    f"INSERT INTO {FTS}(rowid, search_name, search_body) "
-    "VALUES (new.id, new.search_name, new.search_body); END",
+    f"INSERT INTO {FTS}(rowid, search_name, search_body, search_filters) "
+    "VALUES (new.id, new.search_name, new.search_body, new.search_filters); END",
     f"CREATE TRIGGER IF NOT EXISTS {FTS}_ad AFTER DELETE ON directory_service BEGIN "
-    f"INSERT INTO {FTS}({FTS}, rowid, search_name, search_body) "
-    "VALUES ('delete', old.id, old.search_name, old.search_body); END",
-    f"CREATE TRIGGER IF NOT EXISTS {FTS}_au AFTER UPDATE OF search_name, search_body "
+    f"INSERT INTO {FTS}({FTS}, rowid, search_name, search_body, search_filters) "
+    "VALUES ('delete', old.id, old.search_name, old.search_body, old.search_filters); END",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS}_au AFTER UPDATE OF search_name, search_body, search_filters "
     "ON directory_service BEGIN "
-    f"INSERT INTO {FTS}({FTS}, rowid, search_name, search_body) "
-    "VALUES ('delete', old.id, old.search_name, old.search_body); "
-    f"INSERT INTO {FTS}(rowid, search_name, search_body) "
-    "VALUES (new.id, new.search_name, new.search_body); END",
+    f"INSERT INTO {FTS}({FTS}, rowid, search_name, search_body, search_filters) "
+    "VALUES ('delete', old.id, old.search_name, old.search_body, old.search_filters); "
+    f"INSERT INTO {FTS}(rowid, search_name, search_body, search_filters) "
+    "VALUES (new.id, new.search_name, new.search_body, new.search_filters); END",
     f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')",
 ]
 SQLITE_BACKWARD = [
@@ -35,7 +37,8 @@ SQLITE_BACKWARD = [
 POSTGRES_FORWARD = [
     "ALTER TABLE directory_service ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
     "setweight(to_tsvector('simple'::regconfig, search_name), 'A') || "
-    "setweight(to_tsvector('simple'::regconfig, search_body), 'D')) STORED",
+    "setweight(to_tsvector('simple'::regconfig, search_body), 'D') || "
+    "setweight(to_tsvector('simple'::regconfig, search_filters), 'C')) STORED",
     "CREATE INDEX directory_service_search_vector ON directory_service USING gin (search_vector)",
 ]
 POSTGRES_BACKWARD = [

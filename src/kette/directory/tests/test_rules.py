@@ -137,5 +137,8 @@ def test_edit_organization_is_for_editors_and_its_own_provider(people, offers):
 
 
 def test_permissions_are_false_for_none(people):
-    for perm in ("directory.read_offer", "directory.edit_offer", "directory.list_offers"):
-        assert not people[Role.COORDINATOR].has_perm(perm, None)
+    perms = ["directory.list_offers", "directory.read_offer", "directory.edit_offer"]
+    perms += ["directory.publish_offer", "directory.edit_organization"]
+    for who in (Role.COORDINATOR, "staff", "admin"):
+        for perm in perms:
+            assert not people[who].has_perm(perm, None), (who, perm)

@@ -275,6 +275,13 @@ def test_the_index_follows_changes(world, corpus):
     services.service_update(actor=None, service=one, name="Erziehungshilfe Nord")
     assert found(world, "Familienberatung") == []
     assert found(world, "Erziehungshilfe") == ["Erziehungshilfe Nord"]
+    services.service_archive(actor=None, service=one)
+    assert found(world, "Erziehungshilfe") == []
+    services.service_publish(actor=None, service=one)
+    assert found(world, "Erziehungshilfe", language="tr") == ["Erziehungshilfe Nord"]
+    services.service_update(actor=None, service=one, languages=["de"], min_age_months=24)
+    assert found(world, "Erziehungshilfe", language="tr") == []
+    assert found(world, "Erziehungshilfe", age_years=1) == []
     services.service_delete(actor=None, service=one)
     assert found(world, "Erziehungshilfe") == []
 
@@ -291,6 +298,15 @@ def test_the_index_survives_a_table_rebuild(world, corpus):
     assert found(world, "Familienberatung") == []
 
 
+def test_filter_tokens_are_single_words_for_both_engines():
+    token = search.filter_token("fa:erziehung-familie")
+    assert token.isalnum() and token.startswith("z") and len(token) == 16
+    assert search.age_keys(None, None) == ["age:any"]
+    assert search.age_keys(-9, 0) == ["age:-1"]
+    assert search.age_keys(0, 36) == ["age:0", "age:1", "age:2"]
+    assert search.age_keys(300, None) == ["age:25", "age:26", "age:27"]
+
+
 def test_tokens_fold_and_stem_german():
     assert search.tokens("Mütter Muetter mutter") == ["mutt", "mutt", "mutt"]
     assert search.tokens("Straße für Familien") == ["strass", "famili"]
@@ -300,3 +316,20 @@ def test_tokens_fold_and_stem_german():
         ("ganz", "famili"),
         ("elt", "kind"),
     ]
+
+
+def test_reindex_command_rebuilds_documents_written_around_the_services(world, corpus):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from kette.directory.models import Service
+
+    Service.objects.filter(pk=corpus["one"].pk).update(search_name="", search_filters="")
+    assert FAMILIENBERATUNG not in found(world, "Familienberatung")
+    out = StringIO()
+    call_command("reindex_offers", municipality=world.a.slug, stdout=out)
+    assert "7 offer(s) indexed" in out.getvalue()
+    assert found(world, "Familienberatung") == [FAMILIENBERATUNG]
+    with pytest.raises(CommandError):
+        call_command("reindex_offers", municipality="nirgendwo")

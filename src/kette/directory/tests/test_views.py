@@ -141,3 +141,15 @@ def test_anonymous_visitors_are_sent_to_the_login(world):
     response = Client().get(f"/k/{world.a.slug}/angebote/")
     assert response.status_code == 302
     assert "/konto/anmelden/" in response["Location"]
+
+
+def test_the_offer_list_needs_few_queries_however_many_offers(
+    world, coordinator, organization, django_assert_max_num_queries
+):
+    for number in range(30):
+        services.service_create(actor=None, organization=organization, name=f"Angebot {number}")
+    client = logged_in(coordinator)
+    client.get(f"/k/{world.a.slug}/angebote/")  # warm the session
+    with django_assert_max_num_queries(12):
+        response = client.get(f"/k/{world.a.slug}/angebote/")
+    assert response.content.decode().count("/bearbeiten/") == 30

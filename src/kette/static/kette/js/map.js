@@ -5,7 +5,7 @@
   "use strict";
   function initMap(element) {
     if (typeof L === "undefined") { return; }
-    var map = L.map(element, { scrollWheelZoom: false, attributionControl: true });
+    var map = L.map(element, { scrollWheelZoom: false, attributionControl: true, zoomSnap: 0.25 });
     var tileUrl = element.dataset.tileUrl;
     if (tileUrl) {
       L.tileLayer(tileUrl, { maxZoom: 18, attribution: element.dataset.tileAttribution || "" }).addTo(map);

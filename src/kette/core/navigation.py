@@ -1,0 +1,69 @@
+"""Sections of a municipality's workspace that apps contribute.
+
+core cannot link to the apps above it by name; each app registers its section
+in AppConfig.ready, and the workspace shows the sections a user may use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: Any  # a lazy translation
+    description: Any
+    url_name: str  # reversed with municipality_slug
+    permission: str  # a django-rules permission checked against the municipality
+    position: int = 100
+
+
+@dataclass(frozen=True)
+class SectionLink:
+    section: Section
+    url: str
+
+
+_sections: dict[str, Section] = {}
+
+
+@dataclass(frozen=True)
+class MainLink:
+    """An entry of the site's main navigation, shown to everyone."""
+
+    key: str
+    label: Any
+    url_name: str
+    position: int = 100
+
+
+_main_links: dict[str, MainLink] = {}
+
+
+def register_main_link(link: MainLink) -> None:
+    _main_links[link.key] = link
+
+
+def main_links() -> list[tuple[Any, str]]:
+    """(label, url) of the registered main-navigation entries, in order."""
+    return [
+        (link.label, reverse(link.url_name))
+        for link in sorted(_main_links.values(), key=lambda link: (link.position, link.key))
+    ]
+
+
+def register_section(section: Section) -> None:
+    _sections[section.key] = section
+
+
+def sections_for(user: Any, municipality: Any) -> list[SectionLink]:
+    """The registered sections `user` may use in `municipality`, in order."""
+    return [
+        SectionLink(section, reverse(section.url_name, args=[municipality.slug]))
+        for section in sorted(_sections.values(), key=lambda s: (s.position, s.key))
+        if user.has_perm(section.permission, municipality)
+    ]

@@ -1,0 +1,192 @@
+"""The upload page: upload → validation report → confirm; template and export."""
+
+import csv
+import io
+
+import pytest
+from django.core import signing
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+
+from kette.core.models import Role
+from kette.directory import tabular, upload_store
+from kette.directory.models import Service
+from kette.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def csv_file(rows, name="angebote.csv"):
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";").writerows(rows)
+    return SimpleUploadedFile(name, buffer.getvalue().encode("utf-8-sig"), "text/csv")
+
+
+@pytest.fixture
+def editor_client(client, world):
+    client.force_login(factories.user_with_role(Role.EDITOR, world.a, username="red-a"))
+    return client
+
+
+def upload_url(world):
+    return reverse("directory_import:upload", kwargs={"municipality_slug": world.a.slug})
+
+
+def test_the_upload_page_offers_the_template_and_the_export(editor_client, world):
+    response = editor_client.get(upload_url(world))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Angebote importieren" in page
+    assert "Leere Vorlage" in page
+    assert reverse("directory_import:export_xlsx", args=[world.a.slug]) in page
+    assert "Alter von (Jahre)" in page
+
+
+def test_a_valid_file_is_checked_then_imported_on_confirmation(editor_client, world):
+    upload = csv_file(
+        [
+            ["Angebot", "Träger", "Ort"],
+            ["Spielgruppe", "AWO", "Altstadt"],
+            ["Lesen", "Bücherei", ""],
+        ]
+    )
+    response = editor_client.post(upload_url(world), {"file": upload})
+    assert response.status_code == 302
+    review = response["Location"]
+    assert "/angebote/import/pruefen/" in review
+    assert not Service.objects.exists()
+    page = editor_client.get(review).content.decode()
+    assert "Keine Probleme gefunden." in page
+    assert "Neue Angebote" in page
+    response = editor_client.post(review, follow=True)
+    assert set(Service.objects.values_list("name", flat=True)) == {"Spielgruppe", "Lesen"}
+    assert "2 Angebot(e) angelegt" in response.content.decode()
+    # The stored file is gone after the import: the link can't import twice.
+    assert editor_client.post(review).status_code == 404
+    assert Service.objects.count() == 2
+
+
+def test_problems_are_listed_and_block_the_import_unless_skipped(editor_client, world):
+    upload = csv_file(
+        [
+            ["Angebot", "Träger", "Breitengrad", "Längengrad"],
+            ["Gut", "T", "", ""],
+            ["Paris", "T", "48,85", "2,35"],
+        ]
+    )
+    review = editor_client.post(upload_url(world), {"file": upload})["Location"]
+    page = editor_client.get(review).content.decode()
+    assert "1 Problem" in page
+    assert "2,35 liegt außerhalb Deutschlands (erlaubt: 5,8 bis 15,1)." in page
+    assert "<td>3</td>" in page and "<td>Längengrad</td>" in page
+    response = editor_client.post(review)
+    assert response.status_code == 400
+    assert "Es wurde nichts importiert" in response.content.decode()
+    assert not Service.objects.exists()
+    editor_client.post(review, {"skip_invalid": "1"})
+    assert list(Service.objects.values_list("name", flat=True)) == ["Gut"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "keine Tabelle, sondern eine PNG-Datei"),
+        (b"", "Die übertragene Datei ist leer."),
+        (b"Angebot;Tr\xe4ger\nK\x81che;X", "Zeichenkodierung"),
+    ],
+)
+def test_a_bad_file_is_refused_on_the_upload_page(editor_client, world, content, message):
+    response = editor_client.post(
+        upload_url(world), {"file": SimpleUploadedFile("angebote.csv", content)}
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Service.objects.exists()
+
+
+@override_settings(KETTE_IMPORT_MAX_BYTES=1024)
+def test_a_file_above_the_limit_is_refused_before_reading(editor_client, world):
+    response = editor_client.post(
+        upload_url(world),
+        {"file": SimpleUploadedFile("gross.csv", b"Angebot;Tr\xc3\xa4ger\n" * 200)},
+    )
+    assert "höchstens 0,0 MB" in response.content.decode()
+
+
+def test_missing_required_columns_show_on_the_report(editor_client, world):
+    review = editor_client.post(upload_url(world), {"file": csv_file([["Titel"], ["X"]])})[
+        "Location"
+    ]
+    page = editor_client.get(review).content.decode()
+    assert "Pflichtspalten fehlen: „Angebot“, „Träger“." in page
+    assert "Jetzt importieren" not in page
+
+
+def test_an_upload_token_works_only_for_its_uploader_and_municipality(client, world):
+    token = upload_store.store(
+        b"Angebot;Tr\xc3\xa4ger\nA;B\n",
+        municipality_id=world.a.pk,
+        user_id=0,
+        filename="a.csv",
+        mapping="",
+    )
+    client.force_login(factories.user_with_role(Role.COORDINATOR, world.a, username="k2"))
+    url = reverse("directory_import:review", args=[world.a.slug, token])
+    assert client.get(url).status_code == 404
+    tampered = signing.dumps({"f": "../../etc/passwd", "m": world.a.pk, "u": 0}, salt="x")
+    assert (
+        client.get(reverse("directory_import:review", args=[world.a.slug, tampered])).status_code
+        == 404
+    )
+    assert client.post(url).status_code == 404
+    assert not Service.objects.exists()
+
+
+def test_template_and_export_downloads(editor_client, world):
+    response = editor_client.get(reverse("directory_import:template_csv", args=[world.a.slug]))
+    assert response["Content-Disposition"] == 'attachment; filename="angebote-vorlage.csv"'
+    assert response.content.decode("utf-8-sig").strip() == ";".join(tabular.HEADERS)
+    response = editor_client.get(reverse("directory_import:template_xlsx", args=[world.a.slug]))
+    assert response.content.startswith(b"PK")
+    response = editor_client.get(reverse("directory_import:export_csv", args=[world.a.slug]))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.decode("utf-8-sig").splitlines()[0] == ";".join(tabular.HEADERS)
+    response = editor_client.get(reverse("directory_import:export_xlsx", args=[world.a.slug]))
+    assert response.status_code == 200 and response.content.startswith(b"PK")
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        (Role.COORDINATOR, True),
+        (Role.EDITOR, True),
+        (Role.PROVIDER, False),
+        (Role.VIEWER, False),
+    ],
+)
+def test_who_may_import_and_export(world, role, allowed):
+    user = factories.user_with_role(role, world.a)
+    assert user.has_perm("directory.import_offers", world.a) is allowed
+    assert user.has_perm("directory.export_offers", world.a) is allowed
+    assert user.has_perm("directory.import_offers", world.b) is False
+    assert user.has_perm("directory.export_offers", world.b) is False
+
+
+def test_programme_admins_may_import_and_staff_may_not(world):
+    admin = factories.user_with_role(Role.PROGRAMME_ADMIN)
+    staff = factories.user_with_role(Role.PROGRAMME_STAFF)
+    assert admin.has_perm("directory.import_offers", world.a)
+    assert admin.has_perm("directory.export_offers", world.a)
+    assert not staff.has_perm("directory.import_offers", world.a)
+    assert not staff.has_perm("directory.export_offers", world.a)
+    assert not factories.UserFactory().has_perm("directory.import_offers", None)
+
+
+def test_outsiders_are_turned_away(client, world):
+    assert client.get(upload_url(world)).status_code == 302
+    client.force_login(factories.user_with_role(Role.PROVIDER, world.a, username="p-a"))
+    assert client.get(upload_url(world)).status_code == 403
+    assert (
+        client.get(reverse("directory_import:export_csv", args=[world.a.slug])).status_code == 403
+    )

@@ -1,0 +1,596 @@
+"""Bulk import and export of offers in the CSV/XLSX template."""
+
+import codecs
+import csv
+import datetime as dt
+import io
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+
+from kette.core import audit
+from kette.directory import services, tabular
+from kette.directory.models import Location, Organization, Service, ServiceStatus, TaxonomyTerm
+
+pytestmark = pytest.mark.django_db
+
+
+def term(code: str) -> TaxonomyTerm:
+    return TaxonomyTerm.objects.get(code=code, municipality=None)
+
+
+def history_count() -> int:
+    return sum(entry.model.history.model.objects.count() for entry in audit.registered())
+
+
+@pytest.fixture
+def offers(world, coordinator):
+    """Three offers of A: one at two locations, one without a location."""
+    family = services.organization_create(
+        actor=coordinator, municipality=world.a, name="Familienzentrum Nord e. V."
+    )
+    city = services.organization_create(actor=coordinator, municipality=world.a, name="Stadt")
+    course = services.service_create(
+        actor=coordinator,
+        organization=family,
+        name="Eltern-Kind-Kurs „Früh übt sich“",
+        description="Spielen, singen; bewegen.\nZweite Zeile.",
+        status=ServiceStatus.PUBLISHED,
+        min_age_months=6,
+        max_age_months=42,
+        terms=[term("bewegung"), term("fruehe-hilfen")],
+        languages=["de", "tr"],
+        is_free=False,
+        fees_description="5 € je Termin",
+        email="kurs@familienzentrum.example",
+        url="https://familienzentrum.example/kurs",
+    )
+    north = services.location_create(
+        actor=coordinator,
+        municipality=world.a,
+        organization=family,
+        address_1="Marktplatz 12a",
+        postal_code="01067",
+        city="Dresden",
+        latitude=Decimal("51.050400"),
+        longitude=Decimal("13.737300"),
+        accessibility=[term("stufenlos"), term("wickelraum")],
+    )
+    south = services.location_create(
+        actor=coordinator,
+        municipality=world.a,
+        organization=family,
+        address_1="Südring",
+        city="Dresden",
+    )
+    services.service_add_location(actor=coordinator, service=course, location=north)
+    services.service_add_location(actor=coordinator, service=course, location=south)
+    services.phone_add(actor=coordinator, number="0351 123456", service=course)
+    services.phone_add(actor=coordinator, number="+49 351 999", service=course)
+    services.service_confirm_current(
+        actor=coordinator,
+        service=course,
+        when=timezone.make_aware(dt.datetime(2026, 3, 14, 9, 30)),
+    )
+    hotline = services.service_create(
+        actor=coordinator,
+        organization=city,
+        name="=Elterntelefon",  # looks like a formula to a spreadsheet
+        status=ServiceStatus.DRAFT,
+        min_age_months=-9,
+        max_age_months=216,
+        is_free=True,
+        terms=[term("beratung")],
+    )
+    club = services.service_create(
+        actor=coordinator,
+        organization=city,
+        name="Jugendtreff",
+        status=ServiceStatus.ARCHIVED,
+        min_age_months=125,
+        max_age_months=324,
+    )
+    services.service_add_location(
+        actor=coordinator,
+        service=club,
+        location=services.location_create(
+            actor=coordinator,
+            municipality=world.a,
+            address_1="Am Bahnhof 3-5",
+            postal_code="50667",
+            city="Köln",
+        ),
+    )
+    return {"course": course, "hotline": hotline, "club": club}
+
+
+def import_bytes(municipality, data, *, name="offers.csv", actor=None, **options):
+    table = tabular.read_table(data, name)
+    plan = tabular.prepare_import(municipality, table, mapping=options.pop("mapping", None))
+    return plan, (
+        tabular.run_import(plan, actor=actor, **options)
+        if not plan.problems or options.get("skip_invalid")
+        else None
+    )
+
+
+def csv_bytes(rows, *, delimiter=";", encoding="utf-8-sig"):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(row)
+    return buffer.getvalue().encode(encoding)
+
+
+def template_row(**values):
+    by_header = {column.header: "" for column in tabular.COLUMNS}
+    names = {column.key: column.header for column in tabular.COLUMNS}
+    for key, value in values.items():
+        by_header[names[key]] = value
+    return [by_header[h] for h in tabular.HEADERS]
+
+
+# --- export ------------------------------------------------------------------
+
+
+def test_export_writes_one_row_per_offer_and_location_in_excel_csv(world, offers):
+    data = tabular.export_csv(world.a)
+    assert data.startswith(codecs.BOM_UTF8)
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == tabular.HEADERS
+    assert len(rows) == 1 + 4  # course at two locations, hotline, club
+    course = [dict(zip(rows[0], row, strict=True)) for row in rows[1:] if "Kurs" in row[0]]
+    first = course[0]
+    assert first["Straße"] == "Marktplatz"
+    assert first["Hausnummer"] == "12a"
+    assert first["PLZ"] == "01067"
+    assert first["Breitengrad"] == "51,0504"
+    assert first["Alter von (Jahre)"] == "0,5"
+    assert first["Alter bis (Jahre)"] == "3,5"
+    assert first["Handlungsfelder"] == "Bewegung; Frühe Hilfen"
+    assert first["Sprachen"] == "de, tr"
+    assert first["Barrierefreiheit"] == "stufenloser Zugang; Wickelmöglichkeit"
+    assert first["Telefon"] == "0351 123456; +49 351 999"
+    assert first["Status"] == "veröffentlicht"
+    assert first["zuletzt geprüft am"] == "14.03.2026"
+    assert first["HSDS-ID"] == str(offers["course"].id_hsds)
+    assert course[1]["Straße"] == "Südring"
+    hotline = next(row for row in rows if "Elterntelefon" in row[0])
+    assert hotline[0] == "'=Elterntelefon"  # no formula for Excel
+    assert hotline[rows[0].index("Alter von (Jahre)")] == "-0,75"
+
+
+def test_export_command_writes_csv_and_xlsx(world, offers, tmp_path):
+    out = io.StringIO()
+    call_command("export_offers", str(tmp_path / "a.xlsx"), municipality=world.a.slug, stdout=out)
+    assert "4" in out.getvalue()
+    workbook = load_workbook(io.BytesIO((tmp_path / "a.xlsx").read_bytes()), read_only=True)
+    rows = list(workbook.active.iter_rows(values_only=True))
+    workbook.close()
+    assert list(rows[0]) == tabular.HEADERS
+    assert len(rows) == 5
+    call_command("export_offers", str(tmp_path / "a.csv"), municipality=world.a.slug, stdout=out)
+    assert (tmp_path / "a.csv").read_bytes() == tabular.export_csv(world.a)
+    with pytest.raises(CommandError, match=r"muss auf \.csv oder \.xlsx enden"):
+        call_command("export_offers", str(tmp_path / "a.txt"), municipality=world.a.slug)
+
+
+# --- round trips --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_round_trip_changes_nothing(world, offers, coordinator, fmt):
+    exported = tabular.export_offers(world.a, fmt)
+    before = history_count()
+    services_before = Service.objects.count()
+    plan, summary = import_bytes(world.a, exported, name=f"a.{fmt}", actor=coordinator)
+    assert plan.problems == []
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 3)
+    assert history_count() == before
+    assert Service.objects.count() == services_before
+    assert tabular.export_offers(world.a, "csv") == tabular.export_csv(world.a)
+    assert tabular.export_csv(world.a) == tabular.export_offers(world.a, "csv")
+
+
+def excel_saved(data: bytes) -> bytes:
+    """What German Excel makes of our CSV on "save as CSV (semicolon)": Windows-1252
+    without BOM, leading zeros of postal codes dropped, trailing zeros of decimals
+    dropped, minimal quoting."""
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    plz = rows[0].index("PLZ")
+    for row in rows[1:]:
+        row[plz] = row[plz].lstrip("0")
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue().encode("cp1252")
+
+
+def test_the_file_saved_from_excel_imports_back_unchanged(world, offers, coordinator):
+    saved = excel_saved(tabular.export_csv(world.a))
+    with pytest.raises(UnicodeDecodeError):
+        saved.decode("utf-8")
+    assert b"\x01067" not in saved and b";1067;" in saved
+    before = history_count()
+    plan, summary = import_bytes(world.a, saved, actor=coordinator)
+    assert plan.problems == []
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 3)
+    assert history_count() == before
+    assert Location.objects.filter(postal_code="01067").count() == 1
+
+
+def test_the_exported_file_creates_the_same_offers_in_another_municipality(
+    world, offers, coordinator
+):
+    rows = list(
+        csv.reader(io.StringIO(tabular.export_csv(world.a).decode("utf-8-sig")), delimiter=";")
+    )
+    for row in rows[1:]:
+        row[-1] = ""  # without HSDS-IDs: new offers
+    plan, summary = import_bytes(world.b, csv_bytes(rows), actor=coordinator)
+    assert plan.problems == []
+    # Without HSDS-IDs every row is an offer of its own: the course's two rows
+    # become two offers with one location each.
+    assert summary.created == 4
+    assert summary.organizations_created == 2
+    courses = Service.objects.for_municipality(world.b).filter(name__startswith="Eltern-Kind")
+    assert courses.count() == 2
+    course = courses.order_by("pk").first()
+    assert course.min_age_months == 6 and course.max_age_months == 42
+    assert set(course.languages.values_list("code", flat=True)) == {"de", "tr"}
+    location = course.service_at_locations.get().location
+    assert (location.address_1, location.postal_code) == ("Marktplatz 12a", "01067")
+    assert set(location.accessibility.values_list("code", flat=True)) == {"stufenlos", "wickelraum"}
+    assert course.status == ServiceStatus.PUBLISHED
+    assert timezone.localdate(course.last_verified_at) == dt.date(2026, 3, 14)
+    assert Service.objects.for_municipality(world.b).filter(name="=Elterntelefon").exists()
+
+
+# --- matching and updating ------------------------------------------------------
+
+
+def test_a_changed_value_updates_the_offer_found_by_its_hsds_id(world, offers, coordinator):
+    course = offers["course"]
+    rows = list(
+        csv.reader(io.StringIO(tabular.export_csv(world.a).decode("utf-8-sig")), delimiter=";")
+    )
+    for row in rows[1:]:
+        if row[-1] == str(course.id_hsds):
+            row[1] = "Neue Beschreibung"
+    _plan, summary = import_bytes(world.a, csv_bytes(rows), actor=coordinator)
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 2)
+    course.refresh_from_db()
+    assert course.description == "Neue Beschreibung"
+    assert course.history.first().history_user == coordinator
+
+
+def test_same_name_and_address_updates_instead_of_duplicating(world, offers, coordinator):
+    data = csv_bytes(
+        [
+            ["Angebot", "Träger", "Straße", "Hausnummer", "PLZ", "Ort", "Beschreibung"],
+            ["Jugendtreff", "Stadt", "Am Bahnhof", "3-5", "50667", "köln", "Mit Kicker"],
+        ]
+    )
+    _plan, summary = import_bytes(world.a, data, actor=coordinator)
+    assert (summary.created, summary.updated) == (0, 1)
+    offers["club"].refresh_from_db()
+    assert offers["club"].description == "Mit Kicker"
+    assert Service.objects.for_municipality(world.a).filter(name="Jugendtreff").count() == 1
+
+
+def test_repeated_rows_in_the_file_are_reported_as_duplicates(world, coordinator):
+    row = ["Sprachcafé", "Verein", "Hauptstraße 1", "Ahlen"]
+    data = csv_bytes(
+        [["Angebot", "Träger", "Straße", "Ort"], row, ["Anderes", "Verein", "", ""], row]
+    )
+    plan, summary = import_bytes(world.a, data, actor=coordinator)
+    assert summary is None
+    assert plan.problems == [
+        tabular.Problem(4, "Angebot", "Gleicher Name und gleiche Adresse wie Zeile 2 (doppelt).")
+    ]
+    assert not Service.objects.exists()
+
+
+def test_an_unknown_hsds_id_creates_the_offer_with_that_id(world, coordinator):
+    given = uuid.uuid4()
+    data = csv_bytes([["Angebot", "Träger", "HSDS-ID"], ["Kita", "Träger", str(given)]])
+    import_bytes(world.a, data, actor=coordinator)
+    service = Service.objects.get(name="Kita")
+    assert service.id_hsds == given
+    _plan, again = import_bytes(world.a, data, actor=coordinator)
+    assert (again.created, again.unchanged) == (0, 1)
+
+
+def test_an_hsds_id_of_another_municipality_is_refused(world, offers, coordinator):
+    data = csv_bytes([["Angebot", "Träger", "HSDS-ID"], ["X", "Y", str(offers["club"].id_hsds)]])
+    plan, summary = import_bytes(world.b, data, actor=coordinator)
+    assert summary is None
+    assert plan.problems[0].message == (
+        "Diese HSDS-ID gehört zu einem Angebot einer anderen Kommune."
+    )
+
+
+def test_a_saved_column_mapping_reads_another_layout(world, coordinator):
+    tabular.column_mapping_save(
+        actor=coordinator,
+        municipality=world.a,
+        name="Kreisjugendamt",
+        mapping={"Bezeichnung": "Angebot", "Anbieter": "Träger", "ab Jahre": "Alter von (Jahre)"},
+    )
+    data = csv_bytes(
+        [["Bezeichnung", "Anbieter", "ab Jahre", "intern"], ["Spielgruppe", "AWO", "1,5", "x"]]
+    )
+    mapping = tabular.mapping_named(world.a, "Kreisjugendamt")
+    plan, summary = import_bytes(world.a, data, mapping=mapping, actor=coordinator)
+    assert plan.ignored_columns == ["intern"]
+    assert summary.created == 1
+    assert Service.objects.get(name="Spielgruppe").min_age_months == 18
+    with pytest.raises(tabular.TabularFileError, match="keine Spaltenzuordnung"):
+        tabular.mapping_named(world.b, "Kreisjugendamt")
+
+
+def test_a_mapping_to_an_unknown_column_is_refused(world, coordinator):
+    with pytest.raises(Exception, match="keine Spalte der Vorlage"):
+        tabular.column_mapping_save(
+            actor=coordinator, municipality=world.a, name="x", mapping={"a": "Unsinn"}
+        )
+
+
+# --- validation ------------------------------------------------------------------
+
+
+def problems_of(world, rows):
+    plan, summary = import_bytes(world.a, csv_bytes(rows))
+    assert summary is None
+    assert not Service.objects.exists()
+    return [(p.row, p.column, p.message) for p in plan.problems]
+
+
+def test_every_bad_value_is_reported_with_row_column_and_reason(world):
+    rows = [
+        tabular.HEADERS,
+        template_row(name="Gut", organization="T", latitude="51,1", longitude="7,2"),
+        template_row(name="A", organization="T", min_age="drei", last_verified="31.02.2026"),
+        template_row(name="B", organization="T", latitude="48,85", longitude="2,35"),
+        template_row(name="C", organization="T", min_age="6", max_age="3", postal_code="123"),
+        template_row(name="", organization="T", email="kein-at", fields_of_action="Zauberei"),
+        template_row(name="D", organization="T", latitude="51,2", status="fertig"),
+    ]
+    problems = problems_of(world, rows)
+    assert problems == [
+        (3, "Alter von (Jahre)", "„drei“ ist keine Altersangabe in Jahren (z. B. 3 oder 1,5)."),
+        (3, "zuletzt geprüft am", "„31.02.2026“ ist kein Datum (erwartet z. B. 31.12.2026)."),
+        (4, "Längengrad", "2,35 liegt außerhalb Deutschlands (erlaubt: 5,8 bis 15,1)."),
+        (5, "PLZ", "„123“ ist keine fünfstellige Postleitzahl."),
+        (5, "Alter bis (Jahre)", "„Alter bis“ muss größer sein als „Alter von“."),
+        (6, "Angebot", "Diese Spalte darf nicht leer sein."),
+        (6, "Handlungsfelder", problems[6][2]),
+        (6, "E-Mail", "„kein-at“ ist keine E-Mail-Adresse."),
+        (7, "Längengrad", "Breiten- und Längengrad gehören zusammen; einer fehlt."),
+        (7, "Status", problems[9][2]),
+    ]
+    assert problems[6][2].startswith("Unbekannte Handlungsfelder: „Zauberei“. Bekannt sind:")
+    assert "Bildung" in problems[6][2]
+    assert problems[9][2].startswith("„fertig“ ist kein Status")
+
+
+def test_coordinates_outside_germany_are_refused(world):
+    problems = problems_of(
+        world, [["Angebot", "Träger", "Breitengrad", "Längengrad"], ["X", "T", "40.4", "-3.7"]]
+    )
+    assert [p[1] for p in problems] == ["Breitengrad", "Längengrad"]
+    assert "außerhalb Deutschlands (erlaubt: 47,2 bis 55,1)" in problems[0][2]
+
+
+def test_missing_required_columns_are_named(world):
+    problems = problems_of(world, [["Name", "Beschreibung"], ["X", "Y"]])
+    assert problems == [
+        (
+            None,
+            "Angebot, Träger",
+            "Pflichtspalten fehlen: „Angebot“, „Träger“. Die erste Zeile muss die "
+            "Spaltennamen der Vorlage enthalten.",
+        )
+    ]
+
+
+def test_skip_invalid_imports_all_rows_but_exactly_the_listed_ones(world, coordinator):
+    data = csv_bytes(
+        [
+            ["Angebot", "Träger", "Alter von (Jahre)"],
+            ["Eins", "T", "1"],
+            ["Zwei", "T", "zwei"],
+            ["Drei", "T", "3"],
+        ]
+    )
+    _plan, summary = import_bytes(world.a, data, actor=coordinator, skip_invalid=True)
+    assert summary.skipped_rows == [3]
+    assert set(Service.objects.values_list("name", flat=True)) == {"Eins", "Drei"}
+    assert "2 Angebot(e) angelegt" in tabular.summary_text(summary)
+
+
+def test_a_dry_run_writes_nothing(world, coordinator):
+    data = csv_bytes([["Angebot", "Träger"], ["Eins", "T"]])
+    before = history_count()
+    _plan, summary = import_bytes(world.a, data, actor=coordinator, dry_run=True)
+    assert summary.created == 1
+    assert not Service.objects.exists() and not Organization.objects.exists()
+    assert history_count() == before
+    assert tabular.summary_text(summary).startswith("Probelauf, nichts gespeichert:")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "Die Datei ist leer."),
+        (b" \r\n;;;\r\n", "Die Datei ist leer."),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "keine Tabelle, sondern eine PNG-Datei"),
+        (b"%PDF-1.4 ...", "keine Tabelle, sondern eine PDF-Datei"),
+        (b"Angebot;Tr\xc3\xa4ger\nK\x81che;X\n", "Zeichenkodierung"),
+        ("Angebot;Träger\n".encode() + "Bärenhöhle;X\n".encode("cp1252"), "Zeichenkodierung"),
+        (b"PK\x03\x04broken zip", "keine lesbare Excel-Datei"),
+        (b"Angebot;Tr\x00ger\n", "enthält Binärdaten"),
+    ],
+)
+def test_bad_files_end_in_a_clear_german_message(data, message):
+    with pytest.raises(tabular.TabularFileError) as error:
+        tabular.read_table(data, "angebote.csv")
+    assert message in error.value.message
+
+
+def test_header_only_is_reported(world):
+    plan = tabular.prepare_import(world.a, tabular.read_table(";".join(tabular.HEADERS).encode()))
+    assert plan.problems[0].message == "Die Datei enthält Spaltennamen, aber keine Angebote."
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"\xef\xbb\xbfAngebot;Tr\xc3\xa4ger\nA;B\n", ["A", "B"]),
+        (b'Angebot,Tr\xc3\xa4ger\n"A, B",C\n', ["A, B", "C"]),
+        (b"Angebot;Tr\xe4ger\nB\xe4r;C\n", ["Bär", "C"]),
+        ("Angebot\tTräger\nA\tB\n".encode("utf-16"), ["A", "B"]),
+    ],
+)
+def test_csv_in_the_usual_encodings_and_separators_is_read(data, expected):
+    rows = tabular.read_table(data)
+    assert rows[0] == ["Angebot", "Träger"]
+    assert rows[1] == expected
+
+
+def test_xlsx_with_numbers_and_dates_is_read(world, coordinator):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(
+        [
+            "Angebot",
+            "Träger",
+            "PLZ",
+            "Breitengrad",
+            "Längengrad",
+            "zuletzt geprüft am",
+            "Alter bis (Jahre)",
+        ]
+    )
+    sheet.append(["Kita", "T", 1067, 51.0504, 13.7373, dt.datetime(2025, 1, 31), 6])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    plan, _summary = import_bytes(world.a, buffer.getvalue(), name="a.xlsx", actor=coordinator)
+    assert plan.problems == []
+    service = Service.objects.get(name="Kita")
+    location = service.service_at_locations.get().location
+    assert location.postal_code == "01067"
+    assert location.latitude == Decimal("51.050400")
+    assert service.max_age_months == 72
+    assert timezone.localdate(service.last_verified_at) == dt.date(2025, 1, 31)
+
+
+def test_files_above_the_limit_are_refused_before_parsing(world, tmp_path):
+    big = tmp_path / "gross.csv"
+    with big.open("wb") as handle:
+        handle.write(";".join(tabular.HEADERS).encode() + b"\n")
+        line = b"Angebot;Beschreibung" + b"x" * 1000 + b"\n"
+        for _ in range(51 * 1024):
+            handle.write(line)
+    assert big.stat().st_size > 50 * 1024 * 1024
+    with pytest.raises(CommandError, match=r"Die Datei ist 50,\d MB groß; höchstens 20,0 MB"):
+        call_command("import_offers", str(big), municipality=world.a.slug)
+    with pytest.raises(tabular.TabularFileError, match="höchstens 20,0 MB"):
+        tabular.read_table(big.read_bytes())
+
+
+# --- the command -------------------------------------------------------------------
+
+
+def test_the_import_command_reports_problems_and_writes_nothing(world, tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes(
+        csv_bytes([["Angebot", "Träger", "PLZ"], ["Eins", "T", "1"], ["Zwei", "T", ""]])
+    )
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 Problem\\(e\\) in 1 Zeile\\(n\\) gefunden"):
+        call_command("import_offers", str(path), municipality=world.a.slug, stdout=out)
+    assert "„1“ ist keine fünfstellige Postleitzahl." in out.getvalue()
+    assert not Service.objects.exists()
+    call_command(
+        "import_offers", str(path), municipality=world.a.slug, skip_invalid=True, stdout=out
+    )
+    assert list(Service.objects.values_list("name", flat=True)) == ["Zwei"]
+    assert "1 Angebot(e) angelegt, 0 aktualisiert, 0 unverändert, 1 Zeile(n) übersprungen" in (
+        out.getvalue()
+    )
+
+
+def test_the_import_command_refuses_a_binary_file(world, tmp_path):
+    path = tmp_path / "bild.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    with pytest.raises(CommandError, match="PNG-Datei"):
+        call_command("import_offers", str(path), municipality=world.a.slug)
+
+
+def test_importing_ten_rows_twice_creates_them_once(world, tmp_path):
+    path = tmp_path / "a.csv"
+    rows = [tabular.HEADERS] + [
+        template_row(
+            name=f"Angebot {i}", organization=f"Träger {i % 3}", city="Ahlen", street=f"Weg {i}"
+        )
+        for i in range(10)
+    ]
+    path.write_bytes(csv_bytes(rows))
+    out = io.StringIO()
+    call_command("import_offers", str(path), municipality=world.a.slug, stdout=out)
+    call_command("import_offers", str(path), municipality=world.a.slug, stdout=out)
+    assert Service.objects.count() == 10
+    assert Organization.objects.count() == 3
+    assert "0 Angebot(e) angelegt, 0 aktualisiert, 10 unverändert" in out.getvalue()
+
+
+def test_the_mapping_command_saves_a_mapping_for_the_import(world, tmp_path):
+    out = io.StringIO()
+    call_command(
+        "save_column_mapping",
+        "Liste",
+        "Titel=Angebot",
+        "Anbieter=Träger",
+        municipality=world.a.slug,
+        stdout=out,
+    )
+    assert "Spaltenzuordnung „Liste“ gespeichert (2 Spalten)." in out.getvalue()
+    path = tmp_path / "liste.csv"
+    path.write_bytes(csv_bytes([["Titel", "Anbieter"], ["Lesepaten", "Bücherei"]]))
+    call_command("import_offers", str(path), municipality=world.a.slug, mapping="Liste", stdout=out)
+    assert Service.objects.get(name="Lesepaten").organization.name == "Bücherei"
+    with pytest.raises(CommandError, match="keine Spalte der Vorlage"):
+        call_command("save_column_mapping", "X", "a=b", municipality=world.a.slug)
+
+
+def test_an_offer_at_two_locations_is_changed_once(world, offers, coordinator):
+    course = offers["course"]
+    rows = list(
+        csv.reader(io.StringIO(tabular.export_csv(world.a).decode("utf-8-sig")), delimiter=";")
+    )
+    languages, phone, features = (
+        rows[0].index("Sprachen"),
+        rows[0].index("Telefon"),
+        rows[0].index("Barrierefreiheit"),
+    )
+    for row in rows[1:]:
+        if row[-1] == str(course.id_hsds):
+            row[languages] = "de, ar"
+            row[phone] = "0351 777"
+            if row[features]:
+                row[features] = "Aufzug"
+    before = course.languages.model.history.count()
+    _plan, summary = import_bytes(world.a, csv_bytes(rows), actor=coordinator)
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 2)
+    assert set(course.languages.values_list("code", flat=True)) == {"de", "ar"}
+    assert list(course.phones.values_list("number", flat=True)) == ["0351 777"]
+    # One language removed and one added: two history rows, not four.
+    assert course.languages.model.history.count() == before + 2
+    location = Location.objects.get(address_1="Marktplatz 12a")
+    assert list(location.accessibility.values_list("code", flat=True)) == ["aufzug"]
+    _plan, again = import_bytes(world.a, csv_bytes(rows), actor=coordinator)
+    assert (again.updated, again.unchanged) == (0, 3)

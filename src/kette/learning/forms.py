@@ -1,0 +1,242 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kette.core.models import Municipality
+from kette.learning.models import (
+    SLIDE_EXTENSIONS,
+    AgendaItem,
+    Attendance,
+    LifePhase,
+    Meeting,
+    PracticeExample,
+    WorkingGroup,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = [
+            "number",
+            "title",
+            "starts_on",
+            "ends_on",
+            "venue",
+            "host_municipality",
+            "description",
+            "visibility",
+            "capacity",
+            "registration_open",
+            "call_for_talks_open",
+        ]
+        widgets = {
+            "starts_on": DATE,
+            "ends_on": DATE,
+            "description": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args: Any, programme: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+        self.fields["host_municipality"].queryset = Municipality.objects.filter(  # type: ignore[attr-defined]
+            programme=programme
+        ).defer("boundary")
+        if self.instance.pk:
+            del self.fields["number"]
+        else:
+            self.fields["number"].required = False
+            self.fields["number"].help_text = _("Leave empty for the next number.")
+
+    def clean_number(self) -> int | None:
+        number = self.cleaned_data.get("number")
+        if number and Meeting.objects.filter(programme=self.programme, number=number).exists():
+            raise forms.ValidationError(_("A meeting with this number already exists."))
+        return number
+
+    def _post_clean(self) -> None:
+        # The services validate the whole meeting; the form checks fields only.
+        pass
+
+
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = [
+            "day",
+            "start_time",
+            "end_time",
+            "kind",
+            "title",
+            "speakers",
+            "speaker_name",
+            "speaker_organisation",
+            "speaker_municipality",
+            "order",
+        ]
+        widgets = {
+            "day": DATE,
+            "start_time": TIME,
+            "end_time": TIME,
+            "speakers": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["speaker_municipality"].queryset = Municipality.objects.filter(  # type: ignore[attr-defined]
+            programme_id=meeting.programme_id
+        ).defer("boundary")
+        self.fields["day"].initial = meeting.starts_on
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class WorkingGroupForm(forms.ModelForm):
+    class Meta:
+        model = WorkingGroup
+        fields = ["title", "topic", "moderators", "room", "order"]
+        widgets = {"topic": forms.Textarea(attrs={"rows": 3})}
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class ContributionForm(forms.Form):
+    working_group = forms.ModelChoiceField(label=_("working group"), queryset=None)  # type: ignore[arg-type]
+    presenter = forms.CharField(label=_("presenter"), max_length=200)
+    title = forms.CharField(label=_("title"), max_length=300)
+    abstract = forms.CharField(
+        label=_("abstract"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    slides = forms.FileField(
+        label=_("slides"),
+        required=False,
+        help_text=_("PDF, PowerPoint or OpenDocument, at most 25 MB."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ",".join(f".{e}" for e in SLIDE_EXTENSIONS)}
+        ),
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["working_group"].queryset = meeting.working_groups.order_by("order", "pk")  # type: ignore[attr-defined]
+
+
+class RegistrationForm(forms.Form):
+    person_name = forms.CharField(label=_("name"), max_length=200)
+    email = forms.EmailField(label=_("e-mail address"))
+    working_group = forms.ModelChoiceField(
+        label=_("working group"),
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+        empty_label=_("no preference"),
+    )
+    needs = forms.CharField(
+        label=_("accessibility or dietary needs"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional. Deleted automatically after the meeting."),
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["working_group"].queryset = meeting.working_groups.order_by("order", "pk")  # type: ignore[attr-defined]
+
+
+class WalkInForm(forms.Form):
+    person_name = forms.CharField(label=_("name"), max_length=200)
+    email = forms.EmailField(label=_("e-mail address"))
+    municipality = forms.ModelChoiceField(
+        label=_("municipality"),
+        queryset=None,
+        required=False,  # type: ignore[arg-type]
+    )
+    organisation = forms.CharField(label=_("organisation"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = Municipality.objects.filter(  # type: ignore[attr-defined]
+            programme_id=meeting.programme_id
+        ).defer("boundary")
+
+
+class AttendanceForm(forms.Form):
+    registration = forms.IntegerField(widget=forms.HiddenInput)
+    attendance = forms.ChoiceField(
+        label=_("attendance"), choices=[("", "–"), *Attendance.choices], required=False
+    )
+
+
+class MinutesForm(forms.Form):
+    """An introduction, one text per agenda item, and whether the minutes are published."""
+
+    introduction = forms.CharField(
+        label=_("introduction"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args: Any, sections: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sections = sections
+        for section in sections:
+            item = section.item
+            label = f"{item.start_time:%H:%M} {item.title}"
+            self.fields[f"item_{item.pk}"] = forms.CharField(
+                label=label,
+                required=False,
+                initial=section.text,
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+        self.fields["published"] = forms.BooleanField(
+            label=_("published"),
+            required=False,
+            help_text=_("Published minutes are visible to everyone who may see the meeting."),
+        )
+
+    def texts(self) -> dict[int, str]:
+        return {
+            section.item.pk: self.cleaned_data.get(f"item_{section.item.pk}", "")
+            for section in self.sections
+        }
+
+
+class PracticeExampleForm(forms.ModelForm):
+    life_phases = forms.MultipleChoiceField(
+        label=_("life phases"),
+        choices=LifePhase.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = PracticeExample
+        fields = [
+            "title",
+            "summary",
+            "life_phases",
+            "fields_of_action",
+            "contact_name",
+            "contact_role",
+            "contact_email",
+            "contributions",
+            "visibility",
+            "status",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 6}),
+            "contributions": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, talks: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contributions"].queryset = talks  # type: ignore[attr-defined]
+
+    def _post_clean(self) -> None:
+        pass

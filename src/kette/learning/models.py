@@ -1,0 +1,457 @@
+"""The learning network: meetings, agenda, working groups, short talks, registrations.
+
+Meetings belong to the programme (the coordination office runs them), not to a
+municipality; short talks and registrations carry the municipality they come from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from kette.core.models import Municipality, Programme, TenantModel, TenantQuerySet
+
+SLIDE_EXTENSIONS = ["pdf", "pptx", "odp", "ppt"]
+MAX_SLIDES_BYTES = 25 * 1024 * 1024
+
+
+class Visibility(models.TextChoices):
+    """Who sees a meeting (after Indico's public / inheriting / protected)."""
+
+    PUBLIC = "public", _("public")
+    NETWORK = "network", _("learning network only")
+    PRIVATE = "private", _("coordination office only")
+
+
+class MeetingQuerySet(models.QuerySet["Meeting"]):
+    def for_programme(self, programme: Programme) -> MeetingQuerySet:
+        return self.filter(programme=programme)
+
+
+class Meeting(models.Model):
+    """A numbered network meeting (Lernnetzwerktreffen) of a programme."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("programme")
+    )
+    number = models.PositiveIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=300)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    host_municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("host municipality"),
+    )
+    description = models.TextField(_("description"), blank=True)
+    visibility = models.CharField(
+        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.NETWORK
+    )
+    capacity = models.PositiveIntegerField(
+        _("places"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for no limit. Further registrations go onto the waitlist."),
+    )
+    registration_open = models.BooleanField(_("registration open"), default=True)
+    call_for_talks_open = models.BooleanField(_("call for short talks open"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("network meeting")
+        verbose_name_plural = _("network meetings")
+        ordering = ["-starts_on", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "number"], name="meeting_number_unique_per_programme"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="meeting_dates_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(number)s. network meeting: %(title)s") % {
+            "number": self.number,
+            "title": self.title,
+        }
+
+    def get_absolute_url(self) -> str:
+        return reverse("learning:meeting_detail", kwargs={"number": self.number})
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The last day cannot be before the first day.")})
+
+
+class AgendaItemKind(models.TextChoices):
+    WELCOME = "welcome", _("welcome")
+    GREETING = "greeting", _("greeting")
+    VIDEO_MESSAGE = "video_message", _("video message")
+    KEYNOTE = "keynote", _("keynote")
+    PRACTICE_REPORT = "practice_report", _("practice report")
+    WORKING_GROUPS = "working_groups", _("working-group phase")
+    BREAK = "break", _("break")
+    CLOSING = "closing", _("closing")
+
+
+class AgendaItem(models.Model):
+    """An item (TOP) of a meeting's agenda."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("meeting")
+    )
+    day = models.DateField(_("day"))
+    start_time = models.TimeField(_("start"))
+    end_time = models.TimeField(_("end"), null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=AgendaItemKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    speakers = models.TextField(
+        _("speakers"), blank=True, help_text=_("As it should appear in the agenda.")
+    )
+    speaker_name = models.CharField(_("speaker's name"), max_length=200, blank=True)
+    speaker_organisation = models.CharField(_("speaker's organisation"), max_length=300, blank=True)
+    speaker_municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("speaker's municipality"),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["day", "start_time", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__isnull=True) | Q(end_time__gte=F("start_time")),
+                name="agenda_item_times_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start_time:%H:%M} {self.title}"
+
+    def clean(self) -> None:
+        if self.end_time and self.start_time and self.end_time < self.start_time:
+            raise ValidationError({"end_time": _("The end cannot be before the start.")})
+        meeting = self.meeting if self.meeting_id else None
+        if meeting and self.day and not meeting.starts_on <= self.day <= meeting.ends_on:
+            raise ValidationError({"day": _("The day must lie within the meeting's dates.")})
+
+
+class WorkingGroup(models.Model):
+    """A working group (Arbeitsgruppe) of a meeting, usually in the afternoon."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="working_groups", verbose_name=_("meeting")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    topic = models.TextField(_("topic"), blank=True)
+    moderators = models.CharField(_("moderation"), max_length=300, blank=True)
+    room = models.CharField(_("room"), max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("working group")
+        verbose_name_plural = _("working groups")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ContributionStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted")
+    ACCEPTED = "accepted", _("accepted")
+    DECLINED = "declined", _("declined")
+
+
+class Contribution(TenantModel):
+    """A short talk (Kurzreferat) a municipality offers to a working group."""
+
+    working_group = models.ForeignKey(
+        WorkingGroup,
+        on_delete=models.CASCADE,
+        related_name="contributions",
+        verbose_name=_("working group"),
+    )
+    presenter = models.CharField(_("presenter"), max_length=200)
+    title = models.CharField(_("title"), max_length=300)
+    abstract = models.TextField(_("abstract"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ContributionStatus.choices,
+        default=ContributionStatus.SUBMITTED,
+    )
+    slides = models.FileField(
+        _("slides"),
+        upload_to="learning/slides/%Y/",
+        blank=True,
+        validators=[FileExtensionValidator(SLIDE_EXTENSIONS)],
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("short talk")
+        verbose_name_plural = _("short talks")
+        ordering = ["order", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RegistrationStatus(models.TextChoices):
+    REGISTERED = "registered", _("registered")
+    WAITLISTED = "waitlisted", _("waitlist")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Attendance(models.TextChoices):
+    ATTENDED = "attended", _("attended")
+    ABSENT = "absent", _("absent")
+    EXCUSED = "excused", _("excused")
+    WALK_IN = "walk_in", _("walk-in")
+
+
+PRESENT = (Attendance.ATTENDED, Attendance.WALK_IN)
+
+
+class Registration(models.Model):
+    """A person's registration for a meeting, and later their attendance.
+
+    `needs` (accessibility or dietary needs) is sensitive: it is kept out of the
+    history and emptied after the meeting (`kette purge_registration_needs`).
+    """
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("meeting")
+    )
+    person_name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail address"))
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
+    organisation = models.CharField(
+        _("organisation"),
+        max_length=300,
+        blank=True,
+        help_text=_("For guests who do not come from a programme municipality."),
+    )
+    working_group = models.ForeignKey(
+        WorkingGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registrations",
+        verbose_name=_("working group"),
+    )
+    needs = models.TextField(
+        _("accessibility or dietary needs"),
+        blank=True,
+        help_text=_("Deleted automatically after the meeting."),
+    )
+    needs_purged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=RegistrationStatus.choices,
+        default=RegistrationStatus.REGISTERED,
+    )
+    attendance = models.CharField(
+        _("attendance"), max_length=16, choices=Attendance.choices, blank=True
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The needs never enter the history, so deleting them deletes them.
+    history = HistoricalRecords(excluded_fields=["needs"])
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "email"],
+                condition=~Q(status="cancelled"),
+                name="one_active_registration_per_email_and_meeting",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.person_name
+
+    @property
+    def is_present(self) -> bool:
+        return self.attendance in PRESENT
+
+
+class Minutes(models.Model):
+    """The minutes (Protokoll) of a meeting, structured by its agenda items."""
+
+    meeting = models.OneToOneField(
+        Meeting, on_delete=models.CASCADE, related_name="minutes", verbose_name=_("meeting")
+    )
+    introduction = models.TextField(_("introduction"), blank=True)
+    published = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_("Published minutes are visible to everyone who may see the meeting."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("minutes")
+        verbose_name_plural = _("minutes")
+
+    def __str__(self) -> str:
+        return _("Minutes of %(meeting)s") % {"meeting": self.meeting}
+
+
+class MinutesEntry(models.Model):
+    """What was said and agreed under one agenda item."""
+
+    minutes = models.ForeignKey(
+        Minutes, on_delete=models.CASCADE, related_name="entries", verbose_name=_("minutes")
+    )
+    agenda_item = models.OneToOneField(
+        AgendaItem,
+        on_delete=models.CASCADE,
+        related_name="minutes_entry",
+        verbose_name=_("agenda item"),
+    )
+    text = models.TextField(_("minutes text"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("minutes entry")
+        verbose_name_plural = _("minutes entries")
+
+    def __str__(self) -> str:
+        return str(self.agenda_item)
+
+
+class LifePhase(models.TextChoices):
+    """The programme's default life phases (a municipality's own boundaries live in
+    the directory once it exists)."""
+
+    PREGNANCY = "pregnancy", _("pregnancy and birth")
+    EARLY_CHILDHOOD = "0-3", _("early childhood (0–3)")
+    KITA = "3-6", _("day care (3–6)")
+    PRIMARY = "6-10", _("primary school (6–10)")
+    SECONDARY = "10-16", _("secondary school (10–16)")
+    TRANSITION_WORK = "16-27", _("school to work (16–27)")
+
+
+class PracticeExampleStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", _("published")
+
+
+class PracticeExampleQuerySet(TenantQuerySet):
+    def published(self) -> models.QuerySet[Any]:
+        return self.filter(status=PracticeExampleStatus.PUBLISHED)
+
+
+class PracticeExample(TenantModel):
+    """A practice example (Praxisbeispiel) a municipality shares with the network."""
+
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"))
+    life_phases = models.JSONField(_("life phases"), default=list, blank=True)
+    fields_of_action = models.CharField(
+        _("fields of action"),
+        max_length=500,
+        blank=True,
+        help_text=_("For example: early help, language support, parental work."),
+    )
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_role = models.CharField(_("function"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contributions = models.ManyToManyField(
+        Contribution,
+        blank=True,
+        related_name="practice_examples",
+        verbose_name=_("short talks it came from"),
+    )
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=16,
+        choices=[
+            (Visibility.PUBLIC, Visibility.PUBLIC.label),
+            (Visibility.NETWORK, Visibility.NETWORK.label),
+        ],
+        default=Visibility.NETWORK,
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=PracticeExampleStatus.choices,
+        default=PracticeExampleStatus.DRAFT,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = PracticeExampleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("practice example")
+        verbose_name_plural = _("practice examples")
+        ordering = ["-updated_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("learning:practice_example_detail", kwargs={"example_pk": self.pk})
+
+    def life_phase_labels(self) -> list[str]:
+        labels = dict(LifePhase.choices)
+        return [str(labels[value]) for value in self.life_phases if value in labels]

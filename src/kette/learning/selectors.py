@@ -1,0 +1,366 @@
+"""Reads of the learning network: visible meetings, agendas, registrations, statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from kette.core.models import Municipality, Programme
+from kette.core.roles import roles_of
+from kette.learning.models import (
+    PRESENT,
+    AgendaItem,
+    Contribution,
+    ContributionStatus,
+    Meeting,
+    MinutesEntry,
+    PracticeExample,
+    PracticeExampleStatus,
+    Registration,
+    RegistrationStatus,
+    Visibility,
+    WorkingGroup,
+)
+from kette.learning.rules import is_staff_of_programme
+
+
+def visible_meetings(programme: Programme, user: Any) -> QuerySet[Meeting]:
+    """The programme's meetings the user may see: public ones for everyone, network
+    meetings for people of the programme's municipalities, all for the office."""
+    meetings = Meeting.objects.for_programme(programme).select_related("host_municipality")
+    if is_staff_of_programme.test(user, programme):
+        return meetings
+    allowed = Q(visibility=Visibility.PUBLIC)
+    member_of = roles_of(user).municipality
+    if member_of and Municipality.objects.filter(pk__in=member_of, programme=programme).exists():
+        allowed |= Q(visibility=Visibility.NETWORK)
+    return meetings.filter(allowed)
+
+
+def public_meetings(programme: Programme) -> QuerySet[Meeting]:
+    return Meeting.objects.for_programme(programme).filter(visibility=Visibility.PUBLIC)
+
+
+def meeting_by_number(programme: Programme, number: int) -> Meeting:
+    """The programme's meeting with `number`, or 404 (the caller checks visibility)."""
+    try:
+        return Meeting.objects.select_related("host_municipality", "programme").get(
+            programme=programme, number=number
+        )
+    except Meeting.DoesNotExist as error:
+        raise Http404 from error
+
+
+def agenda_of(meeting: Meeting) -> QuerySet[AgendaItem]:
+    return meeting.agenda_items.select_related("speaker_municipality").order_by(
+        "day", "start_time", "order", "pk"
+    )
+
+
+def agenda_item_in(meeting: Meeting, pk: int) -> AgendaItem:
+    try:
+        return meeting.agenda_items.get(pk=pk)
+    except AgendaItem.DoesNotExist as error:
+        raise Http404 from error
+
+
+def working_groups_with_talks(meeting: Meeting) -> QuerySet[WorkingGroup]:
+    """The meeting's working groups, each with its accepted short talks
+    (`group.accepted_talks`) in their order."""
+    accepted = (
+        Contribution.objects.filter(status=ContributionStatus.ACCEPTED)
+        .select_related("municipality")
+        .order_by("order", "created_at", "pk")
+    )
+    return meeting.working_groups.order_by("order", "pk").prefetch_related(
+        Prefetch("contributions", queryset=accepted, to_attr="accepted_talks")
+    )
+
+
+def working_group_in(meeting: Meeting, pk: int) -> WorkingGroup:
+    try:
+        return meeting.working_groups.get(pk=pk)
+    except WorkingGroup.DoesNotExist as error:
+        raise Http404 from error
+
+
+def contributions_of(meeting: Meeting) -> QuerySet[Contribution]:
+    """Every short talk offered for the meeting (for the coordination office)."""
+    return (
+        Contribution.objects.filter(working_group__meeting=meeting)
+        .select_related("municipality", "working_group")
+        .order_by("working_group__order", "working_group_id", "created_at", "pk")
+    )
+
+
+def contribution_in(meeting: Meeting, pk: int) -> Contribution:
+    try:
+        return contributions_of(meeting).get(pk=pk)
+    except Contribution.DoesNotExist as error:
+        raise Http404 from error
+
+
+def contributions_of_municipality(
+    meeting: Meeting, municipality: Municipality
+) -> QuerySet[Contribution]:
+    return contributions_of(meeting).filter(municipality=municipality)
+
+
+def registrations_of(meeting: Meeting) -> QuerySet[Registration]:
+    """Every registration of the meeting, waitlist in its order (office only)."""
+    return meeting.registrations.select_related("municipality", "working_group").order_by(
+        "status", "municipality__name", "person_name", "pk"
+    )
+
+
+def registration_in(meeting: Meeting, pk: int) -> Registration:
+    try:
+        return meeting.registrations.get(pk=pk)
+    except Registration.DoesNotExist as error:
+        raise Http404 from error
+
+
+def registrations_of_municipality(
+    meeting: Meeting, municipality: Municipality
+) -> QuerySet[Registration]:
+    return registrations_of(meeting).filter(municipality=municipality)
+
+
+@dataclass(frozen=True)
+class RegistrationSummary:
+    registered: int
+    waitlisted: int
+    cancelled: int
+    capacity: int | None
+
+    @property
+    def free(self) -> int | None:
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.registered, 0)
+
+
+def registration_summary(meeting: Meeting) -> RegistrationSummary:
+    counts = dict(meeting.registrations.values_list("status").annotate(n=Count("pk")).order_by())
+    return RegistrationSummary(
+        registered=counts.get(RegistrationStatus.REGISTERED, 0),
+        waitlisted=counts.get(RegistrationStatus.WAITLISTED, 0),
+        cancelled=counts.get(RegistrationStatus.CANCELLED, 0),
+        capacity=meeting.capacity,
+    )
+
+
+# Participation statistics --------------------------------------------------------
+
+
+@dataclass
+class MunicipalityParticipation:
+    municipality: Municipality
+    # Meeting ids the municipality's people attended (present or walk-in).
+    attended: set[int] = field(default_factory=set)
+    # Meetings held while the municipality was in the programme (its cohort onwards).
+    eligible_ids: set[int] = field(default_factory=set)
+
+    @property
+    def attended_count(self) -> int:
+        return len(self.attended)
+
+    @property
+    def eligible(self) -> int:
+        return len(self.eligible_ids)
+
+    @property
+    def attended_eligible(self) -> int:
+        """Meetings attended while in the programme (a guest visit before does not count)."""
+        return len(self.attended & self.eligible_ids)
+
+    @property
+    def rate(self) -> float | None:
+        if not self.eligible_ids:
+            return None
+        return self.attended_eligible / self.eligible
+
+
+@dataclass
+class ParticipationStatistics:
+    meetings: list[Meeting]
+    rows: list[MunicipalityParticipation]
+    # Meeting id -> number of municipalities that meeting reached.
+    reached: dict[int, int]
+
+
+def _eligible(municipality: Municipality, meeting: Meeting) -> bool:
+    if municipality.cohort is None:
+        return True
+    return meeting.starts_on >= dt.date(municipality.cohort, 1, 1)
+
+
+def participation_statistics(
+    programme: Programme, *, today: dt.date | None = None
+) -> ParticipationStatistics:
+    """Which municipalities attended which past meetings, each municipality's
+    attendance rate (meetings attended / meetings held since its cohort began) and
+    how many municipalities each meeting reached."""
+    meetings = list(
+        Meeting.objects.for_programme(programme)
+        .filter(starts_on__lte=today or dt.date.max)
+        .order_by("starts_on", "number")
+    )
+    municipalities = list(
+        Municipality.objects.filter(programme=programme).defer("boundary").order_by("name")
+    )
+    attended: dict[int, set[int]] = defaultdict(set)
+    pairs = (
+        Registration.objects.filter(
+            meeting__in=meetings, attendance__in=PRESENT, municipality__isnull=False
+        )
+        .values_list("municipality_id", "meeting_id")
+        .distinct()
+    )
+    for municipality_id, meeting_id in pairs:
+        attended[municipality_id].add(meeting_id)
+    rows = [
+        MunicipalityParticipation(
+            municipality=m,
+            attended=attended.get(m.pk, set()),
+            eligible_ids={meeting.pk for meeting in meetings if _eligible(m, meeting)},
+        )
+        for m in municipalities
+    ]
+    reached = {meeting.pk: 0 for meeting in meetings}
+    for ids in attended.values():
+        for meeting_id in ids:
+            reached[meeting_id] += 1
+    return ParticipationStatistics(meetings=meetings, rows=rows, reached=reached)
+
+
+def municipalities_reached(meeting: Meeting) -> int:
+    """How many municipalities had someone at the meeting."""
+    return (
+        meeting.registrations.filter(attendance__in=PRESENT, municipality__isnull=False)
+        .values("municipality_id")
+        .distinct()
+        .count()
+    )
+
+
+def programme_history(programme: Programme, *, limit: int = 100) -> list[Any]:
+    """Recorded changes to the programme's meetings, agenda items and working groups,
+    newest first (programme-level rows are not part of any municipality's change log)."""
+    records: list[Any] = []
+    for model, lookup in (
+        (Meeting, "programme_id"),
+        (AgendaItem, "meeting__programme_id"),
+        (WorkingGroup, "meeting__programme_id"),
+    ):
+        history = model.history.model
+        if lookup == "programme_id":
+            rows = history.objects.filter(programme_id=programme.pk)
+        else:
+            meeting_ids = Meeting.objects.for_programme(programme).values("pk")
+            rows = history.objects.filter(meeting_id__in=meeting_ids)
+        records.extend(rows.select_related("history_user").order_by("-history_date")[:limit])
+    records.sort(key=lambda record: record.history_date, reverse=True)
+    return records[:limit]
+
+
+@dataclass(frozen=True)
+class MinutesSection:
+    item: AgendaItem
+    text: str
+
+
+@dataclass(frozen=True)
+class AttendanceGroup:
+    """The people present from one municipality (or the guests without one)."""
+
+    label: str
+    names: list[str]
+
+
+def minutes_sections(meeting: Meeting) -> list[MinutesSection]:
+    """Every agenda item in order, each with its minutes text (empty when none)."""
+    texts = dict(
+        MinutesEntry.objects.filter(agenda_item__meeting=meeting).values_list(
+            "agenda_item_id", "text"
+        )
+    )
+    return [MinutesSection(item, texts.get(item.pk, "")) for item in agenda_of(meeting)]
+
+
+def attendance_list(meeting: Meeting) -> list[AttendanceGroup]:
+    """Who was present (attended or walk-in), grouped by municipality, guests last."""
+    present = (
+        meeting.registrations.filter(attendance__in=PRESENT)
+        .select_related("municipality")
+        .order_by("municipality__name", "person_name")
+    )
+    groups: dict[str, list[str]] = {}
+    guests: list[str] = []
+    for registration in present:
+        if registration.municipality is None:
+            label = registration.person_name
+            if registration.organisation:
+                label += f" ({registration.organisation})"
+            guests.append(label)
+        else:
+            groups.setdefault(registration.municipality.name, []).append(registration.person_name)
+    result = [AttendanceGroup(name, names) for name, names in groups.items()]
+    if guests:
+        result.append(AttendanceGroup("", guests))
+    return result
+
+
+# Practice examples -------------------------------------------------------------------
+
+
+def visible_practice_examples(programme: Programme, user: Any) -> QuerySet[PracticeExample]:
+    """Published examples of the programme's municipalities the user may read: public
+    ones for everyone, network-only ones for people of the network and the office."""
+    examples = (
+        PracticeExample.objects.filter(
+            municipality__programme=programme, status=PracticeExampleStatus.PUBLISHED
+        )
+        .select_related("municipality")
+        .order_by("-updated_at", "pk")
+    )
+    if is_staff_of_programme.test(user, programme):
+        return examples
+    member_of = roles_of(user).municipality
+    if member_of and Municipality.objects.filter(pk__in=member_of, programme=programme).exists():
+        return examples
+    return examples.filter(visibility=Visibility.PUBLIC)
+
+
+def practice_example(pk: int) -> PracticeExample:
+    """An example by id, or 404; the caller checks `learning.read_practice_example`."""
+    try:
+        return PracticeExample.objects.select_related("municipality").get(pk=pk)
+    except PracticeExample.DoesNotExist as error:
+        raise Http404 from error
+
+
+def practice_examples_of(municipality: Municipality) -> QuerySet[PracticeExample]:
+    """All of a municipality's examples, drafts included."""
+    return PracticeExample.objects.for_municipality(municipality).order_by("-updated_at", "pk")
+
+
+def practice_example_in(municipality: Municipality, pk: int) -> PracticeExample:
+    try:
+        return practice_examples_of(municipality).get(pk=pk)
+    except PracticeExample.DoesNotExist as error:
+        raise Http404 from error
+
+
+def accepted_talks_of(municipality: Municipality) -> QuerySet[Contribution]:
+    return (
+        Contribution.objects.for_municipality(municipality)
+        .filter(status=ContributionStatus.ACCEPTED)
+        .select_related("working_group__meeting")
+        .order_by("-working_group__meeting__starts_on", "title")
+    )

@@ -1,0 +1,607 @@
+"""Writes of the learning network. Every service is keyword-only, atomic and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kette.core.models import Municipality, Programme, User
+from kette.learning.models import (
+    MAX_SLIDES_BYTES,
+    AgendaItem,
+    Attendance,
+    Contribution,
+    ContributionStatus,
+    Meeting,
+    Minutes,
+    MinutesEntry,
+    PracticeExample,
+    Registration,
+    RegistrationStatus,
+    WorkingGroup,
+)
+
+CANCEL_SALT = "kette.learning.registration_cancel"
+# A cancellation link works for this long after it was issued (and never after
+# the meeting has begun).
+CANCEL_MAX_AGE = dt.timedelta(days=365)
+
+MEETING_FIELDS = {
+    "title",
+    "starts_on",
+    "ends_on",
+    "venue",
+    "host_municipality",
+    "description",
+    "visibility",
+    "capacity",
+    "registration_open",
+    "call_for_talks_open",
+}
+AGENDA_FIELDS = {
+    "day",
+    "start_time",
+    "end_time",
+    "kind",
+    "title",
+    "speakers",
+    "speaker_name",
+    "speaker_organisation",
+    "speaker_municipality",
+    "order",
+}
+WORKING_GROUP_FIELDS = {"title", "topic", "moderators", "room", "order"}
+
+
+def _audited_save(instance: Any, *, actor: User | None) -> None:
+    instance._history_user = actor
+    instance.full_clean()
+    instance.save()
+
+
+def _audited_delete(instance: Any, *, actor: User | None) -> None:
+    instance._history_user = actor
+    instance.delete()
+
+
+def _assign(instance: Any, allowed: set[str], fields: dict[str, Any]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(instance, name, value)
+
+
+# Meetings ------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_create(
+    *, actor: User | None, programme: Programme, number: int | None = None, **fields: Any
+) -> Meeting:
+    """Create a meeting; without `number` it gets the programme's next number."""
+    if number is None:
+        highest = Meeting.objects.for_programme(programme).aggregate(n=Max("number"))["n"]
+        number = (highest or 0) + 1
+    meeting = Meeting(programme=programme, number=number)
+    _assign(meeting, MEETING_FIELDS, fields)
+    if meeting.host_municipality and meeting.host_municipality.programme_id != programme.pk:
+        raise ValidationError({"host_municipality": _("The host is not part of the programme.")})
+    _audited_save(meeting, actor=actor)
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(*, actor: User | None, meeting: Meeting, **fields: Any) -> Meeting:
+    """Change a meeting's fields; more places move people up from the waitlist."""
+    _assign(meeting, MEETING_FIELDS, fields)
+    host = meeting.host_municipality
+    if host and host.programme_id != meeting.programme_id:
+        raise ValidationError({"host_municipality": _("The host is not part of the programme.")})
+    _audited_save(meeting, actor=actor)
+    _move_up_from_waitlist(meeting, actor=actor)
+    return meeting
+
+
+# Agenda and working groups ----------------------------------------------------
+
+
+@transaction.atomic
+def agenda_item_create(*, actor: User | None, meeting: Meeting, **fields: Any) -> AgendaItem:
+    """Add an item to the agenda (on the meeting's first day unless `day` is given)."""
+    item = AgendaItem(meeting=meeting, day=meeting.starts_on)
+    _assign(item, AGENDA_FIELDS, fields)
+    _audited_save(item, actor=actor)
+    return item
+
+
+@transaction.atomic
+def agenda_item_update(*, actor: User | None, item: AgendaItem, **fields: Any) -> AgendaItem:
+    _assign(item, AGENDA_FIELDS, fields)
+    _audited_save(item, actor=actor)
+    return item
+
+
+@transaction.atomic
+def agenda_item_delete(*, actor: User | None, item: AgendaItem) -> None:
+    _audited_delete(item, actor=actor)
+
+
+@transaction.atomic
+def working_group_create(*, actor: User | None, meeting: Meeting, **fields: Any) -> WorkingGroup:
+    group = WorkingGroup(meeting=meeting)
+    _assign(group, WORKING_GROUP_FIELDS, fields)
+    _audited_save(group, actor=actor)
+    return group
+
+
+@transaction.atomic
+def working_group_update(*, actor: User | None, group: WorkingGroup, **fields: Any) -> WorkingGroup:
+    _assign(group, WORKING_GROUP_FIELDS, fields)
+    _audited_save(group, actor=actor)
+    return group
+
+
+@transaction.atomic
+def working_group_delete(*, actor: User | None, group: WorkingGroup) -> None:
+    """Delete a working group with its short talks; registrations lose their choice."""
+    for contribution in group.contributions.all():
+        _audited_delete(contribution, actor=actor)
+    for registration in group.registrations.all():
+        registration.working_group = None
+        _audited_save(registration, actor=actor)
+    _audited_delete(group, actor=actor)
+
+
+# Short talks ------------------------------------------------------------------
+
+
+def _check_slides(slides: UploadedFile | None) -> None:
+    if slides is not None and slides.size and slides.size > MAX_SLIDES_BYTES:
+        raise ValidationError(
+            {"slides": _("The file is too large (at most %(mb)s MB).") % {"mb": 25}}
+        )
+
+
+@transaction.atomic
+def contribution_submit(
+    *,
+    actor: User | None,
+    municipality: Municipality,
+    working_group: WorkingGroup,
+    presenter: str,
+    title: str,
+    abstract: str = "",
+    slides: UploadedFile | None = None,
+) -> Contribution:
+    """A municipality offers a short talk to a working group; the coordination
+    office then accepts or declines it."""
+    meeting = working_group.meeting
+    if municipality.programme_id != meeting.programme_id:
+        raise ValidationError(_("The municipality is not part of this meeting's programme."))
+    if not meeting.call_for_talks_open:
+        raise ValidationError(_("The call for short talks for this meeting is closed."))
+    _check_slides(slides)
+    contribution = Contribution(
+        municipality=municipality,
+        working_group=working_group,
+        presenter=presenter,
+        title=title,
+        abstract=abstract,
+        submitted_by=actor,
+    )
+    if slides is not None:
+        contribution.slides = slides
+    _audited_save(contribution, actor=actor)
+    return contribution
+
+
+def _set_status(contribution: Contribution, status: str, actor: User | None) -> Contribution:
+    if contribution.status != status:
+        contribution.status = status
+        _audited_save(contribution, actor=actor)
+    return contribution
+
+
+@transaction.atomic
+def contribution_accept(*, actor: User | None, contribution: Contribution) -> Contribution:
+    """Accept a short talk: it appears in its working group on the meeting page."""
+    if contribution.order == 0:
+        highest = contribution.working_group.contributions.aggregate(n=Max("order"))["n"]
+        contribution.order = (highest or 0) + 1
+    return _set_status(contribution, ContributionStatus.ACCEPTED, actor)
+
+
+@transaction.atomic
+def contribution_decline(*, actor: User | None, contribution: Contribution) -> Contribution:
+    """Decline a short talk: it stays visible to its municipality only."""
+    return _set_status(contribution, ContributionStatus.DECLINED, actor)
+
+
+# Registrations -------------------------------------------------------------------
+
+
+def registered_count(meeting: Meeting) -> int:
+    return meeting.registrations.filter(status=RegistrationStatus.REGISTERED).count()
+
+
+def _has_place(meeting: Meeting) -> bool:
+    return meeting.capacity is None or registered_count(meeting) < meeting.capacity
+
+
+def _lock_meeting(meeting: Meeting) -> Meeting:
+    # Serialises registrations of one meeting (PostgreSQL row lock; SQLite
+    # transactions are IMMEDIATE and serialise anyway), so the capacity holds.
+    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+
+
+def _move_up_from_waitlist(meeting: Meeting, *, actor: User | None) -> list[Registration]:
+    """Give free places to the waitlist in the order people registered."""
+    moved: list[Registration] = []
+    waiting = meeting.registrations.filter(status=RegistrationStatus.WAITLISTED).order_by(
+        "created_at", "pk"
+    )
+    for registration in waiting:
+        if not _has_place(meeting):
+            break
+        registration.status = RegistrationStatus.REGISTERED
+        _audited_save(registration, actor=actor)
+        moved.append(registration)
+        _notify_moved_up(registration)
+    return moved
+
+
+def _notify_moved_up(registration: Registration) -> None:
+    body = _(
+        "Good news: a place has become free at %(meeting)s on %(date)s. You are now registered."
+    ) % {"meeting": registration.meeting, "date": f"{registration.meeting.starts_on:%d.%m.%Y}"}
+    email = registration.email
+    transaction.on_commit(
+        lambda: send_mail(_("You are registered"), body, settings.DEFAULT_FROM_EMAIL, [email])
+    )
+
+
+@transaction.atomic
+def registration_create(
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    person_name: str,
+    email: str,
+    municipality: Municipality | None = None,
+    organisation: str = "",
+    working_group: WorkingGroup | None = None,
+    needs: str = "",
+    cancel_url_template: str = "",
+) -> Registration:
+    """Register a person: a place while there is one, else the waitlist.
+
+    `cancel_url_template` (an absolute URL with `{token}`) is mailed to the person
+    with the confirmation, so they can cancel without an account.
+    """
+    meeting = _lock_meeting(meeting)
+    if not meeting.registration_open:
+        raise ValidationError(_("Registration for this meeting is closed."))
+    if meeting.ends_on < timezone.localdate():
+        raise ValidationError(_("This meeting is over."))
+    if municipality is not None and municipality.programme_id != meeting.programme_id:
+        raise ValidationError(_("The municipality is not part of this meeting's programme."))
+    if working_group is not None and working_group.meeting_id != meeting.pk:
+        raise ValidationError(
+            {"working_group": _("This working group belongs to another meeting.")}
+        )
+    email = email.strip().lower()
+    if (
+        meeting.registrations.filter(email=email)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .exists()
+    ):
+        raise ValidationError({"email": _("This person is already registered for the meeting.")})
+    registration = Registration(
+        meeting=meeting,
+        person_name=person_name.strip(),
+        email=email,
+        municipality=municipality,
+        organisation=organisation,
+        working_group=working_group,
+        needs=needs,
+        registered_by=actor,
+        status=RegistrationStatus.REGISTERED
+        if _has_place(meeting)
+        else RegistrationStatus.WAITLISTED,
+    )
+    _audited_save(registration, actor=actor)
+    if cancel_url_template:
+        _mail_confirmation(registration, cancel_url_template)
+    return registration
+
+
+def _mail_confirmation(registration: Registration, cancel_url_template: str) -> None:
+    link = cancel_url_template.replace("{token}", registration_cancel_token(registration))
+    if registration.status == RegistrationStatus.WAITLISTED:
+        state = _("You are on the waitlist; we will write to you when a place becomes free.")
+    else:
+        state = _("You are registered.")
+    body = _(
+        "Hello %(name)s,\n\n%(state)s\n\n%(meeting)s, %(date)s, %(venue)s\n\n"
+        "If you cannot come, please cancel with this link:\n%(link)s"
+    ) % {
+        "name": registration.person_name,
+        "state": state,
+        "meeting": registration.meeting,
+        "date": f"{registration.meeting.starts_on:%d.%m.%Y}",
+        "venue": registration.meeting.venue,
+        "link": link,
+    }
+    email = registration.email
+    transaction.on_commit(
+        lambda: send_mail(_("Your registration"), body, settings.DEFAULT_FROM_EMAIL, [email])
+    )
+
+
+def registration_cancel_token(registration: Registration) -> str:
+    """A signed, expiring token that lets the person cancel without logging in."""
+    return signing.dumps(
+        {"r": registration.pk, "m": registration.meeting_id}, salt=CANCEL_SALT, compress=True
+    )
+
+
+class InvalidCancellation(Exception):
+    """The cancellation link is broken, expired or the meeting has begun."""
+
+
+def registration_from_token(token: str) -> Registration:
+    """The registration a cancellation token names; raises InvalidCancellation."""
+    try:
+        data = signing.loads(token, salt=CANCEL_SALT, max_age=CANCEL_MAX_AGE)
+    except signing.SignatureExpired as error:
+        raise InvalidCancellation(_("This cancellation link has expired.")) from error
+    except signing.BadSignature as error:
+        raise InvalidCancellation(_("This cancellation link is not valid.")) from error
+    registration = (
+        Registration.objects.select_related("meeting")
+        .filter(pk=data.get("r"), meeting_id=data.get("m"))
+        .first()
+    )
+    if registration is None:
+        raise InvalidCancellation(_("This cancellation link is not valid."))
+    if registration.meeting.starts_on <= timezone.localdate():
+        raise InvalidCancellation(
+            _("The meeting has begun; please tell the coordination office directly.")
+        )
+    return registration
+
+
+@transaction.atomic
+def registration_cancel(*, actor: User | None, registration: Registration) -> Registration:
+    """Cancel a registration (idempotent); the first on the waitlist moves up."""
+    meeting = _lock_meeting(registration.meeting)
+    registration = Registration.objects.get(pk=registration.pk)
+    if registration.status == RegistrationStatus.CANCELLED:
+        return registration
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = timezone.now()
+    registration.needs = ""
+    _audited_save(registration, actor=actor)
+    _move_up_from_waitlist(meeting, actor=actor)
+    return registration
+
+
+@transaction.atomic
+def registration_cancel_by_token(*, token: str) -> Registration:
+    """Cancel through a signed link (no account needed)."""
+    return registration_cancel(actor=None, registration=registration_from_token(token))
+
+
+@transaction.atomic
+def attendance_set(
+    *, actor: User | None, registration: Registration, attendance: str
+) -> Registration:
+    """Record at the door whether someone attended, was absent or excused."""
+    if attendance not in {*Attendance.values, ""}:
+        raise ValidationError({"attendance": _("Unknown attendance.")})
+    if registration.attendance != attendance:
+        registration.attendance = attendance
+        _audited_save(registration, actor=actor)
+    return registration
+
+
+@transaction.atomic
+def walk_in_create(
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    person_name: str,
+    email: str,
+    municipality: Municipality | None = None,
+    organisation: str = "",
+) -> Registration:
+    """Someone came without registering: record them as a walk-in (no capacity check)."""
+    if municipality is not None and municipality.programme_id != meeting.programme_id:
+        raise ValidationError(_("The municipality is not part of this meeting's programme."))
+    email = email.strip().lower()
+    existing = (
+        meeting.registrations.filter(email=email)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .first()
+    )
+    if existing is not None:
+        return attendance_set(actor=actor, registration=existing, attendance=Attendance.ATTENDED)
+    registration = Registration(
+        meeting=meeting,
+        person_name=person_name.strip(),
+        email=email,
+        municipality=municipality,
+        organisation=organisation,
+        status=RegistrationStatus.REGISTERED,
+        attendance=Attendance.WALK_IN,
+        registered_by=actor,
+    )
+    _audited_save(registration, actor=actor)
+    return registration
+
+
+@transaction.atomic
+def registration_record(
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    person_name: str,
+    email: str,
+    attendance: str,
+    municipality: Municipality | None = None,
+    organisation: str = "",
+    working_group: WorkingGroup | None = None,
+) -> Registration:
+    """Record a registration with its attendance after the fact (a paper list of an
+    earlier meeting): no capacity, waitlist or mail. Updates the person's existing
+    registration for the meeting, so rerunning an import changes nothing."""
+    if municipality is not None and municipality.programme_id != meeting.programme_id:
+        raise ValidationError(_("The municipality is not part of this meeting's programme."))
+    email = email.strip().lower()
+    registration = (
+        meeting.registrations.filter(email=email)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .first()
+    ) or Registration(meeting=meeting, email=email, registered_by=actor)
+    values = {
+        "person_name": person_name.strip(),
+        "municipality": municipality,
+        "organisation": organisation,
+        "working_group": working_group,
+        "attendance": attendance,
+        "status": RegistrationStatus.REGISTERED,
+    }
+    if registration.pk is None or any(getattr(registration, k) != v for k, v in values.items()):
+        for key, value in values.items():
+            setattr(registration, key, value)
+        _audited_save(registration, actor=actor)
+    return registration
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    registrations: int
+    meetings: int
+
+
+@transaction.atomic
+def registration_needs_purge(*, today: dt.date | None = None) -> PurgeResult:
+    """Empty the accessibility and dietary needs of every meeting that is over.
+
+    Idempotent: a second run finds nothing. The needs are not in the history, so
+    nothing of them remains.
+    """
+    today = today or timezone.localdate()
+    rows = Registration.objects.filter(meeting__ends_on__lt=today).exclude(needs="")
+    meetings = rows.values("meeting_id").distinct().count()
+    count = rows.update(needs="", needs_purged_at=timezone.now())
+    return PurgeResult(registrations=count, meetings=meetings)
+
+
+# Minutes -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def minutes_save(
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    introduction: str,
+    texts: dict[int, str],
+    published: bool,
+) -> Minutes:
+    """Write the minutes: an introduction and a text per agenda item (keyed by the
+    item's id; ids of other meetings' items are refused). Unchanged parts record
+    no history."""
+    minutes = Minutes.objects.filter(meeting=meeting).first() or Minutes(meeting=meeting)
+    if minutes.pk is None or (minutes.introduction, minutes.published) != (
+        introduction,
+        published,
+    ):
+        minutes.introduction = introduction
+        minutes.published = published
+        _audited_save(minutes, actor=actor)
+    items = {item.pk: item for item in meeting.agenda_items.all()}
+    unknown = set(texts) - set(items)
+    if unknown:
+        raise ValidationError(_("These agenda items belong to another meeting."))
+    existing = {entry.agenda_item_id: entry for entry in minutes.entries.all()}
+    for item_pk, text in texts.items():
+        entry = existing.get(item_pk)
+        if entry is None:
+            if not text.strip():
+                continue
+            entry = MinutesEntry(minutes=minutes, agenda_item=items[item_pk])
+        elif entry.text == text:
+            continue
+        entry.text = text
+        _audited_save(entry, actor=actor)
+    return minutes
+
+
+# Practice examples -------------------------------------------------------------------
+
+PRACTICE_EXAMPLE_FIELDS = {
+    "title",
+    "summary",
+    "life_phases",
+    "fields_of_action",
+    "contact_name",
+    "contact_role",
+    "contact_email",
+    "visibility",
+    "status",
+}
+
+
+def _set_contributions(example: PracticeExample, contributions: list[Contribution] | None) -> None:
+    if contributions is None:
+        return
+    # Tenant rows link only within their municipality.
+    if any(c.municipality_id != example.municipality_id for c in contributions):
+        raise ValidationError(
+            {"contributions": _("Only short talks of the same municipality can be linked.")}
+        )
+    example.contributions.set(contributions)
+
+
+@transaction.atomic
+def practice_example_create(
+    *,
+    actor: User | None,
+    municipality: Municipality,
+    contributions: list[Contribution] | None = None,
+    **fields: Any,
+) -> PracticeExample:
+    """Share a practice example of the municipality (a draft until published)."""
+    example = PracticeExample(municipality=municipality)
+    _assign(example, PRACTICE_EXAMPLE_FIELDS, fields)
+    _audited_save(example, actor=actor)
+    _set_contributions(example, contributions)
+    return example
+
+
+@transaction.atomic
+def practice_example_update(
+    *,
+    actor: User | None,
+    example: PracticeExample,
+    contributions: list[Contribution] | None = None,
+    **fields: Any,
+) -> PracticeExample:
+    _assign(example, PRACTICE_EXAMPLE_FIELDS, fields)
+    _audited_save(example, actor=actor)
+    _set_contributions(example, contributions)
+    return example

@@ -1,0 +1,107 @@
+"""Browser tests: registration and the agenda in headless Chromium, checked with axe-core."""
+
+import datetime as dt
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.db import connections
+
+from kette.core.models import Role
+from kette.learning.models import AgendaItemKind, ContributionStatus, Registration, Visibility
+from kette.learning.tests.factories import (
+    AgendaItemFactory,
+    ContributionFactory,
+    MeetingFactory,
+    WorkingGroupFactory,
+)
+from kette.testing import factories
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+AXE = settings.NPM_ROOT / "axe-core" / "axe.min.js"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not CHROMIUM or not AXE.exists(), reason="needs Chromium and axe-core"),
+]
+
+
+@pytest.fixture
+def page(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the
+    # test itself are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        # axe-core is injected as an inline script, which the CSP rightly forbids.
+        context = browser.new_context(locale="de-DE", bypass_csp=True)
+        page = context.new_page()
+        yield page
+        browser.close()
+        # While Playwright's event loop runs, the ORM keeps a connection per async
+        # context; close it, or PostgreSQL cannot drop the test database.
+        connections.close_all()
+
+
+def serious_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']}"
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+def test_agenda_and_registration_in_the_browser(live_server, page, world, password):
+    soon = dt.date.today() + dt.timedelta(days=30)
+    meeting = MeetingFactory(
+        programme=world.programme,
+        number=17,
+        title="Voneinander lernen",
+        starts_on=soon,
+        ends_on=soon,
+        venue="Köln",
+        host_municipality=world.a,
+        visibility=Visibility.PUBLIC,
+    )
+    AgendaItemFactory(meeting=meeting, title="Begrüßung durch die Landeskoordinierungsstelle")
+    AgendaItemFactory(
+        meeting=meeting,
+        kind=AgendaItemKind.WORKING_GROUPS,
+        title="Arbeitsgruppen",
+        start_time=dt.time(13),
+        end_time=dt.time(15),
+    )
+    group = WorkingGroupFactory(meeting=meeting, title="AG 1: Steuerung")
+    ContributionFactory(
+        working_group=group,
+        municipality=world.a,
+        title="Unser Lenkungskreis",
+        status=ContributionStatus.ACCEPTED,
+    )
+    factories.user_with_role(Role.COORDINATOR, world.a, username="koord-a")
+
+    page.goto(f"{live_server.url}/lernnetzwerk/17/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("17. Lernnetzwerktreffen")
+    assert page.get_by_text("Unser Lenkungskreis").is_visible()
+    assert serious_violations(page) == []
+
+    page.goto(f"{live_server.url}/konto/anmelden/?next=/lernnetzwerk/17/")
+    page.fill("input[name=username]", "koord-a")
+    page.fill("input[name=password]", password)
+    page.locator("main form button[type=submit]").click()
+    page.get_by_role("link", name="Personen aus Altstadt anmelden").click()
+    assert serious_violations(page) == []
+    page.get_by_label("Name").fill("Mia Muster")
+    page.get_by_label("E-Mail-Adresse").fill("mia@example.org")
+    page.get_by_label("Arbeitsgruppe").select_option(label="AG 1: Steuerung")
+    page.get_by_role("button", name="Anmelden").click()
+    assert page.get_by_text("Mia Muster ist angemeldet.").is_visible()
+    assert serious_violations(page) == []
+    assert Registration.objects.get().working_group == group
+    assert os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] == "true"

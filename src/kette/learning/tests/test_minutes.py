@@ -1,0 +1,169 @@
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+
+from kette.core.models import Role
+from kette.learning import selectors, services
+from kette.learning.models import AgendaItemKind, Attendance, Minutes, MinutesEntry, Visibility
+from kette.learning.tests.factories import (
+    AgendaItemFactory,
+    ContributionFactory,
+    MeetingFactory,
+    RegistrationFactory,
+    WorkingGroupFactory,
+)
+from kette.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def office(world):
+    return factories.user_with_role(Role.PROGRAMME_STAFF, None, username="lks")
+
+
+@pytest.fixture
+def meeting(world):
+    meeting = MeetingFactory(
+        programme=world.programme,
+        number=17,
+        starts_on=dt.date(2017, 9, 13),
+        visibility=Visibility.PUBLIC,
+    )
+    AgendaItemFactory(meeting=meeting, title="Begrüßung", start_time=dt.time(10))
+    AgendaItemFactory(
+        meeting=meeting,
+        title="Arbeitsgruppen",
+        kind=AgendaItemKind.WORKING_GROUPS,
+        start_time=dt.time(13),
+        end_time=dt.time(15),
+    )
+    return meeting
+
+
+def test_minutes_are_saved_per_agenda_item_and_unchanged_text_records_nothing(
+    world, office, meeting
+):
+    welcome, groups = selectors.agenda_of(meeting)
+    minutes = services.minutes_save(
+        actor=office,
+        meeting=meeting,
+        introduction="Einleitung",
+        texts={welcome.pk: "Die LKS begrüßte 40 Kommunen.", groups.pk: ""},
+        published=False,
+    )
+    assert [s.text for s in selectors.minutes_sections(meeting)] == [
+        "Die LKS begrüßte 40 Kommunen.",
+        "",
+    ]
+    records = MinutesEntry.history.count() + Minutes.history.count()
+    services.minutes_save(
+        actor=office,
+        meeting=meeting,
+        introduction="Einleitung",
+        texts={welcome.pk: "Die LKS begrüßte 40 Kommunen.", groups.pk: ""},
+        published=False,
+    )
+    assert MinutesEntry.history.count() + Minutes.history.count() == records
+    assert minutes.history.latest().history_user == office
+
+
+def test_minutes_refuse_another_meetings_agenda_item(world, office, meeting):
+    foreign = AgendaItemFactory(meeting=MeetingFactory(programme=world.programme))
+    with pytest.raises(ValidationError):
+        services.minutes_save(
+            actor=office,
+            meeting=meeting,
+            introduction="",
+            texts={foreign.pk: "x"},
+            published=True,
+        )
+
+
+def test_the_attendance_list_groups_present_people_by_municipality(world, meeting):
+    RegistrationFactory(
+        meeting=meeting, municipality=world.b, person_name="Bea", attendance=Attendance.ATTENDED
+    )
+    RegistrationFactory(
+        meeting=meeting, municipality=world.a, person_name="Ali", attendance=Attendance.WALK_IN
+    )
+    RegistrationFactory(
+        meeting=meeting, municipality=world.a, person_name="Abwesend", attendance=Attendance.ABSENT
+    )
+    RegistrationFactory(
+        meeting=meeting,
+        municipality=None,
+        person_name="Gabi",
+        organisation="Ministerium",
+        attendance=Attendance.ATTENDED,
+    )
+    groups = selectors.attendance_list(meeting)
+    assert [(g.label, g.names) for g in groups] == [
+        ("Altstadt", ["Ali"]),
+        ("Bergdorf", ["Bea"]),
+        ("", ["Gabi (Ministerium)"]),
+    ]
+
+
+def test_only_published_minutes_are_read_outside_the_office(world, office, meeting):
+    viewer = factories.user_with_role(Role.VIEWER, world.b, username="v")
+    assert office.has_perm("learning.read_minutes", meeting)
+    assert not viewer.has_perm("learning.read_minutes", meeting)
+    services.minutes_save(actor=office, meeting=meeting, introduction="", texts={}, published=True)
+    meeting.refresh_from_db()
+    assert AnonymousUser().has_perm("learning.read_minutes", meeting)
+    assert office.has_perm("learning.write_minutes", meeting)
+    assert not viewer.has_perm("learning.write_minutes", meeting)
+    meeting.visibility = Visibility.PRIVATE
+    meeting.save()
+    assert not viewer.has_perm("learning.read_minutes", meeting)
+
+
+def test_the_office_writes_minutes_and_the_public_reads_them_without_names(
+    client, world, office, meeting
+):
+    group = WorkingGroupFactory(meeting=meeting, title="AG Steuerung")
+    ContributionFactory(
+        working_group=group, municipality=world.a, title="Ahlener Weg", status="accepted"
+    )
+    RegistrationFactory(
+        meeting=meeting,
+        municipality=world.a,
+        person_name="Ali Beispiel",
+        attendance=Attendance.ATTENDED,
+    )
+    welcome, groups = selectors.agenda_of(meeting)
+    client.force_login(office)
+    response = client.post(
+        "/lernnetzwerk/17/protokoll/bearbeiten/",
+        {
+            "introduction": "Ein Tag in Köln.",
+            f"item_{welcome.pk}": "Begrüßt wurde herzlich.",
+            f"item_{groups.pk}": "",
+            "published": "on",
+        },
+    )
+    assert response["Location"] == "/lernnetzwerk/17/protokoll/"
+    staff_page = client.get("/lernnetzwerk/17/protokoll/").content.decode()
+    assert "Ali Beispiel" in staff_page
+    client.logout()
+    page = client.get("/lernnetzwerk/17/protokoll/").content.decode()
+    assert "Begrüßt wurde herzlich." in page and "Ein Tag in Köln." in page
+    assert "Ahlener Weg" in page and "AG Steuerung" in page
+    assert "Altstadt" in page and "1 Programmkommune war anwesend." in page
+    assert "Ali Beispiel" not in page
+    assert 'href="/lernnetzwerk/17/protokoll/"' in client.get("/lernnetzwerk/17/").content.decode()
+
+
+def test_draft_minutes_stay_with_the_office(client, world, office, meeting):
+    services.minutes_save(
+        actor=office, meeting=meeting, introduction="Entwurf-Text", texts={}, published=False
+    )
+    assert client.get("/lernnetzwerk/17/protokoll/").status_code == 302
+    coordinator = factories.user_with_role(Role.COORDINATOR, world.a, username="k")
+    client.force_login(coordinator)
+    assert client.get("/lernnetzwerk/17/protokoll/").status_code == 403
+    assert client.get("/lernnetzwerk/17/protokoll/bearbeiten/").status_code == 403
+    assert "Entwurf-Text" not in client.get("/lernnetzwerk/17/").content.decode()

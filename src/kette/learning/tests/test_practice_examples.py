@@ -1,0 +1,125 @@
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+
+from kette.core.models import Role
+from kette.learning import selectors, services
+from kette.learning.models import PracticeExample, Visibility
+from kette.learning.tests.factories import ContributionFactory
+from kette.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def share(municipality, title, **fields):
+    fields.setdefault("summary", "So machen wir es.")
+    return services.practice_example_create(
+        actor=None, municipality=municipality, title=title, **fields
+    )
+
+
+def test_who_reads_a_practice_example(world):
+    draft = share(world.a, "Entwurf")
+    network = share(world.a, "Netz", status="published", visibility=Visibility.NETWORK)
+    public = share(world.a, "Offen", status="published", visibility=Visibility.PUBLIC)
+    own = factories.user_with_role(Role.VIEWER, world.a, username="a")
+    other = factories.user_with_role(Role.VIEWER, world.b, username="b")
+    office = factories.user_with_role(Role.PROGRAMME_STAFF, None, username="lks")
+    anonymous = AnonymousUser()
+    assert own.has_perm("learning.read_practice_example", draft)
+    assert office.has_perm("learning.read_practice_example", draft)
+    assert not other.has_perm("learning.read_practice_example", draft)
+    assert other.has_perm("learning.read_practice_example", network)
+    assert not anonymous.has_perm("learning.read_practice_example", network)
+    assert anonymous.has_perm("learning.read_practice_example", public)
+    assert not anonymous.has_perm("learning.read_practice_example", None)
+
+
+def test_coordinators_and_editors_manage_their_municipalitys_examples(world):
+    editor = factories.user_with_role(Role.EDITOR, world.a, username="e")
+    viewer = factories.user_with_role(Role.VIEWER, world.a, username="v")
+    assert editor.has_perm("learning.manage_practice_examples", world.a)
+    assert not editor.has_perm("learning.manage_practice_examples", world.b)
+    assert not viewer.has_perm("learning.manage_practice_examples", world.a)
+
+
+def test_an_example_links_only_its_own_municipalitys_talks(world):
+    own_talk = ContributionFactory(
+        working_group__meeting__programme=world.programme, municipality=world.a, status="accepted"
+    )
+    other_talk = ContributionFactory(
+        working_group=own_talk.working_group, municipality=world.b, status="accepted"
+    )
+    example = share(world.a, "Steuerung", contributions=[own_talk], life_phases=["0-3"])
+    assert list(example.contributions.all()) == [own_talk]
+    assert example.life_phase_labels() == ["Frühe Kindheit (0–3)"]
+    with pytest.raises(ValidationError):
+        services.practice_example_update(actor=None, example=example, contributions=[other_talk])
+    services.practice_example_update(actor=None, example=example, title="Neu")
+    assert PracticeExample.objects.get().title == "Neu"
+
+
+def test_the_list_shows_what_the_visitor_may_read(client, world):
+    share(world.a, "Entwurf-Beispiel")
+    share(world.a, "Netz-Beispiel", status="published", visibility=Visibility.NETWORK)
+    share(world.b, "Offenes-Beispiel", status="published", visibility=Visibility.PUBLIC)
+    page = client.get("/lernnetzwerk/praxisbeispiele/").content.decode()
+    assert "Offenes-Beispiel" in page
+    assert "Netz-Beispiel" not in page and "Entwurf-Beispiel" not in page
+    member = factories.user_with_role(Role.VIEWER, world.b, username="b")
+    client.force_login(member)
+    page = client.get("/lernnetzwerk/praxisbeispiele/").content.decode()
+    assert "Netz-Beispiel" in page and "Entwurf-Beispiel" not in page
+    assert len(selectors.visible_practice_examples(world.programme, member)) == 2
+
+
+def test_a_draft_is_not_found_by_others(client, world):
+    draft = share(world.a, "Entwurf-Beispiel")
+    assert client.get(f"/lernnetzwerk/praxisbeispiele/{draft.pk}/").status_code == 404
+    client.force_login(factories.user_with_role(Role.EDITOR, world.a, username="e"))
+    page = client.get(f"/lernnetzwerk/praxisbeispiele/{draft.pk}/").content.decode()
+    assert "Entwurf: sichtbar nur" in page
+
+
+def test_an_editor_shares_and_edits_an_example(client, world):
+    talk = ContributionFactory(
+        working_group__meeting__programme=world.programme,
+        municipality=world.a,
+        status="accepted",
+        title="Kurzreferat X",
+    )
+    client.force_login(factories.user_with_role(Role.EDITOR, world.a, username="e"))
+    listing = client.get("/lernnetzwerk/praxisbeispiele/").content.decode()
+    assert "Praxisbeispiel aus Altstadt teilen" in listing
+    assert 'href="/lernnetzwerk/"' in listing  # the main navigation links the network
+    url = f"/k/{world.a.slug}/praxisbeispiele/"
+    assert "Kurzreferat X" in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "title": "Lotsendienst",
+            "summary": "Familienlotsen in Geburtskliniken.",
+            "life_phases": ["pregnancy"],
+            "contributions": [talk.pk],
+            "visibility": "public",
+            "status": "published",
+            "contact_email": "lotsen@example.org",
+        },
+    )
+    assert response.status_code == 302
+    example = PracticeExample.objects.get()
+    assert (example.municipality, example.life_phases) == (world.a, ["pregnancy"])
+    assert list(example.contributions.all()) == [talk]
+    client.post(
+        f"{url}{example.pk}/",
+        {
+            "title": "Familienlotsen",
+            "summary": "Neu",
+            "visibility": "network",
+            "status": "published",
+        },
+    )
+    example.refresh_from_db()
+    assert (example.title, example.visibility) == ("Familienlotsen", "network")
+    invalid = client.post(url, {"title": "", "summary": ""})
+    assert "Dieses Feld ist zwingend erforderlich." in invalid.content.decode()

@@ -1,0 +1,430 @@
+import csv
+import datetime as dt
+import io
+
+import icalendar
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
+
+from kette.core.models import Role
+from kette.learning import services
+from kette.learning.models import (
+    AgendaItem,
+    AgendaItemKind,
+    Attendance,
+    Contribution,
+    ContributionStatus,
+    Meeting,
+    Registration,
+    RegistrationStatus,
+    Visibility,
+)
+from kette.learning.tests.factories import (
+    AgendaItemFactory,
+    ContributionFactory,
+    MeetingFactory,
+    RegistrationFactory,
+    WorkingGroupFactory,
+)
+from kette.testing import factories
+
+pytestmark = pytest.mark.django_db
+SOON = dt.date.today() + dt.timedelta(days=30)
+
+
+@pytest.fixture
+def office(world):
+    return factories.user_with_role(Role.PROGRAMME_STAFF, None, username="lks")
+
+
+@pytest.fixture
+def meeting(world):
+    return MeetingFactory(
+        programme=world.programme,
+        number=17,
+        title="Präventionsketten gemeinsam gestalten",
+        starts_on=SOON,
+        ends_on=SOON,
+        venue="Rathaus Köln; Spanischer Bau, Ratssaal",
+        host_municipality=world.a,
+        visibility=Visibility.PUBLIC,
+        capacity=1,
+    )
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_the_public_list_shows_public_meetings_and_links_the_calendar(client, world, meeting):
+    MeetingFactory(
+        programme=world.programme, title="Netzwerktreffen-Nur-Mitglieder", visibility="network"
+    )
+    MeetingFactory(programme=world.programme, title="Internes-Treffen-X", visibility="private")
+    page = client.get("/lernnetzwerk/").content.decode()
+    assert "Präventionsketten gemeinsam gestalten" in page
+    assert "Netzwerktreffen-Nur-Mitglieder" not in page and "Internes-Treffen-X" not in page
+    assert '<link rel="alternate"' in page and 'type="text/calendar"' in page
+    assert 'href="/lernnetzwerk/lernnetzwerk.ics"' in page
+    assert "Kommende Treffen" in page
+
+
+def test_network_members_see_network_meetings_in_the_list(client, world, meeting):
+    MeetingFactory(
+        programme=world.programme, title="Netzwerktreffen-Nur-Mitglieder", visibility="network"
+    )
+    viewer = factories.user_with_role(Role.VIEWER, world.b, username="v-b")
+    assert (
+        "Netzwerktreffen-Nur-Mitglieder"
+        in login(client, viewer).get("/lernnetzwerk/").content.decode()
+    )
+
+
+def test_the_meeting_page_shows_agenda_and_accepted_talks_only(client, world, meeting):
+    AgendaItemFactory(
+        meeting=meeting, kind=AgendaItemKind.GREETING, title="Grußwort", speakers="Bürgermeister"
+    )
+    group = WorkingGroupFactory(meeting=meeting, title="AG 1: Steuerung", room="Raum 3")
+    ContributionFactory(
+        working_group=group,
+        municipality=world.a,
+        title="Unsere Steuerungsgruppe",
+        status=ContributionStatus.ACCEPTED,
+    )
+    ContributionFactory(working_group=group, municipality=world.b, title="Noch offen")
+    response = client.get("/lernnetzwerk/17/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Grußwort" in page and "Bürgermeister" in page
+    assert "AG 1: Steuerung" in page and "Raum 3" in page
+    assert "Unsere Steuerungsgruppe" in page
+    assert "Noch offen" not in page
+    assert 'href="/lernnetzwerk/17/termin.ics"' in page
+
+
+def test_hidden_meetings_are_not_found_and_anonymous_visitors_are_asked_to_log_in(client, world):
+    MeetingFactory(programme=world.programme, number=5, title="Intern", visibility="private")
+    MeetingFactory(programme=world.programme, number=6, visibility="network")
+    assert client.get("/lernnetzwerk/5/")["Location"].startswith("/konto/anmelden/")
+    coordinator = factories.user_with_role(Role.COORDINATOR, world.a, username="k-a")
+    login(client, coordinator)
+    response = client.get("/lernnetzwerk/5/")
+    assert response.status_code == 404 and "Intern" not in response.content.decode()
+    assert client.get("/lernnetzwerk/5/termin.ics").status_code == 404
+    assert client.get("/lernnetzwerk/6/").status_code == 200
+    assert client.get("/lernnetzwerk/99/").status_code == 404
+
+
+def test_the_ical_file_parses_back_with_escaping_and_folding(client, world, meeting):
+    AgendaItemFactory(meeting=meeting, start_time=dt.time(10), end_time=dt.time(10, 15))
+    AgendaItemFactory(
+        meeting=meeting, start_time=dt.time(15), end_time=dt.time(16, 30), title="Abschluss, Ende"
+    )
+    meeting.description = "Ein langer Text; mit Sonderzeichen, Kommas und Umlauten: " + "ä" * 80
+    meeting.save()
+    response = client.get("/lernnetzwerk/17/termin.ics")
+    assert response["Content-Type"].startswith("text/calendar")
+    raw = response.content
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n")), "lines must be folded"
+    assert b"Rathaus K\xc3\xb6ln\\; Spanischer Bau\\, Ratssaal" in raw
+    (event,) = icalendar.Calendar.from_ical(raw).walk("VEVENT")
+    assert str(event["location"]) == "Rathaus Köln; Spanischer Bau, Ratssaal"
+    assert str(event["summary"]) == "17. Lernnetzwerktreffen: Präventionsketten gemeinsam gestalten"
+    start, end = event.decoded("dtstart"), event.decoded("dtend")
+    berlin = dt.datetime.combine(SOON, dt.time(10)).astimezone()
+    assert start.tzinfo is not None
+    assert (end - start) == dt.timedelta(hours=6, minutes=30)
+    assert berlin  # the file states UTC; wall-clock 10:00 Europe/Berlin
+    assert "Abschluss, Ende" in str(event["description"])
+    assert str(event["url"]) == "http://testserver/lernnetzwerk/17/"
+
+
+def test_the_programme_feed_lists_public_meetings_only(client, world, meeting):
+    MeetingFactory(programme=world.programme, number=3, title="Geheim", visibility="private")
+    MeetingFactory(programme=world.programme, number=4, visibility="network")
+    calendar = icalendar.Calendar.from_ical(client.get("/lernnetzwerk/lernnetzwerk.ics").content)
+    events = calendar.walk("VEVENT")
+    assert [str(e["uid"]) for e in events] == [f"lernnetzwerk-{world.programme.pk}-17@kette"]
+    # A meeting without agenda is an all-day event.
+    assert events[0].decoded("dtstart") == SOON
+
+
+def test_a_coordinator_registers_people_and_the_next_goes_to_the_waitlist(
+    client, world, meeting, coordinator, django_capture_on_commit_callbacks
+):
+    group = WorkingGroupFactory(meeting=meeting)
+    login(client, coordinator)
+    url = f"/k/{world.a.slug}/lernnetzwerk/17/anmeldungen/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {
+                "person_name": "Mia Muster",
+                "email": "mia@example.org",
+                "working_group": group.pk,
+                "needs": "vegetarisch",
+            },
+            follow=True,
+        )
+    assert "Mia Muster ist angemeldet." in response.content.decode()
+    registration = Registration.objects.get(email="mia@example.org")
+    assert (registration.municipality, registration.working_group) == (world.a, group)
+    assert "/lernnetzwerk/abmelden/" in mail.outbox[-1].body
+    response = client.post(
+        url, {"person_name": "Max Muster", "email": "max@example.org"}, follow=True
+    )
+    assert "Max Muster steht auf der Warteliste." in response.content.decode()
+    # The same address twice gets a German message, not an error page.
+    response = client.post(url, {"person_name": "Mia", "email": "MIA@example.org"})
+    assert response.status_code == 200
+    assert "bereits zu dem Treffen angemeldet" in response.content.decode()
+
+
+def test_a_coordinator_cancels_their_own_registration_and_the_waitlist_moves_up(
+    client, world, meeting, coordinator
+):
+    first = services.registration_create(
+        actor=None, meeting=meeting, person_name="A", email="a@example.org", municipality=world.a
+    )
+    second = services.registration_create(
+        actor=None, meeting=meeting, person_name="B", email="b@example.org", municipality=world.b
+    )
+    login(client, coordinator)
+    base = f"/k/{world.a.slug}/lernnetzwerk/17/anmeldungen/"
+    assert client.post(f"{base}{second.pk}/abmelden/").status_code == 404
+    client.post(f"{base}{first.pk}/abmelden/")
+    second.refresh_from_db()
+    assert second.status == RegistrationStatus.REGISTERED
+
+
+def test_another_municipalitys_coordinator_cannot_register_for_a(client, world, meeting):
+    other = factories.user_with_role(Role.COORDINATOR, world.b, username="k-b")
+    login(client, other)
+    response = client.post(
+        f"/k/{world.a.slug}/lernnetzwerk/17/anmeldungen/",
+        {"person_name": "X", "email": "x@example.org"},
+    )
+    assert response.status_code == 403
+    assert not Registration.objects.exists()
+
+
+def test_the_cancellation_link_page(client, world, meeting):
+    registration = services.registration_create(
+        actor=None,
+        meeting=meeting,
+        person_name="Mia Muster",
+        email="m@example.org",
+        needs="Rollstuhlplatz",
+    )
+    url = f"/lernnetzwerk/abmelden/{services.registration_cancel_token(registration)}/"
+    page = client.get(url).content.decode()
+    assert "Mia Muster, möchten Sie Ihre Anmeldung" in page
+    assert "Rollstuhlplatz" not in page
+    response = client.post(url)
+    assert "Sie haben Ihre Anmeldung" in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CANCELLED
+    assert "bereits abgemeldet" in client.get(url).content.decode()
+    broken = client.post("/lernnetzwerk/abmelden/kaputt/")
+    assert broken.status_code == 400
+    assert "Dieser Abmeldelink ist nicht gültig." in broken.content.decode()
+
+
+def test_the_office_plans_a_meeting_and_builds_the_agenda(client, world, office):
+    login(client, office)
+    response = client.post(
+        "/lernnetzwerk/neu/",
+        {
+            "title": "Neues Treffen",
+            "starts_on": SOON.isoformat(),
+            "ends_on": SOON.isoformat(),
+            "visibility": "public",
+            "venue": "Köln",
+            "host_municipality": world.a.pk,
+            "registration_open": "on",
+        },
+    )
+    meeting = Meeting.objects.get(title="Neues Treffen")
+    assert response["Location"] == f"/lernnetzwerk/{meeting.number}/programm/"
+    builder = f"/lernnetzwerk/{meeting.number}/programm/"
+    client.post(
+        builder,
+        {
+            "form": "item",
+            "item-day": SOON.isoformat(),
+            "item-start_time": "10:00",
+            "item-end_time": "10:15",
+            "item-kind": "welcome",
+            "item-title": "Begrüßung",
+            "item-order": 0,
+        },
+    )
+    client.post(builder, {"form": "group", "group-title": "AG 1", "group-order": 1})
+    item = AgendaItem.objects.get(meeting=meeting)
+    assert item.title == "Begrüßung" and meeting.working_groups.get().title == "AG 1"
+    bad = client.post(
+        builder,
+        {
+            "form": "item",
+            "item-day": SOON.isoformat(),
+            "item-start_time": "11:00",
+            "item-end_time": "10:00",
+            "item-kind": "break",
+            "item-title": "Pause",
+            "item-order": 0,
+        },
+    )
+    assert bad.status_code == 200
+    assert "Das Ende kann nicht vor dem Beginn liegen." in bad.content.decode()
+    edit = f"{builder}top/{item.pk}/"
+    assert client.get(edit).status_code == 200
+    client.post(
+        edit,
+        {
+            "day": SOON.isoformat(),
+            "start_time": "10:05",
+            "kind": "welcome",
+            "title": "Willkommen",
+            "order": 0,
+        },
+    )
+    item.refresh_from_db()
+    assert (item.title, item.start_time) == ("Willkommen", dt.time(10, 5))
+    client.post(f"{edit}loeschen/")
+    assert not AgendaItem.objects.filter(pk=item.pk).exists()
+    group = meeting.working_groups.get()
+    client.post(f"{builder}ag/{group.pk}/", {"title": "AG Steuerung", "order": 1})
+    group.refresh_from_db()
+    assert group.title == "AG Steuerung"
+    client.post(f"{builder}ag/{group.pk}/loeschen/")
+    assert not meeting.working_groups.exists()
+    client.post(
+        f"/lernnetzwerk/{meeting.number}/bearbeiten/",
+        {
+            "title": "Umbenannt",
+            "starts_on": SOON.isoformat(),
+            "ends_on": SOON.isoformat(),
+            "visibility": "network",
+        },
+    )
+    meeting.refresh_from_db()
+    assert (meeting.title, meeting.visibility) == ("Umbenannt", "network")
+
+
+def test_a_duplicate_meeting_number_gets_a_german_message(client, world, office, meeting):
+    response = login(client, office).post(
+        "/lernnetzwerk/neu/",
+        {
+            "number": 17,
+            "title": "Doppelt",
+            "starts_on": SOON.isoformat(),
+            "ends_on": SOON.isoformat(),
+            "visibility": "public",
+        },
+    )
+    assert "Ein Treffen mit dieser Nummer gibt es bereits." in response.content.decode()
+
+
+def test_a_submitted_talk_appears_on_the_meeting_page_once_accepted(
+    client, world, meeting, coordinator, office
+):
+    group = WorkingGroupFactory(meeting=meeting, title="AG Übergänge")
+    login(client, coordinator)
+    url = f"/k/{world.a.slug}/lernnetzwerk/17/kurzreferate/"
+    response = client.post(
+        url,
+        {
+            "working_group": group.pk,
+            "presenter": "Erika Beispiel",
+            "title": "Kita und Schule",
+            "abstract": "Übergänge",
+            "slides": SimpleUploadedFile("f.pdf", b"%PDF-1.4"),
+        },
+        follow=True,
+    )
+    assert "Vielen Dank!" in response.content.decode()
+    talk = Contribution.objects.get()
+    assert "Kita und Schule" not in client.get("/lernnetzwerk/17/").content.decode()
+    login(client, office)
+    review = client.get("/lernnetzwerk/17/kurzreferate/").content.decode()
+    assert "Kita und Schule" in review
+    client.post(f"/lernnetzwerk/17/kurzreferate/{talk.pk}/entscheidung/", {"decision": "accept"})
+    talk.refresh_from_db()
+    assert talk.status == ContributionStatus.ACCEPTED
+    assert "Kita und Schule" in client.get("/lernnetzwerk/17/").content.decode()
+    client.post(f"/lernnetzwerk/17/kurzreferate/{talk.pk}/entscheidung/", {"decision": "x"})
+    talk.refresh_from_db()
+    assert talk.status == ContributionStatus.ACCEPTED
+
+
+def test_staff_pages_are_closed_to_coordinators(client, world, meeting, coordinator):
+    login(client, coordinator)
+    for path in (
+        "programm/",
+        "kurzreferate/",
+        "anmeldungen/",
+        "anmeldungen.csv",
+        "einlass/",
+        "bearbeiten/",
+    ):
+        assert client.get(f"/lernnetzwerk/17/{path}").status_code == 403, path
+    assert client.get("/lernnetzwerk/statistik/").status_code == 403
+    assert client.get("/lernnetzwerk/neu/").status_code == 403
+
+
+def test_the_registration_list_and_its_exports(client, world, meeting, office):
+    RegistrationFactory(
+        meeting=meeting, municipality=world.a, person_name="=HYPERLINK()", needs="vegan"
+    )
+    login(client, office)
+    page = client.get("/lernnetzwerk/17/anmeldungen/").content.decode()
+    assert "vegan" in page
+    content = client.get("/lernnetzwerk/17/anmeldungen.csv").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content), delimiter=";"))
+    assert rows[0][0] == "Name" and rows[0][2] == "Kommune"
+    assert rows[1][0] == "'=HYPERLINK()" and rows[1][2] == "Altstadt" and rows[1][7] == "vegan"
+    response = client.get("/lernnetzwerk/17/anmeldungen.xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = list(sheet.values)
+    assert values[0][0] == "Name" and values[1][2] == "Altstadt"
+
+
+def test_check_in_and_walk_ins(client, world, meeting, office):
+    registration = RegistrationFactory(meeting=meeting, municipality=world.a)
+    login(client, office)
+    assert client.get("/lernnetzwerk/17/einlass/").status_code == 200
+    client.post(
+        "/lernnetzwerk/17/einlass/", {"registration": registration.pk, "attendance": "excused"}
+    )
+    registration.refresh_from_db()
+    assert registration.attendance == Attendance.EXCUSED
+    client.post(
+        "/lernnetzwerk/17/einlass/",
+        {
+            "form": "walk_in",
+            "person_name": "Spontan",
+            "email": "s@example.org",
+            "municipality": world.b.pk,
+        },
+    )
+    walk_in = Registration.objects.get(email="s@example.org")
+    assert walk_in.attendance == Attendance.WALK_IN
+    bad = client.post("/lernnetzwerk/17/einlass/", {"registration": "x"}, follow=True)
+    assert "Bitte wählen Sie eine Anwesenheit." in bad.content.decode()
+
+
+def test_the_statistics_table(client, world, office):
+    world.a.cohort = 2012
+    world.a.save()
+    past = MeetingFactory(
+        programme=world.programme, number=11, starts_on=dt.date(2015, 3, 3), title="Unna"
+    )
+    RegistrationFactory(meeting=past, municipality=world.a, attendance=Attendance.ATTENDED)
+    page = login(client, office).get("/lernnetzwerk/statistik/").content.decode()
+    assert "Teilnahmestatistik" in page
+    assert "Altstadt" in page and "Bergdorf" in page
+    assert "Nr. 11" in page
+    assert "100 %" in page

@@ -1,0 +1,95 @@
+from django.urls import path
+
+from kette.learning import views
+
+app_name = "learning"
+
+M = "lernnetzwerk/<int:number>/"
+K = "k/<slug:municipality_slug>/lernnetzwerk/<int:number>/"
+
+urlpatterns = [
+    path("lernnetzwerk/", views.MeetingListView.as_view(), name="meeting_list"),
+    path("lernnetzwerk/lernnetzwerk.ics", views.programme_calendar, name="programme_calendar"),
+    path("lernnetzwerk/neu/", views.MeetingCreateView.as_view(), name="meeting_create"),
+    path("lernnetzwerk/statistik/", views.StatisticsView.as_view(), name="statistics"),
+    path(
+        "lernnetzwerk/abmelden/<str:cancel_token>/",
+        views.CancelRegistrationView.as_view(),
+        name="cancel",
+    ),
+    path(
+        "lernnetzwerk/praxisbeispiele/",
+        views.PracticeExampleListView.as_view(),
+        name="practice_example_list",
+    ),
+    path(
+        "lernnetzwerk/praxisbeispiele/<int:example_pk>/",
+        views.PracticeExampleDetailView.as_view(),
+        name="practice_example_detail",
+    ),
+    path(
+        "k/<slug:municipality_slug>/praxisbeispiele/",
+        views.MunicipalityPracticeExamplesView.as_view(),
+        name="municipality_practice_examples",
+    ),
+    path(
+        "k/<slug:municipality_slug>/praxisbeispiele/<int:example_pk>/",
+        views.MunicipalityPracticeExampleEditView.as_view(),
+        name="municipality_practice_example_edit",
+    ),
+    path(M, views.MeetingDetailView.as_view(), name="meeting_detail"),
+    path(M + "termin.ics", views.MeetingCalendarView.as_view(), name="meeting_calendar"),
+    path(M + "bearbeiten/", views.MeetingUpdateView.as_view(), name="meeting_update"),
+    path(M + "programm/", views.AgendaBuilderView.as_view(), name="agenda_builder"),
+    path(
+        M + "programm/top/<int:item_pk>/",
+        views.AgendaItemEditView.as_view(),
+        name="agenda_item_edit",
+    ),
+    path(
+        M + "programm/top/<int:item_pk>/loeschen/",
+        views.AgendaItemDeleteView.as_view(),
+        name="agenda_item_delete",
+    ),
+    path(
+        M + "programm/ag/<int:group_pk>/",
+        views.WorkingGroupEditView.as_view(),
+        name="working_group_edit",
+    ),
+    path(
+        M + "programm/ag/<int:group_pk>/loeschen/",
+        views.WorkingGroupDeleteView.as_view(),
+        name="working_group_delete",
+    ),
+    path(M + "kurzreferate/", views.ContributionReviewView.as_view(), name="contribution_review"),
+    path(
+        M + "kurzreferate/<int:contribution_pk>/entscheidung/",
+        views.ContributionDecisionView.as_view(),
+        name="contribution_decision",
+    ),
+    path(M + "anmeldungen/", views.RegistrationListView.as_view(), name="registration_list"),
+    path(
+        M + "anmeldungen.csv",
+        views.RegistrationExportView.as_view(file_format="csv"),
+        name="registration_csv",
+    ),
+    path(
+        M + "anmeldungen.xlsx",
+        views.RegistrationExportView.as_view(file_format="xlsx"),
+        name="registration_xlsx",
+    ),
+    path(M + "einlass/", views.CheckInView.as_view(), name="check_in"),
+    path(M + "protokoll/", views.MinutesView.as_view(), name="minutes"),
+    path(M + "protokoll/bearbeiten/", views.MinutesEditView.as_view(), name="minutes_edit"),
+    path(
+        K + "anmeldungen/",
+        views.MunicipalityRegistrationView.as_view(),
+        name="municipality_registrations",
+    ),
+    path(
+        K + "anmeldungen/<int:registration_pk>/abmelden/",
+        views.MunicipalityRegistrationCancelView.as_view(),
+        name="municipality_registration_cancel",
+    ),
+    path(K + "kurzreferate/", views.ContributionSubmitView.as_view(), name="contribution_submit"),
+]

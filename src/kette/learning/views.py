@@ -1,0 +1,756 @@
+"""Thin views of the learning network: parse, call a service or selector, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from kette.core.models import Programme, Role
+from kette.core.roles import roles_of
+from kette.core.selectors import default_programme
+from kette.core.tenancy import MunicipalityMixin
+from kette.learning import exports, ical, selectors, services
+from kette.learning.forms import (
+    AgendaItemForm,
+    AttendanceForm,
+    ContributionForm,
+    MeetingForm,
+    MinutesForm,
+    PracticeExampleForm,
+    RegistrationForm,
+    WalkInForm,
+    WorkingGroupForm,
+)
+from kette.learning.models import Meeting, RegistrationStatus
+
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+
+
+def _programme() -> Programme:
+    programme = default_programme()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+def _apply_errors(form: Form, error: ValidationError) -> None:
+    """Show a service's validation error on the form instead of failing."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+class ProgrammeMixin:
+    """Views of the programme's learning network; `permission_required` is checked
+    against the programme."""
+
+    permission_required: str | None = None
+    request: HttpRequest
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.programme = _programme()
+        if self.permission_required:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not request.user.has_perm(self.permission_required, self.programme):
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context["programme"] = self.programme
+        return context
+
+
+class MeetingMixin:
+    """Resolves `self.meeting` from the URL's number. A meeting the user may not see
+    is 404 (anonymous visitors are asked to log in first); `permission_required`
+    is then checked against the meeting."""
+
+    permission_required: str | None = None
+    request: HttpRequest
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.programme = _programme()
+        self.meeting = selectors.meeting_by_number(self.programme, kwargs["number"])
+        user = request.user
+        can_read = user.has_perm("learning.read_meeting", self.meeting)
+        allowed = not self.permission_required or user.has_perm(
+            self.permission_required, self.meeting
+        )
+        if not user.is_authenticated and not (can_read and allowed):
+            return redirect_to_login(request.get_full_path())
+        if not can_read:
+            raise Http404
+        if not allowed:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context["meeting"] = self.meeting
+        context["programme"] = self.programme
+        context["can_manage"] = self.request.user.has_perm("learning.manage_meeting", self.meeting)
+        return context
+
+    def staff_redirect(self, name: str) -> HttpResponse:
+        return redirect(f"learning:{name}", number=self.meeting.number)
+
+
+# Public pages -----------------------------------------------------------------------
+
+
+class MeetingListView(ProgrammeMixin, TemplateView):
+    template_name = "learning/meeting_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        meetings = list(selectors.visible_meetings(self.programme, self.request.user))
+        context["upcoming"] = sorted(
+            (m for m in meetings if m.ends_on >= today), key=lambda m: m.starts_on
+        )
+        context["past"] = [m for m in meetings if m.ends_on < today]
+        user = self.request.user
+        context["can_create"] = user.has_perm("learning.create_meeting", self.programme)
+        context["can_read_statistics"] = user.has_perm("learning.read_statistics", self.programme)
+        return context
+
+
+class MeetingDetailView(MeetingMixin, TemplateView):
+    template_name = "learning/meeting_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        meeting = self.meeting
+        user = self.request.user
+        context["agenda"] = selectors.agenda_of(meeting)
+        context["working_groups"] = selectors.working_groups_with_talks(meeting)
+        context["is_over"] = meeting.ends_on < timezone.localdate()
+        if context["is_over"]:
+            context["reached"] = selectors.municipalities_reached(meeting)
+        # Municipalities the user coordinates: they register people and submit talks there.
+        roles = roles_of(user)
+        coordinated = [pk for pk, role in roles.municipality.items() if role == Role.COORDINATOR]
+        context["coordinated"] = list(
+            self.programme.municipalities.filter(pk__in=coordinated).defer("boundary")
+        )
+        for perm in ("review_contributions", "check_in", "read_registrations", "read_minutes"):
+            context[f"can_{perm}"] = user.has_perm(f"learning.{perm}", meeting)
+        return context
+
+
+def _calendar_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=CALENDAR_TYPE)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+class MeetingCalendarView(MeetingMixin, View):
+    """The meeting as an iCalendar file."""
+
+    def get(self, request: HttpRequest, number: int) -> HttpResponse:
+        content = ical.calendar_for(
+            [self.meeting],
+            agenda_of=lambda m: list(selectors.agenda_of(m)),
+            url_of=lambda m: request.build_absolute_uri(m.get_absolute_url()),
+            name=str(self.meeting),
+        )
+        return _calendar_response(content, f"lernnetzwerk-{number}.ics")
+
+
+def programme_calendar(request: HttpRequest) -> HttpResponse:
+    """A feed of the programme's public meetings, for calendar subscriptions."""
+    programme = _programme()
+    meetings = selectors.public_meetings(programme).prefetch_related("agenda_items")
+    content = ical.calendar_for(
+        meetings,
+        agenda_of=lambda m: sorted(
+            m.agenda_items.all(), key=lambda i: (i.day, i.start_time, i.order, i.pk)
+        ),
+        url_of=lambda m: request.build_absolute_uri(m.get_absolute_url()),
+        name=_("Learning network – %(programme)s") % {"programme": programme.name},
+    )
+    return _calendar_response(content, "lernnetzwerk.ics")
+
+
+class CancelRegistrationView(TemplateView):
+    """The page behind the signed cancellation link: no account needed."""
+
+    template_name = "learning/cancel.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        try:
+            context["registration"] = services.registration_from_token(kwargs["cancel_token"])
+        except services.InvalidCancellation as error:
+            context["error"] = str(error)
+        return context
+
+    def post(self, request: HttpRequest, cancel_token: str) -> HttpResponse:
+        try:
+            registration = services.registration_cancel_by_token(token=cancel_token)
+        except services.InvalidCancellation as error:
+            return self.render_to_response({"error": str(error)}, status=400)
+        return self.render_to_response({"cancelled": registration})
+
+
+# Staff pages: meetings, agenda, working groups ------------------------------------------
+
+
+class MeetingCreateView(ProgrammeMixin, FormView):
+    template_name = "learning/meeting_form.html"
+    permission_required = "learning.create_meeting"
+
+    def get_form(self, form_class: Any = None) -> MeetingForm:
+        return MeetingForm(programme=self.programme, **self.get_form_kwargs())
+
+    def form_valid(self, form: MeetingForm) -> HttpResponse:  # type: ignore[override]
+        try:
+            meeting = services.meeting_create(
+                actor=self.request.user,  # type: ignore[arg-type]
+                programme=self.programme,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The meeting has been created."))
+        return redirect("learning:agenda_builder", number=meeting.number)
+
+
+class MeetingUpdateView(MeetingMixin, FormView):
+    template_name = "learning/meeting_form.html"
+    permission_required = "learning.manage_meeting"
+
+    def get_form(self, form_class: Any = None) -> MeetingForm:
+        return MeetingForm(
+            programme=self.programme, instance=self.meeting, **self.get_form_kwargs()
+        )
+
+    def form_valid(self, form: MeetingForm) -> HttpResponse:  # type: ignore[override]
+        try:
+            services.meeting_update(
+                actor=self.request.user,  # type: ignore[arg-type]
+                meeting=Meeting.objects.get(pk=self.meeting.pk),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The meeting has been saved."))
+        return self.staff_redirect("meeting_detail")
+
+
+class AgendaBuilderView(MeetingMixin, TemplateView):
+    """The agenda and working groups of a meeting, with forms to add to both."""
+
+    template_name = "learning/agenda_builder.html"
+    permission_required = "learning.manage_meeting"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["agenda"] = selectors.agenda_of(self.meeting)
+        context["working_groups"] = selectors.working_groups_with_talks(self.meeting)
+        context.setdefault("item_form", AgendaItemForm(meeting=self.meeting, prefix="item"))
+        context.setdefault("group_form", WorkingGroupForm(prefix="group"))
+        return context
+
+    def post(self, request: HttpRequest, number: int) -> HttpResponse:
+        actor = request.user
+        if request.POST.get("form") == "group":
+            group_form = WorkingGroupForm(request.POST, prefix="group")
+            if group_form.is_valid():
+                try:
+                    services.working_group_create(
+                        actor=actor,  # type: ignore[arg-type]
+                        meeting=self.meeting,
+                        **group_form.cleaned_data,
+                    )
+                    messages.success(request, _("The working group has been added."))
+                    return self.staff_redirect("agenda_builder")
+                except ValidationError as error:
+                    _apply_errors(group_form, error)
+            return self.render_to_response(self.get_context_data(group_form=group_form))
+        item_form = AgendaItemForm(request.POST, meeting=self.meeting, prefix="item")
+        if item_form.is_valid():
+            try:
+                services.agenda_item_create(
+                    actor=actor,  # type: ignore[arg-type]
+                    meeting=self.meeting,
+                    **item_form.cleaned_data,
+                )
+                messages.success(request, _("The agenda item has been added."))
+                return self.staff_redirect("agenda_builder")
+            except ValidationError as error:
+                _apply_errors(item_form, error)
+        return self.render_to_response(self.get_context_data(item_form=item_form))
+
+
+class AgendaItemEditView(MeetingMixin, FormView):
+    template_name = "learning/object_form.html"
+    permission_required = "learning.manage_meeting"
+
+    def get_form(self, form_class: Any = None) -> AgendaItemForm:
+        self.item = selectors.agenda_item_in(self.meeting, self.kwargs["item_pk"])
+        return AgendaItemForm(meeting=self.meeting, instance=self.item, **self.get_form_kwargs())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["heading"] = _("Edit agenda item")
+        context["delete_url"] = reverse(
+            "learning:agenda_item_delete", args=[self.meeting.number, self.item.pk]
+        )
+        return context
+
+    def form_valid(self, form: AgendaItemForm) -> HttpResponse:  # type: ignore[override]
+        try:
+            services.agenda_item_update(
+                actor=self.request.user,  # type: ignore[arg-type]
+                item=selectors.agenda_item_in(self.meeting, self.item.pk),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The agenda item has been saved."))
+        return self.staff_redirect("agenda_builder")
+
+
+class AgendaItemDeleteView(MeetingMixin, View):
+    permission_required = "learning.manage_meeting"
+
+    def post(self, request: HttpRequest, number: int, item_pk: int) -> HttpResponse:
+        item = selectors.agenda_item_in(self.meeting, item_pk)
+        services.agenda_item_delete(actor=request.user, item=item)  # type: ignore[arg-type]
+        messages.success(request, _("The agenda item has been deleted."))
+        return self.staff_redirect("agenda_builder")
+
+
+class WorkingGroupEditView(MeetingMixin, FormView):
+    template_name = "learning/object_form.html"
+    permission_required = "learning.manage_meeting"
+
+    def get_form(self, form_class: Any = None) -> WorkingGroupForm:
+        self.group = selectors.working_group_in(self.meeting, self.kwargs["group_pk"])
+        return WorkingGroupForm(instance=self.group, **self.get_form_kwargs())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["heading"] = _("Edit working group")
+        context["delete_url"] = reverse(
+            "learning:working_group_delete", args=[self.meeting.number, self.group.pk]
+        )
+        return context
+
+    def form_valid(self, form: WorkingGroupForm) -> HttpResponse:  # type: ignore[override]
+        services.working_group_update(
+            actor=self.request.user,  # type: ignore[arg-type]
+            group=selectors.working_group_in(self.meeting, self.group.pk),
+            **form.cleaned_data,
+        )
+        messages.success(self.request, _("The working group has been saved."))
+        return self.staff_redirect("agenda_builder")
+
+
+class WorkingGroupDeleteView(MeetingMixin, View):
+    permission_required = "learning.manage_meeting"
+
+    def post(self, request: HttpRequest, number: int, group_pk: int) -> HttpResponse:
+        group = selectors.working_group_in(self.meeting, group_pk)
+        services.working_group_delete(actor=request.user, group=group)  # type: ignore[arg-type]
+        messages.success(request, _("The working group has been deleted."))
+        return self.staff_redirect("agenda_builder")
+
+
+class ContributionReviewView(MeetingMixin, TemplateView):
+    """Every short talk offered for the meeting, to accept or decline."""
+
+    template_name = "learning/contribution_review.html"
+    permission_required = "learning.review_contributions"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["contributions"] = selectors.contributions_of(self.meeting)
+        return context
+
+
+class ContributionDecisionView(MeetingMixin, View):
+    permission_required = "learning.review_contributions"
+
+    def post(self, request: HttpRequest, number: int, contribution_pk: int) -> HttpResponse:
+        contribution = selectors.contribution_in(self.meeting, contribution_pk)
+        decision = request.POST.get("decision")
+        if decision == "accept":
+            services.contribution_accept(actor=request.user, contribution=contribution)  # type: ignore[arg-type]
+            messages.success(request, _("The short talk has been accepted."))
+        elif decision == "decline":
+            services.contribution_decline(actor=request.user, contribution=contribution)  # type: ignore[arg-type]
+            messages.success(request, _("The short talk has been declined."))
+        else:
+            messages.error(request, _("Please choose to accept or decline."))
+        return self.staff_redirect("contribution_review")
+
+
+# Staff pages: registrations, check-in, statistics ----------------------------------------
+
+
+class RegistrationListView(MeetingMixin, TemplateView):
+    template_name = "learning/registration_list.html"
+    permission_required = "learning.read_registrations"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["registrations"] = selectors.registrations_of(self.meeting)
+        context["summary"] = selectors.registration_summary(self.meeting)
+        return context
+
+
+class RegistrationExportView(MeetingMixin, View):
+    permission_required = "learning.read_registrations"
+    file_format = "csv"
+
+    def get(self, request: HttpRequest, number: int) -> HttpResponse:
+        registrations = selectors.registrations_of(self.meeting)
+        filename = f"lernnetzwerk-{number}-anmeldungen.{self.file_format}"
+        if self.file_format == "xlsx":
+            response = HttpResponse(
+                exports.registrations_xlsx(registrations, title=_("Registrations")),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        else:
+            response = HttpResponse(
+                exports.registrations_csv(registrations), content_type="text/csv; charset=utf-8"
+            )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class CheckInView(MeetingMixin, TemplateView):
+    """The list at the door: attendance per person and walk-ins."""
+
+    template_name = "learning/check_in.html"
+    permission_required = "learning.check_in"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["registrations"] = (
+            selectors.registrations_of(self.meeting)
+            .exclude(status=RegistrationStatus.CANCELLED)
+            .order_by("person_name", "pk")
+        )
+        context["attendance_choices"] = AttendanceForm().fields["attendance"].choices  # type: ignore[attr-defined]
+        context.setdefault("walk_in_form", WalkInForm(meeting=self.meeting))
+        return context
+
+    def post(self, request: HttpRequest, number: int) -> HttpResponse:
+        actor = request.user
+        if request.POST.get("form") == "walk_in":
+            form = WalkInForm(request.POST, meeting=self.meeting)
+            if form.is_valid():
+                try:
+                    registration = services.walk_in_create(
+                        actor=actor,  # type: ignore[arg-type]
+                        meeting=self.meeting,
+                        **form.cleaned_data,
+                    )
+                    messages.success(
+                        request, _("%(name)s has been checked in.") % {"name": registration}
+                    )
+                    return self.staff_redirect("check_in")
+                except ValidationError as error:
+                    _apply_errors(form, error)
+            return self.render_to_response(self.get_context_data(walk_in_form=form))
+        attendance_form = AttendanceForm(request.POST)
+        if not attendance_form.is_valid():
+            messages.error(request, _("Please choose an attendance."))
+            return self.staff_redirect("check_in")
+        registration = selectors.registration_in(
+            self.meeting, attendance_form.cleaned_data["registration"]
+        )
+        services.attendance_set(
+            actor=actor,  # type: ignore[arg-type]
+            registration=registration,
+            attendance=attendance_form.cleaned_data["attendance"],
+        )
+        messages.success(request, _("Attendance of %(name)s saved.") % {"name": registration})
+        return redirect(reverse("learning:check_in", args=[number]) + f"#r{registration.pk}")
+
+
+class StatisticsView(ProgrammeMixin, TemplateView):
+    template_name = "learning/statistics.html"
+    permission_required = "learning.read_statistics"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["stats"] = selectors.participation_statistics(
+            self.programme, today=timezone.localdate()
+        )
+        return context
+
+
+class MinutesView(MeetingMixin, TemplateView):
+    """The minutes: each agenda item with what was said, the working groups with their
+    short talks, and the attendance list (names for the coordination office only,
+    municipalities and head counts for everyone else)."""
+
+    template_name = "learning/minutes.html"
+    permission_required = "learning.read_minutes"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["minutes"] = getattr(self.meeting, "minutes", None)
+        context["sections"] = selectors.minutes_sections(self.meeting)
+        context["working_groups"] = selectors.working_groups_with_talks(self.meeting)
+        context["attendance"] = selectors.attendance_list(self.meeting)
+        context["show_names"] = self.request.user.has_perm("learning.write_minutes", self.meeting)
+        context["reached"] = selectors.municipalities_reached(self.meeting)
+        return context
+
+
+class MinutesEditView(MeetingMixin, FormView):
+    template_name = "learning/minutes_form.html"
+    permission_required = "learning.write_minutes"
+
+    def get_form(self, form_class: Any = None) -> MinutesForm:
+        minutes = getattr(self.meeting, "minutes", None)
+        kwargs = self.get_form_kwargs()
+        if minutes is not None:
+            kwargs["initial"] = {
+                "introduction": minutes.introduction,
+                "published": minutes.published,
+            }
+        return MinutesForm(sections=selectors.minutes_sections(self.meeting), **kwargs)
+
+    def form_valid(self, form: MinutesForm) -> HttpResponse:  # type: ignore[override]
+        services.minutes_save(
+            actor=self.request.user,  # type: ignore[arg-type]
+            meeting=self.meeting,
+            introduction=form.cleaned_data["introduction"],
+            texts=form.texts(),
+            published=form.cleaned_data["published"],
+        )
+        messages.success(self.request, _("The minutes have been saved."))
+        return self.staff_redirect("minutes")
+
+
+# A municipality's pages: registering its people, submitting short talks ------------------
+
+
+class MunicipalityMeetingMixin(MunicipalityMixin):
+    """Under /k/<slug>/lernnetzwerk/<number>/: the municipality (with the permission
+    checked) and a meeting of its programme the user may see."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # Resolve tenant and permission first, then the meeting.
+        self._number = kwargs["number"]
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def meeting(self) -> Meeting:
+        if not hasattr(self, "_meeting"):
+            meeting = selectors.meeting_by_number(self.municipality.programme, self._number)
+            if not self.request.user.has_perm("learning.read_meeting", meeting):
+                raise Http404
+            self._meeting = meeting
+        return self._meeting
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["meeting"] = self.meeting
+        return context
+
+    def here(self, name: str) -> HttpResponse:
+        return redirect(
+            f"learning:{name}", municipality_slug=self.municipality.slug, number=self.meeting.number
+        )
+
+
+class MunicipalityRegistrationView(MunicipalityMeetingMixin, FormView):
+    """A coordinator registers people of the municipality and sees their registrations."""
+
+    template_name = "learning/municipality_registrations.html"
+    permission_required = "learning.register_participants"
+
+    def get_form(self, form_class: Any = None) -> RegistrationForm:
+        return RegistrationForm(meeting=self.meeting, **self.get_form_kwargs())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["registrations"] = selectors.registrations_of_municipality(
+            self.meeting, self.municipality
+        )
+        context["summary"] = selectors.registration_summary(self.meeting)
+        return context
+
+    def form_valid(self, form: RegistrationForm) -> HttpResponse:  # type: ignore[override]
+        cancel_url = self.request.build_absolute_uri(
+            reverse("learning:cancel", kwargs={"cancel_token": "TOKEN"})
+        ).replace("TOKEN", "{token}")
+        try:
+            registration = services.registration_create(
+                actor=self.request.user,  # type: ignore[arg-type]
+                meeting=self.meeting,
+                municipality=self.municipality,
+                cancel_url_template=cancel_url,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+            return self.form_invalid(form)
+        if registration.status == RegistrationStatus.WAITLISTED:
+            text = _("%(name)s is on the waitlist.")
+        else:
+            text = _("%(name)s is registered.")
+        messages.success(self.request, text % {"name": registration})
+        return self.here("municipality_registrations")
+
+
+class MunicipalityRegistrationCancelView(MunicipalityMeetingMixin, View):
+    permission_required = "learning.register_participants"
+
+    def post(
+        self, request: HttpRequest, municipality_slug: str, number: int, registration_pk: int
+    ) -> HttpResponse:
+        registration = selectors.registration_in(self.meeting, registration_pk)
+        if registration.municipality_id != self.municipality.pk:
+            raise Http404
+        services.registration_cancel(actor=request.user, registration=registration)  # type: ignore[arg-type]
+        messages.success(request, _("%(name)s has been cancelled.") % {"name": registration})
+        return self.here("municipality_registrations")
+
+
+class ContributionSubmitView(MunicipalityMeetingMixin, FormView):
+    """A coordinator offers short talks for the municipality and sees their status."""
+
+    template_name = "learning/contribution_submit.html"
+    permission_required = "learning.submit_contribution"
+
+    def get_form(self, form_class: Any = None) -> ContributionForm:
+        return ContributionForm(meeting=self.meeting, **self.get_form_kwargs())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["contributions"] = selectors.contributions_of_municipality(
+            self.meeting, self.municipality
+        )
+        return context
+
+    def form_valid(self, form: ContributionForm) -> HttpResponse:  # type: ignore[override]
+        try:
+            services.contribution_submit(
+                actor=self.request.user,  # type: ignore[arg-type]
+                municipality=self.municipality,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Thank you! The coordination office will tell you whether the talk is accepted."),
+        )
+        return self.here("contribution_submit")
+
+
+# Practice examples -------------------------------------------------------------------
+
+
+class PracticeExampleListView(ProgrammeMixin, TemplateView):
+    template_name = "learning/practice_example_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["examples"] = selectors.visible_practice_examples(self.programme, self.request.user)
+        editing = {Role.COORDINATOR, Role.EDITOR}
+        own = [pk for pk, r in roles_of(self.request.user).municipality.items() if r in editing]
+        context["own_municipalities"] = self.programme.municipalities.filter(pk__in=own).defer(
+            "boundary"
+        )
+        return context
+
+
+class PracticeExampleDetailView(TemplateView):
+    template_name = "learning/practice_example_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        example = selectors.practice_example(kwargs["example_pk"])
+        if not self.request.user.has_perm("learning.read_practice_example", example):
+            raise Http404
+        context["example"] = example
+        context["talks"] = example.contributions.select_related("working_group__meeting")
+        return context
+
+
+class MunicipalityPracticeExamplesView(MunicipalityMixin, FormView):
+    """A municipality's own practice examples (drafts included) and a form for a new one."""
+
+    template_name = "learning/municipality_practice_examples.html"
+    permission_required = "learning.manage_practice_examples"
+
+    def get_form(self, form_class: Any = None) -> PracticeExampleForm:
+        return PracticeExampleForm(
+            talks=selectors.accepted_talks_of(self.municipality), **self.get_form_kwargs()
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["examples"] = selectors.practice_examples_of(self.municipality)
+        return context
+
+    def form_valid(self, form: PracticeExampleForm) -> HttpResponse:  # type: ignore[override]
+        data = dict(form.cleaned_data)
+        data["contributions"] = list(data["contributions"])
+        try:
+            services.practice_example_create(
+                actor=self.request.user,  # type: ignore[arg-type]
+                municipality=self.municipality,
+                **data,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The practice example has been saved."))
+        return redirect("learning:municipality_practice_examples", self.municipality.slug)
+
+
+class MunicipalityPracticeExampleEditView(MunicipalityMixin, FormView):
+    template_name = "learning/practice_example_form.html"
+    permission_required = "learning.manage_practice_examples"
+
+    def get_form(self, form_class: Any = None) -> PracticeExampleForm:
+        self.example = selectors.practice_example_in(self.municipality, self.kwargs["example_pk"])
+        return PracticeExampleForm(
+            talks=selectors.accepted_talks_of(self.municipality),
+            instance=self.example,
+            **self.get_form_kwargs(),
+        )
+
+    def form_valid(self, form: PracticeExampleForm) -> HttpResponse:  # type: ignore[override]
+        data = dict(form.cleaned_data)
+        data["contributions"] = list(data["contributions"])
+        try:
+            services.practice_example_update(
+                actor=self.request.user,  # type: ignore[arg-type]
+                example=selectors.practice_example_in(self.municipality, self.example.pk),
+                **data,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The practice example has been saved."))
+        return redirect("learning:municipality_practice_examples", self.municipality.slug)

@@ -1,0 +1,44 @@
+/* District maps of the monitoring (Leaflet), following kette/js/map.js: each
+   .district-map names a GeoJSON URL; tiles only when the operator configured a
+   tile URL. Features with a need status (1–4) are coloured with ColorBrewer's
+   colour-blind-safe YlOrRd scheme; the legend and a table with the same
+   content sit beside the map in the page. */
+(function () {
+  "use strict";
+  var STATUS_COLOURS = { 1: "#ffffb2", 2: "#fecc5c", 3: "#fd8d3c", 4: "#e31a1c" };
+  function initMap(element) {
+    if (typeof L === "undefined") { return; }
+    var map = L.map(element, { scrollWheelZoom: false, attributionControl: true });
+    var tileUrl = element.dataset.tileUrl;
+    if (tileUrl) {
+      L.tileLayer(tileUrl, { maxZoom: 18, attribution: element.dataset.tileAttribution || "" }).addTo(map);
+    }
+    fetch(element.dataset.geojsonUrl, { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        var layer = L.geoJSON(data, {
+          style: function (feature) {
+            var status = feature.properties.status;
+            return {
+              color: "#333333",
+              weight: 1,
+              fillColor: status ? STATUS_COLOURS[status] : "#b4d3ee",
+              fillOpacity: status ? 0.8 : 0.5,
+            };
+          },
+          onEachFeature: function (feature, featureLayer) {
+            var props = feature.properties;
+            var label = props.name + " (" + props.code + ")";
+            if (props.status_label) { label += ": " + props.status_label; }
+            featureLayer.bindTooltip(label);
+          },
+        }).addTo(map);
+        var bounds = layer.getBounds();
+        if (bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10] }); }
+      })
+      .catch(function () { element.setAttribute("data-failed", "true"); });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".district-map[data-geojson-url]").forEach(initMap);
+  });
+})();

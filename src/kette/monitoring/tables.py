@@ -1,0 +1,215 @@
+"""Reading tabular input: CSV (UTF-8 or Latin-1, `;` `,` or tab) and XLSX, German
+number formats, and the raw exports of the Landesdatenbank NRW (IT.NRW).
+No database access here; the services validate the content."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+# Statistical offices' markers: "-" nothing there (zero), "." unknown or secret,
+# "x" not sensible, "…" not yet available; empty cells count as missing too.
+ZERO_MARKERS = {"-", "–"}
+MISSING_MARKERS = {"", ".", "x", "X", "…", "...", "k.A.", "k. A.", "/"}
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
+_PLAIN = re.compile(r"^[+-]?\d+([.,]\d+)?$")
+_YEAR = re.compile(r"^(?:\d{2}\.\d{2}\.)?((?:19|20)\d{2})$")
+_REGION_KEY = re.compile(r"^\d{2,8}$")
+
+
+class TableError(ValueError):
+    """Unreadable input; the message is German and user-facing."""
+
+
+class Missing:
+    """A cell holding a statistical marker for a missing or secret value."""
+
+
+MISSING = Missing()
+
+
+def parse_number(cell: Any) -> float | Missing:
+    """A German-formatted number ("1.234,5", "12,5", "1.234", "12.5", "3 %").
+
+    Raises ValueError for text that is no number; returns MISSING for markers."""
+    if isinstance(cell, bool):
+        raise ValueError(cell)
+    if isinstance(cell, (int, float)):
+        return float(cell)
+    text = str(cell or "").replace("\u00a0", "").replace(" ", "").strip()
+    if text.endswith("%"):
+        text = text[:-1]
+    if text in MISSING_MARKERS:
+        return MISSING
+    if text in ZERO_MARKERS:
+        return 0.0
+    if _THOUSANDS.match(text):
+        return float(text.replace(".", "").replace(",", "."))
+    if _PLAIN.match(text):
+        return float(text.replace(",", "."))
+    raise ValueError(text)
+
+
+def format_number(value: float, decimals: int = 1) -> str:
+    """German display: thousands dot, decimal comma ("1.234,5")."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[tuple[int, list[Any]]]  # (line number in the file, cells)
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def read_table(data: bytes, filename: str) -> Table:
+    """The first sheet of an XLSX file or a CSV file, header in the first row."""
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        return _read_xlsx(data)
+    text = _decode(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = max([";", ",", "\t"], key=first_line.count)
+    lines = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    if not lines:
+        raise TableError(_("The file is empty."))
+    header = [cell.strip() for cell in lines[0]]
+    rows = [(number, row) for number, row in enumerate(lines[1:], start=2) if any(row)]
+    return Table(header, rows)
+
+
+def _read_xlsx(data: bytes) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        raise TableError(
+            _("The Excel file cannot be read (%(error)s).") % {"error": error}
+        ) from error
+    sheet = workbook.worksheets[0]
+    lines = [list(row) for row in sheet.iter_rows(values_only=True)]
+    workbook.close()
+    if not lines:
+        raise TableError(_("The file is empty."))
+    header = ["" if cell is None else str(cell).strip() for cell in lines[0]]
+    rows = [
+        (number, ["" if cell is None else cell for cell in row])
+        for number, row in enumerate(lines[1:], start=2)
+        if any(cell not in (None, "") for cell in row)
+    ]
+    return Table(header, rows)
+
+
+@dataclass
+class RegionalValue:
+    line: int
+    key: str
+    name: str
+    value: float | Missing
+
+
+@dataclass
+class RegionalTable:
+    """An IT.NRW export reduced to one value per region key."""
+
+    title: str
+    year: int
+    column: str
+    values: list[RegionalValue]
+
+
+def read_itnrw(data: bytes, *, column: int | None = None) -> RegionalTable:
+    """Parse a Landesdatenbank NRW export (Latin-1, `;`, header and footer lines).
+
+    Data lines are those with a region key (2–8 digits) followed by the
+    indented name. The year comes from a date/year cell before the key or from
+    a header line; `column` (1-based, counted after the name) picks a value
+    column when the table has several."""
+    text = data.decode("utf-8") if data.startswith(b"\xef\xbb\xbf") else data.decode("latin-1")
+    lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    title = lines[0][0].removeprefix("Tabelle:").strip() if lines and lines[0] else ""
+    key_column: int | None = None
+    data_lines: list[tuple[int, list[str]]] = []
+    header_lines: list[list[str]] = []
+    for number, cells in enumerate(lines, start=1):
+        if key_column is None:
+            for index in (0, 1):
+                if (
+                    len(cells) > index + 2
+                    and _REGION_KEY.match(cells[index].strip())
+                    and cells[index + 1].strip()
+                    and not _REGION_KEY.match(cells[index + 1].strip())
+                ):
+                    key_column = index
+                    break
+            if key_column is None:
+                header_lines.append(cells)
+                continue
+        if len(cells) > key_column + 2 and _REGION_KEY.match(cells[key_column].strip()):
+            data_lines.append((number, cells))
+    if key_column is None or not data_lines:
+        raise TableError(
+            _(
+                "No data rows with a region key found – "
+                "is this an export of the Landesdatenbank NRW?"
+            )
+        )
+    width = max(len(cells) for _line, cells in data_lines) - key_column - 2
+    if column is None:
+        if width != 1:
+            raise TableError(
+                _(
+                    "The table has %(width)s value columns; "
+                    "please choose one with --column 1 … %(width)s."
+                )
+                % {"width": width}
+            )
+        column = 1
+    if not 1 <= column <= width:
+        raise TableError(
+            _("There is no column %(column)s (1 … %(width)s).") % {"column": column, "width": width}
+        )
+    value_index = key_column + 1 + column
+    labels = [
+        cells[value_index].strip()
+        for cells in header_lines
+        if len(cells) > value_index and cells[value_index].strip()
+    ]
+    year = _year_of(data_lines[0][1][:key_column]) or _year_of(
+        [cell for cells in header_lines for cell in cells]
+    )
+    if year is None:
+        raise TableError(_("The year of the table cannot be recognised."))
+    values = []
+    for number, cells in data_lines:
+        raw = cells[value_index] if len(cells) > value_index else ""
+        try:
+            value = parse_number(raw)
+        except ValueError as error:
+            raise TableError(
+                _("Row %(line)s: “%(raw)s” is not a number.") % {"line": number, "raw": raw}
+            ) from error
+        values.append(
+            RegionalValue(number, cells[key_column].strip(), cells[key_column + 1].strip(), value)
+        )
+    return RegionalTable(title, year, " / ".join(labels), values)
+
+
+def _year_of(cells: list[str]) -> int | None:
+    for cell in cells:
+        match = _YEAR.match(cell.strip())
+        if match:
+            return int(match.group(1))
+    return None

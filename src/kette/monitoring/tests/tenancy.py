@@ -1,0 +1,32 @@
+"""The monitoring app's part of the cross-tenant harness (see kette.testing.tenancy)."""
+
+from kette.monitoring.models import Unit
+from kette.monitoring.tests.factories import (
+    DistrictFactory,
+    IndicatorFactory,
+    NeedIndexWeightFactory,
+    ObservationFactory,
+)
+from kette.testing.tenancy import register_kwarg, register_seeder
+
+
+def seed_monitoring(world):
+    # A's own indicator and its values are internal working data of A.
+    district = DistrictFactory(municipality=world.a, code="101", name="Kernstadt")
+    indicator = IndicatorFactory(
+        municipality=world.a,
+        key="eigener-indikator",
+        name=f"Eigener Indikator {world.secret}",
+        description=world.secret,
+        unit=Unit.COUNT,
+    )
+    ObservationFactory(municipality=world.a, district=district, indicator=indicator, value=42)
+    NeedIndexWeightFactory(
+        municipality=world.a, indicator=IndicatorFactory(direction="higher_is_worse")
+    )
+    world.objects["indicator"] = indicator
+
+
+register_seeder(seed_monitoring)
+register_kwarg("indicator_key", lambda world: world.objects["indicator"].key)
+register_kwarg("year", lambda world: 2012)

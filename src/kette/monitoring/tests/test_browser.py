@@ -1,0 +1,91 @@
+"""Browser test: the need index map draws every district beside its table, and the
+monitoring pages pass axe-core without serious or critical violations."""
+
+import json
+import shutil
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from kette.core.models import District, Role
+from kette.monitoring import services
+from kette.monitoring.demo import DATA
+from kette.monitoring.models import Direction, Unit
+from kette.monitoring.tests.factories import (
+    IndicatorFactory,
+    NeedIndexWeightFactory,
+    ObservationFactory,
+)
+from kette.testing.factories import MunicipalityFactory, user_with_role
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed"),
+]
+
+
+@pytest.fixture
+def koeln_session(transactional_db):
+    koeln = MunicipalityFactory(name="Köln", slug="koeln", official_key="05315000")
+    for name, level, parent in [
+        ("koeln_stadtbezirke_osm.geojson", "Stadtbezirk", None),
+        ("koeln_stadtteile_osm.geojson", "Stadtteil", "Stadtbezirk"),
+    ]:
+        services.districts_import(
+            actor=None,
+            municipality=koeln,
+            collection=json.loads((DATA / name).read_text("utf-8")),
+            code_property="ref",
+            name_property="name",
+            level=level,
+            parent_level=parent,
+        )
+    share = IndicatorFactory(key="anteil", unit=Unit.PERCENT, direction=Direction.HIGHER_IS_WORSE)
+    teile = list(District.objects.for_municipality(koeln).filter(level="Stadtteil"))
+    for number, district in enumerate(teile):
+        ObservationFactory(
+            municipality=koeln, district=district, indicator=share, value=float(number % 40)
+        )
+    NeedIndexWeightFactory(municipality=koeln, indicator=share)
+    client = Client()
+    client.force_login(user_with_role(Role.COORDINATOR, koeln))
+    return koeln, client.cookies[settings.SESSION_COOKIE_NAME].value, len(teile)
+
+
+def _axe(page):
+    page.add_script_tag(path=str(settings.NPM_ROOT / "axe-core" / "axe.min.js"))
+    result = page.evaluate("async () => await axe.run()")
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_need_index_map_table_and_accessibility(koeln_session, live_server):
+    from playwright.sync_api import sync_playwright
+
+    _koeln, session, district_count = koeln_session
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        # axe-core is injected as an inline script, which kette's CSP rightly forbids.
+        context = browser.new_context(bypass_csp=True)
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+        )
+        page = context.new_page()
+        requests = []
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(f"{live_server.url}/k/koeln/monitoring/bedarfsindex/")
+        page.wait_for_selector(".district-map path.leaflet-interactive")
+        assert page.locator(".district-map path.leaflet-interactive").count() == district_count
+        assert page.locator("table tbody tr").count() >= district_count
+        assert _axe(page) == []
+        for path in ("/k/koeln/monitoring/", "/k/koeln/monitoring/indikatoren/"):
+            page.goto(live_server.url + path)
+            assert _axe(page) == [], path
+        # Nothing is loaded from anywhere but kette itself (no tiles, no CDN).
+        assert all(url.startswith(live_server.url) for url in requests)
+        browser.close()

@@ -1,0 +1,181 @@
+"""District boundary import, simplification, hierarchy and point location."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from kette.core.models import District
+from kette.monitoring import selectors, services
+from kette.monitoring.demo import DATA
+from kette.monitoring.errors import ImportRejected
+from kette.monitoring.tests.factories import collection, feature, square
+
+pytestmark = pytest.mark.django_db
+
+
+def _import(municipality, data, **options):
+    defaults = {"code_property": "ref", "name_property": "name", "level": "Stadtteil"}
+    return services.districts_import(
+        actor=None, municipality=municipality, collection=data, **(defaults | options)
+    )
+
+
+def _koeln(municipality):
+    bezirke = json.loads((DATA / "koeln_stadtbezirke_osm.geojson").read_text("utf-8"))
+    teile = json.loads((DATA / "koeln_stadtteile_osm.geojson").read_text("utf-8"))
+    _import(municipality, bezirke, level="Stadtbezirk")
+    return _import(municipality, teile, parent_level="Stadtbezirk")
+
+
+def test_koeln_stadtteile_from_geometry_collections_nest_in_their_stadtbezirk(municipality):
+    report = _koeln(municipality)
+    assert report.created == 86
+    teile = District.objects.for_municipality(municipality).filter(level="Stadtteil")
+    assert teile.count() == 86
+    # Köln's Stadtteil numbers start with their Stadtbezirk's number: the
+    # point-in-polygon assignment must agree with that for every Stadtteil.
+    assert all(d.parent.code == d.code[0] for d in teile.select_related("parent"))
+    assert {d.boundary["type"] for d in teile} <= {"Polygon", "MultiPolygon"}
+
+
+def test_koeln_district_map_sends_at_most_300_kb(municipality):
+    _koeln(municipality)
+    payload = json.dumps(
+        selectors.districts_geojson(municipality, level="Stadtteil"), separators=(",", ":")
+    )
+    assert len(payload.encode()) <= 300_000
+    assert len(json.loads(payload)["features"]) == 86
+
+
+def test_reimport_changes_nothing(municipality):
+    _koeln(municipality)
+    history = District.history.filter(municipality_id=municipality.pk).count()
+    report = _koeln(municipality)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 86)
+    assert District.history.filter(municipality_id=municipality.pk).count() == history
+
+
+def test_reimport_updates_by_code(municipality):
+    _import(municipality, collection(feature("1", "Nord", square(7.0, 51.0))))
+    report = _import(municipality, collection(feature("1", "Nordstadt", square(7.0, 51.0))))
+    assert report.updated == 1
+    assert District.objects.for_municipality(municipality).get().name == "Nordstadt"
+
+
+def test_epsg_25832_is_converted_to_wgs84_on_a_known_point(municipality):
+    # Easting 500 000 is UTM zone 32's central meridian (9° E); northing 0 the equator.
+    utm_square = {
+        "type": "Polygon",
+        "coordinates": [[[500000, 0], [500100, 0], [500100, 100], [500000, 100], [500000, 0]]],
+    }
+    data = collection(
+        feature("1", "Am Nullpunkt", utm_square),
+        crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25832"}},
+    )
+    report = _import(municipality, data)
+    assert report.source_crs == "EPSG:25832"
+    corner = District.objects.get().boundary["coordinates"][0]
+    lon, lat = min(corner)
+    assert lon == pytest.approx(9.0, abs=1e-6)
+    assert lat == pytest.approx(0.0, abs=1e-6)
+
+
+def test_crs_can_be_given_explicitly(municipality):
+    # A 100 m square around Köln cathedral (50.94129 N, 6.95817 E ≈ E 356 551, N 5 645 281).
+    ring = [[356500, 5645230], [356600, 5645230], [356600, 5645330], [356500, 5645330]]
+    geometry = {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+    _import(municipality, collection(feature("1", "Dom", geometry)), crs="EPSG:25832")
+    assert selectors.district_for_point(municipality, 50.94129, 6.95817).name == "Dom"
+
+
+def test_projected_coordinates_without_crs_are_rejected(municipality):
+    ring = [[356500, 5645400], [356550, 5645400], [356550, 5645450], [356500, 5645400]]
+    with pytest.raises(ImportRejected) as error:
+        _import(
+            municipality,
+            collection(feature("1", "Dom", {"type": "Polygon", "coordinates": [ring]})),
+        )
+    assert "außerhalb von WGS84" in error.value.errors[0]
+    assert "--crs EPSG:25832" in error.value.errors[0]
+
+
+def test_self_intersecting_polygon_is_repaired(municipality):
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [[[7, 51], [7.01, 51.01], [7.01, 51], [7, 51.01], [7, 51]]],
+    }
+    report = _import(municipality, collection(feature("1", "Schleife", bowtie)))
+    assert report.repaired == ["Feature 1 (1)"]
+    district = District.objects.get()
+    assert district.boundary["type"] == "MultiPolygon"
+
+
+def test_every_bad_feature_is_reported_and_nothing_is_written(municipality):
+    flat = {"type": "Polygon", "coordinates": [[[7, 51], [7.01, 51], [7.02, 51], [7, 51]]]}
+    point = {"type": "Point", "coordinates": [7, 51]}
+    data = collection(
+        feature("1", "Gut", square(7.0, 51.0)),
+        feature("2", "Flach", flat),
+        feature("3", "Punkt", point),
+        feature("", "Ohne Schlüssel", square(7.1, 51.0)),
+        feature("1", "Doppelt", square(7.2, 51.0)),
+        feature("5", "Ohne Geometrie", None),
+        feature("6", "", square(7.3, 51.0)),
+    )
+    with pytest.raises(ImportRejected) as error:
+        _import(municipality, data)
+    errors = error.value.errors
+    assert any(e.startswith("Feature 2 (2): ungültige Geometrie") for e in errors)
+    assert "Feature 3 (3): keine Fläche (Geometrietyp Point)." in errors
+    assert "Feature 4: Eigenschaft „ref“ (Schlüssel) fehlt." in errors
+    assert "Feature 5 (1): Schlüssel kommt schon in Feature 1 vor." in errors
+    assert "Feature 6 (5): keine Geometrie." in errors
+    assert "Feature 7 (6): Eigenschaft „name“ (Name) fehlt." in errors
+    assert not District.objects.exists()
+
+
+def test_parent_by_property(municipality):
+    data = collection(
+        feature("1", "Bezirk", square(7.0, 51.0, 0.1)),
+        feature("101", "Teil", square(7.0, 51.0), bezirk="1"),
+    )
+    _import(municipality, data, parent_property="bezirk")
+    assert District.objects.get(code="101").parent.code == "1"
+
+
+def test_unknown_parent_code_is_rejected(municipality):
+    data = collection(feature("101", "Teil", square(7.0, 51.0), bezirk="9"))
+    with pytest.raises(ImportRejected) as error:
+        _import(municipality, data, parent_property="bezirk")
+    assert error.value.errors == ["Feature 1 (101): übergeordneter Bezirk „9“ ist unbekannt."]
+
+
+def test_district_for_point_finds_the_stadtteil_and_follows_changes(municipality):
+    _koeln(municipality)
+    assert selectors.district_for_point(municipality, 50.9413, 6.9583).name == "Altstadt-Nord"
+    assert selectors.district_for_point(municipality, 52.52, 13.40) is None
+    _import(municipality, collection(feature("101", "Verschoben", square(13.39, 52.51, 0.02))))
+    assert selectors.district_for_point(municipality, 52.52, 13.40).name == "Verschoben"
+
+
+def test_district_for_point_stays_within_the_municipality(municipality, municipality_factory):
+    other = municipality_factory()
+    _import(other, collection(feature("1", "Anderswo", square(7.0, 51.0))))
+    assert selectors.district_for_point(municipality, 51.005, 7.005) is None
+
+
+def test_command_reports_and_rejects_in_german(municipality, tmp_path):
+    path = tmp_path / "bezirke.geojson"
+    path.write_text(json.dumps(collection(feature("1", "Nord", square(7.0, 51.0)))), "utf-8")
+    out = StringIO()
+    args = [str(path), "--municipality", municipality.slug, "--code-property", "ref"]
+    call_command("import_districts", *args, "--name-property", "name", stdout=out)
+    assert "1 neu, 0 geändert, 0 unverändert" in out.getvalue()
+    with pytest.raises(CommandError, match="Eigenschaft „titel“ \\(Name\\) fehlt"):
+        call_command("import_districts", *args, "--name-property", "titel", stdout=out)
+    path.write_text("{kaputt", "utf-8")
+    with pytest.raises(CommandError, match="kein gültiges JSON"):
+        call_command("import_districts", *args, "--name-property", "name", stdout=out)

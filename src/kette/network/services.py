@@ -1,0 +1,318 @@
+"""Writes of the network app. Every service is keyword-only, atomic and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kette.core.models import Municipality, User
+from kette.directory.models import LifePhase, Organization, TaxonomyTerm
+from kette.network import defaults
+from kette.network.models import (
+    ActorProfile,
+    Body,
+    BodyMembership,
+    Cooperation,
+    Level,
+    MembershipRole,
+    Person,
+    Sector,
+)
+
+PERSON_FIELDS = {
+    "function",
+    "organization",
+    "level",
+    "email",
+    "phone",
+    "legal_basis",
+    "legal_basis_note",
+}
+BODY_FIELDS = {"kind", "parent", "mandate", "meeting_rhythm", "position"}
+
+
+def _audited_save(instance: Any, *, actor: User | None, reason: str = "") -> None:
+    instance._history_user = actor
+    if reason:
+        instance._change_reason = reason
+    instance.full_clean()
+    instance.save()
+
+
+def _audited_delete(instance: Any, *, actor: User | None) -> None:
+    instance._history_user = actor
+    instance.delete()
+
+
+def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"unknown fields: {', '.join(sorted(unknown))}")
+
+
+def _check_tenant(municipality: Municipality, *objects: Any) -> None:
+    for obj in objects:
+        if obj is None:
+            continue
+        owner = getattr(obj, "municipality_id", None)
+        if owner is not None and owner != municipality.pk:
+            raise ValidationError(_("The data belong to another municipality."))
+
+
+# ---------------------------------------------------------------------------
+# Sectors and organisations
+# ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sectors_ensure_defaults(
+    municipality: Municipality, *, actor: User | None = None
+) -> list[Sector]:
+    """Give the municipality the default sector set (idempotent: existing codes stay
+    as the municipality changed them)."""
+    existing = {s.code: s for s in Sector.objects.for_municipality(municipality)}
+    result = []
+    for position, default in enumerate(defaults.SECTORS):
+        sector = existing.get(default.code)
+        if sector is None:
+            sector = Sector(
+                municipality=municipality,
+                code=default.code,
+                name=default.name,
+                is_core=default.is_core,
+                color=default.color,
+                position=position,
+            )
+            _audited_save(sector, actor=actor)
+        result.append(sector)
+    return result
+
+
+@transaction.atomic
+def sector_update(
+    *,
+    actor: User | None,
+    sector: Sector,
+    name: str | None = None,
+    is_core: bool | None = None,
+    color: str | None = None,
+) -> Sector:
+    """Adjust a sector of the municipality's set (name, core flag, colour)."""
+    if name is not None:
+        sector.name = name
+    if is_core is not None:
+        sector.is_core = is_core
+    if color is not None:
+        sector.color = color
+    _audited_save(sector, actor=actor)
+    return sector
+
+
+@transaction.atomic
+def organization_set_sector(
+    *,
+    actor: User | None,
+    organization: Organization,
+    sector: Sector | None,
+    note: str | None = None,
+) -> ActorProfile:
+    """Record the sector of an organisation (creates its actor profile when missing)."""
+    _check_tenant(organization.municipality, sector)
+    profile = ActorProfile.objects.filter(organization=organization).first()
+    if profile is None:
+        profile = ActorProfile(
+            municipality_id=organization.municipality_id, organization=organization
+        )
+    profile.sector = sector
+    if note is not None:
+        profile.note = note
+    _audited_save(profile, actor=actor)
+    return profile
+
+
+# ---------------------------------------------------------------------------
+# People
+# ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_create(
+    *, actor: User | None, municipality: Municipality, name: str, **fields: Any
+) -> Person:
+    """Record a professional of the network in their function."""
+    _check_fields(fields, PERSON_FIELDS)
+    _check_tenant(municipality, fields.get("organization"))
+    person = Person(municipality=municipality, name=name, **fields)
+    _audited_save(person, actor=actor)
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: User | None, person: Person, **fields: Any) -> Person:
+    _check_fields(fields, PERSON_FIELDS | {"name"})
+    _check_tenant(person.municipality, fields.get("organization"))
+    for key, value in fields.items():
+        setattr(person, key, value)
+    _audited_save(person, actor=actor)
+    return person
+
+
+@transaction.atomic
+def person_delete(*, actor: User | None, person: Person) -> None:
+    """Remove a person and their memberships (e.g. when consent is withdrawn)."""
+    for membership in person.memberships.all():
+        _audited_delete(membership, actor=actor)
+    _audited_delete(person, actor=actor)
+
+
+# ---------------------------------------------------------------------------
+# Bodies and memberships
+# ---------------------------------------------------------------------------
+
+
+def _set_body_links(
+    body: Body,
+    *,
+    life_phases: Iterable[LifePhase] | None,
+    fields_of_action: Iterable[TaxonomyTerm] | None,
+) -> None:
+    if life_phases is not None:
+        phases = list(life_phases)
+        _check_tenant(body.municipality, *phases)
+        body.life_phases.set(phases, through_defaults={"municipality": body.municipality})
+    if fields_of_action is not None:
+        terms = list(fields_of_action)
+        for term in terms:
+            if term.municipality_id not in (None, body.municipality_id):
+                raise ValidationError(_("The data belong to another municipality."))
+        body.fields_of_action.set(terms, through_defaults={"municipality": body.municipality})
+
+
+@transaction.atomic
+def body_create(
+    *,
+    actor: User | None,
+    municipality: Municipality,
+    name: str,
+    kind: str,
+    life_phases: Iterable[LifePhase] = (),
+    fields_of_action: Iterable[TaxonomyTerm] = (),
+    **fields: Any,
+) -> Body:
+    """Create a body (Gremium) of the steering structure."""
+    _check_fields(fields, BODY_FIELDS)
+    _check_tenant(municipality, fields.get("parent"))
+    body = Body(municipality=municipality, name=name, kind=kind, **fields)
+    _audited_save(body, actor=actor)
+    _set_body_links(body, life_phases=life_phases, fields_of_action=fields_of_action)
+    return body
+
+
+@transaction.atomic
+def body_update(
+    *,
+    actor: User | None,
+    body: Body,
+    life_phases: Iterable[LifePhase] | None = None,
+    fields_of_action: Iterable[TaxonomyTerm] | None = None,
+    **fields: Any,
+) -> Body:
+    _check_fields(fields, BODY_FIELDS | {"name"})
+    _check_tenant(body.municipality, fields.get("parent"))
+    for key, value in fields.items():
+        setattr(body, key, value)
+    _audited_save(body, actor=actor)
+    _set_body_links(body, life_phases=life_phases, fields_of_action=fields_of_action)
+    return body
+
+
+@transaction.atomic
+def body_membership_add(
+    *,
+    actor: User | None,
+    body: Body,
+    person: Person | None = None,
+    organization: Organization | None = None,
+    role: str = MembershipRole.MEMBER,
+    level: str | None = None,
+    valid_from: dt.date | None = None,
+    valid_until: dt.date | None = None,
+) -> BodyMembership:
+    """Add a person or an organisation to a body. The level defaults to the person's
+    level (an organisation's seat counts as leadership only when stated)."""
+    _check_tenant(body.municipality, person, organization)
+    if level is None:
+        level = person.level if person is not None else Level.DEPARTMENT
+    membership = BodyMembership(
+        municipality=body.municipality,
+        body=body,
+        person=person,
+        organization=organization,
+        role=role,
+        level=level,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+    _audited_save(membership, actor=actor)
+    return membership
+
+
+@transaction.atomic
+def body_membership_end(
+    *, actor: User | None, membership: BodyMembership, on: dt.date
+) -> BodyMembership:
+    """End a membership on `on` (kept for the history of the structure)."""
+    membership.valid_until = on
+    _audited_save(membership, actor=actor)
+    return membership
+
+
+# ---------------------------------------------------------------------------
+# Cooperation ties
+# ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cooperation_create(
+    *,
+    actor: User | None,
+    organization_a: Organization,
+    organization_b: Organization,
+    kind: str,
+    strength: int = 2,
+    valid_from: dt.date | None = None,
+    valid_until: dt.date | None = None,
+    note: str = "",
+) -> Cooperation:
+    """Record a cooperation tie between two organisations of one municipality."""
+    if organization_a.municipality_id != organization_b.municipality_id:
+        raise ValidationError(_("Both organisations must belong to the same municipality."))
+    tie = Cooperation(
+        municipality_id=organization_a.municipality_id,
+        organization_a=organization_a,
+        organization_b=organization_b,
+        kind=kind,
+        strength=strength,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        note=note,
+    )
+    _audited_save(tie, actor=actor)
+    return tie
+
+
+@transaction.atomic
+def cooperation_end(*, actor: User | None, cooperation: Cooperation, on: dt.date) -> Cooperation:
+    cooperation.valid_until = on
+    _audited_save(cooperation, actor=actor)
+    return cooperation
+
+
+@transaction.atomic
+def cooperation_delete(*, actor: User | None, cooperation: Cooperation) -> None:
+    _audited_delete(cooperation, actor=actor)

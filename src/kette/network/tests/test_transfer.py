@@ -1,0 +1,295 @@
+"""CSV/XLSX import and export of the actor network."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import translation
+from openpyxl import Workbook, load_workbook
+
+from kette.directory.models import Organization
+from kette.directory.tests.factories import OrganizationFactory
+from kette.network import services, transfer
+from kette.network.models import (
+    Body,
+    BodyKind,
+    BodyMembership,
+    Cooperation,
+    Level,
+    Person,
+    Sector,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _csv(tmp_path, text, name="daten.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def orgs(world):
+    return {
+        name: OrganizationFactory(municipality=world.a, name=name)
+        for name in ("Jugendamt", "Gesundheitsamt", "Kita Regenbogen")
+    }
+
+
+def test_ties_import_creates_ties_and_is_idempotent(world, orgs, tmp_path):
+    path = _csv(
+        tmp_path,
+        "Organisation A;Organisation B;Art;Stärke;von;bis;Anmerkung\n"
+        "Jugendamt;Gesundheitsamt;schriftliche Vereinbarung;3;01.01.2024;;Kooperationsvertrag\n"
+        "Jugendamt;Kita Regenbogen;referral;2;2024-03-01;31.12.2025;\n",
+    )
+    result = transfer.import_file(actor=None, municipality=world.a, kind="ties", path=path)
+    assert (result.created, result.updated) == (2, 0)
+    tie = Cooperation.objects.get(kind="agreement")
+    assert (tie.strength, tie.valid_from) == (3, dt.date(2024, 1, 1))
+    again = transfer.import_file(actor=None, municipality=world.a, kind="ties", path=path)
+    assert (again.created, again.updated) == (0, 2)
+    assert Cooperation.objects.for_municipality(world.a).count() == 2
+
+
+def test_bad_ties_are_all_reported_in_german_and_nothing_is_written(world, orgs, tmp_path):
+    OrganizationFactory(municipality=world.b, name="Jobcenter")
+    path = _csv(
+        tmp_path,
+        "Organisation A;Organisation B;Art;Stärke;von;bis\n"
+        "Jugendamt;Gesundheitsamt;informeller Austausch;2;;\n"
+        "Jugendamt;Jugendamt;informal;2;;\n"
+        "Jugendamt;Jobcenter;Freundschaft;5;31.02.2024;01.01.2020\n",
+    )
+    with pytest.raises(transfer.ImportRejected) as caught:
+        transfer.import_file(actor=None, municipality=world.a, kind="ties", path=path)
+    messages = [str(p) for p in caught.value.problems]
+    assert (
+        "Zeile 3, Spalte „Organisation B“: Eine Kooperation verbindet zwei verschiedene "
+        "Organisationen." in messages
+    )
+    # Another municipality's organisation is unknown here.
+    assert (
+        "Zeile 4, Spalte „Organisation B“: Die Organisation „Jobcenter“ ist nicht erfasst."
+        in messages
+    )
+    assert any(
+        m.startswith("Zeile 4, Spalte „Art“: „Freundschaft“ ist kein gültiger Wert")
+        for m in messages
+    )
+    assert "Zeile 4, Spalte „Stärke“: Die Stärke ist 1, 2 oder 3." in messages
+    assert any(m.startswith("Zeile 4, Spalte „von“: „31.02.2024“ ist kein Datum") for m in messages)
+    assert Cooperation.objects.count() == 0  # the valid first row was not written either
+    assert Sector.objects.for_municipality(world.a).count() == 0  # nor the default sectors
+
+
+def test_missing_and_unknown_columns_are_named(world, tmp_path):
+    path = _csv(tmp_path, "Organisation A;Typ\nJugendamt;x\n")
+    with pytest.raises(transfer.ImportRejected) as caught:
+        transfer.import_file(actor=None, municipality=world.a, kind="ties", path=path)
+    messages = [str(p) for p in caught.value.problems]
+    assert "Zeile 1, Spalte „Art“: Die Spalte fehlt." in messages
+    assert any(m.startswith("Zeile 1, Spalte „Typ“: Unbekannte Spalte") for m in messages)
+
+
+def test_organizations_people_and_memberships_build_the_structure(world, orgs, tmp_path):
+    transfer.import_file(
+        actor=None,
+        municipality=world.a,
+        kind="organizations",
+        path=_csv(
+            tmp_path,
+            "Name;Sektor\nJugendamt;Kinder- und Jugendhilfe\nJobcenter Altstadt;arbeit\n",
+            "orgs.csv",
+        ),
+    )
+    jobcenter = Organization.objects.get(municipality=world.a, name="Jobcenter Altstadt")
+    assert jobcenter.network_profile.sector.code == "arbeit"
+    assert orgs["Jugendamt"].network_profile.sector.code == "jugendhilfe"
+
+    transfer.import_file(
+        actor=None,
+        municipality=world.a,
+        kind="people",
+        path=_csv(
+            tmp_path,
+            "Name;Funktion;Organisation;Ebene;E-Mail;Telefon;Rechtsgrundlage\n"
+            "Erika Beispiel;Amtsleitung;Jugendamt;Leitungsebene;erika@example.org;0221 1;\n",
+            "people.csv",
+        ),
+    )
+    person = Person.objects.get(municipality=world.a, name="Erika Beispiel")
+    assert person.level == Level.LEADERSHIP and person.organization == orgs["Jugendamt"]
+
+    result = transfer.import_file(
+        actor=None,
+        municipality=world.a,
+        kind="memberships",
+        path=_csv(
+            tmp_path,
+            "Gremium;Art des Gremiums;Übergeordnetes Gremium;Person;Organisation;Rolle;Ebene;"
+            "von;bis\n"
+            "AG Frühe Kindheit;Arbeitsgruppe;Lenkungskreis;;Kita Regenbogen;Mitglied;;;\n"
+            "Lenkungskreis;Steuerungsgruppe;;Erika Beispiel;;Vorsitz;;01.01.2024;\n",
+            "members.csv",
+        ),
+    )
+    assert result.created == 2
+    steering = Body.objects.get(municipality=world.a, name="Lenkungskreis")
+    assert steering.kind == BodyKind.STEERING_GROUP
+    assert Body.objects.get(name="AG Frühe Kindheit").parent == steering
+    chair = BodyMembership.objects.get(body=steering)
+    assert (chair.person, chair.role, chair.level) == (person, "chair", Level.LEADERSHIP)
+
+
+def test_membership_problems(world, orgs, tmp_path):
+    path = _csv(
+        tmp_path,
+        "Gremium;Übergeordnetes Gremium;Person;Organisation\n"
+        "AG A;AG B;Niemand;\n"
+        "AG B;AG A;;Jugendamt\n"
+        ";;;Gesundheitsamt\n",
+    )
+    with pytest.raises(transfer.ImportRejected) as caught:
+        transfer.import_file(actor=None, municipality=world.a, kind="memberships", path=path)
+    messages = [str(p) for p in caught.value.problems]
+    assert "Zeile 2, Spalte „Person“: Die Person „Niemand“ ist nicht erfasst." in messages
+    assert any("sich selbst untergeordnet" in m for m in messages)
+    assert "Zeile 4, Spalte „Gremium“: Pflichtangabe fehlt." in messages
+    assert Body.objects.count() == 0
+
+
+def test_dry_run_writes_nothing(world, orgs, tmp_path):
+    path = _csv(tmp_path, "Organisation A;Organisation B;Art\nJugendamt;Gesundheitsamt;informal\n")
+    result = transfer.import_file(
+        actor=None, municipality=world.a, kind="ties", path=path, dry_run=True
+    )
+    assert result.created == 1 and result.dry_run
+    assert Cooperation.objects.count() == 0
+
+
+def test_xlsx_import_with_real_dates(world, orgs, tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Organisation A", "Organisation B", "Art", "Stärke", "von"])
+    sheet.append(["Jugendamt", "Gesundheitsamt", "gemeinsames Angebot", 1, dt.datetime(2025, 5, 1)])
+    path = tmp_path / "ties.xlsx"
+    workbook.save(path)
+    transfer.import_file(actor=None, municipality=world.a, kind="ties", path=path)
+    tie = Cooperation.objects.get()
+    assert (tie.kind, tie.strength, tie.valid_from) == ("joint_offer", 1, dt.date(2025, 5, 1))
+
+
+def test_broken_files_get_a_german_message(world, tmp_path):
+    bad = tmp_path / "kaputt.xlsx"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(transfer.ImportRejected, match="keine lesbare XLSX-Datei"):
+        transfer.import_file(actor=None, municipality=world.a, kind="ties", path=bad)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("Organisation A;Organisation B;Art\nJugendamt;Träger;x\n".encode("latin-1"))
+    with pytest.raises(transfer.ImportRejected, match="UTF-8"):
+        transfer.import_file(actor=None, municipality=world.a, kind="ties", path=latin)
+
+
+@pytest.fixture
+def person(world, orgs):
+    services.sectors_ensure_defaults(world.a)
+    person = services.person_create(
+        actor=None,
+        municipality=world.a,
+        name="Erika Beispiel",
+        function="Amtsleitung",
+        organization=orgs["Jugendamt"],
+        email="erika@example.org",
+        phone="0221 12345",
+    )
+    body = services.body_create(
+        actor=None, municipality=world.a, name="Lenkungskreis", kind=BodyKind.STEERING_GROUP
+    )
+    services.body_membership_add(actor=None, body=body, person=person)
+    return person
+
+
+def test_exports_pseudonymise_people_by_default(world, person, tmp_path):
+    path = tmp_path / "people.csv"
+    call_command("export_network", "--municipality", world.a.slug, "--kind", "people", str(path))
+    text = path.read_text(encoding="utf-8-sig")
+    assert "Erika Beispiel" not in text and "erika@example.org" not in text
+    assert "0221 12345" not in text
+    alias = transfer.pseudonym(person)
+    assert alias in text and alias.startswith("Person ")
+    members = tmp_path / "members.xlsx"
+    call_command(
+        "export_network", "--municipality", world.a.slug, "--kind", "memberships", str(members)
+    )
+    rows = list(load_workbook(members).active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Gremium", "Art des Gremiums", "Übergeordnetes Gremium", "Person")
+    assert rows[1][3] == alias  # the same pseudonym joins the two files
+
+
+def test_export_with_names_for_the_municipalitys_own_use(world, person, tmp_path):
+    path = tmp_path / "people.csv"
+    call_command(
+        "export_network",
+        "--municipality",
+        world.a.slug,
+        "--kind",
+        "people",
+        "--with-names",
+        str(path),
+    )
+    text = path.read_text(encoding="utf-8-sig")
+    assert "Erika Beispiel" in text and "erika@example.org" in text
+
+
+def test_ties_round_trip_through_export_and_import(world, orgs, tmp_path):
+    services.cooperation_create(
+        actor=None,
+        organization_a=orgs["Jugendamt"],
+        organization_b=orgs["Gesundheitsamt"],
+        kind="referral",
+        strength=3,
+        valid_from=dt.date(2024, 2, 1),
+    )
+    path = tmp_path / "ties.csv"
+    call_command("export_network", "--municipality", world.a.slug, "--kind", "ties", str(path))
+    Cooperation.objects.all().delete()
+    call_command("import_network", str(path), "--municipality", world.a.slug, "--kind", "ties")
+    tie = Cooperation.objects.get()
+    assert (tie.kind, tie.strength, tie.valid_from) == ("referral", 3, dt.date(2024, 2, 1))
+
+
+def test_import_command_reports_problems_and_fails(world, orgs, tmp_path, capsys):
+    path = _csv(tmp_path, "Organisation A;Organisation B;Art\nJugendamt;Unbekannt;informal\n")
+    with pytest.raises(CommandError, match="nichts gespeichert"):
+        call_command("import_network", str(path), "--municipality", world.a.slug, "--kind", "ties")
+    assert "Die Organisation „Unbekannt“ ist nicht erfasst." in capsys.readouterr().err
+    with pytest.raises(CommandError, match="Kommune nicht gefunden"):
+        call_command("import_network", str(path), "--municipality", "nirgendwo", "--kind", "ties")
+
+
+def test_pseudonymised_memberships_round_trip(world, person, tmp_path):
+    path = tmp_path / "members.csv"
+    call_command(
+        "export_network", "--municipality", world.a.slug, "--kind", "memberships", str(path)
+    )
+    assert "Erika Beispiel" not in path.read_text(encoding="utf-8-sig")
+    BodyMembership.objects.all().delete()
+    result = transfer.import_file(actor=None, municipality=world.a, kind="memberships", path=path)
+    assert result.created == 1
+    assert BodyMembership.objects.get().person == person
+
+
+def test_choice_labels_parse_in_german_whatever_language_is_active(world, orgs, tmp_path):
+    path = _csv(
+        tmp_path,
+        "Organisation A;Organisation B;Art;Stärke;von;bis;Anmerkung\n"
+        "Jugendamt;Gesundheitsamt;schriftliche Vereinbarung;3;;;\n"
+        "Jugendamt;Kita Regenbogen;informal exchange;1;;;\n",
+    )
+    with translation.override("en"):
+        result = transfer.import_file(actor=None, municipality=world.a, kind="ties", path=path)
+    assert result.created == 2
+    kinds = set(Cooperation.objects.for_municipality(world.a).values_list("kind", flat=True))
+    assert kinds == {"agreement", "informal"}

@@ -1,0 +1,803 @@
+"""CSV/XLSX import and export of the actor network (German column headers).
+
+An import first reads and checks every row, collecting every problem with its
+row, column and a German reason; only a file without problems is written, in
+one transaction (all or nothing). Rows that name an existing record update it,
+so importing the same file twice changes nothing.
+
+Exports pseudonymise people by default: the name becomes a stable pseudonym
+(`Person 3f9a1c2e`, an HMAC of the row id under the installation's secret key,
+so the same person keeps the same pseudonym across exports and files can be
+joined) and contact details are left out. `with_names=True` is for the
+municipality's own use.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import hmac
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from kette.core.models import Municipality, User
+from kette.directory import services as directory_services
+from kette.directory.models import Organization
+from kette.network import selectors, services
+from kette.network.models import (
+    Body,
+    BodyKind,
+    BodyMembership,
+    Cooperation,
+    CooperationKind,
+    LegalBasis,
+    Level,
+    MembershipRole,
+    Person,
+    Sector,
+)
+
+KINDS = ("organizations", "people", "memberships", "ties")
+
+COLUMNS: dict[str, list[str]] = {
+    "organizations": ["Name", "Sektor", "Beschreibung", "E-Mail", "Website"],
+    "people": [
+        "Name",
+        "Funktion",
+        "Organisation",
+        "Ebene",
+        "E-Mail",
+        "Telefon",
+        "Rechtsgrundlage",
+        "Hinweis zur Rechtsgrundlage",
+    ],
+    "memberships": [
+        "Gremium",
+        "Art des Gremiums",
+        "Übergeordnetes Gremium",
+        "Person",
+        "Organisation",
+        "Rolle",
+        "Ebene",
+        "von",
+        "bis",
+    ],
+    "ties": ["Organisation A", "Organisation B", "Art", "Stärke", "von", "bis", "Anmerkung"],
+}
+REQUIRED: dict[str, set[str]] = {
+    "organizations": {"Name"},
+    "people": {"Name"},
+    "memberships": {"Gremium"},
+    "ties": {"Organisation A", "Organisation B", "Art"},
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # 1 = header row, as a spreadsheet shows it
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        if self.column:
+            return _("Row %(row)d, column “%(column)s”: %(reason)s") % {
+                "row": self.row,
+                "column": self.column,
+                "reason": self.reason,
+            }
+        return _("Row %(row)d: %(reason)s") % {"row": self.row, "reason": self.reason}
+
+
+class ImportRejected(Exception):
+    """The file has problems; nothing was written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    rows: int = 0
+    dry_run: bool = False
+
+
+# ---------------------------------------------------------------------------
+# Reading and writing tables
+# ---------------------------------------------------------------------------
+
+
+def read_table(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
+    """Header and rows of a CSV (UTF-8, `;` or `,`) or XLSX file (first sheet)."""
+    return read_bytes(path.name, path.read_bytes())
+
+
+def read_bytes(name: str, data: bytes) -> tuple[list[str], list[dict[str, Any]]]:
+    """Header and rows of an uploaded table; the file name's extension decides the format."""
+    if name.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many kinds for broken files
+            raise ImportRejected(
+                [Problem(1, "", _("The file is not a readable XLSX file."))]
+            ) from error
+        sheet = workbook.worksheets[0]
+        values = [list(row) for row in sheet.iter_rows(values_only=True)]
+        workbook.close()
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ImportRejected([Problem(1, "", _("The file is not saved in UTF-8."))]) from error
+        first = text.splitlines()[0] if text else ""
+        delimiter = ";" if first.count(";") >= first.count(",") else ","
+        values = [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    if not values:
+        raise ImportRejected([Problem(1, "", _("The file is empty."))])
+    header = [str(h).strip() if h is not None else "" for h in values[0]]
+    rows = []
+    for raw in values[1:]:
+        if all(v is None or str(v).strip() == "" for v in raw):
+            continue
+        rows.append({h: (raw[i] if i < len(raw) else None) for i, h in enumerate(header) if h})
+    return header, rows
+
+
+def write_table(path: Path, header: list[str], rows: Iterable[list[Any]]) -> None:
+    path.write_bytes(table_bytes(path.name, header, rows))
+
+
+def table_bytes(name: str, header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """CSV (UTF-8 with BOM, `;`, as spreadsheet programs in Germany expect) or XLSX."""
+    if name.lower().endswith(".xlsx"):
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return out.getvalue().encode("utf-8-sig")
+
+
+# ---------------------------------------------------------------------------
+# Parsing cells
+# ---------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _choice(value: str, choices: Any) -> str | None:
+    """A choice by its German label, its label in the active language or its code.
+
+    The German labels stay accepted whatever language is active, so files keep
+    parsing the same way (case-insensitive).
+    """
+    folded = value.casefold()
+    for code, label in choices.choices:
+        with translation.override("de"):
+            german = str(label)
+        if folded in (str(code).casefold(), str(label).casefold(), german.casefold()):
+            return code
+    return None
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+class _Row:
+    """One row being checked: reading a cell records a problem instead of raising."""
+
+    def __init__(self, number: int, data: dict[str, Any], problems: list[Problem]) -> None:
+        self.number = number
+        self.data = data
+        self.problems = problems
+
+    def problem(self, column: str, reason: str) -> None:
+        self.problems.append(Problem(self.number, column, reason))
+
+    def text(self, column: str, *, required: bool = False, max_length: int = 300) -> str:
+        value = _text(self.data.get(column))
+        if required and not value:
+            self.problem(column, _("Required value missing."))
+        if len(value) > max_length:
+            self.problem(column, _("At most %(n)d characters.") % {"n": max_length})
+        return value
+
+    def choice(self, column: str, choices: Any, default: str | None = None) -> str | None:
+        value = self.text(column)
+        if not value:
+            return default
+        code = _choice(value, choices)
+        if code is None:
+            allowed = ", ".join(str(label) for _code, label in choices.choices)
+            self.problem(
+                column,
+                _("“%(value)s” is not a valid value (allowed: %(allowed)s).")
+                % {"value": value, "allowed": allowed},
+            )
+        return code
+
+    def date(self, column: str) -> dt.date | None:
+        value = self.data.get(column)
+        if value is None or _text(value) == "":
+            return None
+        try:
+            return _date(value)
+        except ValueError:
+            self.problem(
+                column,
+                _("“%(value)s” is not a date (DD.MM.YYYY or YYYY-MM-DD).")
+                % {"value": _text(value)},
+            )
+            return None
+
+    def ordered(self, start: dt.date | None, end: dt.date | None) -> None:
+        if start and end and end < start:
+            self.problem("bis", _("The end is before the start."))
+
+
+# ---------------------------------------------------------------------------
+# Import
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    municipality: Municipality
+    organizations: dict[str, Organization]
+    sectors: dict[str, Sector]
+    people: dict[str, list[Person]]
+    bodies: dict[str, Body]
+    planned_organizations: set[str] = field(default_factory=set)
+    planned_bodies: dict[str, str] = field(default_factory=dict)  # name → parent name
+    planned_kinds: dict[str, str] = field(default_factory=dict)
+    by_pseudonym: dict[str, Person] = field(default_factory=dict)
+
+    def people_named(self, name: str) -> list[Person]:
+        """People by name, or by the pseudonym of an export (memberships round-trip)."""
+        if name in self.people:
+            return self.people[name]
+        person = self.by_pseudonym.get(name)
+        return [person] if person is not None else []
+
+    def organization(self, row: _Row, column: str, *, required: bool) -> str:
+        name = row.text(column, required=required)
+        if name and name not in self.organizations and name not in self.planned_organizations:
+            row.problem(
+                column,
+                _("The organisation “%(name)s” is not recorded.") % {"name": name},
+            )
+        return name
+
+
+def _context(municipality: Municipality) -> _Context:
+    sectors: dict[str, Sector] = {}
+    for sector in selectors.sectors_of(municipality):
+        sectors[sector.name.casefold()] = sector
+        sectors[sector.code.casefold()] = sector
+    people: dict[str, list[Person]] = {}
+    by_pseudonym: dict[str, Person] = {}
+    for person in selectors.people_of(municipality):
+        people.setdefault(person.name, []).append(person)
+        by_pseudonym[pseudonym(person)] = person
+    return _Context(
+        by_pseudonym=by_pseudonym,
+        municipality=municipality,
+        organizations={o.name: o for o in selectors.organizations_of(municipality)},
+        sectors=sectors,
+        people=people,
+        bodies={b.name: b for b in Body.objects.for_municipality(municipality)},
+    )
+
+
+Plan = Callable[[User | None, ImportResult], None]
+
+
+def _check_organizations(ctx: _Context, rows: list[_Row]) -> list[Plan]:
+    plans: list[Plan] = []
+    for row in rows:
+        name = row.text("Name", required=True)
+        sector_name = row.text("Sektor")
+        sector = ctx.sectors.get(sector_name.casefold()) if sector_name else None
+        if sector_name and sector is None:
+            row.problem("Sektor", _("There is no sector “%(name)s”.") % {"name": sector_name})
+        email = row.text("E-Mail", max_length=254)
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                row.problem("E-Mail", _("Not a valid email address."))
+        fields = {
+            "description": row.text("Beschreibung", max_length=5000),
+            "email": email,
+            "website": row.text("Website", max_length=200),
+        }
+        has_sector = "Sektor" in row.data
+        if name in ctx.planned_organizations:
+            row.problem("Name", _("The organisation appears more than once in the file."))
+        ctx.planned_organizations.add(name)
+
+        def plan(
+            actor: User | None,
+            result: ImportResult,
+            name=name,
+            sector=sector,
+            fields=fields,
+            has_sector=has_sector,
+        ):
+            org = ctx.organizations.get(name)
+            if org is None:
+                org = directory_services.organization_create(
+                    actor=actor,
+                    municipality=ctx.municipality,
+                    name=name,
+                    **{k: v for k, v in fields.items() if v},
+                )
+                ctx.organizations[name] = org
+                result.created += 1
+            else:
+                result.updated += 1
+            if has_sector:
+                services.organization_set_sector(actor=actor, organization=org, sector=sector)
+
+        plans.append(plan)
+    return plans
+
+
+def _check_people(ctx: _Context, rows: list[_Row]) -> list[Plan]:
+    plans: list[Plan] = []
+    for row in rows:
+        name = row.text("Name", required=True, max_length=200)
+        org_name = ctx.organization(row, "Organisation", required=False)
+        email = row.text("E-Mail", max_length=254)
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                row.problem("E-Mail", _("Not a valid email address."))
+        fields = {
+            "function": row.text("Funktion", max_length=200),
+            "level": row.choice("Ebene", Level, Level.OPERATIONAL),
+            "email": email,
+            "phone": row.text("Telefon", max_length=50),
+            "legal_basis": row.choice("Rechtsgrundlage", LegalBasis, LegalBasis.PUBLIC_TASK),
+            "legal_basis_note": row.text("Hinweis zur Rechtsgrundlage"),
+        }
+
+        def plan(
+            actor: User | None, result: ImportResult, name=name, org_name=org_name, fields=fields
+        ):
+            org = ctx.organizations.get(org_name) if org_name else None
+            same = [
+                p
+                for p in ctx.people.get(name, [])
+                if p.organization_id == (org.pk if org else None)
+            ]
+            if same:
+                services.person_update(actor=actor, person=same[0], organization=org, **fields)
+                result.updated += 1
+            else:
+                person = services.person_create(
+                    actor=actor,
+                    municipality=ctx.municipality,
+                    name=name,
+                    organization=org,
+                    **fields,
+                )
+                ctx.people.setdefault(name, []).append(person)
+                result.created += 1
+
+        plans.append(plan)
+    return plans
+
+
+def _find_person(ctx: _Context, row: _Row, name: str, org_name: str) -> None:
+    candidates = ctx.people_named(name)
+    if org_name:
+        org = ctx.organizations.get(org_name)
+        candidates = [p for p in candidates if org is not None and p.organization_id == org.pk]
+    if not candidates:
+        row.problem("Person", _("The person “%(name)s” is not recorded.") % {"name": name})
+    elif len(candidates) > 1:
+        row.problem(
+            "Person",
+            _("Several people are called “%(name)s”; please give the organisation.")
+            % {"name": name},
+        )
+
+
+def _check_memberships(ctx: _Context, rows: list[_Row]) -> list[Plan]:
+    # Bodies named in the file are created when missing; collect them first so a
+    # parent may appear in a later row.
+    for row in rows:
+        name = _text(row.data.get("Gremium"))
+        if name and name not in ctx.bodies and name not in ctx.planned_bodies:
+            ctx.planned_bodies[name] = _text(row.data.get("Übergeordnetes Gremium"))
+    plans: list[Plan] = []
+    for row in rows:
+        body_name = row.text("Gremium", required=True)
+        kind = row.choice("Art des Gremiums", BodyKind, BodyKind.WORKING_GROUP)
+        parent_name = row.text("Übergeordnetes Gremium")
+        person_name = row.text("Person", max_length=200)
+        org_name = ctx.organization(row, "Organisation", required=not person_name)
+        if person_name:
+            _find_person(ctx, row, person_name, org_name)
+        role = row.choice("Rolle", MembershipRole, MembershipRole.MEMBER)
+        level = row.choice("Ebene", Level)
+        start, end = row.date("von"), row.date("bis")
+        row.ordered(start, end)
+        if body_name in ctx.planned_bodies:
+            if ctx.planned_bodies[body_name] != parent_name:
+                row.problem(
+                    "Übergeordnetes Gremium",
+                    _("The body appears with different parent bodies in the file."),
+                )
+            elif _planned_cycle(ctx, body_name):
+                row.problem(
+                    "Übergeordnetes Gremium",
+                    _("A body cannot be subordinate to itself."),
+                )
+            ctx.planned_kinds.setdefault(body_name, kind or BodyKind.WORKING_GROUP)
+        if parent_name and parent_name not in ctx.bodies and parent_name not in ctx.planned_bodies:
+            row.problem(
+                "Übergeordnetes Gremium",
+                _("The body “%(name)s” is neither recorded nor in the file.")
+                % {"name": parent_name},
+            )
+
+        def plan(
+            actor: User | None,
+            result: ImportResult,
+            body_name=body_name,
+            person_name=person_name,
+            org_name=org_name,
+            role=role,
+            level=level,
+            start=start,
+            end=end,
+        ):
+            body = _ensure_body(ctx, actor, body_name)
+            org = ctx.organizations.get(org_name) if org_name else None
+            person = None
+            if person_name:
+                candidates = ctx.people_named(person_name)
+                person = next(
+                    (p for p in candidates if org is None or p.organization_id == org.pk),
+                    candidates[0],
+                )
+                org = None
+            existing = (
+                BodyMembership.objects.for_municipality(ctx.municipality)
+                .filter(body=body, person=person, organization=org, valid_from=start)
+                .first()
+            )
+            if existing is not None:
+                existing.role = role or existing.role
+                existing.level = level or existing.level
+                existing.valid_until = end
+                existing._history_user = actor  # type: ignore[attr-defined]
+                existing.full_clean()
+                existing.save()
+                result.updated += 1
+            else:
+                services.body_membership_add(
+                    actor=actor,
+                    body=body,
+                    person=person,
+                    organization=org,
+                    role=role or MembershipRole.MEMBER,
+                    level=level,
+                    valid_from=start,
+                    valid_until=end,
+                )
+                result.created += 1
+
+        plans.append(plan)
+    return plans
+
+
+def _planned_cycle(ctx: _Context, name: str) -> bool:
+    seen = {name}
+    parent = ctx.planned_bodies.get(name, "")
+    while parent and parent in ctx.planned_bodies:
+        if parent in seen:
+            return True
+        seen.add(parent)
+        parent = ctx.planned_bodies[parent]
+    return False
+
+
+def _ensure_body(ctx: _Context, actor: User | None, name: str) -> Body:
+    body = ctx.bodies.get(name)
+    if body is None:
+        parent_name = ctx.planned_bodies.get(name, "")
+        parent = _ensure_body(ctx, actor, parent_name) if parent_name else None
+        body = services.body_create(
+            actor=actor,
+            municipality=ctx.municipality,
+            name=name,
+            kind=ctx.planned_kinds.get(name, BodyKind.WORKING_GROUP),
+            parent=parent,
+        )
+        ctx.bodies[name] = body
+    return body
+
+
+def _check_ties(ctx: _Context, rows: list[_Row]) -> list[Plan]:
+    plans: list[Plan] = []
+    for row in rows:
+        name_a = ctx.organization(row, "Organisation A", required=True)
+        name_b = ctx.organization(row, "Organisation B", required=True)
+        if name_a and name_a == name_b:
+            row.problem(
+                "Organisation B",
+                _("A cooperation connects two different organisations."),
+            )
+        kind = row.choice("Art", CooperationKind)
+        strength_text = row.text("Stärke")
+        strength = 2
+        if strength_text:
+            if strength_text in ("1", "2", "3"):
+                strength = int(strength_text)
+            else:
+                row.problem("Stärke", _("The strength is 1, 2 or 3."))
+        start, end = row.date("von"), row.date("bis")
+        row.ordered(start, end)
+        note = row.text("Anmerkung", max_length=2000)
+
+        def plan(
+            actor: User | None,
+            result: ImportResult,
+            name_a=name_a,
+            name_b=name_b,
+            kind=kind,
+            strength=strength,
+            start=start,
+            end=end,
+            note=note,
+        ):
+            a, b = ctx.organizations[name_a], ctx.organizations[name_b]
+            existing = (
+                Cooperation.objects.for_municipality(ctx.municipality)
+                .filter(kind=kind, valid_from=start)
+                .filter(organization_a__in=[a, b], organization_b__in=[a, b])
+                .first()
+            )
+            if existing is not None:
+                existing.strength = strength
+                existing.valid_until = end
+                existing.note = note
+                existing._history_user = actor  # type: ignore[attr-defined]
+                existing.full_clean()
+                existing.save()
+                result.updated += 1
+            else:
+                services.cooperation_create(
+                    actor=actor,
+                    organization_a=a,
+                    organization_b=b,
+                    kind=kind,
+                    strength=strength,
+                    valid_from=start,
+                    valid_until=end,
+                    note=note,
+                )
+                result.created += 1
+
+        plans.append(plan)
+    return plans
+
+
+CHECKS = {
+    "organizations": _check_organizations,
+    "people": _check_people,
+    "memberships": _check_memberships,
+    "ties": _check_ties,
+}
+
+
+class _DryRun(Exception):
+    pass
+
+
+def import_rows(
+    *,
+    actor: User | None,
+    municipality: Municipality,
+    kind: str,
+    header: list[str],
+    rows: list[dict[str, Any]],
+    dry_run: bool = False,
+) -> ImportResult:
+    """Check every row, then write all of them in one transaction (or none).
+    Raises ImportRejected with every problem found."""
+    if kind not in KINDS:
+        raise ValueError(kind)
+    problems: list[Problem] = []
+    missing = sorted(REQUIRED[kind] - set(header))
+    for column in missing:
+        problems.append(Problem(1, column, _("The column is missing.")))
+    unknown = [h for h in header if h and h not in COLUMNS[kind]]
+    for column in unknown:
+        problems.append(
+            Problem(
+                1,
+                column,
+                _("Unknown column (expected: %(columns)s).")
+                % {"columns": ", ".join(COLUMNS[kind])},
+            )
+        )
+    if problems:
+        raise ImportRejected(problems)
+    result = ImportResult(rows=len(rows), dry_run=dry_run)
+    try:
+        with transaction.atomic():
+            # Sectors are needed to check the rows; a refused file rolls them back too.
+            services.sectors_ensure_defaults(municipality, actor=actor)
+            ctx = _context(municipality)
+            checked = [_Row(number, data, problems) for number, data in enumerate(rows, start=2)]
+            plans = CHECKS[kind](ctx, checked)
+            if problems:
+                raise ImportRejected(problems)
+            for index, plan in enumerate(plans, start=2):
+                try:
+                    plan(actor, result)
+                except ValidationError as error:
+                    # What only the database can tell (e.g. a tree cycle): report, undo all.
+                    raise ImportRejected([Problem(index, "", " ".join(error.messages))]) from error
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return result
+
+
+def import_file(
+    *, actor: User | None, municipality: Municipality, kind: str, path: Path, dry_run: bool = False
+) -> ImportResult:
+    header, rows = read_table(path)
+    return import_rows(
+        actor=actor, municipality=municipality, kind=kind, header=header, rows=rows, dry_run=dry_run
+    )
+
+
+# ---------------------------------------------------------------------------
+# Export
+# ---------------------------------------------------------------------------
+
+
+def pseudonym(person: Person) -> str:
+    """A stable pseudonym of a person, not reversible without the secret key."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(),
+        f"network.person:{person.municipality_id}:{person.pk}".encode(),
+        hashlib.sha256,
+    ).hexdigest()
+    return f"Person {digest[:8]}"
+
+
+def _d(value: dt.date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
+def export_rows(
+    *, municipality: Municipality, kind: str, with_names: bool = False
+) -> tuple[list[str], list[list[Any]]]:
+    """The header and rows of an export (people pseudonymised unless `with_names`)."""
+    if kind == "organizations":
+        return COLUMNS[kind], [
+            [
+                o.name,
+                s.name if (s := selectors.sector_of(o)) else "",
+                o.description,
+                o.email,
+                o.website,
+            ]
+            for o in selectors.organizations_of(municipality)
+        ]
+    if kind == "people":
+        return COLUMNS[kind], [
+            [
+                p.name if with_names else pseudonym(p),
+                p.function,
+                p.organization.name if p.organization else "",
+                p.get_level_display(),
+                p.email if with_names else "",
+                p.phone if with_names else "",
+                p.get_legal_basis_display(),
+                p.legal_basis_note if with_names else "",
+            ]
+            for p in selectors.people_of(municipality)
+        ]
+    if kind == "memberships":
+        memberships = (
+            BodyMembership.objects.for_municipality(municipality)
+            .select_related("body__parent", "person__organization", "organization")
+            .order_by("body__position", "body__name", "pk")
+        )
+        rows = []
+        for m in memberships:
+            person = m.person
+            rows.append(
+                [
+                    m.body.name,
+                    m.body.get_kind_display(),
+                    m.body.parent.name if m.body.parent else "",
+                    (person.name if with_names else pseudonym(person)) if person else "",
+                    (person.organization.name if person.organization else "")
+                    if person
+                    else (m.organization.name if m.organization else ""),
+                    m.get_role_display(),
+                    m.get_level_display(),
+                    _d(m.valid_from),
+                    _d(m.valid_until),
+                ]
+            )
+        return COLUMNS[kind], rows
+    if kind == "ties":
+        ties = Cooperation.objects.for_municipality(municipality).select_related(
+            "organization_a", "organization_b"
+        )
+        return COLUMNS[kind], [
+            [
+                t.organization_a.name,
+                t.organization_b.name,
+                t.get_kind_display(),
+                t.strength,
+                _d(t.valid_from),
+                _d(t.valid_until),
+                t.note,
+            ]
+            for t in ties
+        ]
+    raise ValueError(kind)
+
+
+def export_file(
+    *, municipality: Municipality, kind: str, path: Path, with_names: bool = False
+) -> int:
+    header, rows = export_rows(municipality=municipality, kind=kind, with_names=with_names)
+    write_table(path, header, rows)
+    return len(rows)

@@ -1,13 +1,10 @@
-# ruff: noqa: S608  (SQL is assembled from module constants; values go as parameters)
 """Reads of the public family guide (Familienwegweiser): the search with the
 guide's sort orders, district centroids and distances.
 
-Relevance and name order (without a query) come straight from
-`kette.directory.search.search_services`. Sorting by distance, by district, or
-by name with a query orders the whole match set in SQL; the match condition
-is built the same way as in `search_services` (same terms, same facet keys), and
-`search_services(per_page=1)` still supplies the facet counts, so filters and
-counts cannot disagree with the relevance order.
+Matching, filtering, facet counts and every sort order (relevance, name,
+district, distance) are `kette.directory.search.search_services`; this module
+only maps the guide's parameters onto it, finds the point to measure from and
+computes the exact distances (haversine) of the offers on the shown page.
 
 Distance is measured from a point: a district's centroid (mean of its
 boundary's outer ring, else of its located offers) or coordinates given by the
@@ -19,23 +16,22 @@ requests).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connections
 from django.db.models import prefetch_related_objects
 
 from kette.core.models import District, Municipality
-from kette.directory.models import Location, Service
+from kette.directory.models import Location
 from kette.directory.search import (
-    FTS_TABLE,
     MAX_PER_PAGE,
+    ORDER_DISTANCE,
+    ORDER_DISTRICT,
+    ORDER_NAME,
+    ORDER_RELEVANCE,
     SearchResult,
-    _age_band,
-    facet_key,
-    parse_query,
     search_services,
 )
 
@@ -44,6 +40,13 @@ SORT_NAME = "name"
 SORT_DISTANCE = "entfernung"
 SORT_DISTRICT = "sozialraum"
 SORTS = (SORT_RELEVANCE, SORT_NAME, SORT_DISTANCE, SORT_DISTRICT)
+# The guide's (German) sort parameter values -> orders of search_services.
+_ORDERS = {
+    SORT_RELEVANCE: ORDER_RELEVANCE,
+    SORT_NAME: ORDER_NAME,
+    SORT_DISTANCE: ORDER_DISTANCE,
+    SORT_DISTRICT: ORDER_DISTRICT,
+}
 EARTH_RADIUS_KM = 6371.0
 
 
@@ -134,102 +137,6 @@ class GuideQuery:
         }
 
 
-def _condition(
-    guide: GuideQuery,
-    *,
-    vendor: str,
-    municipality: Municipality | None,
-    statuses: Iterable[str],
-) -> tuple[str, str, list[Any]]:
-    """FROM source, WHERE condition and its parameters, as in search_services."""
-    where: list[str] = []
-    params: list[Any] = []
-    statuses = list(statuses)
-    where.append("s.status IN (" + ", ".join(["%s"] * len(statuses)) + ")")
-    params.extend(statuses)
-    if municipality is not None:
-        where.append("s.municipality_id = %s")
-        params.append(municipality.pk)
-    if guide.age_years is not None:
-        start, end = _age_band(guide.age_years)
-        where.append(
-            "(s.min_age_months IS NULL OR s.min_age_months < %s) "
-            "AND (s.max_age_months IS NULL OR s.max_age_months > %s)"
-        )
-        params.extend([end, start])
-    keys = []
-    if guide.life_phase:
-        keys.append(facet_key("lp", guide.life_phase))
-    if guide.field_of_action:
-        keys.append(facet_key("fa", guide.field_of_action))
-    if guide.district is not None:
-        keys.append(facet_key("d", int(guide.district)))
-    if guide.language:
-        keys.append(facet_key("la", guide.language))
-    if guide.free_of_charge:
-        keys.append(facet_key("free"))
-    keys.extend(facet_key("ac", code) for code in guide.accessibility)
-    if guide.weekday is not None:
-        keys.append(facet_key("wd", int(guide.weekday)))
-    for key in keys:
-        where.append("s.id IN (SELECT f.service_id FROM directory_servicefacet f WHERE f.key = %s)")
-        params.append(key)
-    terms = parse_query(guide.query)
-    source = "directory_service s"
-    if terms and vendor == "sqlite":
-        where.insert(0, f"s.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)")
-        params.insert(0, " AND ".join(term.fts5() for term in terms))
-    elif terms:
-        where.insert(0, "s.search_vector @@ to_tsquery('simple', %s)")
-        params.insert(0, " & ".join(term.tsquery() for term in terms))
-    return source, " AND ".join(where), params
-
-
-def _ordered_ids(
-    guide: GuideQuery, *, municipality: Municipality | None, statuses: Iterable[str]
-) -> tuple[list[int], int]:
-    connection = connections[Service.objects.db]
-    source, condition, params = _condition(
-        guide, vendor=connection.vendor, municipality=municipality, statuses=statuses
-    )
-    select_params: list[Any] = []
-    if guide.sort == SORT_DISTANCE and guide.origin is not None:
-        # Equirectangular approximation: monotonic in the true distance at
-        # city scale, computable on both databases without trigonometry.
-        k = math.cos(math.radians(guide.origin.latitude))
-        key = (
-            "(SELECT MIN((l.latitude - %s) * (l.latitude - %s) + "
-            "(l.longitude - %s) * (l.longitude - %s) * %s) "
-            "FROM directory_serviceatlocation sal JOIN directory_location l "
-            "ON l.id = sal.location_id WHERE sal.service_id = s.id "
-            "AND l.latitude IS NOT NULL AND l.longitude IS NOT NULL)"
-        )
-        lat, lon = guide.origin.latitude, guide.origin.longitude
-        select_params = [lat, lat, lon, lon, k * k]
-        order = "sort_key IS NULL, sort_key, name, id"
-    elif guide.sort == SORT_DISTRICT:
-        key = (
-            "(SELECT MIN(d.name) FROM directory_serviceatlocation sal "
-            "JOIN directory_location l ON l.id = sal.location_id "
-            "JOIN core_district d ON d.id = l.district_id WHERE sal.service_id = s.id)"
-        )
-        order = "sort_key IS NULL, sort_key, name, id"
-    else:
-        key = "NULL"
-        order = "name, id"
-    offset = (guide.page - 1) * guide.per_page
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, COUNT(*) OVER () FROM "
-            f"(SELECT s.id AS id, s.name AS name, {key} AS sort_key FROM {source} "
-            f"WHERE {condition}) hits ORDER BY {order} LIMIT %s OFFSET %s",
-            [*select_params, *params, guide.per_page, offset],
-        )
-        rows = cursor.fetchall()
-    total = int(rows[0][1]) if rows else 0
-    return [row[0] for row in rows], total
-
-
 def guide_search(
     guide: GuideQuery,
     *,
@@ -242,38 +149,22 @@ def guide_search(
     locations each result shows."""
     guide.page = max(1, int(guide.page))
     guide.per_page = min(MAX_PER_PAGE, max(1, int(guide.per_page)))
-    has_terms = bool(parse_query(guide.query))
-    simple = guide.sort == SORT_RELEVANCE or (guide.sort == SORT_NAME and not has_terms)
-    if guide.sort == SORT_DISTANCE and guide.origin is None:
-        simple = True
-    if simple:
-        result = search_services(
-            municipality=municipality,
-            statuses=statuses,
-            page=guide.page,
-            per_page=guide.per_page,
-            with_facets=with_facets,
-            **guide.filter_kwargs(),
-        )
-    else:
-        facets_only = search_services(
-            municipality=municipality,
-            statuses=statuses,
-            page=1,
-            per_page=1,
-            with_facets=with_facets,
-            **guide.filter_kwargs(),
-        )
-        ids, total = _ordered_ids(guide, municipality=municipality, statuses=statuses)
-        by_id = Service.objects.select_related("organization").in_bulk(ids)
-        result = SearchResult(
-            services=[by_id[i] for i in ids if i in by_id],
-            total=total if ids else facets_only.total,
-            page=guide.page,
-            per_page=guide.per_page,
-            terms=facets_only.terms,
-            facets=facets_only.facets,
-        )
+    order, near = _ORDERS.get(guide.sort, ORDER_RELEVANCE), None
+    if order == ORDER_DISTANCE:
+        if guide.origin is None:
+            order = ORDER_RELEVANCE  # nothing to measure from
+        else:
+            near = (guide.origin.latitude, guide.origin.longitude)
+    result = search_services(
+        municipality=municipality,
+        statuses=statuses,
+        page=guide.page,
+        per_page=guide.per_page,
+        with_facets=with_facets,
+        order=order,
+        near=near,
+        **guide.filter_kwargs(),
+    )
     prefetch_related_objects(
         result.services,
         "service_at_locations__location__district",

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language_info, gettext_lazy
+from django.utils.translation import get_language_info, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -149,7 +149,10 @@ class GuideForm(forms.Form):
         ]
         if districts:
             self.fields["sozialraum"].choices = anything + districts
-            self.fields["ab_sozialraum"].choices = [("", _("none")), *districts]
+            self.fields["ab_sozialraum"].choices = [
+                ("", pgettext("origin district", "none")),
+                *districts,
+            ]
         else:
             del self.fields["sozialraum"]
             del self.fields["ab_sozialraum"]

@@ -16,6 +16,9 @@ def term(code):
 
 
 def make_guide_corpus(world):
+    # Transactional tests (the browser test) may run after a flush that removed
+    # the defaults the migrations installed.
+    services.taxonomy_ensure_defaults()
     a = world.a
     north = District.objects.create(
         municipality=a,

@@ -42,6 +42,15 @@ words must match whole. Words of a query are combined with AND; a quoted
 phrase (or a hyphenated word) must appear as adjacent tokens. Ties in rank are
 broken by id; without words, results are sorted by name.
 
+Other orders (`order=`) sort the same match set in the same statement:
+"name" (name, id), "district" (the alphabetically first district of the offer's
+places; offers without one last) and "distance" from a point `near=(lat, lon)`
+(the offer's nearest located place; offers without one last). Distance is
+ordered by the squared difference in degrees with the longitude scaled by
+cos(latitude of the point): monotonic in the true distance at the scale of a
+municipality and computable on both engines without trigonometry in SQL; exact
+kilometres for a shown page are the caller's business (haversine in Python).
+
 Facet counts are one GROUP BY over the `ServiceFacet` rows of the matching
 offers; the total is a COUNT over the same condition, skipped when the first
 page is not full.
@@ -291,6 +300,41 @@ def scope_keys(*, municipality_id: int, programme_id: int, status: str) -> list[
     return [f"m:{municipality_id}", f"p:{programme_id}", f"st:{status}"]
 
 
+ORDER_RELEVANCE = "relevance"
+ORDER_NAME = "name"
+ORDER_DISTRICT = "district"
+ORDER_DISTANCE = "distance"
+ORDERS = (ORDER_RELEVANCE, ORDER_NAME, ORDER_DISTRICT, ORDER_DISTANCE)
+
+# Sort keys of the non-relevance orders: correlated subqueries over the offer's
+# places (`s` is the offer). NULL (no such place) sorts last.
+_DISTRICT_KEY = (
+    "(SELECT MIN(d.name) FROM directory_serviceatlocation sal "
+    "JOIN directory_location l ON l.id = sal.location_id "
+    "JOIN core_district d ON d.id = l.district_id WHERE sal.service_id = s.id)"
+)
+_DISTANCE_KEY = (
+    "(SELECT MIN((l.latitude - %s) * (l.latitude - %s) + "
+    "(l.longitude - %s) * (l.longitude - %s) * %s) "
+    "FROM directory_serviceatlocation sal JOIN directory_location l "
+    "ON l.id = sal.location_id WHERE sal.service_id = s.id "
+    "AND l.latitude IS NOT NULL AND l.longitude IS NOT NULL)"
+)
+
+
+def _order_key(order: str, near: tuple[float, float] | None) -> tuple[str, list[Any]]:
+    """SQL sort key (with its parameters) of a non-relevance order."""
+    if order == ORDER_DISTRICT:
+        return _DISTRICT_KEY, []
+    if order == ORDER_DISTANCE:
+        if near is None:
+            raise ValueError("order='distance' needs near=(latitude, longitude)")
+        latitude, longitude = float(near[0]), float(near[1])
+        scale = math.cos(math.radians(latitude)) ** 2
+        return _DISTANCE_KEY, [latitude, latitude, longitude, longitude, scale]
+    return "NULL", []
+
+
 @dataclass
 class SearchResult:
     services: list[Any]
@@ -378,6 +422,8 @@ def search_services(
     page: int = 1,
     per_page: int = 20,
     with_facets: bool = True,
+    order: str = ORDER_RELEVANCE,
+    near: tuple[float, float] | None = None,
 ) -> SearchResult:
     """Offers matching `query` and the filters, best first (by name without a
     query), one page of them, the total and (with `with_facets`) per filter value
@@ -390,10 +436,16 @@ def search_services(
     `accessibility` take codes, `district` a District id, `language` an ISO 639
     code, `weekday` 1 (Monday) to 7. Only offers with a status in `statuses`
     are found (published by default).
+
+    `order`: "relevance" (default; by name without query words), "name",
+    "district" or "distance" (from `near`, a (latitude, longitude) pair).
+    Offers sorted by name, district or distance carry `search_rank` 0.
     """
     from kette.directory.models import Service
 
     connection = connections[Service.objects.db]
+    if order not in ORDERS:
+        raise ValueError(f"unknown order {order!r}; use one of {', '.join(ORDERS)}")
     terms = parse_query(query)
     page = max(1, int(page))
     per_page = min(MAX_PER_PAGE, max(1, int(per_page)))
@@ -424,16 +476,25 @@ def search_services(
 
     # Everything (text and filters) is one full-text condition, so the engine's
     # index does all the work: no join, no filtering outside the index.
+    page_params: list[Any]
     if connection.vendor == "sqlite":
         expression = _fts5_expression(terms, groups)
         matching = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-        if terms:
+        if order not in (ORDER_RELEVANCE, ORDER_NAME):
+            key, key_params = _order_key(order, near)
+            page_sql = (
+                f"SELECT id, 0 FROM (SELECT s.id AS id, s.name AS name, {key} AS sort_key "
+                f"FROM directory_service s WHERE s.id IN ({matching})) hits "
+                "ORDER BY sort_key IS NULL, sort_key, name, id LIMIT %s OFFSET %s"
+            )
+            page_params = [*key_params, expression]
+        elif terms and order == ORDER_RELEVANCE:
             page_sql = (
                 f"SELECT rowid, bm25({FTS_TABLE}, {NAME_WEIGHT}, {BODY_WEIGHT}, 0.0) AS rank "
                 f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
                 "ORDER BY rank, rowid LIMIT %s OFFSET %s"
             )
-            page_params: list[Any] = [expression]
+            page_params = [expression]
         else:
             page_sql = (
                 f"SELECT s.id, 0 FROM directory_service s WHERE s.id IN ({matching}) "
@@ -448,7 +509,16 @@ def search_services(
         )
         # PostgreSQL counts in the same scan (window), which costs less than a
         # second scan; FTS5 counts faster in a separate MATCH.
-        if terms:
+        if order not in (ORDER_RELEVANCE, ORDER_NAME):
+            key, key_params = _order_key(order, near)
+            page_sql = (
+                "SELECT id, 0, COUNT(*) OVER () FROM (SELECT s.id AS id, s.name AS name, "
+                f"{key} AS sort_key FROM directory_service s "
+                "WHERE s.search_vector @@ to_tsquery('simple', %s)) hits "
+                "ORDER BY sort_key IS NULL, sort_key, name, id LIMIT %s OFFSET %s"
+            )
+            page_params = [*key_params, expression]
+        elif terms and order == ORDER_RELEVANCE:
             page_sql = (
                 "SELECT id, rank, COUNT(*) OVER () FROM (SELECT s.id AS id, "
                 f"ts_rank('{{{BODY_WEIGHT / NAME_WEIGHT}, 0, 0, 1}}', s.search_vector, "

@@ -21,3 +21,27 @@ register_kwarg("service_pk", lambda world: world.objects["service"].pk)
 # Upload and reminder tokens are signed; an outsider only ever holds an invalid one.
 register_kwarg("upload_token", lambda world: "ungueltig")
 register_kwarg("reminder_token", lambda world: "ungueltig")
+
+
+# --- Public family guide (kette.directory.public_urls) ---------------------------
+# The guide's patterns use only `municipality_slug` and `service_pk` (registered
+# above). A published offer of A is public, but its professional contact person
+# is not: the secret in the contact must never reach the guide's list or JSON.
+
+
+def seed_guide(world):
+    organization = services.organization_create(
+        actor=None, municipality=world.a, name="Träger Wegweiser A"
+    )
+    published = services.service_create(
+        actor=None,
+        organization=organization,
+        name="Öffentliches Angebot A",
+        status="published",
+    )
+    services.contact_add(
+        actor=None, service=published, name=f"Fachkraft {world.secret}", email="a@example.org"
+    )
+
+
+register_seeder(seed_guide)

@@ -333,3 +333,66 @@ def test_reindex_command_rebuilds_documents_written_around_the_services(world, c
     assert found(world, "Familienberatung") == [FAMILIENBERATUNG]
     with pytest.raises(CommandError):
         call_command("reindex_offers", municipality="nirgendwo")
+
+
+def ordered(world, query="", **options):
+    result = search.search_services(query=query, municipality=world.a, **options)
+    return [s.name for s in result.services]
+
+
+def test_orders_by_name_and_district(world, corpus):
+    assert ordered(world, "Beratung", order="name") == [BERATUNGSSTELLE, FAMILIENBERATUNG]
+    assert ordered(world, order="name") == sorted(PUBLISHED_IN_A)
+    # First district of the offer's places (Nordviertel < Südstadt), ties by
+    # name, offers without a place last.
+    assert ordered(world, order="district") == [
+        FAMILIENBERATUNG,
+        BERATUNGSSTELLE,
+        MUETTERZENTRUM,
+        SPRACHKURS,
+        STRASSENFUSSBALL,
+    ]
+    filtered = search.search_services(
+        query="Beratung", municipality=world.a, order="district", per_page=1, page=2
+    )
+    assert [s.name for s in filtered.services] == [BERATUNGSSTELLE]
+    assert filtered.total == 2
+    assert filtered.facets["field_of_action"] == {"beratung": 2}
+    assert filtered.services[0].search_rank == 0
+
+
+def test_orders_by_distance_with_longitude_scaled_by_latitude(world, corpus):
+    from kette.directory.models import Location
+
+    Location.objects.filter(name="Haus Nord").update(latitude=50.95, longitude=6.90)
+    Location.objects.filter(name="Haus Süd").update(latitude=50.90, longitude=6.96)
+    # From (50.90, 6.90) Haus Nord is 0.05° of latitude away (5.6 km), Haus Süd
+    # 0.06° of longitude (4.2 km at this latitude): Süd is nearer.
+    assert ordered(world, order="distance", near=(50.90, 6.90)) == [
+        BERATUNGSSTELLE,
+        MUETTERZENTRUM,
+        FAMILIENBERATUNG,
+        SPRACHKURS,
+        STRASSENFUSSBALL,
+    ]
+    assert ordered(world, "Beratung", order="distance", near=(50.951, 6.90)) == [
+        FAMILIENBERATUNG,
+        BERATUNGSSTELLE,
+    ]
+    second = search.search_services(
+        query="Beratung",
+        municipality=world.a,
+        order="distance",
+        near=(50.951, 6.90),
+        per_page=1,
+        page=2,
+    )
+    assert [s.name for s in second.services] == [BERATUNGSSTELLE]
+    assert second.total == 2
+
+
+def test_unknown_order_or_distance_without_point_is_refused(world, corpus):
+    with pytest.raises(ValueError, match="unknown order"):
+        search.search_services(municipality=world.a, order="random")
+    with pytest.raises(ValueError, match="near"):
+        search.search_services(municipality=world.a, order="distance")

@@ -1,0 +1,582 @@
+"""The public family guide (Familienwegweiser): search and offer pages for
+everyone, without login, tracking or cookies.
+
+Search is a GET form (no CSRF cookie, no session); the same view answers JSON
+(`?format=json` or `Accept: application/json`) with the results and the facet
+counts (`&facets=off` leaves the counts out), which is kette's search API over
+HTTP. Only published offers appear.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language_info, gettext_lazy, pgettext
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from kette.core.models import District, Municipality
+from kette.core.tenancy import MunicipalityMixin
+from kette.directory import selectors
+from kette.directory.models import (
+    HSDS_WEEKDAYS,
+    LifePhase,
+    Service,
+    Taxonomy,
+    TaxonomyTerm,
+    Weekday,
+)
+from kette.directory.public_search import (
+    SORT_DISTANCE,
+    SORT_DISTRICT,
+    SORT_NAME,
+    SORT_RELEVANCE,
+    GuideQuery,
+    Point,
+    district_centroid,
+    guide_search,
+)
+from kette.directory.search import SearchResult
+
+PER_PAGE = 20
+SORT_CHOICES = [
+    (SORT_RELEVANCE, gettext_lazy("relevance")),
+    (SORT_NAME, gettext_lazy("name")),
+    (SORT_DISTANCE, gettext_lazy("distance")),
+    (SORT_DISTRICT, gettext_lazy("district")),
+]
+FACET_FIELDS = {
+    "life_phase": "lebensphase",
+    "field_of_action": "handlungsfeld",
+    "district": "sozialraum",
+    "language": "sprache",
+    "accessibility": "barrierefreiheit",
+    "weekday": "wochentag",
+}
+
+
+def language_name(code: str) -> str:
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+
+
+class GuideForm(forms.Form):
+    """The guide's search form (GET). Choices come from the municipality's (or
+    every municipality's) vocabularies; counts are added after the search."""
+
+    q = forms.CharField(label=gettext_lazy("Search term"), max_length=200, required=False)
+    alter = forms.DecimalField(
+        label=gettext_lazy("Age of the child (years)"),
+        min_value=Decimal(0),
+        max_value=Decimal(27),
+        max_digits=4,
+        decimal_places=1,
+        required=False,
+        localize=True,
+    )
+    lebensphase = forms.ChoiceField(label=gettext_lazy("Life phase"), required=False)
+    handlungsfeld = forms.ChoiceField(label=gettext_lazy("Field of action"), required=False)
+    sozialraum = forms.TypedChoiceField(
+        label=gettext_lazy("District"), coerce=int, required=False, empty_value=None
+    )
+    # Any ISO 639 code is a valid filter; the list offers the languages of the matches.
+    sprache = forms.RegexField(
+        label=gettext_lazy("Language"),
+        regex=r"^[a-z]{2,3}$",
+        required=False,
+        widget=forms.Select,
+        error_messages={"invalid": gettext_lazy("Please choose a language from the list.")},
+    )
+    kostenlos = forms.BooleanField(label=gettext_lazy("free of charge only"), required=False)
+    barrierefreiheit = forms.MultipleChoiceField(
+        label=gettext_lazy("Accessibility"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    wochentag = forms.TypedChoiceField(
+        label=gettext_lazy("Open on"), coerce=int, required=False, empty_value=None
+    )
+    sortierung = forms.ChoiceField(
+        label=gettext_lazy("Sort by"), choices=SORT_CHOICES, required=False
+    )
+    ab_sozialraum = forms.TypedChoiceField(
+        label=gettext_lazy("Distance from district"), coerce=int, required=False, empty_value=None
+    )
+    lat = forms.FloatField(
+        label=gettext_lazy("Latitude"), min_value=47.0, max_value=55.2, required=False
+    )
+    lon = forms.FloatField(
+        label=gettext_lazy("Longitude"), min_value=5.8, max_value=15.1, required=False
+    )
+    seite = forms.IntegerField(min_value=1, max_value=10_000, required=False)
+
+    def __init__(self, *args: Any, municipality: Municipality | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.municipality = municipality
+        anything = [("", _("any"))]
+        if municipality is not None:
+            phases = [(p.code, p.name) for p in selectors.life_phases_of(municipality)]
+            fields = [(t.code, t.name) for t in selectors.fields_of_action(municipality)]
+            features = [(t.code, t.name) for t in selectors.accessibility_features(municipality)]
+            districts = [
+                (d.pk, d.name)
+                for d in District.objects.for_municipality(municipality).order_by("name")
+            ]
+        else:
+            seen: dict[str, str] = {}
+            for code, name in LifePhase.objects.order_by("position", "min_age_months").values_list(
+                "code", "name"
+            ):
+                seen.setdefault(code, name)
+            phases = list(seen.items())
+            fields = _default_terms(Taxonomy.FIELDS_OF_ACTION)
+            features = _default_terms(Taxonomy.ACCESSIBILITY)
+            districts = []
+        self.fields["lebensphase"].choices = anything + phases
+        self.fields["handlungsfeld"].choices = anything + fields
+        self.fields["barrierefreiheit"].choices = features
+        self.fields["wochentag"].choices = anything + [(d.value, d.label) for d in Weekday]
+        self.fields["sprache"].widget.choices = anything + [
+            (code, language_name(code)) for code in _language_codes(self.data.get("sprache"))
+        ]
+        if districts:
+            self.fields["sozialraum"].choices = anything + districts
+            self.fields["ab_sozialraum"].choices = [
+                ("", pgettext("origin district", "none")),
+                *districts,
+            ]
+        else:
+            del self.fields["sozialraum"]
+            del self.fields["ab_sozialraum"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (data.get("lat") is None) != (data.get("lon") is None):
+            raise forms.ValidationError(_("Please give both latitude and longitude."))
+        return data
+
+    def guide_query(self) -> GuideQuery:
+        """The search the valid part of the input asks for (invalid fields are
+        left out and reported by the form)."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        origin = None
+        if data.get("lat") is not None and data.get("lon") is not None:
+            origin = Point(data["lat"], data["lon"])
+        elif data.get("ab_sozialraum"):
+            district = District.objects.for_municipality(self.municipality).get(
+                pk=data["ab_sozialraum"]
+            )
+            origin = district_centroid(district)
+        return GuideQuery(
+            query=data.get("q") or "",
+            age_years=data.get("alter"),
+            life_phase=data.get("lebensphase") or "",
+            field_of_action=data.get("handlungsfeld") or "",
+            district=data.get("sozialraum"),
+            language=data.get("sprache") or "",
+            free_of_charge=bool(data.get("kostenlos")),
+            accessibility=tuple(data.get("barrierefreiheit") or ()),
+            weekday=data.get("wochentag"),
+            sort=data.get("sortierung") or SORT_RELEVANCE,
+            origin=origin,
+            page=data.get("seite") or 1,
+            per_page=PER_PAGE,
+        )
+
+
+def _default_terms(taxonomy_slug: str) -> list[tuple[str, str]]:
+    return list(
+        TaxonomyTerm.objects.filter(taxonomy__slug=taxonomy_slug, municipality=None)
+        .order_by("position", "name")
+        .values_list("code", "name")
+    )
+
+
+def _language_codes(*extra: str | None) -> list[str]:
+    """German first, then the given codes (e.g. the languages of the matches) by name."""
+    codes = {"de", *(code for code in extra if code and len(code) <= 3 and code.isalpha())}
+    return sorted(codes, key=lambda code: (code != "de", language_name(code)))
+
+
+def wants_json(request: HttpRequest) -> bool:
+    if request.GET.get("format") == "json":
+        return True
+    accept = request.headers.get("Accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+class _GuideBase(TemplateView):
+    """Search view of the guide (municipal or programme-wide)."""
+
+    template_name = "directory/guide/search.html"
+    municipality: Municipality | None = None
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = GuideForm(request.GET or None, municipality=self.municipality)
+        if form.is_bound:
+            form.is_valid()
+        guide = form.guide_query() if form.is_bound else GuideQuery(per_page=PER_PAGE)
+        # API clients that need no counts may skip them: ?format=json&facets=off
+        with_facets = not (wants_json(request) and request.GET.get("facets") == "off")
+        result = guide_search(guide, municipality=self.municipality, with_facets=with_facets)
+        for service in result.services:
+            service.age_text = age_text(service)
+        if form.is_bound:
+            _add_counts(form, result)
+        if wants_json(request):
+            return self.json_response(request, form, guide, result)
+        page_url = _page_url(request)
+        context = self.get_context_data(
+            form=form,
+            guide=guide,
+            result=result,
+            markers=_markers(result, request),
+            list_start=(result.page - 1) * result.per_page + 1,
+            next_url=page_url(result.page + 1) if result.has_next else None,
+            previous_url=page_url(result.page - 1) if result.has_previous else None,
+            searched=form.is_bound,
+            free_count=result.facets.get("free_of_charge", {}).get("true", 0),
+        )
+        return self.render_to_response(context)
+
+    def json_response(
+        self, request: HttpRequest, form: GuideForm, guide: GuideQuery, result: SearchResult
+    ) -> JsonResponse:
+        if form.is_bound and form.errors:
+            errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
+        else:
+            errors = {}
+        page_url = _page_url(request)
+        data = {
+            "query": guide.query,
+            "sort": guide.sort,
+            "total": result.total,
+            "page": result.page,
+            "per_page": result.per_page,
+            "num_pages": result.num_pages,
+            "next_url": page_url(result.page + 1) if result.has_next else None,
+            "previous_url": page_url(result.page - 1) if result.has_previous else None,
+            "results": [
+                {
+                    "id": service.pk,
+                    "name": service.name,
+                    "organisation": service.organization.name,
+                    "municipality": service.municipality.name,
+                    "url": request.build_absolute_uri(detail_url(service)),
+                    "distance_km": (
+                        round(service.distance_km, 2) if service.distance_km is not None else None
+                    ),
+                    "min_age_months": service.min_age_months,
+                    "max_age_months": service.max_age_months,
+                    "free_of_charge": service.is_free,
+                    "locations": [
+                        {
+                            "address": loc.address_1,
+                            "postal_code": loc.postal_code,
+                            "city": loc.city,
+                            "district": loc.district.name if loc.district else None,
+                            "latitude": float(loc.latitude) if loc.latitude is not None else None,
+                            "longitude": (
+                                float(loc.longitude) if loc.longitude is not None else None
+                            ),
+                        }
+                        for loc in service.guide_locations
+                    ],
+                }
+                for service in result.services
+            ],
+            "facets": {
+                name: [
+                    {"value": option["value"], "label": option["label"], "count": option["count"]}
+                    for option in options
+                ]
+                for name, options in _facet_options(form, result).items()
+            },
+            "errors": errors,
+        }
+        return JsonResponse(
+            data,
+            status=400 if errors else 200,
+            json_dumps_params={"ensure_ascii": False},
+        )
+
+
+def _facet_options(form: GuideForm, result: SearchResult) -> dict[str, list[dict[str, Any]]]:
+    """Per facet the values with their counts, labelled like the form's choices."""
+    options: dict[str, list[dict[str, Any]]] = {}
+    for facet, field_name in FACET_FIELDS.items():
+        counts = result.facets.get(facet, {})
+        field = form.fields.get(field_name)
+        if field is None:
+            choices = []
+        elif isinstance(field, forms.RegexField):
+            choices = list(field.widget.choices)
+        else:
+            choices = list(field.choices)
+        labels = {str(value): str(label) for value, label in choices}
+        labels.pop("", None)
+        values = list(labels) if labels else []
+        values += [value for value in counts if value not in labels]
+        options[facet] = [
+            {
+                "value": value,
+                "label": _strip_count(labels.get(value))
+                or (language_name(value) if facet == "language" else value),
+                "count": counts.get(value, 0),
+            }
+            for value in values
+            if counts.get(value, 0) or facet != "language"
+        ]
+    options["free_of_charge"] = [
+        {
+            "value": "true",
+            "label": _("free of charge"),
+            "count": result.facets.get("free_of_charge", {}).get("true", 0),
+        }
+    ]
+    return options
+
+
+def _strip_count(label: str | None) -> str:
+    if label and label.endswith(")") and " (" in label:
+        return label.rsplit(" (", 1)[0]
+    return label or ""
+
+
+def _add_counts(form: GuideForm, result: SearchResult) -> None:
+    """Show the number of matching offers after each choice: "Bildung (12)"."""
+    for facet, field_name in FACET_FIELDS.items():
+        field = form.fields.get(field_name)
+        if field is None:
+            continue
+        counts = result.facets.get(facet, {})
+        if facet == "language":
+            codes = _language_codes(*counts, form.data.get("sprache"))
+            field.widget.choices = [
+                ("", _("any")),
+                *((code, f"{language_name(code)} ({counts.get(code, 0)})") for code in codes),
+            ]
+            continue
+        field.choices = [
+            (value, f"{label} ({counts.get(str(value), 0)})" if value != "" else label)
+            for value, label in field.choices
+        ]
+
+
+def _page_url(request: HttpRequest) -> Any:
+    def page_url(number: int) -> str:
+        query = request.GET.copy()
+        query["seite"] = str(number)
+        return f"{request.path}?{query.urlencode()}"
+
+    return page_url
+
+
+def detail_url(service: Service) -> str:
+    return reverse(
+        "guide:detail",
+        kwargs={"municipality_slug": service.municipality.slug, "service_pk": service.pk},
+    )
+
+
+def _markers(result: SearchResult, request: HttpRequest) -> list[dict[str, Any]]:
+    markers = []
+    for service in result.services:
+        for location in service.guide_locations:
+            if location.latitude is None or location.longitude is None:
+                continue
+            markers.append(
+                {
+                    "id": service.pk,
+                    "name": service.name,
+                    "url": detail_url(service),
+                    "lat": float(location.latitude),
+                    "lon": float(location.longitude),
+                }
+            )
+    return markers
+
+
+class ProgrammeGuideView(_GuideBase):
+    """The guide across all municipalities of the programme."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["municipality"] = None
+        return context
+
+
+class MunicipalityGuideView(MunicipalityMixin, _GuideBase):
+    """The guide of one municipality."""
+
+
+class GuideDetailView(MunicipalityMixin, TemplateView):
+    """A published offer's public page with schema.org JSON-LD and a print view."""
+
+    template_name = "directory/guide/detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        service = selectors.service_detail(self.municipality, self.kwargs["service_pk"])
+        locations = [sal.location for sal in service.service_at_locations.all()]
+        schedules = sorted(
+            [
+                *service.schedules.all(),
+                *(s for sal in service.service_at_locations.all() for s in sal.schedules.all()),
+            ],
+            key=lambda s: (s.weekday or 8, str(s.opens_at or s.dtstart or "")),
+        )
+        public_phones = [p for p in service.phones.all() if p.contact_id is None]
+        url = self.request.build_absolute_uri(detail_url(service))
+        service.age_text = age_text(service)
+        context.update(
+            service=service,
+            locations=locations,
+            schedules=schedules,
+            public_phones=public_phones,
+            life_phases=selectors.life_phases_of_service(service),
+            share_url=url,
+            json_ld=json_ld_script(schema_org(service, locations, schedules, public_phones, url)),
+            markers=[
+                {
+                    "id": service.pk,
+                    "name": location.name or service.name,
+                    "url": "",
+                    "lat": float(location.latitude),
+                    "lon": float(location.longitude),
+                }
+                for location in locations
+                if location.latitude is not None and location.longitude is not None
+            ],
+        )
+        return context
+
+
+def _years_text(months: int) -> str:
+    return number_format(_years(months) or 0)
+
+
+def age_text(service: Service) -> str:
+    """The offer's ages in words: "0 bis unter 6 Jahre", "ab 10 Jahren"."""
+    low, high = service.min_age_months, service.max_age_months
+    if low is not None and low < 0:
+        if high is None:
+            return _("from pregnancy")
+        return _("from pregnancy to under %(high)s years") % {"high": _years_text(high)}
+    if low is not None and high is not None:
+        return _("%(low)s to under %(high)s years") % {
+            "low": _years_text(low),
+            "high": _years_text(high),
+        }
+    if low is not None:
+        return _("from %(low)s years") % {"low": _years_text(low)}
+    if high is not None:
+        return _("under %(high)s years") % {"high": _years_text(high)}
+    return ""
+
+
+def _years(months: int | None) -> float | None:
+    if months is None:
+        return None
+    years = months / 12
+    return int(years) if years == int(years) else round(years, 1)
+
+
+def schema_org(
+    service: Service, locations: list[Any], schedules: list[Any], phones: list[Any], url: str
+) -> dict[str, Any]:
+    """The offer as a schema.org Service (JSON-LD)."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Service",
+        "@id": url,
+        "url": url,
+        "name": service.name,
+        "description": service.description,
+        "identifier": str(service.id_hsds),
+        "provider": {"@type": "Organization", "name": service.organization.name},
+        "areaServed": [
+            {"@type": "AdministrativeArea", "name": area.district.name}
+            if area.district
+            else {"@type": "City", "name": service.municipality.name}
+            for area in service.service_areas.all()
+        ]
+        or [{"@type": "City", "name": service.municipality.name}],
+        "isAccessibleForFree": service.is_free,
+        "serviceType": [term.name for term in service.terms.all()],
+    }
+    if service.url:
+        data["sameAs"] = service.url
+    if service.email:
+        data["email"] = service.email
+    if phones:
+        data["telephone"] = phones[0].number
+    audience: dict[str, Any] = {"@type": "PeopleAudience"}
+    if service.min_age_months is not None:
+        audience["suggestedMinAge"] = max(0, _years(service.min_age_months) or 0)
+    if service.max_age_months is not None:
+        audience["suggestedMaxAge"] = _years(service.max_age_months)
+    if len(audience) > 1:
+        data["audience"] = audience
+    places = []
+    for location in locations:
+        place: dict[str, Any] = {
+            "@type": "Place",
+            "name": location.name or service.name,
+            "address": {
+                "@type": "PostalAddress",
+                "streetAddress": location.address_1,
+                "postalCode": location.postal_code,
+                "addressLocality": location.city,
+                "addressCountry": location.country,
+            },
+        }
+        if location.latitude is not None and location.longitude is not None:
+            place["geo"] = {
+                "@type": "GeoCoordinates",
+                "latitude": float(location.latitude),
+                "longitude": float(location.longitude),
+            }
+        places.append(place)
+    if places:
+        data["availableChannel"] = [
+            {"@type": "ServiceChannel", "serviceLocation": place} for place in places
+        ]
+    hours = [
+        {
+            "@type": "OpeningHoursSpecification",
+            "dayOfWeek": "https://schema.org/" + str(Weekday(s.weekday).name.title()),
+            **({"opens": s.opens_at.strftime("%H:%M")} if s.opens_at else {}),
+            **({"closes": s.closes_at.strftime("%H:%M")} if s.closes_at else {}),
+        }
+        for s in schedules
+        if s.weekday
+    ]
+    if hours:
+        data["hoursAvailable"] = hours
+        data["openingHours"] = [
+            HSDS_WEEKDAYS[s.weekday].title()
+            + (
+                f" {s.opens_at.strftime('%H:%M')}-{s.closes_at.strftime('%H:%M')}"
+                if s.opens_at and s.closes_at
+                else ""
+            )
+            for s in schedules
+            if s.weekday
+        ]
+    return data
+
+
+def json_ld_script(data: dict[str, Any]) -> str:
+    """JSON for a <script type="application/ld+json"> element, safe inside HTML."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    text = text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
+    return mark_safe(text)  # noqa: S308 (escaped above)

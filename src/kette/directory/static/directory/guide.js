@@ -1,0 +1,74 @@
+/* The family guide's map: clustered markers of the offers on the page,
+   synchronised with the list (a marker click highlights and scrolls to its list
+   item; "Show on the map" in the list opens its marker). The list works without
+   this script and is the accessible alternative. No tiles unless the operator
+   configured a tile URL (data-tile-url). */
+(function () {
+  "use strict";
+  function init() {
+    var element = document.getElementById("guide-map");
+    var dataElement = element && document.getElementById(element.dataset.markers);
+    if (!element || !dataElement || typeof L === "undefined") { return; }
+    var points = JSON.parse(dataElement.textContent);
+    var map = L.map(element, { scrollWheelZoom: false, maxZoom: 18 });
+    if (element.dataset.tileUrl) {
+      L.tileLayer(element.dataset.tileUrl, {
+        maxZoom: 18, attribution: element.dataset.tileAttribution || ""
+      }).addTo(map);
+    }
+    var group = typeof L.markerClusterGroup === "function" ? L.markerClusterGroup() : L.featureGroup();
+    var byId = {};
+    points.forEach(function (point) {
+      var marker = L.marker([point.lat, point.lon], { title: point.name, alt: point.name });
+      marker.serviceId = String(point.id);
+      if (point.url) {
+        var link = document.createElement("a");
+        link.href = point.url;
+        link.textContent = point.name;
+        marker.bindPopup(link);
+      } else {
+        marker.bindPopup(document.createTextNode(point.name));
+      }
+      marker.on("click", function () { highlight(marker.serviceId, true); });
+      (byId[marker.serviceId] = byId[marker.serviceId] || []).push(marker);
+      group.addLayer(marker);
+    });
+    group.addTo(map);
+    var bounds = group.getBounds();
+    if (bounds.isValid()) { map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16 }); }
+    element.setAttribute("data-markers-shown", String(points.length));
+
+    function highlight(id, scroll) {
+      document.querySelectorAll(".guide-item.is-highlighted").forEach(function (item) {
+        item.classList.remove("is-highlighted");
+      });
+      var item = document.getElementById("angebot-" + id);
+      if (!item) { return; }
+      item.classList.add("is-highlighted");
+      if (scroll) {
+        item.scrollIntoView({ behavior: "smooth", block: "nearest" });
+        var heading = item.querySelector("a");
+        if (heading) { heading.focus({ preventScroll: true }); }
+      }
+    }
+
+    document.querySelectorAll("[data-marker]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var markers = byId[link.dataset.marker];
+        if (!markers) { return; }
+        event.preventDefault();
+        var marker = markers[0];
+        highlight(link.dataset.marker, false);
+        element.scrollIntoView({ behavior: "smooth", block: "nearest" });
+        if (typeof group.zoomToShowLayer === "function") {
+          group.zoomToShowLayer(marker, function () { marker.openPopup(); });
+        } else {
+          map.setView(marker.getLatLng(), 16);
+          marker.openPopup();
+        }
+      });
+    });
+    document.documentElement.classList.add("has-guide-map");
+  }
+  document.addEventListener("DOMContentLoaded", init);
+})();

@@ -1,0 +1,231 @@
+"""The public family guide: search, filters and counts through the page, the JSON
+answer, detail page with JSON-LD, no cookies, published offers only."""
+
+import json
+import re
+
+import pytest
+from django.test import Client
+
+from kette.directory.tests.guide_data import SECRET_DRAFT, make_guide_corpus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def corpus(world):
+    return make_guide_corpus(world)
+
+
+def names(response):
+    return re.findall(r'<h3>\s*<a href="[^"]+">([^<]+)</a>', response.content.decode())
+
+
+def get_json(client, url, **params):
+    response = client.get(url, {**params, "format": "json"})
+    assert response["Content-Type"] == "application/json"
+    return response, json.loads(response.content)
+
+
+def test_the_municipal_guide_searches_published_offers_in_german(world, corpus):
+    client = Client()
+    response = client.get("/k/altstadt/familienwegweiser/", {"q": "Beratung"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "1 Angebot gefunden" in html
+    assert names(response) == ["Familienberatung Nord"]
+    assert SECRET_DRAFT not in html
+    assert "Familientreff Bergdorf" not in html  # another municipality
+    assert "0 bis unter 6 Jahre" in html
+
+
+def test_an_empty_guide_lists_every_published_offer_by_name(world, corpus):
+    response = Client().get("/k/altstadt/familienwegweiser/")
+    assert names(response) == ["Familienberatung Nord", "Mütterzentrum Süd", "Straßenfußball"]
+    assert SECRET_DRAFT not in response.content.decode()
+
+
+def test_the_programme_guide_spans_all_municipalities(world, corpus):
+    response = Client().get("/familienwegweiser/", {"q": "Beratung"})
+    assert set(names(response)) == {"Familienberatung Nord", "Familientreff Bergdorf"}
+    assert SECRET_DRAFT not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"alter": "2"}, ["Familienberatung Nord", "Mütterzentrum Süd"]),
+        ({"alter": "12"}, ["Straßenfußball"]),
+        ({"alter": "1,5"}, ["Familienberatung Nord", "Mütterzentrum Süd"]),
+        ({"handlungsfeld": "bewegung"}, ["Straßenfußball"]),
+        ({"kostenlos": "on"}, ["Familienberatung Nord", "Straßenfußball"]),
+        ({"sprache": "tr"}, ["Familienberatung Nord"]),
+        ({"barrierefreiheit": "stufenlos"}, ["Familienberatung Nord"]),
+        ({"wochentag": "3"}, ["Mütterzentrum Süd"]),
+        ({"q": "Fußball", "kostenlos": "on"}, ["Straßenfußball"]),
+        ({"q": "Fußball", "handlungsfeld": "beratung"}, []),
+    ],
+)
+def test_filters_through_the_page(world, corpus, params, expected):
+    response = Client().get("/k/altstadt/familienwegweiser/", params)
+    assert response.status_code == 200
+    assert names(response) == expected
+
+
+def test_district_filter_and_counts_per_value(world, corpus):
+    client = Client()
+    south = corpus["south"]
+    response = client.get("/k/altstadt/familienwegweiser/", {"sozialraum": south.pk})
+    assert names(response) == ["Mütterzentrum Süd", "Straßenfußball"]
+    html = response.content.decode()
+    # counts beside each choice, for the current matches
+    assert "Südstadt (2)</option>" in html
+    assert "Bewegung (1)</option>" in html
+    assert "Deutsch (0)</option>" in html
+    assert re.search(r"nur kostenlos\s+\(1\)", html)
+
+
+def test_sort_by_name_district_and_distance(world, corpus):
+    client = Client()
+    url = "/k/altstadt/familienwegweiser/"
+    by_name = client.get(url, {"q": "Familie", "sortierung": "name"})
+    assert names(by_name) == ["Familienberatung Nord", "Mütterzentrum Süd"]
+    by_district = client.get(url, {"sortierung": "sozialraum"})
+    assert names(by_district) == ["Familienberatung Nord", "Mütterzentrum Süd", "Straßenfußball"]
+    # the south: Haus Süd (50.90, 6.96) first
+    near_south = client.get(url, {"sortierung": "entfernung", "lat": "50.9", "lon": "6.96"})
+    assert names(near_south)[-1] == "Familienberatung Nord"
+    assert "0,0 km entfernt" in near_south.content.decode()
+    # from the centre of Nordviertel (boundary centroid 50.975, 6.95)
+    near_north = client.get(url, {"sortierung": "entfernung", "ab_sozialraum": corpus["north"].pk})
+    assert names(near_north)[0] == "Familienberatung Nord"
+
+
+def test_pagination(world, corpus, monkeypatch):
+    from kette.directory import public_views
+
+    monkeypatch.setattr(public_views, "PER_PAGE", 2)
+    client = Client()
+    first = client.get("/k/altstadt/familienwegweiser/", {"q": ""})
+    assert names(first) == ["Familienberatung Nord", "Mütterzentrum Süd"]
+    assert "Seite 1 von 2" in first.content.decode()
+    second = client.get("/k/altstadt/familienwegweiser/", {"q": "", "seite": "2"})
+    assert names(second) == ["Straßenfußball"]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"alter": "zwei"}, "Zahl"),
+        ({"alter": "99"}, "kleiner oder gleich 27"),
+        ({"handlungsfeld": "gibtsnicht"}, "gültige Auswahl"),
+        ({"lat": "50.9"}, "Breiten- und Längengrad"),
+        ({"lat": "10", "lon": "7"}, "größer oder gleich 47"),
+        ({"seite": "-3"}, "größer oder gleich 1"),
+        ({"sprache": "Klingonisch!"}, "Sprache aus der Liste"),
+        ({"q": "x" * 500}, "höchstens 200"),
+    ],
+)
+def test_bad_input_gets_a_german_message_not_a_500(world, corpus, params, message):
+    response = Client().get("/k/altstadt/familienwegweiser/", params)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    response, data = get_json(Client(), "/k/altstadt/familienwegweiser/", **params)
+    assert response.status_code == 400
+    assert any(message in error for errors in data["errors"].values() for error in errors)
+
+
+def test_the_json_answer(world, corpus):
+    response, data = get_json(Client(), "/k/altstadt/familienwegweiser/", q="Familie")
+    assert response.status_code == 200
+    assert data["total"] == 2
+    first = data["results"][0]
+    assert first["name"] == "Familienberatung Nord"
+    assert first["organisation"] == "Caritasverband"
+    assert first["url"].endswith(f"/k/altstadt/familienwegweiser/{corpus['counselling'].pk}/")
+    assert first["locations"][0]["latitude"] == 50.975
+    assert first["distance_km"] is None
+    fields = {option["value"]: option["count"] for option in data["facets"]["field_of_action"]}
+    assert fields["beratung"] == 1
+    assert fields["erziehung-familie"] == 1
+    assert fields["bewegung"] == 0
+    assert {option["value"] for option in data["facets"]["language"]} == {"de", "tr"}
+    assert data["facets"]["free_of_charge"][0]["count"] == 1
+    assert SECRET_DRAFT not in response.content.decode()
+
+
+def test_json_without_facet_counts(world, corpus):
+    _response, data = get_json(
+        Client(), "/k/altstadt/familienwegweiser/", q="Familie", facets="off"
+    )
+    assert data["total"] == 2
+    assert all(option["count"] == 0 for option in data["facets"]["field_of_action"])
+
+
+def test_json_by_accept_header_and_distance(world, corpus):
+    response = Client().get(
+        "/familienwegweiser/",
+        {"sortierung": "entfernung", "lat": "50.975", "lon": "6.95"},
+        HTTP_ACCEPT="application/json",
+    )
+    data = json.loads(response.content)
+    assert data["results"][0]["name"] == "Familienberatung Nord"
+    assert data["results"][0]["distance_km"] == 0.0
+    assert data["results"][-1]["distance_km"] is None  # Bergdorf's offer has no place
+
+
+def test_no_cookies_for_anonymous_visitors(world, corpus):
+    client = Client()
+    for url in [
+        "/familienwegweiser/",
+        "/k/altstadt/familienwegweiser/?q=Familie&kostenlos=on",
+        "/k/altstadt/familienwegweiser/?format=json",
+        f"/k/altstadt/familienwegweiser/{corpus['counselling'].pk}/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert not response.cookies, url
+        assert "csrfmiddlewaretoken" not in response.content.decode()
+    assert not client.cookies
+
+
+def test_the_detail_page_with_json_ld(world, corpus):
+    service = corpus["counselling"]
+    response = Client().get(f"/k/altstadt/familienwegweiser/{service.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Familienberatung Nord" in html
+    assert "Caritasverband" in html
+    assert "0221 123456" in html
+    assert "beratung@example.org" in html
+    # a professional's personal contact is never public
+    assert "Erika Privat" not in html
+    assert "erika.privat@example.org" not in html
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    data = json.loads(match.group(1))
+    assert data["@type"] == "Service"
+    assert data["provider"]["name"] == "Caritasverband"
+    assert data["audience"] == {
+        "@type": "PeopleAudience",
+        "suggestedMinAge": 0,
+        "suggestedMaxAge": 6,
+    }
+    place = data["availableChannel"][0]["serviceLocation"]
+    assert place["address"]["streetAddress"] == "Lindenweg 3"
+    assert place["geo"] == {"@type": "GeoCoordinates", "latitude": 50.975, "longitude": 6.95}
+    assert data["hoursAvailable"][0]["dayOfWeek"] == "https://schema.org/Monday"
+    assert data["openingHours"] == ["Mo 09:00-12:00"]
+    assert data["isAccessibleForFree"] is True
+    assert "erika" not in match.group(1).lower()
+    # the CSP allows only scripts from the site; JSON-LD is data and is not executed
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert f'href="http://testserver/k/altstadt/familienwegweiser/{service.pk}/"' in html
+
+
+def test_unpublished_and_foreign_offers_have_no_public_page(world, corpus):
+    client = Client()
+    assert client.get(f"/k/altstadt/familienwegweiser/{corpus['draft'].pk}/").status_code == 404
+    # an offer of Bergdorf is not reachable under Altstadt
+    assert client.get(f"/k/altstadt/familienwegweiser/{corpus['other'].pk}/").status_code == 404
+    assert client.get(f"/k/bergdorf/familienwegweiser/{corpus['other'].pk}/").status_code == 200
+    assert client.get("/k/gibtsnicht/familienwegweiser/").status_code == 404

@@ -67,3 +67,29 @@ def sections_for(user: Any, municipality: Any) -> list[SectionLink]:
         for section in sorted(_sections.values(), key=lambda s: (s.position, s.key))
         if user.has_perm(section.permission, municipality)
     ]
+
+
+@dataclass(frozen=True)
+class PublicLink:
+    """A public page of a municipality that an app offers (e.g. its family guide),
+    linked from the municipality's public page."""
+
+    key: str
+    label: Any
+    url_name: str  # reversed with municipality_slug
+    position: int = 100
+
+
+_public_links: dict[str, PublicLink] = {}
+
+
+def register_public_link(link: PublicLink) -> None:
+    _public_links[link.key] = link
+
+
+def public_links(municipality: Any) -> list[tuple[Any, str]]:
+    """(label, url) of the registered public pages of `municipality`, in order."""
+    return [
+        (link.label, reverse(link.url_name, args=[municipality.slug]))
+        for link in sorted(_public_links.values(), key=lambda link: (link.position, link.key))
+    ]

@@ -46,6 +46,14 @@ class DirectoryConfig(AppConfig):
 
         from kette.core import navigation
 
+        navigation.register_main_link(
+            navigation.MainLink(
+                key="guide", label=_("Family guide"), url_name="guide:programme", position=10
+            )
+        )
+        navigation.register_public_link(
+            navigation.PublicLink(key="guide", label=_("Family guide"), url_name="guide:search")
+        )
         navigation.register_section(
             navigation.Section(
                 key="offers",

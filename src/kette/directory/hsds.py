@@ -1,0 +1,485 @@
+"""Open Referral HSDS 3.0 export of the offer directory.
+
+`service_to_hsds(service)` builds one full HSDS 3.0 service object (the shape of
+`GET /services/{id}`): the organisation, services at locations with their
+locations and addresses, schedules, phones, languages, cost options, service
+areas, taxonomy terms as attributes, and contacts only when asked for. Empty
+optional fields are left out (never `null`); required fields are always present.
+
+Ids are the rows' `id_hsds` UUIDs. Objects kette keeps inside another row (the
+address and accessibility note of a location, the attribute rows of the term
+links, the "free of charge" cost option) get stable UUIDv5 ids derived from the
+owning row's id, so exporting twice gives the same ids.
+
+Ages: kette stores whole months, half-open (`min_age_months=0,
+max_age_months=36` is "0 bis unter 3 Jahre"; negative months are the
+pregnancy). HSDS `minimum_age`/`maximum_age` are the same bounds in years:
+months divided by 12, rounded to four decimals (`18` → `1.5`, `-9` → `-0.75`).
+`maximum_age` is therefore the exclusive upper bound ("under"), as documented
+in docs/hsds.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from kette.core.models import Municipality
+from kette.directory.models import (
+    HSDS_STATUS,
+    HSDS_WEEKDAYS,
+    Contact,
+    CostOption,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    Schedule,
+    ScheduleKind,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    ServiceStatus,
+    TaxonomyTerm,
+)
+
+HSDS_VERSION = "3.0"
+
+# Attribute `link_type`s kette uses for its two taxonomies.
+LINK_TYPE_FIELD_OF_ACTION = "field_of_action"
+LINK_TYPE_ACCESSIBILITY = "accessibility"
+
+# German states by the first two digits of the official municipality key (AGS),
+# for the required `address.state_province` when a location names none.
+STATES_BY_AGS = {
+    "01": "Schleswig-Holstein",
+    "02": "Hamburg",
+    "03": "Niedersachsen",
+    "04": "Bremen",
+    "05": "Nordrhein-Westfalen",
+    "06": "Hessen",
+    "07": "Rheinland-Pfalz",
+    "08": "Baden-Württemberg",
+    "09": "Bayern",
+    "10": "Saarland",
+    "11": "Berlin",
+    "12": "Brandenburg",
+    "13": "Mecklenburg-Vorpommern",
+    "14": "Sachsen",
+    "15": "Sachsen-Anhalt",
+    "16": "Thüringen",
+}
+
+FREE_OPTION = "kostenlos"
+
+
+def derived_id(parent: uuid.UUID, kind: str) -> str:
+    """A stable id for an HSDS object kette keeps inside the row `parent`."""
+    return str(uuid.uuid5(parent, kind))
+
+
+def months_to_years(months: int | None) -> float | int | None:
+    """Half-open months → HSDS years (months / 12, four decimals; whole years as int)."""
+    if months is None:
+        return None
+    if months % 12 == 0:
+        return months // 12
+    return round(months / 12, 4)
+
+
+def _ref(obj: Any) -> str | None:
+    """The HSDS id of a linked row, or None."""
+    return str(obj.id_hsds) if obj is not None else None
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    """Leave out empty optional values: None, "" and empty lists."""
+    return {k: v for k, v in data.items() if v is not None and v != "" and v != []}
+
+
+def _date(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _time(value: dt.time | None) -> str | None:
+    return value.strftime("%H:%M") if value else None
+
+
+def _number(value: Decimal | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+# ---------------------------------------------------------------------------
+# Building blocks
+# ---------------------------------------------------------------------------
+
+
+def taxonomy_term_to_hsds(term: TaxonomyTerm) -> dict[str, Any]:
+    taxonomy = term.taxonomy
+    return _clean(
+        {
+            "id": str(term.id_hsds),
+            "code": term.code,
+            "name": term.name,
+            "description": term.description,  # required, may be empty
+            "parent_id": _ref(term.parent),
+            "taxonomy": taxonomy.name,
+            "taxonomy_detail": _clean(
+                {
+                    "id": str(taxonomy.id_hsds),
+                    "name": taxonomy.name,
+                    "description": taxonomy.description,
+                    "uri": taxonomy.uri,
+                    "version": taxonomy.version,
+                }
+            )
+            | {"description": taxonomy.description},
+            "language": "de",
+            "taxonomy_id": str(taxonomy.id_hsds),
+            "term_uri": term.term_uri,
+        }
+    ) | {"description": term.description}
+
+
+def _attribute(owner: uuid.UUID, entity: str, link_type: str, term: TaxonomyTerm) -> dict[str, Any]:
+    return {
+        "id": derived_id(owner, f"attribute:{term.id_hsds}"),
+        "link_id": str(owner),
+        "link_type": link_type,
+        "link_entity": entity,
+        "taxonomy_term_id": str(term.id_hsds),
+        "taxonomy_term": taxonomy_term_to_hsds(term),
+    }
+
+
+def phone_to_hsds(phone: Phone) -> dict[str, Any]:
+    extension = phone.extension.strip()
+    description = phone.description
+    number: int | None = None
+    if extension.isdigit():
+        number = int(extension)
+    elif extension:  # HSDS wants a number; keep anything else readable
+        description = f"{description} (Durchwahl {extension})".strip()
+    return _clean(
+        {
+            "id": str(phone.id_hsds),
+            "service_id": _ref(phone.service),
+            "location_id": _ref(phone.location),
+            "organization_id": _ref(phone.organization),
+            "contact_id": _ref(phone.contact),
+            "number": phone.number,
+            "extension": number,
+            "type": phone.type,
+            "description": description,
+        }
+    )
+
+
+def schedule_to_hsds(schedule: Schedule) -> dict[str, Any]:
+    weekly = schedule.kind == ScheduleKind.REGULAR
+    return _clean(
+        {
+            "id": str(schedule.id_hsds),
+            "service_id": _ref(schedule.service),
+            "location_id": _ref(schedule.location),
+            "service_at_location_id": _ref(schedule.service_at_location),
+            "valid_from": _date(schedule.valid_from),
+            "valid_to": _date(schedule.valid_to),
+            "dtstart": _date(schedule.dtstart),
+            "count": None if weekly else 1,
+            "freq": "WEEKLY" if weekly else None,
+            "interval": 1 if weekly else None,
+            "wkst": "MO" if weekly else None,
+            "byday": HSDS_WEEKDAYS.get(schedule.weekday or 0) if weekly else None,
+            "opens_at": _time(schedule.opens_at),
+            "closes_at": _time(schedule.closes_at),
+            "description": schedule.description,
+            "notes": schedule.notes,
+        }
+    )
+
+
+def language_to_hsds(language: Language) -> dict[str, Any]:
+    return _clean(
+        {
+            "id": str(language.id_hsds),
+            "service_id": _ref(language.service),
+            "location_id": _ref(language.location),
+            "name": language.name,
+            "code": language.code,
+            "note": language.note,
+        }
+    )
+
+
+def cost_option_to_hsds(option: CostOption) -> dict[str, Any]:
+    return _clean(
+        {
+            "id": str(option.id_hsds),
+            "service_id": str(option.service.id_hsds),
+            "valid_from": _date(option.valid_from),
+            "valid_to": _date(option.valid_to),
+            "option": option.option,
+            "currency": option.currency,
+            "amount": _number(option.amount),
+            "amount_description": option.amount_description,
+        }
+    )
+
+
+def service_area_to_hsds(area: ServiceArea) -> dict[str, Any]:
+    district = area.district
+    return _clean(
+        {
+            "id": str(area.id_hsds),
+            "service_id": str(area.service.id_hsds),
+            "name": district.name if district else area.municipality.name,
+            "description": area.description,
+            "extent": (
+                _geojson(district.boundary) if district else _geojson(area.municipality.boundary)
+            ),
+            "extent_type": (
+                "geojson"
+                if (district.boundary if district else area.municipality.boundary)
+                else None
+            ),
+        }
+    )
+
+
+def _geojson(value: Any) -> str | None:
+    if not value:
+        return None
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def contact_to_hsds(contact: Contact) -> dict[str, Any]:
+    return _clean(
+        {
+            "id": str(contact.id_hsds),
+            "organization_id": _ref(contact.organization),
+            "service_id": _ref(contact.service),
+            "location_id": _ref(contact.location),
+            "name": contact.name,
+            "title": contact.title,
+            "department": contact.department,
+            "email": contact.email,
+            "phones": [phone_to_hsds(p) for p in contact.phones.all()],
+        }
+    )
+
+
+def _state(location: Location) -> str:
+    if location.state_province:
+        return location.state_province
+    return STATES_BY_AGS.get(location.municipality.official_key[:2], "")
+
+
+def location_to_hsds(location: Location, *, include_contacts: bool = False) -> dict[str, Any]:
+    lid = location.id_hsds
+    addresses = []
+    if location.address_1 and location.city:
+        addresses.append(
+            {
+                "id": derived_id(lid, "address"),
+                "location_id": str(lid),
+                "address_1": location.address_1,
+                **({"address_2": location.address_2} if location.address_2 else {}),
+                "city": location.city,
+                **({"region": location.district.name} if location.district else {}),
+                "state_province": _state(location),
+                "postal_code": location.postal_code,
+                "country": location.country,
+                "address_type": location.location_type,
+            }
+        )
+    accessibility = []
+    if location.accessibility_description:
+        accessibility.append(
+            {
+                "id": derived_id(lid, "accessibility"),
+                "location_id": str(lid),
+                "description": location.accessibility_description,
+            }
+        )
+    attributes = [
+        _attribute(lid, "location", LINK_TYPE_ACCESSIBILITY, term)
+        for term in location.accessibility.all()
+    ]
+    return _clean(
+        {
+            "id": str(lid),
+            "location_type": location.location_type,
+            "url": location.url,
+            "organization_id": _ref(location.organization),
+            "name": location.name,
+            "alternate_name": location.alternate_name,
+            "description": location.description,
+            "transportation": location.transportation,
+            "latitude": _number(location.latitude),
+            "longitude": _number(location.longitude),
+            "languages": [language_to_hsds(x) for x in location.languages.all()],
+            "addresses": addresses,
+            "contacts": (
+                [contact_to_hsds(c) for c in location.contacts.all()] if include_contacts else []
+            ),
+            "accessibility": accessibility,
+            "phones": [phone_to_hsds(p) for p in location.phones.all() if not p.contact_id],
+            "schedules": [schedule_to_hsds(s) for s in location.schedules.all()],
+            "attributes": attributes,
+        }
+    )
+
+
+def organization_to_hsds(organization: Organization) -> dict[str, Any]:
+    return _clean(
+        {
+            "id": str(organization.id_hsds),
+            "name": organization.name,
+            "alternate_name": organization.alternate_name,
+            "email": organization.email,
+            "website": organization.website,
+            "legal_status": organization.legal_status,
+            "phones": [phone_to_hsds(p) for p in organization.phones.all() if not p.contact_id],
+        }
+    ) | {"description": organization.description}  # required, may be empty
+
+
+def service_at_location_to_hsds(
+    link: ServiceAtLocation, *, include_contacts: bool = False
+) -> dict[str, Any]:
+    return _clean(
+        {
+            "id": str(link.id_hsds),
+            "service_id": str(link.service.id_hsds),
+            "location_id": str(link.location.id_hsds),
+            "description": link.description,
+            "schedules": [schedule_to_hsds(s) for s in link.schedules.all()],
+            "location": location_to_hsds(link.location, include_contacts=include_contacts),
+        }
+    )
+
+
+# ---------------------------------------------------------------------------
+# Services
+# ---------------------------------------------------------------------------
+
+
+def service_to_hsds(service: Service, *, include_contacts: bool = False) -> dict[str, Any]:
+    """One full HSDS 3.0 service object. Contacts (names and e-mail addresses of
+    professionals) only with `include_contacts`: kette records no consent to
+    publish them, so the public export leaves them out."""
+    sid = service.id_hsds
+    cost_options = [cost_option_to_hsds(c) for c in service.cost_options.all()]
+    if service.is_free and not cost_options:
+        cost_options.append(
+            {
+                "id": derived_id(sid, "cost_option:free"),
+                "service_id": str(sid),
+                "option": FREE_OPTION,
+                "currency": "EUR",
+                "amount": 0,
+            }
+        )
+    verifier = service.last_verified_by
+    return _clean(
+        {
+            "id": str(sid),
+            "organization_id": str(service.organization.id_hsds),
+            "name": service.name,
+            "alternate_name": service.alternate_name,
+            "description": service.description,
+            "url": service.url,
+            "email": service.email,
+            "status": HSDS_STATUS[ServiceStatus(service.status)],
+            "application_process": service.application_process,
+            "fees_description": service.fees_description,
+            "eligibility_description": service.eligibility_description,
+            "minimum_age": months_to_years(service.min_age_months),
+            "maximum_age": months_to_years(service.max_age_months),
+            "assured_date": _date(
+                timezone.localdate(service.last_verified_at) if service.last_verified_at else None
+            ),
+            "assurer_email": (
+                verifier.email if include_contacts and verifier and verifier.email else None
+            ),
+            "last_modified": service.updated_at.isoformat(timespec="milliseconds"),
+            "phones": [
+                p for p in map(phone_to_hsds, service.phones.all()) if "contact_id" not in p
+            ],
+            "schedules": [schedule_to_hsds(s) for s in service.schedules.all()],
+            "service_areas": [service_area_to_hsds(a) for a in service.service_areas.all()],
+            "service_at_locations": [
+                service_at_location_to_hsds(link, include_contacts=include_contacts)
+                for link in service.service_at_locations.all()
+            ],
+            "languages": [language_to_hsds(x) for x in service.languages.all()],
+            "organization": organization_to_hsds(service.organization),
+            "cost_options": cost_options,
+            "contacts": (
+                [contact_to_hsds(c) for c in service.contacts.all()] if include_contacts else []
+            ),
+            "attributes": [
+                _attribute(sid, "service", LINK_TYPE_FIELD_OF_ACTION, term)
+                for term in service.terms.all()
+            ],
+        }
+    )
+
+
+def _term_prefetch(lookup: str) -> Prefetch:
+    return Prefetch(lookup, queryset=TaxonomyTerm.objects.select_related("taxonomy", "parent"))
+
+
+def export_queryset(
+    municipality: Municipality, *, include_unpublished: bool = False
+) -> QuerySet[Service]:
+    """The municipality's offers for the export with everything `service_to_hsds`
+    reads prefetched: published only unless `include_unpublished`."""
+    services = Service.objects.for_municipality(municipality)
+    if not include_unpublished:
+        services = services.filter(status=ServiceStatus.PUBLISHED)
+    loc = "service_at_locations__location__"
+    return (
+        services.select_related("organization", "municipality", "last_verified_by")
+        .prefetch_related(
+            "organization__phones",
+            "phones",
+            "schedules",
+            "languages",
+            "cost_options",
+            "service_areas__district",
+            "service_areas__municipality",
+            "contacts__phones",
+            _term_prefetch("terms"),
+            "service_at_locations__schedules",
+            "service_at_locations__location__municipality",
+            "service_at_locations__location__organization",
+            "service_at_locations__location__district",
+            loc + "languages",
+            loc + "phones",
+            loc + "schedules",
+            loc + "contacts__phones",
+            _term_prefetch(loc + "accessibility"),
+        )
+        .order_by("name", "pk")
+    )
+
+
+def export_services(
+    municipality: Municipality,
+    *,
+    include_unpublished: bool = False,
+    include_contacts: bool = False,
+) -> Iterable[dict[str, Any]]:
+    for service in export_queryset(municipality, include_unpublished=include_unpublished):
+        yield service_to_hsds(service, include_contacts=include_contacts)

@@ -1,0 +1,68 @@
+"""`kette export_hsds --municipality SLUG --format json OUT`: a municipality's offers
+as Open Referral HSDS 3.0 (a JSON list of full service objects)."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from kette.core.models import Municipality
+from kette.directory import hsds
+
+
+class Command(BaseCommand):
+    help = (
+        "Export a municipality's offers as HSDS 3.0 JSON: a list of full service objects "
+        "(organisation, locations, schedules, phones, languages, cost options, taxonomy "
+        "terms, service areas). Published offers only unless --include-unpublished "
+        "(for coordinators); contacts of professionals only with --include-contacts."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("out", help="target file (JSON)")
+        parser.add_argument("--municipality", required=True, help="the municipality's slug")
+        parser.add_argument("--format", choices=["json"], default="json", help="output format")
+        parser.add_argument(
+            "--include-unpublished",
+            action="store_true",
+            help="also drafts and archived offers (for coordinators; not for publication)",
+        )
+        parser.add_argument(
+            "--include-contacts",
+            action="store_true",
+            help="also named contacts of professionals (for coordinators; not for publication)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        municipality = Municipality.objects.filter(slug=options["municipality"]).first()
+        if municipality is None:
+            raise CommandError(
+                _("There is no municipality “%(slug)s”.") % {"slug": options["municipality"]}
+            )
+        services = list(
+            hsds.export_services(
+                municipality,
+                include_unpublished=options["include_unpublished"],
+                include_contacts=options["include_contacts"],
+            )
+        )
+        out = Path(options["out"])
+        try:
+            out.write_text(
+                json.dumps(services, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
+        except OSError as error:
+            raise CommandError(
+                _("Cannot write %(file)s: %(reason)s.") % {"file": out, "reason": error.strerror}
+            ) from error
+        self.stdout.write(
+            ngettext(
+                "%(count)s offer written to %(file)s (HSDS %(version)s).",
+                "%(count)s offers written to %(file)s (HSDS %(version)s).",
+                len(services),
+            )
+            % {"count": len(services), "file": out, "version": hsds.HSDS_VERSION}
+        )

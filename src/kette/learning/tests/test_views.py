@@ -454,11 +454,10 @@ def test_slides_of_a_submitted_talk_only_for_its_municipality_and_the_office(cli
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4 Folien"
-    response.close()
 
     talk.status = ContributionStatus.ACCEPTED
     talk.save()
     client.logout()
     response = client.get(url)
     assert response.status_code == 200  # accepted talk of a public meeting
-    response.close()
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 Folien"

@@ -69,3 +69,19 @@ def registered() -> list[AuditedModel]:
 
 def get(key: str) -> AuditedModel | None:
     return _registry.get(key)
+
+
+def audited_save(instance: Any, *, actor: Any, reason: str = "") -> None:
+    """Validate and save `instance`, recording `actor` (None: the system) and an
+    optional reason in its history. Every app's services write through this."""
+    instance._history_user = actor
+    if reason:
+        instance._change_reason = reason
+    instance.full_clean()
+    instance.save()
+
+
+def audited_delete(instance: Any, *, actor: Any) -> None:
+    """Delete `instance`, recording `actor` in its history."""
+    instance._history_user = actor
+    instance.delete()

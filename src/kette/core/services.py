@@ -15,6 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from kette.core.audit import audited_save
 from kette.core.models import (
     AccessibilityFeedback,
     FundingPeriod,
@@ -31,21 +32,13 @@ from kette.core.validators import validate_official_key
 logger = logging.getLogger(__name__)
 
 
-def _audited_save(instance: Any, *, actor: User | None, reason: str = "") -> None:
-    instance._history_user = actor
-    if reason:
-        instance._change_reason = reason
-    instance.full_clean()
-    instance.save()
-
-
 @transaction.atomic
 def programme_upsert(*, actor: User | None, slug: str, **fields: Any) -> Programme:
     """Create the programme with `slug` or update its fields; returns it."""
     programme = Programme.objects.filter(slug=slug).first() or Programme(slug=slug)
     for name, value in fields.items():
         setattr(programme, name, value)
-    _audited_save(programme, actor=actor)
+    audited_save(programme, actor=actor)
     return programme
 
 
@@ -89,7 +82,7 @@ def municipality_upsert(
     if changed:
         for key, value in new_values.items():
             setattr(municipality, key, value)
-        _audited_save(municipality, actor=actor)
+        audited_save(municipality, actor=actor)
     if funding_periods is not None:
         existing = [
             (p.starts_on, p.ends_on)
@@ -100,7 +93,7 @@ def municipality_upsert(
                 period._history_user = actor
                 period.delete()
             for starts_on, ends_on in sorted(funding_periods):
-                _audited_save(
+                audited_save(
                     FundingPeriod(municipality=municipality, starts_on=starts_on, ends_on=ends_on),
                     actor=actor,
                 )
@@ -114,7 +107,7 @@ def municipality_update_profile(
     """Change the public description and website of a municipality."""
     municipality.description = description
     municipality.website = website
-    _audited_save(municipality, actor=actor)
+    audited_save(municipality, actor=actor)
     return municipality
 
 
@@ -159,7 +152,7 @@ def membership_set(
     ).first() or Membership(user=user, programme=programme, municipality=municipality)
     if membership.pk is None or membership.role != role:
         membership.role = role
-        _audited_save(membership, actor=actor)
+        audited_save(membership, actor=actor)
     forget_roles(user)
     return membership
 

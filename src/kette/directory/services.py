@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kette.core import geo
+from kette.core.audit import audited_delete, audited_save
 from kette.core.models import District, Municipality, Role, User
 from kette.core.roles import roles_of
 from kette.core.text import german_slug
@@ -49,19 +50,6 @@ from kette.directory.models import (
     TaxonomyTerm,
     Transition,
 )
-
-
-def _audited_save(instance: Any, *, actor: User | None, reason: str = "") -> None:
-    instance._history_user = actor
-    if reason:
-        instance._change_reason = reason
-    instance.full_clean()
-    instance.save()
-
-
-def _audited_delete(instance: Any, *, actor: User | None) -> None:
-    instance._history_user = actor
-    instance.delete()
 
 
 def years_to_months(value: Decimal | float | int | str | None) -> int | None:
@@ -111,7 +99,7 @@ def taxonomy_ensure_defaults() -> None:
             if term.pk is None or term.name != term_name or term.position != position:
                 term.name = term_name
                 term.position = position
-                _audited_save(term, actor=None)
+                audited_save(term, actor=None)
 
 
 @transaction.atomic
@@ -145,7 +133,7 @@ def taxonomy_term_create(
         description=description,
         position=position,
     )
-    _audited_save(term, actor=actor)
+    audited_save(term, actor=actor)
     return term
 
 
@@ -166,14 +154,14 @@ def life_phases_ensure_defaults(
                 max_age_months=end,
                 position=position,
             )
-            _audited_save(phase, actor=actor)
+            audited_save(phase, actor=actor)
             existing[code] = phase
     transitions = set(
         Transition.objects.for_municipality(municipality).values_list("code", flat=True)
     )
     for position, (code, name, source, target) in enumerate(defaults.TRANSITIONS):
         if code not in transitions:
-            _audited_save(
+            audited_save(
                 Transition(
                     municipality=municipality,
                     code=code,
@@ -201,7 +189,7 @@ def life_phase_update(
     life_phase.name = name
     life_phase.min_age_months = min_age_months
     life_phase.max_age_months = max_age_months
-    _audited_save(life_phase, actor=actor)
+    audited_save(life_phase, actor=actor)
     services = Service.objects.for_municipality(life_phase.municipality)
     for service in services:
         _derive_life_phases(service, actor=actor)
@@ -223,7 +211,7 @@ def _derive_life_phases(service: Service, *, actor: User | None) -> None:
         link = links.get(phase.pk)
         wanted = _overlaps(service, phase)
         if link is None and wanted:
-            _audited_save(
+            audited_save(
                 ServiceLifePhase(
                     municipality=service.municipality,
                     service=service,
@@ -233,7 +221,7 @@ def _derive_life_phases(service: Service, *, actor: User | None) -> None:
                 actor=actor,
             )
         elif link is not None and link.mode == LifePhaseMode.DERIVED and not wanted:
-            _audited_delete(link, actor=actor)
+            audited_delete(link, actor=actor)
 
 
 @transaction.atomic
@@ -259,11 +247,11 @@ def service_adjust_life_phases(
             )
         if link.mode != mode:
             link.mode = mode
-            _audited_save(link, actor=actor)
+            audited_save(link, actor=actor)
     for phase in reset:
         link = ServiceLifePhase.objects.filter(service=service, life_phase=phase).first()
         if link is not None and link.mode != LifePhaseMode.DERIVED:
-            _audited_delete(link, actor=actor)
+            audited_delete(link, actor=actor)
     _derive_life_phases(service, actor=actor)
     service_reindex(service=service)
     return list(selectors.life_phases_of_service(service))
@@ -301,7 +289,7 @@ def organization_create(
     """Create a provider organisation (Träger) of the municipality."""
     _check_fields(fields, ORGANIZATION_FIELDS)
     organization = Organization(municipality=municipality, name=name, **fields)
-    _audited_save(organization, actor=actor)
+    audited_save(organization, actor=actor)
     return organization
 
 
@@ -313,7 +301,7 @@ def organization_update(
     _check_fields(fields, ORGANIZATION_FIELDS)
     for key, value in fields.items():
         setattr(organization, key, value)
-    _audited_save(organization, actor=actor)
+    audited_save(organization, actor=actor)
     if {"name", "alternate_name"} & set(fields):
         for service in organization.services.all():
             service_reindex(service=service)
@@ -335,13 +323,13 @@ def provider_access_grant(
         access = ProviderAccess(
             municipality=organization.municipality, user=user, organization=organization
         )
-        _audited_save(access, actor=actor)
+        audited_save(access, actor=actor)
     return access
 
 
 @transaction.atomic
 def provider_access_revoke(*, actor: User | None, access: ProviderAccess) -> None:
-    _audited_delete(access, actor=actor)
+    audited_delete(access, actor=actor)
 
 
 # ---------------------------------------------------------------------------
@@ -369,11 +357,11 @@ def _set_terms(service: Service, terms: Iterable[TaxonomyTerm], *, actor: User |
         _check_tenant(service.municipality, term)
     for link in service.term_links.all():
         if link.term_id not in wanted:
-            _audited_delete(link, actor=actor)
+            audited_delete(link, actor=actor)
         else:
             del wanted[link.term_id]
     for term in wanted.values():
-        _audited_save(
+        audited_save(
             ServiceTerm(municipality=service.municipality, service=service, term=term), actor=actor
         )
 
@@ -384,9 +372,9 @@ def _set_languages(service: Service, codes: Iterable[str], *, actor: User | None
         if language.code in wanted:
             wanted.discard(language.code)
         else:
-            _audited_delete(language, actor=actor)
+            audited_delete(language, actor=actor)
     for code in sorted(wanted):
-        _audited_save(
+        audited_save(
             Language(municipality=service.municipality, service=service, code=code), actor=actor
         )
 
@@ -413,7 +401,7 @@ def service_create(
     service = Service(
         municipality=municipality, organization=organization, name=name, status=status, **fields
     )
-    _audited_save(service, actor=actor)
+    audited_save(service, actor=actor)
     _set_terms(service, terms, actor=actor)
     transitions = list(transitions)
     _check_tenant(municipality, *transitions)
@@ -442,7 +430,7 @@ def service_update(
         service.organization = organization
     for key, value in fields.items():
         setattr(service, key, value)
-    _audited_save(service, actor=actor)
+    audited_save(service, actor=actor)
     if terms is not None:
         _set_terms(service, terms, actor=actor)
     if transitions is not None:
@@ -459,7 +447,7 @@ def service_update(
 def _set_status(service: Service, status: str, *, actor: User | None, reason: str) -> Service:
     if service.status != status:
         service.status = status
-        _audited_save(service, actor=actor, reason=reason)
+        audited_save(service, actor=actor, reason=reason)
         service_reindex(service=service)
     return service
 
@@ -489,14 +477,14 @@ def service_confirm_current(
     """Record that `actor` checked the offer and it is still current (freshness)."""
     service.last_verified_at = when or timezone.now()
     service.last_verified_by = actor
-    _audited_save(service, actor=actor, reason="confirmed current")
+    audited_save(service, actor=actor, reason="confirmed current")
     return service
 
 
 @transaction.atomic
 def service_delete(*, actor: User | None, service: Service) -> None:
     """Delete an offer with everything that belongs to it only."""
-    _audited_delete(service, actor=actor)
+    audited_delete(service, actor=actor)
 
 
 # ---------------------------------------------------------------------------
@@ -574,11 +562,11 @@ def _set_features(location: Location, terms: Iterable[TaxonomyTerm], *, actor: U
         _check_tenant(location.municipality, term)
     for link in location.feature_links.all():
         if link.term_id not in wanted:
-            _audited_delete(link, actor=actor)
+            audited_delete(link, actor=actor)
         else:
             del wanted[link.term_id]
     for term in wanted.values():
-        _audited_save(
+        audited_save(
             LocationFeature(municipality=location.municipality, location=location, term=term),
             actor=actor,
         )
@@ -602,7 +590,7 @@ def location_create(
     location = Location(municipality=municipality, **fields)
     _check_tenant(municipality, location.organization, location.district)
     _assign_district(location, explicit=fields.get("district") is not None)
-    _audited_save(location, actor=actor)
+    audited_save(location, actor=actor)
     _set_features(location, accessibility, actor=actor)
     return location
 
@@ -624,7 +612,7 @@ def location_update(
     moved = "latitude" in fields or "longitude" in fields
     if moved:
         _assign_district(location, explicit=fields.get("district") is not None)
-    _audited_save(location, actor=actor)
+    audited_save(location, actor=actor)
     if accessibility is not None:
         _set_features(location, accessibility, actor=actor)
     for service in _services_at(location):
@@ -644,7 +632,7 @@ def service_add_location(
             municipality=service.municipality, service=service, location=location
         )
         link.description = description
-        _audited_save(link, actor=actor)
+        audited_save(link, actor=actor)
     service_reindex(service=service)
     return link
 
@@ -652,7 +640,7 @@ def service_add_location(
 @transaction.atomic
 def service_remove_location(*, actor: User | None, service_at_location: ServiceAtLocation) -> None:
     service = service_at_location.service
-    _audited_delete(service_at_location, actor=actor)
+    audited_delete(service_at_location, actor=actor)
     service_reindex(service=service)
 
 
@@ -716,7 +704,7 @@ def schedule_add(
     )
     if opens_at and closes_at and closes_at <= opens_at:
         raise ValidationError({"closes_at": _("The end must be after the start.")})
-    _audited_save(schedule, actor=actor)
+    audited_save(schedule, actor=actor)
     for owner in _owner_services(service, location, service_at_location):
         service_reindex(service=owner)
     return schedule
@@ -725,7 +713,7 @@ def schedule_add(
 @transaction.atomic
 def schedule_delete(*, actor: User | None, schedule: Schedule) -> None:
     owners = _owner_services(schedule.service, schedule.location, schedule.service_at_location)
-    _audited_delete(schedule, actor=actor)
+    audited_delete(schedule, actor=actor)
     for owner in owners:
         service_reindex(service=owner)
 
@@ -753,7 +741,7 @@ def phone_add(
         number=number,
         **fields,
     )
-    _audited_save(phone, actor=actor)
+    audited_save(phone, actor=actor)
     return phone
 
 
@@ -778,7 +766,7 @@ def contact_add(
         location=location,
         **fields,
     )
-    _audited_save(contact, actor=actor)
+    audited_save(contact, actor=actor)
     return contact
 
 
@@ -788,7 +776,7 @@ def cost_option_add(*, actor: User | None, service: Service, **fields: Any) -> C
         fields, {"option", "amount", "currency", "amount_description", "valid_from", "valid_to"}
     )
     cost = CostOption(municipality=service.municipality, service=service, **fields)
-    _audited_save(cost, actor=actor)
+    audited_save(cost, actor=actor)
     return cost
 
 
@@ -808,9 +796,9 @@ def service_set_areas(
         if area.district_id in wanted:
             del wanted[area.district_id]
         else:
-            _audited_delete(area, actor=actor)
+            audited_delete(area, actor=actor)
     for district in wanted.values():
-        _audited_save(
+        audited_save(
             ServiceArea(municipality=service.municipality, service=service, district=district),
             actor=actor,
         )

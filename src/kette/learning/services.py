@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kette.core.audit import audited_delete, audited_save
 from kette.core.models import Municipality, Programme, User
 from kette.learning.models import (
     MAX_SLIDES_BYTES,
@@ -64,17 +65,6 @@ AGENDA_FIELDS = {
 WORKING_GROUP_FIELDS = {"title", "topic", "moderators", "room", "order"}
 
 
-def _audited_save(instance: Any, *, actor: User | None) -> None:
-    instance._history_user = actor
-    instance.full_clean()
-    instance.save()
-
-
-def _audited_delete(instance: Any, *, actor: User | None) -> None:
-    instance._history_user = actor
-    instance.delete()
-
-
 def _assign(instance: Any, allowed: set[str], fields: dict[str, Any]) -> None:
     unknown = set(fields) - allowed
     if unknown:
@@ -98,7 +88,7 @@ def meeting_create(
     _assign(meeting, MEETING_FIELDS, fields)
     if meeting.host_municipality and meeting.host_municipality.programme_id != programme.pk:
         raise ValidationError({"host_municipality": _("The host is not part of the programme.")})
-    _audited_save(meeting, actor=actor)
+    audited_save(meeting, actor=actor)
     return meeting
 
 
@@ -109,7 +99,7 @@ def meeting_update(*, actor: User | None, meeting: Meeting, **fields: Any) -> Me
     host = meeting.host_municipality
     if host and host.programme_id != meeting.programme_id:
         raise ValidationError({"host_municipality": _("The host is not part of the programme.")})
-    _audited_save(meeting, actor=actor)
+    audited_save(meeting, actor=actor)
     _move_up_from_waitlist(meeting, actor=actor)
     return meeting
 
@@ -122,34 +112,34 @@ def agenda_item_create(*, actor: User | None, meeting: Meeting, **fields: Any) -
     """Add an item to the agenda (on the meeting's first day unless `day` is given)."""
     item = AgendaItem(meeting=meeting, day=meeting.starts_on)
     _assign(item, AGENDA_FIELDS, fields)
-    _audited_save(item, actor=actor)
+    audited_save(item, actor=actor)
     return item
 
 
 @transaction.atomic
 def agenda_item_update(*, actor: User | None, item: AgendaItem, **fields: Any) -> AgendaItem:
     _assign(item, AGENDA_FIELDS, fields)
-    _audited_save(item, actor=actor)
+    audited_save(item, actor=actor)
     return item
 
 
 @transaction.atomic
 def agenda_item_delete(*, actor: User | None, item: AgendaItem) -> None:
-    _audited_delete(item, actor=actor)
+    audited_delete(item, actor=actor)
 
 
 @transaction.atomic
 def working_group_create(*, actor: User | None, meeting: Meeting, **fields: Any) -> WorkingGroup:
     group = WorkingGroup(meeting=meeting)
     _assign(group, WORKING_GROUP_FIELDS, fields)
-    _audited_save(group, actor=actor)
+    audited_save(group, actor=actor)
     return group
 
 
 @transaction.atomic
 def working_group_update(*, actor: User | None, group: WorkingGroup, **fields: Any) -> WorkingGroup:
     _assign(group, WORKING_GROUP_FIELDS, fields)
-    _audited_save(group, actor=actor)
+    audited_save(group, actor=actor)
     return group
 
 
@@ -157,11 +147,11 @@ def working_group_update(*, actor: User | None, group: WorkingGroup, **fields: A
 def working_group_delete(*, actor: User | None, group: WorkingGroup) -> None:
     """Delete a working group with its short talks; registrations lose their choice."""
     for contribution in group.contributions.all():
-        _audited_delete(contribution, actor=actor)
+        audited_delete(contribution, actor=actor)
     for registration in group.registrations.all():
         registration.working_group = None
-        _audited_save(registration, actor=actor)
-    _audited_delete(group, actor=actor)
+        audited_save(registration, actor=actor)
+    audited_delete(group, actor=actor)
 
 
 # Short talks ------------------------------------------------------------------
@@ -203,14 +193,14 @@ def contribution_submit(
     )
     if slides is not None:
         contribution.slides = slides
-    _audited_save(contribution, actor=actor)
+    audited_save(contribution, actor=actor)
     return contribution
 
 
 def _set_status(contribution: Contribution, status: str, actor: User | None) -> Contribution:
     if contribution.status != status:
         contribution.status = status
-        _audited_save(contribution, actor=actor)
+        audited_save(contribution, actor=actor)
     return contribution
 
 
@@ -256,7 +246,7 @@ def _move_up_from_waitlist(meeting: Meeting, *, actor: User | None) -> list[Regi
         if not _has_place(meeting):
             break
         registration.status = RegistrationStatus.REGISTERED
-        _audited_save(registration, actor=actor)
+        audited_save(registration, actor=actor)
         moved.append(registration)
         _notify_moved_up(registration)
     return moved
@@ -321,7 +311,7 @@ def registration_create(
         if _has_place(meeting)
         else RegistrationStatus.WAITLISTED,
     )
-    _audited_save(registration, actor=actor)
+    audited_save(registration, actor=actor)
     if cancel_url_template:
         _mail_confirmation(registration, cancel_url_template)
     return registration
@@ -393,7 +383,7 @@ def registration_cancel(*, actor: User | None, registration: Registration) -> Re
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = timezone.now()
     registration.needs = ""
-    _audited_save(registration, actor=actor)
+    audited_save(registration, actor=actor)
     _move_up_from_waitlist(meeting, actor=actor)
     return registration
 
@@ -413,7 +403,7 @@ def attendance_set(
         raise ValidationError({"attendance": _("Unknown attendance.")})
     if registration.attendance != attendance:
         registration.attendance = attendance
-        _audited_save(registration, actor=actor)
+        audited_save(registration, actor=actor)
     return registration
 
 
@@ -448,7 +438,7 @@ def walk_in_create(
         attendance=Attendance.WALK_IN,
         registered_by=actor,
     )
-    _audited_save(registration, actor=actor)
+    audited_save(registration, actor=actor)
     return registration
 
 
@@ -486,7 +476,7 @@ def registration_record(
     if registration.pk is None or any(getattr(registration, k) != v for k, v in values.items()):
         for key, value in values.items():
             setattr(registration, key, value)
-        _audited_save(registration, actor=actor)
+        audited_save(registration, actor=actor)
     return registration
 
 
@@ -532,7 +522,7 @@ def minutes_save(
     ):
         minutes.introduction = introduction
         minutes.published = published
-        _audited_save(minutes, actor=actor)
+        audited_save(minutes, actor=actor)
     items = {item.pk: item for item in meeting.agenda_items.all()}
     unknown = set(texts) - set(items)
     if unknown:
@@ -547,7 +537,7 @@ def minutes_save(
         elif entry.text == text:
             continue
         entry.text = text
-        _audited_save(entry, actor=actor)
+        audited_save(entry, actor=actor)
     return minutes
 
 
@@ -588,7 +578,7 @@ def practice_example_create(
     """Share a practice example of the municipality (a draft until published)."""
     example = PracticeExample(municipality=municipality)
     _assign(example, PRACTICE_EXAMPLE_FIELDS, fields)
-    _audited_save(example, actor=actor)
+    audited_save(example, actor=actor)
     _set_contributions(example, contributions)
     return example
 
@@ -602,6 +592,6 @@ def practice_example_update(
     **fields: Any,
 ) -> PracticeExample:
     _assign(example, PRACTICE_EXAMPLE_FIELDS, fields)
-    _audited_save(example, actor=actor)
+    audited_save(example, actor=actor)
     _set_contributions(example, contributions)
     return example

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kette.core.audit import audited_delete, audited_save
 from kette.core.models import Municipality, User
 from kette.directory.models import LifePhase, Organization, TaxonomyTerm
 from kette.network import defaults
@@ -34,19 +35,6 @@ PERSON_FIELDS = {
     "legal_basis_note",
 }
 BODY_FIELDS = {"kind", "parent", "mandate", "meeting_rhythm", "position"}
-
-
-def _audited_save(instance: Any, *, actor: User | None, reason: str = "") -> None:
-    instance._history_user = actor
-    if reason:
-        instance._change_reason = reason
-    instance.full_clean()
-    instance.save()
-
-
-def _audited_delete(instance: Any, *, actor: User | None) -> None:
-    instance._history_user = actor
-    instance.delete()
 
 
 def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
@@ -88,7 +76,7 @@ def sectors_ensure_defaults(
                 color=default.color,
                 position=position,
             )
-            _audited_save(sector, actor=actor)
+            audited_save(sector, actor=actor)
         result.append(sector)
     return result
 
@@ -109,7 +97,7 @@ def sector_update(
         sector.is_core = is_core
     if color is not None:
         sector.color = color
-    _audited_save(sector, actor=actor)
+    audited_save(sector, actor=actor)
     return sector
 
 
@@ -131,7 +119,7 @@ def organization_set_sector(
     profile.sector = sector
     if note is not None:
         profile.note = note
-    _audited_save(profile, actor=actor)
+    audited_save(profile, actor=actor)
     return profile
 
 
@@ -148,7 +136,7 @@ def person_create(
     _check_fields(fields, PERSON_FIELDS)
     _check_tenant(municipality, fields.get("organization"))
     person = Person(municipality=municipality, name=name, **fields)
-    _audited_save(person, actor=actor)
+    audited_save(person, actor=actor)
     return person
 
 
@@ -158,7 +146,7 @@ def person_update(*, actor: User | None, person: Person, **fields: Any) -> Perso
     _check_tenant(person.municipality, fields.get("organization"))
     for key, value in fields.items():
         setattr(person, key, value)
-    _audited_save(person, actor=actor)
+    audited_save(person, actor=actor)
     return person
 
 
@@ -166,8 +154,8 @@ def person_update(*, actor: User | None, person: Person, **fields: Any) -> Perso
 def person_delete(*, actor: User | None, person: Person) -> None:
     """Remove a person and their memberships (e.g. when consent is withdrawn)."""
     for membership in person.memberships.all():
-        _audited_delete(membership, actor=actor)
-    _audited_delete(person, actor=actor)
+        audited_delete(membership, actor=actor)
+    audited_delete(person, actor=actor)
 
 
 # ---------------------------------------------------------------------------
@@ -208,7 +196,7 @@ def body_create(
     _check_fields(fields, BODY_FIELDS)
     _check_tenant(municipality, fields.get("parent"))
     body = Body(municipality=municipality, name=name, kind=kind, **fields)
-    _audited_save(body, actor=actor)
+    audited_save(body, actor=actor)
     _set_body_links(body, life_phases=life_phases, fields_of_action=fields_of_action)
     return body
 
@@ -226,7 +214,7 @@ def body_update(
     _check_tenant(body.municipality, fields.get("parent"))
     for key, value in fields.items():
         setattr(body, key, value)
-    _audited_save(body, actor=actor)
+    audited_save(body, actor=actor)
     _set_body_links(body, life_phases=life_phases, fields_of_action=fields_of_action)
     return body
 
@@ -258,7 +246,7 @@ def body_membership_add(
         valid_from=valid_from,
         valid_until=valid_until,
     )
-    _audited_save(membership, actor=actor)
+    audited_save(membership, actor=actor)
     return membership
 
 
@@ -268,7 +256,7 @@ def body_membership_end(
 ) -> BodyMembership:
     """End a membership on `on` (kept for the history of the structure)."""
     membership.valid_until = on
-    _audited_save(membership, actor=actor)
+    audited_save(membership, actor=actor)
     return membership
 
 
@@ -302,17 +290,17 @@ def cooperation_create(
         valid_until=valid_until,
         note=note,
     )
-    _audited_save(tie, actor=actor)
+    audited_save(tie, actor=actor)
     return tie
 
 
 @transaction.atomic
 def cooperation_end(*, actor: User | None, cooperation: Cooperation, on: dt.date) -> Cooperation:
     cooperation.valid_until = on
-    _audited_save(cooperation, actor=actor)
+    audited_save(cooperation, actor=actor)
     return cooperation
 
 
 @transaction.atomic
 def cooperation_delete(*, actor: User | None, cooperation: Cooperation) -> None:
-    _audited_delete(cooperation, actor=actor)
+    audited_delete(cooperation, actor=actor)

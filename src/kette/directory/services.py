@@ -522,18 +522,36 @@ def district_for_point(
 
 @transaction.atomic
 def locations_assign_districts(*, actor: User | None, municipality: Municipality) -> int:
-    """Give every located place of the municipality that has no district yet the
-    district its coordinates lie in (after district boundaries were imported or
-    changed), and rebuild the search documents of the offers there. Districts
-    set explicitly are kept. Returns how many places got a district."""
+    """Give every located place of the municipality the most specific district its
+    coordinates lie in (after district boundaries were imported or changed), and
+    rebuild the search documents of the offers there. A place without a district
+    gets one; a place in a larger district (e.g. a Stadtbezirk, imported before its
+    Stadtteile) is refined to the part containing it; any other district set on a
+    place is kept. Returns how many places got a (more specific) district."""
     locator = geo.district_locator(municipality)
-    assigned: list[int] = []
-    unplaced = Location.objects.for_municipality(municipality).filter(
-        district__isnull=True, latitude__isnull=False, longitude__isnull=False
+    parent_of = dict(
+        District.objects.for_municipality(municipality).values_list("pk", "parent_id")
     )
-    for location in unplaced:
+
+    def ancestors(district_id: int) -> set[int]:
+        found: set[int] = set()
+        current = parent_of.get(district_id)
+        while current is not None and current not in found:
+            found.add(current)
+            current = parent_of.get(current)
+        return found
+
+    assigned: list[int] = []
+    located = Location.objects.for_municipality(municipality).filter(
+        latitude__isnull=False, longitude__isnull=False
+    )
+    for location in located:
         district_id = locator.locate(float(location.latitude), float(location.longitude))
-        if district_id is None:
+        if district_id is None or district_id == location.district_id:
+            continue
+        if location.district_id is not None and location.district_id not in ancestors(
+            district_id
+        ):
             continue
         location.district_id = district_id
         location._history_user = actor

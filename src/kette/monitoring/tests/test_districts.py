@@ -209,3 +209,51 @@ def test_importing_districts_places_the_offers_already_there(municipality):
     assert place.district.name == "Mitte"
     found = search_services(municipality=municipality, district=place.district_id)
     assert [s.pk for s in found.services] == [offer.pk]
+
+
+def test_places_move_to_the_stadtteil_imported_after_its_stadtbezirk(municipality):
+    """The demo imports Stadtbezirke, then Stadtteile: places must end in the finer one
+    (the gap analysis counts offers per Stadtteil), while a district chosen by hand
+    that is not a larger one containing the place stays."""
+    from decimal import Decimal
+
+    from kette.directory import services as directory
+
+    organization = directory.organization_create(actor=None, municipality=municipality, name="T")
+    offer = directory.service_create(
+        actor=None, organization=organization, name="Babytreff", status="published"
+    )
+    places = [
+        directory.location_create(
+            actor=None,
+            municipality=municipality,
+            latitude=Decimal("51.005"),
+            longitude=Decimal(lon),
+            city="X",
+        )
+        for lon in ("7.005", "7.015")
+    ]
+    for place in places:
+        directory.service_add_location(actor=None, service=offer, location=place)
+    _import(municipality, collection(feature("1", "Bezirk", square(7.0, 51.0, 0.1))), level="B")
+    _import(municipality, collection(feature("9", "Anderswo", square(8.0, 51.0))), level="B")
+    for place in places:
+        place.refresh_from_db()
+        assert place.district.code == "1"
+    places[1].district = District.objects.get(code="9")  # chosen by hand
+    places[1].save()
+
+    report = _import(
+        municipality,
+        collection(
+            feature("101", "Teil", square(7.0, 51.0, 0.01), bezirk="1"),
+            feature("102", "Nachbarteil", square(7.01, 51.0, 0.01), bezirk="1"),
+        ),
+        parent_property="bezirk",
+    )
+
+    places[0].refresh_from_db()
+    places[1].refresh_from_db()
+    assert report.locations_assigned == 1
+    assert places[0].district.code == "101"
+    assert places[1].district.code == "9"

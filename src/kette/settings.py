@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "kette.network",
     "kette.monitoring",
     "kette.learning",
+    "kette.reports",
     "kette.api",
     "django.contrib.admin",
     "django.contrib.auth",

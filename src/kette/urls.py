@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("kette.core.urls")),
     path("", include("kette.monitoring.urls")),
     path("", include("kette.learning.urls")),
+    path("", include("kette.reports.urls")),
     path("", include("kette.directory.urls")),
     path("", include("kette.directory.import_urls")),
     path("", include("kette.directory.freshness_urls")),

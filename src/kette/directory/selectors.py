@@ -6,6 +6,7 @@ The full-text search lives in kette.directory.search (`search_services`).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -24,6 +25,7 @@ from kette.directory.models import (
     Service,
     ServiceLifePhase,
     ServiceStatus,
+    ServiceTerm,
     Taxonomy,
     TaxonomyTerm,
     Transition,
@@ -180,4 +182,139 @@ def stale_services(
         )
         .select_related("organization")
         .order_by("last_verified_at", "created_at")
+    )
+
+
+@dataclass(frozen=True)
+class ChainMatrix:
+    """Published offers per life phase × field of action (DESIGN: the chain at a glance).
+
+    An offer counts once in every cell of its effective life phases and fields of
+    action; `phase_totals` and `field_totals` count distinct offers, so they are
+    not the sums of their cells."""
+
+    life_phases: list[LifePhase]
+    fields: list[TaxonomyTerm]
+    cells: dict[tuple[int, int], int]  # (life phase id, term id) -> offers
+    phase_totals: dict[int, int]
+    field_totals: dict[int, int]
+    transitions: list[tuple[Transition, int]]
+    total: int
+    without_phase: int  # published offers with no effective life phase
+    without_field: int
+
+    def count(self, phase: LifePhase, term: TaxonomyTerm) -> int:
+        return self.cells.get((phase.pk, term.pk), 0)
+
+    @property
+    def rows(self) -> list[tuple[LifePhase, list[tuple[TaxonomyTerm, int]], int]]:
+        """One row per life phase: (phase, [(field, count)…], distinct offers)."""
+        return [
+            (
+                phase,
+                [(term, self.count(phase, term)) for term in self.fields],
+                self.phase_totals.get(phase.pk, 0),
+            )
+            for phase in self.life_phases
+        ]
+
+    @property
+    def empty_cells(self) -> int:
+        return sum(1 for _phase, cells, _total in self.rows for _term, n in cells if n == 0)
+
+
+def chain_matrix(municipality: Municipality) -> ChainMatrix:
+    """The matrix of the municipality's published offers, in five queries."""
+    phases = list(life_phases_of(municipality))
+    fields = list(fields_of_action(municipality))
+    published = Service.objects.for_municipality(municipality).filter(
+        status=ServiceStatus.PUBLISHED
+    )
+    service_ids = set(published.values_list("pk", flat=True))
+    phases_of: dict[int, set[int]] = {}
+    for service_id, phase_id in ServiceLifePhase.objects.filter(
+        service__in=published, mode__in=[LifePhaseMode.DERIVED, LifePhaseMode.ADDED]
+    ).values_list("service_id", "life_phase_id"):
+        phases_of.setdefault(service_id, set()).add(phase_id)
+    field_ids = {term.pk for term in fields}
+    fields_of: dict[int, set[int]] = {}
+    for service_id, term_id in ServiceTerm.objects.filter(
+        service__in=published, term_id__in=field_ids
+    ).values_list("service_id", "term_id"):
+        fields_of.setdefault(service_id, set()).add(term_id)
+    cells: dict[tuple[int, int], int] = {}
+    phase_totals: dict[int, int] = {}
+    field_totals: dict[int, int] = {}
+    for service_id in service_ids:
+        service_phases = phases_of.get(service_id, set())
+        service_fields = fields_of.get(service_id, set())
+        for phase_id in service_phases:
+            phase_totals[phase_id] = phase_totals.get(phase_id, 0) + 1
+            for term_id in service_fields:
+                cells[(phase_id, term_id)] = cells.get((phase_id, term_id), 0) + 1
+        for term_id in service_fields:
+            field_totals[term_id] = field_totals.get(term_id, 0) + 1
+    transition_counts: dict[int, int] = {}
+    for (transition_id,) in Service.transitions.through.objects.filter(
+        service__in=published
+    ).values_list("transition_id"):
+        transition_counts[transition_id] = transition_counts.get(transition_id, 0) + 1
+    return ChainMatrix(
+        life_phases=phases,
+        fields=fields,
+        cells=cells,
+        phase_totals=phase_totals,
+        field_totals=field_totals,
+        transitions=[(t, transition_counts.get(t.pk, 0)) for t in transitions_of(municipality)],
+        total=len(service_ids),
+        without_phase=sum(1 for pk in service_ids if not phases_of.get(pk)),
+        without_field=sum(1 for pk in service_ids if not fields_of.get(pk)),
+    )
+
+
+@dataclass(frozen=True)
+class OfferYear:
+    """How the municipality's directory changed in one calendar year and how fresh it is."""
+
+    year: int
+    created: int  # offers entered in the year (whatever their status now)
+    archived: int  # offers archived in the year (and not archived before)
+    published_now: int
+    stale_now: int  # published offers not confirmed within the freshness period
+    stale_after_months: int
+
+    @property
+    def fresh_share(self) -> float | None:
+        if not self.published_now:
+            return None
+        return (self.published_now - self.stale_now) / self.published_now
+
+
+def offer_year(municipality: Municipality, year: int, *, stale_after: dt.timedelta) -> OfferYear:
+    """New and archived offers in `year` (from the audit history) and today's freshness
+    (`stale_after`: the municipality's period, see kette.directory.freshness)."""
+
+    services = Service.objects.for_municipality(municipality)
+    start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)
+    created = services.filter(created_at__gte=start, created_at__lt=end).count()
+    history = Service.history.model.objects.filter(municipality_id=municipality.pk)
+    archived_ids = set(
+        history.filter(
+            status=ServiceStatus.ARCHIVED, history_date__gte=start, history_date__lt=end
+        ).values_list("id", flat=True)
+    )
+    already = set(
+        history.filter(
+            id__in=archived_ids, status=ServiceStatus.ARCHIVED, history_date__lt=start
+        ).values_list("id", flat=True)
+    )
+    published = services.filter(status=ServiceStatus.PUBLISHED).count()
+    return OfferYear(
+        year=year,
+        created=created,
+        archived=len(archived_ids - already),
+        published_now=published,
+        stale_now=stale_services(municipality, older_than=stale_after).count(),
+        stale_after_months=round(stale_after.days / (365.25 / 12)),  # as freshness.period
     )

@@ -529,9 +529,7 @@ def locations_assign_districts(*, actor: User | None, municipality: Municipality
     Stadtteile) is refined to the part containing it; any other district set on a
     place is kept. Returns how many places got a (more specific) district."""
     locator = geo.district_locator(municipality)
-    parent_of = dict(
-        District.objects.for_municipality(municipality).values_list("pk", "parent_id")
-    )
+    parent_of = dict(District.objects.for_municipality(municipality).values_list("pk", "parent_id"))
 
     def ancestors(district_id: int) -> set[int]:
         found: set[int] = set()
@@ -549,9 +547,7 @@ def locations_assign_districts(*, actor: User | None, municipality: Municipality
         district_id = locator.locate(float(location.latitude), float(location.longitude))
         if district_id is None or district_id == location.district_id:
             continue
-        if location.district_id is not None and location.district_id not in ancestors(
-            district_id
-        ):
+        if location.district_id is not None and location.district_id not in ancestors(district_id):
             continue
         location.district_id = district_id
         location._history_user = actor

@@ -1,0 +1,104 @@
+"""The chain at a glance: offers per life phase × field of action, and a year's changes."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from kette.directory import selectors, services
+from kette.directory.models import Service, Taxonomy, TaxonomyTerm
+
+pytestmark = pytest.mark.django_db
+
+
+def term(code):
+    return TaxonomyTerm.objects.get(taxonomy__slug=Taxonomy.FIELDS_OF_ACTION, code=code)
+
+
+@pytest.fixture
+def chain(world):
+    services.taxonomy_ensure_defaults()
+    org = services.organization_create(actor=None, municipality=world.a, name="Träger")
+    make = services.service_create
+    # 0–3 years, health + language: the early-childhood row, two cells.
+    make(
+        actor=None,
+        organization=org,
+        name="Babytreff",
+        status="published",
+        min_age_months=0,
+        max_age_months=36,
+        terms=[term("gesundheit"), term("sprache")],
+    )
+    # 2–4 years: early childhood and Kita age (two phases), health.
+    make(
+        actor=None,
+        organization=org,
+        name="Krabbelgruppe",
+        status="published",
+        min_age_months=24,
+        max_age_months=48,
+        terms=[term("gesundheit")],
+    )
+    # No age, no field: counted in the total only.
+    make(actor=None, organization=org, name="Familienbüro", status="published")
+    # Drafts never count.
+    make(
+        actor=None,
+        organization=org,
+        name="Entwurf",
+        status="draft",
+        min_age_months=0,
+        max_age_months=36,
+        terms=[term("gesundheit")],
+    )
+    services.service_create(
+        actor=None,
+        organization=services.organization_create(
+            actor=None, municipality=world.b, name="Anderswo"
+        ),
+        name="In B",
+        status="published",
+        min_age_months=0,
+        max_age_months=36,
+        terms=[term("gesundheit")],
+    )
+    return world
+
+
+def test_matrix_counts_published_offers_per_cell(chain, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        matrix = selectors.chain_matrix(chain.a)
+    phases = {p.code: p for p in matrix.life_phases}
+    assert matrix.total == 3
+    assert matrix.count(phases["fruehe-kindheit"], term("gesundheit")) == 2
+    assert matrix.count(phases["fruehe-kindheit"], term("sprache")) == 1
+    assert matrix.count(phases["kita"], term("gesundheit")) == 1
+    assert matrix.count(phases["kita"], term("sprache")) == 0
+    assert matrix.phase_totals[phases["fruehe-kindheit"].pk] == 2
+    assert matrix.field_totals[term("gesundheit").pk] == 2  # distinct offers, not cells
+    assert matrix.without_phase == 1
+    assert matrix.without_field == 1
+    cells = len(matrix.life_phases) * len(matrix.fields)
+    assert matrix.empty_cells == cells - 3
+
+
+def test_offer_year_counts_new_and_archived_from_the_history(chain):
+    this_year = timezone.now().year
+    offer = Service.objects.get(name="Krabbelgruppe")
+    services.service_archive(actor=None, service=offer)
+    result = selectors.offer_year(chain.a, this_year, stale_after=dt.timedelta(days=365))
+    assert result.created == 4  # drafts included: they were entered this year
+    assert result.archived == 1
+    assert result.published_now == 2
+    assert result.stale_now == 0
+    assert result.fresh_share == 1.0
+    assert result.stale_after_months == 12
+    earlier = selectors.offer_year(chain.a, this_year - 1, stale_after=dt.timedelta(days=365))
+    assert (earlier.created, earlier.archived) == (0, 0)
+    # Published again and archived again later: still one archiving in the year, and
+    # an offer archived in an earlier year is not counted again.
+    services.service_publish(actor=None, service=offer)
+    services.service_archive(actor=None, service=offer)
+    again = selectors.offer_year(chain.a, this_year, stale_after=dt.timedelta(days=365))
+    assert again.archived == 1

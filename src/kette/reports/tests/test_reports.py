@@ -1,0 +1,389 @@
+"""The annual report: every section with empty and with full data, disclosure control,
+the tagged PDF, drafts, kept PDFs, the command, permissions, the programme overview."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from kette.core.models import FundingPeriod, Role
+from kette.directory import services as directory
+from kette.directory.models import Taxonomy, TaxonomyTerm
+from kette.learning.models import (
+    Attendance,
+    ContributionStatus,
+    PracticeExample,
+    PracticeExampleStatus,
+)
+from kette.learning.tests.factories import (
+    ContributionFactory,
+    MeetingFactory,
+    RegistrationFactory,
+    WorkingGroupFactory,
+)
+from kette.monitoring.models import Direction, Unit
+from kette.monitoring.tests.factories import (
+    DistrictFactory,
+    IndicatorFactory,
+    NeedIndexWeightFactory,
+    ObservationFactory,
+)
+from kette.network.models import BodyKind, Level
+from kette.network.tests.factories import (
+    ActorProfileFactory,
+    BodyFactory,
+    BodyMembershipFactory,
+    CooperationFactory,
+    SectorFactory,
+)
+from kette.reports import selectors, services
+from kette.reports.models import AnnualReport, Chapter, GeneratedReport
+from kette.testing.factories import MunicipalityFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2012
+SUPPRESSED_RATE = 37.9  # a rate with numerator 2: below the threshold, never shown
+CHAPTER_TITLES = [
+    "Leitbild und Ziele",
+    "Die Präventionskette",
+    "Bedarfe und Angebote",
+    "Steuerungsstruktur und Netzwerk",
+    "Lernnetzwerk",
+    "Sozialmonitoring",
+    "Ausblick",
+]
+
+
+def term(code):
+    return TaxonomyTerm.objects.get(taxonomy__slug=Taxonomy.FIELDS_OF_ACTION, code=code)
+
+
+@pytest.fixture
+def full(world):
+    """Municipality A with data in every section."""
+    city = world.a
+    directory.taxonomy_ensure_defaults()
+    FundingPeriod.objects.create(
+        municipality=city, starts_on=dt.date(2012, 1, 1), ends_on=dt.date(2014, 12, 31)
+    )
+    # Monitoring: two districts, children by age band, a rate with a suppressed cell.
+    nord = DistrictFactory(municipality=city, code="1", name="Nordviertel")
+    sued = DistrictFactory(municipality=city, code="2", name="Südviertel")
+    u3 = IndicatorFactory(key="k-0-3", name="Kinder unter 3", unit=Unit.COUNT, age_band="0–3")
+    quote = IndicatorFactory(
+        key="quote", name="SGB-II-Quote", unit=Unit.PERCENT, direction=Direction.HIGHER_IS_WORSE
+    )
+    ObservationFactory(municipality=city, district=nord, indicator=u3, value=400)
+    ObservationFactory(municipality=city, district=sued, indicator=u3, value=250)
+    ObservationFactory(
+        municipality=city, district=nord, indicator=quote, value=SUPPRESSED_RATE, numerator=2
+    )
+    ObservationFactory(municipality=city, district=sued, indicator=quote, value=12.5, numerator=40)
+    NeedIndexWeightFactory(municipality=city, indicator=quote)
+    # Directory: offers with ages and fields of action, placed in the districts.
+    org = directory.organization_create(actor=None, municipality=city, name="Familienzentrum Nord")
+    other = directory.organization_create(actor=None, municipality=city, name="Gesundheitsamt")
+    babytreff = directory.service_create(
+        actor=None,
+        organization=org,
+        name="Babytreff",
+        status="published",
+        min_age_months=0,
+        max_age_months=36,
+        terms=[term("gesundheit")],
+    )
+    place = directory.location_create(
+        actor=None, municipality=city, name="Zentrum", city="A", district=nord
+    )
+    directory.service_add_location(actor=None, service=babytreff, location=place)
+    directory.service_create(
+        actor=None,
+        organization=other,
+        name="Elternberatung",
+        status="published",
+        min_age_months=0,
+        max_age_months=72,
+        terms=[term("beratung")],
+    )
+    # Network: a steering group of two sectors, a cooperation.
+    youth = SectorFactory(municipality=city, name="Kinder- und Jugendhilfe", is_core=True)
+    health = SectorFactory(municipality=city, name="Gesundheit", is_core=True)
+    ActorProfileFactory(organization=org, sector=youth)
+    ActorProfileFactory(organization=other, sector=health)
+    group = BodyFactory(
+        municipality=city, name="Lenkungskreis Prävention", kind=BodyKind.STEERING_GROUP
+    )
+    BodyMembershipFactory(body=group, organization=org, level=Level.LEADERSHIP)
+    BodyMembershipFactory(
+        body=group, organization=other, level=Level.DEPARTMENT, valid_from=dt.date(2012, 6, 1)
+    )
+    CooperationFactory(organization_a=org, organization_b=other)
+    # Learning network: a meeting attended, a talk given, a practice example shared.
+    meeting = MeetingFactory(
+        programme=world.programme,
+        number=7,
+        starts_on=dt.date(2012, 9, 13),
+        ends_on=dt.date(2012, 9, 13),
+        venue="Köln",
+    )
+    RegistrationFactory(meeting=meeting, municipality=city, attendance=Attendance.ATTENDED)
+    ContributionFactory(
+        working_group=WorkingGroupFactory(meeting=meeting, title="AG Steuerung"),
+        municipality=city,
+        title="Unsere Steuerungsgruppe",
+        status=ContributionStatus.ACCEPTED,
+    )
+    example = PracticeExample.objects.create(
+        municipality=city,
+        title="Willkommensbesuche",
+        summary="…",
+        status=PracticeExampleStatus.PUBLISHED,
+    )
+    PracticeExample.objects.filter(pk=example.pk).update(
+        created_at=dt.datetime(2012, 5, 1, tzinfo=dt.UTC)
+    )
+    # The coordinator's part.
+    report = services.report_open(actor=None, municipality=city, year=YEAR)
+    services.report_save(
+        actor=None,
+        report=report,
+        leitbild="Kein Kind zurücklassen.",
+        texts={Chapter.OUTLOOK: "Im nächsten Jahr bauen wir die Übergänge aus."},
+        goals=[
+            services.GoalInput(
+                title="Willkommensbesuche ausbauen",
+                indicator="Besuchte Familien",
+                unit="Familien",
+                planned=Decimal("200"),
+                achieved=Decimal("150"),
+            )
+        ],
+    )
+    return report
+
+
+def preview(client, user, report):
+    client.force_login(user)
+    url = reverse("reports:report_preview", args=[report.municipality.slug, report.year])
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_every_section_renders_with_full_data(client, full):
+    coordinator = user_with_role(Role.COORDINATOR, full.municipality)
+    html = preview(client, coordinator, full)
+    for title in CHAPTER_TITLES:
+        assert title in html
+    assert "Kein Kind zurücklassen." in html
+    assert "Willkommensbesuche ausbauen" in html and "75 %" in html  # 150 of 200
+    assert "2 veröffentlichte Angebote" in html
+    assert "Nordviertel" in html and "Frühe Kindheit" in html  # gap analysis
+    assert "Lenkungskreis Prävention" in html
+    assert "1 → 2" in html  # members on 1 January and 31 December
+    assert "Unsere Steuerungsgruppe" in html and "Willkommensbesuche" in html
+    assert "an 1 von 1 Treffen" in html
+    assert "SGB-II-Quote" in html
+    assert "Im nächsten Jahr bauen wir die Übergänge aus." in html
+    assert html.count('role="img"') >= 2  # the bar chart and the gap map
+
+
+def test_every_section_renders_empty(client, world):
+    report = services.report_open(actor=None, municipality=world.b, year=YEAR)
+    viewer = user_with_role(Role.VIEWER, world.b)
+    html = preview(client, viewer, report)
+    for title in CHAPTER_TITLES:
+        assert title in html
+    assert "Es wurde noch kein Leitbild eingetragen." in html
+    assert "Für dieses Jahr sind keine Ziele eingetragen." in html
+    assert "Es liegen noch keine Bevölkerungszahlen nach Alter vor" in html
+    assert "Es wurden noch keine Gremien der Steuerungsstruktur erfasst." in html
+    assert "Es wurden noch keine Indikatorwerte importiert." in html
+    text = pdf_text(services.report_render_pdf(report))
+    for title in CHAPTER_TITLES:
+        assert title in text
+
+
+def test_disclosure_control_holds_in_page_and_pdf(client, full):
+    coordinator = user_with_role(Role.COORDINATOR, full.municipality)
+    html = preview(client, coordinator, full)
+    text = pdf_text(services.report_render_pdf(full))
+    assert "12,5" in html and "12,5" in text  # the published rate
+    for shown in (html, text):
+        assert "37,9" not in shown and "37.9" not in shown
+
+
+def test_pdf_is_tagged_with_title_language_and_vector_graphics(full):
+    data = services.report_render_pdf(full)
+    reader = PdfReader(io.BytesIO(data))
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+    assert str(root["/Lang"]) == "de"
+    assert reader.metadata.title == f"Sachbericht {YEAR} – {full.municipality.name}"
+    text = pdf_text(data)
+    assert "Kein Kind zurücklassen." in text
+    assert "Lenkungskreis Prävention" in text
+    # Charts and maps are drawn as paths, not embedded raster images.
+    for page in reader.pages:
+        xobjects = page["/Resources"].get("/XObject", {})
+        assert not any(x.get_object().get("/Subtype") == "/Image" for x in xobjects.values())
+
+
+def test_drafts_are_saved_from_the_form_and_bad_numbers_are_explained(client, full):
+    coordinator = user_with_role(Role.COORDINATOR, full.municipality)
+    client.force_login(coordinator)
+    url = reverse("reports:report_edit", args=[full.municipality.slug, full.year])
+    page = client.get(url)
+    assert page.status_code == 200
+    goal = full.goals.get()
+    data = {
+        "leitbild": "Neues Leitbild",
+        "text_chain": "Die Kette wächst.",
+        "goals-TOTAL_FORMS": "2",
+        "goals-INITIAL_FORMS": "1",
+        "goals-MIN_NUM_FORMS": "0",
+        "goals-MAX_NUM_FORMS": "1000",
+        "goals-0-id": str(goal.pk),
+        "goals-0-title": goal.title,
+        "goals-0-planned": "200",
+        "goals-0-achieved": "viele",
+        "goals-1-title": "",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Bitte eine Zahl eingeben." in response.content.decode()
+    full.refresh_from_db()
+    assert full.leitbild == "Kein Kind zurücklassen."  # nothing saved
+    data["goals-0-achieved"] = "210"
+    data["goals-1-title"] = "Sprachkitas"
+    response = client.post(url, data)
+    assert response.status_code == 302
+    full.refresh_from_db()
+    assert full.leitbild == "Neues Leitbild"
+    assert selectors.texts_of(full)["chain"] == "Die Kette wächst."
+    assert [(g.title, g.achieved) for g in full.goals.all()] == [
+        ("Willkommensbesuche ausbauen", Decimal("210.00")),
+        ("Sprachkitas", None),
+    ]
+    data.update({"goals-INITIAL_FORMS": "2", "goals-1-id": str(full.goals.last().pk)})
+    data["goals-0-DELETE"] = "on"
+    assert client.post(url, data).status_code == 302
+    assert [g.title for g in full.goals.all()] == ["Sprachkitas"]
+
+
+def test_generated_pdfs_are_kept_with_their_date_and_served_to_readers(client, full):
+    coordinator = user_with_role(Role.COORDINATOR, full.municipality)
+    client.force_login(coordinator)
+    slug = full.municipality.slug
+    response = client.post(reverse("reports:report_generate", args=[slug, full.year]))
+    generated = GeneratedReport.objects.get()
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/pdf/{generated.pk}/")
+    assert generated.created_by == coordinator
+    download = client.get(response["Location"])
+    body = b"".join(download.streaming_content)
+    assert body.startswith(b"%PDF-") and len(body) == generated.size
+    assert "sachbericht-" in download["Content-Disposition"]
+    # Listed on the report's pages.
+    listing = client.get(reverse("reports:report_list", args=[slug])).content.decode()
+    assert response["Location"] in listing
+
+
+def test_command_writes_the_pdf_and_keeps_it(full, tmp_path):
+    out = tmp_path / "bericht.pdf"
+    call_command(
+        "report",
+        "--municipality",
+        full.municipality.slug,
+        "--year",
+        str(YEAR),
+        "--out",
+        str(out),
+        stdout=io.StringIO(),
+    )
+    assert "Kein Kind zurücklassen." in pdf_text(out.read_bytes())
+    assert GeneratedReport.objects.filter(report=full).count() == 1
+
+
+def test_command_opens_a_new_year_with_last_years_mission_statement(full, tmp_path):
+    out = tmp_path / "bericht.pdf"
+    call_command(
+        "report",
+        "--municipality",
+        full.municipality.slug,
+        "--year",
+        str(YEAR + 1),
+        "--out",
+        str(out),
+        stdout=io.StringIO(),
+    )
+    assert AnnualReport.objects.get(year=YEAR + 1).leitbild == "Kein Kind zurücklassen."
+
+
+@pytest.mark.parametrize(
+    ("role", "read", "write"),
+    [
+        (Role.COORDINATOR, True, True),
+        (Role.EDITOR, True, True),
+        (Role.VIEWER, True, False),
+        (Role.PROVIDER, False, False),
+        (Role.PROGRAMME_STAFF, True, False),
+    ],
+)
+def test_permissions_by_role(client, full, role, read, write):
+    municipality = None if role == Role.PROGRAMME_STAFF else full.municipality
+    client.force_login(user_with_role(role, municipality))
+    slug = full.municipality.slug
+    list_url = reverse("reports:report_list", args=[slug])
+    edit_url = reverse("reports:report_edit", args=[slug, full.year])
+    assert client.get(list_url).status_code == (200 if read else 403)
+    assert client.get(edit_url).status_code == (200 if write else 403)
+    generate = client.post(reverse("reports:report_generate", args=[slug, full.year]))
+    assert generate.status_code == (302 if write else 403)
+
+
+def test_coordinator_of_another_municipality_sees_nothing(client, full, world):
+    client.force_login(user_with_role(Role.COORDINATOR, world.b))
+    slug = full.municipality.slug
+    assert client.get(reverse("reports:report_preview", args=[slug, YEAR])).status_code == 403
+    # B's own report space does not reach A's report either.
+    assert client.get(reverse("reports:report_preview", args=["bergdorf", YEAR])).status_code == 404
+
+
+def test_programme_overview_for_the_coordination_office(client, full, world):
+    other = MunicipalityFactory(programme=world.programme, name="Zeta", slug="zeta")
+    rate = IndicatorFactory(
+        key="mindestsicherungsquote", name="Mindestsicherungsquote", unit=Unit.PERCENT
+    )
+    ObservationFactory(municipality=full.municipality, indicator=rate, value=11.2, numerator=900)
+    ObservationFactory(municipality=other, indicator=rate, value=44.4, numerator=1)
+    staff = user_with_role(Role.PROGRAMME_STAFF)
+    client.force_login(staff)
+    html = client.get(reverse("reports:programme_report")).content.decode()
+    assert "Altstadt" in html and "Zeta" in html and "Lenkungskreis" not in html
+    assert "11,2" in html and "44,4" not in html
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("reports:programme_report_xlsx")).content)
+    )
+    rows = {row[0]: row for row in workbook.active.iter_rows(min_row=2, values_only=True)}
+    header = next(workbook.active.iter_rows(max_row=1, values_only=True))
+    column = next(i for i, name in enumerate(header) if name.startswith("Mindestsicherungsquote"))
+    assert rows["Altstadt"][header.index("Veröffentlichte Angebote")] == 2
+    assert rows["Altstadt"][column] == pytest.approx(11.2)
+    assert rows["Zeta"][column] == "."
+    pdf = client.get(reverse("reports:programme_report_pdf")).content
+    assert "Zeta" in pdf_text(pdf) and "44,4" not in pdf_text(pdf)
+    client.force_login(user_with_role(Role.COORDINATOR, full.municipality))
+    assert client.get(reverse("reports:programme_report")).status_code == 403
+    assert client.get(reverse("reports:programme_report_xlsx")).status_code == 403

@@ -68,6 +68,19 @@ class DirectoryConfig(AppConfig):
         )
         navigation.register_section(
             navigation.Section(
+                key="chain_matrix",
+                label=_("The chain at a glance"),
+                description=_(
+                    "Offers per life phase, field of action and transition, with the gaps "
+                    "and the offers due for a check."
+                ),
+                url_name="directory:chain_matrix",
+                permission="directory.list_offers",
+                position=9,
+            )
+        )
+        navigation.register_section(
+            navigation.Section(
                 key="offer_import",
                 label=_("Import offers"),
                 description=_("Upload a CSV or Excel file of offers; every row is checked first."),

@@ -80,12 +80,40 @@ def organizations_editable_by(user: Any, municipality: Municipality) -> QuerySet
 
 
 def service_list(
-    user: Any, municipality: Municipality, *, status: str | None = None
+    user: Any,
+    municipality: Municipality,
+    *,
+    status: str | None = None,
+    life_phase: str | None = None,
+    field_of_action: str | None = None,
+    transition: str | None = None,
+    stale_before: dt.datetime | None = None,
 ) -> QuerySet[Service]:
-    """The internal offer list of a municipality for `user`, with provider."""
+    """The internal offer list of a municipality for `user`, with provider; optionally
+    only offers of one effective life phase, field of action or transition (by code),
+    or published ones not confirmed since `stale_before` (see `stale_services`)."""
     services = services_visible_to(user, municipality).select_related("organization")
     if status:
         services = services.filter(status=status)
+    if life_phase:
+        services = services.filter(
+            pk__in=ServiceLifePhase.objects.filter(
+                municipality=municipality,
+                life_phase__code=life_phase,
+                mode__in=[LifePhaseMode.DERIVED, LifePhaseMode.ADDED],
+            ).values("service_id")
+        )
+    if field_of_action:
+        services = services.filter(
+            pk__in=ServiceTerm.objects.filter(
+                municipality=municipality,
+                term__in=fields_of_action(municipality).filter(code=field_of_action),
+            ).values("service_id")
+        )
+    if transition:
+        services = services.filter(transitions__code=transition)
+    if stale_before is not None:
+        services = services.filter(_stale(stale_before))
     return services.order_by("name", "pk")
 
 
@@ -165,6 +193,13 @@ def life_phases_of_service(service: Service) -> QuerySet[LifePhase]:
     ).order_by("position", "min_age_months")
 
 
+def _stale(cutoff: dt.datetime) -> Q:
+    """Published and not confirmed since `cutoff` (never confirmed: created before it)."""
+    return Q(status=ServiceStatus.PUBLISHED) & (
+        Q(last_verified_at__lt=cutoff) | Q(last_verified_at__isnull=True, created_at__lt=cutoff)
+    )
+
+
 def stale_services(
     municipality: Municipality,
     *,
@@ -176,10 +211,7 @@ def stale_services(
     cutoff = (now or timezone.now()) - older_than
     return (
         Service.objects.for_municipality(municipality)
-        .filter(status=ServiceStatus.PUBLISHED)
-        .filter(
-            Q(last_verified_at__lt=cutoff) | Q(last_verified_at__isnull=True, created_at__lt=cutoff)
-        )
+        .filter(_stale(cutoff))
         .select_related("organization")
         .order_by("last_verified_at", "created_at")
     )

@@ -9,6 +9,11 @@ urlpatterns = [
         "k/<slug:municipality_slug>/angebote/", views.ServiceListView.as_view(), name="service_list"
     ),
     path(
+        "k/<slug:municipality_slug>/angebote/kette/",
+        views.ChainMatrixView.as_view(),
+        name="chain_matrix",
+    ),
+    path(
         "k/<slug:municipality_slug>/angebote/neu/",
         views.ServiceCreateView.as_view(),
         name="service_create",

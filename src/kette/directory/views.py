@@ -3,20 +3,59 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from kette.core.tenancy import MunicipalityMixin
-from kette.directory import selectors, services
+from kette.directory import freshness, selectors, services
 from kette.directory.forms import ServiceForm
 from kette.directory.models import Service, ServiceStatus
+
+
+def _filter_labels(municipality: Any, chosen: dict[str, str], stale: bool) -> list[str]:
+    """Readable names of the active list filters."""
+    labels = []
+    if chosen["lebensphase"]:
+        found = selectors.life_phases_of(municipality).filter(code=chosen["lebensphase"]).first()
+        labels.append(found.name if found else chosen["lebensphase"])
+    if chosen["handlungsfeld"]:
+        found = (
+            selectors.fields_of_action(municipality).filter(code=chosen["handlungsfeld"]).first()
+        )
+        labels.append(found.name if found else chosen["handlungsfeld"])
+    if chosen["uebergang"]:
+        found = selectors.transitions_of(municipality).filter(code=chosen["uebergang"]).first()
+        labels.append(found.name if found else chosen["uebergang"])
+    if stale:
+        labels.append(_("due for a check"))
+    return labels
+
+
+class ChainMatrixView(MunicipalityMixin, TemplateView):
+    """The chain at a glance: published offers per life phase × field of action and per
+    transition, empty cells highlighted, each cell linking to its offers; freshness."""
+
+    template_name = "directory/chain_matrix.html"
+    permission_required = "directory.list_offers"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        months = freshness.stale_after_months(self.municipality)
+        context["matrix"] = selectors.chain_matrix(self.municipality)
+        context["stale_count"] = selectors.stale_services(
+            self.municipality, older_than=freshness.period(months)
+        ).count()
+        context["stale_after_months"] = months
+        return context
 
 
 class ServiceListView(MunicipalityMixin, TemplateView):
@@ -30,7 +69,29 @@ class ServiceListView(MunicipalityMixin, TemplateView):
         status = self.request.GET.get("status", "")
         if status not in ServiceStatus.values:
             status = ""
-        services_ = selectors.service_list(self.request.user, self.municipality, status=status)
+        # Filters the chain matrix links to (codes; unknown codes match nothing).
+        chosen = {
+            "lebensphase": self.request.GET.get("lebensphase", ""),
+            "handlungsfeld": self.request.GET.get("handlungsfeld", ""),
+            "uebergang": self.request.GET.get("uebergang", ""),
+        }
+        stale = self.request.GET.get("pruefung") == "faellig"
+        services_ = selectors.service_list(
+            self.request.user,
+            self.municipality,
+            status=status,
+            life_phase=chosen["lebensphase"],
+            field_of_action=chosen["handlungsfeld"],
+            transition=chosen["uebergang"],
+            stale_before=timezone.now()
+            - freshness.period(freshness.stale_after_months(self.municipality))
+            if stale
+            else None,
+        )
+        query = urlencode(
+            {"status": status, **{k: v for k, v in chosen.items() if v}}
+            | ({"pruefung": "faellig"} if stale else {})
+        )
         page = Paginator(services_, 50).get_page(self.request.GET.get("seite"))
         editable = set(
             selectors.services_editable_by(self.request.user, self.municipality)
@@ -42,6 +103,11 @@ class ServiceListView(MunicipalityMixin, TemplateView):
             status=status,
             statuses=ServiceStatus.choices,
             editable=editable,
+            query=query,
+            chosen=chosen,
+            stale=stale,
+            filtered=stale or any(chosen.values()),
+            filter_labels=_filter_labels(self.municipality, chosen, stale),
             can_create=self.request.user.has_perm("directory.create_offer", self.municipality),
         )
         return context

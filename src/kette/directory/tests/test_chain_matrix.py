@@ -102,3 +102,44 @@ def test_offer_year_counts_new_and_archived_from_the_history(chain):
     services.service_archive(actor=None, service=offer)
     again = selectors.offer_year(chain.a, this_year, stale_after=dt.timedelta(days=365))
     assert again.archived == 1
+
+
+def test_matrix_page_links_each_cell_to_its_offers(client, chain):
+    from django.urls import reverse
+
+    from kette.core.models import Role
+    from kette.testing.factories import user_with_role
+
+    client.force_login(user_with_role(Role.VIEWER, chain.a))
+    page = client.get(reverse("directory:chain_matrix", args=["altstadt"]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "3 veröffentlichte Angebote entlang der Lebensphasen." in html
+    link = "?status=published&amp;lebensphase=fruehe-kindheit&amp;handlungsfeld=gesundheit"
+    assert link in html
+    assert 'class="num number empty-cell"' in html
+    listing = client.get(
+        reverse("directory:service_list", args=["altstadt"]) + link.replace("&amp;", "&")
+    ).content.decode()
+    assert "Babytreff" in listing and "Krabbelgruppe" in listing
+    assert "Familienbüro</" not in listing and ">Entwurf</a>" not in listing
+    assert "2 Angebote" in listing
+    assert "Gefiltert: Frühe Kindheit (0–3 Jahre), Gesundheit" in listing
+
+
+def test_offers_due_for_a_check_are_flagged_and_listed(client, chain):
+    from django.urls import reverse
+
+    from kette.core.models import Role
+    from kette.testing.factories import user_with_role
+
+    Service.objects.filter(name="Babytreff").update(
+        last_verified_at=timezone.now() - dt.timedelta(days=500)
+    )
+    client.force_login(user_with_role(Role.COORDINATOR, chain.a))
+    html = client.get(reverse("directory:chain_matrix", args=["altstadt"])).content.decode()
+    assert "1 veröffentlichtes Angebot wurde seit mehr als 12 Monaten nicht bestätigt." in html
+    listing = client.get(
+        reverse("directory:service_list", args=["altstadt"]) + "?pruefung=faellig"
+    ).content.decode()
+    assert "Babytreff" in listing and "Krabbelgruppe" not in listing

@@ -104,9 +104,13 @@ def _term_condition(terms: Q) -> Q:
     accessibility feature of one of its places (both are HSDS attributes)."""
     term_ids = TaxonomyTerm.objects.filter(terms).values("pk")
     located = LocationFeature.objects.filter(term__in=term_ids).values("location_id")
-    return Q(pk__in=ServiceTerm.objects.filter(term__in=term_ids).values("service_id")) | Q(
-        pk__in=ServiceAtLocation.objects.filter(location__in=located).values("service_id")
+    # One IN over a UNION: an OR of two IN conditions keeps SQLite from using an index.
+    linked = (
+        ServiceTerm.objects.filter(term__in=term_ids)
+        .values("service_id")
+        .union(ServiceAtLocation.objects.filter(location__in=located).values("service_id"))
     )
+    return Q(pk__in=linked)
 
 
 def filter_services(scope: Scope, filters: ServiceFilters) -> QuerySet[Service]:
@@ -149,14 +153,23 @@ def page_of(
     page: int,
     per_page: int,
     render: Callable[[Sequence[M]], list[dict[str, Any]]],
+    load: QuerySet[M] | None = None,
 ) -> dict[str, Any]:
-    """One HSDS page of `queryset` (already ordered); `render` turns the page's rows
-    into HSDS objects (and may load what they need in bulk)."""
+    """One HSDS page of `queryset` (filtered and ordered). The page's ids are read
+    first, without joins (cheap also deep into the list); then the rows with
+    those ids are loaded from `load` (the model's rows with what the page
+    shows selected or prefetched; default: `queryset`), so the filters are not
+    evaluated twice. `render` turns the rows into HSDS objects."""
     per_page = min(MAX_PER_PAGE, max(1, per_page))
     page = max(1, page)
     total = queryset.count()
     offset = (page - 1) * per_page
-    rows = list(queryset[offset : offset + per_page]) if offset < total else []
+    rows: list[M] = []
+    if offset < total:
+        ids = list(queryset.values_list("pk", flat=True)[offset : offset + per_page])
+        source = queryset if load is None else load
+        by_pk = {row.pk: row for row in source.filter(pk__in=ids)}
+        rows = [by_pk[pk] for pk in ids]
     contents = render(rows) if rows else []
     total_pages = math.ceil(total / per_page)
     return {
@@ -196,13 +209,15 @@ def services_page(
             ).in_bulk()
             return [hsds.service_to_hsds(details[s.pk]) for s in rows]
 
-        return page_of(services.only("pk"), page=page, per_page=per_page, render=render)
-    services = services.select_related("organization", "last_verified_by")
+        return page_of(
+            services, page=page, per_page=per_page, render=render, load=Service.objects.only("pk")
+        )
     return page_of(
         services,
         page=page,
         per_page=per_page,
         render=lambda rows: [hsds.service_summary(s) for s in rows],
+        load=Service.objects.select_related("organization", "last_verified_by"),
     )
 
 
@@ -248,13 +263,15 @@ def organizations_page(
     organizations = public_organizations(scope)
     if search_text.strip():
         organizations = organizations.filter(name__icontains=search_text.strip())
+    load = Organization.objects.all()
     if full or full_service:
-        organizations = organizations.prefetch_related("phones")
+        load = load.prefetch_related("phones")
     return page_of(
         organizations,
         page=page,
         per_page=per_page,
         render=_render_organizations(scope, full=full, full_service=full_service),
+        load=load,
     )
 
 
@@ -325,6 +342,7 @@ def taxonomy_terms_page(
         page=page,
         per_page=per_page,
         render=lambda rows: [hsds.taxonomy_term_to_hsds(t) for t in rows],
+        load=TaxonomyTerm.objects.select_related("taxonomy", "parent"),
     )
 
 
@@ -366,19 +384,20 @@ def service_at_locations_page(
     ).order_by("service__name", "location__name", "pk")
     if full:
         return page_of(
-            _full_links(links),
+            links,
             page=page,
             per_page=per_page,
             render=lambda rows: [hsds.service_at_location_to_hsds(link) for link in rows],
+            load=_full_links(ServiceAtLocation.objects.all()),
         )
-    links = links.select_related(
-        "service__organization", "service__last_verified_by", "location__organization"
-    )
     return page_of(
         links,
         page=page,
         per_page=per_page,
         render=lambda rows: [hsds.service_at_location_summary(link) for link in rows],
+        load=ServiceAtLocation.objects.select_related(
+            "service__organization", "service__last_verified_by", "location__organization"
+        ),
     )
 
 

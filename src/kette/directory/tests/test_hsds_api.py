@@ -111,7 +111,10 @@ def test_the_root_names_version_profile_and_openapi_document(client):
         "profile": "http://testserver/api/docs",
         "openapi_url": "http://testserver/api/openapi.json",
     }
-    assert client.get("/api/openapi.json").status_code == 200
+    document = client.get("/api/openapi.json")
+    assert document.status_code == 200
+    assert document["Access-Control-Allow-Origin"] == "*"  # readable from other origins
+    assert "Access-Control-Allow-Origin" not in client.get("/api/municipalities")
 
 
 def test_services_lists_only_published_offers_in_list_form(client, world):

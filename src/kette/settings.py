@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "kette.core.middleware.SecurityHeadersMiddleware",
+    "kette.api.middleware.PublicAPICorsMiddleware",
     # Axes must be last: it turns locked-out logins into a response.
     "axes.middleware.AxesMiddleware",
 ]

@@ -47,6 +47,7 @@ from kette.directory.models import (
     ServiceArea,
     ServiceAtLocation,
     ServiceStatus,
+    Taxonomy,
     TaxonomyTerm,
 )
 
@@ -133,16 +134,7 @@ def taxonomy_term_to_hsds(term: TaxonomyTerm) -> dict[str, Any]:
             "description": term.description,  # required, may be empty
             "parent_id": _ref(term.parent),
             "taxonomy": taxonomy.name,
-            "taxonomy_detail": _clean(
-                {
-                    "id": str(taxonomy.id_hsds),
-                    "name": taxonomy.name,
-                    "description": taxonomy.description,
-                    "uri": taxonomy.uri,
-                    "version": taxonomy.version,
-                }
-            )
-            | {"description": taxonomy.description},
+            "taxonomy_detail": taxonomy_to_hsds(taxonomy),
             "language": "de",
             "taxonomy_id": str(taxonomy.id_hsds),
             "term_uri": term.term_uri,
@@ -284,6 +276,22 @@ def _state(location: Location) -> str:
     return STATES_BY_AGS.get(location.municipality.official_key[:2], "")
 
 
+def _location_fields(location: Location) -> dict[str, Any]:
+    """The location's own fields (the tabular part of an HSDS location)."""
+    return {
+        "id": str(location.id_hsds),
+        "location_type": location.location_type,
+        "url": location.url,
+        "organization_id": _ref(location.organization),
+        "name": location.name,
+        "alternate_name": location.alternate_name,
+        "description": location.description,
+        "transportation": location.transportation,
+        "latitude": _number(location.latitude),
+        "longitude": _number(location.longitude),
+    }
+
+
 def location_to_hsds(location: Location, *, include_contacts: bool = False) -> dict[str, Any]:
     lid = location.id_hsds
     addresses = []
@@ -316,17 +324,8 @@ def location_to_hsds(location: Location, *, include_contacts: bool = False) -> d
         for term in location.accessibility.all()
     ]
     return _clean(
-        {
-            "id": str(lid),
-            "location_type": location.location_type,
-            "url": location.url,
-            "organization_id": _ref(location.organization),
-            "name": location.name,
-            "alternate_name": location.alternate_name,
-            "description": location.description,
-            "transportation": location.transportation,
-            "latitude": _number(location.latitude),
-            "longitude": _number(location.longitude),
+        _location_fields(location)
+        | {
             "languages": [language_to_hsds(x) for x in location.languages.all()],
             "addresses": addresses,
             "contacts": (
@@ -340,7 +339,9 @@ def location_to_hsds(location: Location, *, include_contacts: bool = False) -> d
     )
 
 
-def organization_to_hsds(organization: Organization) -> dict[str, Any]:
+def organization_to_hsds(organization: Organization, *, full: bool = True) -> dict[str, Any]:
+    """An organisation; `full=False` gives the list form (`compiled/organization_list`:
+    without phones)."""
     return _clean(
         {
             "id": str(organization.id_hsds),
@@ -349,9 +350,39 @@ def organization_to_hsds(organization: Organization) -> dict[str, Any]:
             "email": organization.email,
             "website": organization.website,
             "legal_status": organization.legal_status,
-            "phones": [phone_to_hsds(p) for p in organization.phones.all() if not p.contact_id],
+            "phones": (
+                [phone_to_hsds(p) for p in organization.phones.all() if not p.contact_id]
+                if full
+                else []
+            ),
         }
     ) | {"description": organization.description}  # required, may be empty
+
+
+def service_at_location_summary(link: ServiceAtLocation) -> dict[str, Any]:
+    """The list form of a service at a location (`compiled/service_at_location_list`):
+    the link with the location's and the service's own fields."""
+    return _clean(
+        {
+            "id": str(link.id_hsds),
+            "service_id": str(link.service.id_hsds),
+            "location_id": str(link.location.id_hsds),
+            "description": link.description,
+            "location": _clean(_location_fields(link.location)),
+            "service": service_summary(link.service),
+        }
+    )
+
+
+def taxonomy_to_hsds(taxonomy: Taxonomy) -> dict[str, Any]:
+    return _clean(
+        {
+            "id": str(taxonomy.id_hsds),
+            "name": taxonomy.name,
+            "uri": taxonomy.uri,
+            "version": taxonomy.version,
+        }
+    ) | {"description": taxonomy.description}  # required, may be empty
 
 
 def service_at_location_to_hsds(
@@ -374,6 +405,42 @@ def service_at_location_to_hsds(
 # ---------------------------------------------------------------------------
 
 
+def _service_fields(service: Service, *, include_contacts: bool = False) -> dict[str, Any]:
+    """The service's own fields (the tabular part of an HSDS service)."""
+    verifier = service.last_verified_by
+    return {
+        "id": str(service.id_hsds),
+        "organization_id": str(service.organization.id_hsds),
+        "name": service.name,
+        "alternate_name": service.alternate_name,
+        "description": service.description,
+        "url": service.url,
+        "email": service.email,
+        "status": HSDS_STATUS[ServiceStatus(service.status)],
+        "application_process": service.application_process,
+        "fees_description": service.fees_description,
+        "eligibility_description": service.eligibility_description,
+        "minimum_age": months_to_years(service.min_age_months),
+        "maximum_age": months_to_years(service.max_age_months),
+        "assured_date": _date(
+            timezone.localdate(service.last_verified_at) if service.last_verified_at else None
+        ),
+        "assurer_email": (
+            verifier.email if include_contacts and verifier and verifier.email else None
+        ),
+        "last_modified": service.updated_at.isoformat(timespec="milliseconds"),
+    }
+
+
+def service_summary(service: Service) -> dict[str, Any]:
+    """The list form of a service (HSDS `compiled/service_list`: the service's own
+    fields and its organisation's, no nested details)."""
+    return _clean(
+        _service_fields(service)
+        | {"organization": organization_to_hsds(service.organization, full=False)}
+    )
+
+
 def service_to_hsds(service: Service, *, include_contacts: bool = False) -> dict[str, Any]:
     """One full HSDS 3.0 service object. Contacts (names and e-mail addresses of
     professionals) only with `include_contacts`: kette records no consent to
@@ -390,29 +457,9 @@ def service_to_hsds(service: Service, *, include_contacts: bool = False) -> dict
                 "amount": 0,
             }
         )
-    verifier = service.last_verified_by
     return _clean(
-        {
-            "id": str(sid),
-            "organization_id": str(service.organization.id_hsds),
-            "name": service.name,
-            "alternate_name": service.alternate_name,
-            "description": service.description,
-            "url": service.url,
-            "email": service.email,
-            "status": HSDS_STATUS[ServiceStatus(service.status)],
-            "application_process": service.application_process,
-            "fees_description": service.fees_description,
-            "eligibility_description": service.eligibility_description,
-            "minimum_age": months_to_years(service.min_age_months),
-            "maximum_age": months_to_years(service.max_age_months),
-            "assured_date": _date(
-                timezone.localdate(service.last_verified_at) if service.last_verified_at else None
-            ),
-            "assurer_email": (
-                verifier.email if include_contacts and verifier and verifier.email else None
-            ),
-            "last_modified": service.updated_at.isoformat(timespec="milliseconds"),
+        _service_fields(service, include_contacts=include_contacts)
+        | {
             "phones": [
                 p for p in map(phone_to_hsds, service.phones.all()) if "contact_id" not in p
             ],
@@ -440,6 +487,36 @@ def _term_prefetch(lookup: str) -> Prefetch:
     return Prefetch(lookup, queryset=TaxonomyTerm.objects.select_related("taxonomy", "parent"))
 
 
+def with_details(services: QuerySet[Service], *, contacts: bool = True) -> QuerySet[Service]:
+    """`services` with everything `service_to_hsds` reads prefetched: a fixed number
+    of queries however many offers there are. Without `contacts` the contacts are
+    not loaded (the public API never shows them)."""
+    loc = "service_at_locations__location__"
+    lookups: list[str | Prefetch] = [
+        "organization__phones",
+        "phones",
+        "schedules",
+        "languages",
+        "cost_options",
+        "service_areas__district",
+        "service_areas__municipality",
+        _term_prefetch("terms"),
+        "service_at_locations__schedules",
+        loc + "municipality",
+        loc + "organization",
+        loc + "district",
+        loc + "languages",
+        loc + "phones",
+        loc + "schedules",
+        _term_prefetch(loc + "accessibility"),
+    ]
+    if contacts:
+        lookups += ["contacts__phones", loc + "contacts__phones"]
+    return services.select_related(
+        "organization", "municipality", "last_verified_by"
+    ).prefetch_related(*lookups)
+
+
 def export_queryset(
     municipality: Municipality, *, include_unpublished: bool = False
 ) -> QuerySet[Service]:
@@ -448,31 +525,7 @@ def export_queryset(
     services = Service.objects.for_municipality(municipality)
     if not include_unpublished:
         services = services.filter(status=ServiceStatus.PUBLISHED)
-    loc = "service_at_locations__location__"
-    return (
-        services.select_related("organization", "municipality", "last_verified_by")
-        .prefetch_related(
-            "organization__phones",
-            "phones",
-            "schedules",
-            "languages",
-            "cost_options",
-            "service_areas__district",
-            "service_areas__municipality",
-            "contacts__phones",
-            _term_prefetch("terms"),
-            "service_at_locations__schedules",
-            "service_at_locations__location__municipality",
-            "service_at_locations__location__organization",
-            "service_at_locations__location__district",
-            loc + "languages",
-            loc + "phones",
-            loc + "schedules",
-            loc + "contacts__phones",
-            _term_prefetch(loc + "accessibility"),
-        )
-        .order_by("name", "pk")
-    )
+    return with_details(services).order_by("name", "pk")
 
 
 def export_services(

@@ -405,6 +405,38 @@ def _tsquery(terms: list[QueryTerm], groups: list[list[str]]) -> str:
     return " & ".join(parts)
 
 
+def _matching_sql(vendor: str) -> str:
+    """SQL selecting the ids of the offers matching one expression parameter."""
+    if vendor == "sqlite":
+        return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+    return "SELECT s.id FROM directory_service s WHERE s.search_vector @@ to_tsquery('simple', %s)"
+
+
+def matching_ids_sql(
+    *,
+    query: str,
+    municipality: Municipality | None = None,
+    programme: Programme | None = None,
+    statuses: Sequence[str] = ("published",),
+) -> tuple[str, list[Any]]:
+    """SQL (with its parameters) selecting the ids of the offers that the search
+    `query` finds in the scope, for `Service.objects.filter(pk__in=RawSQL(…))`
+    where further conditions combine with the search (the HSDS API)."""
+    from kette.directory.models import Service
+
+    vendor = connections[Service.objects.db].vendor
+    groups = _filter_groups(
+        municipality=municipality,
+        programme=programme,
+        statuses=list(statuses) or ["none"],
+        age_years=None,
+        keys=[],
+    )
+    terms = parse_query(query)
+    expression = _fts5_expression(terms, groups) if vendor == "sqlite" else _tsquery(terms, groups)
+    return _matching_sql(vendor), [expression]
+
+
 def search_services(
     *,
     query: str = "",
@@ -479,7 +511,7 @@ def search_services(
     page_params: list[Any]
     if connection.vendor == "sqlite":
         expression = _fts5_expression(terms, groups)
-        matching = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        matching = _matching_sql(connection.vendor)
         if order not in (ORDER_RELEVANCE, ORDER_NAME):
             key, key_params = _order_key(order, near)
             page_sql = (
@@ -504,9 +536,7 @@ def search_services(
         count_sql = f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
     else:
         expression = _tsquery(terms, groups)
-        matching = (
-            "SELECT s.id FROM directory_service s WHERE s.search_vector @@ to_tsquery('simple', %s)"
-        )
+        matching = _matching_sql(connection.vendor)
         # PostgreSQL counts in the same scan (window), which costs less than a
         # second scan; FTS5 counts faster in a separate MATCH.
         if order not in (ORDER_RELEVANCE, ORDER_NAME):

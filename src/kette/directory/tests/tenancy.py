@@ -45,3 +45,10 @@ def seed_guide(world):
 
 
 register_seeder(seed_guide)
+
+
+# --- Public HSDS API (/api/hsds/…, kette.directory.api) -------------------------
+# Its detail patterns use `hsds_id` (an HSDS UUID; the specification calls it
+# `id`). The harness asks for A's draft offer: it must answer 404 for every
+# endpoint, and no list may show the draft's name or the guide's contact.
+register_kwarg("hsds_id", lambda world: world.objects["service"].id_hsds)

@@ -1,9 +1,7 @@
 """HSDS 3.0 export: every object validates against the official JSON Schemas."""
 
-import datetime as dt
 import io
 import json
-from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -11,25 +9,15 @@ from django.utils import timezone
 from jsonschema import FormatChecker
 
 from kette.core.demo import DATA as CORE_DATA
-from kette.core.models import District
 from kette.directory import demo, hsds, hsds_validation
 from kette.directory.models import (
-    Contact,
-    CostOption,
-    Language,
     Location,
-    LocationFeature,
     LocationType,
-    Phone,
-    Schedule,
-    ScheduleKind,
-    ServiceArea,
     ServiceAtLocation,
     ServiceStatus,
-    ServiceTerm,
-    TaxonomyTerm,
 )
-from kette.directory.tests.factories import OrganizationFactory, ServiceFactory
+from kette.directory.tests.factories import ServiceFactory
+from kette.directory.tests.hsds_data import assert_no_empty_values, full_offer
 from kette.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -56,19 +44,6 @@ def assert_valid(obj, entity="service"):
     assert all(FORMATS.conforms(d, "date") for d in _dates(obj)), list(_dates(obj))
 
 
-def assert_no_empty_values(value, path="$"):
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key != "description":  # required on organization, taxonomy(_term)
-                assert item not in (None, "", []), f"{path}.{key} is empty"
-            assert_no_empty_values(item, f"{path}.{key}")
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            assert_no_empty_values(item, f"{path}[{i}]")
-    else:
-        assert value is not None, path
-
-
 def test_the_validator_rejects_bad_objects():
     """The schemas are really applied, formats included (uuid, email, date-time)."""
     good = {"id": "2f0a1a41-8a3c-4ae2-9a34-5b4c0a3c3e6c", "name": "x", "status": "active"}
@@ -83,136 +58,13 @@ def test_the_validator_rejects_bad_objects():
     assert hsds_validation.errors(bad_phone) == ["phones/0: 'number' is a required property"]
 
 
-def _full_offer():
-    municipality = factories.MunicipalityFactory(official_key="05315000", name="Köln")
-    district = District.objects.create(
-        municipality=municipality,
-        code="04",
-        name="Ehrenfeld",
-        boundary={
-            "type": "Polygon",
-            "coordinates": [[[6.9, 50.9], [6.95, 50.9], [6.95, 50.95], [6.9, 50.9]]],
-        },
-    )
-    organization = OrganizationFactory(
-        municipality=municipality,
-        name="Familienzentrum Ehrenfeld e. V.",
-        alternate_name="FZE",
-        description="Träger der Familienbildung",
-        email="info@fze.example.org",
-        website="https://fze.example.org/",
-        legal_status="eingetragener Verein",
-    )
-    verifier = factories.UserFactory(email="koordination@stadt.example.org")
-    service = ServiceFactory(
-        organization=organization,
-        name="Babytreff",
-        alternate_name="Krabbelgruppe",
-        description="Offener Treff für Eltern mit Babys.",
-        url="https://fze.example.org/babytreff",
-        email="babytreff@fze.example.org",
-        min_age_months=-9,
-        max_age_months=18,
-        eligibility_description="Eltern mit Kindern bis 18 Monate",
-        application_process="Einfach vorbeikommen.",
-        is_free=False,
-        fees_description="2 € pro Treffen",
-        last_verified_at=timezone.now(),
-        last_verified_by=verifier,
-    )
-    location = Location.objects.create(
-        municipality=municipality,
-        organization=organization,
-        name="Familienzentrum",
-        alternate_name="FZ",
-        description="Erdgeschoss",
-        transportation="Linie 13, Haltestelle Venloer Straße",
-        url="https://fze.example.org/anfahrt",
-        address_1="Venloer Straße 1",
-        address_2="Hinterhaus",
-        postal_code="50823",
-        city="Köln",
-        latitude=Decimal("50.947000"),
-        longitude=Decimal("6.921000"),
-        district=district,
-        accessibility_description="Stufenloser Zugang über den Hof",
-    )
-    feature = TaxonomyTerm.objects.filter(taxonomy__slug="barrierefreiheit").first()
-    LocationFeature.objects.create(municipality=municipality, location=location, term=feature)
-    link = ServiceAtLocation.objects.create(
-        municipality=municipality, service=service, location=location, description="im Café"
-    )
-    for term in TaxonomyTerm.objects.filter(taxonomy__slug="handlungsfelder")[:2]:
-        ServiceTerm.objects.create(municipality=municipality, service=service, term=term)
-    Schedule.objects.create(
-        municipality=municipality,
-        service=service,
-        weekday=3,
-        opens_at=dt.time(9, 30),
-        closes_at=dt.time(11),
-        valid_from=dt.date(2026, 1, 1),
-        valid_to=dt.date(2026, 12, 31),
-        description="mittwochs",
-        notes="nicht in den Ferien",
-    )
-    Schedule.objects.create(
-        municipality=municipality,
-        service_at_location=link,
-        kind=ScheduleKind.SESSION,
-        dtstart=dt.date(2026, 3, 4),
-        opens_at=dt.time(15),
-        closes_at=dt.time(17),
-    )
-    Schedule.objects.create(municipality=municipality, location=location, weekday=1)
-    Phone.objects.create(
-        municipality=municipality, service=service, number="0221 123456", extension="12"
-    )
-    Phone.objects.create(
-        municipality=municipality,
-        location=location,
-        number="0221 654321",
-        extension="Zentrale",
-        type="fax",
-    )
-    Phone.objects.create(municipality=municipality, organization=organization, number="0221 1")
-    contact = Contact.objects.create(
-        municipality=municipality,
-        service=service,
-        name="Erika Beispiel",
-        title="Leitung",
-        department="Familienbildung",
-        email="e.beispiel@fze.example.org",
-    )
-    Phone.objects.create(municipality=municipality, contact=contact, number="0221 999", type="cell")
-    Contact.objects.create(municipality=municipality, location=location, name="Hausmeister")
-    Language.objects.create(municipality=municipality, service=service, code="de", name="Deutsch")
-    Language.objects.create(
-        municipality=municipality, service=service, code="tr", name="Türkisch", note="dienstags"
-    )
-    Language.objects.create(municipality=municipality, location=location, code="ar")
-    CostOption.objects.create(
-        municipality=municipality,
-        service=service,
-        option="pro Treffen",
-        amount=Decimal("2.50"),
-        amount_description="Geschwister frei",
-        valid_from=dt.date(2026, 1, 1),
-        valid_to=dt.date(2026, 12, 31),
-    )
-    ServiceArea.objects.create(
-        municipality=municipality, service=service, district=district, description="Ehrenfeld"
-    )
-    ServiceArea.objects.create(municipality=municipality, service=service)
-    return service
-
-
 def _export(service, **kwargs):
     queryset = hsds.export_queryset(service.municipality, include_unpublished=True)
     return hsds.service_to_hsds(queryset.get(pk=service.pk), **kwargs)
 
 
 def test_a_full_offer_exports_every_field_and_validates():
-    service = _full_offer()
+    service = full_offer()
     data = _export(service)
     assert_valid(data)
     assert_no_empty_values(data)
@@ -329,7 +181,7 @@ def test_a_virtual_location_without_address_validates():
 
 
 def test_the_command_exports_published_offers_only_unless_asked(tmp_path):
-    service = _full_offer()
+    service = full_offer()
     municipality = service.municipality
     draft = ServiceFactory(
         organization=service.organization, name="Entwurf", status=ServiceStatus.DRAFT
@@ -388,7 +240,7 @@ def test_the_koeln_demo_offers_export_valid_objects(tmp_path):
 
 
 def test_the_export_needs_a_fixed_number_of_queries(django_assert_max_num_queries):
-    service = _full_offer()
+    service = full_offer()
     for _ in range(5):
         ServiceFactory(organization=service.organization)
     with django_assert_max_num_queries(30):

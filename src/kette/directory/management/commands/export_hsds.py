@@ -1,5 +1,7 @@
-"""`kette export_hsds --municipality SLUG --format json OUT`: a municipality's offers
-as Open Referral HSDS 3.0 (a JSON list of full service objects)."""
+"""`kette export_hsds --municipality SLUG --format json|datapackage OUT`: a
+municipality's offers as Open Referral HSDS 3.0: a JSON list of full service
+objects, or the tabular data package (a directory of CSV files with
+`datapackage.json`)."""
 
 import json
 from pathlib import Path
@@ -10,21 +12,26 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kette.core.models import Municipality
-from kette.directory import hsds
+from kette.directory import hsds, hsds_tabular
 
 
 class Command(BaseCommand):
     help = (
-        "Export a municipality's offers as HSDS 3.0 JSON: a list of full service objects "
-        "(organisation, locations, schedules, phones, languages, cost options, taxonomy "
-        "terms, service areas). Published offers only unless --include-unpublished "
+        "Export a municipality's offers as HSDS 3.0: JSON (a list of full service objects: "
+        "organisation, locations, schedules, phones, languages, cost options, taxonomy "
+        "terms, service areas) or a tabular data package (a directory of CSV files and "
+        "datapackage.json). Published offers only unless --include-unpublished "
         "(for coordinators); contacts of professionals only with --include-contacts."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("out", help="target file (JSON)")
+        parser.add_argument(
+            "out", help="target file (json) or directory (datapackage; created if missing)"
+        )
         parser.add_argument("--municipality", required=True, help="the municipality's slug")
-        parser.add_argument("--format", choices=["json"], default="json", help="output format")
+        parser.add_argument(
+            "--format", choices=["json", "datapackage"], default="json", help="output format"
+        )
         parser.add_argument(
             "--include-unpublished",
             action="store_true",
@@ -51,9 +58,17 @@ class Command(BaseCommand):
         )
         out = Path(options["out"])
         try:
-            out.write_text(
-                json.dumps(services, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-            )
+            if options["format"] == "datapackage":
+                hsds_tabular.write_package(
+                    services,
+                    out,
+                    name=f"kette-{municipality.slug}",
+                    title=f"Angebote {municipality.name} (kette, HSDS 3.0)",
+                )
+            else:
+                out.write_text(
+                    json.dumps(services, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+                )
         except OSError as error:
             raise CommandError(
                 _("Cannot write %(file)s: %(reason)s.") % {"file": out, "reason": error.strerror}

@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kette.core.models import Municipality, User
 from kette.directory import tabular
+from kette.directory.management.commands._options import municipality_and_actor
 
 
 class Command(BaseCommand):
@@ -37,16 +37,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         console = Console(file=self.stdout, highlight=False, width=120)
-        municipality = Municipality.objects.filter(slug=options["municipality"]).first()
-        if municipality is None:
-            raise CommandError(
-                _("There is no municipality “%(slug)s”.") % {"slug": options["municipality"]}
-            )
-        actor = None
-        if options["user"]:
-            actor = User.objects.filter(username=options["user"]).first()
-            if actor is None:
-                raise CommandError(_("There is no user “%(name)s”.") % {"name": options["user"]})
+        municipality, actor = municipality_and_actor(options)
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(_("The file %(file)s does not exist.") % {"file": path})

@@ -1,0 +1,98 @@
+"""HSDS import throughput on SQLite (DESIGN §6: ≥ 5,000 services/s).
+
+    .venv/bin/python bench/hsds_import.py [--services 1000] [--db PATH] [--reuse]
+
+Takes `--services` offers of the generated directory of `bench/search_sqlite.py`
+(same generator and file), exports them as HSDS JSON, gives every object a new
+id (so they are new offers) and imports them into a second municipality with
+`hsds_import.import_services` (creating), then again (updating). Prints
+services per second for both and, as the baseline, a bare `bulk_create` of the
+same number of `Service` rows. Every row of the import goes through
+`audited_save` (validation and history), as every write in kette does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from search_sqlite import _setup, generate  # noqa: E402
+
+
+def renumber(value: Any, mapping: dict[str, str]) -> Any:
+    """`value` with every UUID string replaced, consistently, by a new one."""
+    if isinstance(value, dict):
+        return {k: renumber(v, mapping) for k, v in value.items()}
+    if isinstance(value, list):
+        return [renumber(v, mapping) for v in value]
+    if isinstance(value, str) and len(value) == 36 and value.count("-") == 4:
+        return mapping.setdefault(value, str(uuid.uuid4()))
+    return value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--services", type=int, default=1000)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument(
+        "--db", type=Path, default=Path(tempfile.gettempdir()) / "kette-bench-search.sqlite3"
+    )
+    parser.add_argument("--reuse", action="store_true", help="use an existing generated file")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT / "src"))
+    fresh = not (args.reuse and args.db.exists())
+    _setup(args.db, fresh)
+    if fresh:
+        generate(args.rows)
+    from django.db import transaction
+
+    from kette.core.models import Municipality
+    from kette.directory import hsds, hsds_import
+    from kette.directory.models import Organization, Service
+
+    koeln = Municipality.objects.get(slug="koeln")
+    queryset = hsds.export_queryset(koeln)[: args.services]
+    objects = renumber([hsds.service_to_hsds(s) for s in queryset], {})
+    target, _ = Municipality.objects.get_or_create(
+        slug="bench-import",
+        defaults={
+            "programme": koeln.programme,
+            "name": "Importstadt",
+            "kind": koeln.kind,
+            "official_key": "05999999",
+        },
+    )
+    results = []
+    for label in ("create", "update"):
+        started = time.perf_counter()
+        report = hsds_import.import_services(target, objects)
+        seconds = time.perf_counter() - started
+        assert report.ok, report.problems[:3]
+        results.append((label, seconds))
+    organization = Organization.objects.filter(municipality=target).first()
+    started = time.perf_counter()
+    with transaction.atomic():
+        Service.objects.bulk_create(
+            Service(municipality=target, organization=organization, name=f"x{i}")
+            for i in range(len(objects))
+        )
+        transaction.set_rollback(True)
+    baseline = time.perf_counter() - started
+    print(f"HSDS import of {len(objects)} services (SQLite)")
+    for label, seconds in results:
+        print(f"  {label:<8} {seconds:8.2f} s  {len(objects) / seconds:8.0f} services/s")
+    print(f"  baseline bulk_create of the bare rows: {len(objects) / baseline:8.0f} rows/s")
+    print("  (target DESIGN §6: ≥ 5,000 services/s)")
+
+
+if __name__ == "__main__":
+    main()

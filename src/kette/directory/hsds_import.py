@@ -1,0 +1,825 @@
+"""Import of Open Referral HSDS 3.0 into a municipality's directory.
+
+`load(path)` reads a JSON file (a list of full services, one service, an API
+page with `contents`, a list of such pages, or an organisation with `services`)
+or a tabular data package (a directory, or its `datapackage.json`), and returns
+full service objects. `import_services(municipality, objects, …)` checks every
+object against the official schema and kette's rules first and writes nothing
+unless all are valid; then it creates or updates the offers in one transaction
+(matched by their HSDS ids, which kette keeps, so importing twice updates),
+writing every row through `audited_save`. Fields kette does not model are
+counted in the report (`unmodelled`), never dropped silently. See docs/hsds.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kette.core.audit import audited_delete, audited_save
+from kette.core.models import District, Municipality, User
+from kette.directory import hsds, hsds_tabular, hsds_validation, services
+from kette.directory.models import (
+    HSDS_STATUS,
+    HSDS_WEEKDAYS,
+    MAX_AGE_MONTHS,
+    Contact,
+    CostOption,
+    Language,
+    Location,
+    LocationFeature,
+    LocationType,
+    Organization,
+    Phone,
+    PhoneType,
+    Schedule,
+    ScheduleKind,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    ServiceStatus,
+    ServiceTerm,
+    TaxonomyTerm,
+)
+
+STATUS_FROM_HSDS = {value: key for key, value in HSDS_STATUS.items()}
+WEEKDAY_FROM_HSDS = {value: key for key, value in HSDS_WEEKDAYS.items()}
+EXTENSION_NOTE = re.compile(r"^(?P<description>.*?)\s*\(Durchwahl (?P<extension>[^)]*)\)$")
+
+# Fields kette models, per entity; `*_id` links are structural. Everything else
+# in an object is counted as "not modelled" in the report.
+MODELLED = {
+    "service": {
+        "id",
+        "organization_id",
+        "name",
+        "alternate_name",
+        "description",
+        "url",
+        "email",
+        "status",
+        "application_process",
+        "fees_description",
+        "eligibility_description",
+        "minimum_age",
+        "maximum_age",
+        "assured_date",
+        "last_modified",
+        "phones",
+        "schedules",
+        "service_areas",
+        "service_at_locations",
+        "languages",
+        "organization",
+        "cost_options",
+        "contacts",
+        "attributes",
+    },
+    "organization": {
+        "id",
+        "name",
+        "alternate_name",
+        "description",
+        "email",
+        "website",
+        "legal_status",
+        "phones",
+    },
+    "phone": {"id", "number", "extension", "type", "description"},
+    "schedule": {
+        "id",
+        "valid_from",
+        "valid_to",
+        "dtstart",
+        "count",
+        "freq",
+        "interval",
+        "wkst",
+        "byday",
+        "opens_at",
+        "closes_at",
+        "description",
+        "notes",
+    },
+    "service_area": {"id", "name", "description", "extent", "extent_type"},
+    "service_at_location": {"id", "description", "schedules", "location"},
+    "location": {
+        "id",
+        "location_type",
+        "url",
+        "name",
+        "alternate_name",
+        "description",
+        "transportation",
+        "latitude",
+        "longitude",
+        "languages",
+        "addresses",
+        "accessibility",
+        "phones",
+        "schedules",
+        "attributes",
+        "contacts",
+    },
+    "address": {
+        "id",
+        "address_1",
+        "address_2",
+        "city",
+        "region",
+        "state_province",
+        "postal_code",
+        "country",
+        "address_type",
+    },
+    "accessibility": {"id", "description"},
+    "language": {"id", "name", "code", "note"},
+    "cost_option": {
+        "id",
+        "valid_from",
+        "valid_to",
+        "option",
+        "currency",
+        "amount",
+        "amount_description",
+    },
+    "contact": {"id", "name", "title", "department", "email", "phones"},
+    "attribute": {"id", "link_type", "link_entity", "taxonomy_term", "label"},
+    # A term is a reference to kette's vocabulary: looked up, not imported.
+    "taxonomy_term": None,
+}
+
+
+class ImportFileError(ValueError):
+    """A file that cannot be read as HSDS (German message)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why an object was rejected: which object, where in it (schema path) and why."""
+
+    index: int  # 1-based position of the service in the input
+    label: str  # name or id of the service
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{_('Offer')} {self.index} ({self.label}) – {self.path}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    organizations_created: int = 0
+    locations_created: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    unmodelled: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+# ---------------------------------------------------------------------------
+# Reading files
+# ---------------------------------------------------------------------------
+
+
+def _services_in(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, list):
+        return [item for entry in value for item in _services_in(entry)]
+    if not isinstance(value, dict):
+        raise ImportFileError(_("The file contains no HSDS services."))
+    if "contents" in value and isinstance(value["contents"], list):  # an API page
+        return _services_in(value["contents"])
+    if "services" in value and isinstance(value["services"], list):  # full organisation
+        organization = {k: v for k, v in value.items() if k != "services"}
+        return [
+            {"organization": organization, "organization_id": organization.get("id")} | service
+            for service in value["services"]
+        ]
+    if isinstance(value.get("service"), dict) and "location" in value:  # service at location
+        link = {k: v for k, v in value.items() if k != "service"}
+        service = dict(value["service"])
+        service["service_at_locations"] = [*service.get("service_at_locations", []), link]
+        return [service]
+    return [value]
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    """Full service objects from an HSDS JSON file or tabular data package."""
+    if path.is_dir() or path.name == "datapackage.json":
+        directory = path if path.is_dir() else path.parent
+        try:
+            return hsds_tabular.read_package(directory)
+        except (hsds_tabular.PackageError, UnicodeDecodeError) as error:
+            raise ImportFileError(
+                _("The data package cannot be read: %(reason)s") % {"reason": error}
+            ) from error
+    if not path.is_file():
+        raise ImportFileError(_("The file %(file)s does not exist.") % {"file": path})
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ImportFileError(
+            _("%(file)s is not a JSON file: %(reason)s") % {"file": path.name, "reason": error}
+        ) from error
+    return _services_in(data)
+
+
+# ---------------------------------------------------------------------------
+# Checking
+# ---------------------------------------------------------------------------
+
+
+def german_reason(error: Any) -> str:
+    """A jsonschema error as a German sentence."""
+    kind, value = error.validator, error.validator_value
+    if kind == "required":
+        missing = re.match(r"'([^']*)' is a required property", error.message)
+        name = missing.group(1) if missing else "?"
+        return _("the required field “%(field)s” is missing") % {"field": name}
+    if kind == "format":
+        return _("“%(value)s” is not a valid %(format)s") % {
+            "value": error.instance,
+            "format": value,
+        }
+    if kind == "type":
+        return _("“%(value)s” has the wrong type (expected: %(type)s)") % {
+            "value": error.instance,
+            "type": value if isinstance(value, str) else ", ".join(value),
+        }
+    if kind == "enum":
+        return _("“%(value)s” is not one of %(choices)s") % {
+            "value": error.instance,
+            "choices": ", ".join(str(v) for v in value),
+        }
+    return _("invalid value (%(detail)s)") % {"detail": error.message}
+
+
+def _label(obj: Any) -> str:
+    if isinstance(obj, dict):
+        return str(obj.get("name") or obj.get("id") or "?")
+    return "?"
+
+
+def schema_problems(index: int, obj: Any) -> list[Problem]:
+    validator = hsds_validation.validator("service")
+    found = sorted(validator.iter_errors(obj), key=lambda e: [str(p) for p in e.path])
+    return [
+        Problem(index, _label(obj), "/".join(str(p) for p in e.path) or "/", german_reason(e))
+        for e in found
+    ]
+
+
+def count_unmodelled(obj: dict[str, Any], entity: str, counter: Counter[str]) -> None:
+    modelled = MODELLED.get(entity)
+    if modelled is None:
+        return
+    for key, value in obj.items():
+        if key in modelled or (key.endswith("_id") and key != "program_id"):
+            child = hsds_tabular.NESTED.get(key)
+            if child and key in modelled:
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, dict):
+                        count_unmodelled(item, child, counter)
+            continue
+        if value in (None, "", []):
+            continue
+        counter[f"{entity}.{key}"] += 1
+
+
+# ---------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------
+
+
+class _ObjectError(Exception):
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(reason)
+        self.path = path
+        self.reason = reason
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _date(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(str(value)[:10]) if value else None
+
+
+def _time(value: Any) -> dt.time | None:
+    if not value:
+        return None
+    text = re.sub(r"(Z|[+-]\d{2}:?\d{2})$", "", str(value))
+    return dt.time.fromisoformat(text).replace(tzinfo=None)
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as error:
+        raise ValidationError(_("“%(value)s” is not a number.") % {"value": value}) from error
+
+
+def _text(obj: dict[str, Any], key: str, limit: int | None = None) -> str:
+    value = obj.get(key)
+    text = "" if value is None else str(value)
+    return text[:limit] if limit else text
+
+
+class _Importer:
+    def __init__(
+        self, municipality: Municipality, *, actor: User | None, report: ImportReport
+    ) -> None:
+        self.municipality = municipality
+        self.actor = actor
+        self.report = report
+        self.districts = {
+            d.name.casefold(): d for d in District.objects.filter(municipality=municipality)
+        }
+        terms = TaxonomyTerm.objects.available_to(municipality).select_related("taxonomy")
+        self.terms_by_id = {str(t.id_hsds): t for t in terms}
+        self.terms_by_code = {(str(t.taxonomy.id_hsds), t.code): t for t in terms}
+        self.terms_by_code |= {(t.taxonomy.name, t.code): t for t in terms}
+
+    # --- helpers -------------------------------------------------------------
+
+    def _own(self, model: type[Model], value: Any, path: str) -> Any:
+        """The row of `model` with this HSDS id in the municipality, a new one with
+        the id, or an error when the id belongs to another municipality."""
+        parsed = _uuid(value)
+        if parsed is None:
+            return model(municipality=self.municipality)
+        found = model.objects.filter(id_hsds=parsed).first()  # type: ignore[attr-defined]
+        if found is None:
+            return model(municipality=self.municipality, id_hsds=parsed)
+        if found.municipality_id != self.municipality.pk:
+            raise _ObjectError(
+                path, _("the HSDS id %(id)s belongs to another municipality") % {"id": parsed}
+            )
+        return found
+
+    def _save(self, instance: Model, path: str) -> None:
+        try:
+            audited_save(instance, actor=self.actor)
+        except ValidationError as error:
+            if hasattr(error, "message_dict"):
+                reason = "; ".join(
+                    f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+                )
+            else:
+                reason = " ".join(error.messages)
+            raise _ObjectError(path, reason) from error
+
+    def _sync(self, existing: Iterable[Model], keep: set[Any]) -> None:
+        """Delete the rows of a collection the input no longer has."""
+        for row in existing:
+            if row.pk not in keep:
+                audited_delete(row, actor=self.actor)
+
+    def _phones(self, owner: str, instance: Model, phones: list[dict[str, Any]], path: str) -> None:
+        keep = set()
+        for i, data in enumerate(phones):
+            phone = self._own(Phone, data.get("id"), f"{path}/{i}")
+            setattr(phone, owner, instance)
+            description = _text(data, "description")
+            extension = "" if data.get("extension") is None else str(data["extension"])
+            note = EXTENSION_NOTE.match(description)
+            if note and not extension:
+                description, extension = note["description"], note["extension"]
+            phone.number = _text(data, "number")
+            phone.extension = extension
+            phone.type = data.get("type") if data.get("type") in PhoneType.values else "voice"
+            phone.description = description
+            self._save(phone, f"{path}/{i}")
+            keep.add(phone.pk)
+        self._sync(Phone.objects.filter(**{owner: instance}, contact__isnull=True), keep)
+
+    def _schedules(
+        self, owner: str, instance: Model, schedules: list[dict[str, Any]], path: str
+    ) -> None:
+        """Weekly times (one row per day of `byday`: the first keeps the HSDS id, the
+        others get ids derived from it) and single dates (`dtstart` without `freq`).
+        Other rules (monthly, every other week, …) kette cannot model: reported."""
+        keep = set()
+        for i, data in enumerate(schedules):
+            here = f"{path}/{i}"
+            days = [d.strip() for d in str(data.get("byday") or "").split(",") if d.strip()]
+            freq = data.get("freq")
+            weekly = freq == "WEEKLY" and days and all(d in WEEKDAY_FROM_HSDS for d in days)
+            if weekly and data.get("interval") not in (None, 1):
+                weekly = False
+            if not weekly and (freq or not data.get("dtstart")):
+                self.report.notes.append(
+                    _(
+                        "%(path)s: a schedule kette cannot model "
+                        "(freq %(freq)s, days %(days)s) was skipped"
+                    )
+                    % {"path": here, "freq": freq or "–", "days": ",".join(days) or "–"}
+                )
+                continue
+            if weekly and len(days) > 1:
+                self.report.notes.append(
+                    _("%(path)s: split into one weekly time per day (%(days)s)")
+                    % {"path": here, "days": ",".join(days)}
+                )
+            weekdays: list[str | None] = list(days) if weekly else [None]
+            for n, day in enumerate(weekdays):
+                own_id = data.get("id")
+                if n and _uuid(own_id):
+                    own_id = hsds.derived_id(uuid.UUID(str(own_id)), f"byday:{day}")
+                schedule = self._own(Schedule, own_id, here)
+                setattr(schedule, owner, instance)
+                schedule.kind = ScheduleKind.REGULAR if weekly else ScheduleKind.SESSION
+                schedule.weekday = WEEKDAY_FROM_HSDS[day] if day else None
+                schedule.dtstart = None if weekly else _date(data.get("dtstart"))
+                schedule.opens_at = _time(data.get("opens_at"))
+                schedule.closes_at = _time(data.get("closes_at"))
+                schedule.valid_from = _date(data.get("valid_from"))
+                schedule.valid_to = _date(data.get("valid_to"))
+                schedule.description = _text(data, "description")
+                schedule.notes = _text(data, "notes")
+                self._save(schedule, here)
+                keep.add(schedule.pk)
+        self._sync(Schedule.objects.filter(**{owner: instance}), keep)
+
+    def _languages(
+        self, owner: str, instance: Model, languages: list[dict[str, Any]], path: str
+    ) -> None:
+        keep = set()
+        for i, data in enumerate(languages):
+            language = self._own(Language, data.get("id"), f"{path}/{i}")
+            setattr(language, owner, instance)
+            language.code = _text(data, "code").lower()
+            language.name = _text(data, "name")
+            language.note = _text(data, "note")
+            self._save(language, f"{path}/{i}")
+            keep.add(language.pk)
+        self._sync(Language.objects.filter(**{owner: instance}), keep)
+
+    def _contacts(
+        self, owner: str, instance: Model, contacts: list[dict[str, Any]], path: str
+    ) -> None:
+        keep = set()
+        for i, data in enumerate(contacts):
+            contact = self._own(Contact, data.get("id"), f"{path}/{i}")
+            setattr(contact, owner, instance)
+            for key in ("name", "title", "department", "email"):
+                setattr(contact, key, _text(data, key))
+            self._save(contact, f"{path}/{i}")
+            self._phones("contact", contact, data.get("phones") or [], f"{path}/{i}/phones")
+            keep.add(contact.pk)
+        self._sync(Contact.objects.filter(**{owner: instance}), keep)
+
+    def _term(self, attribute: dict[str, Any], path: str) -> TaxonomyTerm | None:
+        term = attribute.get("taxonomy_term") or {}
+        found = self.terms_by_id.get(str(attribute.get("taxonomy_term_id") or term.get("id")))
+        if found is None and term.get("code"):
+            taxonomy = term.get("taxonomy_id") or term.get("taxonomy")
+            found = self.terms_by_code.get((str(taxonomy), term["code"]))
+        if found is None:
+            self.report.notes.append(
+                _("%(path)s: the term “%(term)s” is not in kette's vocabulary and was skipped")
+                % {"path": path, "term": term.get("name") or attribute.get("taxonomy_term_id")}
+            )
+        return found
+
+    def _term_links(
+        self,
+        model: type[Model],
+        owner: str,
+        instance: Model,
+        attributes: list[dict[str, Any]],
+        path: str,
+    ) -> None:
+        """Links of `instance` to the terms its attributes name (fields of action of
+        an offer, accessibility features of a place)."""
+        keep = set()
+        for i, attribute in enumerate(attributes):
+            here = f"{path}/attributes/{i}".lstrip("/")
+            term = self._term(attribute, here)
+            if term is None:
+                continue
+            links = model.objects.filter(**{owner: instance}, term=term)  # type: ignore[attr-defined]
+            link = links.first()
+            if link is None:
+                link = model(municipality=self.municipality, term=term, **{owner: instance})
+                self._save(link, here)
+            keep.add(link.pk)
+        self._sync(model.objects.filter(**{owner: instance}), keep)  # type: ignore[attr-defined]
+
+    # --- entities ------------------------------------------------------------
+
+    def organization(self, data: dict[str, Any], path: str) -> Organization:
+        organization = self._own(Organization, data.get("id"), path)
+        if organization.pk is None:
+            self.report.organizations_created += 1
+        organization.name = _text(data, "name", 300)
+        for key in ("alternate_name", "description", "email", "website", "legal_status"):
+            setattr(organization, key, _text(data, key))
+        self._save(organization, path)
+        self._phones("organization", organization, data.get("phones") or [], f"{path}/phones")
+        return organization
+
+    def location(self, data: dict[str, Any], path: str) -> Location:
+        location = self._own(Location, data.get("id"), path)
+        if location.pk is None:
+            self.report.locations_created += 1
+        location.location_type = (
+            data.get("location_type")
+            if data.get("location_type") in LocationType.values
+            else LocationType.PHYSICAL
+        )
+        for key in ("url", "name", "alternate_name", "description", "transportation"):
+            setattr(location, key, _text(data, key))
+        organization = _uuid(data.get("organization_id"))
+        location.organization = (
+            Organization.objects.for_municipality(self.municipality)
+            .filter(id_hsds=organization)
+            .first()
+            if organization
+            else None
+        )
+        location.latitude = _decimal(data.get("latitude"))
+        location.longitude = _decimal(data.get("longitude"))
+        if location.latitude is not None and location.longitude is not None:
+            if abs(location.latitude) > 90 or abs(location.longitude) > 180:
+                self.report.notes.append(
+                    _(
+                        "%(path)s: the coordinates %(lat)s, %(lon)s are impossible "
+                        "and were not taken over"
+                    )
+                    % {"path": path, "lat": location.latitude, "lon": location.longitude}
+                )
+                location.latitude = location.longitude = None
+            else:
+                location.latitude = round(location.latitude, 6)
+                location.longitude = round(location.longitude, 6)
+        else:
+            location.latitude = location.longitude = None
+        addresses = data.get("addresses") or []
+        address = addresses[0] if addresses else {}
+        if len(addresses) > 1:
+            self.report.notes.append(
+                _("%(path)s: only the first of %(count)s addresses was taken over")
+                % {"path": path, "count": len(addresses)}
+            )
+        location.address_1 = _text(address, "address_1")
+        location.address_2 = _text(address, "address_2")
+        location.city = _text(address, "city")
+        postal_code = _text(address, "postal_code").strip()
+        if postal_code and not re.fullmatch(r"\d{5}", postal_code):
+            self.report.notes.append(
+                _("%(path)s: the postal code “%(code)s” is not a German one and was not taken over")
+                % {"path": f"{path}/addresses/0/postal_code", "code": postal_code}
+            )
+            postal_code = ""
+        location.postal_code = postal_code
+        state = _text(address, "state_province")
+        derived = hsds.STATES_BY_AGS.get(self.municipality.official_key[:2], "")
+        location.state_province = "" if state == derived else state
+        location.country = (_text(address, "country") or "DE").upper()[:2]
+        region = _text(address, "region").casefold()
+        location.district = self.districts.get(region) if region else None
+        accessibility = data.get("accessibility") or []
+        location.accessibility_description = "\n\n".join(
+            _text(a, "description") for a in accessibility if a.get("description")
+        )
+        self._save(location, path)
+        self._languages("location", location, data.get("languages") or [], f"{path}/languages")
+        self._phones("location", location, data.get("phones") or [], f"{path}/phones")
+        self._schedules("location", location, data.get("schedules") or [], f"{path}/schedules")
+        self._contacts("location", location, data.get("contacts") or [], f"{path}/contacts")
+        self._term_links(LocationFeature, "location", location, data.get("attributes") or [], path)
+        return location
+
+    def service(self, data: dict[str, Any]) -> Service:
+        service = self._own(Service, data.get("id"), "id")
+        created = service.pk is None
+        organization_data = data.get("organization")
+        organization: Organization | None
+        if organization_data:
+            organization = self.organization(organization_data, "organization")
+        else:
+            organization = (
+                Organization.objects.for_municipality(self.municipality)
+                .filter(id_hsds=_uuid(data.get("organization_id")))
+                .first()
+            )
+            if organization is None:
+                raise _ObjectError(
+                    "organization",
+                    _("kette needs the organization of every offer (“organization” is missing)"),
+                )
+        service.organization = organization
+        service.name = _text(data, "name", 300)
+        for key in (
+            "alternate_name",
+            "description",
+            "url",
+            "email",
+            "application_process",
+            "fees_description",
+            "eligibility_description",
+        ):
+            setattr(service, key, _text(data, key))
+        status = data.get("status")
+        if status not in STATUS_FROM_HSDS:
+            self.report.notes.append(
+                _("%(name)s: the status “%(status)s” is imported as a draft")
+                % {"name": service.name, "status": status}
+            )
+        service.status = STATUS_FROM_HSDS.get(str(status), ServiceStatus.DRAFT)
+        try:
+            service.min_age_months = services.years_to_months(data.get("minimum_age"))
+            service.max_age_months = services.years_to_months(data.get("maximum_age"))
+        except ValidationError as error:
+            raise _ObjectError("minimum_age", " ".join(error.messages)) from error
+        if service.max_age_months is not None and service.max_age_months > MAX_AGE_MONTHS:
+            self.report.notes.append(
+                _("%(name)s: maximum_age %(age)s is taken as no upper age limit")
+                % {"name": service.name, "age": data.get("maximum_age")}
+            )
+            service.max_age_months = None
+        assured = _date(data.get("assured_date"))
+        if assured is None:
+            service.last_verified_at = None
+        elif service.last_verified_at is None or (
+            timezone.localdate(service.last_verified_at) != assured
+        ):
+            service.last_verified_at = timezone.make_aware(
+                dt.datetime.combine(assured, dt.time(12))
+            )
+        cost_options = list(data.get("cost_options") or [])
+        free_id = hsds.derived_id(service.id_hsds, "cost_option:free")
+        free = [
+            c
+            for c in cost_options
+            if c.get("id") == free_id
+            or (
+                str(c.get("option", "")).casefold() in (hsds.FREE_OPTION, "free", "kostenfrei")
+                and _decimal(c.get("amount")) in (None, 0)
+                and not c.get("amount_description")
+            )
+        ]
+        service.is_free = bool(free)
+        self._save(service, "/")
+        if created:
+            self.report.created += 1
+        else:
+            self.report.updated += 1
+        self._phones("service", service, data.get("phones") or [], "phones")
+        self._schedules("service", service, data.get("schedules") or [], "schedules")
+        self._languages("service", service, data.get("languages") or [], "languages")
+        self._contacts("service", service, data.get("contacts") or [], "contacts")
+        keep = set()
+        for i, option_data in enumerate(c for c in cost_options if c not in free):
+            option = self._own(CostOption, option_data.get("id"), f"cost_options/{i}")
+            option.service = service
+            option.option = _text(option_data, "option")
+            option.amount = _decimal(option_data.get("amount"))
+            option.currency = _text(option_data, "currency") or "EUR"
+            option.amount_description = _text(option_data, "amount_description")
+            option.valid_from = _date(option_data.get("valid_from"))
+            option.valid_to = _date(option_data.get("valid_to"))
+            self._save(option, f"cost_options/{i}")
+            keep.add(option.pk)
+        self._sync(CostOption.objects.filter(service=service), keep)
+        keep = set()
+        for i, area_data in enumerate(data.get("service_areas") or []):
+            name = _text(area_data, "name").casefold()
+            district = self.districts.get(name)
+            if district is None and name not in ("", self.municipality.name.casefold()):
+                self.report.notes.append(
+                    _(
+                        "service_areas/%(i)s: “%(name)s” is no district of %(municipality)s; "
+                        "taken as the whole municipality"
+                    )
+                    % {
+                        "i": i,
+                        "name": area_data.get("name"),
+                        "municipality": self.municipality.name,
+                    }
+                )
+            area = self._own(ServiceArea, area_data.get("id"), f"service_areas/{i}")
+            if any(
+                a.district_id == (district.pk if district else None)
+                for a in ServiceArea.objects.filter(pk__in=keep)
+            ):
+                continue  # the same area twice (e.g. two unknown names): kept once
+            area.service = service
+            area.district = district
+            area.description = _text(area_data, "description")
+            self._save(area, f"service_areas/{i}")
+            keep.add(area.pk)
+        self._sync(ServiceArea.objects.filter(service=service), keep)
+        self._term_links(ServiceTerm, "service", service, data.get("attributes") or [], "")
+        keep = set()
+        for i, link_data in enumerate(data.get("service_at_locations") or []):
+            here = f"service_at_locations/{i}"
+            if not link_data.get("location"):
+                raise _ObjectError(here, _("the location is missing"))
+            location = self.location(link_data["location"], f"{here}/location")
+            link = self._own(ServiceAtLocation, link_data.get("id"), here)
+            if link.pk is None:
+                other = ServiceAtLocation.objects.filter(service=service, location=location).first()
+                link = other or link
+            link.service = service
+            link.location = location
+            link.description = _text(link_data, "description")
+            self._save(link, here)
+            self._schedules(
+                "service_at_location", link, link_data.get("schedules") or [], f"{here}/schedules"
+            )
+            keep.add(link.pk)
+        self._sync(ServiceAtLocation.objects.filter(service=service), keep)
+        return service
+
+
+def import_services(
+    municipality: Municipality,
+    objects: list[dict[str, Any]],
+    *,
+    actor: User | None = None,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Check every object, then (only if all are valid) create or update the offers
+    in one transaction; `dry_run` rolls it back. Problems carry the object, the
+    schema path and a German reason; with any problem nothing is written."""
+    report = ImportReport(dry_run=dry_run)
+    for index, obj in enumerate(objects, start=1):
+        report.problems += schema_problems(index, obj)
+        if isinstance(obj, dict):
+            count_unmodelled(obj, "service", report.unmodelled)
+    seen: dict[str, int] = {}
+    for index, obj in enumerate(objects, start=1):
+        key = str(obj.get("id")) if isinstance(obj, dict) else ""
+        if key in seen:
+            report.problems.append(
+                Problem(
+                    index, _label(obj), "id", _("the same id as offer %(n)s") % {"n": seen[key]}
+                )
+            )
+        seen.setdefault(key, index)
+    if report.problems:
+        return report
+    with transaction.atomic():
+        importer = _Importer(municipality, actor=actor, report=report)
+        if not Service.objects.for_municipality(municipality).exists():
+            services.life_phases_ensure_defaults(municipality, actor=actor)
+        written = []
+        for index, obj in enumerate(objects, start=1):
+            try:
+                with transaction.atomic():
+                    written.append(importer.service(obj))
+            except _ObjectError as error:
+                report.problems.append(Problem(index, _label(obj), error.path, error.reason))
+            if progress:
+                progress(1)
+        if not report.problems:
+            services.locations_assign_districts(actor=actor, municipality=municipality)
+            for service in written:  # derives the life phases, rebuilds the search document
+                services.service_adjust_life_phases(actor=actor, service=service)
+        if report.problems or dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def summary_text(report: ImportReport) -> str:
+    text = _(
+        "%(created)s offer(s) created, %(updated)s updated; "
+        "%(organizations)s new organization(s), %(locations)s new location(s)."
+    ) % {
+        "created": report.created,
+        "updated": report.updated,
+        "organizations": report.organizations_created,
+        "locations": report.locations_created,
+    }
+    if report.dry_run:
+        text += " " + _("Dry run: nothing was saved.")
+    return text

@@ -85,6 +85,7 @@ urlpatterns = [
     ),
     path(M + "einlass/", views.CheckInView.as_view(), name="check_in"),
     path(M + "protokoll/", views.MinutesView.as_view(), name="minutes"),
+    path(M + "protokoll.pdf", views.MinutesPdfView.as_view(), name="minutes_pdf"),
     path(M + "protokoll/bearbeiten/", views.MinutesEditView.as_view(), name="minutes_edit"),
     path(
         K + "anmeldungen/",

@@ -18,6 +18,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from kette.core.models import Programme, Role
+from kette.core.pdf import PDF_MEDIA_TYPE, render_pdf
 from kette.core.roles import roles_of
 from kette.core.selectors import default_programme
 from kette.core.tenancy import MunicipalityMixin
@@ -513,13 +514,42 @@ class MinutesView(MeetingMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["minutes"] = getattr(self.meeting, "minutes", None)
-        context["sections"] = selectors.minutes_sections(self.meeting)
-        context["working_groups"] = selectors.working_groups_with_talks(self.meeting)
-        context["attendance"] = selectors.attendance_list(self.meeting)
-        context["show_names"] = self.request.user.has_perm("learning.write_minutes", self.meeting)
-        context["reached"] = selectors.municipalities_reached(self.meeting)
+        context.update(_minutes_context(self.meeting, self.request.user))
         return context
+
+
+def _minutes_context(meeting: Meeting, user: Any) -> dict[str, Any]:
+    """What the minutes page and the minutes PDF show (the same for both)."""
+    return {
+        "minutes": getattr(meeting, "minutes", None),
+        "sections": selectors.minutes_sections(meeting),
+        "working_groups": selectors.working_groups_with_talks(meeting),
+        "attendance": selectors.attendance_list(meeting),
+        "show_names": user.has_perm("learning.write_minutes", meeting),
+        "reached": selectors.municipalities_reached(meeting),
+    }
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=PDF_MEDIA_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class MinutesPdfView(MeetingMixin, View):
+    """The minutes as a tagged PDF/UA document: the same content and the same
+    visibility as the minutes page (names only for the coordination office)."""
+
+    permission_required = "learning.read_minutes"
+
+    def get(self, request: HttpRequest, number: int) -> HttpResponse:
+        context = {
+            "meeting": self.meeting,
+            "programme": self.programme,
+            **_minutes_context(self.meeting, request.user),
+        }
+        content = render_pdf("learning/print/minutes.html", context)
+        return _pdf_response(content, f"lernnetzwerk-{number}-protokoll.pdf")
 
 
 class MinutesEditView(MeetingMixin, FormView):

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from kette.core.models import Municipality, Programme
@@ -153,6 +153,33 @@ def registration_summary(meeting: Meeting) -> RegistrationSummary:
         cancelled=counts.get(RegistrationStatus.CANCELLED, 0),
         capacity=meeting.capacity,
     )
+
+
+@dataclass(frozen=True)
+class Badge:
+    """What a name badge shows: nothing of the registration beyond who and from where."""
+
+    name: str
+    organisation: str
+    municipality: str
+
+
+def badges_of(meeting: Meeting) -> list[Badge]:
+    """A badge for everyone registered (walk-ins included; not the waitlist, not the
+    cancelled), by municipality and name, guests last."""
+    registered = (
+        meeting.registrations.filter(status=RegistrationStatus.REGISTERED)
+        .select_related("municipality")
+        .order_by(F("municipality__name").asc(nulls_last=True), "person_name", "pk")
+    )
+    return [
+        Badge(
+            name=registration.person_name,
+            organisation=registration.organisation,
+            municipality=registration.municipality.name if registration.municipality else "",
+        )
+        for registration in registered
+    ]
 
 
 # Participation statistics --------------------------------------------------------

@@ -83,6 +83,7 @@ urlpatterns = [
         views.RegistrationExportView.as_view(file_format="xlsx"),
         name="registration_xlsx",
     ),
+    path(M + "namensschilder.pdf", views.BadgesPdfView.as_view(), name="badges_pdf"),
     path(M + "einlass/", views.CheckInView.as_view(), name="check_in"),
     path(M + "protokoll/", views.MinutesView.as_view(), name="minutes"),
     path(M + "protokoll.pdf", views.MinutesPdfView.as_view(), name="minutes_pdf"),

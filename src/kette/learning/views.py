@@ -161,6 +161,12 @@ def _calendar_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=PDF_MEDIA_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 class MeetingCalendarView(MeetingMixin, View):
     """The meeting as an iCalendar file."""
 
@@ -441,6 +447,21 @@ class RegistrationExportView(MeetingMixin, View):
         return response
 
 
+class BadgesPdfView(MeetingMixin, View):
+    """Name badges for everyone registered, eight to an A4 sheet (office only)."""
+
+    permission_required = "learning.read_registrations"
+
+    def get(self, request: HttpRequest, number: int) -> HttpResponse:
+        context = {
+            "meeting": self.meeting,
+            "programme": self.programme,
+            "badges": selectors.badges_of(self.meeting),
+        }
+        content = render_pdf("learning/print/badges.html", context)
+        return _pdf_response(content, f"lernnetzwerk-{number}-namensschilder.pdf")
+
+
 class CheckInView(MeetingMixin, TemplateView):
     """The list at the door: attendance per person and walk-ins."""
 
@@ -528,12 +549,6 @@ def _minutes_context(meeting: Meeting, user: Any) -> dict[str, Any]:
         "show_names": user.has_perm("learning.write_minutes", meeting),
         "reached": selectors.municipalities_reached(meeting),
     }
-
-
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=PDF_MEDIA_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 class MinutesPdfView(MeetingMixin, View):

@@ -506,6 +506,7 @@ def test_name_badges_pdf_shows_who_and_where_from_and_nothing_sensitive(
     assert "Gabi Gast" in second and "Landesjugendamt" in second
     assert text.index("Marina Beispiel") < text.index("Bea 0")  # Altstadt before Bergdorf
     assert "Rathaus Köln" in first
+    assert "Seite 1 / 2" in first  # core's print footer, in German
     for private in ("marina@example.org", "gabi@example.org", "Rollstuhlplatz"):
         assert private not in text
     assert "Wartende Person" not in text and "Abgesagte Person" not in text

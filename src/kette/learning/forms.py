@@ -6,11 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kette.core.models import Municipality
+from kette.learning import uploads
 from kette.learning.models import (
     SLIDE_EXTENSIONS,
     AgendaItem,
     Attendance,
+    DocumentKind,
     LifePhase,
+    MaterialAudience,
     Meeting,
     PracticeExample,
     WorkingGroup,
@@ -240,3 +243,54 @@ class PracticeExampleForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         pass
+
+
+def _accept(extensions: list[str]) -> forms.ClearableFileInput:
+    return forms.ClearableFileInput(attrs={"accept": ",".join(f".{e}" for e in extensions)})
+
+
+class MeetingDocumentForm(forms.Form):
+    """The type and content are checked by the service (uploads.check_document)."""
+
+    title = forms.CharField(label=_("title"), max_length=300)
+    kind = forms.ChoiceField(label=_("kind"), choices=DocumentKind.choices)
+    file = forms.FileField(
+        label=_("file"),
+        help_text=_("PDF, PowerPoint, Word, Excel or OpenDocument, at most 25 MB."),
+        widget=_accept(uploads.DOCUMENT_EXTENSIONS),
+    )
+    audience = forms.ChoiceField(
+        label=_("who may download it"),
+        choices=MaterialAudience.choices,
+        initial=MaterialAudience.MEETING,
+    )
+
+
+class MeetingPhotoForm(forms.Form):
+    """Photos lose their metadata in the service (uploads.clean_photo)."""
+
+    image = forms.FileField(
+        label=_("photo"),
+        help_text=_(
+            "JPEG, PNG or WebP, at most 15 MB. Location, camera and other metadata "
+            "are removed on upload."
+        ),
+        widget=_accept(uploads.PHOTO_EXTENSIONS),
+    )
+    caption = forms.CharField(label=_("caption"), max_length=500)
+    credit = forms.CharField(
+        label=_("photo credit"),
+        max_length=200,
+        help_text=_('Who took the photo; shown as "Photo: …".'),
+    )
+    alt_text = forms.CharField(
+        label=_("alternative text"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What the photo shows, for people who cannot see it."),
+    )
+    audience = forms.ChoiceField(
+        label=_("who may see it"),
+        choices=MaterialAudience.choices,
+        initial=MaterialAudience.MEETING,
+    )

@@ -24,11 +24,16 @@ SLIDE_EXTENSIONS = ["pdf", "pptx", "odp", "ppt"]
 MAX_SLIDES_BYTES = 25 * 1024 * 1024
 
 
-def slides_path(instance: Any, filename: str) -> str:
-    """A random file name: slides are served only through the permission-checked
-    download view, and their address must not be guessable from the title."""
+def random_name(folder: str, filename: str) -> str:
+    """A random file name below learning/<folder>/ that keeps only the extension:
+    files are served only through permission-checked views, and their address
+    must not be guessable from a title or the uploader's file name."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"learning/slides/{uuid.uuid4().hex}.{extension}"
+    return f"learning/{folder}/{uuid.uuid4().hex}.{extension}"
+
+
+def slides_path(instance: Any, filename: str) -> str:
+    return random_name("slides", filename)
 
 
 class Visibility(models.TextChoices):
@@ -383,6 +388,114 @@ class MinutesEntry(models.Model):
 
     def __str__(self) -> str:
         return str(self.agenda_item)
+
+
+def document_path(instance: Any, filename: str) -> str:
+    return random_name("documents", filename)
+
+
+def photo_path(instance: Any, filename: str) -> str:
+    return random_name("photos", filename)
+
+
+class DocumentKind(models.TextChoices):
+    SLIDES = "slides", _("slides")
+    HANDOUT = "handout", _("handout")
+    OTHER = "other", _("other document")
+
+
+class MaterialAudience(models.TextChoices):
+    """Who may download a meeting's document or see its photo."""
+
+    MEETING = "meeting", _("everyone who may see the meeting")
+    NETWORK = "network", _("learning network only")
+
+
+class MeetingMaterial(models.Model):
+    """What documents and photos of a meeting share: who may see them, who uploaded."""
+
+    audience = models.CharField(
+        _("who may see it"),
+        max_length=16,
+        choices=MaterialAudience.choices,
+        default=MaterialAudience.MEETING,
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class MeetingDocument(MeetingMaterial):
+    """Slides, handouts and other documents of a meeting, uploaded by the office."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="documents", verbose_name=_("meeting")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=DocumentKind.choices, default=DocumentKind.HANDOUT
+    )
+    file = models.FileField(_("file"), upload_to=document_path, max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("meeting document")
+        verbose_name_plural = _("meeting documents")
+        ordering = ["kind", "title", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def extension(self) -> str:
+        return self.file.name.rsplit(".", 1)[-1].lower()
+
+
+class MeetingPhoto(MeetingMaterial):
+    """A photo of a meeting. Stored re-encoded without any metadata (EXIF, GPS,
+    XMP, ICC); caption, credit and alt text are required."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="photos", verbose_name=_("meeting")
+    )
+    image = models.FileField(_("photo"), upload_to=photo_path, max_length=200)
+    width = models.PositiveIntegerField(_("width"), editable=False)
+    height = models.PositiveIntegerField(_("height"), editable=False)
+    caption = models.CharField(_("caption"), max_length=500)
+    credit = models.CharField(
+        _("photo credit"),
+        max_length=200,
+        help_text=_('Who took the photo; shown as "Photo: …".'),
+    )
+    alt_text = models.CharField(
+        _("alternative text"),
+        max_length=500,
+        help_text=_("What the photo shows, for people who cannot see it."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("meeting photo")
+        verbose_name_plural = _("meeting photos")
+        ordering = ["order", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.caption
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "learning:meeting_photo", kwargs={"number": self.meeting.number, "photo_pk": self.pk}
+        )
 
 
 class LifePhase(models.TextChoices):

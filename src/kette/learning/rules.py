@@ -20,6 +20,7 @@ from kette.core.rules import (
     is_programme_admin,
 )
 from kette.learning.models import (
+    MaterialAudience,
     Meeting,
     PracticeExample,
     PracticeExampleStatus,
@@ -145,3 +146,23 @@ def can_download_slides(user: Any, contribution: Any) -> bool:
 
 
 rules.add_perm("learning.download_slides", can_download_slides)
+
+
+@rules.predicate
+def can_see_material(user: Any, item: Any) -> bool:
+    """A meeting's document or photo: the office always; otherwise whoever may see
+    the meeting, and for network-only material only people of the network."""
+    if item is None:
+        return False
+    meeting = item.meeting
+    if is_staff_of_programme.test(user, meeting):
+        return True
+    if not can_read_meeting.test(user, meeting):
+        return False
+    if item.audience == MaterialAudience.NETWORK:
+        return is_network_member.test(user, meeting)
+    return True
+
+
+rules.add_perm("learning.read_document", can_see_material)
+rules.add_perm("learning.read_photo", can_see_material)

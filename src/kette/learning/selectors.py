@@ -17,7 +17,10 @@ from kette.learning.models import (
     AgendaItem,
     Contribution,
     ContributionStatus,
+    MaterialAudience,
     Meeting,
+    MeetingDocument,
+    MeetingPhoto,
     MinutesEntry,
     PracticeExample,
     PracticeExampleStatus,
@@ -26,7 +29,7 @@ from kette.learning.models import (
     Visibility,
     WorkingGroup,
 )
-from kette.learning.rules import is_staff_of_programme
+from kette.learning.rules import is_network_member, is_staff_of_programme
 
 
 def visible_meetings(programme: Programme, user: Any) -> QuerySet[Meeting]:
@@ -341,6 +344,38 @@ def attendance_list(meeting: Meeting) -> list[AttendanceGroup]:
     if guests:
         result.append(AttendanceGroup("", guests))
     return result
+
+
+# Documents and photos ---------------------------------------------------------------
+
+
+def _material_for(queryset: QuerySet[Any], meeting: Meeting, user: Any) -> QuerySet[Any]:
+    """A meeting's material the user may see (the caller has checked the meeting)."""
+    if is_staff_of_programme.test(user, meeting) or is_network_member.test(user, meeting):
+        return queryset
+    return queryset.filter(audience=MaterialAudience.MEETING)
+
+
+def documents_for(meeting: Meeting, user: Any) -> QuerySet[MeetingDocument]:
+    return _material_for(meeting.documents.order_by("kind", "title", "pk"), meeting, user)
+
+
+def photos_for(meeting: Meeting, user: Any) -> QuerySet[MeetingPhoto]:
+    return _material_for(meeting.photos.order_by("order", "created_at", "pk"), meeting, user)
+
+
+def document_in(meeting: Meeting, pk: int) -> MeetingDocument:
+    try:
+        return meeting.documents.select_related("meeting").get(pk=pk)
+    except MeetingDocument.DoesNotExist as error:
+        raise Http404 from error
+
+
+def photo_in(meeting: Meeting, pk: int) -> MeetingPhoto:
+    try:
+        return meeting.photos.select_related("meeting").get(pk=pk)
+    except MeetingPhoto.DoesNotExist as error:
+        raise Http404 from error
 
 
 # Practice examples -------------------------------------------------------------------

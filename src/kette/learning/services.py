@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from kette.core.audit import audited_delete, audited_save
 from kette.core.models import Municipality, Programme, User
+from kette.learning import uploads
 from kette.learning.models import (
     MAX_SLIDES_BYTES,
     AgendaItem,
@@ -25,6 +27,8 @@ from kette.learning.models import (
     Contribution,
     ContributionStatus,
     Meeting,
+    MeetingDocument,
+    MeetingPhoto,
     Minutes,
     MinutesEntry,
     PracticeExample,
@@ -539,6 +543,103 @@ def minutes_save(
         entry.text = text
         audited_save(entry, actor=actor)
     return minutes
+
+
+# Documents and photos ---------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_document_add(
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    file: UploadedFile,
+    title: str,
+    kind: str,
+    audience: str,
+) -> MeetingDocument:
+    """Attach a document (slides, handout) to a meeting. Only PDF, Office Open XML
+    and OpenDocument files whose content matches their extension are accepted;
+    the file is stored under a random name."""
+    try:
+        extension = uploads.check_document(file)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error
+    document = MeetingDocument(
+        meeting=meeting, title=title, kind=kind, audience=audience, uploaded_by=actor
+    )
+    document.file.save(f"document.{extension}", file, save=False)
+    _save_or_remove_file(document, document.file, actor)
+    return document
+
+
+@transaction.atomic
+def meeting_photo_add(
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    image: UploadedFile,
+    caption: str,
+    credit: str,
+    alt_text: str,
+    audience: str,
+) -> MeetingPhoto:
+    """Add a photo to a meeting's gallery: re-encoded without EXIF (GPS included)
+    or any other metadata, upright by its orientation; caption, credit and
+    alternative text are required."""
+    missing = {
+        name: forms.Field.default_error_messages["required"]
+        for name, value in (("caption", caption), ("credit", credit), ("alt_text", alt_text))
+        if not value.strip()
+    }
+    if missing:
+        raise ValidationError(missing)
+    try:
+        clean = uploads.clean_photo(image)
+    except ValidationError as error:
+        raise ValidationError({"image": error.messages}) from error
+    credit = credit.strip()
+    for prefix in ("Foto:", "Fotos:", "Photo:", "©"):
+        if credit.lower().startswith(prefix.lower()):
+            credit = credit[len(prefix) :].strip()
+    highest = meeting.photos.aggregate(n=Max("order"))["n"]
+    photo = MeetingPhoto(
+        meeting=meeting,
+        caption=caption.strip(),
+        credit=credit,
+        alt_text=alt_text.strip(),
+        audience=audience,
+        width=clean.width,
+        height=clean.height,
+        order=(highest or 0) + 1,
+        uploaded_by=actor,
+    )
+    photo.image.save(clean.file.name, clean.file, save=False)
+    _save_or_remove_file(photo, photo.image, actor)
+    return photo
+
+
+def _save_or_remove_file(instance: Any, field_file: Any, actor: User | None) -> None:
+    """Save the row; the stored file of a row that cannot be saved is removed again."""
+    try:
+        audited_save(instance, actor=actor)
+    except Exception:
+        field_file.storage.delete(field_file.name)
+        raise
+
+
+@transaction.atomic
+def meeting_document_delete(*, actor: User | None, document: MeetingDocument) -> None:
+    name, storage = document.file.name, document.file.storage
+    audited_delete(document, actor=actor)
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def meeting_photo_delete(*, actor: User | None, photo: MeetingPhoto) -> None:
+    name, storage = photo.image.name, photo.image.storage
+    audited_delete(photo, actor=actor)
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 # Practice examples -------------------------------------------------------------------

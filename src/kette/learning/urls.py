@@ -88,6 +88,23 @@ urlpatterns = [
     path(M + "protokoll/", views.MinutesView.as_view(), name="minutes"),
     path(M + "protokoll.pdf", views.MinutesPdfView.as_view(), name="minutes_pdf"),
     path(M + "protokoll/bearbeiten/", views.MinutesEditView.as_view(), name="minutes_edit"),
+    path(M + "material/", views.MaterialView.as_view(), name="material"),
+    path(
+        M + "material/dokumente/<int:document_pk>/loeschen/",
+        views.MeetingDocumentDeleteView.as_view(),
+        name="meeting_document_delete",
+    ),
+    path(
+        M + "material/fotos/<int:photo_pk>/loeschen/",
+        views.MeetingPhotoDeleteView.as_view(),
+        name="meeting_photo_delete",
+    ),
+    path(
+        M + "dokumente/<int:document_pk>/",
+        views.MeetingDocumentDownloadView.as_view(),
+        name="meeting_document",
+    ),
+    path(M + "fotos/<int:photo_pk>/", views.MeetingPhotoView.as_view(), name="meeting_photo"),
     path(
         K + "anmeldungen/",
         views.MunicipalityRegistrationView.as_view(),

@@ -27,7 +27,9 @@ from kette.learning.forms import (
     AgendaItemForm,
     AttendanceForm,
     ContributionForm,
+    MeetingDocumentForm,
     MeetingForm,
+    MeetingPhotoForm,
     MinutesForm,
     PracticeExampleForm,
     RegistrationForm,
@@ -150,6 +152,8 @@ class MeetingDetailView(MeetingMixin, TemplateView):
         context["coordinated"] = list(
             self.programme.municipalities.filter(pk__in=coordinated).defer("boundary")
         )
+        context["documents"] = selectors.documents_for(meeting, user)
+        context["photos"] = selectors.photos_for(meeting, user)
         for perm in ("review_contributions", "check_in", "read_registrations", "read_minutes"):
             context[f"can_{perm}"] = user.has_perm(f"learning.{perm}", meeting)
         return context
@@ -809,13 +813,124 @@ class ContributionSlidesView(MeetingMixin, View):
         contribution = selectors.contribution_in(self.meeting, contribution_pk)
         if not contribution.slides:
             raise Http404
-        if not request.user.has_perm("learning.download_slides", contribution):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            raise PermissionDenied
+        refused = _protected_file(request, "learning.download_slides", contribution)
+        if refused is not None:
+            return refused
         extension = contribution.slides.name.rsplit(".", 1)[-1]
         return FileResponse(
             contribution.slides.open("rb"),
             as_attachment=True,
             filename=f"{slugify(contribution.title) or 'kurzreferat'}.{extension}",
         )
+
+
+# Documents and photos ---------------------------------------------------------------
+
+
+class MaterialView(MeetingMixin, TemplateView):
+    """The office uploads documents and photos of a meeting and removes them."""
+
+    template_name = "learning/material.html"
+    permission_required = "learning.manage_meeting"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["documents"] = selectors.documents_for(self.meeting, self.request.user)
+        context["photos"] = selectors.photos_for(self.meeting, self.request.user)
+        context.setdefault("document_form", MeetingDocumentForm(prefix="document"))
+        context.setdefault("photo_form", MeetingPhotoForm(prefix="photo"))
+        return context
+
+    def post(self, request: HttpRequest, number: int) -> HttpResponse:
+        actor = request.user
+        if request.POST.get("form") == "photo":
+            photo_form = MeetingPhotoForm(request.POST, request.FILES, prefix="photo")
+            if photo_form.is_valid():
+                try:
+                    services.meeting_photo_add(
+                        actor=actor,  # type: ignore[arg-type]
+                        meeting=self.meeting,
+                        **photo_form.cleaned_data,
+                    )
+                    messages.success(request, _("The photo has been added to the gallery."))
+                    return self.staff_redirect("material")
+                except ValidationError as error:
+                    _apply_errors(photo_form, error)
+            context = self.get_context_data(photo_form=photo_form)
+            return self.render_to_response(context, status=400)
+        document_form = MeetingDocumentForm(request.POST, request.FILES, prefix="document")
+        if document_form.is_valid():
+            try:
+                services.meeting_document_add(
+                    actor=actor,  # type: ignore[arg-type]
+                    meeting=self.meeting,
+                    **document_form.cleaned_data,
+                )
+                messages.success(request, _("The document has been uploaded."))
+                return self.staff_redirect("material")
+            except ValidationError as error:
+                _apply_errors(document_form, error)
+        return self.render_to_response(
+            self.get_context_data(document_form=document_form), status=400
+        )
+
+
+class MeetingDocumentDeleteView(MeetingMixin, View):
+    permission_required = "learning.manage_meeting"
+
+    def post(self, request: HttpRequest, number: int, document_pk: int) -> HttpResponse:
+        document = selectors.document_in(self.meeting, document_pk)
+        services.meeting_document_delete(actor=request.user, document=document)  # type: ignore[arg-type]
+        messages.success(request, _("The document has been deleted."))
+        return self.staff_redirect("material")
+
+
+class MeetingPhotoDeleteView(MeetingMixin, View):
+    permission_required = "learning.manage_meeting"
+
+    def post(self, request: HttpRequest, number: int, photo_pk: int) -> HttpResponse:
+        photo = selectors.photo_in(self.meeting, photo_pk)
+        services.meeting_photo_delete(actor=request.user, photo=photo)  # type: ignore[arg-type]
+        messages.success(request, _("The photo has been deleted."))
+        return self.staff_redirect("material")
+
+
+def _protected_file(request: HttpRequest, permission: str, item: Any) -> HttpResponse | None:
+    """None when the user may have the item; otherwise the login page or 403."""
+    if request.user.has_perm(permission, item):
+        return None
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise PermissionDenied
+
+
+class MeetingDocumentDownloadView(MeetingMixin, View):
+    """A meeting's document, only for those who may have it (never a media URL)."""
+
+    def get(self, request: HttpRequest, number: int, document_pk: int) -> HttpResponse:
+        document = selectors.document_in(self.meeting, document_pk)
+        refused = _protected_file(request, "learning.read_document", document)
+        if refused is not None:
+            return refused
+        return FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=f"{slugify(document.title) or 'dokument'}.{document.extension}",
+        )
+
+
+class MeetingPhotoView(MeetingMixin, View):
+    """A photo of the gallery (already stripped of metadata), permission-checked."""
+
+    def get(self, request: HttpRequest, number: int, photo_pk: int) -> HttpResponse:
+        photo = selectors.photo_in(self.meeting, photo_pk)
+        refused = _protected_file(request, "learning.read_photo", photo)
+        if refused is not None:
+            return refused
+        response = FileResponse(photo.image.open("rb"), content_type=_photo_type(photo))
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
+
+
+def _photo_type(photo: Any) -> str:
+    return "image/png" if photo.image.name.endswith(".png") else "image/jpeg"

@@ -10,11 +10,13 @@ from kette.learning import uploads
 from kette.learning.models import (
     SLIDE_EXTENSIONS,
     AgendaItem,
+    Article,
     Attendance,
     DocumentKind,
     LifePhase,
     MaterialAudience,
     Meeting,
+    MeetingPhoto,
     PracticeExample,
     WorkingGroup,
 )
@@ -294,3 +296,45 @@ class MeetingPhotoForm(forms.Form):
         choices=MaterialAudience.choices,
         initial=MaterialAudience.MEETING,
     )
+
+
+class PhotoChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return _("%(caption)s (Photo: %(credit)s)") % {"caption": obj.caption, "credit": obj.credit}
+
+
+class ArticleForm(forms.ModelForm):
+    """A new article chooses its meeting; an existing one chooses photos from that
+    meeting's gallery (photos for the learning network only are not offered)."""
+
+    photos = PhotoChoiceField(
+        label=_("photos from the meeting's gallery"),
+        queryset=MeetingPhoto.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Article
+        fields = ["meeting", "title", "teaser", "body", "photos", "status"]
+        widgets = {
+            "teaser": forms.Textarea(attrs={"rows": 3}),
+            "body": forms.Textarea(attrs={"rows": 14}),
+        }
+
+    def __init__(self, *args: Any, programme: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["meeting"]
+            self.fields["photos"].queryset = self.instance.meeting.photos.filter(  # type: ignore[attr-defined]
+                audience=MaterialAudience.MEETING
+            ).order_by("order", "pk")
+            if not self.fields["photos"].queryset.exists():  # type: ignore[attr-defined]
+                del self.fields["photos"]
+        else:
+            del self.fields["photos"]
+            self.fields["meeting"].queryset = Meeting.objects.for_programme(programme)  # type: ignore[attr-defined]
+
+    def _post_clean(self) -> None:
+        # The services validate and save the article.
+        pass

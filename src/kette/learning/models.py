@@ -498,6 +498,70 @@ class MeetingPhoto(MeetingMaterial):
         )
 
 
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", _("published")
+
+
+class ArticleQuerySet(models.QuerySet["Article"]):
+    def published(self) -> ArticleQuerySet:
+        return self.filter(status=ArticleStatus.PUBLISHED)
+
+
+class Article(models.Model):
+    """A news post (Bericht) of the coordination office about a meeting.
+
+    Published articles are public: on the programme's news page, on the meeting's
+    page and on the public pages of the municipalities involved (the host and
+    those that gave a talk or a practice report).
+    """
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="articles", verbose_name=_("meeting")
+    )
+    title = models.CharField(_("headline"), max_length=300)
+    teaser = models.TextField(_("teaser"), help_text=_("One or two sentences for the overview."))
+    body = models.TextField(_("text"), help_text=_("Paragraphs separated by a blank line."))
+    photos = models.ManyToManyField(
+        MeetingPhoto,
+        blank=True,
+        related_name="articles",
+        verbose_name=_("photos from the meeting's gallery"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT
+    )
+    published_at = models.DateTimeField(_("published on"), null=True, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = [F("published_at").desc(nulls_first=True), "-created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("learning:article_detail", kwargs={"article_pk": self.pk})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ArticleStatus.PUBLISHED
+
+
 class LifePhase(models.TextChoices):
     """The programme's default life phases (a municipality's own boundaries live in
     the directory once it exists)."""

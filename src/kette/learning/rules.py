@@ -20,6 +20,7 @@ from kette.core.rules import (
     is_programme_admin,
 )
 from kette.learning.models import (
+    ArticleStatus,
     MaterialAudience,
     Meeting,
     PracticeExample,
@@ -166,3 +167,18 @@ def can_see_material(user: Any, item: Any) -> bool:
 
 rules.add_perm("learning.read_document", can_see_material)
 rules.add_perm("learning.read_photo", can_see_material)
+
+
+# Articles (object: the article; writing: the programme)
+@rules.predicate
+def is_published_article(user: Any, article: Any) -> bool:
+    return article is not None and article.status == ArticleStatus.PUBLISHED
+
+
+@rules.predicate
+def is_office_of_article(user: Any, article: Any) -> bool:
+    return article is not None and is_staff_of_programme.test(user, article.meeting)
+
+
+rules.add_perm("learning.read_article", is_published_article | is_office_of_article)
+rules.add_perm("learning.write_articles", is_staff_of_programme)

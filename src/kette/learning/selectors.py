@@ -15,6 +15,8 @@ from kette.core.roles import roles_of
 from kette.learning.models import (
     PRESENT,
     AgendaItem,
+    Article,
+    ArticleQuerySet,
     Contribution,
     ContributionStatus,
     MaterialAudience,
@@ -374,6 +376,62 @@ def document_in(meeting: Meeting, pk: int) -> MeetingDocument:
 def photo_in(meeting: Meeting, pk: int) -> MeetingPhoto:
     try:
         return meeting.photos.select_related("meeting").get(pk=pk)
+    except MeetingPhoto.DoesNotExist as error:
+        raise Http404 from error
+
+
+# Articles ------------------------------------------------------------------------------
+
+
+def _articles() -> ArticleQuerySet:
+    return Article.objects.select_related("meeting").prefetch_related(
+        Prefetch("photos", queryset=MeetingPhoto.objects.order_by("order", "pk"))
+    )
+
+
+def articles_for(programme: Programme, user: Any) -> QuerySet[Article]:
+    """The programme's articles, newest first: published ones for everyone, drafts
+    too for the coordination office."""
+    articles = _articles().filter(meeting__programme=programme)
+    if is_staff_of_programme.test(user, programme):
+        return articles
+    return articles.published()
+
+
+def article_by_pk(programme: Programme, pk: int) -> Article:
+    """An article of the programme, or 404; the caller checks `learning.read_article`."""
+    try:
+        return _articles().get(meeting__programme=programme, pk=pk)
+    except Article.DoesNotExist as error:
+        raise Http404 from error
+
+
+def published_articles_of_meeting(meeting: Meeting) -> QuerySet[Article]:
+    return _articles().published().filter(meeting=meeting)
+
+
+def involved_meetings(municipality: Municipality) -> QuerySet[Meeting]:
+    """Meetings a municipality hosted or spoke at (an accepted short talk, or an
+    agenda item such as a practice report with one of its people as speaker)."""
+    return Meeting.objects.filter(
+        Q(host_municipality=municipality)
+        | Q(
+            working_groups__contributions__municipality=municipality,
+            working_groups__contributions__status=ContributionStatus.ACCEPTED,
+        )
+        | Q(agenda_items__speaker_municipality=municipality),
+        programme_id=municipality.programme_id,
+    ).distinct()
+
+
+def published_articles_of_municipality(municipality: Municipality) -> QuerySet[Article]:
+    """Published articles about the meetings the municipality was involved in."""
+    return _articles().published().filter(meeting__in=involved_meetings(municipality).values("pk"))
+
+
+def article_photo(article: Article, pk: int) -> MeetingPhoto:
+    try:
+        return article.photos.get(pk=pk)
     except MeetingPhoto.DoesNotExist as error:
         raise Http404 from error
 

@@ -23,9 +23,12 @@ from kette.learning import uploads
 from kette.learning.models import (
     MAX_SLIDES_BYTES,
     AgendaItem,
+    Article,
+    ArticleStatus,
     Attendance,
     Contribution,
     ContributionStatus,
+    MaterialAudience,
     Meeting,
     MeetingDocument,
     MeetingPhoto,
@@ -640,6 +643,57 @@ def meeting_photo_delete(*, actor: User | None, photo: MeetingPhoto) -> None:
     name, storage = photo.image.name, photo.image.storage
     audited_delete(photo, actor=actor)
     transaction.on_commit(lambda: storage.delete(name))
+
+
+# Articles ------------------------------------------------------------------------------
+
+ARTICLE_FIELDS = {"title", "teaser", "body", "status"}
+
+
+def _article_save(
+    article: Article, actor: User | None, photos: list[MeetingPhoto] | None, fields: dict[str, Any]
+) -> Article:
+    _assign(article, ARTICLE_FIELDS, fields)
+    if article.status == ArticleStatus.PUBLISHED and article.published_at is None:
+        article.published_at = timezone.now()
+    if photos is not None:
+        if any(photo.meeting_id != article.meeting_id for photo in photos):
+            raise ValidationError({"photos": _("Only photos of this meeting can be used.")})
+        if any(photo.audience == MaterialAudience.NETWORK for photo in photos):
+            raise ValidationError(
+                {"photos": _("Photos for the learning network only cannot go into an article.")}
+            )
+    audited_save(article, actor=actor)
+    if photos is not None:
+        article.photos.set(photos)
+    return article
+
+
+@transaction.atomic
+def article_create(
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    photos: list[MeetingPhoto] | None = None,
+    **fields: Any,
+) -> Article:
+    """Write an article about a meeting (a draft unless `status` says published).
+    Publishing it for the first time sets `published_at`."""
+    article = Article(meeting=meeting, author=actor)
+    return _article_save(article, actor, photos, fields)
+
+
+@transaction.atomic
+def article_update(
+    *,
+    actor: User | None,
+    article: Article,
+    photos: list[MeetingPhoto] | None = None,
+    **fields: Any,
+) -> Article:
+    """Change an article; its photos must come from the meeting's gallery and be
+    meant for everyone who may see the meeting (a published article is public)."""
+    return _article_save(article, actor, photos, fields)
 
 
 # Practice examples -------------------------------------------------------------------

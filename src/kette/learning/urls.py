@@ -37,6 +37,28 @@ urlpatterns = [
         views.MunicipalityPracticeExampleEditView.as_view(),
         name="municipality_practice_example_edit",
     ),
+    path("lernnetzwerk/aktuelles/", views.ArticleListView.as_view(), name="article_list"),
+    path("lernnetzwerk/aktuelles/neu/", views.ArticleCreateView.as_view(), name="article_create"),
+    path(
+        "lernnetzwerk/aktuelles/<int:article_pk>/",
+        views.ArticleDetailView.as_view(),
+        name="article_detail",
+    ),
+    path(
+        "lernnetzwerk/aktuelles/<int:article_pk>/bearbeiten/",
+        views.ArticleUpdateView.as_view(),
+        name="article_update",
+    ),
+    path(
+        "lernnetzwerk/aktuelles/<int:article_pk>/fotos/<int:photo_pk>/",
+        views.ArticlePhotoView.as_view(),
+        name="article_photo",
+    ),
+    path(
+        "k/<slug:municipality_slug>/lernnetzwerk/berichte/",
+        views.MunicipalityArticlesView.as_view(),
+        name="municipality_articles",
+    ),
     path(M, views.MeetingDetailView.as_view(), name="meeting_detail"),
     path(M + "termin.ics", views.MeetingCalendarView.as_view(), name="meeting_calendar"),
     path(M + "bearbeiten/", views.MeetingUpdateView.as_view(), name="meeting_update"),

@@ -20,11 +20,12 @@ from django.views.generic import FormView, TemplateView
 from kette.core.models import Programme, Role
 from kette.core.pdf import PDF_MEDIA_TYPE, render_pdf
 from kette.core.roles import roles_of
-from kette.core.selectors import default_programme
+from kette.core.selectors import default_programme, municipality_by_slug
 from kette.core.tenancy import MunicipalityMixin
 from kette.learning import exports, ical, selectors, services
 from kette.learning.forms import (
     AgendaItemForm,
+    ArticleForm,
     AttendanceForm,
     ContributionForm,
     MeetingDocumentForm,
@@ -152,6 +153,7 @@ class MeetingDetailView(MeetingMixin, TemplateView):
         context["coordinated"] = list(
             self.programme.municipalities.filter(pk__in=coordinated).defer("boundary")
         )
+        context["articles"] = selectors.published_articles_of_meeting(meeting)
         context["documents"] = selectors.documents_for(meeting, user)
         context["photos"] = selectors.photos_for(meeting, user)
         for perm in ("review_contributions", "check_in", "read_registrations", "read_minutes"):
@@ -934,3 +936,120 @@ class MeetingPhotoView(MeetingMixin, View):
 
 def _photo_type(photo: Any) -> str:
     return "image/png" if photo.image.name.endswith(".png") else "image/jpeg"
+
+
+# Articles ------------------------------------------------------------------------------
+
+
+class ArticleListView(ProgrammeMixin, TemplateView):
+    """The programme's public news page (drafts too for the coordination office)."""
+
+    template_name = "learning/article_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["articles"] = selectors.articles_for(self.programme, self.request.user)
+        context["can_write"] = self.request.user.has_perm("learning.write_articles", self.programme)
+        return context
+
+
+class ArticleMixin(ProgrammeMixin):
+    """Resolves `self.article`; a draft is the office's (anonymous visitors log in first)."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.programme = _programme()
+        self.article = selectors.article_by_pk(self.programme, kwargs["article_pk"])
+        if not request.user.has_perm("learning.read_article", self.article):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ArticleDetailView(ArticleMixin, TemplateView):
+    template_name = "learning/article_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["article"] = self.article
+        context["can_write"] = self.request.user.has_perm("learning.write_articles", self.programme)
+        context["can_read_meeting"] = self.request.user.has_perm(
+            "learning.read_meeting", self.article.meeting
+        )
+        return context
+
+
+class ArticlePhotoView(ArticleMixin, View):
+    """A photo as part of an article: public once the article is published, even
+    when the meeting itself is not."""
+
+    def get(self, request: HttpRequest, article_pk: int, photo_pk: int) -> HttpResponse:
+        photo = selectors.article_photo(self.article, photo_pk)
+        return FileResponse(photo.image.open("rb"), content_type=_photo_type(photo))
+
+
+class ArticleFormMixin(ProgrammeMixin):
+    """Writing articles (office only); `current_article()` is None for a new one."""
+
+    template_name = "learning/article_form.html"
+    permission_required = "learning.write_articles"
+    kwargs: dict[str, Any]
+
+    def current_article(self) -> Any:
+        if "article_pk" not in self.kwargs:
+            return None
+        return selectors.article_by_pk(self.programme, self.kwargs["article_pk"])
+
+    def get_form(self, form_class: Any = None) -> ArticleForm:
+        return ArticleForm(
+            programme=self.programme,
+            instance=self.current_article(),
+            **self.get_form_kwargs(),  # type: ignore[attr-defined]
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["article"] = self.current_article()
+        return context
+
+    def form_valid(self, form: ArticleForm) -> HttpResponse:
+        data = dict(form.cleaned_data)
+        if "photos" in data:
+            data["photos"] = list(data["photos"])
+        article = self.current_article()
+        try:
+            if article is None:
+                article = services.article_create(actor=self.request.user, **data)  # type: ignore[arg-type]
+            else:
+                article = services.article_update(
+                    actor=self.request.user,  # type: ignore[arg-type]
+                    article=article,
+                    **data,
+                )
+        except ValidationError as error:
+            _apply_errors(form, error)
+            return self.form_invalid(form)  # type: ignore[attr-defined,no-any-return]
+        messages.success(self.request, _("The article has been saved."))
+        return redirect(article.get_absolute_url())
+
+
+class ArticleCreateView(ArticleFormMixin, FormView):
+    pass
+
+
+class ArticleUpdateView(ArticleFormMixin, FormView):
+    pass
+
+
+class MunicipalityArticlesView(TemplateView):
+    """Reports from the learning network on a municipality's public page: published
+    articles about meetings it hosted or spoke at."""
+
+    template_name = "learning/municipality_articles.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        municipality = municipality_by_slug(kwargs["municipality_slug"])
+        context["municipality"] = municipality
+        context["articles"] = selectors.published_articles_of_municipality(municipality)
+        return context

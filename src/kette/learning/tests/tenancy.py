@@ -3,7 +3,8 @@
 A's internal data carrying the secret: a short talk A submitted but the office has
 not accepted, a registration of A's (name and needs; the person attended, so the
 published minutes' attendance list must not name them to outsiders) and a
-private meeting's title with its document and photo, and a draft practice example.
+private meeting's title with its document and photo, a draft practice example and a
+draft article.
 """
 
 import datetime as dt
@@ -104,7 +105,17 @@ def seed_learning(world):
     example = PracticeExample.objects.create(
         municipality=world.a, title=f"Entwurf {world.secret}", summary=world.secret
     )
+    # A draft article about the public meeting: the office's until published.
+    article = services.article_create(
+        actor=None,
+        meeting=meeting,
+        title=f"Entwurf {world.secret}",
+        teaser=world.secret,
+        body=world.secret,
+        status="draft",
+    )
     world.objects.update(
+        article=article,
         practice_example=example,
         meeting=meeting,
         agenda_item=item,
@@ -122,6 +133,7 @@ register_kwarg("item_pk", lambda world: world.objects["agenda_item"].pk)
 register_kwarg("group_pk", lambda world: world.objects["working_group"].pk)
 register_kwarg("contribution_pk", lambda world: world.objects["contribution"].pk)
 register_kwarg("example_pk", lambda world: world.objects["practice_example"].pk)
+register_kwarg("article_pk", lambda world: world.objects["article"].pk)
 register_kwarg("document_pk", lambda world: world.objects["document"].pk)
 register_kwarg("photo_pk", lambda world: world.objects["photo"].pk)
 register_kwarg("registration_pk", lambda world: world.objects["registration"].pk)

@@ -16,18 +16,8 @@ from kette.learning.models import MeetingDocument, MeetingPhoto, Visibility
 from kette.learning.tests.factories import MeetingFactory
 from kette.testing import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 REQUIRED = "Dieses Feld ist zwingend erforderlich."
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def office(world):
-    return factories.user_with_role(Role.PROGRAMME_STAFF, None, username="lks")
 
 
 @pytest.fixture

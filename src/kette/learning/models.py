@@ -498,6 +498,37 @@ class MeetingPhoto(MeetingMaterial):
         )
 
 
+class MeetingInvitation(models.Model):
+    """That a coordinator was invited to a meeting (so a second run does not mail
+    them again)."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("meeting")
+    )
+    email = models.EmailField(_("e-mail address"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited person"),
+    )
+    sent_at = models.DateTimeField(_("sent"))
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "email"], name="one_invitation_per_email_and_meeting"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
 class ArticleStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     PUBLISHED = "published", _("published")

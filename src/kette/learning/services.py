@@ -14,11 +14,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kette.core.audit import audited_delete, audited_save
-from kette.core.models import Municipality, Programme, User
+from kette.core.models import Membership, Municipality, Programme, Role, User
 from kette.learning import uploads
 from kette.learning.models import (
     MAX_SLIDES_BYTES,
@@ -31,6 +33,7 @@ from kette.learning.models import (
     MaterialAudience,
     Meeting,
     MeetingDocument,
+    MeetingInvitation,
     MeetingPhoto,
     Minutes,
     MinutesEntry,
@@ -643,6 +646,94 @@ def meeting_photo_delete(*, actor: User | None, photo: MeetingPhoto) -> None:
     name, storage = photo.image.name, photo.image.storage
     audited_delete(photo, actor=actor)
     transaction.on_commit(lambda: storage.delete(name))
+
+
+# Invitations ---------------------------------------------------------------------------
+
+
+@dataclass
+class InvitationReport:
+    sent: list[str]  # e-mail addresses mailed now
+    already: int  # coordinators invited before (not mailed again)
+
+
+def invitation_recipients(meeting: Meeting) -> dict[str, list[Membership]]:
+    """The coordinators of the programme's municipalities, by e-mail address (a
+    person coordinating several municipalities gets one mail)."""
+    memberships = (
+        Membership.objects.filter(
+            role=Role.COORDINATOR,
+            municipality__programme_id=meeting.programme_id,
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .select_related("user", "municipality")
+        .order_by("user__email", "municipality__name")
+    )
+    recipients: dict[str, list[Membership]] = {}
+    for membership in memberships:
+        recipients.setdefault(membership.user.email.lower(), []).append(membership)
+    return recipients
+
+
+def meeting_invitations_send(
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    base_url: str,
+    again: bool = False,
+    dry_run: bool = False,
+) -> InvitationReport:
+    """Mail an invitation to every coordinator of the programme's municipalities,
+    with the links to register their people and to offer a short talk. Those
+    invited before are skipped unless `again`. `base_url` starts absolute links."""
+    if meeting.ends_on < timezone.localdate():
+        raise ValidationError(_("This meeting is over."))
+    root = base_url.rstrip("/")
+    invited = set(meeting.invitations.values_list("email", flat=True))
+    report = InvitationReport(sent=[], already=0)
+    for email, memberships in invitation_recipients(meeting).items():
+        if email in invited and not again:
+            report.already += 1
+            continue
+        report.sent.append(email)
+        if dry_run:
+            continue
+        _mail_invitation(meeting, email, memberships, root)
+        invitation = MeetingInvitation.objects.filter(meeting=meeting, email=email).first()
+        invitation = invitation or MeetingInvitation(meeting=meeting, email=email)
+        invitation.user = memberships[0].user
+        invitation.sent_at = timezone.now()
+        audited_save(invitation, actor=actor)
+    return report
+
+
+def _mail_invitation(
+    meeting: Meeting, email: str, memberships: list[Membership], root: str
+) -> None:
+    def link(name: str, municipality: Municipality) -> str:
+        kwargs = {"municipality_slug": municipality.slug, "number": meeting.number}
+        return root + reverse(f"learning:{name}", kwargs=kwargs)
+
+    context = {
+        "meeting": meeting,
+        "person": memberships[0].user,
+        "meeting_url": root + meeting.get_absolute_url(),
+        "municipalities": [
+            {
+                "name": m.municipality.name,  # type: ignore[union-attr]
+                "register_url": link("municipality_registrations", m.municipality),  # type: ignore[arg-type]
+                "talk_url": link("contribution_submit", m.municipality),  # type: ignore[arg-type]
+            }
+            for m in memberships
+        ],
+    }
+    subject = _("Invitation: %(meeting)s on %(date)s") % {
+        "meeting": meeting,
+        "date": f"{meeting.starts_on:%d.%m.%Y}",
+    }
+    body = render_to_string("learning/email/invitation.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
 
 
 # Articles ------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ urlpatterns = [
     path(M, views.MeetingDetailView.as_view(), name="meeting_detail"),
     path(M + "termin.ics", views.MeetingCalendarView.as_view(), name="meeting_calendar"),
     path(M + "bearbeiten/", views.MeetingUpdateView.as_view(), name="meeting_update"),
+    path(M + "einladen/", views.MeetingInviteView.as_view(), name="meeting_invite"),
     path(M + "programm/", views.AgendaBuilderView.as_view(), name="agenda_builder"),
     path(
         M + "programm/top/<int:item_pk>/",

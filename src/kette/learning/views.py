@@ -154,6 +154,8 @@ class MeetingDetailView(MeetingMixin, TemplateView):
             self.programme.municipalities.filter(pk__in=coordinated).defer("boundary")
         )
         context["articles"] = selectors.published_articles_of_meeting(meeting)
+        if context["can_manage"] and not context["is_over"]:
+            context["invited"] = meeting.invitations.count()
         context["documents"] = selectors.documents_for(meeting, user)
         context["photos"] = selectors.photos_for(meeting, user)
         for perm in ("review_contributions", "check_in", "read_registrations", "read_minutes"):
@@ -244,6 +246,30 @@ class MeetingCreateView(ProgrammeMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("The meeting has been created."))
         return redirect("learning:agenda_builder", number=meeting.number)
+
+
+class MeetingInviteView(MeetingMixin, View):
+    """The office mails the invitation to the coordinators of all programme
+    municipalities (those invited before are not mailed again)."""
+
+    permission_required = "learning.manage_meeting"
+
+    def post(self, request: HttpRequest, number: int) -> HttpResponse:
+        try:
+            report = services.meeting_invitations_send(
+                actor=request.user,  # type: ignore[arg-type]
+                meeting=self.meeting,
+                base_url=request.build_absolute_uri("/"),
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return self.staff_redirect("meeting_detail")
+        messages.success(
+            request,
+            _("Invitations sent to %(sent)s coordinators; %(already)s had been invited before.")
+            % {"sent": len(report.sent), "already": report.already},
+        )
+        return self.staff_redirect("meeting_detail")
 
 
 class MeetingUpdateView(MeetingMixin, FormView):

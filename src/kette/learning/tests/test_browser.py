@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connections
 
 from kette.core.models import Role
+from kette.learning import services
 from kette.learning.models import AgendaItemKind, ContributionStatus, Registration, Visibility
 from kette.learning.tests.factories import (
     AgendaItemFactory,
@@ -16,6 +17,7 @@ from kette.learning.tests.factories import (
     MeetingFactory,
     WorkingGroupFactory,
 )
+from kette.learning.tests.test_material import camera_jpeg
 from kette.testing import factories
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -110,8 +112,6 @@ def test_agenda_and_registration_in_the_browser(live_server, page, world, passwo
 def test_photo_upload_and_gallery_in_the_browser(
     live_server, page, world, password, settings, tmp_path
 ):
-    from kette.learning.tests.test_material import camera_jpeg
-
     settings.MEDIA_ROOT = tmp_path
     MeetingFactory(programme=world.programme, number=17, visibility=Visibility.PUBLIC)
     factories.user_with_role(Role.PROGRAMME_STAFF, None, username="lks")
@@ -135,4 +135,27 @@ def test_photo_upload_and_gallery_in_the_browser(
     image = page.get_by_role("img", name="Eine Rednerin am Pult vor vollem Saal")
     assert image.evaluate("img => img.naturalWidth") == 200  # upright: 400×200 turned
     assert page.get_by_text("Foto: Landeskoordinierungsstelle").is_visible()
+    assert serious_violations(page) == []
+
+
+def test_news_page_and_article_in_the_browser(live_server, page, world):
+    meeting = MeetingFactory(programme=world.programme, number=17, host_municipality=world.a)
+    article = services.article_create(
+        actor=None,
+        meeting=meeting,
+        title="40 Programmkommunen in Köln",
+        teaser="Ein Tag voller Austausch.",
+        body="Erster Absatz.\n\nZweiter Absatz.",
+        status="published",
+    )
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Aktuelles").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Aktuelles aus dem Lernnetzwerk"
+    assert serious_violations(page) == []
+    page.get_by_role("link", name="40 Programmkommunen in Köln").click()
+    assert page.url.endswith(article.get_absolute_url())
+    assert serious_violations(page) == []
+    page.goto(f"{live_server.url}/k/{world.a.slug}/")
+    page.get_by_role("link", name="Berichte aus dem Lernnetzwerk").click()
+    assert page.get_by_text("Ein Tag voller Austausch.").is_visible()
     assert serious_violations(page) == []

@@ -6,6 +6,7 @@ in AppConfig.ready, and the workspace shows the sections a user may use.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,12 +73,14 @@ def sections_for(user: Any, municipality: Any) -> list[SectionLink]:
 @dataclass(frozen=True)
 class PublicLink:
     """A public page of a municipality that an app offers (e.g. its family guide),
-    linked from the municipality's public page."""
+    linked from the municipality's public page; with `shown_for`, only for the
+    municipalities for which it returns True (e.g. those with something to show)."""
 
     key: str
     label: Any
     url_name: str  # reversed with municipality_slug
     position: int = 100
+    shown_for: Callable[[Any], bool] | None = None
 
 
 _public_links: dict[str, PublicLink] = {}
@@ -92,4 +95,5 @@ def public_links(municipality: Any) -> list[tuple[Any, str]]:
     return [
         (link.label, reverse(link.url_name, args=[municipality.slug]))
         for link in sorted(_public_links.values(), key=lambda link: (link.position, link.key))
+        if link.shown_for is None or link.shown_for(municipality)
     ]

@@ -9,7 +9,10 @@ class LearningConfig(AppConfig):
 
     def ready(self) -> None:
         from kette.core import audit, demo, navigation
-        from kette.learning import rules  # noqa: F401 - registers the permissions
+        from kette.learning import (
+            rules,  # noqa: F401 - registers the permissions
+            selectors,
+        )
         from kette.learning.demo import load_learning_demo
         from kette.learning.models import Contribution, PracticeExample, Registration
 
@@ -23,5 +26,19 @@ class LearningConfig(AppConfig):
         navigation.register_main_link(
             navigation.MainLink(
                 key="learning", label=_("Learning network"), url_name="learning:meeting_list"
+            )
+        )
+        navigation.register_main_link(
+            navigation.MainLink(
+                key="learning_news", label=_("News"), url_name="learning:article_list", position=110
+            )
+        )
+        navigation.register_public_link(
+            navigation.PublicLink(
+                key="learning_news",
+                label=_("Reports from the learning network"),
+                url_name="learning:municipality_articles",
+                position=50,
+                shown_for=lambda m: selectors.published_articles_of_municipality(m).exists(),
             )
         )

@@ -22,6 +22,8 @@ from kette.learning import services
 from kette.learning.models import (
     AgendaItem,
     AgendaItemKind,
+    Article,
+    ArticleStatus,
     Attendance,
     Contribution,
     ContributionStatus,
@@ -392,6 +394,50 @@ def _practice_example(ahlen: Municipality) -> None:
     )
 
 
+# The article about meeting no. 17, written from what the published report about it
+# tells (people by their public role, as everywhere in this demo; no quotes). There
+# is no photo of the meeting that kette could ship, so the article has none.
+ARTICLE_17_TITLE = "Voneinander lernen: 40 Programmkommunen beim 17. Lernnetzwerktreffen in Köln"
+ARTICLE_17_TEASER = (
+    "Am 13. September 2017 kamen 40 Programmkommunen in Köln zusammen. Ahlen und "
+    "Dinslaken, zwei der neu geförderten Kommunen, berichteten aus der Praxis; das "
+    "Ministerium bestätigte die Fortführung des Programms bis Ende 2018."
+)
+ARTICLE_17_BODY = """\
+Das 17. Lernnetzwerktreffen des Landesprogramms fand am 13. September 2017 in Köln \
+statt. 40 Programmkommunen waren vertreten.
+
+Der Vorstand des Instituts für Soziale Arbeit e. V., das die \
+Landeskoordinierungsstelle trägt, begrüßte die Teilnehmenden. Für die gastgebende \
+Stadt Köln sprach der Bürgermeister ein Grußwort.
+
+In einer Videobotschaft bestätigte der Staatssekretär des zuständigen \
+Landesministeriums, dass das Programm bis Ende 2018 fortgeführt wird.
+
+Aus der Praxis berichteten Ahlen und Dinslaken, zwei der neu geförderten Kommunen. \
+Für Ahlen sprach die Koordinatorin der Präventionskette.
+
+Am Nachmittag tauschten sich die Kommunen in vier Arbeitsgruppen aus. Kurzreferate \
+aus den Kommunen gaben dafür Anstöße – eines davon hielt die Ahlener Koordinatorin \
+über die Steuerungsstruktur der Präventionskette in Ahlen.
+
+(Demo-Artikel, geschrieben nach dem veröffentlichten Bericht über das Treffen.)"""
+
+
+def _article(meeting: Meeting) -> None:
+    fields = {
+        "title": ARTICLE_17_TITLE,
+        "teaser": ARTICLE_17_TEASER,
+        "body": ARTICLE_17_BODY,
+        "status": ArticleStatus.PUBLISHED,
+    }
+    article = Article.objects.filter(meeting=meeting, title=ARTICLE_17_TITLE).first()
+    if article is None:
+        services.article_create(actor=None, meeting=meeting, **fields)
+    elif any(getattr(article, key) != value for key, value in fields.items()):
+        services.article_update(actor=None, article=article, **fields)
+
+
 @transaction.atomic
 def load_learning_demo(report: Callable[[str], None]) -> None:
     prog = programme()
@@ -405,6 +451,7 @@ def load_learning_demo(report: Callable[[str], None]) -> None:
     groups = _working_groups(meeting, by_key)
     registrations = _registrations(meeting, municipalities, groups)
     _minutes(meeting)
+    _article(meeting)
     _practice_example(by_key[AHLEN])
     accepted = Contribution.objects.filter(
         working_group__meeting=meeting, status=ContributionStatus.ACCEPTED

@@ -6,12 +6,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kette.core.models import Municipality
+from kette.learning import uploads
 from kette.learning.models import (
     SLIDE_EXTENSIONS,
     AgendaItem,
+    Article,
     Attendance,
+    DocumentKind,
     LifePhase,
+    MaterialAudience,
     Meeting,
+    MeetingPhoto,
     PracticeExample,
     WorkingGroup,
 )
@@ -239,4 +244,97 @@ class PracticeExampleForm(forms.ModelForm):
         self.fields["contributions"].queryset = talks  # type: ignore[attr-defined]
 
     def _post_clean(self) -> None:
+        pass
+
+
+def _accept(extensions: list[str]) -> forms.ClearableFileInput:
+    return forms.ClearableFileInput(attrs={"accept": ",".join(f".{e}" for e in extensions)})
+
+
+class MeetingDocumentForm(forms.Form):
+    """The type and content are checked by the service (uploads.check_document)."""
+
+    title = forms.CharField(label=_("title"), max_length=300)
+    kind = forms.ChoiceField(label=_("kind"), choices=DocumentKind.choices)
+    file = forms.FileField(
+        label=_("file"),
+        help_text=_("PDF, PowerPoint, Word, Excel or OpenDocument, at most 25 MB."),
+        widget=_accept(uploads.DOCUMENT_EXTENSIONS),
+    )
+    audience = forms.ChoiceField(
+        label=_("who may download it"),
+        choices=MaterialAudience.choices,
+        initial=MaterialAudience.MEETING,
+    )
+
+
+class MeetingPhotoForm(forms.Form):
+    """Photos lose their metadata in the service (uploads.clean_photo)."""
+
+    image = forms.FileField(
+        label=_("photo"),
+        help_text=_(
+            "JPEG, PNG or WebP, at most 15 MB. Location, camera and other metadata "
+            "are removed on upload."
+        ),
+        widget=_accept(uploads.PHOTO_EXTENSIONS),
+    )
+    caption = forms.CharField(label=_("caption"), max_length=500)
+    credit = forms.CharField(
+        label=_("photo credit"),
+        max_length=200,
+        help_text=_('Who took the photo; shown as "Photo: …".'),
+    )
+    alt_text = forms.CharField(
+        label=_("alternative text"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What the photo shows, for people who cannot see it."),
+    )
+    audience = forms.ChoiceField(
+        label=_("who may see it"),
+        choices=MaterialAudience.choices,
+        initial=MaterialAudience.MEETING,
+    )
+
+
+class PhotoChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return _("%(caption)s (Photo: %(credit)s)") % {"caption": obj.caption, "credit": obj.credit}
+
+
+class ArticleForm(forms.ModelForm):
+    """A new article chooses its meeting; an existing one chooses photos from that
+    meeting's gallery (photos for the learning network only are not offered)."""
+
+    photos = PhotoChoiceField(
+        label=_("photos from the meeting's gallery"),
+        queryset=MeetingPhoto.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Article
+        fields = ["meeting", "title", "teaser", "body", "photos", "status"]
+        widgets = {
+            "teaser": forms.Textarea(attrs={"rows": 3}),
+            "body": forms.Textarea(attrs={"rows": 14}),
+        }
+
+    def __init__(self, *args: Any, programme: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["meeting"]
+            self.fields["photos"].queryset = self.instance.meeting.photos.filter(  # type: ignore[attr-defined]
+                audience=MaterialAudience.MEETING
+            ).order_by("order", "pk")
+            if not self.fields["photos"].queryset.exists():  # type: ignore[attr-defined]
+                del self.fields["photos"]
+        else:
+            del self.fields["photos"]
+            self.fields["meeting"].queryset = Meeting.objects.for_programme(programme)  # type: ignore[attr-defined]
+
+    def _post_clean(self) -> None:
+        # The services validate and save the article.
         pass

@@ -24,11 +24,16 @@ SLIDE_EXTENSIONS = ["pdf", "pptx", "odp", "ppt"]
 MAX_SLIDES_BYTES = 25 * 1024 * 1024
 
 
-def slides_path(instance: Any, filename: str) -> str:
-    """A random file name: slides are served only through the permission-checked
-    download view, and their address must not be guessable from the title."""
+def random_name(folder: str, filename: str) -> str:
+    """A random file name below learning/<folder>/ that keeps only the extension:
+    files are served only through permission-checked views, and their address
+    must not be guessable from a title or the uploader's file name."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"learning/slides/{uuid.uuid4().hex}.{extension}"
+    return f"learning/{folder}/{uuid.uuid4().hex}.{extension}"
+
+
+def slides_path(instance: Any, filename: str) -> str:
+    return random_name("slides", filename)
 
 
 class Visibility(models.TextChoices):
@@ -383,6 +388,209 @@ class MinutesEntry(models.Model):
 
     def __str__(self) -> str:
         return str(self.agenda_item)
+
+
+def document_path(instance: Any, filename: str) -> str:
+    return random_name("documents", filename)
+
+
+def photo_path(instance: Any, filename: str) -> str:
+    return random_name("photos", filename)
+
+
+class DocumentKind(models.TextChoices):
+    SLIDES = "slides", _("slides")
+    HANDOUT = "handout", _("handout")
+    OTHER = "other", _("other document")
+
+
+class MaterialAudience(models.TextChoices):
+    """Who may download a meeting's document or see its photo."""
+
+    MEETING = "meeting", _("everyone who may see the meeting")
+    NETWORK = "network", _("learning network only")
+
+
+class MeetingMaterial(models.Model):
+    """What documents and photos of a meeting share: who may see them, who uploaded."""
+
+    audience = models.CharField(
+        _("who may see it"),
+        max_length=16,
+        choices=MaterialAudience.choices,
+        default=MaterialAudience.MEETING,
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class MeetingDocument(MeetingMaterial):
+    """Slides, handouts and other documents of a meeting, uploaded by the office."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="documents", verbose_name=_("meeting")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=DocumentKind.choices, default=DocumentKind.HANDOUT
+    )
+    file = models.FileField(_("file"), upload_to=document_path, max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("meeting document")
+        verbose_name_plural = _("meeting documents")
+        ordering = ["kind", "title", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def extension(self) -> str:
+        return self.file.name.rsplit(".", 1)[-1].lower()
+
+
+class MeetingPhoto(MeetingMaterial):
+    """A photo of a meeting. Stored re-encoded without any metadata (EXIF, GPS,
+    XMP, ICC); caption, credit and alt text are required."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="photos", verbose_name=_("meeting")
+    )
+    image = models.FileField(_("photo"), upload_to=photo_path, max_length=200)
+    width = models.PositiveIntegerField(_("width"), editable=False)
+    height = models.PositiveIntegerField(_("height"), editable=False)
+    caption = models.CharField(_("caption"), max_length=500)
+    credit = models.CharField(
+        _("photo credit"),
+        max_length=200,
+        help_text=_('Who took the photo; shown as "Photo: …".'),
+    )
+    alt_text = models.CharField(
+        _("alternative text"),
+        max_length=500,
+        help_text=_("What the photo shows, for people who cannot see it."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("meeting photo")
+        verbose_name_plural = _("meeting photos")
+        ordering = ["order", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.caption
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "learning:meeting_photo", kwargs={"number": self.meeting.number, "photo_pk": self.pk}
+        )
+
+
+class MeetingInvitation(models.Model):
+    """That a coordinator was invited to a meeting (so a second run does not mail
+    them again)."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("meeting")
+    )
+    email = models.EmailField(_("e-mail address"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited person"),
+    )
+    sent_at = models.DateTimeField(_("sent"))
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "email"], name="one_invitation_per_email_and_meeting"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", _("published")
+
+
+class ArticleQuerySet(models.QuerySet["Article"]):
+    def published(self) -> ArticleQuerySet:
+        return self.filter(status=ArticleStatus.PUBLISHED)
+
+
+class Article(models.Model):
+    """A news post (Bericht) of the coordination office about a meeting.
+
+    Published articles are public: on the programme's news page, on the meeting's
+    page and on the public pages of the municipalities involved (the host and
+    those that gave a talk or a practice report).
+    """
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="articles", verbose_name=_("meeting")
+    )
+    title = models.CharField(_("headline"), max_length=300)
+    teaser = models.TextField(_("teaser"), help_text=_("One or two sentences for the overview."))
+    body = models.TextField(_("text"), help_text=_("Paragraphs separated by a blank line."))
+    photos = models.ManyToManyField(
+        MeetingPhoto,
+        blank=True,
+        related_name="articles",
+        verbose_name=_("photos from the meeting's gallery"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT
+    )
+    published_at = models.DateTimeField(_("published on"), null=True, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = [F("published_at").desc(nulls_first=True), "-created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("learning:article_detail", kwargs={"article_pk": self.pk})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ArticleStatus.PUBLISHED
 
 
 class LifePhase(models.TextChoices):

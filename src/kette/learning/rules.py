@@ -20,6 +20,8 @@ from kette.core.rules import (
     is_programme_admin,
 )
 from kette.learning.models import (
+    ArticleStatus,
+    MaterialAudience,
     Meeting,
     PracticeExample,
     PracticeExampleStatus,
@@ -145,3 +147,38 @@ def can_download_slides(user: Any, contribution: Any) -> bool:
 
 
 rules.add_perm("learning.download_slides", can_download_slides)
+
+
+@rules.predicate
+def can_see_material(user: Any, item: Any) -> bool:
+    """A meeting's document or photo: the office always; otherwise whoever may see
+    the meeting, and for network-only material only people of the network."""
+    if item is None:
+        return False
+    meeting = item.meeting
+    if is_staff_of_programme.test(user, meeting):
+        return True
+    if not can_read_meeting.test(user, meeting):
+        return False
+    if item.audience == MaterialAudience.NETWORK:
+        return is_network_member.test(user, meeting)
+    return True
+
+
+rules.add_perm("learning.read_document", can_see_material)
+rules.add_perm("learning.read_photo", can_see_material)
+
+
+# Articles (object: the article; writing: the programme)
+@rules.predicate
+def is_published_article(user: Any, article: Any) -> bool:
+    return article is not None and article.status == ArticleStatus.PUBLISHED
+
+
+@rules.predicate
+def is_office_of_article(user: Any, article: Any) -> bool:
+    return article is not None and is_staff_of_programme.test(user, article.meeting)
+
+
+rules.add_perm("learning.read_article", is_published_article | is_office_of_article)
+rules.add_perm("learning.write_articles", is_staff_of_programme)

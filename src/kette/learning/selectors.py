@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from kette.core.models import Municipality, Programme
@@ -15,9 +15,14 @@ from kette.core.roles import roles_of
 from kette.learning.models import (
     PRESENT,
     AgendaItem,
+    Article,
+    ArticleQuerySet,
     Contribution,
     ContributionStatus,
+    MaterialAudience,
     Meeting,
+    MeetingDocument,
+    MeetingPhoto,
     MinutesEntry,
     PracticeExample,
     PracticeExampleStatus,
@@ -26,7 +31,7 @@ from kette.learning.models import (
     Visibility,
     WorkingGroup,
 )
-from kette.learning.rules import is_staff_of_programme
+from kette.learning.rules import is_network_member, is_staff_of_programme
 
 
 def visible_meetings(programme: Programme, user: Any) -> QuerySet[Meeting]:
@@ -153,6 +158,33 @@ def registration_summary(meeting: Meeting) -> RegistrationSummary:
         cancelled=counts.get(RegistrationStatus.CANCELLED, 0),
         capacity=meeting.capacity,
     )
+
+
+@dataclass(frozen=True)
+class Badge:
+    """What a name badge shows: nothing of the registration beyond who and from where."""
+
+    name: str
+    organisation: str
+    municipality: str
+
+
+def badges_of(meeting: Meeting) -> list[Badge]:
+    """A badge for everyone registered (walk-ins included; not the waitlist, not the
+    cancelled), by municipality and name, guests last."""
+    registered = (
+        meeting.registrations.filter(status=RegistrationStatus.REGISTERED)
+        .select_related("municipality")
+        .order_by(F("municipality__name").asc(nulls_last=True), "person_name", "pk")
+    )
+    return [
+        Badge(
+            name=registration.person_name,
+            organisation=registration.organisation,
+            municipality=registration.municipality.name if registration.municipality else "",
+        )
+        for registration in registered
+    ]
 
 
 # Participation statistics --------------------------------------------------------
@@ -314,6 +346,94 @@ def attendance_list(meeting: Meeting) -> list[AttendanceGroup]:
     if guests:
         result.append(AttendanceGroup("", guests))
     return result
+
+
+# Documents and photos ---------------------------------------------------------------
+
+
+def _material_for(queryset: QuerySet[Any], meeting: Meeting, user: Any) -> QuerySet[Any]:
+    """A meeting's material the user may see (the caller has checked the meeting)."""
+    if is_staff_of_programme.test(user, meeting) or is_network_member.test(user, meeting):
+        return queryset
+    return queryset.filter(audience=MaterialAudience.MEETING)
+
+
+def documents_for(meeting: Meeting, user: Any) -> QuerySet[MeetingDocument]:
+    return _material_for(meeting.documents.order_by("kind", "title", "pk"), meeting, user)
+
+
+def photos_for(meeting: Meeting, user: Any) -> QuerySet[MeetingPhoto]:
+    return _material_for(meeting.photos.order_by("order", "created_at", "pk"), meeting, user)
+
+
+def document_in(meeting: Meeting, pk: int) -> MeetingDocument:
+    try:
+        return meeting.documents.select_related("meeting").get(pk=pk)
+    except MeetingDocument.DoesNotExist as error:
+        raise Http404 from error
+
+
+def photo_in(meeting: Meeting, pk: int) -> MeetingPhoto:
+    try:
+        return meeting.photos.select_related("meeting").get(pk=pk)
+    except MeetingPhoto.DoesNotExist as error:
+        raise Http404 from error
+
+
+# Articles ------------------------------------------------------------------------------
+
+
+def _articles() -> ArticleQuerySet:
+    return Article.objects.select_related("meeting").prefetch_related(
+        Prefetch("photos", queryset=MeetingPhoto.objects.order_by("order", "pk"))
+    )
+
+
+def articles_for(programme: Programme, user: Any) -> QuerySet[Article]:
+    """The programme's articles, newest first: published ones for everyone, drafts
+    too for the coordination office."""
+    articles = _articles().filter(meeting__programme=programme)
+    if is_staff_of_programme.test(user, programme):
+        return articles
+    return articles.published()
+
+
+def article_by_pk(programme: Programme, pk: int) -> Article:
+    """An article of the programme, or 404; the caller checks `learning.read_article`."""
+    try:
+        return _articles().get(meeting__programme=programme, pk=pk)
+    except Article.DoesNotExist as error:
+        raise Http404 from error
+
+
+def published_articles_of_meeting(meeting: Meeting) -> QuerySet[Article]:
+    return _articles().published().filter(meeting=meeting)
+
+
+def involved_meetings(municipality: Municipality) -> QuerySet[Meeting]:
+    """Meetings a municipality hosted or spoke at (an accepted short talk, or an
+    agenda item such as a practice report with one of its people as speaker)."""
+    return Meeting.objects.filter(
+        Q(host_municipality=municipality)
+        | Q(
+            working_groups__contributions__municipality=municipality,
+            working_groups__contributions__status=ContributionStatus.ACCEPTED,
+        )
+        | Q(agenda_items__speaker_municipality=municipality),
+        programme_id=municipality.programme_id,
+    ).distinct()
+
+
+def published_articles_of_municipality(municipality: Municipality) -> QuerySet[Article]:
+    """Published articles about the meetings the municipality was involved in."""
+    return _articles().published().filter(meeting__in=involved_meetings(municipality).values("pk"))
+
+
+def article_photo(article: Article, pk: int) -> MeetingPhoto:
+    try:
+        return article.photos.get(pk=pk)
+    except MeetingPhoto.DoesNotExist as error:
+        raise Http404 from error
 
 
 # Practice examples -------------------------------------------------------------------

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -13,18 +14,27 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kette.core.audit import audited_delete, audited_save
-from kette.core.models import Municipality, Programme, User
+from kette.core.models import Membership, Municipality, Programme, Role, User
+from kette.learning import uploads
 from kette.learning.models import (
     MAX_SLIDES_BYTES,
     AgendaItem,
+    Article,
+    ArticleStatus,
     Attendance,
     Contribution,
     ContributionStatus,
+    MaterialAudience,
     Meeting,
+    MeetingDocument,
+    MeetingInvitation,
+    MeetingPhoto,
     Minutes,
     MinutesEntry,
     PracticeExample,
@@ -539,6 +549,242 @@ def minutes_save(
         entry.text = text
         audited_save(entry, actor=actor)
     return minutes
+
+
+# Documents and photos ---------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_document_add(
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    file: UploadedFile,
+    title: str,
+    kind: str,
+    audience: str,
+) -> MeetingDocument:
+    """Attach a document (slides, handout) to a meeting. Only PDF, Office Open XML
+    and OpenDocument files whose content matches their extension are accepted;
+    the file is stored under a random name."""
+    try:
+        extension = uploads.check_document(file)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error
+    document = MeetingDocument(
+        meeting=meeting, title=title, kind=kind, audience=audience, uploaded_by=actor
+    )
+    document.file.save(f"document.{extension}", file, save=False)
+    _save_or_remove_file(document, document.file, actor)
+    return document
+
+
+@transaction.atomic
+def meeting_photo_add(
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    image: UploadedFile,
+    caption: str,
+    credit: str,
+    alt_text: str,
+    audience: str,
+) -> MeetingPhoto:
+    """Add a photo to a meeting's gallery: re-encoded without EXIF (GPS included)
+    or any other metadata, upright by its orientation; caption, credit and
+    alternative text are required."""
+    missing = {
+        name: forms.Field.default_error_messages["required"]
+        for name, value in (("caption", caption), ("credit", credit), ("alt_text", alt_text))
+        if not value.strip()
+    }
+    if missing:
+        raise ValidationError(missing)
+    try:
+        clean = uploads.clean_photo(image)
+    except ValidationError as error:
+        raise ValidationError({"image": error.messages}) from error
+    credit = credit.strip()
+    for prefix in ("Foto:", "Fotos:", "Photo:", "©"):
+        if credit.lower().startswith(prefix.lower()):
+            credit = credit[len(prefix) :].strip()
+    highest = meeting.photos.aggregate(n=Max("order"))["n"]
+    photo = MeetingPhoto(
+        meeting=meeting,
+        caption=caption.strip(),
+        credit=credit,
+        alt_text=alt_text.strip(),
+        audience=audience,
+        width=clean.width,
+        height=clean.height,
+        order=(highest or 0) + 1,
+        uploaded_by=actor,
+    )
+    photo.image.save(clean.file.name, clean.file, save=False)
+    _save_or_remove_file(photo, photo.image, actor)
+    return photo
+
+
+def _save_or_remove_file(instance: Any, field_file: Any, actor: User | None) -> None:
+    """Save the row; the stored file of a row that cannot be saved is removed again."""
+    try:
+        audited_save(instance, actor=actor)
+    except Exception:
+        field_file.storage.delete(field_file.name)
+        raise
+
+
+@transaction.atomic
+def meeting_document_delete(*, actor: User | None, document: MeetingDocument) -> None:
+    name, storage = document.file.name, document.file.storage
+    audited_delete(document, actor=actor)
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def meeting_photo_delete(*, actor: User | None, photo: MeetingPhoto) -> None:
+    name, storage = photo.image.name, photo.image.storage
+    audited_delete(photo, actor=actor)
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+# Invitations ---------------------------------------------------------------------------
+
+
+@dataclass
+class InvitationReport:
+    sent: list[str]  # e-mail addresses mailed now
+    already: int  # coordinators invited before (not mailed again)
+
+
+def invitation_recipients(meeting: Meeting) -> dict[str, list[Membership]]:
+    """The coordinators of the programme's municipalities, by e-mail address (a
+    person coordinating several municipalities gets one mail)."""
+    memberships = (
+        Membership.objects.filter(
+            role=Role.COORDINATOR,
+            municipality__programme_id=meeting.programme_id,
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .select_related("user", "municipality")
+        .order_by("user__email", "municipality__name")
+    )
+    recipients: dict[str, list[Membership]] = {}
+    for membership in memberships:
+        recipients.setdefault(membership.user.email.lower(), []).append(membership)
+    return recipients
+
+
+def meeting_invitations_send(
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    base_url: str,
+    again: bool = False,
+    dry_run: bool = False,
+) -> InvitationReport:
+    """Mail an invitation to every coordinator of the programme's municipalities,
+    with the links to register their people and to offer a short talk. Those
+    invited before are skipped unless `again`. `base_url` starts absolute links."""
+    if meeting.ends_on < timezone.localdate():
+        raise ValidationError(_("This meeting is over."))
+    root = base_url.rstrip("/")
+    invited = set(meeting.invitations.values_list("email", flat=True))
+    report = InvitationReport(sent=[], already=0)
+    for email, memberships in invitation_recipients(meeting).items():
+        if email in invited and not again:
+            report.already += 1
+            continue
+        report.sent.append(email)
+        if dry_run:
+            continue
+        _mail_invitation(meeting, email, memberships, root)
+        invitation = MeetingInvitation.objects.filter(meeting=meeting, email=email).first()
+        invitation = invitation or MeetingInvitation(meeting=meeting, email=email)
+        invitation.user = memberships[0].user
+        invitation.sent_at = timezone.now()
+        audited_save(invitation, actor=actor)
+    return report
+
+
+def _mail_invitation(
+    meeting: Meeting, email: str, memberships: list[Membership], root: str
+) -> None:
+    def link(name: str, municipality: Municipality) -> str:
+        kwargs = {"municipality_slug": municipality.slug, "number": meeting.number}
+        return root + reverse(f"learning:{name}", kwargs=kwargs)
+
+    context = {
+        "meeting": meeting,
+        "person": memberships[0].user,
+        "meeting_url": root + meeting.get_absolute_url(),
+        "municipalities": [
+            {
+                "name": m.municipality.name,  # type: ignore[union-attr]
+                "register_url": link("municipality_registrations", m.municipality),  # type: ignore[arg-type]
+                "talk_url": link("contribution_submit", m.municipality),  # type: ignore[arg-type]
+            }
+            for m in memberships
+        ],
+    }
+    subject = _("Invitation: %(meeting)s on %(date)s") % {
+        "meeting": meeting,
+        "date": f"{meeting.starts_on:%d.%m.%Y}",
+    }
+    body = render_to_string("learning/email/invitation.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+
+
+# Articles ------------------------------------------------------------------------------
+
+ARTICLE_FIELDS = {"title", "teaser", "body", "status"}
+
+
+def _article_save(
+    article: Article, actor: User | None, photos: list[MeetingPhoto] | None, fields: dict[str, Any]
+) -> Article:
+    _assign(article, ARTICLE_FIELDS, fields)
+    if article.status == ArticleStatus.PUBLISHED and article.published_at is None:
+        article.published_at = timezone.now()
+    if photos is not None:
+        if any(photo.meeting_id != article.meeting_id for photo in photos):
+            raise ValidationError({"photos": _("Only photos of this meeting can be used.")})
+        if any(photo.audience == MaterialAudience.NETWORK for photo in photos):
+            raise ValidationError(
+                {"photos": _("Photos for the learning network only cannot go into an article.")}
+            )
+    audited_save(article, actor=actor)
+    if photos is not None:
+        article.photos.set(photos)
+    return article
+
+
+@transaction.atomic
+def article_create(
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    photos: list[MeetingPhoto] | None = None,
+    **fields: Any,
+) -> Article:
+    """Write an article about a meeting (a draft unless `status` says published).
+    Publishing it for the first time sets `published_at`."""
+    article = Article(meeting=meeting, author=actor)
+    return _article_save(article, actor, photos, fields)
+
+
+@transaction.atomic
+def article_update(
+    *,
+    actor: User | None,
+    article: Article,
+    photos: list[MeetingPhoto] | None = None,
+    **fields: Any,
+) -> Article:
+    """Change an article; its photos must come from the meeting's gallery and be
+    meant for everyone who may see the meeting (a published article is public)."""
+    return _article_save(article, actor, photos, fields)
 
 
 # Practice examples -------------------------------------------------------------------

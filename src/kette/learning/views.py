@@ -18,15 +18,19 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from kette.core.models import Programme, Role
+from kette.core.pdf import PDF_MEDIA_TYPE, render_pdf
 from kette.core.roles import roles_of
-from kette.core.selectors import default_programme
+from kette.core.selectors import default_programme, municipality_by_slug
 from kette.core.tenancy import MunicipalityMixin
 from kette.learning import exports, ical, selectors, services
 from kette.learning.forms import (
     AgendaItemForm,
+    ArticleForm,
     AttendanceForm,
     ContributionForm,
+    MeetingDocumentForm,
     MeetingForm,
+    MeetingPhotoForm,
     MinutesForm,
     PracticeExampleForm,
     RegistrationForm,
@@ -149,6 +153,11 @@ class MeetingDetailView(MeetingMixin, TemplateView):
         context["coordinated"] = list(
             self.programme.municipalities.filter(pk__in=coordinated).defer("boundary")
         )
+        context["articles"] = selectors.published_articles_of_meeting(meeting)
+        if context["can_manage"] and not context["is_over"]:
+            context["invited"] = meeting.invitations.count()
+        context["documents"] = selectors.documents_for(meeting, user)
+        context["photos"] = selectors.photos_for(meeting, user)
         for perm in ("review_contributions", "check_in", "read_registrations", "read_minutes"):
             context[f"can_{perm}"] = user.has_perm(f"learning.{perm}", meeting)
         return context
@@ -157,6 +166,12 @@ class MeetingDetailView(MeetingMixin, TemplateView):
 def _calendar_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=CALENDAR_TYPE)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=PDF_MEDIA_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -231,6 +246,30 @@ class MeetingCreateView(ProgrammeMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("The meeting has been created."))
         return redirect("learning:agenda_builder", number=meeting.number)
+
+
+class MeetingInviteView(MeetingMixin, View):
+    """The office mails the invitation to the coordinators of all programme
+    municipalities (those invited before are not mailed again)."""
+
+    permission_required = "learning.manage_meeting"
+
+    def post(self, request: HttpRequest, number: int) -> HttpResponse:
+        try:
+            report = services.meeting_invitations_send(
+                actor=request.user,  # type: ignore[arg-type]
+                meeting=self.meeting,
+                base_url=request.build_absolute_uri("/"),
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return self.staff_redirect("meeting_detail")
+        messages.success(
+            request,
+            _("Invitations sent to %(sent)s coordinators; %(already)s had been invited before.")
+            % {"sent": len(report.sent), "already": report.already},
+        )
+        return self.staff_redirect("meeting_detail")
 
 
 class MeetingUpdateView(MeetingMixin, FormView):
@@ -440,6 +479,21 @@ class RegistrationExportView(MeetingMixin, View):
         return response
 
 
+class BadgesPdfView(MeetingMixin, View):
+    """Name badges for everyone registered, eight to an A4 sheet (office only)."""
+
+    permission_required = "learning.read_registrations"
+
+    def get(self, request: HttpRequest, number: int) -> HttpResponse:
+        context = {
+            "meeting": self.meeting,
+            "programme": self.programme,
+            "badges": selectors.badges_of(self.meeting),
+        }
+        content = render_pdf("learning/print/badges.html", context)
+        return _pdf_response(content, f"lernnetzwerk-{number}-namensschilder.pdf")
+
+
 class CheckInView(MeetingMixin, TemplateView):
     """The list at the door: attendance per person and walk-ins."""
 
@@ -513,13 +567,36 @@ class MinutesView(MeetingMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["minutes"] = getattr(self.meeting, "minutes", None)
-        context["sections"] = selectors.minutes_sections(self.meeting)
-        context["working_groups"] = selectors.working_groups_with_talks(self.meeting)
-        context["attendance"] = selectors.attendance_list(self.meeting)
-        context["show_names"] = self.request.user.has_perm("learning.write_minutes", self.meeting)
-        context["reached"] = selectors.municipalities_reached(self.meeting)
+        context.update(_minutes_context(self.meeting, self.request.user))
         return context
+
+
+def _minutes_context(meeting: Meeting, user: Any) -> dict[str, Any]:
+    """What the minutes page and the minutes PDF show (the same for both)."""
+    return {
+        "minutes": getattr(meeting, "minutes", None),
+        "sections": selectors.minutes_sections(meeting),
+        "working_groups": selectors.working_groups_with_talks(meeting),
+        "attendance": selectors.attendance_list(meeting),
+        "show_names": user.has_perm("learning.write_minutes", meeting),
+        "reached": selectors.municipalities_reached(meeting),
+    }
+
+
+class MinutesPdfView(MeetingMixin, View):
+    """The minutes as a tagged PDF/UA document: the same content and the same
+    visibility as the minutes page (names only for the coordination office)."""
+
+    permission_required = "learning.read_minutes"
+
+    def get(self, request: HttpRequest, number: int) -> HttpResponse:
+        context = {
+            "meeting": self.meeting,
+            "programme": self.programme,
+            **_minutes_context(self.meeting, request.user),
+        }
+        content = render_pdf("learning/print/minutes.html", context)
+        return _pdf_response(content, f"lernnetzwerk-{number}-protokoll.pdf")
 
 
 class MinutesEditView(MeetingMixin, FormView):
@@ -764,13 +841,241 @@ class ContributionSlidesView(MeetingMixin, View):
         contribution = selectors.contribution_in(self.meeting, contribution_pk)
         if not contribution.slides:
             raise Http404
-        if not request.user.has_perm("learning.download_slides", contribution):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            raise PermissionDenied
+        refused = _protected_file(request, "learning.download_slides", contribution)
+        if refused is not None:
+            return refused
         extension = contribution.slides.name.rsplit(".", 1)[-1]
         return FileResponse(
             contribution.slides.open("rb"),
             as_attachment=True,
             filename=f"{slugify(contribution.title) or 'kurzreferat'}.{extension}",
         )
+
+
+# Documents and photos ---------------------------------------------------------------
+
+
+class MaterialView(MeetingMixin, TemplateView):
+    """The office uploads documents and photos of a meeting and removes them."""
+
+    template_name = "learning/material.html"
+    permission_required = "learning.manage_meeting"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["documents"] = selectors.documents_for(self.meeting, self.request.user)
+        context["photos"] = selectors.photos_for(self.meeting, self.request.user)
+        context.setdefault("document_form", MeetingDocumentForm(prefix="document"))
+        context.setdefault("photo_form", MeetingPhotoForm(prefix="photo"))
+        return context
+
+    def post(self, request: HttpRequest, number: int) -> HttpResponse:
+        actor = request.user
+        if request.POST.get("form") == "photo":
+            photo_form = MeetingPhotoForm(request.POST, request.FILES, prefix="photo")
+            if photo_form.is_valid():
+                try:
+                    services.meeting_photo_add(
+                        actor=actor,  # type: ignore[arg-type]
+                        meeting=self.meeting,
+                        **photo_form.cleaned_data,
+                    )
+                    messages.success(request, _("The photo has been added to the gallery."))
+                    return self.staff_redirect("material")
+                except ValidationError as error:
+                    _apply_errors(photo_form, error)
+            context = self.get_context_data(photo_form=photo_form)
+            return self.render_to_response(context, status=400)
+        document_form = MeetingDocumentForm(request.POST, request.FILES, prefix="document")
+        if document_form.is_valid():
+            try:
+                services.meeting_document_add(
+                    actor=actor,  # type: ignore[arg-type]
+                    meeting=self.meeting,
+                    **document_form.cleaned_data,
+                )
+                messages.success(request, _("The document has been uploaded."))
+                return self.staff_redirect("material")
+            except ValidationError as error:
+                _apply_errors(document_form, error)
+        return self.render_to_response(
+            self.get_context_data(document_form=document_form), status=400
+        )
+
+
+class MeetingDocumentDeleteView(MeetingMixin, View):
+    permission_required = "learning.manage_meeting"
+
+    def post(self, request: HttpRequest, number: int, document_pk: int) -> HttpResponse:
+        document = selectors.document_in(self.meeting, document_pk)
+        services.meeting_document_delete(actor=request.user, document=document)  # type: ignore[arg-type]
+        messages.success(request, _("The document has been deleted."))
+        return self.staff_redirect("material")
+
+
+class MeetingPhotoDeleteView(MeetingMixin, View):
+    permission_required = "learning.manage_meeting"
+
+    def post(self, request: HttpRequest, number: int, photo_pk: int) -> HttpResponse:
+        photo = selectors.photo_in(self.meeting, photo_pk)
+        services.meeting_photo_delete(actor=request.user, photo=photo)  # type: ignore[arg-type]
+        messages.success(request, _("The photo has been deleted."))
+        return self.staff_redirect("material")
+
+
+def _protected_file(request: HttpRequest, permission: str, item: Any) -> HttpResponse | None:
+    """None when the user may have the item; otherwise the login page or 403."""
+    if request.user.has_perm(permission, item):
+        return None
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise PermissionDenied
+
+
+class MeetingDocumentDownloadView(MeetingMixin, View):
+    """A meeting's document, only for those who may have it (never a media URL)."""
+
+    def get(self, request: HttpRequest, number: int, document_pk: int) -> HttpResponse:
+        document = selectors.document_in(self.meeting, document_pk)
+        refused = _protected_file(request, "learning.read_document", document)
+        if refused is not None:
+            return refused
+        return FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=f"{slugify(document.title) or 'dokument'}.{document.extension}",
+        )
+
+
+class MeetingPhotoView(MeetingMixin, View):
+    """A photo of the gallery (already stripped of metadata), permission-checked."""
+
+    def get(self, request: HttpRequest, number: int, photo_pk: int) -> HttpResponse:
+        photo = selectors.photo_in(self.meeting, photo_pk)
+        refused = _protected_file(request, "learning.read_photo", photo)
+        if refused is not None:
+            return refused
+        response = FileResponse(photo.image.open("rb"), content_type=_photo_type(photo))
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
+
+
+def _photo_type(photo: Any) -> str:
+    return "image/png" if photo.image.name.endswith(".png") else "image/jpeg"
+
+
+# Articles ------------------------------------------------------------------------------
+
+
+class ArticleListView(ProgrammeMixin, TemplateView):
+    """The programme's public news page (drafts too for the coordination office)."""
+
+    template_name = "learning/article_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["articles"] = selectors.articles_for(self.programme, self.request.user)
+        context["can_write"] = self.request.user.has_perm("learning.write_articles", self.programme)
+        return context
+
+
+class ArticleMixin(ProgrammeMixin):
+    """Resolves `self.article`; a draft is the office's (anonymous visitors log in first)."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.programme = _programme()
+        self.article = selectors.article_by_pk(self.programme, kwargs["article_pk"])
+        if not request.user.has_perm("learning.read_article", self.article):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ArticleDetailView(ArticleMixin, TemplateView):
+    template_name = "learning/article_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["article"] = self.article
+        context["can_write"] = self.request.user.has_perm("learning.write_articles", self.programme)
+        context["can_read_meeting"] = self.request.user.has_perm(
+            "learning.read_meeting", self.article.meeting
+        )
+        return context
+
+
+class ArticlePhotoView(ArticleMixin, View):
+    """A photo as part of an article: public once the article is published, even
+    when the meeting itself is not."""
+
+    def get(self, request: HttpRequest, article_pk: int, photo_pk: int) -> HttpResponse:
+        photo = selectors.article_photo(self.article, photo_pk)
+        return FileResponse(photo.image.open("rb"), content_type=_photo_type(photo))
+
+
+class ArticleFormMixin(ProgrammeMixin):
+    """Writing articles (office only); `current_article()` is None for a new one."""
+
+    template_name = "learning/article_form.html"
+    permission_required = "learning.write_articles"
+    kwargs: dict[str, Any]
+
+    def current_article(self) -> Any:
+        if "article_pk" not in self.kwargs:
+            return None
+        return selectors.article_by_pk(self.programme, self.kwargs["article_pk"])
+
+    def get_form(self, form_class: Any = None) -> ArticleForm:
+        return ArticleForm(
+            programme=self.programme,
+            instance=self.current_article(),
+            **self.get_form_kwargs(),  # type: ignore[attr-defined]
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["article"] = self.current_article()
+        return context
+
+    def form_valid(self, form: ArticleForm) -> HttpResponse:
+        data = dict(form.cleaned_data)
+        if "photos" in data:
+            data["photos"] = list(data["photos"])
+        article = self.current_article()
+        try:
+            if article is None:
+                article = services.article_create(actor=self.request.user, **data)  # type: ignore[arg-type]
+            else:
+                article = services.article_update(
+                    actor=self.request.user,  # type: ignore[arg-type]
+                    article=article,
+                    **data,
+                )
+        except ValidationError as error:
+            _apply_errors(form, error)
+            return self.form_invalid(form)  # type: ignore[attr-defined,no-any-return]
+        messages.success(self.request, _("The article has been saved."))
+        return redirect(article.get_absolute_url())
+
+
+class ArticleCreateView(ArticleFormMixin, FormView):
+    pass
+
+
+class ArticleUpdateView(ArticleFormMixin, FormView):
+    pass
+
+
+class MunicipalityArticlesView(TemplateView):
+    """Reports from the learning network on a municipality's public page: published
+    articles about meetings it hosted or spoke at."""
+
+    template_name = "learning/municipality_articles.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        municipality = municipality_by_slug(kwargs["municipality_slug"])
+        context["municipality"] = municipality
+        context["articles"] = selectors.published_articles_of_municipality(municipality)
+        return context

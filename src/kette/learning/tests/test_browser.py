@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connections
 
 from kette.core.models import Role
+from kette.learning import services
 from kette.learning.models import AgendaItemKind, ContributionStatus, Registration, Visibility
 from kette.learning.tests.factories import (
     AgendaItemFactory,
@@ -16,6 +17,7 @@ from kette.learning.tests.factories import (
     MeetingFactory,
     WorkingGroupFactory,
 )
+from kette.learning.tests.test_material import camera_jpeg
 from kette.testing import factories
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -105,3 +107,55 @@ def test_agenda_and_registration_in_the_browser(live_server, page, world, passwo
     assert serious_violations(page) == []
     assert Registration.objects.get().working_group == group
     assert os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] == "true"
+
+
+def test_photo_upload_and_gallery_in_the_browser(
+    live_server, page, world, password, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    MeetingFactory(programme=world.programme, number=17, visibility=Visibility.PUBLIC)
+    factories.user_with_role(Role.PROGRAMME_STAFF, None, username="lks")
+    photo = tmp_path / "IMG_0001.jpg"
+    photo.write_bytes(camera_jpeg(400, 200))
+
+    page.goto(f"{live_server.url}/konto/anmelden/?next=/lernnetzwerk/17/material/")
+    page.fill("input[name=username]", "lks")
+    page.fill("input[name=password]", password)
+    page.locator("main form button[type=submit]").click()
+    assert serious_violations(page) == []
+    page.locator("#id_photo-image").set_input_files(str(photo))
+    page.get_by_label("Bildunterschrift").fill("Praxisbericht aus Ahlen")
+    page.get_by_label("Bildnachweis").fill("Landeskoordinierungsstelle")
+    page.get_by_label("Alternativtext").fill("Eine Rednerin am Pult vor vollem Saal")
+    page.get_by_role("button", name="Foto hinzufügen").click()
+    assert page.get_by_text("Das Foto wurde der Galerie hinzugefügt.").is_visible()
+    assert serious_violations(page) == []
+
+    page.goto(f"{live_server.url}/lernnetzwerk/17/")
+    image = page.get_by_role("img", name="Eine Rednerin am Pult vor vollem Saal")
+    assert image.evaluate("img => img.naturalWidth") == 200  # upright: 400×200 turned
+    assert page.get_by_text("Foto: Landeskoordinierungsstelle").is_visible()
+    assert serious_violations(page) == []
+
+
+def test_news_page_and_article_in_the_browser(live_server, page, world):
+    meeting = MeetingFactory(programme=world.programme, number=17, host_municipality=world.a)
+    article = services.article_create(
+        actor=None,
+        meeting=meeting,
+        title="40 Programmkommunen in Köln",
+        teaser="Ein Tag voller Austausch.",
+        body="Erster Absatz.\n\nZweiter Absatz.",
+        status="published",
+    )
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Aktuelles").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Aktuelles aus dem Lernnetzwerk"
+    assert serious_violations(page) == []
+    page.get_by_role("link", name="40 Programmkommunen in Köln").click()
+    assert page.url.endswith(article.get_absolute_url())
+    assert serious_violations(page) == []
+    page.goto(f"{live_server.url}/k/{world.a.slug}/")
+    page.get_by_role("link", name="Berichte aus dem Lernnetzwerk").click()
+    assert page.get_by_text("Ein Tag voller Austausch.").is_visible()
+    assert serious_violations(page) == []

@@ -6,6 +6,7 @@ from kette.learning import selectors
 from kette.learning.models import (
     AgendaItem,
     AgendaItemKind,
+    Article,
     ContributionStatus,
     Meeting,
     Minutes,
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def _history_rows() -> int:
     rows = sum(entry.model.history.count() for entry in audit.registered())
-    programme_level = (Meeting, AgendaItem, WorkingGroup, Minutes, MinutesEntry)
+    programme_level = (Meeting, AgendaItem, WorkingGroup, Minutes, MinutesEntry, Article)
     return rows + sum(m.history.count() for m in programme_level)
 
 
@@ -52,6 +53,16 @@ def test_the_demo_tells_meeting_17_in_koeln_and_reruns_without_changes(client, c
     assert "bis Ende 2018" in minutes and "40 Programmkommunen waren anwesend." in minutes
     # Participants are named to the coordination office only.
     assert "Noa Gast" not in minutes and "Alex Beispiel" not in minutes
+
+    # The article about the meeting: published, without photos (none could be shipped).
+    article = Article.objects.get(meeting=meeting)
+    assert article.is_published and not article.photos.exists()
+    news = client.get("/lernnetzwerk/aktuelles/").content.decode()
+    assert "40 Programmkommunen beim 17. Lernnetzwerktreffen in Köln" in news
+    text = client.get(article.get_absolute_url()).content.decode()
+    assert "bis Ende 2018" in text and "Dinslaken" in text and "vier Arbeitsgruppen" in text
+    for slug in ("koeln", "ahlen", "dinslaken"):
+        assert f"/k/{slug}/lernnetzwerk/berichte/" in client.get(f"/k/{slug}/").content.decode()
 
     examples = client.get("/lernnetzwerk/praxisbeispiele/").content.decode()
     assert "Steuerung der Präventionskette in Ahlen" in examples

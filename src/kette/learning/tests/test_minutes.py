@@ -14,6 +14,7 @@ from kette.learning.tests.factories import (
     RegistrationFactory,
     WorkingGroupFactory,
 )
+from kette.learning.tests.pdf import read_pdf
 from kette.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +168,71 @@ def test_draft_minutes_stay_with_the_office(client, world, office, meeting):
     assert client.get("/lernnetzwerk/17/protokoll/").status_code == 403
     assert client.get("/lernnetzwerk/17/protokoll/bearbeiten/").status_code == 403
     assert "Entwurf-Text" not in client.get("/lernnetzwerk/17/").content.decode()
+
+
+def test_the_minutes_pdf_is_tagged_structured_by_agenda_item_and_lists_attendance(
+    client, world, office, meeting
+):
+    group = WorkingGroupFactory(meeting=meeting, title="AG Steuerung")
+    ContributionFactory(
+        working_group=group, municipality=world.a, title="Ahlener Weg", status="accepted"
+    )
+    RegistrationFactory(
+        meeting=meeting, municipality=world.a, person_name="Ali Beispiel", attendance="attended"
+    )
+    RegistrationFactory(
+        meeting=meeting, municipality=world.b, person_name="Bea Muster", attendance="walk_in"
+    )
+    welcome, groups = selectors.agenda_of(meeting)
+    services.minutes_save(
+        actor=office,
+        meeting=meeting,
+        introduction="Ein Tag in Köln.",
+        texts={welcome.pk: "Begrüßt wurde herzlich.", groups.pk: "Vier Gruppen tagten."},
+        published=True,
+    )
+    page = client.get("/lernnetzwerk/17/protokoll/").content.decode()
+    assert 'href="/lernnetzwerk/17/protokoll.pdf"' in page
+
+    reader, text = read_pdf(
+        client.get("/lernnetzwerk/17/protokoll.pdf"), filename="lernnetzwerk-17-protokoll.pdf"
+    )
+    assert reader.metadata.title.startswith("Protokoll: 17. Lernnetzwerktreffen")
+    # Structured by agenda item, in the agenda's order, with the minutes under each.
+    assert text.index("TOP 1: Begrüßung") < text.index("Begrüßt wurde herzlich.")
+    assert text.index("Begrüßt wurde herzlich.") < text.index("TOP 2: Arbeitsgruppen")
+    assert text.index("TOP 2: Arbeitsgruppen") < text.index("Vier Gruppen tagten.")
+    assert "Ahlener Weg" in text and "AG Steuerung" in text and "Ein Tag in Köln." in text
+    # The attendance list: municipalities and head counts, names not for the public.
+    assert "Anwesenheitsliste" in text
+    assert "2 Programmkommunen waren anwesend." in text
+    assert "Altstadt" in text and "Bergdorf" in text
+    assert "Ali Beispiel" not in text and "Bea Muster" not in text
+
+    client.force_login(office)
+    _, staff_text = read_pdf(client.get("/lernnetzwerk/17/protokoll.pdf"))
+    assert "Ali Beispiel" in staff_text and "Bea Muster" in staff_text
+
+
+def test_the_minutes_pdf_has_the_visibility_of_the_minutes_page(client, world, office, meeting):
+    services.minutes_save(
+        actor=office, meeting=meeting, introduction="Entwurf-Text", texts={}, published=False
+    )
+    url = "/lernnetzwerk/17/protokoll.pdf"
+    assert client.get(url).status_code == 302  # anonymous: log in first
+    coordinator = factories.user_with_role(Role.COORDINATOR, world.a, username="k")
+    client.force_login(coordinator)
+    assert client.get(url).status_code == 403  # a draft is the office's
+    client.force_login(office)
+    _reader, text = read_pdf(client.get(url))
+    assert "Entwurf: Nur die Landeskoordinierungsstelle sieht dieses Protokoll." in text
+    # Published minutes of a private meeting stay with the office.
+    services.minutes_save(
+        actor=office, meeting=meeting, introduction="Entwurf-Text", texts={}, published=True
+    )
+    meeting.visibility = Visibility.PRIVATE
+    meeting.save()
+    client.force_login(coordinator)
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from kette.core.models import Role
-from kette.learning.models import Visibility
+from kette.learning.models import Article, MeetingDocument, MeetingPhoto, Visibility
 from kette.learning.tests.factories import MeetingFactory
 from kette.testing import factories
 
@@ -100,3 +100,43 @@ def test_coordinators_register_their_own_people_and_the_office_anyone(world, peo
     assert not people["viewer_b"].has_perm("learning.register_participants", world.b)
     assert people["office"].has_perm("learning.register_participants", world.b)
     assert not people["anonymous"].has_perm("learning.register_participants", world.a)
+
+
+@pytest.mark.parametrize("permission", ["learning.read_document", "learning.read_photo"])
+def test_meeting_material_follows_the_meeting_and_its_audience(
+    world, people, other_programme_member, permission
+):
+    model = MeetingDocument if permission.endswith("document") else MeetingPhoto
+    meeting = MeetingFactory(programme=world.programme, visibility=Visibility.PUBLIC)
+    for_all = model(meeting=meeting, audience="meeting")
+    for_network = model(meeting=meeting, audience="network")
+    assert all(user.has_perm(permission, for_all) for user in people.values())
+    assert other_programme_member.has_perm(permission, for_all)
+    assert people["viewer_b"].has_perm(permission, for_network)
+    assert people["office"].has_perm(permission, for_network)
+    assert not people["anonymous"].has_perm(permission, for_network)
+    assert not other_programme_member.has_perm(permission, for_network)
+    meeting.visibility = Visibility.PRIVATE
+    assert people["office"].has_perm(permission, for_all)
+    assert not people["coordinator_a"].has_perm(permission, for_all)
+    assert not people["anonymous"].has_perm(permission, None)
+
+
+def test_published_articles_are_for_everyone_drafts_for_the_office(world, people):
+    meeting = MeetingFactory(programme=world.programme, visibility=Visibility.PRIVATE)
+    draft = Article(meeting=meeting, status="draft")
+    published = Article(meeting=meeting, status="published")
+    assert all(user.has_perm("learning.read_article", published) for user in people.values())
+    assert people["office"].has_perm("learning.read_article", draft)
+    assert not any(
+        people[name].has_perm("learning.read_article", draft)
+        for name in ("coordinator_a", "editor_a", "viewer_b", "anonymous")
+    )
+
+
+def test_only_the_office_writes_articles(world, people):
+    assert people["office"].has_perm("learning.write_articles", world.programme)
+    assert not any(
+        people[name].has_perm("learning.write_articles", world.programme)
+        for name in ("coordinator_a", "editor_a", "viewer_b", "anonymous")
+    )

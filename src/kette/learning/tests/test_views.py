@@ -28,6 +28,7 @@ from kette.learning.tests.factories import (
     RegistrationFactory,
     WorkingGroupFactory,
 )
+from kette.learning.tests.pdf import read_pdf
 from kette.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -461,3 +462,58 @@ def test_slides_of_a_submitted_talk_only_for_its_municipality_and_the_office(cli
     response = client.get(url)
     assert response.status_code == 200  # accepted talk of a public meeting
     assert b"".join(response.streaming_content) == b"%PDF-1.4 Folien"
+
+
+def test_name_badges_pdf_shows_who_and_where_from_and_nothing_sensitive(
+    client, world, meeting, office
+):
+    meeting.capacity = None
+    meeting.save()
+    RegistrationFactory(
+        meeting=meeting,
+        municipality=world.a,
+        person_name="Marina Beispiel",
+        email="marina@example.org",
+        needs="Rollstuhlplatz",
+    )
+    RegistrationFactory(
+        meeting=meeting,
+        municipality=None,
+        person_name="Gabi Gast",
+        organisation="Landesjugendamt",
+        email="gabi@example.org",
+    )
+    RegistrationFactory(
+        meeting=meeting, municipality=world.b, person_name="Wartende Person", status="waitlisted"
+    )
+    RegistrationFactory(
+        meeting=meeting, municipality=world.b, person_name="Abgesagte Person", status="cancelled"
+    )
+    for index in range(7):
+        RegistrationFactory(meeting=meeting, municipality=world.b, person_name=f"Bea {index}")
+    login(client, office)
+    page = client.get("/lernnetzwerk/17/anmeldungen/").content.decode()
+    assert 'href="/lernnetzwerk/17/namensschilder.pdf"' in page
+    reader, text = read_pdf(
+        client.get("/lernnetzwerk/17/namensschilder.pdf"),
+        filename="lernnetzwerk-17-namensschilder.pdf",
+    )
+    assert reader.metadata.title.startswith("Namensschilder: 17. Lernnetzwerktreffen")
+    # Nine badges: eight to the first sheet, one on the second; guests last.
+    assert len(reader.pages) == 2
+    first, second = (page.extract_text() for page in reader.pages)
+    assert "Marina Beispiel" in first and "Altstadt" in first and "Bea 6" in first
+    assert "Gabi Gast" in second and "Landesjugendamt" in second
+    assert text.index("Marina Beispiel") < text.index("Bea 0")  # Altstadt before Bergdorf
+    assert "Rathaus Köln" in first
+    assert "Seite 1 / 2" in first  # core's print footer, in German
+    for private in ("marina@example.org", "gabi@example.org", "Rollstuhlplatz"):
+        assert private not in text
+    assert "Wartende Person" not in text and "Abgesagte Person" not in text
+
+
+def test_name_badges_are_for_the_office_only(client, world, meeting, coordinator):
+    url = "/lernnetzwerk/17/namensschilder.pdf"
+    assert client.get(url).status_code == 302
+    login(client, coordinator)
+    assert client.get(url).status_code == 403

@@ -1,0 +1,119 @@
+"""Invitations to a meeting: mailed to the coordinators of all programme municipalities."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+
+from kette.core.models import Membership, Role
+from kette.learning import services
+from kette.learning.models import MeetingInvitation
+from kette.learning.tests.factories import MeetingFactory
+from kette.testing import factories
+
+pytestmark = pytest.mark.django_db
+SOON = dt.date.today() + dt.timedelta(days=30)
+
+
+@pytest.fixture
+def meeting(world):
+    return MeetingFactory(
+        programme=world.programme,
+        number=17,
+        title="Voneinander lernen",
+        starts_on=SOON,
+        ends_on=SOON,
+        venue="Rathaus Köln",
+        host_municipality=world.a,
+    )
+
+
+@pytest.fixture
+def people(world):
+    """Coordinators of A and B (one of them of both), and people who get nothing."""
+    anna = factories.user_with_role(
+        Role.COORDINATOR, world.a, username="anna", email="Anna@example.org", first_name="Anna"
+    )
+    Membership.objects.create(
+        user=anna, programme=world.programme, municipality=world.b, role=Role.COORDINATOR
+    )
+    factories.user_with_role(Role.COORDINATOR, world.b, username="ben", email="ben@example.org")
+    factories.user_with_role(Role.EDITOR, world.a, username="ed", email="editor@example.org")
+    factories.user_with_role(
+        Role.COORDINATOR, world.a, username="alt", email="alt@example.org", is_active=False
+    )
+    factories.user_with_role(Role.COORDINATOR, world.a, username="ohne", email="")
+    elsewhere = factories.MunicipalityFactory(
+        programme=factories.ProgrammeFactory(name="Anderes", slug="anderes"), slug="fremd"
+    )
+    factories.user_with_role(Role.COORDINATOR, elsewhere, username="x", email="x@example.org")
+
+
+def test_coordinators_get_one_invitation_each_with_their_links(world, meeting, people, settings):
+    settings.KETTE_BASE_URL = "https://kette.example.org/"
+    report = services.meeting_invitations_send(
+        actor=None, meeting=meeting, base_url=settings.KETTE_BASE_URL
+    )
+    assert sorted(report.sent) == ["anna@example.org", "ben@example.org"]
+    assert sorted(m.to[0] for m in mail.outbox) == ["anna@example.org", "ben@example.org"]
+    anna = next(m for m in mail.outbox if m.to == ["anna@example.org"])
+    assert anna.subject == (
+        f"Einladung: 17. Lernnetzwerktreffen: Voneinander lernen am {SOON:%d.%m.%Y}"
+    )
+    assert anna.body.startswith("Guten Tag Anna")
+    assert "Ort: Rathaus Köln" in anna.body
+    assert "https://kette.example.org/lernnetzwerk/17/" in anna.body
+    for slug in ("altstadt", "bergdorf"):  # Anna coordinates both
+        assert f"https://kette.example.org/k/{slug}/lernnetzwerk/17/anmeldungen/" in anna.body
+        assert f"https://kette.example.org/k/{slug}/lernnetzwerk/17/kurzreferate/" in anna.body
+    assert "&amp;" not in anna.body and "&#x27;" not in anna.body
+    assert MeetingInvitation.objects.count() == 2
+
+    # A second run mails nobody twice; --again does.
+    mail.outbox.clear()
+    again = services.meeting_invitations_send(actor=None, meeting=meeting, base_url="http://x")
+    assert (again.sent, again.already, mail.outbox) == ([], 2, [])
+    services.meeting_invitations_send(actor=None, meeting=meeting, base_url="x", again=True)
+    assert len(mail.outbox) == 2 and MeetingInvitation.objects.count() == 2
+
+
+def test_closed_registration_leaves_out_the_registration_link(world, meeting, people):
+    meeting.registration_open = False
+    meeting.call_for_talks_open = False
+    meeting.save()
+    services.meeting_invitations_send(actor=None, meeting=meeting, base_url="https://k.example")
+    assert "anmeldungen" not in mail.outbox[0].body
+    assert "kurzreferate" not in mail.outbox[0].body
+
+
+def test_the_command_invites_and_lists_the_addresses(world, meeting, people, capsys):
+    call_command("invite_to_meeting", "17", "--dry-run")
+    assert "2 Einladung(en) würden versandt" in capsys.readouterr().out
+    assert mail.outbox == []
+    call_command("invite_to_meeting", "17")
+    out = capsys.readouterr().out
+    assert "anna@example.org" in out and "2 Einladung(en) versandt; 0 bereits eingeladen." in out
+    assert len(mail.outbox) == 2
+    with pytest.raises(CommandError, match=r"Es gibt kein Treffen Nr\. 99\."):
+        call_command("invite_to_meeting", "99")
+    meeting.starts_on = meeting.ends_on = dt.date(2017, 9, 13)
+    meeting.save()
+    with pytest.raises(CommandError, match=r"Dieses Treffen ist vorbei\."):
+        call_command("invite_to_meeting", "17")
+
+
+def test_the_office_sends_invitations_with_a_button(client, world, meeting, people, office):
+    client.force_login(office)
+    page = client.get("/lernnetzwerk/17/").content.decode()
+    assert 'action="/lernnetzwerk/17/einladen/"' in page
+    response = client.post("/lernnetzwerk/17/einladen/", follow=True)
+    assert "Einladungen an 2 Koordinatorinnen und Koordinatoren versandt" in (
+        response.content.decode()
+    )
+    assert all("http://testserver/k/" in m.body for m in mail.outbox)
+    coordinator = factories.User.objects.get(username="ben")
+    client.force_login(coordinator)
+    assert client.post("/lernnetzwerk/17/einladen/").status_code == 403
+    assert "einladen" not in client.get("/lernnetzwerk/17/").content.decode()
+    assert len(mail.outbox) == 2

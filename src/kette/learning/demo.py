@@ -1,8 +1,10 @@
 """Demo data of the learning network: the 17th network meeting on 13 September 2017 in
 Köln and the meetings around it (numbers, dates and places as published).
 
-People appear only by their public role ("Bürgermeister der Stadt Köln"); every
-participant and short-talk presenter is fictional, with addresses under
+The people who spoke in their public office appear by name and role as the
+published report about the meeting names them (welcome, greeting, video message,
+practice reports, Ahlen's short talk); every other participant and short-talk
+presenter is fictional, with addresses under
 demo.kette.invalid. Idempotent: meetings, agenda items and working groups are
 matched by number and order, talks by title, registrations by e-mail address.
 """
@@ -92,7 +94,8 @@ AGENDA_17: list[tuple[int, str, str, str, str, str, str | None]] = [
         "10:15",
         AgendaItemKind.WELCOME,
         "Begrüßung durch die Landeskoordinierungsstelle",
-        "Vorstand des Instituts für Soziale Arbeit e. V. (Landeskoordinierungsstelle)",
+        "Ilona Heuchel, Vorstand des Instituts für Soziale Arbeit e. V. "
+        "(Landeskoordinierungsstelle)",
         None,
     ),
     (
@@ -101,7 +104,7 @@ AGENDA_17: list[tuple[int, str, str, str, str, str, str | None]] = [
         "10:30",
         AgendaItemKind.GREETING,
         "Grußwort der gastgebenden Stadt Köln",
-        "Bürgermeister der Stadt Köln",
+        "Dr. Ralf Heinen, Bürgermeister der Stadt Köln",
         KOELN,
     ),
     (
@@ -110,7 +113,8 @@ AGENDA_17: list[tuple[int, str, str, str, str, str, str | None]] = [
         "10:40",
         AgendaItemKind.VIDEO_MESSAGE,
         "Videobotschaft aus dem Ministerium: Das Landesprogramm wird bis Ende 2018 fortgeführt",
-        "Staatssekretär im Ministerium für Kinder, Familie, Flüchtlinge und Integration NRW",
+        "Andreas Bothe, Staatssekretär im Ministerium für Kinder, Familie, Flüchtlinge "
+        "und Integration NRW",
         None,
     ),
     (
@@ -119,7 +123,7 @@ AGENDA_17: list[tuple[int, str, str, str, str, str, str | None]] = [
         "11:20",
         AgendaItemKind.PRACTICE_REPORT,
         "Praxisbericht Ahlen: Start als neu geförderte Kommune",
-        "Koordination der Präventionskette der Stadt Ahlen",
+        "Marina Bänke, Koordinatorin der Präventionskette der Stadt Ahlen",
         AHLEN,
     ),
     (
@@ -128,7 +132,7 @@ AGENDA_17: list[tuple[int, str, str, str, str, str, str | None]] = [
         "12:00",
         AgendaItemKind.PRACTICE_REPORT,
         "Praxisbericht Dinslaken: Start als neu geförderte Kommune",
-        "Koordination der Präventionskette der Stadt Dinslaken",
+        "Holger Mrosek, Stadt Dinslaken",
         DINSLAKEN,
     ),
     (6, "12:00", "13:00", AgendaItemKind.BREAK, "Mittagspause", "", None),
@@ -163,7 +167,7 @@ WORKING_GROUPS_17: list[tuple[int, str, str, str, list[tuple[str, str, str, str]
         [
             (
                 AHLEN,
-                "Koordination der Präventionskette der Stadt Ahlen",
+                "Marina Bänke, Koordinatorin der Präventionskette der Stadt Ahlen",
                 "Die Steuerungsstruktur der Präventionskette Ahlen",
                 "Lenkungskreis, Koordinierungsstelle und Arbeitsgruppen entlang der "
                 "Lebensphasen: wie Ahlen die Präventionskette steuert.",
@@ -395,7 +399,7 @@ def _practice_example(ahlen: Municipality) -> None:
 
 
 # The article about meeting no. 17, written from what the published report about it
-# tells (people by their public role, as everywhere in this demo; no quotes). There
+# tells (the speakers by name and office, as the report names them; no quotes). There
 # is no photo of the meeting that kette could ship, so the article has none.
 ARTICLE_17_TITLE = "Voneinander lernen: 40 Programmkommunen beim 17. Lernnetzwerktreffen in Köln"
 ARTICLE_17_TEASER = (
@@ -407,18 +411,20 @@ ARTICLE_17_BODY = """\
 Das 17. Lernnetzwerktreffen des Landesprogramms fand am 13. September 2017 in Köln \
 statt. 40 Programmkommunen waren vertreten.
 
-Der Vorstand des Instituts für Soziale Arbeit e. V., das die \
+Ilona Heuchel, Vorstand des Instituts für Soziale Arbeit e. V., das die \
 Landeskoordinierungsstelle trägt, begrüßte die Teilnehmenden. Für die gastgebende \
-Stadt Köln sprach der Bürgermeister ein Grußwort.
+Stadt Köln sprach Bürgermeister Dr. Ralf Heinen ein Grußwort.
 
-In einer Videobotschaft bestätigte der Staatssekretär des zuständigen \
-Landesministeriums, dass das Programm bis Ende 2018 fortgeführt wird.
+In einer Videobotschaft bestätigte Staatssekretär Andreas Bothe \
+(Ministerium für Kinder, Familie, Flüchtlinge und Integration NRW), dass das \
+Programm bis Ende 2018 fortgeführt wird.
 
 Aus der Praxis berichteten Ahlen und Dinslaken, zwei der neu geförderten Kommunen. \
-Für Ahlen sprach die Koordinatorin der Präventionskette.
+Für Ahlen sprach Marina Bänke, Koordinatorin der Präventionskette, für Dinslaken \
+Holger Mrosek.
 
 Am Nachmittag tauschten sich die Kommunen in vier Arbeitsgruppen aus. Kurzreferate \
-aus den Kommunen gaben dafür Anstöße – eines davon hielt die Ahlener Koordinatorin \
+aus den Kommunen gaben dafür Anstöße – eines davon hielt Marina Bänke \
 über die Steuerungsstruktur der Präventionskette in Ahlen.
 
 (Demo-Artikel, geschrieben nach dem veröffentlichten Bericht über das Treffen.)"""

@@ -47,6 +47,10 @@ def test_the_demo_tells_meeting_17_in_koeln_and_reruns_without_changes(client, c
     page = client.get("/lernnetzwerk/17/").content.decode()
     assert "Grußwort der gastgebenden Stadt Köln" in page
     assert "Die Steuerungsstruktur der Präventionskette Ahlen" in page
+    # The speakers in public office, named as the published report names them.
+    for speaker in ("Ilona Heuchel", "Dr. Ralf Heinen", "Andreas Bothe", "Marina Bänke"):
+        assert speaker in page
+    assert ahlen_talk.presenter.startswith("Marina Bänke")
     assert "40 Programmkommunen erreicht" in page
 
     minutes = client.get("/lernnetzwerk/17/protokoll/").content.decode()
@@ -60,7 +64,7 @@ def test_the_demo_tells_meeting_17_in_koeln_and_reruns_without_changes(client, c
     news = client.get("/lernnetzwerk/aktuelles/").content.decode()
     assert "40 Programmkommunen beim 17. Lernnetzwerktreffen in Köln" in news
     text = client.get(article.get_absolute_url()).content.decode()
-    assert "bis Ende 2018" in text and "Dinslaken" in text and "vier Arbeitsgruppen" in text
+    assert "bis Ende 2018" in text and "Holger Mrosek" in text and "vier Arbeitsgruppen" in text
     for slug in ("koeln", "ahlen", "dinslaken"):
         assert f"/k/{slug}/lernnetzwerk/berichte/" in client.get(f"/k/{slug}/").content.decode()
 

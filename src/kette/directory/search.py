@@ -203,6 +203,39 @@ def parse_query(text: str) -> list[QueryTerm]:
     return terms
 
 
+def _term_hits(term: QueryTerm, words: Sequence[str]) -> int:
+    """How often `term` occurs in the token list: each of its tokens equal to the
+    word or, from MIN_PREFIX letters on, a prefix of it; a phrase's words adjacent."""
+    size = len(term.tokens)
+
+    def same(token: str, word: str) -> bool:
+        return word == token or (term._prefix(token) and word.startswith(token))
+
+    return sum(
+        1
+        for start in range(len(words) - size + 1)
+        if all(same(token, words[start + i]) for i, token in enumerate(term.tokens))
+    )
+
+
+def text_score(terms: Sequence[QueryTerm], fields: Sequence[tuple[str | None, int]]) -> int:
+    """The search's matching for a few texts kept outside the offer index (e.g. the
+    learning network's practice examples): folded, stemmed, stop words dropped,
+    prefixes and phrases as in `search_services`. Every term must occur in one of
+    the (text, weight) fields; the score sums the weights of all hits, 0 = no match.
+    No terms (an empty query) match everything with score 1."""
+    if not terms:
+        return 1
+    analysed = [(tokens(text or ""), weight) for text, weight in fields]
+    score = 0
+    for term in terms:
+        hits = sum(_term_hits(term, words) * weight for words, weight in analysed)
+        if not hits:
+            return 0
+        score += hits
+    return score
+
+
 # ---------------------------------------------------------------------------
 # Index DDL (SQLite); PostgreSQL's column and index are created in a migration.
 # ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.http import Http404
 
 from kette.core.models import Municipality, Programme
 from kette.core.roles import roles_of
+from kette.directory import search
 from kette.learning.models import (
     PRESENT,
     AgendaItem,
@@ -455,6 +456,29 @@ def visible_practice_examples(programme: Programme, user: Any) -> QuerySet[Pract
     if member_of and Municipality.objects.filter(pk__in=member_of, programme=programme).exists():
         return examples
     return examples.filter(visibility=Visibility.PUBLIC)
+
+
+def search_practice_examples(programme: Programme, user: Any, query: str) -> list[PracticeExample]:
+    """The visible examples matching `query` with the directory's German search
+    (folding, stemming, prefixes, phrases), best first: title hits count three
+    times, fields of action and municipality twice, the summary once."""
+    terms = search.parse_query(query)
+    scored = []
+    for example in visible_practice_examples(programme, user):
+        score = search.text_score(
+            terms,
+            [
+                (example.title, 3),
+                (example.fields_of_action, 2),
+                (example.municipality.name, 2),
+                (" ".join(example.life_phase_labels()), 2),
+                (example.summary, 1),
+            ],
+        )
+        if score:
+            scored.append((score, example))
+    scored.sort(key=lambda item: -item[0])  # stable: newest first among equals
+    return [example for _score, example in scored]
 
 
 def practice_example(pk: int) -> PracticeExample:

@@ -123,3 +123,38 @@ def test_an_editor_shares_and_edits_an_example(client, world):
     assert (example.title, example.visibility) == ("Familienlotsen", "network")
     invalid = client.post(url, {"title": "", "summary": ""})
     assert "Dieses Feld ist zwingend erforderlich." in invalid.content.decode()
+
+
+def test_practice_examples_are_found_with_the_directorys_german_search(client, world):
+    public = {"status": "published", "visibility": Visibility.PUBLIC}
+    share(
+        world.a,
+        "Willkommensbesuche für Familien",
+        summary="Mütter und Väter bekommen nach der Geburt Besuch.",
+        **public,
+    )
+    share(
+        world.b,
+        "Steuerungsgruppe mit Schulen",
+        summary="Die Schulleitungen sitzen mit am Tisch.",
+        **public,
+    )
+    share(world.b, "Netzwerk Familie", summary="Nur für das Netzwerk.", status="published")
+    anonymous = AnonymousUser()
+
+    def titles(query, user=anonymous):
+        return [e.title for e in selectors.search_practice_examples(world.programme, user, query)]
+
+    assert titles("Familie") == ["Willkommensbesuche für Familien"]  # stemming; network-only hidden
+    assert titles("Muetter") == ["Willkommensbesuche für Familien"]  # umlaut folding
+    assert titles("Steuer") == ["Steuerungsgruppe mit Schulen"]  # prefix
+    assert titles("Bergdorf Schulleitung") == ["Steuerungsgruppe mit Schulen"]  # municipality
+    assert titles('"Mütter und Väter"') == ["Willkommensbesuche für Familien"]  # phrase
+    assert titles('"Väter Mütter"') == []  # a phrase keeps its order
+    assert titles("Familie Schulen") == []  # every word must occur
+    member = factories.user_with_role(Role.VIEWER, world.a, username="a-viewer")
+    # Title hits weigh more than summary hits.
+    assert titles("Familie", member) == ["Netzwerk Familie", "Willkommensbesuche für Familien"]
+    page = client.get("/lernnetzwerk/praxisbeispiele/?q=Familien").content.decode()
+    assert "1 Praxisbeispiel für „Familien“" in page
+    assert "Willkommensbesuche" in page and "Steuerungsgruppe mit Schulen" not in page

@@ -14,7 +14,12 @@ class LearningConfig(AppConfig):
             selectors,
         )
         from kette.learning.demo import load_learning_demo
-        from kette.learning.models import Contribution, PracticeExample, Registration
+        from kette.learning.models import (
+            Contribution,
+            PracticeExample,
+            PracticeExampleAttachment,
+            Registration,
+        )
 
         # Tenant rows join their municipality's change log. Programme-level rows
         # (meetings, agenda items, working groups) keep their own history too;
@@ -22,6 +27,7 @@ class LearningConfig(AppConfig):
         audit.register(Contribution)
         audit.register(Registration)
         audit.register(PracticeExample)
+        audit.register(PracticeExampleAttachment)
         demo.register_step("learning", load_learning_demo)
         navigation.register_main_link(
             navigation.MainLink(

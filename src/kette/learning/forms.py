@@ -268,6 +268,17 @@ class MeetingDocumentForm(forms.Form):
     )
 
 
+class PracticeExampleAttachmentForm(forms.Form):
+    """The type and content are checked by the service (uploads.check_document)."""
+
+    title = forms.CharField(label=_("title"), max_length=300)
+    file = forms.FileField(
+        label=_("file"),
+        help_text=_("PDF, PowerPoint, Word, Excel or OpenDocument, at most 25 MB."),
+        widget=_accept(uploads.DOCUMENT_EXTENSIONS),
+    )
+
+
 class MeetingPhotoForm(forms.Form):
     """Photos lose their metadata in the service (uploads.clean_photo)."""
 

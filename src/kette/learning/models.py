@@ -671,3 +671,44 @@ class PracticeExample(TenantModel):
     def life_phase_labels(self) -> list[str]:
         labels = dict(LifePhase.choices)
         return [str(labels[value]) for value in self.life_phases if value in labels]
+
+
+def attachment_path(instance: Any, filename: str) -> str:
+    return random_name("practice", filename)
+
+
+class PracticeExampleAttachment(TenantModel):
+    """A document attached to a practice example (concept, flyer, slides). Checked by
+    content like the meeting documents, stored under a random name, served only to
+    those who may read the example."""
+
+    example = models.ForeignKey(
+        PracticeExample,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("practice example"),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["title", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def extension(self) -> str:
+        return self.file.name.rsplit(".", 1)[-1].lower()

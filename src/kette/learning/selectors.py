@@ -26,6 +26,7 @@ from kette.learning.models import (
     MeetingPhoto,
     MinutesEntry,
     PracticeExample,
+    PracticeExampleAttachment,
     PracticeExampleStatus,
     Registration,
     RegistrationStatus,
@@ -479,6 +480,17 @@ def search_practice_examples(programme: Programme, user: Any, query: str) -> lis
             scored.append((score, example))
     scored.sort(key=lambda item: -item[0])  # stable: newest first among equals
     return [example for _score, example in scored]
+
+
+def attachment_of(example: PracticeExample, pk: int) -> PracticeExampleAttachment:
+    """One attachment of the example, or 404; the caller checks that the example may
+    be read."""
+    try:
+        return PracticeExampleAttachment.objects.for_municipality(example.municipality).get(
+            example=example, pk=pk
+        )
+    except PracticeExampleAttachment.DoesNotExist as error:
+        raise Http404 from error
 
 
 def practice_example(pk: int) -> PracticeExample:

@@ -38,6 +38,7 @@ from kette.learning.models import (
     Minutes,
     MinutesEntry,
     PracticeExample,
+    PracticeExampleAttachment,
     Registration,
     RegistrationStatus,
     WorkingGroup,
@@ -632,6 +633,32 @@ def _save_or_remove_file(instance: Any, field_file: Any, actor: User | None) -> 
     except Exception:
         field_file.storage.delete(field_file.name)
         raise
+
+
+@transaction.atomic
+def practice_example_attachment_add(
+    *, actor: User | None, example: PracticeExample, file: UploadedFile, title: str
+) -> PracticeExampleAttachment:
+    """Attach a document to a practice example, checked like the meeting documents."""
+    try:
+        extension = uploads.check_document(file)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error
+    attachment = PracticeExampleAttachment(
+        municipality=example.municipality, example=example, title=title, uploaded_by=actor
+    )
+    attachment.file.save(f"anhang.{extension}", file, save=False)
+    _save_or_remove_file(attachment, attachment.file, actor)
+    return attachment
+
+
+@transaction.atomic
+def practice_example_attachment_delete(
+    *, actor: User | None, attachment: PracticeExampleAttachment
+) -> None:
+    name, storage = attachment.file.name, attachment.file.storage
+    audited_delete(attachment, actor=actor)
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 @transaction.atomic

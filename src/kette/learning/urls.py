@@ -28,6 +28,22 @@ urlpatterns = [
         name="practice_example_detail",
     ),
     path(
+        "lernnetzwerk/praxisbeispiele/<int:example_pk>/anhaenge/<int:attachment_pk>/",
+        views.PracticeExampleAttachmentDownloadView.as_view(),
+        name="practice_example_attachment",
+    ),
+    path(
+        "k/<slug:municipality_slug>/praxisbeispiele/<int:example_pk>/anhaenge/",
+        views.PracticeExampleAttachmentAddView.as_view(),
+        name="practice_example_attachment_add",
+    ),
+    path(
+        "k/<slug:municipality_slug>/praxisbeispiele/<int:example_pk>/anhaenge/"
+        "<int:attachment_pk>/loeschen/",
+        views.PracticeExampleAttachmentDeleteView.as_view(),
+        name="practice_example_attachment_delete",
+    ),
+    path(
         "k/<slug:municipality_slug>/praxisbeispiele/",
         views.MunicipalityPracticeExamplesView.as_view(),
         name="municipality_practice_examples",

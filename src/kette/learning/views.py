@@ -32,6 +32,7 @@ from kette.learning.forms import (
     MeetingForm,
     MeetingPhotoForm,
     MinutesForm,
+    PracticeExampleAttachmentForm,
     PracticeExampleForm,
     RegistrationForm,
     WalkInForm,
@@ -776,6 +777,7 @@ class PracticeExampleDetailView(TemplateView):
         if not self.request.user.has_perm("learning.read_practice_example", example):
             raise Http404
         context["example"] = example
+        context["attachments"] = example.attachments.all()
         context["talks"] = example.contributions.select_related("working_group__meeting")
         return context
 
@@ -838,6 +840,82 @@ class MunicipalityPracticeExampleEditView(MunicipalityMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("The practice example has been saved."))
         return redirect("learning:municipality_practice_examples", self.municipality.slug)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["example"] = self.example
+        context["attachments"] = self.example.attachments.all()
+        context.setdefault("attachment_form", PracticeExampleAttachmentForm())
+        return context
+
+
+class PracticeExampleAttachmentAddView(MunicipalityMixin, View):
+    """POST: attach a document to one of the municipality's practice examples."""
+
+    permission_required = "learning.manage_practice_examples"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        example = selectors.practice_example_in(self.municipality, kwargs["example_pk"])
+        form = PracticeExampleAttachmentForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.practice_example_attachment_add(
+                    actor=request.user,  # type: ignore[arg-type]
+                    example=example,
+                    file=form.cleaned_data["file"],
+                    title=form.cleaned_data["title"],
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("The attachment has been added."))
+                return redirect(
+                    "learning:municipality_practice_example_edit",
+                    self.municipality.slug,
+                    example.pk,
+                )
+        # Show the edit page again with the attachment form's errors.
+        edit = MunicipalityPracticeExampleEditView()
+        edit.setup(request, *args, **kwargs)
+        edit.municipality = self.municipality
+        edit.example = example
+        example_form = PracticeExampleForm(
+            talks=selectors.accepted_talks_of(self.municipality), instance=example
+        )
+        return edit.render_to_response(
+            edit.get_context_data(form=example_form, attachment_form=form)
+        )
+
+
+class PracticeExampleAttachmentDeleteView(MunicipalityMixin, View):
+    permission_required = "learning.manage_practice_examples"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        example = selectors.practice_example_in(self.municipality, kwargs["example_pk"])
+        attachment = selectors.attachment_of(example, kwargs["attachment_pk"])
+        services.practice_example_attachment_delete(
+            actor=request.user,  # type: ignore[arg-type]
+            attachment=attachment,
+        )
+        messages.success(request, _("The attachment has been deleted."))
+        return redirect(
+            "learning:municipality_practice_example_edit", self.municipality.slug, example.pk
+        )
+
+
+class PracticeExampleAttachmentDownloadView(View):
+    """An attachment, for everyone who may read the practice example (never a media URL)."""
+
+    def get(self, request: HttpRequest, example_pk: int, attachment_pk: int) -> HttpResponse:
+        example = selectors.practice_example(example_pk)
+        if not request.user.has_perm("learning.read_practice_example", example):
+            raise Http404
+        attachment = selectors.attachment_of(example, attachment_pk)
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=f"{slugify(attachment.title) or 'anhang'}.{attachment.extension}",
+        )
 
 
 class ContributionSlidesView(MeetingMixin, View):

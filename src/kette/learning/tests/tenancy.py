@@ -105,6 +105,12 @@ def seed_learning(world):
     example = PracticeExample.objects.create(
         municipality=world.a, title=f"Entwurf {world.secret}", summary=world.secret
     )
+    attachment = services.practice_example_attachment_add(
+        actor=None,
+        example=example,
+        title=f"Konzept {world.secret}",
+        file=SimpleUploadedFile("konzept.pdf", f"%PDF-1.7 {world.secret}".encode()),
+    )
     # A draft article about the public meeting: the office's until published.
     article = services.article_create(
         actor=None,
@@ -115,6 +121,7 @@ def seed_learning(world):
         status="draft",
     )
     world.objects.update(
+        attachment=attachment,
         article=article,
         practice_example=example,
         meeting=meeting,
@@ -133,6 +140,7 @@ register_kwarg("item_pk", lambda world: world.objects["agenda_item"].pk)
 register_kwarg("group_pk", lambda world: world.objects["working_group"].pk)
 register_kwarg("contribution_pk", lambda world: world.objects["contribution"].pk)
 register_kwarg("example_pk", lambda world: world.objects["practice_example"].pk)
+register_kwarg("attachment_pk", lambda world: world.objects["attachment"].pk)
 register_kwarg("article_pk", lambda world: world.objects["article"].pk)
 register_kwarg("document_pk", lambda world: world.objects["document"].pk)
 register_kwarg("photo_pk", lambda world: world.objects["photo"].pk)

@@ -158,3 +158,47 @@ def test_practice_examples_are_found_with_the_directorys_german_search(client, w
     page = client.get("/lernnetzwerk/praxisbeispiele/?q=Familien").content.decode()
     assert "1 Praxisbeispiel für „Familien“" in page
     assert "Willkommensbesuche" in page and "Steuerungsgruppe mit Schulen" not in page
+
+
+def test_attachments_are_checked_added_served_and_deleted(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kette.learning.models import PracticeExampleAttachment
+
+    example = share(world.a, "Lotsendienst", status="published", visibility=Visibility.NETWORK)
+    editor = factories.user_with_role(Role.EDITOR, world.a, username="a-editor")
+    client.force_login(editor)
+    base = f"/k/altstadt/praxisbeispiele/{example.pk}/"
+    fake = SimpleUploadedFile("konzept.pdf", b"<html>kein PDF</html>")
+    page = client.post(base + "anhaenge/", {"title": "Konzept", "file": fake})
+    assert page.status_code == 200
+    assert "ist kein echtes PDF-Dokument" in page.content.decode()
+    assert not PracticeExampleAttachment.objects.exists()
+
+    pdf = SimpleUploadedFile("konzept.pdf", b"%PDF-1.7 Lotsendienst-Konzept")
+    response = client.post(base + "anhaenge/", {"title": "Konzept 2026", "file": pdf})
+    assert response.status_code == 302
+    attachment = PracticeExampleAttachment.objects.get()
+    assert attachment.file.name.startswith("learning/practice/")
+    assert "konzept" not in attachment.file.name  # random name
+    detail = client.get(example.get_absolute_url()).content.decode()
+    link = f"/lernnetzwerk/praxisbeispiele/{example.pk}/anhaenge/{attachment.pk}/"
+    assert link in detail and "Konzept 2026" in detail
+    download = client.get(link)
+    assert b"".join(download.streaming_content) == b"%PDF-1.7 Lotsendienst-Konzept"
+    assert "konzept-2026.pdf" in download["Content-Disposition"]
+
+    # Network-only example: a network member of B may download, the public may not.
+    client.force_login(factories.user_with_role(Role.VIEWER, world.b, username="b-viewer"))
+    again = client.get(link)
+    assert again.status_code == 200
+    assert b"".join(again.streaming_content).startswith(b"%PDF-")  # read to the end
+    client.logout()
+    assert client.get(link).status_code == 404
+    # B's editor cannot delete A's attachment, A's editor can.
+    client.force_login(factories.user_with_role(Role.EDITOR, world.b, username="b-editor"))
+    delete = base + f"anhaenge/{attachment.pk}/loeschen/"
+    assert client.post(delete).status_code == 403
+    client.force_login(editor)
+    assert client.post(delete).status_code == 302
+    assert not PracticeExampleAttachment.objects.exists()

@@ -386,7 +386,6 @@ def programme_overview(programme: Programme, *, today: dt.date | None = None) ->
     rows = []
     shown_years: dict[int, set[int]] = {i.pk: set() for i in indicators}
     for municipality in municipalities:
-        matrix_total = directory.chain_matrix(municipality).total
         period = freshness.period(freshness.stale_after_months(municipality))
         offers = directory.offer_year(municipality, today.year, stale_after=period)
         quality = analytics.steering_quality(municipality, today)
@@ -412,7 +411,7 @@ def programme_overview(programme: Programme, *, today: dt.date | None = None) ->
             OverviewRow(
                 municipality=municipality,
                 funding=funding,
-                offers=matrix_total,
+                offers=offers.published_now,
                 fresh_share=offers.fresh_share,
                 steering_intersectorality=steering[0].intersectorality if steering else None,
                 steering_high_rank=steering[0].high_rank if steering else None,

@@ -7,11 +7,17 @@ them without knowing the apps.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+
+from kette.core import bulk
+
+M = TypeVar("M", bound=models.Model)
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,71 @@ def audited_save(instance: Any, *, actor: Any, reason: str = "") -> None:
         instance._change_reason = reason
     instance.full_clean()
     instance.save()
+
+
+class BulkValidationError(ValidationError):
+    """`audited_bulk_create` refused the object at `index` of the list it got."""
+
+    def __init__(self, index: int, error: ValidationError) -> None:
+        self.index = index
+        super().__init__(error.error_dict if hasattr(error, "error_dict") else error.error_list)
+
+
+def audited_bulk_create(
+    objects: Sequence[M], *, actor: Any, reason: str = "", validate: bool = True
+) -> list[M]:
+    """Validate and insert many new rows of one model with one history record each,
+    as `audited_save` would, in a few statements instead of a few per row (bulk
+    imports). Validation covers fields and the model's `clean()`; foreign keys,
+    uniqueness and check constraints are left to the database, so call it inside
+    the caller's transaction. Raises `BulkValidationError` for the first invalid
+    object and writes nothing then. Returns the objects with their primary keys."""
+    if not objects:
+        return []
+    model = type(objects[0])
+    if validate:
+        relations = [field.name for field in model._meta.concrete_fields if field.is_relation]
+        for index, instance in enumerate(objects):
+            try:
+                instance.clean_fields(exclude=relations)
+                instance.clean()
+            except ValidationError as error:
+                raise BulkValidationError(index, error) from error
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    # pre_save: what save() would store (e.g. the time of creation).
+    rows = [{f.attname: f.pre_save(instance, True) for f in fields} for instance in objects]
+    keys = audited_insert(model, rows, actor=actor, reason=reason)
+    for instance, key in zip(objects, keys, strict=True):
+        instance.pk = key
+        instance._state.adding = False
+        instance._state.db = "default"
+    return list(objects)
+
+
+def audited_insert(
+    model: type[models.Model], rows: Sequence[dict[str, Any]], *, actor: Any, reason: str = ""
+) -> list[Any]:
+    """Insert plain rows ({attname: value}, checked by the caller) with one history
+    record each; see `kette.core.bulk.insert_rows`. Returns the primary keys."""
+    keys = bulk.insert_rows(model, rows)
+    history = model.history.model  # type: ignore[attr-defined]
+    tracked = [field.attname for field in history.tracked_fields]
+    now = timezone.now()
+    user_id = getattr(actor, "pk", None)
+    pk_name = model._meta.pk.attname
+    records = []
+    for key, row in zip(keys, rows, strict=True):
+        row[pk_name] = key
+        record = {name: row[name] for name in tracked}
+        record |= {
+            "history_date": now,
+            "history_type": "+",
+            "history_change_reason": reason or None,
+            "history_user_id": user_id,
+        }
+        records.append(record)
+    bulk.insert_rows(history, records, returning=False)
+    return keys
 
 
 def audited_delete(instance: Any, *, actor: Any) -> None:

@@ -6,7 +6,7 @@ Design
 German-aware matching happens in Python, once, for documents and queries alike:
 text is folded (`fold_german`: lower case, ä→ae, ß→ss; other diacritics
 dropped), split into words, German stop words are dropped, and every word is
-reduced by the Snowball German stemmer (which also maps ae/oe/ue back to the
+reduced by the Snowball German stemmer (PyStemmer, in C; which also maps ae/oe/ue back to the
 plain vowel, so "Mütter", "Muetter" and "mutter" all become "mutt"). The
 services store the resulting tokens on each offer in two columns:
 `search_name` (name and alternate name) and `search_body` (description,
@@ -67,7 +67,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import snowballstemmer
+import Stemmer  # PyStemmer: the Snowball stemmers in C
 from django.db import connections
 
 from kette.core.models import Municipality, Programme
@@ -150,7 +150,7 @@ STOP_WORDS = frozenset(
 
 _WORD = re.compile(r"[^\W_]+")
 _QUERY_PART = re.compile(r'"([^"]*)"?|([^\s"]+)')
-_stemmer = snowballstemmer.stemmer("german")
+_stemmer = Stemmer.Stemmer("german")
 
 
 def _strip_marks(text: str) -> str:

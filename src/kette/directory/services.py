@@ -10,18 +10,28 @@ generated column (PostgreSQL).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kette.core import geo
-from kette.core.audit import audited_delete, audited_save
+from kette.core import bulk, geo
+from kette.core.audit import (
+    BulkValidationError,
+    audited_bulk_create,
+    audited_delete,
+    audited_insert,
+    audited_save,
+)
 from kette.core.models import District, Municipality, Role, User
 from kette.core.roles import roles_of
 from kette.core.text import german_slug
@@ -410,6 +420,135 @@ def service_create(
     _derive_life_phases(service, actor=actor)
     service_reindex(service=service)
     return service
+
+
+@dataclass
+class LocationDraft:
+    """A new location of a new offer (see `services_create_bulk`)."""
+
+    fields: dict[str, Any]  # LOCATION_FIELDS except organization and district
+    accessibility: list[TaxonomyTerm] = dataclass_field(default_factory=list)
+
+
+@dataclass
+class OfferDraft:
+    """A new offer with its new locations and phones (see `services_create_bulk`)."""
+
+    organization: Organization
+    name: str
+    status: str = ServiceStatus.DRAFT
+    fields: dict[str, Any] = dataclass_field(default_factory=dict)  # SERVICE_FIELDS
+    terms: list[TaxonomyTerm] = dataclass_field(default_factory=list)
+    languages: list[str] = dataclass_field(default_factory=list)
+    locations: list[LocationDraft] = dataclass_field(default_factory=list)
+    phones: list[str] = dataclass_field(default_factory=list)
+    id_hsds: uuid.UUID | None = None
+    verified_at: dt.datetime | None = None
+
+
+class DraftError(ValidationError):
+    """`services_create_bulk` refused the draft at `index`."""
+
+    def __init__(self, index: int, error: ValidationError) -> None:
+        self.index = index
+        super().__init__(error.messages)
+
+
+@transaction.atomic
+def services_create_bulk(
+    *, actor: User | None, municipality: Municipality, drafts: Sequence[OfferDraft]
+) -> list[Service]:
+    """Create many new offers of the municipality at once, each exactly as
+    `service_create`, `location_create`, `service_add_location`, `phone_add` and
+    `service_confirm_current` would (validated, audited, life phases derived,
+    districts located, search documents built), in a constant number of
+    statements per table instead of dozens per offer. Raises `DraftError` with
+    the draft's index for the first invalid one; nothing is written then."""
+    if not drafts:
+        return []
+    if not LifePhase.objects.for_municipality(municipality).exists():
+        life_phases_ensure_defaults(municipality, actor=actor)
+    phases = list(LifePhase.objects.for_municipality(municipality))
+    for draft in drafts:
+        _check_fields(draft.fields, SERVICE_FIELDS)
+        _check_tenant(municipality, draft.organization, *draft.terms)
+    offers = [
+        Service(
+            municipality=municipality,
+            organization=draft.organization,
+            name=draft.name,
+            status=draft.status,
+            last_verified_at=draft.verified_at,
+            last_verified_by=actor if draft.verified_at else None,
+            **({"id_hsds": draft.id_hsds} if draft.id_hsds else {}),
+            **draft.fields,
+        )
+        for draft in drafts
+    ]
+    offers = _bulk_create(offers, actor=actor, owner=list(range(len(drafts))))
+    m = municipality.pk
+    term_rows: list[dict[str, Any]] = []
+    phase_rows: list[dict[str, Any]] = []
+    languages, language_owner, phones, phone_owner = [], [], [], []
+    locations, location_owner = [], []
+    locator = geo.district_locator(municipality)
+    for index, (offer, draft) in enumerate(zip(offers, drafts, strict=True)):
+        s = offer.pk
+        term_rows += [{"municipality_id": m, "service_id": s, "term_id": t.pk} for t in draft.terms]
+        phase_rows += [
+            {
+                "municipality_id": m,
+                "service_id": s,
+                "life_phase_id": phase.pk,
+                "mode": LifePhaseMode.DERIVED,
+            }
+            for phase in phases
+            if _overlaps(offer, phase)
+        ]
+        for code in sorted({code.strip().lower() for code in draft.languages if code.strip()}):
+            languages.append(Language(municipality_id=m, service_id=s, code=code))
+            language_owner.append(index)
+        for number in draft.phones:
+            phones.append(Phone(municipality_id=m, service_id=s, number=number))
+            phone_owner.append(index)
+        for location_draft in draft.locations:
+            _check_fields(location_draft.fields, LOCATION_FIELDS - {"organization", "district"})
+            _check_tenant(municipality, *location_draft.accessibility)
+            location = Location(
+                municipality=municipality, organization=draft.organization, **location_draft.fields
+            )
+            if location.latitude is not None and location.longitude is not None:
+                location.district_id = locator.locate(
+                    float(location.latitude), float(location.longitude)
+                )
+            locations.append(location)
+            location_owner.append(index)
+    audited_insert(ServiceTerm, term_rows, actor=actor)
+    audited_insert(ServiceLifePhase, phase_rows, actor=actor)
+    _bulk_create(languages, actor=actor, owner=language_owner)
+    _bulk_create(phones, actor=actor, owner=phone_owner)
+    locations = _bulk_create(locations, actor=actor, owner=location_owner)
+    feature_rows, link_rows = [], []
+    drafted = [location for draft in drafts for location in draft.locations]
+    for location, location_draft, index in zip(locations, drafted, location_owner, strict=True):
+        feature_rows += [
+            {"municipality_id": m, "location_id": location.pk, "term_id": term.pk}
+            for term in location_draft.accessibility
+        ]
+        link_rows.append(
+            {"municipality_id": m, "service_id": offers[index].pk, "location_id": location.pk}
+        )
+    audited_insert(LocationFeature, feature_rows, actor=actor)
+    audited_insert(ServiceAtLocation, link_rows, actor=actor)
+    services_reindex(service_ids=[offer.pk for offer in offers])
+    return offers
+
+
+def _bulk_create(objects: list[Any], *, actor: User | None, owner: list[int]) -> list[Any]:
+    try:
+        return audited_bulk_create(objects, actor=actor)
+    except BulkValidationError as error:
+        raise DraftError(owner[error.index], error) from error
 
 
 @transaction.atomic
@@ -829,82 +968,126 @@ def directory_reindex(*, municipality: Municipality | None = None) -> int:
     """Rebuild the search documents of every offer (of one municipality); for bulk
     writes that bypass the services (imports) and after changes of vocabulary.
     Returns the number of offers indexed."""
-    queryset = Service.objects.select_related("organization", "municipality").order_by("pk")
+    queryset = Service.objects.order_by("pk")
     if municipality is not None:
         queryset = queryset.filter(municipality=municipality)
-    count = 0
-    for service in queryset.iterator(chunk_size=500):
-        with transaction.atomic():
-            service_reindex(service=service)
-        count += 1
-    return count
+    ids = list(queryset.values_list("pk", flat=True))
+    services_reindex(service_ids=ids)
+    return len(ids)
 
 
 def service_reindex(*, service: Service) -> None:
     """Rebuild the offer's search document, filter tokens and facet keys from its
     current data (status, ages, terms, life phases, locations, languages,
     schedules, areas). Writes no history (derived data only)."""
-    organization = service.organization
-    terms = list(
-        TaxonomyTerm.objects.filter(services=service).select_related("taxonomy").order_by("pk")
-    )
-    locations = list(
-        Location.objects.filter(service_at_locations__service=service)
-        .select_related("district")
-        .distinct()
-    )
-    keys: set[str] = set()
-    for term in terms:
-        keys.add(search.facet_key("fa", term.code))
-    for code in ServiceLifePhase.objects.filter(
-        service=service, mode__in=[LifePhaseMode.DERIVED, LifePhaseMode.ADDED]
-    ).values_list("life_phase__code", flat=True):
-        keys.add(search.facet_key("lp", code))
-    for location in locations:
-        if location.district_id:
-            keys.add(search.facet_key("d", location.district_id))
-    for district_id in service.service_areas.exclude(district=None).values_list(
-        "district_id", flat=True
-    ):
-        keys.add(search.facet_key("d", district_id))
-    for code in service.languages.values_list("code", flat=True):
-        keys.add(search.facet_key("la", code))
-    for code in LocationFeature.objects.filter(location__in=locations).values_list(
-        "term__code", flat=True
-    ):
-        keys.add(search.facet_key("ac", code))
-    weekdays = Schedule.objects.filter(
-        Q(service=service) | Q(service_at_location__service=service) | Q(location__in=locations),
-        kind=ScheduleKind.REGULAR,
-    ).values_list("weekday", flat=True)
-    keys.update(search.facet_key("wd", day) for day in weekdays if day)
-    if service.is_free:
-        keys.add(search.facet_key("free"))
+    documents = services_reindex(service_ids=[service.pk])
+    service.search_name, service.search_body, service.search_filters = documents[service.pk]
 
-    service.search_name = search.document_text(service.name, service.alternate_name)
-    service.search_body = search.document_text(
+
+REINDEX_CHUNK = 500
+
+
+def services_reindex(*, service_ids: Iterable[int]) -> dict[int, tuple[str, str, str]]:
+    """`service_reindex` for many offers at once: a constant number of queries per
+    chunk of 500 offers, whatever their number of terms, locations or schedules.
+    Returns each offer's (search_name, search_body, search_filters)."""
+    ids = sorted(set(service_ids))
+    documents: dict[int, tuple[str, str, str]] = {}
+    for start in range(0, len(ids), REINDEX_CHUNK):
+        documents |= _reindex_chunk(ids[start : start + REINDEX_CHUNK])
+    return documents
+
+
+def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
+    chunk = set(ids)
+    offers = list(Service.objects.filter(pk__in=ids).select_related("organization", "municipality"))
+    term_names: dict[int, list[str]] = defaultdict(list)
+    keys: dict[int, set[str]] = defaultdict(set)
+    for service_id, code, name in (
+        ServiceTerm.objects.filter(service_id__in=ids)
+        .order_by("term_id")
+        .values_list("service_id", "term__code", "term__name")
+    ):
+        term_names[service_id].append(name)
+        keys[service_id].add(search.facet_key("fa", code))
+    for service_id, code in ServiceLifePhase.objects.filter(
+        service_id__in=ids, mode__in=[LifePhaseMode.DERIVED, LifePhaseMode.ADDED]
+    ).values_list("service_id", "life_phase__code"):
+        keys[service_id].add(search.facet_key("lp", code))
+    places: dict[int, list[str]] = defaultdict(list)  # offer → its locations' words
+    services_at: dict[int, set[int]] = defaultdict(set)  # location → offers
+    link_owner: dict[int, int] = {}  # service at location → offer
+    for link_id, service_id, location_id, district_id, *words in (
+        ServiceAtLocation.objects.filter(service_id__in=ids)
+        .order_by("location_id")
+        .values_list(
+            "pk",
+            "service_id",
+            "location_id",
+            "location__district_id",
+            "location__name",
+            "location__address_1",
+            "location__postal_code",
+            "location__city",
+            "location__district__name",
+        )
+    ):
+        link_owner[link_id] = service_id
+        places[service_id].append(" ".join(filter(None, words)))
+        services_at[location_id].add(service_id)
+        if district_id:
+            keys[service_id].add(search.facet_key("d", district_id))
+    for service_id, district_id in ServiceArea.objects.filter(
+        service_id__in=ids, district__isnull=False
+    ).values_list("service_id", "district_id"):
+        keys[service_id].add(search.facet_key("d", district_id))
+    for service_id, code in Language.objects.filter(service_id__in=ids).values_list(
+        "service_id", "code"
+    ):
+        keys[service_id].add(search.facet_key("la", code))
+    for location_id, code in LocationFeature.objects.filter(
+        location_id__in=services_at
+    ).values_list("location_id", "term__code"):
+        for service_id in services_at[location_id]:
+            keys[service_id].add(search.facet_key("ac", code))
+    for service_id, link_id, location_id, weekday in Schedule.objects.filter(
+        Q(service_id__in=ids)
+        | Q(service_at_location_id__in=link_owner)
+        | Q(location_id__in=services_at),
+        kind=ScheduleKind.REGULAR,
+        weekday__isnull=False,
+    ).values_list("service_id", "service_at_location_id", "location_id", "weekday"):
+        owners = {service_id, link_owner.get(link_id), *services_at.get(location_id, ())}
+        for owner in owners & chunk:
+            keys[owner].add(search.facet_key("wd", weekday))
+
+    documents: dict[int, tuple[str, str, str]] = {}
+    for service in offers:
+        mine = keys[service.pk]
+        if service.is_free:
+            mine.add(search.facet_key("free"))
+        documents[service.pk] = _search_document(
+            service, term_names[service.pk], places[service.pk], mine
+        )
+    _write_documents(documents)
+    _write_facets({service.pk: service.municipality_id for service in offers}, keys)
+    return documents
+
+
+def _search_document(
+    service: Service, term_names: list[str], places: list[str], keys: set[str]
+) -> tuple[str, str, str]:
+    organization = service.organization
+    name = search.document_text(service.name, service.alternate_name)
+    body = search.document_text(
         service.description,
         service.eligibility_description,
         organization.name,
         organization.alternate_name,
-        " ".join(term.name for term in terms),
-        *(
-            " ".join(
-                filter(
-                    None,
-                    [
-                        loc.name,
-                        loc.address_1,
-                        loc.postal_code,
-                        loc.city,
-                        loc.district.name if loc.district else "",
-                    ],
-                )
-            )
-            for loc in locations
-        ),
+        " ".join(term_names),
+        *places,
     )
-    service.search_filters = search.filter_text(
+    filters = search.filter_text(
         keys
         | set(search.age_keys(service.min_age_months, service.max_age_months))
         | set(
@@ -915,16 +1098,47 @@ def service_reindex(*, service: Service) -> None:
             )
         )
     )
-    Service.objects.filter(pk=service.pk).update(
-        search_name=service.search_name,
-        search_body=service.search_body,
-        search_filters=service.search_filters,
+    return name, body, filters
+
+
+def _write_documents(documents: dict[int, tuple[str, str, str]]) -> None:
+    """One UPDATE statement run for all rows (the full-text index follows by
+    trigger on SQLite and by generated column on PostgreSQL)."""
+    if not documents:
+        return
+    table = connection.ops.quote_name(Service._meta.db_table)
+    columns = ", ".join(
+        f"{connection.ops.quote_name(column)} = %s"
+        for column in ("search_name", "search_body", "search_filters")
     )
-    existing = set(ServiceFacet.objects.filter(service=service).values_list("key", flat=True))
-    ServiceFacet.objects.filter(service=service, key__in=existing - keys).delete()
-    ServiceFacet.objects.bulk_create(
+    key = connection.ops.quote_name(Service._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {columns} WHERE {key} = %s",  # noqa: S608 (no user input)
+            [(*document, pk) for pk, document in documents.items()],
+        )
+
+
+def _write_facets(municipalities: dict[int, int], keys: dict[int, set[str]]) -> None:
+    existing: dict[int, dict[str, int]] = defaultdict(dict)
+    for pk, service_id, key in ServiceFacet.objects.filter(
+        service_id__in=municipalities
+    ).values_list("pk", "service_id", "key"):
+        existing[service_id][key] = pk
+    stale = [
+        pk
+        for service_id, have in existing.items()
+        for key, pk in have.items()
+        if key not in keys[service_id]
+    ]
+    if stale:
+        ServiceFacet.objects.filter(pk__in=stale).delete()
+    bulk.insert_rows(
+        ServiceFacet,
         [
-            ServiceFacet(municipality=service.municipality, service=service, key=key)
-            for key in sorted(keys - existing)
-        ]
+            {"municipality_id": municipality_id, "service_id": service_id, "key": key}
+            for service_id, municipality_id in municipalities.items()
+            for key in sorted(keys[service_id] - set(existing[service_id]))
+        ],
+        returning=False,
     )

@@ -857,6 +857,26 @@ def _match(plan: ImportPlan) -> None:
 # ---------------------------------------------------------------------------
 
 
+BULK_OFFERS = 1000  # new offers written per batch (memory stays flat for large files)
+LOCATION_KEYS = {"street", "house_number", "postal_code", "city", "latitude", "longitude"}
+
+
+def _location_fields(row: OfferRow) -> dict[str, Any]:
+    """The location fields the row gives (street and number joined into address_1,
+    completed from the row's existing location when the file has only one)."""
+    values = row.values
+    fields: dict[str, Any] = {}
+    if "street" in values or "house_number" in values:
+        old_street, old_number = split_address(row.location.address_1 if row.location else "")
+        fields["address_1"] = _join_address(
+            values.get("street", old_street), values.get("house_number", old_number)
+        )
+    for key in ("postal_code", "city", "latitude", "longitude"):
+        if key in values:
+            fields[key] = values[key]
+    return fields
+
+
 def _delete(instance: Any, *, actor: User | None) -> None:
     instance._history_user = actor
     instance.delete()
@@ -871,7 +891,6 @@ class _Writer:
         self.organizations: dict[str, Organization] = {}
         for org in Organization.objects.for_municipality(self.municipality).order_by("pk"):
             self.organizations.setdefault(_fold(org.name), org)
-        self.created: dict[str, Service] = {}
         self.touched: dict[int, bool] = {}  # service pk → changed
         self._snapshot()
 
@@ -968,30 +987,57 @@ class _Writer:
                 fields[attribute] = values[key]
         return fields
 
+    def create(
+        self, rows: list[OfferRow], *, progress: Callable[[int], None] | None = None
+    ) -> None:
+        """Create the new offers of `rows`, many at a time (rows sharing a key are one
+        offer at several addresses; a later row's values win, as when written one
+        by one)."""
+        groups: dict[str, list[OfferRow]] = {}
+        for row in rows:
+            groups.setdefault(row.new_key, []).append(row)
+        ordered = list(groups.values())
+        for start in range(0, len(ordered), BULK_OFFERS):
+            chunk = ordered[start : start + BULK_OFFERS]
+            drafts = [self.draft(group) for group in chunk]
+            try:
+                created = services.services_create_bulk(
+                    actor=self.actor, municipality=self.municipality, drafts=drafts
+                )
+            except services.DraftError as error:
+                raise RowError(chunk[error.index][0].number, error) from error
+            self.summary.created += len(created)
+            if progress:
+                progress(sum(len(group) for group in chunk))
+
+    def draft(self, group: list[OfferRow]) -> services.OfferDraft:
+        values: dict[str, Any] = {}
+        for row in group:
+            values |= row.values
+        verified = [row.values["last_verified"] for row in group if row.values.get("last_verified")]
+        locations = []
+        for row in group:
+            fields, features = _location_fields(row), row.values.get("accessibility") or []
+            if any(fields.values()) or features:
+                locations.append(services.LocationDraft(fields, features))
+        return services.OfferDraft(
+            organization=self.organization(values["organization"]),
+            name=values["name"],
+            status=values.get("status") or ServiceStatus.DRAFT,
+            fields={k: v for k, v in self.service_fields(values).items() if k != "name"},
+            terms=values.get("fields_of_action", []),
+            languages=values.get("languages", []),
+            locations=locations,
+            phones=list(values.get("phone", [])),
+            id_hsds=group[0].hsds_id,
+            verified_at=_noon(verified[-1]) if verified else None,
+        )
+
     def write(self, row: OfferRow) -> None:
         values = row.values
-        service = row.service or self.created.get(row.new_key)
-        changed = False
-        if service is None:
-            service = services.service_create(
-                actor=self.actor,
-                organization=self.organization(values["organization"]),
-                name=values["name"],
-                status=values.get("status") or ServiceStatus.DRAFT,
-                terms=values.get("fields_of_action", []),
-                languages=values.get("languages", []),
-                **{k: v for k, v in self.service_fields(values).items() if k != "name"},
-            )
-            if row.hsds_id is not None:
-                Service.objects.filter(pk=service.pk).update(id_hsds=row.hsds_id)
-                service.history.filter(id=service.pk).update(id_hsds=row.hsds_id)
-                service.id_hsds = row.hsds_id
-            self.created[row.new_key] = service
-            self.dirty_services.add(service.pk)
-            self.summary.created += 1
-            self.touched[service.pk] = True
-        else:
-            changed = self.update_service(service, values)
+        service = row.service
+        assert service is not None  # new offers go through `create`
+        changed = self.update_service(service, values)
         changed |= self.write_location(service, row)
         changed |= self.write_phones(service, values)
         changed |= self.write_verified(service, values)
@@ -1033,20 +1079,10 @@ class _Writer:
         return changed
 
     def write_location(self, service: Service, row: OfferRow) -> bool:
-        values = row.values
-        location_keys = {"street", "house_number", "postal_code", "city", "latitude", "longitude"}
-        if not (location_keys | {"accessibility"}) & set(values):
+        if not (LOCATION_KEYS | {"accessibility"}) & set(row.values):
             return False
-        fields: dict[str, Any] = {}
-        if "street" in values or "house_number" in values:
-            old_street, old_number = split_address(row.location.address_1 if row.location else "")
-            fields["address_1"] = _join_address(
-                values.get("street", old_street), values.get("house_number", old_number)
-            )
-        for key in ("postal_code", "city", "latitude", "longitude"):
-            if key in values:
-                fields[key] = values[key]
-        features = values.get("accessibility")
+        fields = _location_fields(row)
+        features = row.values.get("accessibility")
         location = row.location
         if location is None:
             if not any(fields.values()) and not features:
@@ -1110,9 +1146,12 @@ class _Writer:
             return False  # an empty cell never withdraws a confirmation
         if current is not None and timezone.localdate(current) == day:
             return False
-        when = timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0)))
-        services.service_confirm_current(actor=self.actor, service=service, when=when)
+        services.service_confirm_current(actor=self.actor, service=service, when=_noon(day))
         return True
+
+
+def _noon(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0)))
 
 
 def run_import(
@@ -1130,18 +1169,20 @@ def run_import(
     if plan.file_problems or (plan.problems and not skip_invalid):
         raise ValueError("the import plan has problems")
     summary = ImportSummary(skipped_rows=sorted(plan.bad_rows), dry_run=dry_run)
+    rows = plan.valid_rows
     with transaction.atomic():
         writer = _Writer(plan, actor, summary)
-        for row in plan.valid_rows:
+        writer.create([row for row in rows if row.service is None], progress=progress)
+        for row in rows:
+            if row.service is None:
+                continue
             try:
                 writer.write(row)
             except ValidationError as error:
                 raise RowError(row.number, error) from error
             if progress:
                 progress(1)
-        for service_pk, changed in writer.touched.items():
-            if service_pk in {s.pk for s in writer.created.values()}:
-                continue
+        for changed in writer.touched.values():
             if changed:
                 summary.updated += 1
             else:

@@ -10,6 +10,7 @@ from kette.directory import search, selectors, services
 from kette.directory.models import (
     LifePhase,
     LifePhaseMode,
+    Location,
     Organization,
     Schedule,
     Service,
@@ -345,3 +346,93 @@ def test_deleting_an_offer_removes_it(organization, coordinator):
     service = services.service_create(actor=coordinator, organization=organization, name="Weg")
     services.service_delete(actor=coordinator, service=service)
     assert not Service.objects.filter(pk=service.pk).exists()
+
+
+def _drafts(organization, count, **extra):
+    advice, step_free = term("beratung"), term("stufenlos")
+    return [
+        services.OfferDraft(
+            organization=organization,
+            name=f"Elterncafé {i}",
+            status=ServiceStatus.PUBLISHED,
+            fields={
+                "description": "Offener Treff für Mütter und Väter",
+                "min_age_months": 0,
+                "max_age_months": 36,
+                "is_free": True,
+            },
+            terms=[advice],
+            languages=["de", "TR "],
+            phones=["0221 123456"],
+            locations=[
+                services.LocationDraft(
+                    {
+                        "address_1": f"Hauptstraße {i}",
+                        "postal_code": "50667",
+                        "city": "Köln",
+                        "latitude": Decimal("50.95"),
+                        "longitude": Decimal("6.95"),
+                    },
+                    [step_free],
+                )
+            ],
+            **extra,
+        )
+        for i in range(count)
+    ]
+
+
+def test_many_offers_created_at_once_are_complete_and_audited(world, organization, coordinator):
+    district = District.objects.create(
+        municipality=world.a, code="1", name="Innenstadt", boundary=SQUARE
+    )
+    when = timezone.now()
+    created = services.services_create_bulk(
+        actor=coordinator,
+        municipality=world.a,
+        drafts=_drafts(organization, 3, verified_at=when),
+    )
+    assert [offer.name for offer in created] == ["Elterncafé 0", "Elterncafé 1", "Elterncafé 2"]
+    for offer in Service.objects.filter(pk__in=[o.pk for o in created]):
+        assert offer.last_verified_by == coordinator
+        assert set(offer.languages.values_list("code", flat=True)) == {"de", "tr"}
+        assert list(offer.phones.values_list("number", flat=True)) == ["0221 123456"]
+        assert [p.code for p in selectors.life_phases_of_service(offer)] == ["fruehe-kindheit"]
+        (location,) = Location.objects.filter(service_at_locations__service=offer)
+        assert location.district == district
+        assert location.organization == organization
+        keys = facet_keys(offer)
+        assert {"fa:beratung", "la:tr", "free", "lp:fruehe-kindheit", f"d:{district.pk}"} <= keys
+        assert "ac:stufenlos" in keys
+        assert "mutt" in offer.search_body.split()
+        record = offer.history.get()
+        assert (record.history_type, record.history_user) == ("+", coordinator)
+        assert location.history.get().history_user == coordinator
+        assert offer.term_links.get().history.get().history_user == coordinator
+    hits = search.search_services(query="Elterncafé", municipality=world.a)
+    assert hits.total == 3
+
+
+def test_bulk_creation_costs_the_same_queries_for_many_offers(
+    world, organization, coordinator, django_assert_max_num_queries
+):
+    services.services_create_bulk(
+        actor=coordinator, municipality=world.a, drafts=_drafts(organization, 2)
+    )
+    with django_assert_max_num_queries(40):
+        services.services_create_bulk(
+            actor=coordinator, municipality=world.a, drafts=_drafts(organization, 60)
+        )
+    assert Service.objects.for_municipality(world.a).count() == 62
+
+
+def test_an_invalid_draft_is_named_by_its_index_and_nothing_is_written(
+    world, organization, coordinator
+):
+    drafts = _drafts(organization, 3)
+    drafts[1].fields["email"] = "keine adresse"
+    with pytest.raises(services.DraftError) as raised:
+        services.services_create_bulk(actor=coordinator, municipality=world.a, drafts=drafts)
+    assert raised.value.index == 1
+    assert "E-Mail" in " ".join(raised.value.messages)
+    assert not Service.objects.for_municipality(world.a).exists()

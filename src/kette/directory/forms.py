@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kette.core.models import Municipality
 from kette.directory import selectors
-from kette.directory.models import Service
+from kette.directory.models import Service, TaxonomyTerm, Weekday
 from kette.directory.services import years_to_months
+from kette.directory.tabular import LATITUDE_RANGE, LONGITUDE_RANGE
 
 
 def _years(months: int | None) -> str:
@@ -123,3 +124,59 @@ class ServiceForm(forms.ModelForm):
         # Validation happens in the service (full_clean there); the ModelForm's own
         # instance construction would set m2m-less fields twice.
         pass
+
+
+class OfferLocationForm(forms.Form):
+    """A new place where an offer takes place (address, optional coordinates for
+    the map and the district, accessibility features)."""
+
+    name = forms.CharField(label=_("Name of the place"), max_length=300, required=False)
+    address_1 = forms.CharField(label=_("Street and number"), max_length=300)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=20)
+    city = forms.CharField(label=_("Town"), max_length=100)
+    latitude = forms.DecimalField(
+        label=_("Latitude"), max_digits=9, decimal_places=6, required=False, localize=True
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"), max_digits=9, decimal_places=6, required=False, localize=True
+    )
+    accessibility = forms.ModelMultipleChoiceField(
+        label=_("Accessibility"),
+        queryset=TaxonomyTerm.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["accessibility"].queryset = selectors.accessibility_features(municipality)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        latitude, longitude = data.get("latitude"), data.get("longitude")
+        if (latitude is None) != (longitude is None):
+            raise forms.ValidationError(_("Please give both coordinates or neither."))
+        if latitude is not None and not (
+            LATITUDE_RANGE[0] <= latitude <= LATITUDE_RANGE[1]
+            and LONGITUDE_RANGE[0] <= longitude <= LONGITUDE_RANGE[1]
+        ):
+            raise forms.ValidationError(_("The coordinates lie outside Germany."))
+        return data
+
+
+class OpeningHoursForm(forms.Form):
+    """Weekly opening hours of an offer."""
+
+    weekday = forms.TypedChoiceField(label=_("Weekday"), choices=Weekday.choices, coerce=int)
+    opens_at = forms.TimeField(label=_("from"), widget=forms.TimeInput(attrs={"type": "time"}))
+    closes_at = forms.TimeField(label=_("until"), widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+            self.add_error("closes_at", _("The end must be after the start."))
+        return data
+
+
+class PhoneForm(forms.Form):
+    number = forms.CharField(label=_("Phone number"), max_length=50)

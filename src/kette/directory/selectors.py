@@ -21,8 +21,12 @@ from kette.directory.models import (
     LifePhaseMode,
     Location,
     Organization,
+    Phone,
     ProviderAccess,
+    Schedule,
+    ScheduleKind,
     Service,
+    ServiceAtLocation,
     ServiceLifePhase,
     ServiceStatus,
     ServiceTerm,
@@ -191,6 +195,30 @@ def life_phases_of_service(service: Service) -> QuerySet[LifePhase]:
             service=service, mode__in=[LifePhaseMode.DERIVED, LifePhaseMode.ADDED]
         ).values("life_phase_id")
     ).order_by("position", "min_age_months")
+
+
+@dataclass
+class Places:
+    """Where, when and how to reach an offer (its edit page "Orte und Zeiten")."""
+
+    links: list[ServiceAtLocation]  # with location, district and features
+    hours: list[Schedule]
+    phones: list[Phone]
+
+
+def places_of_service(service: Service) -> Places:
+    """The offer's locations, its own weekly opening hours and phone numbers
+    (four queries whatever their number)."""
+    links = list(
+        service.service_at_locations.select_related("location__district")
+        .prefetch_related("location__feature_links__term")
+        .order_by("location__address_1", "pk")
+    )
+    hours = list(
+        service.schedules.filter(kind=ScheduleKind.REGULAR).order_by("weekday", "opens_at")
+    )
+    phones = list(service.phones.filter(contact__isnull=True).order_by("pk"))
+    return Places(links=links, hours=hours, phones=phones)
 
 
 def _stale(cutoff: dt.datetime) -> Q:

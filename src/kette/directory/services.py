@@ -899,6 +899,11 @@ def phone_add(
 
 
 @transaction.atomic
+def phone_delete(*, actor: User | None, phone: Phone) -> None:
+    audited_delete(phone, actor=actor)
+
+
+@transaction.atomic
 def contact_add(
     *,
     actor: User | None,

@@ -24,6 +24,11 @@ urlpatterns = [
         name="service_edit",
     ),
     path(
+        "k/<slug:municipality_slug>/angebote/<int:service_pk>/orte/",
+        views.ServicePlacesView.as_view(),
+        name="service_places",
+    ),
+    path(
         "k/<slug:municipality_slug>/angebote/<int:service_pk>/status/",
         views.ServiceStatusView.as_view(),
         name="service_status",

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.views.generic import FormView, TemplateView
 
 from kette.core.tenancy import MunicipalityMixin
 from kette.directory import freshness, selectors, services
-from kette.directory.forms import ServiceForm
+from kette.directory.forms import OfferLocationForm, OpeningHoursForm, PhoneForm, ServiceForm
 from kette.directory.models import Service, ServiceStatus
 
 
@@ -208,3 +208,109 @@ class ServiceStatusView(MunicipalityMixin, View):
         service_function(actor=request.user, service=service)
         messages.success(request, _("The offer's status was saved."))
         return redirect("directory:service_edit", municipality_slug, service.pk)
+
+
+class ServicePlacesView(MunicipalityMixin, TemplateView):
+    """Where and when an offer takes place: its locations (added with address,
+    coordinates and accessibility, or taken off the offer), weekly opening hours
+    and phone numbers; each change through the services, audited."""
+
+    template_name = "directory/service_places.html"
+    permission_required = "directory.list_offers"
+    forms: dict[str, Any] = {
+        "location_form": OfferLocationForm,
+        "hours_form": OpeningHoursForm,
+        "phone_form": PhoneForm,
+    }
+
+    def _service(self) -> Service:
+        service = selectors.service_for(
+            self.request.user, self.municipality, self.kwargs["service_pk"]
+        )
+        if not self.request.user.has_perm("directory.edit_offer", service):
+            raise PermissionDenied
+        return service
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        service = kwargs.get("service") or self._service()
+        context.update(
+            service=service,
+            places=selectors.places_of_service(service),
+            **{
+                name: kwargs.get(name) or form_class(**self._form_kwargs(name))
+                for name, form_class in self.forms.items()
+            },
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        service = self._service()
+        action = request.POST.get("action", "")
+        back = redirect("directory:service_places", self.municipality.slug, service.pk)
+        if action in ("remove_place", "remove_hours", "remove_phone"):
+            self._remove(service, action, request.POST.get("pk", ""))
+            messages.success(request, _("Removed."))
+            return back
+        adders = {
+            "add_place": ("location_form", self._add_place, _("The place was added.")),
+            "add_hours": ("hours_form", self._add_hours, _("The opening hours were added.")),
+            "add_phone": ("phone_form", self._add_phone, _("The phone number was added.")),
+        }
+        if action not in adders:
+            messages.error(request, _("There is no such action."))
+            return back
+        name, add, done = adders[action]
+        form = self.forms[name](request.POST, **self._form_kwargs(name))
+        if not form.is_valid():
+            context = self.get_context_data(service=service, **{name: form})
+            return self.render_to_response(context, status=400)
+        add(service, form.cleaned_data)
+        messages.success(request, done)
+        return back
+
+    def _form_kwargs(self, name: str) -> dict[str, Any]:
+        prefix = {"location_form": "place", "hours_form": "hours", "phone_form": "phone"}[name]
+        if name == "location_form":
+            return {"municipality": self.municipality, "prefix": prefix}
+        return {"prefix": prefix}
+
+    def _add_place(self, service: Service, data: dict[str, Any]) -> None:
+        data = dict(data)
+        features = data.pop("accessibility")
+        location = services.location_create(
+            actor=self.request.user,  # type: ignore[arg-type]
+            municipality=self.municipality,
+            organization=service.organization,
+            accessibility=features,
+            **data,
+        )
+        services.service_add_location(
+            actor=self.request.user,  # type: ignore[arg-type]
+            service=service,
+            location=location,
+        )
+
+    def _add_hours(self, service: Service, data: dict[str, Any]) -> None:
+        services.schedule_add(actor=self.request.user, service=service, **data)  # type: ignore[arg-type]
+
+    def _add_phone(self, service: Service, data: dict[str, Any]) -> None:
+        services.phone_add(actor=self.request.user, service=service, **data)  # type: ignore[arg-type]
+
+    def _remove(self, service: Service, action: str, pk: str) -> None:
+        """Only rows of this offer can be removed; anything else is a 404."""
+        actor = self.request.user
+        owned = {
+            "remove_place": service.service_at_locations.all(),
+            "remove_hours": service.schedules.all(),
+            "remove_phone": service.phones.filter(contact__isnull=True),
+        }[action]
+        row = owned.filter(pk=pk).first() if pk.isdigit() else None
+        if row is None:
+            raise Http404
+        if action == "remove_place":
+            services.service_remove_location(actor=actor, service_at_location=row)  # type: ignore[arg-type]
+        elif action == "remove_hours":
+            services.schedule_delete(actor=actor, schedule=row)  # type: ignore[arg-type]
+        else:
+            services.phone_delete(actor=actor, phone=row)  # type: ignore[arg-type]

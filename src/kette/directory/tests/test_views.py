@@ -153,3 +153,124 @@ def test_the_offer_list_needs_few_queries_however_many_offers(
     with django_assert_max_num_queries(12):
         response = client.get(f"/k/{world.a.slug}/angebote/")
     assert response.content.decode().count("/bearbeiten/") == 30
+
+
+def test_a_provider_adds_and_removes_places_hours_and_phones_of_its_offer(world, organization):
+    from kette.core.models import District
+
+    district = District.objects.create(
+        municipality=world.a,
+        code="1",
+        name="Nordstadt",
+        boundary={
+            "type": "Polygon",
+            "coordinates": [[[6.9, 50.9], [7.0, 50.9], [7.0, 51.0], [6.9, 51.0], [6.9, 50.9]]],
+        },
+    )
+    provider = factories.user_with_role(Role.PROVIDER, world.a)
+    services.provider_access_grant(actor=None, user=provider, organization=organization)
+    service = services.service_create(
+        actor=None, organization=organization, name="Eltern-Kind-Turnen", status="published"
+    )
+    client = logged_in(provider)
+    url = f"/k/{world.a.slug}/angebote/{service.pk}/orte/"
+    assert (
+        "Orte, Öffnungszeiten"
+        in client.get(f"/k/{world.a.slug}/angebote/{service.pk}/bearbeiten/").content.decode()
+    )
+    step_free = TaxonomyTerm.objects.get(code="stufenlos", municipality=None)
+    response = client.post(
+        url,
+        {
+            "action": "add_place",
+            "place-address_1": "Turnhallenweg 3",
+            "place-postal_code": "50667",
+            "place-city": "Köln",
+            "place-latitude": "50,95",
+            "place-longitude": "6,95",
+            "place-accessibility": [step_free.pk],
+        },
+    )
+    assert response.status_code == 302
+    client.post(
+        url,
+        {
+            "action": "add_hours",
+            "hours-weekday": "3",
+            "hours-opens_at": "15:00",
+            "hours-closes_at": "16:30",
+        },
+    )
+    client.post(url, {"action": "add_phone", "phone-number": "0221 555"})
+    body = client.get(url).content.decode()
+    assert "Turnhallenweg 3" in body and "Nordstadt" in body and "stufenloser Zugang" in body
+    assert "Mittwoch 15:00–16:30" in body and "0221 555" in body
+    service.refresh_from_db()
+    assert {f"d:{district.pk}", "wd:3", "ac:stufenlos"} <= set(
+        service.facets.values_list("key", flat=True)
+    )
+    link = service.service_at_locations.get()
+    hours = service.schedules.get()
+    phone = service.phones.get()
+    assert link.history.get().history_user == provider
+    for action, pk in (
+        ("remove_place", link.pk),
+        ("remove_hours", hours.pk),
+        ("remove_phone", phone.pk),
+    ):
+        assert client.post(url, {"action": action, "pk": pk}).status_code == 302
+    assert not service.service_at_locations.exists()
+    assert not service.schedules.exists() and not service.phones.exists()
+
+
+def test_bad_places_and_hours_get_german_messages_and_change_nothing(
+    world, coordinator, organization
+):
+    service = services.service_create(actor=None, organization=organization, name="Kurs")
+    client = logged_in(coordinator)
+    url = f"/k/{world.a.slug}/angebote/{service.pk}/orte/"
+    response = client.post(
+        url,
+        {
+            "action": "add_place",
+            "place-address_1": "Weg 1",
+            "place-postal_code": "50667",
+            "place-city": "Köln",
+            "place-latitude": "40,1",
+            "place-longitude": "6,9",
+        },
+    )
+    assert response.status_code == 400
+    assert "außerhalb Deutschlands" in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "action": "add_hours",
+            "hours-weekday": "1",
+            "hours-opens_at": "12:00",
+            "hours-closes_at": "09:00",
+        },
+    )
+    assert response.status_code == 400
+    assert "Das Ende muss nach dem Beginn liegen." in response.content.decode()
+    assert not service.service_at_locations.exists() and not service.schedules.exists()
+
+
+def test_others_cannot_change_an_offers_places(world, organization):
+    service = services.service_create(
+        actor=None, organization=organization, name="Kurs", status="published"
+    )
+    services.phone_add(actor=None, service=service, number="0221 1")
+    other_offer = services.service_create(actor=None, organization=organization, name="Anderes")
+    foreign_phone = services.phone_add(actor=None, service=other_offer, number="0221 2")
+    viewer = logged_in(factories.user_with_role(Role.VIEWER, world.a))
+    url = f"/k/{world.a.slug}/angebote/{service.pk}/orte/"
+    assert viewer.get(url).status_code == 403
+    assert viewer.post(url, {"action": "add_phone", "phone-number": "1"}).status_code == 403
+    stranger = factories.user_with_role(Role.PROVIDER, world.a)
+    assert logged_in(stranger).get(url).status_code == 403
+    coordinator = logged_in(factories.user_with_role(Role.COORDINATOR, world.a))
+    # A phone number of another offer can't be removed through this offer's page.
+    response = coordinator.post(url, {"action": "remove_phone", "pk": foreign_phone.pk})
+    assert response.status_code == 404
+    assert other_offer.phones.exists()

@@ -264,7 +264,7 @@ class ServicePlacesView(MunicipalityMixin, TemplateView):
         form = self.forms[name](request.POST, **self._form_kwargs(name))
         if not form.is_valid():
             context = self.get_context_data(service=service, **{name: form})
-            return self.render_to_response(context, status=400)
+            return self.render_to_response(context)
         add(service, form.cleaned_data)
         messages.success(request, done)
         return back

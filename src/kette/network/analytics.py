@@ -28,11 +28,13 @@ Network measures on the cooperation ties active on a day (an undirected simple
 graph: several ties between the same two organisations become one edge whose
 weight is the strongest tie and which lists all kinds): density, connected
 components and isolates, degree, betweenness centrality (normalised; the top
-brokers), articulation points (single points of failure: removing one splits
-a component), Louvain communities (networkx, fixed seed, weighted by strength)
-and Krackhardt & Stern's E-I index (E − I)/(E + I) per sector and overall,
-where E counts ties leaving the sector and I ties inside it; −1 means a sector
-that only works within itself, +1 one that only works with others.
+brokers; estimated from a fixed sample of source nodes in networks of more
+than BETWEENNESS_EXACT_MAX_NODES organisations), articulation points (single
+points of failure: removing one splits a component), Louvain communities
+(networkx, fixed seed, weighted by strength) and Krackhardt & Stern's E-I
+index (E − I)/(E + I) per sector and overall, where E counts ties leaving the
+sector and I ties inside it; −1 means a sector that only works within itself,
++1 one that only works with others.
 """
 
 from __future__ import annotations
@@ -53,6 +55,12 @@ from kette.network.models import BodyMembership, Level, Sector
 
 LOUVAIN_SEED = 2026
 LAYOUT_SEED = 7
+# Exact betweenness costs O(n·m): fine for a municipality's network, minutes at the
+# DESIGN size (5,000 organisations, 50,000 ties). Above the threshold it is
+# estimated from a fixed random sample of source nodes (Brandes & Pich 2007).
+BETWEENNESS_EXACT_MAX_NODES = 1000
+BETWEENNESS_SAMPLE = 250
+BETWEENNESS_SEED = 2026
 
 
 # ---------------------------------------------------------------------------
@@ -260,6 +268,7 @@ class NetworkMeasures:
     communities: list[set[int]]
     ei_by_sector: dict[Any, EIIndex]
     ei_overall: EIIndex
+    betweenness_sampled: bool = False
 
     @property
     def brokers(self) -> list[tuple[int, float]]:
@@ -270,6 +279,18 @@ class NetworkMeasures:
     @property
     def community_of(self) -> dict[int, int]:
         return {node: i for i, members in enumerate(self.communities) for node in members}
+
+
+def betweenness(graph: nx.Graph) -> tuple[dict[int, float], bool]:
+    """Normalised betweenness of every node and whether it was estimated: exact up to
+    BETWEENNESS_EXACT_MAX_NODES nodes, above that from BETWEENNESS_SAMPLE source nodes
+    drawn with a fixed seed (the same network always gives the same estimate)."""
+    if graph.number_of_nodes() <= BETWEENNESS_EXACT_MAX_NODES:
+        return nx.betweenness_centrality(graph, normalized=True), False
+    estimate = nx.betweenness_centrality(
+        graph, k=BETWEENNESS_SAMPLE, normalized=True, seed=BETWEENNESS_SEED
+    )
+    return estimate, True
 
 
 def network_measures(graph: nx.Graph) -> NetworkMeasures:
@@ -283,6 +304,7 @@ def network_measures(graph: nx.Graph) -> NetworkMeasures:
         communities = [{n} for n in graph.nodes]
     communities = sorted((set(c) for c in communities), key=lambda c: (-len(c), min(c)))
     per, overall = ei_indices(graph)
+    between, sampled = betweenness(graph)
     return NetworkMeasures(
         nodes=graph.number_of_nodes(),
         edges=graph.number_of_edges(),
@@ -290,11 +312,12 @@ def network_measures(graph: nx.Graph) -> NetworkMeasures:
         components=components,
         isolates=sorted(nx.isolates(graph)),
         degree=dict(graph.degree()),
-        betweenness=nx.betweenness_centrality(graph, normalized=True),
+        betweenness=between,
         articulation_points=sorted(nx.articulation_points(graph)),
         communities=communities,
         ei_by_sector=per,
         ei_overall=overall,
+        betweenness_sampled=sampled,
     )
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from kette.core.models import Municipality
@@ -61,6 +61,10 @@ class NetworkOut(Schema):
     density: float
     components: int
     isolates: list[int]
+    betweenness_sampled: bool = Field(
+        description="True when betweenness was estimated from a fixed sample of source "
+        "organisations (networks of more than 1,000 organisations)"
+    )
     articulation_points: list[int]
     communities: list[list[int]]
     ei_index: float | None
@@ -95,6 +99,7 @@ def network_measures(  # type: ignore[no-untyped-def]
         "density": m.density,
         "components": len(m.components),
         "isolates": m.isolates,
+        "betweenness_sampled": m.betweenness_sampled,
         "articulation_points": m.articulation_points,
         "communities": [sorted(c) for c in m.communities],
         "ei_index": m.ei_overall.value,

@@ -70,6 +70,31 @@ def memberships_on(municipality: Municipality, day: dt.date) -> QuerySet[BodyMem
     )
 
 
+def memberships_of(municipality: Municipality) -> QuerySet[BodyMembership]:
+    """Every membership of the municipality, ended ones included."""
+    return BodyMembership.objects.for_municipality(municipality).select_related(
+        "body", "person__organization", "organization"
+    )
+
+
+def memberships_of_body(body: Body) -> QuerySet[BodyMembership]:
+    """A body's memberships, current and ended, for editing (by role and name)."""
+    return (
+        BodyMembership.objects.filter(body=body)
+        .select_related("person__organization", "organization")
+        .order_by("role", "person__name", "organization__name", "pk")
+    )
+
+
+def cooperations_of(municipality: Municipality) -> QuerySet[Cooperation]:
+    """Every recorded tie, ended ones included, by the names of the two sides."""
+    return (
+        Cooperation.objects.for_municipality(municipality)
+        .select_related("organization_a", "organization_b")
+        .order_by("organization_a__name", "organization_b__name", "kind", "pk")
+    )
+
+
 def cooperations_on(
     municipality: Municipality, day: dt.date, *, kinds: Iterable[str] = ()
 ) -> QuerySet[Cooperation]:

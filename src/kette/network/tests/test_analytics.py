@@ -70,6 +70,22 @@ def test_parallel_ties_merge_into_the_strongest_edge_and_unknown_nodes_drop():
     assert per == {} and overall.value is None
 
 
+def test_betweenness_is_estimated_from_a_fixed_sample_in_large_networks(monkeypatch):
+    # A path 0 – 1 – … – 9: exact betweenness of node 1 is 8 / 36.
+    graph = analytics.build_graph(
+        dict.fromkeys(range(10), "X"), [(i, i + 1, "informal", 1) for i in range(9)]
+    )
+    exact = analytics.network_measures(graph)
+    assert not exact.betweenness_sampled
+    assert exact.betweenness[1] == pytest.approx(8 / 36)
+    monkeypatch.setattr(analytics, "BETWEENNESS_EXACT_MAX_NODES", 5)
+    monkeypatch.setattr(analytics, "BETWEENNESS_SAMPLE", 4)
+    first, again = analytics.network_measures(graph), analytics.network_measures(graph)
+    assert first.betweenness_sampled
+    assert first.betweenness == again.betweenness  # fixed seed: the same estimate
+    assert first.betweenness[0] == 0.0 and first.betweenness[9] == 0.0
+
+
 def test_empty_graph_has_zero_measures():
     m = analytics.network_measures(analytics.build_graph({}, []))
     assert (m.nodes, m.edges, m.density, m.communities) == (0, 0, 0.0, [])

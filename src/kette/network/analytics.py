@@ -455,3 +455,58 @@ def findings(
                 % {"sector": sector.name}
             )
     return result
+
+
+# ---------------------------------------------------------------------------
+# Comparison across the programme's municipalities
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class MunicipalitySummary:
+    """The headline measures of one municipality for the coordination office: counts
+    and shares only, never a person."""
+
+    municipality: Municipality
+    steering_body: str
+    members: int
+    intersectorality: float
+    high_rank: float | None
+    core_missing: list[str]
+    organizations: int
+    density: float
+    components: int
+    isolates: int
+    brokers: int
+    articulation_points: int
+    betweenness_sampled: bool
+
+
+def municipality_summary(
+    municipality: Municipality, steering: Any, day: dt.date
+) -> MunicipalitySummary:
+    """Steering-group quality of `steering` and the whole network's measures on `day`."""
+    quality = steering_quality(municipality, day)[steering.pk]
+    measures = analyse_network(municipality, NetworkFilter(day=day)).measures
+    return MunicipalitySummary(
+        municipality=municipality,
+        steering_body=steering.name,
+        members=quality.members,
+        intersectorality=quality.intersectorality,
+        high_rank=quality.high_rank,
+        core_missing=[s.name for s in quality.core_missing],
+        organizations=measures.nodes,
+        density=measures.density,
+        components=len(measures.components),
+        isolates=len(measures.isolates),
+        brokers=len(measures.brokers),
+        articulation_points=len(measures.articulation_points),
+        betweenness_sampled=measures.betweenness_sampled,
+    )
+
+
+def programme_comparison(
+    steering_bodies: Iterable[tuple[Municipality, Any]], day: dt.date
+) -> list[MunicipalitySummary]:
+    """One summary per (municipality, its steering body), in the given order."""
+    return [municipality_summary(m, body, day) for m, body in steering_bodies]

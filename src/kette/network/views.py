@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from kette.core.selectors import default_programme
 from kette.core.tenancy import MunicipalityMixin
 from kette.network import analytics, diagrams, graph_export, selectors, services, transfer
 from kette.network.forms import (
@@ -800,3 +802,89 @@ class SectorDeleteView(_DeleteView):
 
     def back_url(self) -> str:
         return reverse("network:sectors", args=[self.municipality.slug])
+
+
+# ---------------------------------------------------------------------------
+# Comparison across the programme's municipalities (coordination office)
+# ---------------------------------------------------------------------------
+
+# sort key in the URL → (column heading, attribute of MunicipalitySummary)
+COMPARISON_COLUMNS = [
+    ("kommune", gettext_lazy("Municipality"), "municipality.name"),
+    ("mitglieder", gettext_lazy("Members"), "members"),
+    ("intersektoralitaet", gettext_lazy("Intersectorality"), "intersectorality"),
+    ("hochrangigkeit", gettext_lazy("Seniority"), "high_rank"),
+    ("kernsektoren", gettext_lazy("Missing core sectors"), "core_missing"),
+    ("organisationen", gettext_lazy("Organisations"), "organizations"),
+    ("dichte", gettext_lazy("Density"), "density"),
+    ("teilnetze", gettext_lazy("separate components"), "components"),
+    ("isoliert", gettext_lazy("Organisations without cooperation"), "isolates"),
+    ("vermittler", gettext_lazy("Brokers"), "brokers"),
+    ("schluesselstellen", gettext_lazy("Cut points"), "articulation_points"),
+]
+
+
+def _sort_value(summary: analytics.MunicipalitySummary, attribute: str) -> Any:
+    if attribute == "municipality.name":
+        return summary.municipality.name
+    value = getattr(summary, attribute)
+    if attribute == "core_missing":
+        return len(value)
+    return -1.0 if value is None else value
+
+
+class ProgrammeComparisonView(LoginRequiredMixin, TemplateView):
+    """The network and steering measures of every programme municipality that has a
+    steering group, side by side, sortable by any column (no names of people)."""
+
+    template_name = "network/comparison.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated and not request.user.has_perm(
+            "network.compare_municipalities"
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = AsOfForm(self.request.GET or None)
+        day = form.day()
+        programme = default_programme()
+        rows = (
+            analytics.programme_comparison(selectors.steering_bodies_of_programme(programme), day)
+            if programme
+            else []
+        )
+        order = self.request.GET.get("sortierung", "kommune")
+        key = order.lstrip("-")
+        attributes = {k: attribute for k, _label, attribute in COMPARISON_COLUMNS}
+        if key not in attributes:
+            order = key = "kommune"
+        descending = order.startswith("-")
+        rows.sort(key=lambda r: _sort_value(r, attributes[key]), reverse=descending)
+        query = self.request.GET.copy()
+        columns = []
+        for column_key, label, _attribute in COMPARISON_COLUMNS:
+            query["sortierung"] = (
+                f"-{column_key}" if column_key == key and not descending else column_key
+            )
+            columns.append(
+                {
+                    "key": column_key,
+                    "label": label,
+                    "url": f"?{query.urlencode()}",
+                    "sort": (
+                        ("descending" if descending else "ascending") if column_key == key else ""
+                    ),
+                }
+            )
+        context.update(
+            form=form,
+            day=day,
+            programme=programme,
+            rows=rows,
+            columns=columns,
+            sampled=any(r.betweenness_sampled for r in rows),
+        )
+        return context

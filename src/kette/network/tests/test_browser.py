@@ -4,6 +4,7 @@ browser opens (Playwright's event loop and Django's ORM do not mix in one thread
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -144,8 +145,8 @@ def _create_a_body(page: Page, base: str, username: str) -> None:
     main.get_by_role("button", name="Speichern").click()
     expect(page.get_by_role("alert")).to_contain_text("Name")  # the error summary
     assert_accessible(page)
-    main.get_by_label("Name", exact=True).fill("AG Gesundes Aufwachsen")
-    main.get_by_label("Art", exact=True).select_option(label="Arbeitsgruppe")
+    main.get_by_label(re.compile(r"^Name:?$")).fill("AG Gesundes Aufwachsen")
+    main.get_by_label(re.compile(r"^Art:?$")).select_option(label="Arbeitsgruppe")
     main.get_by_label("Sitzungsrhythmus").fill("monatlich")
     main.get_by_role("button", name="Speichern").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Gremium bearbeiten")

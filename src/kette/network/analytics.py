@@ -28,8 +28,8 @@ Network measures on the cooperation ties active on a day (an undirected simple
 graph: several ties between the same two organisations become one edge whose
 weight is the strongest tie and which lists all kinds): density, connected
 components and isolates, degree, betweenness centrality (normalised; the top
-brokers; estimated from a fixed sample of source nodes in networks of more
-than BETWEENNESS_EXACT_MAX_NODES organisations), articulation points (single
+brokers; estimated from a fixed sample of source nodes when more than
+BETWEENNESS_EXACT_MAX_NODES organisations have ties), articulation points (single
 points of failure: removing one splits a component), Louvain communities
 (networkx, fixed seed, weighted by strength) and Krackhardt & Stern's E-I
 index (E − I)/(E + I) per sector and overall, where E counts ties leaving the
@@ -282,15 +282,27 @@ class NetworkMeasures:
 
 
 def betweenness(graph: nx.Graph) -> tuple[dict[int, float], bool]:
-    """Normalised betweenness of every node and whether it was estimated: exact up to
-    BETWEENNESS_EXACT_MAX_NODES nodes, above that from BETWEENNESS_SAMPLE source nodes
-    drawn with a fixed seed (the same network always gives the same estimate)."""
-    if graph.number_of_nodes() <= BETWEENNESS_EXACT_MAX_NODES:
+    """Normalised betweenness of every node and whether it was estimated.
+
+    Exact while at most BETWEENNESS_EXACT_MAX_NODES organisations have a tie (isolates
+    cost nothing and have betweenness 0). Above that it is estimated from
+    BETWEENNESS_SAMPLE source nodes drawn with a fixed seed among the organisations
+    with ties – so a municipality with many organisations but a small network is
+    still measured exactly, and sources are never wasted on isolates – and rescaled
+    to the whole graph's normalisation (isolates add no paths, so only the
+    normalising factor 2/((n − 1)(n − 2)) differs)."""
+    tied = [node for node, degree in graph.degree() if degree > 0]
+    if len(tied) <= BETWEENNESS_EXACT_MAX_NODES:
         return nx.betweenness_centrality(graph, normalized=True), False
+    core = graph if len(tied) == graph.number_of_nodes() else graph.subgraph(tied).copy()
     estimate = nx.betweenness_centrality(
-        graph, k=BETWEENNESS_SAMPLE, normalized=True, seed=BETWEENNESS_SEED
+        core, k=BETWEENNESS_SAMPLE, normalized=True, seed=BETWEENNESS_SEED
     )
-    return estimate, True
+    n, m = graph.number_of_nodes(), core.number_of_nodes()
+    scale = (m - 1) * (m - 2) / ((n - 1) * (n - 2))
+    result = dict.fromkeys(graph.nodes, 0.0)
+    result.update((node, value * scale) for node, value in estimate.items())
+    return result, True
 
 
 def network_measures(graph: nx.Graph) -> NetworkMeasures:

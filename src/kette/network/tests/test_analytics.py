@@ -86,6 +86,21 @@ def test_betweenness_is_estimated_from_a_fixed_sample_in_large_networks(monkeypa
     assert first.betweenness[0] == 0.0 and first.betweenness[9] == 0.0
 
 
+def test_sampling_all_tied_nodes_reproduces_the_exact_values_despite_isolates(monkeypatch):
+    # The path 0 – … – 9 and two isolates: sources are drawn among the tied nodes only,
+    # and the estimate is rescaled to the normalisation of all twelve nodes.
+    graph = analytics.build_graph(
+        dict.fromkeys(range(12), "X"), [(i, i + 1, "informal", 1) for i in range(9)]
+    )
+    exact, sampled = analytics.betweenness(graph)
+    assert not sampled and exact[1] == pytest.approx(8 / 55)
+    monkeypatch.setattr(analytics, "BETWEENNESS_EXACT_MAX_NODES", 5)
+    monkeypatch.setattr(analytics, "BETWEENNESS_SAMPLE", 10)
+    estimate, sampled = analytics.betweenness(graph)
+    assert sampled
+    assert estimate == pytest.approx(exact)
+
+
 def test_empty_graph_has_zero_measures():
     m = analytics.network_measures(analytics.build_graph({}, []))
     assert (m.nodes, m.edges, m.density, m.communities) == (0, 0, 0.0, [])

@@ -88,7 +88,7 @@ def memberships_of_body(body: Body) -> QuerySet[BodyMembership]:
     """A body's memberships, current and ended, for editing (by role and name)."""
     return (
         BodyMembership.objects.filter(body=body)
-        .select_related("person__organization", "organization")
+        .select_related("body", "person__organization", "organization")
         .order_by("role", "person__name", "organization__name", "pk")
     )
 

@@ -274,3 +274,26 @@ def test_coordinator_adds_and_deletes_sectors(client, world, structure):
 
     client.post(_url("sector_delete", world, added.pk))
     assert not Sector.objects.filter(pk=added.pk).exists()
+
+
+def test_the_editing_lists_use_a_fixed_number_of_queries(client, world, structure):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _login(client, Role.EDITOR, world.a, "redaktion")
+    wg = structure["wg"]
+
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    pages = [_url("cooperations", world), _url("body_edit", world, wg.pk)]
+    before = [count(url) for url in pages]
+    for number in range(3):
+        org = OrganizationFactory(municipality=world.a, name=f"Verein {number}")
+        services.cooperation_create(
+            actor=None, organization_a=structure["youth"], organization_b=org, kind="informal"
+        )
+        services.body_membership_add(actor=None, body=wg, organization=org, level="operational")
+    assert [count(url) for url in pages] == before

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("kette.directory.import_urls")),
     path("", include("kette.directory.freshness_urls")),
     path("k/<slug:municipality_slug>/netzwerk/", include("kette.network.urls")),
+    path("", include("kette.network.programme_urls")),
     path("", include("kette.directory.public_urls")),
     path("konto/", include("kette.core.account_urls")),
     path("admin/", admin.site.urls),

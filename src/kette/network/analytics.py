@@ -28,11 +28,13 @@ Network measures on the cooperation ties active on a day (an undirected simple
 graph: several ties between the same two organisations become one edge whose
 weight is the strongest tie and which lists all kinds): density, connected
 components and isolates, degree, betweenness centrality (normalised; the top
-brokers), articulation points (single points of failure: removing one splits
-a component), Louvain communities (networkx, fixed seed, weighted by strength)
-and Krackhardt & Stern's E-I index (E − I)/(E + I) per sector and overall,
-where E counts ties leaving the sector and I ties inside it; −1 means a sector
-that only works within itself, +1 one that only works with others.
+brokers; estimated from a fixed sample of source nodes when more than
+BETWEENNESS_EXACT_MAX_NODES organisations have ties), articulation points (single
+points of failure: removing one splits a component), Louvain communities
+(networkx, fixed seed, weighted by strength) and Krackhardt & Stern's E-I
+index (E − I)/(E + I) per sector and overall, where E counts ties leaving the
+sector and I ties inside it; −1 means a sector that only works within itself,
++1 one that only works with others.
 """
 
 from __future__ import annotations
@@ -53,6 +55,12 @@ from kette.network.models import BodyMembership, Level, Sector
 
 LOUVAIN_SEED = 2026
 LAYOUT_SEED = 7
+# Exact betweenness costs O(n·m): fine for a municipality's network, minutes at the
+# DESIGN size (5,000 organisations, 50,000 ties). Above the threshold it is
+# estimated from a fixed random sample of source nodes (Brandes & Pich 2007).
+BETWEENNESS_EXACT_MAX_NODES = 1000
+BETWEENNESS_SAMPLE = 250
+BETWEENNESS_SEED = 2026
 
 
 # ---------------------------------------------------------------------------
@@ -260,6 +268,7 @@ class NetworkMeasures:
     communities: list[set[int]]
     ei_by_sector: dict[Any, EIIndex]
     ei_overall: EIIndex
+    betweenness_sampled: bool = False
 
     @property
     def brokers(self) -> list[tuple[int, float]]:
@@ -270,6 +279,30 @@ class NetworkMeasures:
     @property
     def community_of(self) -> dict[int, int]:
         return {node: i for i, members in enumerate(self.communities) for node in members}
+
+
+def betweenness(graph: nx.Graph) -> tuple[dict[int, float], bool]:
+    """Normalised betweenness of every node and whether it was estimated.
+
+    Exact while at most BETWEENNESS_EXACT_MAX_NODES organisations have a tie (isolates
+    cost nothing and have betweenness 0). Above that it is estimated from
+    BETWEENNESS_SAMPLE source nodes drawn with a fixed seed among the organisations
+    with ties – so a municipality with many organisations but a small network is
+    still measured exactly, and sources are never wasted on isolates – and rescaled
+    to the whole graph's normalisation (isolates add no paths, so only the
+    normalising factor 2/((n − 1)(n − 2)) differs)."""
+    tied = [node for node, degree in graph.degree() if degree > 0]
+    if len(tied) <= BETWEENNESS_EXACT_MAX_NODES:
+        return nx.betweenness_centrality(graph, normalized=True), False
+    core = graph if len(tied) == graph.number_of_nodes() else graph.subgraph(tied).copy()
+    estimate = nx.betweenness_centrality(
+        core, k=BETWEENNESS_SAMPLE, normalized=True, seed=BETWEENNESS_SEED
+    )
+    n, m = graph.number_of_nodes(), core.number_of_nodes()
+    scale = (m - 1) * (m - 2) / ((n - 1) * (n - 2))
+    result = dict.fromkeys(graph.nodes, 0.0)
+    result.update((node, value * scale) for node, value in estimate.items())
+    return result, True
 
 
 def network_measures(graph: nx.Graph) -> NetworkMeasures:
@@ -283,6 +316,7 @@ def network_measures(graph: nx.Graph) -> NetworkMeasures:
         communities = [{n} for n in graph.nodes]
     communities = sorted((set(c) for c in communities), key=lambda c: (-len(c), min(c)))
     per, overall = ei_indices(graph)
+    between, sampled = betweenness(graph)
     return NetworkMeasures(
         nodes=graph.number_of_nodes(),
         edges=graph.number_of_edges(),
@@ -290,11 +324,12 @@ def network_measures(graph: nx.Graph) -> NetworkMeasures:
         components=components,
         isolates=sorted(nx.isolates(graph)),
         degree=dict(graph.degree()),
-        betweenness=nx.betweenness_centrality(graph, normalized=True),
+        betweenness=between,
         articulation_points=sorted(nx.articulation_points(graph)),
         communities=communities,
         ei_by_sector=per,
         ei_overall=overall,
+        betweenness_sampled=sampled,
     )
 
 
@@ -432,3 +467,58 @@ def findings(
                 % {"sector": sector.name}
             )
     return result
+
+
+# ---------------------------------------------------------------------------
+# Comparison across the programme's municipalities
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class MunicipalitySummary:
+    """The headline measures of one municipality for the coordination office: counts
+    and shares only, never a person."""
+
+    municipality: Municipality
+    steering_body: str
+    members: int
+    intersectorality: float
+    high_rank: float | None
+    core_missing: list[str]
+    organizations: int
+    density: float
+    components: int
+    isolates: int
+    brokers: int
+    articulation_points: int
+    betweenness_sampled: bool
+
+
+def municipality_summary(
+    municipality: Municipality, steering: Any, day: dt.date
+) -> MunicipalitySummary:
+    """Steering-group quality of `steering` and the whole network's measures on `day`."""
+    quality = steering_quality(municipality, day)[steering.pk]
+    measures = analyse_network(municipality, NetworkFilter(day=day)).measures
+    return MunicipalitySummary(
+        municipality=municipality,
+        steering_body=steering.name,
+        members=quality.members,
+        intersectorality=quality.intersectorality,
+        high_rank=quality.high_rank,
+        core_missing=[s.name for s in quality.core_missing],
+        organizations=measures.nodes,
+        density=measures.density,
+        components=len(measures.components),
+        isolates=len(measures.isolates),
+        brokers=len(measures.brokers),
+        articulation_points=len(measures.articulation_points),
+        betweenness_sampled=measures.betweenness_sampled,
+    )
+
+
+def programme_comparison(
+    steering_bodies: Iterable[tuple[Municipality, Any]], day: dt.date
+) -> list[MunicipalitySummary]:
+    """One summary per (municipality, its steering body), in the given order."""
+    return [municipality_summary(m, body, day) for m, body in steering_bodies]

@@ -1,7 +1,9 @@
 """JSON API of the network app: the measures of the network and steering structure.
 
 Internal data: the caller needs the `network.read_structure` permission for the
-municipality (session login). No person's name or contact details appear.
+municipality (session login), or `network.compare_municipalities` (programme
+roles) for the comparison across municipalities. No person's name or contact
+details appear.
 """
 
 from __future__ import annotations
@@ -10,11 +12,11 @@ import datetime as dt
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from kette.core.models import Municipality
-from kette.core.selectors import municipality_by_slug
+from kette.core.selectors import default_programme, municipality_by_slug
 from kette.network import analytics, selectors
 
 router = Router(tags=["Netzwerk"])
@@ -61,6 +63,10 @@ class NetworkOut(Schema):
     density: float
     components: int
     isolates: list[int]
+    betweenness_sampled: bool = Field(
+        description="True when betweenness was estimated from a fixed sample of source "
+        "organisations (networks of more than 1,000 organisations)"
+    )
     articulation_points: list[int]
     communities: list[list[int]]
     ei_index: float | None
@@ -95,6 +101,7 @@ def network_measures(  # type: ignore[no-untyped-def]
         "density": m.density,
         "components": len(m.components),
         "isolates": m.isolates,
+        "betweenness_sampled": m.betweenness_sampled,
         "articulation_points": m.articulation_points,
         "communities": [sorted(c) for c in m.communities],
         "ei_index": m.ei_overall.value,
@@ -170,3 +177,63 @@ def body_qualities(  # type: ignore[no-untyped-def]
             }
         )
     return result
+
+
+class MunicipalityComparisonOut(Schema):
+    municipality: str
+    slug: str
+    official_key: str
+    steering_body: str = Field(description="Name of the municipality's top steering group")
+    members: int = Field(description="Members of the steering group on the day")
+    intersectorality: float = Field(
+        description="Normalised Blau index over the members' sectors (0..1)"
+    )
+    high_rank: float | None = Field(description="Share of members at leadership level")
+    core_sectors_missing: list[str]
+    organizations: int
+    density: float
+    components: int
+    isolates: int
+    brokers: int = Field(description="Organisations with betweenness above zero")
+    articulation_points: int
+    betweenness_sampled: bool
+
+
+@router.get(
+    "/programm/netzwerke",
+    response=list[MunicipalityComparisonOut],
+    summary="Steering-group and network measures of every programme municipality",
+    description="For the coordination office (programme roles): one entry per programme "
+    "municipality that has recorded a steering group, ordered by name. Counts and "
+    "shares only, never people.",
+)
+def programme_comparison(  # type: ignore[no-untyped-def]
+    request, stichtag: dt.date | None = None
+):
+    if not request.user.has_perm("network.compare_municipalities"):
+        raise HttpError(403, "Keine Berechtigung")
+    programme = default_programme()
+    if programme is None:
+        return []
+    day = stichtag or timezone.localdate()
+    rows = analytics.programme_comparison(selectors.steering_bodies_of_programme(programme), day)
+    return [
+        {
+            "municipality": r.municipality.name,
+            "slug": r.municipality.slug,
+            "official_key": r.municipality.official_key,
+            "steering_body": r.steering_body,
+            "members": r.members,
+            "intersectorality": r.intersectorality,
+            "high_rank": r.high_rank,
+            "core_sectors_missing": r.core_missing,
+            "organizations": r.organizations,
+            "density": r.density,
+            "components": r.components,
+            "isolates": r.isolates,
+            "brokers": r.brokers,
+            "articulation_points": r.articulation_points,
+            "betweenness_sampled": r.betweenness_sampled,
+        }
+        for r in rows
+    ]

@@ -1,4 +1,6 @@
-"""Forms of the network app (GET filters of the analysis pages)."""
+"""Forms of the network app: GET filters of the analysis pages, the upload, the
+sector set and the one-record-at-a-time editing forms (plain forms whose fields
+come from the models; the services validate and save)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from kette.core.models import Municipality
 from kette.network import selectors
-from kette.network.models import CooperationKind
+from kette.network.models import (
+    Body,
+    BodyMembership,
+    Cooperation,
+    CooperationKind,
+    Level,
+    Person,
+)
 
 
 class AsOfForm(forms.Form):
@@ -126,3 +135,170 @@ class SectorForm(forms.Form):
 
 
 SectorFormSet = forms.formset_factory(SectorForm, extra=0)
+
+
+class SectorCreateForm(SectorForm):
+    """A new sector at the end of the set."""
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.municipality = municipality
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if selectors.sectors_of(self.municipality).filter(name=name).exists():
+            raise forms.ValidationError(_("A sector of this name already exists."))
+        return name
+
+    color = forms.RegexField(
+        label=_("Colour"),
+        regex=r"^#[0-9a-fA-F]{6}$",
+        initial="#37474f",
+        error_messages={"invalid": _("Give the colour as #RRGGBB.")},
+        widget=forms.TextInput(attrs={"type": "color"}),
+    )
+
+
+def _model_field(model: Any, name: str, **kwargs: Any) -> Any:
+    """The form field Django derives from a model field (label, choices, help text)."""
+    return model._meta.get_field(name).formfield(**kwargs)
+
+
+def _date_field(model: Any, name: str) -> Any:
+    return _model_field(model, name, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class _PeriodMixin:
+    """From/until of memberships and ties: the end must not lie before the start."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()  # type: ignore[misc]
+        start, end = data.get("valid_from"), data.get("valid_until")
+        if start and end and end < start:
+            self.add_error("valid_until", _("The end is before the start."))  # type: ignore[attr-defined]
+        return data
+
+
+class BodyForm(forms.Form):
+    """A body of the steering structure; a parent that would create a cycle is refused
+    by the service (the structure stays a tree)."""
+
+    name = _model_field(Body, "name")
+    kind = _model_field(Body, "kind")
+    parent = _model_field(Body, "parent", required=False)
+    mandate = _model_field(Body, "mandate", widget=forms.Textarea(attrs={"rows": 3}))
+    meeting_rhythm = _model_field(Body, "meeting_rhythm")
+    life_phases = forms.ModelMultipleChoiceField(
+        label=_("Life phases"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The life phases the body is responsible for."),
+    )
+    fields_of_action = forms.ModelMultipleChoiceField(
+        label=_("Fields of action"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The fields of action the body is responsible for."),
+    )
+
+    def __init__(
+        self, *args: Any, municipality: Municipality, body: Body | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.municipality, self.body = municipality, body
+        parents = selectors.bodies_of(municipality)
+        if body is not None:
+            parents = parents.exclude(pk=body.pk)
+        self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
+        self.fields["parent"].empty_label = _("none (top of the structure)")  # type: ignore[attr-defined]
+        self.fields["life_phases"].queryset = selectors.life_phases_of(municipality)  # type: ignore[attr-defined]
+        self.fields["fields_of_action"].queryset = selectors.fields_of_action_of(municipality)  # type: ignore[attr-defined]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        others = selectors.bodies_of(self.municipality).filter(name=name)
+        if self.body is not None:
+            others = others.exclude(pk=self.body.pk)
+        if others.exists():
+            raise forms.ValidationError(_("A body of this name already exists."))
+        return name
+
+
+class PersonForm(forms.Form):
+    name = _model_field(Person, "name")
+    function = _model_field(Person, "function")
+    organization = _model_field(Person, "organization", required=False)
+    level = _model_field(Person, "level")
+    email = _model_field(Person, "email")
+    phone = _model_field(Person, "phone")
+    legal_basis = _model_field(Person, "legal_basis")
+    legal_basis_note = _model_field(Person, "legal_basis_note")
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = selectors.organizations_of(municipality)  # type: ignore[attr-defined]
+        self.fields["organization"].empty_label = _("no organisation")  # type: ignore[attr-defined]
+
+
+class MembershipForm(_PeriodMixin, forms.Form):
+    """A person or an organisation in a body (exactly one of the two)."""
+
+    person = _model_field(BodyMembership, "person", required=False)
+    organization = _model_field(BodyMembership, "organization", required=False)
+    role = _model_field(BodyMembership, "role")
+    level = forms.ChoiceField(
+        label=_("Level"),
+        required=False,
+        choices=[("", _("as recorded for the person")), *Level.choices],
+        help_text=_("For an organisation's seat give the level of whoever attends."),
+    )
+    valid_from = _date_field(BodyMembership, "valid_from")
+    valid_until = _date_field(BodyMembership, "valid_until")
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = selectors.people_of(municipality)  # type: ignore[attr-defined]
+        self.fields["organization"].queryset = selectors.organizations_of(municipality)  # type: ignore[attr-defined]
+        self.fields["person"].empty_label = _("no person")  # type: ignore[attr-defined]
+        self.fields["organization"].empty_label = _("no organisation")  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if bool(data.get("person")) == bool(data.get("organization")):
+            raise forms.ValidationError(
+                _("Choose either a person or an organisation as the member, not both.")
+            )
+        if data.get("organization") and not data.get("level"):
+            self.add_error("level", _("Please give the level for an organisation's seat."))
+        return data
+
+
+STRENGTH_CHOICES = [(1, _("1 – weak")), (2, _("2 – medium")), (3, _("3 – strong"))]
+
+
+class CooperationForm(_PeriodMixin, forms.Form):
+    organization_a = _model_field(Cooperation, "organization_a")
+    organization_b = _model_field(Cooperation, "organization_b")
+    kind = _model_field(Cooperation, "kind")
+    strength = forms.TypedChoiceField(
+        label=_("Strength"), choices=STRENGTH_CHOICES, coerce=int, initial=2
+    )
+    valid_from = _date_field(Cooperation, "valid_from")
+    valid_until = _date_field(Cooperation, "valid_until")
+    note = _model_field(Cooperation, "note", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for side in ("organization_a", "organization_b"):
+            self.fields[side].queryset = selectors.organizations_of(municipality)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        a, b = data.get("organization_a"), data.get("organization_b")
+        if a is not None and a == b:
+            self.add_error(
+                "organization_b", _("A cooperation connects two different organisations.")
+            )
+        return data

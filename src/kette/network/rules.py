@@ -1,7 +1,8 @@
 """Permissions of the network app as django-rules predicates (object: Municipality).
 
 Coordinators and editors manage the network; viewers and the coordination
-office read the structure and the measures. People's names and contact
+office read the structure and the measures; the coordination office (and the
+programme administration) compares the measures across municipalities. People's names and contact
 details are for the municipality's own coordinator, editor and viewer only:
 providers and the coordination office see bodies, organisations and measures,
 with members shown by function and organisation.
@@ -28,3 +29,4 @@ rules.add_perm("network.manage_network", is_municipality_editor | is_programme_a
 rules.add_perm(
     "network.manage_sectors", municipality_role_in(Role.COORDINATOR) | is_programme_admin
 )
+rules.add_perm("network.compare_municipalities", is_programme_staff)

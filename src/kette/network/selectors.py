@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
-from kette.core.models import Municipality
+from kette.core.models import Municipality, Programme
 from kette.directory.models import (
     LifePhase,
     LifePhaseMode,
@@ -19,7 +19,14 @@ from kette.directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
-from kette.network.models import Body, BodyMembership, Cooperation, Person, Sector
+from kette.network.models import (
+    Body,
+    BodyKind,
+    BodyMembership,
+    Cooperation,
+    Person,
+    Sector,
+)
 
 
 def sectors_of(municipality: Municipality) -> QuerySet[Sector]:
@@ -67,6 +74,31 @@ def memberships_on(municipality: Municipality, day: dt.date) -> QuerySet[BodyMem
             "person__organization__network_profile__sector",
             "organization__network_profile__sector",
         )
+    )
+
+
+def memberships_of(municipality: Municipality) -> QuerySet[BodyMembership]:
+    """Every membership of the municipality, ended ones included."""
+    return BodyMembership.objects.for_municipality(municipality).select_related(
+        "body", "person__organization", "organization"
+    )
+
+
+def memberships_of_body(body: Body) -> QuerySet[BodyMembership]:
+    """A body's memberships, current and ended, for editing (by role and name)."""
+    return (
+        BodyMembership.objects.filter(body=body)
+        .select_related("body", "person__organization", "organization")
+        .order_by("role", "person__name", "organization__name", "pk")
+    )
+
+
+def cooperations_of(municipality: Municipality) -> QuerySet[Cooperation]:
+    """Every recorded tie, ended ones included, by the names of the two sides."""
+    return (
+        Cooperation.objects.for_municipality(municipality)
+        .select_related("organization_a", "organization_b")
+        .order_by("organization_a__name", "organization_b__name", "kind", "pk")
     )
 
 
@@ -163,3 +195,22 @@ def organization_expertise(
 
 def body_for(municipality: Municipality, pk: int) -> Body:
     return Body.objects.for_municipality(municipality).get(pk=pk)
+
+
+def steering_bodies_of_programme(programme: Programme) -> list[tuple[Municipality, Body]]:
+    """Each programme municipality that has a steering group, with its top steering
+    group (the first by position and name; one at the top of the tree if there is
+    one), ordered by municipality name."""
+    bodies = (
+        Body.objects.filter(municipality__programme=programme, kind=BodyKind.STEERING_GROUP)
+        .select_related("municipality")
+        .defer("municipality__boundary")
+        .order_by("municipality__name", "parent_id", "position", "name")
+    )
+    chosen: dict[int, Body] = {}
+    for body in bodies:
+        current = chosen.get(body.municipality_id)
+        # Prefer a root steering group over one hanging below another body.
+        if current is None or (current.parent_id is not None and body.parent_id is None):
+            chosen[body.municipality_id] = body
+    return [(body.municipality, body) for body in chosen.values()]

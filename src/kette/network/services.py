@@ -8,7 +8,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kette.core.audit import audited_delete, audited_save
 from kette.core.models import Municipality, User
@@ -35,6 +38,16 @@ PERSON_FIELDS = {
     "legal_basis_note",
 }
 BODY_FIELDS = {"kind", "parent", "mandate", "meeting_rhythm", "position"}
+MEMBERSHIP_FIELDS = {"person", "organization", "role", "level", "valid_from", "valid_until"}
+COOPERATION_FIELDS = {
+    "organization_a",
+    "organization_b",
+    "kind",
+    "strength",
+    "valid_from",
+    "valid_until",
+    "note",
+}
 
 
 def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
@@ -50,6 +63,15 @@ def _check_tenant(municipality: Municipality, *objects: Any) -> None:
         owner = getattr(obj, "municipality_id", None)
         if owner is not None and owner != municipality.pk:
             raise ValidationError(_("The data belong to another municipality."))
+
+
+def _assign(obj: Any, fields: dict[str, Any], allowed: set[str], *linked: str) -> None:
+    """Set `fields` on `obj` after checking their names and that the `linked` records
+    belong to the same municipality (the caller saves)."""
+    _check_fields(fields, allowed)
+    _check_tenant(obj.municipality, *(fields.get(name) for name in linked))
+    for key, value in fields.items():
+        setattr(obj, key, value)
 
 
 # ---------------------------------------------------------------------------
@@ -102,6 +124,56 @@ def sector_update(
 
 
 @transaction.atomic
+def sector_create(
+    *,
+    actor: User | None,
+    municipality: Municipality,
+    name: str,
+    is_core: bool = False,
+    color: str = "#37474f",
+) -> Sector:
+    """Add a sector to the municipality's set, at the end of the list; its short
+    name is derived from the name (made unique with a number)."""
+    sectors = Sector.objects.for_municipality(municipality)
+    if sectors.filter(name=name).exists():
+        raise ValidationError({"name": _("A sector of this name already exists.")})
+    base = slugify(name)[:70] or "sektor"
+    code, number = base, 2
+    while sectors.filter(code=code).exists():
+        code, number = f"{base}-{number}", number + 1
+    position = (sectors.aggregate(last=Max("position"))["last"] or 0) + 1
+    sector = Sector(
+        municipality=municipality,
+        code=code,
+        name=name,
+        is_core=is_core,
+        color=color,
+        position=position,
+    )
+    audited_save(sector, actor=actor)
+    return sector
+
+
+@transaction.atomic
+def sector_delete(*, actor: User | None, sector: Sector) -> None:
+    """Remove a sector from the set. Refused while organisations are assigned to it:
+    deleting it would silently drop them out of every sector measure."""
+    in_use = ActorProfile.objects.filter(sector=sector).count()
+    if in_use:
+        raise ValidationError(
+            ngettext(
+                "The sector %(name)s is still assigned to %(count)d organisation. "
+                "Assign it another sector first.",
+                "The sector %(name)s is still assigned to %(count)d organisations. "
+                "Assign them another sector first.",
+                in_use,
+            )
+            % {"name": sector.name, "count": in_use}
+        )
+    audited_delete(sector, actor=actor)
+
+
+@transaction.atomic
 def organization_set_sector(
     *,
     actor: User | None,
@@ -142,10 +214,7 @@ def person_create(
 
 @transaction.atomic
 def person_update(*, actor: User | None, person: Person, **fields: Any) -> Person:
-    _check_fields(fields, PERSON_FIELDS | {"name"})
-    _check_tenant(person.municipality, fields.get("organization"))
-    for key, value in fields.items():
-        setattr(person, key, value)
+    _assign(person, fields, PERSON_FIELDS | {"name"}, "organization")
     audited_save(person, actor=actor)
     return person
 
@@ -210,13 +279,28 @@ def body_update(
     fields_of_action: Iterable[TaxonomyTerm] | None = None,
     **fields: Any,
 ) -> Body:
-    _check_fields(fields, BODY_FIELDS | {"name"})
-    _check_tenant(body.municipality, fields.get("parent"))
-    for key, value in fields.items():
-        setattr(body, key, value)
+    _assign(body, fields, BODY_FIELDS | {"name"}, "parent")
     audited_save(body, actor=actor)
     _set_body_links(body, life_phases=life_phases, fields_of_action=fields_of_action)
     return body
+
+
+@transaction.atomic
+def body_delete(*, actor: User | None, body: Body) -> None:
+    """Remove a body with its memberships. Refused while it has subordinate bodies,
+    so that deleting never silently re-hangs or removes part of the structure."""
+    children = list(body.children.order_by("name").values_list("name", flat=True))
+    if children:
+        raise ValidationError(
+            _(
+                "%(name)s still has subordinate bodies (%(children)s). "
+                "Assign them to another body or delete them first."
+            )
+            % {"name": body.name, "children": ", ".join(children)}
+        )
+    for membership in body.memberships.all():
+        audited_delete(membership, actor=actor)
+    audited_delete(body, actor=actor)
 
 
 @transaction.atomic
@@ -248,6 +332,22 @@ def body_membership_add(
     )
     audited_save(membership, actor=actor)
     return membership
+
+
+@transaction.atomic
+def body_membership_update(
+    *, actor: User | None, membership: BodyMembership, **fields: Any
+) -> BodyMembership:
+    """Change a membership (member, role, level, from/until); the body stays."""
+    _assign(membership, fields, MEMBERSHIP_FIELDS, "person", "organization")
+    audited_save(membership, actor=actor)
+    return membership
+
+
+@transaction.atomic
+def body_membership_delete(*, actor: User | None, membership: BodyMembership) -> None:
+    """Remove a membership recorded in error (a member who left is ended instead)."""
+    audited_delete(membership, actor=actor)
 
 
 @transaction.atomic
@@ -292,6 +392,16 @@ def cooperation_create(
     )
     audited_save(tie, actor=actor)
     return tie
+
+
+@transaction.atomic
+def cooperation_update(
+    *, actor: User | None, cooperation: Cooperation, **fields: Any
+) -> Cooperation:
+    """Change a cooperation tie (sides, kind, strength, from/until, note)."""
+    _assign(cooperation, fields, COOPERATION_FIELDS, "organization_a", "organization_b")
+    audited_save(cooperation, actor=actor)
+    return cooperation
 
 
 @transaction.atomic

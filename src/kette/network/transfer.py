@@ -293,6 +293,8 @@ class _Context:
     planned_organizations: set[str] = field(default_factory=set)
     planned_bodies: dict[str, str] = field(default_factory=dict)  # name → parent name
     planned_kinds: dict[str, str] = field(default_factory=dict)
+    # recorded bodies whose kind or parent the file changes: name → (kind, parent name)
+    body_changes: dict[str, tuple[str, str]] = field(default_factory=dict)
     by_pseudonym: dict[str, Person] = field(default_factory=dict)
 
     def people_named(self, name: str) -> list[Person]:
@@ -480,6 +482,9 @@ def _check_memberships(ctx: _Context, rows: list[_Row]) -> list[Plan]:
                     _("A body cannot be subordinate to itself."),
                 )
             ctx.planned_kinds.setdefault(body_name, kind or BodyKind.WORKING_GROUP)
+        elif body_name in ctx.bodies:
+            given_kind = kind if _text(row.data.get("Art des Gremiums")) else ""
+            _plan_body_change(ctx, row, body_name, given_kind or "", parent_name)
         if parent_name and parent_name not in ctx.bodies and parent_name not in ctx.planned_bodies:
             row.problem(
                 "Übergeordnetes Gremium",
@@ -499,6 +504,8 @@ def _check_memberships(ctx: _Context, rows: list[_Row]) -> list[Plan]:
             end=end,
         ):
             body = _ensure_body(ctx, actor, body_name)
+            if _apply_body_change(ctx, actor, body):
+                result.updated += 1
             org = ctx.organizations.get(org_name) if org_name else None
             person = None
             if person_name:
@@ -536,6 +543,40 @@ def _check_memberships(ctx: _Context, rows: list[_Row]) -> list[Plan]:
 
         plans.append(plan)
     return plans
+
+
+def _plan_body_change(ctx: _Context, row: _Row, name: str, kind: str, parent: str) -> None:
+    """A recorded body named with a kind or parent: the file changes it (an empty cell
+    leaves it as it is). Every row of the body must agree."""
+    if parent == name:
+        row.problem("Übergeordnetes Gremium", _("A body cannot be subordinate to itself."))
+        return
+    old_kind, old_parent = ctx.body_changes.get(name, ("", ""))
+    if old_parent and parent and parent != old_parent:
+        row.problem(
+            "Übergeordnetes Gremium",
+            _("The body appears with different parent bodies in the file."),
+        )
+    if old_kind and kind and kind != old_kind:
+        row.problem("Art des Gremiums", _("The body appears with different kinds in the file."))
+    ctx.body_changes[name] = (old_kind or kind, old_parent or parent)
+
+
+def _apply_body_change(ctx: _Context, actor: User | None, body: Body) -> bool:
+    """Change a recorded body's kind and parent as the file asks (once); True when
+    something changed. A cycle is refused by the model and reported with the row."""
+    kind, parent_name = ctx.body_changes.pop(body.name, ("", ""))
+    fields: dict[str, Any] = {}
+    if kind and kind != body.kind:
+        fields["kind"] = kind
+    if parent_name:
+        parent = _ensure_body(ctx, actor, parent_name)
+        if parent.pk != body.parent_id:
+            fields["parent"] = parent
+    if not fields:
+        return False
+    services.body_update(actor=actor, body=body, **fields)
+    return True
 
 
 def _planned_cycle(ctx: _Context, name: str) -> bool:

@@ -5,22 +5,33 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from kette.core.selectors import default_programme
 from kette.core.tenancy import MunicipalityMixin
 from kette.network import analytics, diagrams, graph_export, selectors, services, transfer
 from kette.network.forms import (
     KIND_LABELS,
     AsOfForm,
+    BodyForm,
+    CooperationForm,
+    MembershipForm,
     NetworkFilterForm,
     NetworkImportForm,
+    PersonForm,
+    SectorCreateForm,
     SectorFormSet,
 )
-from kette.network.models import BodyMembership, Sector
+from kette.network.models import Body, BodyMembership, Cooperation, Person, Sector
 
 
 def _grouped_by_sector(
@@ -60,6 +71,7 @@ class SteeringStructureView(MunicipalityMixin, TemplateView):
             diagram=diagrams.tree_diagram(roots, qualities),
             sectors=list(selectors.sectors_of(self.municipality)),
             show_names=self.request.user.has_perm("network.read_people", self.municipality),
+            can_manage=self.request.user.has_perm("network.manage_network", self.municipality),
         )
         return context
 
@@ -188,6 +200,8 @@ class NetworkView(MunicipalityMixin, TemplateView):
             kind_styles=[
                 (label, diagrams.KIND_STYLE[value]) for value, label in kind_labels.items()
             ],
+            can_manage=self.request.user.has_perm("network.manage_network", self.municipality),
+            sample_size=analytics.BETWEENNESS_SAMPLE,
         )
         return context
 
@@ -223,6 +237,9 @@ class PeopleView(MunicipalityMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["people"] = selectors.people_of(self.municipality)
+        context["can_manage"] = self.request.user.has_perm(
+            "network.manage_network", self.municipality
+        )
         return context
 
 
@@ -310,6 +327,11 @@ class SectorsView(MunicipalityMixin, TemplateView):
     def _sectors(self) -> list[Any]:
         return list(selectors.sectors_of(self.municipality))
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["rows"] = list(zip(context["formset"].forms, context["sectors"], strict=False))
+        return context
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         sectors = self._sectors()
         if not sectors:
@@ -351,3 +373,518 @@ class SectorsView(MunicipalityMixin, TemplateView):
                 )
         messages.success(request, _("The sectors have been saved."))
         return redirect("network:sectors", municipality_slug=self.municipality.slug)
+
+
+# ---------------------------------------------------------------------------
+# Editing one record at a time (coordinators and editors)
+# ---------------------------------------------------------------------------
+
+
+def _show_service_errors(form: Form, error: ValidationError) -> None:
+    """Put a service's validation error on the form: on the field it names when the
+    form has that field, above the form otherwise."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for name, texts in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, texts)
+
+
+class _EditView(MunicipalityMixin, FormView):
+    """Create or change one record through a service; `save` returns the success
+    message, `success_url` where to go next."""
+
+    template_name = "network/object_form.html"
+    permission_required = "network.manage_network"
+    title: Any = ""
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["municipality"] = self.municipality
+        return kwargs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["title"] = self.title
+        context["cancel_url"] = self.get_success_url()
+        return context
+
+    def save(self, data: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            text = self.save(form.cleaned_data)
+        except ValidationError as error:
+            _show_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, text)
+        return redirect(self.get_success_url())
+
+
+class _DeleteView(MunicipalityMixin, TemplateView):
+    """GET: ask for confirmation; POST: delete through a service, or explain why not."""
+
+    template_name = "network/confirm_delete.html"
+    permission_required = "network.manage_network"
+
+    def target(self) -> Any:
+        raise NotImplementedError
+
+    def delete(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def back_url(self) -> str:
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(object=self.target(), cancel_url=self.back_url())
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj, back = self.target(), self.back_url()  # the way back may need the object
+        try:
+            text = self.delete(obj)
+        except ValidationError as error:
+            return self.render_to_response(
+                self.get_context_data(problems=error.messages), status=409
+            )
+        messages.success(request, text)
+        return redirect(back)
+
+
+def _actor(request: HttpRequest) -> Any:
+    return request.user
+
+
+class _BodyEditMixin:
+    municipality: Any
+    kwargs: dict[str, Any]
+
+    def body(self) -> Body:
+        return get_object_or_404(selectors.bodies_of(self.municipality), pk=self.kwargs["body_pk"])
+
+
+def _body_links(data: dict[str, Any]) -> dict[str, Any]:
+    """The body form's data as the service takes it."""
+    return {
+        **data,
+        "life_phases": list(data["life_phases"]),
+        "fields_of_action": list(data["fields_of_action"]),
+    }
+
+
+class BodyCreateView(_EditView):
+    form_class = BodyForm
+    title = gettext_lazy("New body")
+
+    def get_initial(self) -> dict[str, Any]:
+        parent = self.request.GET.get("oberhalb")
+        return {"parent": parent} if parent and parent.isdigit() else {}
+
+    def save(self, data: dict[str, Any]) -> str:
+        self.created = services.body_create(
+            actor=_actor(self.request), municipality=self.municipality, **_body_links(data)
+        )
+        return _("The body %(name)s has been created.") % {"name": self.created.name}
+
+    def get_success_url(self) -> str:
+        created = getattr(self, "created", None)
+        if created is not None:
+            return reverse("network:body_edit", args=[self.municipality.slug, created.pk])
+        return reverse("network:structure", args=[self.municipality.slug])
+
+
+class BodyEditView(_BodyEditMixin, _EditView):
+    """A body's details and its memberships (active and ended) with their links."""
+
+    form_class = BodyForm
+    template_name = "network/body_form.html"
+
+    title = gettext_lazy("Edit body")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["body"] = self.object = self.body()
+        return kwargs
+
+    def get_initial(self) -> dict[str, Any]:
+        body = self.body()
+        return {
+            "name": body.name,
+            "kind": body.kind,
+            "parent": body.parent_id,
+            "mandate": body.mandate,
+            "meeting_rhythm": body.meeting_rhythm,
+            "life_phases": list(body.life_phases.all()),
+            "fields_of_action": list(body.fields_of_action.all()),
+        }
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["body"] = self.object
+        context["memberships"] = selectors.memberships_of_body(self.object)
+        return context
+
+    def save(self, data: dict[str, Any]) -> str:
+        body = services.body_update(
+            actor=_actor(self.request), body=self.body(), **_body_links(data)
+        )
+        return _("The body %(name)s has been saved.") % {"name": body.name}
+
+    def get_success_url(self) -> str:
+        return (
+            reverse("network:structure", args=[self.municipality.slug])
+            + f"#gremium-{self.kwargs['body_pk']}"
+        )
+
+
+class BodyDeleteView(_BodyEditMixin, _DeleteView):
+    def target(self) -> Body:
+        return self.body()
+
+    def delete(self, obj: Body) -> str:
+        services.body_delete(actor=_actor(self.request), body=obj)
+        return _("The body %(name)s has been deleted.") % {"name": obj.name}
+
+    def back_url(self) -> str:
+        return reverse("network:structure", args=[self.municipality.slug])
+
+
+def _membership_data(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "level": data["level"] or None}
+
+
+class MembershipCreateView(_BodyEditMixin, _EditView):
+    form_class = MembershipForm
+
+    title = gettext_lazy("Add a member")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["subtitle"] = self.body().name
+        return context
+
+    def save(self, data: dict[str, Any]) -> str:
+        services.body_membership_add(
+            actor=_actor(self.request), body=self.body(), **_membership_data(data)
+        )
+        return _("The member has been added.")
+
+    def get_success_url(self) -> str:
+        return reverse("network:body_edit", args=[self.municipality.slug, self.kwargs["body_pk"]])
+
+
+class _MembershipMixin:
+    municipality: Any
+    kwargs: dict[str, Any]
+
+    def membership(self) -> BodyMembership:
+        return get_object_or_404(
+            selectors.memberships_of(self.municipality), pk=self.kwargs["body_membership_pk"]
+        )
+
+    def back_url(self) -> str:
+        return reverse(
+            "network:body_edit", args=[self.municipality.slug, self.membership().body_id]
+        )
+
+
+class MembershipEditView(_MembershipMixin, _EditView):
+    form_class = MembershipForm
+
+    title = gettext_lazy("Edit membership")
+
+    def get_initial(self) -> dict[str, Any]:
+        m = self.membership()
+        return {
+            "person": m.person_id,
+            "organization": m.organization_id,
+            "role": m.role,
+            "level": m.level,
+            "valid_from": m.valid_from,
+            "valid_until": m.valid_until,
+        }
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["subtitle"] = self.membership().body.name
+        return context
+
+    def save(self, data: dict[str, Any]) -> str:
+        membership = self.membership()
+        if not data["level"]:
+            data = {**data, "level": data["person"].level}
+        services.body_membership_update(actor=_actor(self.request), membership=membership, **data)
+        return _("The membership has been saved.")
+
+    def get_success_url(self) -> str:
+        return self.back_url()
+
+
+class MembershipDeleteView(_MembershipMixin, _DeleteView):
+    def target(self) -> BodyMembership:
+        return self.membership()
+
+    def delete(self, obj: BodyMembership) -> str:
+        services.body_membership_delete(actor=_actor(self.request), membership=obj)
+        return _("The membership has been deleted.")
+
+
+class _PersonMixin:
+    municipality: Any
+    kwargs: dict[str, Any]
+
+    def person(self) -> Person:
+        return get_object_or_404(
+            selectors.people_of(self.municipality), pk=self.kwargs["person_pk"]
+        )
+
+    def back_url(self) -> str:
+        return reverse("network:people", args=[self.municipality.slug])
+
+
+class PersonCreateView(_PersonMixin, _EditView):
+    form_class = PersonForm
+
+    title = gettext_lazy("New person")
+
+    def save(self, data: dict[str, Any]) -> str:
+        person = services.person_create(
+            actor=_actor(self.request), municipality=self.municipality, **data
+        )
+        return _("%(name)s has been added.") % {"name": person.name}
+
+    def get_success_url(self) -> str:
+        return self.back_url()
+
+
+class PersonEditView(_PersonMixin, _EditView):
+    form_class = PersonForm
+
+    title = gettext_lazy("Edit person")
+
+    def get_initial(self) -> dict[str, Any]:
+        p = self.person()
+        return {
+            "name": p.name,
+            "function": p.function,
+            "organization": p.organization_id,
+            "level": p.level,
+            "email": p.email,
+            "phone": p.phone,
+            "legal_basis": p.legal_basis,
+            "legal_basis_note": p.legal_basis_note,
+        }
+
+    def save(self, data: dict[str, Any]) -> str:
+        person = services.person_update(actor=_actor(self.request), person=self.person(), **data)
+        return _("%(name)s has been saved.") % {"name": person.name}
+
+    def get_success_url(self) -> str:
+        return self.back_url()
+
+
+class PersonDeleteView(_PersonMixin, _DeleteView):
+    def target(self) -> Person:
+        return self.person()
+
+    def delete(self, obj: Person) -> str:
+        services.person_delete(actor=_actor(self.request), person=obj)
+        return _("%(name)s and their memberships have been deleted.") % {"name": obj.name}
+
+
+class CooperationListView(MunicipalityMixin, TemplateView):
+    """Every recorded tie, ended ones included, with links to change them."""
+
+    template_name = "network/cooperation_list.html"
+    permission_required = "network.manage_network"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["ties"] = selectors.cooperations_of(self.municipality)
+        return context
+
+
+class _CooperationMixin:
+    municipality: Any
+    kwargs: dict[str, Any]
+
+    def cooperation(self) -> Cooperation:
+        return get_object_or_404(
+            selectors.cooperations_of(self.municipality), pk=self.kwargs["cooperation_pk"]
+        )
+
+    def back_url(self) -> str:
+        return reverse("network:cooperations", args=[self.municipality.slug])
+
+
+class CooperationCreateView(_CooperationMixin, _EditView):
+    form_class = CooperationForm
+
+    title = gettext_lazy("New cooperation")
+
+    def save(self, data: dict[str, Any]) -> str:
+        services.cooperation_create(actor=_actor(self.request), **data)
+        return _("The cooperation has been recorded.")
+
+    def get_success_url(self) -> str:
+        return self.back_url()
+
+
+class CooperationEditView(_CooperationMixin, _EditView):
+    form_class = CooperationForm
+
+    title = gettext_lazy("Edit cooperation")
+
+    def get_initial(self) -> dict[str, Any]:
+        c = self.cooperation()
+        return {
+            "organization_a": c.organization_a_id,
+            "organization_b": c.organization_b_id,
+            "kind": c.kind,
+            "strength": c.strength,
+            "valid_from": c.valid_from,
+            "valid_until": c.valid_until,
+            "note": c.note,
+        }
+
+    def save(self, data: dict[str, Any]) -> str:
+        services.cooperation_update(
+            actor=_actor(self.request), cooperation=self.cooperation(), **data
+        )
+        return _("The cooperation has been saved.")
+
+    def get_success_url(self) -> str:
+        return self.back_url()
+
+
+class CooperationDeleteView(_CooperationMixin, _DeleteView):
+    def target(self) -> Cooperation:
+        return self.cooperation()
+
+    def delete(self, obj: Cooperation) -> str:
+        services.cooperation_delete(actor=_actor(self.request), cooperation=obj)
+        return _("The cooperation has been deleted.")
+
+
+class SectorCreateView(_EditView):
+    form_class = SectorCreateForm
+    permission_required = "network.manage_sectors"
+    title = gettext_lazy("New sector")
+
+    def save(self, data: dict[str, Any]) -> str:
+        sector = services.sector_create(
+            actor=_actor(self.request),
+            municipality=self.municipality,
+            name=data["name"],
+            is_core=data["is_core"],
+            color=data["color"].lower(),
+        )
+        return _("The sector %(name)s has been added.") % {"name": sector.name}
+
+    def get_success_url(self) -> str:
+        return reverse("network:sectors", args=[self.municipality.slug])
+
+
+class SectorDeleteView(_DeleteView):
+    permission_required = "network.manage_sectors"
+
+    def target(self) -> Sector:
+        return get_object_or_404(
+            selectors.sectors_of(self.municipality), pk=self.kwargs["sector_pk"]
+        )
+
+    def delete(self, obj: Sector) -> str:
+        services.sector_delete(actor=_actor(self.request), sector=obj)
+        return _("The sector %(name)s has been deleted.") % {"name": obj.name}
+
+    def back_url(self) -> str:
+        return reverse("network:sectors", args=[self.municipality.slug])
+
+
+# ---------------------------------------------------------------------------
+# Comparison across the programme's municipalities (coordination office)
+# ---------------------------------------------------------------------------
+
+# sort key in the URL → (column heading, attribute of MunicipalitySummary)
+COMPARISON_COLUMNS = [
+    ("kommune", gettext_lazy("Municipality"), "municipality.name"),
+    ("mitglieder", gettext_lazy("Members"), "members"),
+    ("intersektoralitaet", gettext_lazy("Intersectorality"), "intersectorality"),
+    ("hochrangigkeit", gettext_lazy("Seniority"), "high_rank"),
+    ("kernsektoren", gettext_lazy("Missing core sectors"), "core_missing"),
+    ("organisationen", gettext_lazy("Organisations"), "organizations"),
+    ("dichte", gettext_lazy("Density"), "density"),
+    ("teilnetze", gettext_lazy("separate components"), "components"),
+    ("isoliert", gettext_lazy("Organisations without cooperation"), "isolates"),
+    ("vermittler", gettext_lazy("Brokers"), "brokers"),
+    ("schluesselstellen", gettext_lazy("Cut points"), "articulation_points"),
+]
+
+
+def _sort_value(summary: analytics.MunicipalitySummary, attribute: str) -> Any:
+    if attribute == "municipality.name":
+        return summary.municipality.name
+    value = getattr(summary, attribute)
+    if attribute == "core_missing":
+        return len(value)
+    return -1.0 if value is None else value
+
+
+class ProgrammeComparisonView(LoginRequiredMixin, TemplateView):
+    """The network and steering measures of every programme municipality that has a
+    steering group, side by side, sortable by any column (no names of people)."""
+
+    template_name = "network/comparison.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated and not request.user.has_perm(
+            "network.compare_municipalities"
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = AsOfForm(self.request.GET or None)
+        day = form.day()
+        programme = default_programme()
+        rows = (
+            analytics.programme_comparison(selectors.steering_bodies_of_programme(programme), day)
+            if programme
+            else []
+        )
+        order = self.request.GET.get("sortierung", "kommune")
+        key = order.lstrip("-")
+        attributes = {k: attribute for k, _label, attribute in COMPARISON_COLUMNS}
+        if key not in attributes:
+            order = key = "kommune"
+        descending = order.startswith("-")
+        rows.sort(key=lambda r: _sort_value(r, attributes[key]), reverse=descending)
+        query = self.request.GET.copy()
+        columns = []
+        for column_key, label, _attribute in COMPARISON_COLUMNS:
+            query["sortierung"] = (
+                f"-{column_key}" if column_key == key and not descending else column_key
+            )
+            columns.append(
+                {
+                    "key": column_key,
+                    "label": label,
+                    "url": f"?{query.urlencode()}",
+                    "sort": (
+                        ("descending" if descending else "ascending") if column_key == key else ""
+                    ),
+                }
+            )
+        context.update(
+            form=form,
+            day=day,
+            programme=programme,
+            rows=rows,
+            columns=columns,
+            sampled=any(r.betweenness_sampled for r in rows),
+        )
+        return context

@@ -3,7 +3,7 @@
 from kette.directory.tests.factories import OrganizationFactory
 from kette.network import services
 from kette.network.models import BodyKind, CooperationKind, Level
-from kette.testing.tenancy import register_seeder
+from kette.testing.tenancy import register_kwarg, register_seeder
 
 
 def seed_network(world):
@@ -28,8 +28,8 @@ def seed_network(world):
         name="Lenkungskreis Altstadt",
         kind=BodyKind.STEERING_GROUP,
     )
-    services.body_membership_add(actor=None, body=body, person=person)
-    services.cooperation_create(
+    membership = services.body_membership_add(actor=None, body=body, person=person)
+    tie = services.cooperation_create(
         actor=None,
         organization_a=youth,
         organization_b=health,
@@ -38,6 +38,16 @@ def seed_network(world):
     )
     world.objects["network_person"] = person
     world.objects["network_body"] = body
+    world.objects["network_membership"] = membership
+    world.objects["network_cooperation"] = tie
+    world.objects["network_sector"] = sectors[-1]
+
+
+register_kwarg("body_pk", lambda world: world.objects["network_body"].pk)
+register_kwarg("body_membership_pk", lambda world: world.objects["network_membership"].pk)
+register_kwarg("person_pk", lambda world: world.objects["network_person"].pk)
+register_kwarg("cooperation_pk", lambda world: world.objects["network_cooperation"].pk)
+register_kwarg("sector_pk", lambda world: world.objects["network_sector"].pk)
 
 
 register_seeder(seed_network)

@@ -70,6 +70,37 @@ def test_parallel_ties_merge_into_the_strongest_edge_and_unknown_nodes_drop():
     assert per == {} and overall.value is None
 
 
+def test_betweenness_is_estimated_from_a_fixed_sample_in_large_networks(monkeypatch):
+    # A path 0 – 1 – … – 9: exact betweenness of node 1 is 8 / 36.
+    graph = analytics.build_graph(
+        dict.fromkeys(range(10), "X"), [(i, i + 1, "informal", 1) for i in range(9)]
+    )
+    exact = analytics.network_measures(graph)
+    assert not exact.betweenness_sampled
+    assert exact.betweenness[1] == pytest.approx(8 / 36)
+    monkeypatch.setattr(analytics, "BETWEENNESS_EXACT_MAX_NODES", 5)
+    monkeypatch.setattr(analytics, "BETWEENNESS_SAMPLE", 4)
+    first, again = analytics.network_measures(graph), analytics.network_measures(graph)
+    assert first.betweenness_sampled
+    assert first.betweenness == again.betweenness  # fixed seed: the same estimate
+    assert first.betweenness[0] == 0.0 and first.betweenness[9] == 0.0
+
+
+def test_sampling_all_tied_nodes_reproduces_the_exact_values_despite_isolates(monkeypatch):
+    # The path 0 – … – 9 and two isolates: sources are drawn among the tied nodes only,
+    # and the estimate is rescaled to the normalisation of all twelve nodes.
+    graph = analytics.build_graph(
+        dict.fromkeys(range(12), "X"), [(i, i + 1, "informal", 1) for i in range(9)]
+    )
+    exact, sampled = analytics.betweenness(graph)
+    assert not sampled and exact[1] == pytest.approx(8 / 55)
+    monkeypatch.setattr(analytics, "BETWEENNESS_EXACT_MAX_NODES", 5)
+    monkeypatch.setattr(analytics, "BETWEENNESS_SAMPLE", 10)
+    estimate, sampled = analytics.betweenness(graph)
+    assert sampled
+    assert estimate == pytest.approx(exact)
+
+
 def test_empty_graph_has_zero_measures():
     m = analytics.network_measures(analytics.build_graph({}, []))
     assert (m.nodes, m.edges, m.density, m.communities) == (0, 0, 0.0, [])

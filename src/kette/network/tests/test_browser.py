@@ -4,6 +4,7 @@ browser opens (Playwright's event loop and Django's ORM do not mix in one thread
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,72 @@ def test_structure_and_network_pages_of_the_koeln_demo(live_server, settings) ->
         finally:
             browser.close()
     assert foreign == [] and errors == []
+
+
+def _log_in(page: Page, base: str, username: str, target: str) -> None:
+    page.goto(f"{base}/konto/anmelden/?next={target}")
+    page.get_by_label("Benutzername").fill(username)
+    page.get_by_label("Passwort").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Anmelden").click()
+
+
+def test_editing_forms_and_the_programme_comparison(live_server, settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    demo.load_core(lambda text: None)
+    load_network_demo(lambda text: None)
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            for username, check in (
+                ("koordination-koeln", _create_a_body),
+                ("lks", _compare_municipalities),
+            ):
+                context = browser.new_context(
+                    locale="de-DE", viewport={"width": 1280, "height": 900}
+                )
+                context.add_init_script(path=str(AXE))
+                context.set_default_timeout(15_000)
+                page = context.new_page()
+                page.on("pageerror", lambda error: errors.append(str(error)))
+                check(page, live_server.url, username)
+                context.close()
+        finally:
+            browser.close()
+    assert errors == []
+
+
+def _create_a_body(page: Page, base: str, username: str) -> None:
+    _log_in(page, base, username, "/k/koeln/netzwerk/")
+    page.get_by_role("link", name="Gremium anlegen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Neues Gremium")
+    assert_accessible(page)
+    main = page.get_by_role("main")
+    main.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_role("alert")).to_contain_text("Name")  # the error summary
+    assert_accessible(page)
+    main.get_by_label(re.compile(r"^Name:?$")).fill("AG Gesundes Aufwachsen")
+    main.get_by_label(re.compile(r"^Art:?$")).select_option(label="Arbeitsgruppe")
+    main.get_by_label("Sitzungsrhythmus").fill("monatlich")
+    main.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Gremium bearbeiten")
+    expect(page.get_by_role("table")).to_contain_text("Das Gremium hat noch keine Mitglieder.")
+    assert_accessible(page)
+    page.get_by_role("link", name="Mitglied hinzufügen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mitglied hinzufügen")
+    assert_accessible(page)
+
+
+def _compare_municipalities(page: Page, base: str, username: str) -> None:
+    _log_in(page, base, username, "/programm/netzwerke/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Steuerung und Netzwerke im Vergleich"
+    )
+    table = page.get_by_role("table")
+    expect(table).to_contain_text("Köln")
+    expect(table).to_contain_text("Lenkungskreis Präventionskette")
+    table.get_by_role("link", name="Dichte").click()
+    expect(page.locator('th[aria-sort="ascending"]')).to_contain_text("Dichte")
+    assert_accessible(page)

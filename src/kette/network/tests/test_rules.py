@@ -47,6 +47,15 @@ def test_manage_sectors_is_for_coordinators(world):
     assert _allowed("network.manage_sectors", world) == {Role.COORDINATOR}
 
 
+def test_compare_municipalities_is_for_programme_roles(world):
+    assert _allowed("network.compare_municipalities", world) == {Role.PROGRAMME_STAFF}
+    admin = factories.user_with_role(Role.PROGRAMME_ADMIN, None, username="admin")
+    assert admin.has_perm("network.compare_municipalities")
+    for role in ALL_ROLES:
+        user = factories.user_with_role(role, world.a, username=f"{role}-vergleich")
+        assert not user.has_perm("network.compare_municipalities")
+
+
 def test_anonymous_has_no_network_permission(world):
     from django.contrib.auth.models import AnonymousUser
 
@@ -55,5 +64,6 @@ def test_anonymous_has_no_network_permission(world):
         "network.read_people",
         "network.manage_network",
         "network.manage_sectors",
+        "network.compare_municipalities",
     ):
         assert not AnonymousUser().has_perm(permission, world.a)

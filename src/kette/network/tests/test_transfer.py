@@ -293,3 +293,45 @@ def test_choice_labels_parse_in_german_whatever_language_is_active(world, orgs, 
     assert result.created == 2
     kinds = set(Cooperation.objects.for_municipality(world.a).values_list("kind", flat=True))
     assert kinds == {"agreement", "informal"}
+
+
+def test_memberships_import_changes_kind_and_parent_of_a_recorded_body(world, orgs, tmp_path):
+    steering = services.body_create(
+        actor=None, municipality=world.a, name="Lenkungskreis", kind=BodyKind.STEERING_GROUP
+    )
+    office = services.body_create(
+        actor=None, municipality=world.a, name="Koordination", kind=BodyKind.FORUM
+    )
+    wg = services.body_create(
+        actor=None, municipality=world.a, name="AG Kita", kind=BodyKind.WORKING_GROUP
+    )
+    header = "Gremium;Art des Gremiums;Übergeordnetes Gremium;Organisation\n"
+    path = _csv(
+        tmp_path,
+        header + "Koordination;Koordinierungsstelle;Lenkungskreis;Jugendamt\n"
+        "AG Kita;;Koordination;Kita Regenbogen\n",
+    )
+    result = transfer.import_file(actor=None, municipality=world.a, kind="memberships", path=path)
+    assert (result.created, result.updated) == (2, 2)
+    office.refresh_from_db()
+    wg.refresh_from_db()
+    assert (office.kind, office.parent) == (BodyKind.COORDINATION_OFFICE, steering)
+    assert (wg.kind, wg.parent) == (BodyKind.WORKING_GROUP, office)  # empty kind: unchanged
+    again = transfer.import_file(actor=None, municipality=world.a, kind="memberships", path=path)
+    assert (again.created, again.updated) == (0, 2)  # the memberships only, bodies unchanged
+    assert office.history.count() == 2
+
+    cycle = _csv(tmp_path, header + "Lenkungskreis;;AG Kita;Gesundheitsamt\n", "zyklus.csv")
+    with pytest.raises(transfer.ImportRejected) as caught:
+        transfer.import_file(actor=None, municipality=world.a, kind="memberships", path=cycle)
+    assert "sich selbst untergeordnet" in str(caught.value.problems[0])
+    steering.refresh_from_db()
+    assert steering.parent is None
+    twice = _csv(
+        tmp_path,
+        header + "AG Kita;;Lenkungskreis;Jugendamt\nAG Kita;;Koordination;Gesundheitsamt\n",
+        "doppelt.csv",
+    )
+    with pytest.raises(transfer.ImportRejected) as caught:
+        transfer.import_file(actor=None, municipality=world.a, kind="memberships", path=twice)
+    assert "verschiedenen übergeordneten Gremien" in str(caught.value.problems[0])

@@ -107,8 +107,13 @@ class ValueRow:
     value: float | None
     numerator: float | None
     denominator: float | None
-    display: str
     suppressed: bool
+    decimals: int = 1
+
+    @property
+    def display(self) -> str:
+        # Formatted when shown, not for every cell the need index reads.
+        return SUPPRESSED if self.value is None else format_number(self.value, self.decimals)
 
 
 def _display(indicator: Indicator, value: float) -> str:
@@ -201,17 +206,26 @@ def _protected_grid(
 
 
 def _protect(
-    indicator: Indicator, observations: list[Any], districts: list[District]
+    indicator: Indicator,
+    observations: list[Any],
+    districts: list[District],
+    by_id: dict[int, District] | None = None,
 ) -> dict[int | None, ValueRow]:
+    """The observations after primary and secondary suppression. `by_id` (the
+    districts by id) may be passed when many indicators share the districts."""
+    threshold = indicator.disclosure_threshold
+    counted = indicator.is_count
     cells: dict[Any, disclosure.Cell] = {
-        o.district_id: disclosure.Cell(
-            o.district_id, o.value, o.value if indicator.is_count else o.numerator
-        )
+        o.district_id: disclosure.Cell(o.district_id, o.value, o.value if counted else o.numerator)
         for o in observations
     }
-    groups = _flatten_groups(_groups(districts), set(cells))
-    disclosure.suppress(cells, groups, indicator.disclosure_threshold)
-    by_id = {d.pk: d for d in districts}
+    # Without a small count nothing is suppressed: the groups are not needed.
+    if any(disclosure.is_small(cell.count, threshold) for cell in cells.values()):
+        groups = _flatten_groups(_groups(districts), set(cells))
+        disclosure.suppress(cells, groups, threshold)
+    if by_id is None:
+        by_id = {d.pk: d for d in districts}
+    decimals = 0 if counted else 1
     rows: dict[int | None, ValueRow] = {}
     for o in observations:
         hidden = bool(cells[o.district_id].suppressed)
@@ -220,8 +234,8 @@ def _protect(
             value=None if hidden else o.value,
             numerator=None if hidden else o.numerator,
             denominator=None if hidden else o.denominator,
-            display=SUPPRESSED if hidden else _display(indicator, o.value),
             suppressed=hidden,
+            decimals=decimals,
         )
     return rows
 
@@ -406,9 +420,10 @@ def need_indexes(municipalities: list[Municipality], year: int) -> dict[int, Nee
         observations[(row.municipality_id, row.indicator_id, row.year)].append(row)
     result = {}
     for pk in ids:
+        by_id = {d.pk: d for d in districts[pk]}
         grid = {
             (w.indicator_id, y): _protect(
-                w.indicator, observations[(pk, w.indicator_id, y)], districts[pk]
+                w.indicator, observations[(pk, w.indicator_id, y)], districts[pk], by_id
             )
             for w in weights[pk]
             for y in (year, year - 2)

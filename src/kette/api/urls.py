@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from kette.core.api import router as core_router
 from kette.directory import hsds_openapi
 from kette.directory.api import router as hsds_router
+from kette.monitoring.api import router as monitoring_router
 from kette.network.api import router as network_router
 
 
@@ -34,4 +35,5 @@ api = KetteAPI(
 )
 api.add_router("/", core_router)
 api.add_router("/", network_router)
+api.add_router("/", monitoring_router)
 api.add_router("/hsds/", hsds_router)

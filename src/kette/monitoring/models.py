@@ -165,3 +165,33 @@ class NeedIndexWeight(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.indicator}: {self.weight:g}"
+
+
+class RegionalObservation(models.Model):
+    """A value of official statistics for a region of the state (a Gemeinde, Kreis,
+    Regierungsbezirk or the state itself, by its official key), kept for the
+    coordination office's comparison of all municipalities. Programme-wide
+    reference data from public statistics, not a tenant's data: the region need
+    not be a municipality of the programme."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="+", verbose_name=_("indicator")
+    )
+    region_key = models.CharField(_("official key"), max_length=12)
+    region_name = models.CharField(_("name"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.FloatField(_("value"))
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("regional value")
+        verbose_name_plural = _("regional values")
+        ordering = ["indicator", "year", "region_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "region_key", "year"], name="regional_observation_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.year} – {self.region_name}"

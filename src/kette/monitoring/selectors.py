@@ -4,6 +4,8 @@ values goes through `indicator_table` (disclosure control) here."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +14,15 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from kette.core.models import District, Municipality
-from kette.monitoring import disclosure, needindex
-from kette.monitoring.models import Direction, Indicator, NeedIndexWeight, Observation, Unit
+from kette.monitoring import classify, disclosure, needindex
+from kette.monitoring.models import (
+    Direction,
+    Indicator,
+    NeedIndexWeight,
+    Observation,
+    RegionalObservation,
+    Unit,
+)
 from kette.monitoring.tables import format_number
 
 
@@ -29,8 +38,12 @@ def districts_of(municipality: Municipality) -> QuerySet[District]:
 
 def district_levels(municipality: Municipality) -> list[str]:
     """The district levels of the municipality, the coarsest (fewest districts) first."""
+    return _levels(districts_of(municipality).values_list("level", flat=True))
+
+
+def _levels(levels: Iterable[str]) -> list[str]:
     counts: dict[str, int] = {}
-    for level in districts_of(municipality).values_list("level", flat=True):
+    for level in levels:
         counts[level] = counts.get(level, 0) + 1
     return sorted(counts, key=lambda level: (counts[level], level))
 
@@ -94,8 +107,13 @@ class ValueRow:
     value: float | None
     numerator: float | None
     denominator: float | None
-    display: str
     suppressed: bool
+    decimals: int = 1
+
+    @property
+    def display(self) -> str:
+        # Formatted when shown, not for every cell the need index reads.
+        return SUPPRESSED if self.value is None else format_number(self.value, self.decimals)
 
 
 def _display(indicator: Indicator, value: float) -> str:
@@ -137,36 +155,77 @@ def protected_values(
     """Every cell of the indicator in `year` (key: district id, None = municipality)
     after primary and secondary suppression. The only way values leave the app."""
     observations = list(
-        Observation.objects.for_municipality(municipality).filter(indicator=indicator, year=year)
+        _cells(
+            Observation.objects.for_municipality(municipality).filter(
+                indicator=indicator, year=year
+            )
+        )
     )
     return _protect(indicator, observations, list(districts_of(municipality)))
+
+
+def _cells(observations: QuerySet[Observation]) -> Iterable[Any]:
+    """Observations as light named rows (what disclosure control reads), unordered:
+    the model's default order joins the districts for nothing."""
+    return observations.order_by().values_list(
+        "indicator_id", "year", "district_id", "value", "numerator", "denominator", named=True
+    )
 
 
 def protected_values_many(
     municipality: Municipality, indicators: list[Indicator], year: int
 ) -> dict[int, dict[int | None, ValueRow]]:
     """`protected_values` of several indicators (key: indicator id) in two queries."""
-    observations: dict[int, list[Observation]] = {i.pk: [] for i in indicators}
-    for o in Observation.objects.for_municipality(municipality).filter(
-        indicator__in=[i.pk for i in indicators], year=year
-    ):
-        observations[o.indicator_id].append(o)
     districts = list(districts_of(municipality)) if indicators else []
-    return {i.pk: _protect(i, observations[i.pk], districts) for i in indicators}
+    grid = _protected_grid(municipality, indicators, [year], districts)
+    return {i.pk: grid[(i.pk, year)] for i in indicators}
+
+
+def _protected_grid(
+    municipality: Municipality,
+    indicators: list[Indicator],
+    years: list[int],
+    districts: list[District],
+) -> dict[tuple[int, int], dict[int | None, ValueRow]]:
+    """`protected_values` for every (indicator id, year) pair, in one query."""
+    observations: dict[tuple[int, int], list[Any]] = {
+        (i.pk, year): [] for i in indicators for year in years
+    }
+    if indicators and years:
+        for o in _cells(
+            Observation.objects.for_municipality(municipality).filter(
+                indicator__in=[i.pk for i in indicators], year__in=years
+            )
+        ):
+            observations[(o.indicator_id, o.year)].append(o)
+    return {
+        (i.pk, year): _protect(i, observations[(i.pk, year)], districts)
+        for i in indicators
+        for year in years
+    }
 
 
 def _protect(
-    indicator: Indicator, observations: list[Observation], districts: list[District]
+    indicator: Indicator,
+    observations: list[Any],
+    districts: list[District],
+    by_id: dict[int, District] | None = None,
 ) -> dict[int | None, ValueRow]:
+    """The observations after primary and secondary suppression. `by_id` (the
+    districts by id) may be passed when many indicators share the districts."""
+    threshold = indicator.disclosure_threshold
+    counted = indicator.is_count
     cells: dict[Any, disclosure.Cell] = {
-        o.district_id: disclosure.Cell(
-            o.district_id, o.value, o.value if indicator.is_count else o.numerator
-        )
+        o.district_id: disclosure.Cell(o.district_id, o.value, o.value if counted else o.numerator)
         for o in observations
     }
-    groups = _flatten_groups(_groups(districts), set(cells))
-    disclosure.suppress(cells, groups, indicator.disclosure_threshold)
-    by_id = {d.pk: d for d in districts}
+    # Without a small count nothing is suppressed: the groups are not needed.
+    if any(disclosure.is_small(cell.count, threshold) for cell in cells.values()):
+        groups = _flatten_groups(_groups(districts), set(cells))
+        disclosure.suppress(cells, groups, threshold)
+    if by_id is None:
+        by_id = {d.pk: d for d in districts}
+    decimals = 0 if counted else 1
     rows: dict[int | None, ValueRow] = {}
     for o in observations:
         hidden = bool(cells[o.district_id].suppressed)
@@ -175,8 +234,8 @@ def _protect(
             value=None if hidden else o.value,
             numerator=None if hidden else o.numerator,
             denominator=None if hidden else o.denominator,
-            display=SUPPRESSED if hidden else _display(indicator, o.value),
             suppressed=hidden,
+            decimals=decimals,
         )
     return rows
 
@@ -262,6 +321,12 @@ def default_level(municipality: Municipality) -> str | None:
     return levels[-1] if levels else None
 
 
+def _finest_level(districts: list[District]) -> str | None:
+    """`default_level` of districts already loaded."""
+    levels = _levels(d.level for d in districts)
+    return levels[-1] if levels else None
+
+
 @dataclass(frozen=True)
 class NeedIndexRow:
     district: District
@@ -291,11 +356,8 @@ class NeedIndex:
         return [row for row in self.rows if row.result is not None]
 
 
-def _published(
-    municipality: Municipality, indicator: Indicator, year: int, ids: set[int]
-) -> dict[Any, float]:
-    """The indicator's published (not suppressed) values of the districts `ids`."""
-    values = protected_values(municipality, indicator, year)
+def _published(values: dict[int | None, ValueRow], ids: set[int]) -> dict[Any, float]:
+    """The published (not suppressed) values of the districts `ids`."""
     return {key: row.value for key, row in values.items() if key in ids and row.value is not None}
 
 
@@ -313,10 +375,74 @@ def need_index_years(municipality: Municipality) -> list[int]:
 def need_index(municipality: Municipality, year: int, *, level: str | None = None) -> NeedIndex:
     """The municipality's need index for `year` over the districts of `level` (default:
     the finest), with two-year dynamics when the values of year − 2 exist. Inputs
-    pass disclosure control first: a suppressed value leaves its district unranked."""
+    pass disclosure control first: a suppressed value leaves its district unranked.
+    Three queries."""
     weights = list(need_index_weights(municipality))
-    level = level if level is not None else default_level(municipality)
-    districts = [d for d in districts_of(municipality) if d.level == level]
+    all_districts = list(districts_of(municipality))
+    grid = _protected_grid(
+        municipality, [w.indicator for w in weights], [year, year - 2], all_districts
+    )
+    return _need_index_of(year, level, weights, all_districts, grid)
+
+
+def need_indexes(municipalities: list[Municipality], year: int) -> dict[int, NeedIndex]:
+    """`need_index` (finest level) of many municipalities, e.g. all of NRW for the
+    coordination office, in three queries (key: municipality id)."""
+    ids = [m.pk for m in municipalities]
+    weights: dict[int, list[NeedIndexWeight]] = {pk: [] for pk in ids}
+    for weight in NeedIndexWeight.objects.filter(municipality__in=ids).select_related("indicator"):
+        weights[weight.municipality_id].append(weight)
+    districts: dict[int, list[District]] = {pk: [] for pk in ids}
+    for district in (
+        District.objects.filter(municipality__in=ids)
+        .defer("boundary", "boundary_simplified")
+        .order_by("code")
+    ):
+        districts[district.municipality_id].append(district)
+    wanted = {w.indicator_id for found in weights.values() for w in found}
+    observations: dict[tuple[int, int, int], list[Any]] = defaultdict(list)
+    for row in (
+        Observation.objects.filter(
+            municipality__in=ids, indicator__in=wanted, year__in=[year, year - 2]
+        )
+        .order_by()
+        .values_list(
+            "municipality_id",
+            "indicator_id",
+            "year",
+            "district_id",
+            "value",
+            "numerator",
+            "denominator",
+            named=True,
+        )
+    ):
+        observations[(row.municipality_id, row.indicator_id, row.year)].append(row)
+    result = {}
+    for pk in ids:
+        by_id = {d.pk: d for d in districts[pk]}
+        grid = {
+            (w.indicator_id, y): _protect(
+                w.indicator, observations[(pk, w.indicator_id, y)], districts[pk], by_id
+            )
+            for w in weights[pk]
+            for y in (year, year - 2)
+        }
+        result[pk] = _need_index_of(year, None, weights[pk], districts[pk], grid)
+    return result
+
+
+def _need_index_of(
+    year: int,
+    level: str | None,
+    weights: list[NeedIndexWeight],
+    all_districts: list[District],
+    grid: dict[tuple[int, int], dict[int | None, ValueRow]],
+) -> NeedIndex:
+    """The need index from loaded weights, districts and protected values."""
+    if level is None:
+        level = _finest_level(all_districts)
+    districts = [d for d in all_districts if d.level == level]
     ids = {d.pk for d in districts}
     components = [
         needindex.Component(
@@ -324,10 +450,10 @@ def need_index(municipality: Municipality, year: int, *, level: str | None = Non
         )
         for w in weights
     ]
-    current = {w.indicator.key: _published(municipality, w.indicator, year, ids) for w in weights}
     earlier_year = year - 2
+    current = {w.indicator.key: _published(grid[(w.indicator.pk, year)], ids) for w in weights}
     earlier: dict[str, dict[Any, float]] | None = {
-        w.indicator.key: _published(municipality, w.indicator, earlier_year, ids) for w in weights
+        w.indicator.key: _published(grid[(w.indicator.pk, earlier_year)], ids) for w in weights
     }
     if earlier is not None and not any(earlier.values()):
         earlier, earlier_year = None, 0
@@ -341,3 +467,322 @@ def need_index(municipality: Municipality, year: int, *, level: str | None = Non
         )
     )
     return NeedIndex(year, earlier_year or None, level, weights, rows)
+
+
+# Choropleth of one indicator ----------------------------------------------------------
+
+SORT_KEYS = ("code", "name", "value")
+
+
+@dataclass(frozen=True)
+class MapRow:
+    """A district's published cell with its class (0 and no colour when suppressed
+    or without a value)."""
+
+    district: District
+    cell: ValueRow | None  # None: no observation
+    klass: int
+    colour: str
+
+    @property
+    def display(self) -> str:
+        return self.cell.display if self.cell else "–"
+
+    @property
+    def suppressed(self) -> bool:
+        return bool(self.cell and self.cell.suppressed)
+
+
+@dataclass(frozen=True)
+class Choropleth:
+    indicator: Indicator
+    year: int
+    level: str | None
+    classification: classify.Classification
+    municipality_row: ValueRow | None
+    rows: list[MapRow]  # every district of the level, in the requested order
+    suppressed_count: int
+
+    def legend_label(self, klass: classify.Klass) -> str:
+        """ "12,5 bis unter 20,0"; the outer standard-deviation classes are open."""
+        low = None if klass.low is None else _display(self.indicator, klass.low)
+        high = None if klass.high is None else _display(self.indicator, klass.high)
+        last = klass.number == len(self.classification.legend)
+        if low is None:
+            return str(_("below %(high)s") % {"high": high})
+        if high is None:
+            return str(_("%(low)s and more") % {"low": low})
+        if last:
+            return str(_("%(low)s to %(high)s") % {"low": low, "high": high})
+        return str(_("%(low)s to below %(high)s") % {"low": low, "high": high})
+
+    @property
+    def legend(self) -> list[tuple[classify.Klass, str]]:
+        return [(k, self.legend_label(k)) for k in self.classification.legend]
+
+
+def choropleth(
+    municipality: Municipality,
+    indicator: Indicator,
+    year: int,
+    *,
+    level: str | None,
+    method: str,
+    classes: int,
+    sort: str = "code",
+    descending: bool = False,
+) -> Choropleth:
+    """One indicator's published values for the districts of `level`, classified
+    for a map (suppressed values take no part in the classification)."""
+    values = protected_values(municipality, indicator, year)
+    districts = [d for d in districts_of(municipality) if d.level == level]
+    published: dict[object, float] = {}
+    for d in districts:
+        value = values[d.pk].value if d.pk in values else None
+        if value is not None:
+            published[d.pk] = value
+    classification = classify.classify(
+        published, method=method, classes=classes, direction=indicator.direction
+    )
+    rows = [
+        MapRow(
+            district=d,
+            cell=values.get(d.pk),
+            klass=classification.numbers.get(d.pk, 0),
+            colour=classification.colours.get(d.pk, ""),
+        )
+        for d in districts
+    ]
+    if sort not in SORT_KEYS:
+        sort = "code"
+    if sort == "value":
+        # Districts without a published value last, whatever the direction.
+        with_value = [r for r in rows if r.cell and r.cell.value is not None]
+        without = [r for r in rows if not (r.cell and r.cell.value is not None)]
+        with_value.sort(key=lambda r: published[r.district.pk], reverse=descending)
+        rows = with_value + sorted(without, key=lambda r: r.district.code)
+    else:
+        rows.sort(key=lambda r: getattr(r.district, sort), reverse=descending)
+    return Choropleth(
+        indicator=indicator,
+        year=year,
+        level=level,
+        classification=classification,
+        municipality_row=values.get(None),
+        rows=rows,
+        suppressed_count=sum(1 for r in rows if r.suppressed),
+    )
+
+
+# District profile and comparison -------------------------------------------------------
+
+
+def district_of(municipality: Municipality, code: str) -> District:
+    """The municipality's district with `code`, or 404."""
+    found = districts_of(municipality).filter(code=code).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _cell_display(cell: ValueRow | None) -> str:
+    return cell.display if cell else "–"
+
+
+@dataclass(frozen=True)
+class ProfileIndicator:
+    """One indicator's published time series for the chosen districts beside the
+    mean of the published values of all districts of their level."""
+
+    indicator: Indicator
+    years: list[int]
+    cells: list[dict[int, ValueRow | None]]  # per chosen district: year → cell
+    means: dict[int, float | None]  # year → mean over the level's published values
+
+    @property
+    def table(self) -> list[tuple[int, list[str], str]]:
+        """(year, displays per district, displayed mean) for the data table."""
+        return [
+            (
+                year,
+                [_cell_display(cells.get(year)) for cells in self.cells],
+                self.mean_display(year),
+            )
+            for year in self.years
+        ]
+
+    def mean_display(self, year: int) -> str:
+        mean = self.means.get(year)
+        return "–" if mean is None else format_number(mean, 1)
+
+    def series_values(self) -> list[dict[int, float | None]]:
+        return [
+            {year: cell.value if cell else None for year, cell in cells.items()}
+            for cells in self.cells
+        ]
+
+
+def district_profile(municipality: Municipality, chosen: list[District]) -> list[ProfileIndicator]:
+    """Every indicator with a value for one of the `chosen` districts (of one level),
+    year by year, under disclosure control; in three queries."""
+    if not chosen:
+        return []
+    districts = list(districts_of(municipality))
+    level_ids = {d.pk for d in districts if d.level == chosen[0].level}
+    chosen_ids = {d.pk for d in chosen}
+    indicators = {i.pk: i for i in indicators_with_data(municipality)}
+    grouped: dict[tuple[int, int], list[Any]] = {}
+    wanted: set[int] = set()
+    for o in _cells(
+        Observation.objects.for_municipality(municipality).filter(indicator__in=list(indicators))
+    ):
+        grouped.setdefault((o.indicator_id, o.year), []).append(o)
+        if o.district_id in chosen_ids:
+            wanted.add(o.indicator_id)
+    result = []
+    for indicator in indicators.values():
+        if indicator.pk not in wanted:
+            continue
+        years = sorted(year for key, year in grouped if key == indicator.pk)
+        cells: list[dict[int, ValueRow | None]] = [{} for _d in chosen]
+        means: dict[int, float | None] = {}
+        for year in years:
+            protected = _protect(indicator, grouped[(indicator.pk, year)], districts)
+            for position, district in enumerate(chosen):
+                cells[position][year] = protected.get(district.pk)
+            published = [
+                row.value
+                for key, row in protected.items()
+                if key in level_ids and row.value is not None
+            ]
+            means[year] = sum(published) / len(published) if published else None
+        result.append(ProfileIndicator(indicator, years, cells, means))
+    return result
+
+
+# The coordination office's comparison of all municipalities of the state --------------
+
+KIND_KREIS = "kreis"
+KIND_GEMEINDE = "gemeinde"
+REGION_KINDS = {
+    KIND_KREIS: _("Kreise and kreisfreie Städte"),
+    KIND_GEMEINDE: _("Gemeinden"),
+}
+
+
+def region_kind(key: str) -> str | None:
+    """Kreis level (5-digit official key) or Gemeinde (8 digits); None for the state
+    and Regierungsbezirke."""
+    return {5: KIND_KREIS, 8: KIND_GEMEINDE}.get(len(key))
+
+
+def comparable_indicators() -> QuerySet[Indicator]:
+    """Standard indicators with values for the regions of the state."""
+    ids = RegionalObservation.objects.values("indicator_id")
+    return Indicator.objects.filter(municipality__isnull=True, pk__in=ids).order_by(
+        "sort_order", "name"
+    )
+
+
+def comparison_years(indicator: Indicator) -> list[int]:
+    return sorted(
+        set(RegionalObservation.objects.filter(indicator=indicator).values_list("year", flat=True))
+    )
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    key: str
+    name: str
+    kind: str
+    value: float | None  # None: suppressed
+    display: str
+    rank: int | None
+    municipality: Municipality | None  # the programme municipality with this key
+
+
+@dataclass(frozen=True)
+class StateComparison:
+    indicator: Indicator
+    year: int
+    kind: str
+    state: ComparisonRow | None  # the whole state, for reference
+    rows: list[ComparisonRow]  # highest value first
+
+    @property
+    def programme_rows(self) -> list[ComparisonRow]:
+        return [row for row in self.rows if row.municipality is not None]
+
+
+def state_comparison(
+    programme: Any, indicator: Indicator, year: int, *, kind: str = KIND_KREIS
+) -> StateComparison:
+    """Every region of `kind` with a value of the indicator in `year`, ranked from the
+    highest value (1) down, the programme's municipalities marked, the state's own
+    value beside them. Counts pass primary suppression like every value."""
+    found = list(RegionalObservation.objects.filter(indicator=indicator, year=year))
+    cells: dict[Hashable, disclosure.Cell] = {
+        o.region_key: disclosure.Cell(
+            o.region_key, o.value, o.value if indicator.is_count else None
+        )
+        for o in found
+    }
+    disclosure.suppress(cells, [], indicator.disclosure_threshold)
+    members: dict[str, Municipality] = {}
+    for municipality in Municipality.objects.filter(programme=programme):
+        members[municipality.official_key] = municipality
+    ranked = sorted(
+        (
+            o
+            for o in found
+            if region_kind(o.region_key) == kind and not cells[o.region_key].suppressed
+        ),
+        key=lambda o: -o.value,
+    )
+    ranks: dict[str, int] = {}
+    for position, o in enumerate(ranked, start=1):
+        previous = ranked[position - 2] if position > 1 else None
+        ranks[o.region_key] = (
+            ranks[previous.region_key] if previous and previous.value == o.value else position
+        )
+
+    def row(o: RegionalObservation) -> ComparisonRow:
+        hidden = bool(cells[o.region_key].suppressed)
+        municipality = members.get(o.region_key) or (
+            members.get(o.region_key + "000") if len(o.region_key) == 5 else None
+        )
+        return ComparisonRow(
+            key=o.region_key,
+            name=o.region_name,
+            kind=region_kind(o.region_key) or "",
+            value=None if hidden else o.value,
+            display=SUPPRESSED if hidden else _display(indicator, o.value),
+            rank=ranks.get(o.region_key),
+            municipality=municipality,
+        )
+
+    state = next((o for o in found if len(o.region_key) == 2), None)
+    rows = [row(o) for o in ranked] + [
+        row(o)
+        for o in sorted(found, key=lambda o: o.region_key)
+        if region_kind(o.region_key) == kind and cells[o.region_key].suppressed
+    ]
+    return StateComparison(indicator, year, kind, row(state) if state else None, rows)
+
+
+def state_comparison_csv_rows(comparison: StateComparison) -> list[list[str]]:
+    """The comparison as CSV rows (header first); suppressed values are "."."""
+    rows = [["Rang", "Schlüssel", "Gebiet", "Programmkommune", "Jahr", "Wert"]]
+    everything = comparison.rows + ([comparison.state] if comparison.state else [])
+    for row in everything:
+        rows.append(
+            [
+                str(row.rank or ""),
+                row.key,
+                row.name,
+                "ja" if row.municipality else "",
+                str(comparison.year),
+                SUPPRESSED if row.value is None else f"{row.value:g}".replace(".", ","),
+            ]
+        )
+    return rows

@@ -19,7 +19,14 @@ from kette.directory import services as directory_services
 from kette.monitoring import geo, tables
 from kette.monitoring.catalogue import STANDARD_INDICATORS
 from kette.monitoring.errors import ImportRejected
-from kette.monitoring.models import Direction, Indicator, NeedIndexWeight, Observation, Unit
+from kette.monitoring.models import (
+    Direction,
+    Indicator,
+    NeedIndexWeight,
+    Observation,
+    RegionalObservation,
+    Unit,
+)
 
 
 @dataclass
@@ -276,6 +283,7 @@ class ObservationImportReport:
     unchanged: int = 0
     missing: int = 0  # cells with a statistical marker ("." etc.): not stored
     municipalities: list[str] = field(default_factory=list)
+    regions: int = 0  # regions of the whole state kept for the comparison (IT.NRW)
 
 
 @dataclass
@@ -649,7 +657,32 @@ def observations_import_itnrw(
     for municipality, candidate in per_municipality.values():
         _store(municipality, [candidate], actor=actor, report=report)
         report.municipalities.append(municipality.name)
+    report.regions = regional_observations_store(regional=regional, indicator=indicator)
     return report
+
+
+def regional_observations_store(*, regional: tables.RegionalTable, indicator: Indicator) -> int:
+    """Keep every region's value of an IT.NRW table (all Gemeinden, Kreise, the
+    state) as programme-wide reference data for the comparison of municipalities;
+    a region's earlier value of the same year is replaced, markers are skipped.
+    Public statistics, re-importable: no change history. Returns the count."""
+    rows = [
+        RegionalObservation(
+            indicator=indicator,
+            region_key=item.key,
+            region_name=item.name,
+            year=regional.year,
+            value=item.value,
+            source=regional.title[:300],
+        )
+        for item in regional.values
+        if not isinstance(item.value, tables.Missing)
+    ]
+    RegionalObservation.objects.filter(
+        indicator=indicator, year=regional.year, region_key__in=[r.region_key for r in rows]
+    ).delete()
+    RegionalObservation.objects.bulk_create(rows)
+    return len(rows)
 
 
 @transaction.atomic

@@ -32,7 +32,8 @@ KOELN_POPULATION = DataSource(
 ITNRW_MINDESTSICHERUNG = DataSource(
     key="itnrw_22811",
     title="Mindestsicherungsquote der Gemeinden in NRW 2023 (IT.NRW 22811-01i)",
-    used_for="Mindestsicherungsquote der Programmkommunen",
+    used_for="Mindestsicherungsquote der Programmkommunen und aller Kommunen in NRW im "
+    "Vergleich der Landeskoordinierungsstelle",
     source="Landesdatenbank NRW, Tabelle 22811-01i, über GitHub "
     "Inab1993/Regressionsmodelle_fuer_EGH-Leistungen @ 74b2931",
     licence="Datenlizenz Deutschland – Namensnennung – Version 2.0",

@@ -7,6 +7,16 @@ app_name = "monitoring"
 PREFIX = "k/<slug:municipality_slug>/monitoring/"
 
 urlpatterns = [
+    path(
+        "programm/monitoring/vergleich/",
+        views.StateComparisonView.as_view(),
+        name="state_comparison",
+    ),
+    path(
+        "programm/monitoring/vergleich.csv",
+        views.StateComparisonCSVView.as_view(),
+        name="state_comparison_csv",
+    ),
     path(PREFIX, views.DistrictsView.as_view(), name="districts"),
     path(
         PREFIX + "sozialraeume.geojson",
@@ -19,6 +29,16 @@ urlpatterns = [
         views.IndicatorCSVView.as_view(),
         name="indicator_csv",
     ),
+    path(PREFIX + "karte/", views.ChoroplethView.as_view(), name="choropleth"),
+    path(
+        PREFIX + "karte.geojson", views.ChoroplethGeoJSONView.as_view(), name="choropleth_geojson"
+    ),
+    path(
+        PREFIX + "sozialraum/<str:district_code>/",
+        views.DistrictProfileView.as_view(),
+        name="district_profile",
+    ),
+    path(PREFIX + "vergleich/", views.DistrictComparisonView.as_view(), name="district_comparison"),
     path(PREFIX + "bedarfsindex/", views.NeedIndexView.as_view(), name="need_index"),
     path(PREFIX + "versorgung/", views.GapView.as_view(), name="gaps"),
     path(PREFIX + "versorgung.geojson", views.GapGeoJSONView.as_view(), name="gaps_geojson"),

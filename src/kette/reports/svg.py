@@ -6,29 +6,17 @@ table beside it, so the numbers never live only in the picture.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from kette.monitoring.charts import static_map
+
 # ColorBrewer YlOrRd, as the monitoring maps (1: lowest … 4: highest class).
 CLASS_COLOURS = {1: "#ffffb2", 2: "#fecc5c", 3: "#fd8d3c", 4: "#e31a1c"}
-NO_DATA = "#e6e6e6"
 BAR = "#1f5f99"
-
-
-def _rings(geometry: Mapping[str, Any]) -> Iterable[Sequence[Sequence[float]]]:
-    kind = geometry.get("type")
-    if kind == "Polygon":
-        yield from geometry["coordinates"]
-    elif kind == "MultiPolygon":
-        for polygon in geometry["coordinates"]:
-            yield from polygon
-    elif kind == "GeometryCollection":
-        for part in geometry.get("geometries", []):
-            yield from _rings(part)
 
 
 def choropleth(
@@ -38,42 +26,9 @@ def choropleth(
     label: str,
     width: float = 480,
 ) -> SafeString:
-    """A map of WGS84 features (`properties.code`, `properties.name`) coloured by
-    `fills[code]` (missing: no data), in an equirectangular projection corrected
-    for the latitude; each district carries its name as `<title>`."""
-    points = [pt for f in features for ring in _rings(f["geometry"]) for pt in ring]
-    if not points:
-        return mark_safe("")
-    lons = [p[0] for p in points]
-    lats = [p[1] for p in points]
-    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
-    x_scale = math.cos(math.radians((south + north) / 2))
-    span_x = max((east - west) * x_scale, 1e-9)
-    span_y = max(north - south, 1e-9)
-    scale = width / span_x
-    height = span_y * scale
-    paths = []
-    for feature in features:
-        d = []
-        for ring in _rings(feature["geometry"]):
-            coords = " ".join(
-                f"{(lon - west) * x_scale * scale:.1f},{(north - lat) * scale:.1f}"
-                for lon, lat, *_rest in ring
-            )
-            d.append(f"M{coords}Z")
-        code = str(feature["properties"].get("code", ""))
-        name = escape(feature["properties"].get("name", code))
-        fill = fills.get(code, NO_DATA)
-        paths.append(
-            f'<path d="{" ".join(d)}" fill="{fill}" stroke="#333" stroke-width="0.6">'
-            f"<title>{name}</title></path>"
-        )
-    svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(label)}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}" '
-        f'class="chart map">{"".join(paths)}</svg>'
-    )
-    return mark_safe(svg)  # noqa: S308 - every text in it is escaped above
+    """A map of WGS84 features coloured by `fills[code]` (missing: no data); the
+    monitoring app's static map, where each district carries its name as `<title>`."""
+    return static_map(features, fills, label=label, width=width)
 
 
 def bar_chart(

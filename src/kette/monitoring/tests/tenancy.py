@@ -25,8 +25,10 @@ def seed_monitoring(world):
         municipality=world.a, indicator=IndicatorFactory(direction="higher_is_worse")
     )
     world.objects["indicator"] = indicator
+    world.objects["district"] = district
 
 
 register_seeder(seed_monitoring)
 register_kwarg("indicator_key", lambda world: world.objects["indicator"].key)
 register_kwarg("year", lambda world: 2012)
+register_kwarg("district_code", lambda world: world.objects["district"].code)

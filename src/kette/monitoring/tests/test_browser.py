@@ -49,6 +49,15 @@ def koeln_session(transactional_db):
             municipality=koeln, district=district, indicator=share, value=float(number % 40)
         )
     NeedIndexWeightFactory(municipality=koeln, indicator=share)
+    children = IndicatorFactory(key="kinder", unit=Unit.COUNT)
+    for number, district in enumerate(teile):
+        # One district with a single child: suppressed, hatched on the map.
+        ObservationFactory(
+            municipality=koeln,
+            district=district,
+            indicator=children,
+            value=1 if number == 0 else 50 + number,
+        )
     client = Client()
     client.force_login(user_with_role(Role.COORDINATOR, koeln))
     return koeln, client.cookies[settings.SESSION_COOKIE_NAME].value, len(teile)
@@ -86,6 +95,26 @@ def test_need_index_map_table_and_accessibility(koeln_session, live_server):
         for path in ("/k/koeln/monitoring/", "/k/koeln/monitoring/indikatoren/"):
             page.goto(live_server.url + path)
             assert _axe(page) == [], path
+        # The indicator map: every district drawn, the suppressed one hatched.
+        page.goto(f"{live_server.url}/k/koeln/monitoring/karte/?indikator=kinder&methode=stddev")
+        page.wait_for_selector(".district-map path.leaflet-interactive")
+        paths = page.locator(".district-map path.leaflet-interactive")
+        assert paths.count() == district_count
+        fills = [paths.nth(i).get_attribute("fill") for i in range(paths.count())]
+        assert fills.count("url(#kette-hatch)") == 1
+        assert page.locator(".choropleth-table tbody tr").count() >= district_count
+        assert _axe(page) == []
+        # Sorting the table by value works without JavaScript, through the header link.
+        page.get_by_role("link", name="Wert").click()
+        assert "sortierung=value" in page.url
+        assert _axe(page) == []
+        code = page.locator(".choropleth-table tbody tr td").first.inner_text()
+        page.goto(f"{live_server.url}/k/koeln/monitoring/sozialraum/{code}/")
+        assert page.locator("svg.line-chart").count() == 2
+        assert _axe(page) == []
+        page.goto(f"{live_server.url}/k/koeln/monitoring/karte/?indikator=kinder&druck=1")
+        assert page.locator("svg.map path").count() == district_count
+        assert _axe(page) == []
         # Nothing is loaded from anywhere but kette itself (no tiles, no CDN).
         assert all(url.startswith(live_server.url) for url in requests)
         browser.close()

@@ -164,3 +164,17 @@ def test_set_need_index_command(city):
     assert "Bedarfsindex aus a=2.5, b=1" in out.getvalue()
     with pytest.raises(CommandError, match="Unbekannter Indikator „zzz“"):
         call_command("set_need_index", "zzz=1", "--municipality", city.slug, stdout=out)
+
+
+def test_need_indexes_of_many_municipalities_equal_each_need_index(city, django_assert_num_queries):
+    other = MunicipalityFactory()
+    district = DistrictFactory(municipality=other, code="x1")
+    ObservationFactory(municipality=other, district=district, indicator__key="z", value=1)
+    with django_assert_num_queries(3):
+        many = selectors.need_indexes([city, other], 2012)
+    single = selectors.need_index(city, 2012)
+    assert [(r.district.code, r.result) for r in many[city.pk].rows] == [
+        (r.district.code, r.result) for r in single.rows
+    ]
+    assert many[city.pk].earlier_year == 2010
+    assert many[other.pk].rows[0].result is None  # no indicators chosen

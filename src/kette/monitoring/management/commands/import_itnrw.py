@@ -50,5 +50,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Tabelle {regional.title} ({regional.year}): {len(report.municipalities)} Kommunen, "
             f"{report.created} neu, {report.updated} geändert, {report.unchanged} unverändert, "
-            f"{report.missing} ohne Wert."
+            f"{report.missing} ohne Wert; {report.regions} Gebietswerte für den "
+            "NRW-Vergleich."
         )

@@ -1,7 +1,8 @@
 /* District maps of the monitoring (Leaflet), following kette/js/map.js: each
    .district-map names a GeoJSON URL; tiles only when the operator configured a
    tile URL. Features with a need status (1–4) are coloured with ColorBrewer's
-   colour-blind-safe YlOrRd scheme; the legend and a table with the same
+   colour-blind-safe YlOrRd scheme, the indicator map's features bring their
+   own class colour; the legend and a table with the same
    content sit beside the map in the page. */
 (function () {
   "use strict";
@@ -18,8 +19,17 @@
       .then(function (data) {
         var layer = L.geoJSON(data, {
           style: function (feature) {
-            // A page's own classes (map_class, 1–4) take the place of the need status.
-            var status = feature.properties.map_class || feature.properties.status;
+            var props = feature.properties;
+            // The indicator map sends its class colour (fill) or marks a suppressed
+            // value, hatched with the page's SVG pattern; a page's own classes
+            // (map_class, 1–4) take the place of the need status.
+            if (props.suppressed) {
+              return { color: "#333333", weight: 1, fillColor: "url(#kette-hatch)", fillOpacity: 1 };
+            }
+            if (props.fill) {
+              return { color: "#333333", weight: 1, fillColor: props.fill, fillOpacity: 0.85 };
+            }
+            var status = props.map_class || props.status;
             return {
               color: "#333333",
               weight: 1,

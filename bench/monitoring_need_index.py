@@ -1,0 +1,283 @@
+"""Need index and gap analysis for every district of NRW against plain pandas (DESIGN §6).
+
+    .venv/bin/pip install -r bench/requirements.txt   # pandas, bench only
+    .venv/bin/python bench/monitoring_need_index.py [--municipalities 396] [--repeat 3]
+
+Generates, in a fresh SQLite database in a temporary directory: 396
+municipalities × 15 districts × 20 indicators × 10 years (1,188,000
+observations; five age-band counts and fifteen rates), a need index of six
+rates per municipality, and the default life phases. Then, for every
+municipality of NRW and the latest year (with the two-year change):
+
+- kette: `selectors.need_indexes` (all municipalities in one call: three
+  queries, then disclosure control, z-scores, weighted mean, status and change
+  classes in Python); as further rows `selectors.need_index` called once per
+  municipality (as the pages do, three queries each), and that plus
+  `gaps.gap_analysis` per municipality (children per life phase from the
+  age-band counts under disclosure control, offers per 1,000 children, need
+  class);
+- baseline: one vectorised pandas computation of the same index from the same
+  database (read with `pandas.read_sql_query`, grouped z-scores, weighted
+  mean, standardised classes, change classes). It does no disclosure control;
+  the generated rates have no numerators, so kette's suppression changes
+  nothing either and both compute the same numbers (checked before timing).
+
+Target: kette's need index for all of NRW no slower than pandas (ratio ≤ 1.0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+YEARS = list(range(2015, 2025))
+YEAR = YEARS[-1]
+DISTRICTS = 15
+BANDS = ["0–3", "3–6", "6–10", "10–16", "16–27"]
+RATES = 15
+WEIGHTED = 6
+
+
+def setup_django(directory: str) -> None:
+    os.environ["DATABASE_URL"] = f"sqlite:///{directory}/bench.sqlite3"
+    os.environ["KETTE_DATA_DIR"] = directory
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kette.settings")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def generate(municipality_count: int) -> list:
+    from kette.core.models import District, Municipality, MunicipalityKind, Programme
+    from kette.directory.services import life_phases_ensure_defaults
+    from kette.monitoring.models import Direction, Indicator, NeedIndexWeight, Observation, Unit
+
+    rng = random.Random(6)
+    programme = Programme.objects.create(name="Bench", slug="bench", state="Nordrhein-Westfalen")
+    municipalities = Municipality.objects.bulk_create(
+        [
+            Municipality(
+                programme=programme,
+                name=f"Gemeinde {n}",
+                slug=f"gemeinde-{n}",
+                kind=MunicipalityKind.KREISANGEHOERIGE_GEMEINDE,
+                official_key=f"05{n:06d}",
+                population=50000,
+                cohort=2017,
+            )
+            for n in range(municipality_count)
+        ]
+    )
+    municipalities = list(Municipality.objects.order_by("pk"))
+    districts = District.objects.bulk_create(
+        [
+            District(municipality=m, code=f"{d + 1:02d}", name=f"Bezirk {d + 1}", level="Stadtteil")
+            for m in municipalities
+            for d in range(DISTRICTS)
+        ],
+        batch_size=2000,
+    )
+    districts = list(District.objects.order_by("pk"))
+    indicators = [
+        Indicator(key=f"kinder-{n}", name=f"Kinder {band}", unit=Unit.COUNT, age_band=band)
+        for n, band in enumerate(BANDS)
+    ] + [
+        Indicator(
+            key=f"quote-{n}",
+            name=f"Quote {n}",
+            unit=Unit.PERCENT,
+            direction=Direction.HIGHER_IS_WORSE if n % 3 else Direction.HIGHER_IS_BETTER,
+        )
+        for n in range(RATES)
+    ]
+    Indicator.objects.bulk_create(indicators)
+    indicators = list(Indicator.objects.filter(municipality__isnull=True).order_by("pk"))
+    weighted = [i for i in indicators if i.unit == Unit.PERCENT][:WEIGHTED]
+    NeedIndexWeight.objects.bulk_create(
+        [
+            NeedIndexWeight(municipality=m, indicator=i, weight=1 + n % 3)
+            for m in municipalities
+            for n, i in enumerate(weighted)
+        ]
+    )
+    batch: list[Observation] = []
+    for district in districts:
+        for indicator in indicators:
+            level = rng.uniform(5, 30) if indicator.unit == Unit.PERCENT else rng.randint(40, 900)
+            for year in YEARS:
+                value = (
+                    round(level + rng.gauss(0, 1.5), 1)
+                    if indicator.unit == Unit.PERCENT
+                    else float(max(0, round(level + rng.gauss(0, 20))))
+                )
+                batch.append(
+                    Observation(
+                        municipality_id=district.municipality_id,
+                        district=district,
+                        indicator=indicator,
+                        year=year,
+                        value=max(value, 0.0),
+                    )
+                )
+        if len(batch) >= 20000:
+            Observation.objects.bulk_create(batch)
+            batch = []
+    Observation.objects.bulk_create(batch)
+    for m in municipalities:
+        life_phases_ensure_defaults(m)
+    return municipalities
+
+
+def kette_need_index(municipalities: list) -> dict:
+    from kette.monitoring import selectors
+
+    results = {}
+    for m in municipalities:
+        for row in selectors.need_index(m, YEAR).rows:
+            if row.result is not None:
+                results[row.district.pk] = row.result
+    return results
+
+
+def kette_need_indexes(municipalities: list) -> dict:
+    from kette.monitoring import selectors
+
+    results = {}
+    for index in selectors.need_indexes(municipalities, YEAR).values():
+        for row in index.rows:
+            if row.result is not None:
+                results[row.district.pk] = row.result
+    return results
+
+
+def kette_need_index_and_gaps(municipalities: list) -> None:
+    from kette.monitoring import gaps, selectors
+
+    for m in municipalities:
+        selectors.need_index(m, YEAR)
+        gaps.gap_analysis(m, YEAR)
+
+
+def pandas_need_index():
+    import pandas as pd
+    from django.db import connection
+
+    weights = pd.read_sql_query(
+        "select w.municipality_id, w.indicator_id, w.weight, "
+        "case when i.direction = 'higher_is_worse' then 1.0 else -1.0 end as sign "
+        "from monitoring_needindexweight w join monitoring_indicator i on i.id = w.indicator_id",
+        connection.connection,
+    )
+    values = pd.read_sql_query(
+        "select o.municipality_id, o.district_id, o.indicator_id, o.year, o.value "
+        "from monitoring_observation o join monitoring_needindexweight w "
+        "on w.municipality_id = o.municipality_id and w.indicator_id = o.indicator_id "
+        f"where o.district_id is not null and o.year in ({YEAR}, {YEAR - 2})",
+        connection.connection,
+    )
+    wide = values.pivot_table(
+        index=["municipality_id", "district_id", "indicator_id"], columns="year", values="value"
+    ).reset_index()
+    wide = wide.merge(weights, on=["municipality_id", "indicator_id"])
+    wide["change"] = wide[YEAR] - wide[YEAR - 2]
+    total = wide["municipality_id"].map(weights.groupby("municipality_id")["weight"].sum())
+
+    def zscore(frame, column, by):
+        grouped = frame.groupby(by)[column]
+        sd = grouped.transform("std")
+        return ((frame[column] - grouped.transform("mean")) / sd).where(sd > 0, 0.0)
+
+    def index_of(column):
+        z = zscore(wide, column, ["municipality_id", "indicator_id"])
+        contribution = wide["sign"] * wide["weight"] * z / total
+        index = (
+            contribution.groupby([wide["municipality_id"], wide["district_id"]])
+            .sum()
+            .rename("index")
+            .reset_index()
+        )
+        index["standardised"] = zscore(index, "index", "municipality_id")
+        return index
+
+    status = index_of(YEAR)
+    status["status"] = pd.cut(
+        status["standardised"],
+        [-float("inf"), -1, 1, 1.5, float("inf")],
+        labels=[1, 2, 3, 4],
+        right=True,
+    )
+    # status_class: < −1 low, ≤ 1 medium, ≤ 1.5 high: −1 itself is medium.
+    status.loc[status["standardised"] == -1, "status"] = 2
+    change = index_of("change")
+    status["dynamics"] = pd.cut(
+        change["standardised"], [-float("inf"), -1, 1, float("inf")], labels=["+", "±", "−"]
+    )
+    return status.set_index("district_id")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--municipalities", type=int, default=396)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="kette-bench-") as directory:
+        setup_django(directory)
+        from common import measure, side_by_side
+
+        started = time.perf_counter()
+        municipalities = generate(args.municipalities)
+        print(
+            f"generated {len(municipalities)} municipalities × {DISTRICTS} districts × "
+            f"{len(BANDS) + RATES} indicators × {len(YEARS)} years in "
+            f"{time.perf_counter() - started:.0f} s"
+        )
+        ours = kette_need_index(municipalities)
+        assert ours == kette_need_indexes(municipalities)
+        theirs = pandas_need_index()
+        assert len(ours) == len(theirs) == len(municipalities) * DISTRICTS
+        for district_id, result in ours.items():
+            row = theirs.loc[district_id]
+            assert abs(result.index - row["index"]) < 1e-9, district_id
+            assert result.status == int(row["status"]), district_id
+            assert result.dynamics == row["dynamics"], district_id
+        print(f"checked: kette and pandas agree on all {len(ours):,} districts")
+        batch = measure(
+            "need_indexes (one call for all)",
+            lambda: kette_need_indexes(municipalities),
+            repeat=args.repeat,
+            warmup=0,
+        )
+        kette = measure(
+            "need_index per municipality",
+            lambda: kette_need_index(municipalities),
+            repeat=args.repeat,
+            warmup=0,
+        )
+        both = measure(
+            "need index + gap analysis, all NRW",
+            lambda: kette_need_index_and_gaps(municipalities),
+            repeat=args.repeat,
+            warmup=0,
+        )
+        baseline = measure("pandas need index", pandas_need_index, repeat=args.repeat, warmup=0)
+        print()
+        print(
+            side_by_side(
+                "Need index for every district of NRW, kette vs pandas (same database)",
+                [(batch, baseline), (kette, baseline), (both, baseline)],
+                target=1.0,
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()

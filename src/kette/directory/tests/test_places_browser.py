@@ -25,6 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_provider_adds_a_place_and_opening_hours(live_server) -> None:
+    services.taxonomy_ensure_defaults()  # a transactional test before may have flushed them
     city = MunicipalityFactory(name="Musterstadt", slug="musterstadt")
     provider = user_with_role(Role.PROVIDER, city)
     organization = services.organization_create(actor=None, municipality=city, name="Turnverein")

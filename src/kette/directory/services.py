@@ -494,7 +494,10 @@ def services_create_bulk(
     locator = geo.district_locator(municipality)
     for index, (offer, draft) in enumerate(zip(offers, drafts, strict=True)):
         s = offer.pk
-        term_rows += [{"municipality_id": m, "service_id": s, "term_id": t.pk} for t in draft.terms]
+        term_rows += [
+            {"municipality_id": m, "service_id": s, "term_id": pk}
+            for pk in dict.fromkeys(t.pk for t in draft.terms)  # each term once
+        ]
         phase_rows += [
             {
                 "municipality_id": m,
@@ -532,8 +535,8 @@ def services_create_bulk(
     drafted = [location for draft in drafts for location in draft.locations]
     for location, location_draft, index in zip(locations, drafted, location_owner, strict=True):
         feature_rows += [
-            {"municipality_id": m, "location_id": location.pk, "term_id": term.pk}
-            for term in location_draft.accessibility
+            {"municipality_id": m, "location_id": location.pk, "term_id": pk}
+            for pk in dict.fromkeys(term.pk for term in location_draft.accessibility)
         ]
         link_rows.append(
             {"municipality_id": m, "service_id": offers[index].pk, "location_id": location.pk}

@@ -361,7 +361,7 @@ def _drafts(organization, count, **extra):
                 "max_age_months": 36,
                 "is_free": True,
             },
-            terms=[advice],
+            terms=[advice, advice],  # repeated terms are linked once
             languages=["de", "TR "],
             phones=["0221 123456"],
             locations=[

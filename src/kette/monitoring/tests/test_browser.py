@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import Client
 
 from kette.core.models import District, Role
-from kette.monitoring import services
+from kette.monitoring import services, tables
 from kette.monitoring.demo import DATA
 from kette.monitoring.models import Direction, Unit
 from kette.monitoring.tests.factories import (
@@ -58,6 +58,18 @@ def koeln_session(transactional_db):
             indicator=children,
             value=1 if number == 0 else 50 + number,
         )
+    # Köln's row in the public NRW-wide comparison.
+    IndicatorFactory(key="mindestsicherungsquote", name="Mindestsicherungsquote", unit=Unit.PERCENT)
+    services.observations_import_itnrw(
+        actor=None,
+        regional=tables.read_itnrw(
+            "Tabelle: 22811-01i\n;;2023\n05;Nordrhein-Westfalen;11,1\n"
+            "05315;    Köln, krfr. Stadt;13,9\n05112;    Duisburg, krfr. Stadt;17,0\n".encode(
+                "latin-1"
+            )
+        ),
+        indicator_key="mindestsicherungsquote",
+    )
     client = Client()
     client.force_login(user_with_role(Role.COORDINATOR, koeln))
     return koeln, client.cookies[settings.SESSION_COOKIE_NAME].value, len(teile)
@@ -114,6 +126,10 @@ def test_need_index_map_table_and_accessibility(koeln_session, live_server):
         assert _axe(page) == []
         page.goto(f"{live_server.url}/k/koeln/monitoring/karte/?indikator=kinder&druck=1")
         assert page.locator("svg.map path").count() == district_count
+        assert _axe(page) == []
+        # The coordination office's NRW-wide comparison (public).
+        page.goto(f"{live_server.url}/programm/monitoring/vergleich/")
+        assert page.locator("table").get_by_text("Köln").count() >= 1
         assert _axe(page) == []
         # Nothing is loaded from anywhere but kette itself (no tiles, no CDN).
         assert all(url.startswith(live_server.url) for url in requests)

@@ -152,7 +152,9 @@ def audited_insert(
     return keys
 
 
-def audited_delete(instance: Any, *, actor: Any) -> None:
-    """Delete `instance`, recording `actor` in its history."""
+def audited_delete(instance: Any, *, actor: Any, reason: str = "") -> None:
+    """Delete `instance`, recording `actor` (and an optional reason) in its history."""
     instance._history_user = actor
+    if reason:
+        instance._change_reason = reason
     instance.delete()

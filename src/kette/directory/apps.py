@@ -30,8 +30,10 @@ class DirectoryConfig(AppConfig):
             models.Transition,
             models.TaxonomyTerm,
             models.ProviderAccess,
+            models.DirectorySettings,
         ):
             audit.register(model)
+        audit.register(models.OfferChange, related=("service",))
         # Django's SQLite schema editor rebuilds a table for many ALTERs, which
         # drops its triggers: put the full-text index's triggers back after
         # every migrate (idempotent, rebuilds the index only when they were gone).
@@ -77,6 +79,48 @@ class DirectoryConfig(AppConfig):
                 url_name="directory:chain_matrix",
                 permission="directory.list_offers",
                 position=9,
+            )
+        )
+        navigation.register_section(
+            navigation.Section(
+                key="organizations",
+                label=_("Providers"),
+                description=_("The providers (Träger) of the offers and their accounts."),
+                url_name="directory:organization_list",
+                permission="directory.list_offers",
+                position=12,
+            )
+        )
+        navigation.register_section(
+            navigation.Section(
+                key="vocabulary",
+                label=_("Fields of action and accessibility"),
+                description=_("The vocabulary of the offers: the programme's terms and your own."),
+                url_name="directory:vocabulary",
+                permission="directory.manage_vocabulary",
+                position=13,
+            )
+        )
+        navigation.register_section(
+            navigation.Section(
+                key="offer_review",
+                label=_("Review providers' changes"),
+                description=_(
+                    "Changes of published offers that providers proposed, to approve or reject."
+                ),
+                url_name="directory:change_list",
+                permission="directory.review_changes",
+                position=14,
+            )
+        )
+        navigation.register_section(
+            navigation.Section(
+                key="directory_settings",
+                label=_("Settings of the offer directory"),
+                description=_("Freshness period and review of providers' changes."),
+                url_name="directory:settings",
+                permission="directory.manage_settings",
+                position=15,
             )
         )
         navigation.register_section(

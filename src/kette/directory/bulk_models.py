@@ -1,20 +1,30 @@
-"""Models of bulk import and freshness reminders (kept apart from models.py, which
-imports them at its end so Django registers them in the directory app).
+"""Models of bulk import, settings, freshness reminders and the review of provider
+changes (kept apart from models.py, which imports them at its end so Django
+registers them in the directory app).
 
 - `ColumnMapping`: a municipality's saved mapping from another spreadsheet
   layout's column names to the template's columns (see kette.directory.tabular).
-- `DirectorySettings`: per-municipality settings of the directory; for now the
-  freshness period after which an offer counts as stale.
+- `DirectorySettings`: per-municipality settings of the directory: the
+  freshness period after which an offer counts as stale, and whether providers'
+  changes to published offers wait for a coordinator's review.
 - `ReminderSent`: one row per offer and recipient each time
   `kette remind_stale_offers` mailed about it, and when the "still current"
   link in that mail was used.
+- `OfferChange`: a provider's proposed change of a published offer (or request
+  to publish one) while review is on; applied only when a coordinator or editor
+  approves it. `changes` holds only the values that differ from the offer:
+  own fields by name, `organization` (pk), `terms` and `transitions` (pks),
+  `languages` (codes) and `status`.
 """
 
 from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from kette.core.models import TenantModel
 
@@ -52,6 +62,15 @@ class DirectorySettings(TenantModel):
         default=DEFAULT_STALE_AFTER_MONTHS,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
+    review_provider_changes = models.BooleanField(
+        _("review providers' changes"),
+        default=False,
+        help_text=_(
+            "Changes that providers make to published offers, and their requests to "
+            "publish, wait until a coordinator or editor approves them."
+        ),
+    )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("directory settings")
@@ -93,3 +112,63 @@ class ReminderSent(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.service} → {self.email}"
+
+
+class OfferChangeStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for review")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+
+
+class OfferChange(TenantModel):
+    """A provider's change of an offer waiting for (or after) review."""
+
+    service = models.ForeignKey(
+        "directory.Service",
+        on_delete=models.CASCADE,
+        related_name="proposed_changes",
+        verbose_name=_("offer"),
+    )
+    changes = models.JSONField(_("proposed values"), default=dict)
+    proposed_by = models.ForeignKey(
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed on"), default=timezone.now)
+    status = models.CharField(
+        _("Status"),
+        max_length=16,
+        choices=OfferChangeStatus.choices,
+        default=OfferChangeStatus.PENDING,
+        db_index=True,
+    )
+    decided_by = models.ForeignKey(
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided on"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("proposed change")
+        verbose_name_plural = _("proposed changes")
+        ordering = ["-proposed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service"],
+                condition=Q(status="pending"),
+                name="offer_change_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return _("Change of “%(offer)s”") % {"offer": self.service}

@@ -7,9 +7,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from kette.core.models import Municipality
+from kette.core.models import Municipality, User
 from kette.directory import selectors
-from kette.directory.models import Service, TaxonomyTerm, Weekday
+from kette.directory.models import Organization, Service, Taxonomy, TaxonomyTerm, Weekday
 from kette.directory.services import years_to_months
 from kette.directory.tabular import LATITUDE_RANGE, LONGITUDE_RANGE
 
@@ -77,10 +77,11 @@ class ServiceForm(forms.ModelForm):
         self.fields["terms"].label = _("Fields of action")
         self.fields["transitions"].queryset = selectors.transitions_of(municipality)
         if self.instance.pk:
-            self.initial["min_age_years"] = _years(self.instance.min_age_months)
-            self.initial["max_age_years"] = _years(self.instance.max_age_months)
-            self.initial["languages"] = ", ".join(
-                self.instance.languages.values_list("code", flat=True)
+            # Initial values given by the caller (a pending proposal) take precedence.
+            self.initial.setdefault("min_age_years", _years(self.instance.min_age_months))
+            self.initial.setdefault("max_age_years", _years(self.instance.max_age_months))
+            self.initial.setdefault(
+                "languages", ", ".join(self.instance.languages.values_list("code", flat=True))
             )
 
     def _clean_age(self, name: str) -> int | None:
@@ -124,6 +125,20 @@ class ServiceForm(forms.ModelForm):
         # Validation happens in the service (full_clean there); the ModelForm's own
         # instance construction would set m2m-less fields twice.
         pass
+
+
+def proposal_initial(changes: dict[str, Any]) -> dict[str, Any]:
+    """Initial values of a ServiceForm from a pending proposal's stored values
+    (see kette.directory.review), so that a provider goes on editing it."""
+    initial: dict[str, Any] = {}
+    for key, value in changes.items():
+        if key in ("min_age_months", "max_age_months"):
+            initial[key.replace("_months", "_years")] = _years(value)
+        elif key == "languages":
+            initial["languages"] = ", ".join(value)
+        elif key != "status":
+            initial[key] = value
+    return initial
 
 
 class OfferLocationForm(forms.Form):
@@ -180,3 +195,77 @@ class OpeningHoursForm(forms.Form):
 
 class PhoneForm(forms.Form):
     number = forms.CharField(label=_("Phone number"), max_length=50)
+
+
+class OrganizationForm(forms.ModelForm):
+    """A provider organisation's (Träger's) own fields."""
+
+    class Meta:
+        model = Organization
+        fields = ["name", "alternate_name", "description", "email", "website", "legal_status"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def _post_clean(self) -> None:
+        # Validation happens in the service (full_clean there).
+        pass
+
+
+class ProviderAccessForm(forms.Form):
+    """Let a provider account manage the organisation's offers."""
+
+    user = forms.ModelChoiceField(label=_("Provider account"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = selectors.provider_accounts_without_access(organization)
+        self.fields["user"].label_from_instance = _account_label
+
+
+def _account_label(user: User) -> str:
+    name = user.get_full_name()
+    return f"{name} ({user.username})" if name else user.username
+
+
+class TermForm(forms.Form):
+    """A municipality's own term of a vocabulary (name and description)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class NewTermForm(TermForm):
+    taxonomy = forms.ModelChoiceField(
+        label=_("Vocabulary"),
+        queryset=Taxonomy.objects.filter(
+            slug__in=[Taxonomy.FIELDS_OF_ACTION, Taxonomy.ACCESSIBILITY]
+        ).order_by("-slug"),
+        empty_label=None,
+    )
+    field_order = ["taxonomy", "name", "description"]
+
+
+class DirectorySettingsForm(forms.Form):
+    stale_after_months = forms.IntegerField(
+        label=_("Offers are due for a check after (months)"),
+        min_value=1,
+        max_value=60,
+        help_text=_("Offers not confirmed for longer are flagged and their providers reminded."),
+    )
+    review_provider_changes = forms.BooleanField(
+        label=_("Review providers' changes"),
+        required=False,
+        help_text=_(
+            "Changes that providers make to published offers, and their requests to "
+            "publish, wait until a coordinator or editor approves them."
+        ),
+    )
+
+
+class RejectChangeForm(forms.Form):
+    note = forms.CharField(
+        label=_("Reason for the provider"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )

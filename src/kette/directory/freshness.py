@@ -29,6 +29,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kette.core.audit import audited_save
 from kette.core.models import Municipality, User
 from kette.directory import selectors, services
 from kette.directory.bulk_models import (
@@ -54,17 +55,29 @@ def period(months: int) -> dt.timedelta:
     return dt.timedelta(days=round(months * DAYS_PER_MONTH))
 
 
-@transaction.atomic
-def directory_settings_update(
-    *, actor: User | None, municipality: Municipality, stale_after_months: int
-) -> DirectorySettings:
-    """Set the municipality's freshness period (1–60 months)."""
-    row = DirectorySettings.objects.for_municipality(municipality).first() or DirectorySettings(
+def directory_settings_of(municipality: Municipality) -> DirectorySettings:
+    """The municipality's settings (an unsaved row with the defaults when none)."""
+    return DirectorySettings.objects.for_municipality(municipality).first() or DirectorySettings(
         municipality=municipality
     )
-    row.stale_after_months = stale_after_months
-    row.full_clean()
-    row.save()
+
+
+@transaction.atomic
+def directory_settings_update(
+    *,
+    actor: User | None,
+    municipality: Municipality,
+    stale_after_months: int | None = None,
+    review_provider_changes: bool | None = None,
+) -> DirectorySettings:
+    """Set the municipality's freshness period (1–60 months) and whether
+    providers' changes of published offers wait for review (audited)."""
+    row = directory_settings_of(municipality)
+    if stale_after_months is not None:
+        row.stale_after_months = stale_after_months
+    if review_provider_changes is not None:
+        row.review_provider_changes = review_provider_changes
+    audited_save(row, actor=actor)
     return row
 
 

@@ -829,9 +829,11 @@ class ProviderAccess(TenantModel):
         return f"{self.user} – {self.organization}"
 
 
-# Models of bulk import and freshness reminders live in their own module.
+# Models of bulk import, settings, reminders and review live in their own module.
 from kette.directory.bulk_models import (  # noqa: E402, F401
     ColumnMapping,
     DirectorySettings,
+    OfferChange,
+    OfferChangeStatus,
     ReminderSent,
 )

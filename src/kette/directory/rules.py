@@ -103,3 +103,7 @@ rules.add_perm("directory.confirm_offer", edits_offers_of | is_own_provider | ad
 
 # Object level (object: Organization)
 rules.add_perm("directory.edit_organization", edits_offers_of | is_own_provider | admin_manages)
+
+# Review of providers' changes and the directory's settings (object: Municipality)
+rules.add_perm("directory.review_changes", is_municipality_editor | admin_manages)
+rules.add_perm("directory.manage_settings", municipality_role_in(Role.COORDINATOR) | admin_manages)

@@ -9,17 +9,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from kette.core.models import Municipality, Role
+from kette.core.models import Municipality, Role, User
 from kette.core.roles import roles_of
 from kette.core.rules import is_programme_staff
 from kette.directory.models import (
     LifePhase,
     LifePhaseMode,
     Location,
+    LocationFeature,
     Organization,
     Phone,
     ProviderAccess,
@@ -157,6 +158,117 @@ def service_detail(municipality: Municipality, pk: int) -> Service:
 
 def organization_list(municipality: Municipality) -> QuerySet[Organization]:
     return Organization.objects.for_municipality(municipality).order_by("name", "pk")
+
+
+def organizations_visible_to(user: Any, municipality: Municipality) -> QuerySet[Organization]:
+    """The organisations (Träger) `user` may see on the internal pages: all of them
+    for coordinators, editors, viewers and the coordination office, a provider's
+    own ones, none otherwise; with the number of offers and of published ones."""
+    organizations = Organization.objects.for_municipality(municipality)
+    role = roles_of(user).in_municipality(municipality.pk)
+    if role == Role.PROVIDER:
+        organizations = organizations.filter(pk__in=provider_organization_ids(user, municipality))
+    elif role not in (Role.COORDINATOR, Role.EDITOR, Role.VIEWER) and not (
+        is_programme_staff.test(user)
+    ):
+        return organizations.none()
+    return organizations.annotate(
+        offer_count=Count("services", distinct=True),
+        published_count=Count(
+            "services", filter=Q(services__status=ServiceStatus.PUBLISHED), distinct=True
+        ),
+    ).order_by("name", "pk")
+
+
+def organization_for(user: Any, municipality: Municipality, pk: int) -> Organization:
+    """One organisation of the municipality that `user` may see, or 404."""
+    try:
+        return organizations_visible_to(user, municipality).get(pk=pk)
+    except Organization.DoesNotExist as error:
+        raise Http404 from error
+
+
+def provider_accesses_of(organization: Organization) -> QuerySet[ProviderAccess]:
+    """The provider accounts that manage `organization`'s offers."""
+    return (
+        ProviderAccess.objects.for_municipality(organization.municipality)
+        .filter(organization=organization)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    )
+
+
+def provider_accounts_without_access(organization: Organization) -> QuerySet[User]:
+    """Accounts with the provider role in the organisation's municipality that do
+    not manage it yet (the choices for granting access)."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__municipality_id=organization.municipality_id,
+            memberships__role=Role.PROVIDER,
+        )
+        .exclude(provider_accesses__organization=organization)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """One taxonomy as a municipality sees it: default terms and own additions,
+    each own term with how often it is used (a used term cannot be deleted)."""
+
+    taxonomy: Taxonomy
+    defaults: list[TaxonomyTerm]
+    own: list[TaxonomyTerm]
+
+
+def vocabularies_of(municipality: Municipality) -> list[Vocabulary]:
+    """Fields of action and accessibility features of the municipality."""
+    terms = list(
+        TaxonomyTerm.objects.available_to(municipality)
+        .select_related("taxonomy")
+        .order_by("position", "name")
+    )
+    usage = term_usage(municipality, [term.pk for term in terms])
+    for term in terms:
+        term.usage = usage.get(term.pk, 0)
+    result = []
+    for taxonomy in Taxonomy.objects.filter(
+        slug__in=[Taxonomy.FIELDS_OF_ACTION, Taxonomy.ACCESSIBILITY]
+    ).order_by("-slug"):
+        mine = [term for term in terms if term.taxonomy_id == taxonomy.pk]
+        result.append(
+            Vocabulary(
+                taxonomy=taxonomy,
+                defaults=[term for term in mine if term.municipality_id is None],
+                own=[term for term in mine if term.municipality_id is not None],
+            )
+        )
+    return result
+
+
+def term_usage(municipality: Municipality, term_ids: list[int]) -> dict[int, int]:
+    """How many of the municipality's offers and places use each term."""
+    usage: dict[int, int] = {}
+    for model in (ServiceTerm, LocationFeature):
+        rows = (
+            model.objects.for_municipality(municipality)
+            .filter(term_id__in=term_ids)
+            .values_list("term_id")
+            .annotate(n=Count("pk"))
+        )
+        for term_id, count in rows:
+            usage[term_id] = usage.get(term_id, 0) + count
+    return usage
+
+
+def own_term_for(municipality: Municipality, pk: int) -> TaxonomyTerm:
+    """One of the municipality's own terms (default terms are not editable), or 404."""
+    try:
+        return TaxonomyTerm.objects.select_related("taxonomy").get(municipality=municipality, pk=pk)
+    except TaxonomyTerm.DoesNotExist as error:
+        raise Http404 from error
 
 
 def location_list(municipality: Municipality) -> QuerySet[Location]:

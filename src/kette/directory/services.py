@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kette.core import bulk, geo
 from kette.core.audit import (
@@ -145,6 +146,41 @@ def taxonomy_term_create(
     )
     audited_save(term, actor=actor)
     return term
+
+
+@transaction.atomic
+def taxonomy_term_update(
+    *, actor: User | None, term: TaxonomyTerm, name: str, description: str = ""
+) -> TaxonomyTerm:
+    """Rename or describe a municipality's own term (its short name, used in links
+    and imports, stays). The programme-wide default terms are not changed here."""
+    if term.municipality_id is None:
+        raise ValidationError(_("The programme-wide default terms cannot be changed here."))
+    term.name = name
+    term.description = description
+    audited_save(term, actor=actor)
+    return term
+
+
+@transaction.atomic
+def taxonomy_term_delete(*, actor: User | None, term: TaxonomyTerm) -> None:
+    """Delete a municipality's own term that no offer or place uses."""
+    if term.municipality_id is None:
+        raise ValidationError(_("The programme-wide default terms cannot be deleted."))
+    used = (
+        ServiceTerm.objects.filter(term=term).count()
+        + LocationFeature.objects.filter(term=term).count()
+    )
+    if used:
+        raise ValidationError(
+            ngettext(
+                "The term is still used by %(count)d offer or place.",
+                "The term is still used by %(count)d offers or places.",
+                used,
+            )
+            % {"count": used}
+        )
+    audited_delete(term, actor=actor)
 
 
 @transaction.atomic
@@ -563,6 +599,7 @@ def service_update(
     terms: Iterable[TaxonomyTerm] | None = None,
     transitions: Iterable[Transition] | None = None,
     languages: Iterable[str] | None = None,
+    reason: str = "",
     **fields: Any,
 ) -> Service:
     """Change an offer's fields; related sets are replaced only when given."""
@@ -572,7 +609,7 @@ def service_update(
         service.organization = organization
     for key, value in fields.items():
         setattr(service, key, value)
-    audited_save(service, actor=actor)
+    audited_save(service, actor=actor, reason=reason)
     if terms is not None:
         _set_terms(service, terms, actor=actor)
     if transitions is not None:
@@ -592,6 +629,16 @@ def _set_status(service: Service, status: str, *, actor: User | None, reason: st
         audited_save(service, actor=actor, reason=reason)
         service_reindex(service=service)
     return service
+
+
+@transaction.atomic
+def service_set_status(
+    *, actor: User | None, service: Service, status: str, reason: str = ""
+) -> Service:
+    """Move an offer to any status of the workflow (draft, published, archived)."""
+    if status not in ServiceStatus.values:
+        raise ValidationError(_("Unknown status “%(status)s”.") % {"status": status})
+    return _set_status(service, status, actor=actor, reason=reason or status)
 
 
 @transaction.atomic

@@ -16,8 +16,14 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from kette.core.tenancy import MunicipalityMixin
-from kette.directory import freshness, selectors, services
-from kette.directory.forms import OfferLocationForm, OpeningHoursForm, PhoneForm, ServiceForm
+from kette.directory import freshness, review, selectors, services
+from kette.directory.forms import (
+    OfferLocationForm,
+    OpeningHoursForm,
+    PhoneForm,
+    ServiceForm,
+    proposal_initial,
+)
 from kette.directory.models import Service, ServiceStatus
 
 
@@ -117,6 +123,7 @@ class _ServiceFormView(MunicipalityMixin, FormView):
     template_name = "directory/service_form.html"
     form_class = ServiceForm
     service: Service | None = None
+    saved_message: str = ""
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
@@ -142,7 +149,8 @@ class _ServiceFormView(MunicipalityMixin, FormView):
             form.add_error(None, error.messages)
             return self.form_invalid(form)
         messages.success(
-            self.request, _("The offer “%(name)s” was saved.") % {"name": service.name}
+            self.request,
+            self.saved_message or _("The offer “%(name)s” was saved.") % {"name": service.name},
         )
         return redirect("directory:service_edit", self.municipality.slug, service.pk)
 
@@ -160,11 +168,27 @@ class ServiceEditView(_ServiceFormView):
 
     def get_form_kwargs(self) -> dict[str, Any]:
         self._load_service()
-        return super().get_form_kwargs()
+        kwargs = super().get_form_kwargs()
+        assert self.service is not None
+        if review.review_required(self.request.user, self.service):
+            # A provider goes on editing its pending proposal, not the published text.
+            pending = review.pending_change_of(self.service)
+            if pending is not None:
+                kwargs["initial"] = proposal_initial(pending.changes)
+        return kwargs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         self._load_service()
-        return super().get_context_data(**kwargs)
+        context = super().get_context_data(**kwargs)
+        assert self.service is not None
+        user = self.request.user
+        context.update(
+            pending_change=review.pending_change_of(self.service),
+            last_decision=review.latest_decision_of(self.service),
+            under_review=review.review_required(user, self.service, publishing=True),
+            can_review=user.has_perm("directory.review_changes", self.municipality),
+        )
+        return context
 
     def _load_service(self) -> None:
         if self.service is None:
@@ -178,6 +202,21 @@ class ServiceEditView(_ServiceFormView):
     def save(self, form: ServiceForm) -> Service:
         assert self.service is not None
         fields = form.service_fields()
+        if review.review_required(self.request.user, self.service):
+            change = review.offer_change_propose(
+                actor=self.request.user,  # type: ignore[arg-type]
+                service=self.service,
+                **fields,
+            )
+            self.saved_message = (
+                _(
+                    "Your change was passed on for review. The family guide shows the offer "
+                    "unchanged until the coordination approves it."
+                )
+                if change
+                else _("Nothing differs from the published offer; no change is waiting.")
+            )
+            return self.service
         return services.service_update(
             actor=self.request.user,  # type: ignore[arg-type]
             service=self.service,
@@ -194,6 +233,7 @@ class ServiceStatusView(MunicipalityMixin, View):
         "archive": ("directory.publish_offer", services.service_archive),
         "draft": ("directory.publish_offer", services.service_unpublish),
         "confirm": ("directory.confirm_offer", services.service_confirm_current),
+        "withdraw": ("directory.edit_offer", None),
     }
 
     def post(self, request: HttpRequest, municipality_slug: str, service_pk: int) -> HttpResponse:
@@ -205,6 +245,25 @@ class ServiceStatusView(MunicipalityMixin, View):
         permission, service_function = action
         if not request.user.has_perm(permission, service):
             raise PermissionDenied
+        if service_function is None:  # withdraw the pending proposal
+            pending = review.pending_change_of(service)
+            if pending is not None:
+                review.offer_change_withdraw(actor=request.user, change=pending)  # type: ignore[arg-type]
+            messages.success(request, _("Your proposed change was withdrawn."))
+            return redirect("directory:service_edit", municipality_slug, service.pk)
+        if request.POST["action"] == "publish" and review.review_required(
+            request.user, service, publishing=True
+        ):
+            review.offer_change_propose(
+                actor=request.user,  # type: ignore[arg-type]
+                service=service,
+                status=ServiceStatus.PUBLISHED,
+            )
+            messages.success(
+                request,
+                _("Publication was requested; the coordination reviews the offer first."),
+            )
+            return redirect("directory:service_edit", municipality_slug, service.pk)
         service_function(actor=request.user, service=service)
         messages.success(request, _("The offer's status was saved."))
         return redirect("directory:service_edit", municipality_slug, service.pk)

@@ -5,6 +5,7 @@ from kette.core.models import Role
 from kette.directory import services
 from kette.directory.models import Service, ServiceStatus, TaxonomyTerm
 from kette.testing import factories
+from kette.testing.clients import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -12,12 +13,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def organization(world):
     return services.organization_create(actor=None, municipality=world.a, name="Kinderschutzbund")
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def form_data(organization, **changes):

@@ -802,6 +802,22 @@ class ServiceFacet(TenantModel):
         return self.key
 
 
+class FacetVersion(TenantModel):
+    """A random token that changes (in the same transaction) whenever the
+    municipality's ServiceFacet rows change, so that every process keeping an
+    index of them in memory (kette.directory.facets) notices and rebuilds it."""
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality"], name="facet_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.token
+
+
 class ProviderAccess(TenantModel):
     """A provider account (Membership role `provider`) may manage the offers of this
     organisation."""

@@ -51,9 +51,11 @@ cos(latitude of the point): monotonic in the true distance at the scale of a
 municipality and computable on both engines without trigonometry in SQL; exact
 kilometres for a shown page are the caller's business (haversine in Python).
 
-Facet counts are one GROUP BY over the `ServiceFacet` rows of the matching
-offers; the total is a COUNT over the same condition, skipped when the first
-page is not full.
+Facet counts come from an in-memory index of every offer's `ServiceFacet`
+keys (kette.directory.facets), looked up for the ids of all matching offers;
+the total is then their number. Without facets the total is a COUNT over the
+same condition (PostgreSQL: a window count in the page query), skipped when
+the first page is not full.
 """
 
 from __future__ import annotations
@@ -506,6 +508,7 @@ def search_services(
     "district" or "distance" (from `near`, a (latitude, longitude) pair).
     Offers sorted by name, district or distance carry `search_rank` 0.
     """
+    from kette.directory import facets as facet_counts
     from kette.directory.models import Service
 
     connection = connections[Service.objects.db]
@@ -607,25 +610,32 @@ def search_services(
     with connection.cursor() as cursor:
         cursor.execute(page_sql, [*page_params, per_page, (page - 1) * per_page])
         rows = cursor.fetchall()
+        matched: list[int] | None = None  # every matching id, when the facets need them
         if page == 1 and len(rows) < per_page:
             total = len(rows)
+            matched = [row[0] for row in rows]
+        elif with_facets:
+            cursor.execute(matching, [expression])
+            matched = [row[0] for row in cursor.fetchall()]
+            total = len(matched)
         elif rows and len(rows[0]) == 3:
             total = int(rows[0][2])
         else:
             cursor.execute(count_sql, [expression])
             total = int(cursor.fetchone()[0])
-        facets: dict[str, dict[str, int]] = {}
-        if with_facets and total:
-            cursor.execute(
-                "SELECT f.key, COUNT(*) FROM directory_servicefacet f "
-                f"WHERE f.service_id IN ({matching}) GROUP BY f.key",
-                [expression],
-            )
-            for key, count in cursor.fetchall():
-                prefix, _, value = key.partition(":")
-                name = FACETS.get(prefix)
-                if name is not None:
-                    facets.setdefault(name, {})[value or "true"] = int(count)
+    facets: dict[str, dict[str, int]] = {}
+    if with_facets and matched:
+        if municipality is not None:
+            scope = (connection.alias, "m", municipality.pk)
+        elif programme is not None:
+            scope = (connection.alias, "p", programme.pk)
+        else:
+            scope = (connection.alias, "all", 0)
+        for key, count in facet_counts.count_facets(scope, matched).items():
+            prefix, _, value = key.partition(":")
+            name = FACETS.get(prefix)
+            if name is not None:
+                facets.setdefault(name, {})[value or "true"] = count
 
     ids = [row[0] for row in rows]
     by_id = Service.objects.select_related("organization").in_bulk(ids)

@@ -36,7 +36,7 @@ from kette.core.audit import (
 from kette.core.models import District, Municipality, Role, User
 from kette.core.roles import roles_of
 from kette.core.text import german_slug
-from kette.directory import defaults, search, selectors
+from kette.directory import defaults, facets, search, selectors
 from kette.directory.models import (
     Contact,
     CostOption,
@@ -754,8 +754,9 @@ def locations_assign_districts(*, actor: User | None, municipality: Municipality
 def _assign_district(location: Location, *, explicit: bool) -> None:
     if explicit or location.latitude is None or location.longitude is None:
         return
-    location.district = district_for_point(
-        location.municipality, location.latitude, location.longitude
+    # The district's id from the cached locator, without fetching the District.
+    location.district_id = geo.district_locator(location.municipality).locate(
+        float(location.latitude), float(location.longitude)
     )
 
 
@@ -1188,12 +1189,22 @@ def _write_facets(municipalities: dict[int, int], keys: dict[int, set[str]]) -> 
     ]
     if stale:
         ServiceFacet.objects.filter(pk__in=stale).delete()
+    added = {
+        service_id: sorted(keys[service_id] - set(existing[service_id]))
+        for service_id in municipalities
+    }
     bulk.insert_rows(
         ServiceFacet,
         [
-            {"municipality_id": municipality_id, "service_id": service_id, "key": key}
-            for service_id, municipality_id in municipalities.items()
-            for key in sorted(keys[service_id] - set(existing[service_id]))
+            {"municipality_id": municipalities[service_id], "service_id": service_id, "key": key}
+            for service_id, new_keys in added.items()
+            for key in new_keys
         ],
         returning=False,
+    )
+    # Processes with an in-memory index of the facets rebuild it.
+    facets.touch(
+        municipalities[service_id]
+        for service_id in municipalities
+        if added[service_id] or set(existing[service_id]) - keys[service_id]
     )

@@ -2,11 +2,12 @@
 (tsvector) — the suite runs on both — so both engines must agree on stemming,
 folding, prefixes, phrases, ranking, filters, facets and pagination."""
 
+import numpy as np
 import pytest
 from django.db import connection
 
 from kette.core.models import District
-from kette.directory import search, services
+from kette.directory import facets, search, services
 from kette.directory.models import ServiceStatus, TaxonomyTerm
 
 pytestmark = pytest.mark.django_db
@@ -252,6 +253,44 @@ def test_facet_counts_per_filter_value(world, corpus):
     assert everything.facets["field_of_action"]["beratung"] == 2
     assert everything.facets["free_of_charge"] == {"true": 2}
     assert search.search_services(municipality=world.a, with_facets=False).facets == {}
+
+
+def test_facet_counts_follow_changes_and_pages_beyond_the_first(world, corpus):
+    """The counts come from an in-memory index (kette.directory.facets), rebuilt
+    when the services change an offer's filter keys; they count every match, not
+    only the shown page."""
+    first = search.search_services(municipality=world.a, per_page=1)
+    assert first.facets["language"]["tr"] == 1
+    assert first.facets["free_of_charge"] == {"true": 2}
+    arabic = first.facets["language"].get("ar", 0)
+    services.service_update(actor=None, service=corpus["one"], languages=["de", "ar"])
+    changed = search.search_services(municipality=world.a, per_page=1, page=2)
+    assert "tr" not in changed.facets["language"]
+    assert changed.facets["language"]["ar"] == arabic + 1
+    services.service_delete(actor=None, service=corpus["one"])
+    after_delete = search.search_services(query="Beratung", municipality=world.a)
+    assert after_delete.total == 1
+    assert after_delete.facets["field_of_action"] == {"beratung": 1}
+    in_a = search.search_services(municipality=world.a).facets["language"]
+    in_b = search.search_services(municipality=world.b).facets.get("language", {})
+    programme_wide = search.search_services(programme=world.programme, per_page=1)
+    assert programme_wide.facets["language"] == {
+        code: in_a.get(code, 0) + in_b.get(code, 0) for code in set(in_a) | set(in_b)
+    }
+
+
+def test_the_facet_index_counts_only_the_given_offers():
+    index = facets.FacetIndex(
+        signature=(),
+        ids=np.array([3, 5, 9], dtype=np.int64),
+        starts=np.array([0, 2, 2, 5], dtype=np.int64),
+        codes=np.array([0, 1, 0, 1, 2], dtype=np.int32),
+        keys=("fa:a", "la:de", "free"),
+    )
+    assert index.count([3, 9]) == {"fa:a": 2, "la:de": 2, "free": 1}
+    assert index.count([5]) == {}  # an offer without keys
+    assert index.count([1, 4, 10, 9]) == {"fa:a": 1, "la:de": 1, "free": 1}  # unknown ids
+    assert index.count([]) == {}
 
 
 def test_pagination(world, corpus):

@@ -6,7 +6,8 @@ linked rows and their history) that alone takes minutes. `insert_rows` takes
 plain dicts of attribute names to Python values, fills in the fields' defaults
 as `Model()` would, converts only the values that need it (dates, UUIDs,
 decimals, JSON) and sends multi-row `INSERT … RETURNING` statements, or one
-`executemany` when no keys are needed. Nothing here validates: callers insert
+`executemany` when no keys are needed; `update_rows` writes existing rows over
+in one `executemany`. Nothing here validates: callers insert
 what they have checked, inside their own transaction.
 """
 
@@ -130,6 +131,27 @@ def insert_rows(
         if count:
             keys += _insert_returning(cursor, table, names, one, key, batch, count)
         return keys
+
+
+def update_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
+    """Write `rows` ({attname: value}: the primary key and every other column) over
+    the rows with those primary keys, in one `executemany`."""
+    if not rows:
+        return
+    fields = _columns(model)
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    pk = model._meta.pk
+    columns = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    params = [
+        [*values, row[pk.attname]]
+        for values, row in zip(_prepared(fields, rows), rows, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {columns} WHERE {quote(pk.column)} = %s",  # noqa: S608
+            params,
+        )
 
 
 def _insert_returning(

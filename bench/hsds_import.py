@@ -7,8 +7,9 @@ Takes `--services` offers of the generated directory of `bench/search_sqlite.py`
 id (so they are new offers) and imports them into a second municipality with
 `hsds_import.import_services` (creating), then again (updating). Prints
 services per second for both and, as the baseline, a bare `bulk_create` of the
-same number of `Service` rows. Every row of the import goes through
-`audited_save` (validation and history), as every write in kette does.
+same number of `Service` rows. The import validates every object against the
+official schema and every row as `audited_save` would, and writes one history
+record per row, as every write in kette does.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ full service objects. `import_services(municipality, objects, …)` checks every
 object against the official schema and kette's rules first and writes nothing
 unless all are valid; then it creates or updates the offers in one transaction
 (matched by their HSDS ids, which kette keeps, so importing twice updates),
-writing every row through `audited_save`. Fields kette does not model are
+in batches: each row checked as `audited_save` would, then written per table
+with one history record each. Fields kette does not model are
 counted in the report (`unmodelled`), never dropped silently. See docs/hsds.md.
 """
 
@@ -58,7 +59,12 @@ from kette.directory.models import (
 
 STATUS_FROM_HSDS = {value: key for key, value in HSDS_STATUS.items()}
 WEEKDAY_FROM_HSDS = {value: key for key, value in HSDS_WEEKDAYS.items()}
+PHONE_TYPES = frozenset(PhoneType.values)
+LOCATION_TYPES = frozenset(LocationType.values)
 EXTENSION_NOTE = re.compile(r"^(?P<description>.*?)\s*\(Durchwahl (?P<extension>[^)]*)\)$")
+
+# Nested objects an import reads (the tables' nesting, and an organisation's locations).
+NESTED = hsds_tabular.NESTED | {"locations": "location"}
 
 # Fields kette models, per entity; `*_id` links are structural. Everything else
 # in an object is counted as "not modelled" in the report.
@@ -98,6 +104,8 @@ MODELLED = {
         "website",
         "legal_status",
         "phones",
+        "contacts",
+        "locations",
     },
     "phone": {"id", "number", "extension", "type", "description"},
     "schedule": {
@@ -297,7 +305,7 @@ def count_unmodelled(obj: dict[str, Any], entity: str, counter: Counter[str]) ->
         return
     for key, value in obj.items():
         if key in modelled or (key.endswith("_id") and key != "program_id"):
-            child = hsds_tabular.NESTED.get(key)
+            child = NESTED.get(key)
             if child and key in modelled:
                 for item in value if isinstance(value, list) else [value]:
                     if isinstance(item, dict):
@@ -366,8 +374,6 @@ MATCHED: dict[str, type[Model]] = {
     "cost_option": CostOption,
     "service_area": ServiceArea,
 }
-# Nested objects an import reads (the tables' nesting, and an organisation's locations).
-NESTED = hsds_tabular.NESTED | {"locations": "location"}
 # The order of writing: every row after the rows it refers to.
 WRITE_ORDER: list[type[Model]] = [
     Organization,
@@ -405,10 +411,15 @@ CHILDREN: list[tuple[type[Model], str]] = [
 ]
 
 
+def _is_cached(row: Model, name: str) -> bool:
+    """Whether the related object `name` of `row` is set in memory (no query)."""
+    return bool(row._meta.get_field(name).is_cached(row))  # type: ignore[union-attr]
+
+
 def _has_owner(schedule: Schedule) -> bool:
     return any(
         getattr(schedule, f"{name}_id") is not None
-        or (Schedule._meta.get_field(name).is_cached(schedule) and getattr(schedule, name))
+        or (_is_cached(schedule, name) and getattr(schedule, name))
         for name in ("service", "location", "service_at_location")
     )
 
@@ -448,8 +459,7 @@ def _points_to(row: Model, name: str, target: Model) -> bool:
     """Whether the foreign key `name` of `row` refers to `target` (saved or not)."""
     if target.pk is not None:
         return bool(getattr(row, f"{name}_id") == target.pk)
-    field = row._meta.get_field(name)
-    return bool(field.is_cached(row) and getattr(row, name) is target)  # type: ignore[attr-defined]
+    return _is_cached(row, name) and getattr(row, name) is target
 
 
 def _snapshot(row: Model) -> tuple[Any, ...]:
@@ -549,7 +559,7 @@ class _Importer:
             ids[entity].add(parsed)
             if entity == "schedule":
                 for day in str(value.get("byday") or "").split(","):
-                    ids[entity].add(hsds.derived_id(parsed, f"byday:{day.strip()}"))
+                    ids[entity].add(uuid.UUID(hsds.derived_id(parsed, f"byday:{day.strip()}")))
         if entity in ("service", "location") and _uuid(value.get("organization_id")):
             ids["organization"].add(uuid.UUID(str(value["organization_id"])))
         for key, item in value.items():
@@ -565,7 +575,7 @@ class _Importer:
         for model in WRITE_ORDER:
             new, changed = [], []
             for row in self.staged[model].values():
-                row._prepare_related_fields_for_save(operation_name="import")
+                row._prepare_related_fields_for_save(operation_name="import")  # type: ignore[attr-defined]
                 if row.pk is None:
                     new.append(row)
                 elif model is Service or _snapshot(row) != self.snapshots.get(id(row)):
@@ -575,9 +585,9 @@ class _Importer:
             if model is Location:
                 self.locations += [row for row in new + changed]  # type: ignore[misc]
         self.services += self.staged[Service].values()  # type: ignore[arg-type]
-        for key, row in self.rows.items():
-            if key[0] in (Organization, Location):
-                self.shared[key] = row
+        for shared, row in self.rows.items():
+            if shared[0] in (Organization, Location):
+                self.shared[shared] = row
 
     def finish(self) -> None:
         """Derive the offers' life phases and rebuild the search documents of the
@@ -668,7 +678,7 @@ class _Importer:
                 description, extension = note["description"], note["extension"]
             phone.number = _text(data, "number")
             phone.extension = extension
-            phone.type = data.get("type") if data.get("type") in PhoneType.values else "voice"
+            phone.type = data.get("type") if data.get("type") in PHONE_TYPES else "voice"
             phone.description = description
             self._save(phone, f"{path}/{i}")
             keep.append(phone)
@@ -732,7 +742,7 @@ class _Importer:
             language.code = _text(data, "code").lower()
             language.name = _text(data, "name")
             language.note = _text(data, "note")
-            if owner == "service" and any(other.code == language.code for other in keep):
+            if owner == "service" and any(other.code == language.code for other in keep):  # type: ignore[attr-defined]
                 error = language.unique_error_message(Language, ("service", "code"))
                 raise _ObjectError(f"{path}/{i}", " ".join(error.messages))
             self._save(language, f"{path}/{i}")
@@ -816,7 +826,7 @@ class _Importer:
             self.report.locations_created += 1
         location.location_type = (
             data.get("location_type")
-            if data.get("location_type") in LocationType.values
+            if data.get("location_type") in LOCATION_TYPES
             else LocationType.PHYSICAL
         )
         for key in ("url", "name", "alternate_name", "description", "transportation"):
@@ -1010,9 +1020,8 @@ class _Importer:
                 "service_at_location", link, link_data.get("schedules") or [], f"{here}/schedules"
             )
             links.append(link)
-        self._sync(
-            ServiceAtLocation, "service", service, list({id(link): link for link in links}.values())
-        )  # type: ignore[arg-type]
+        unique: list[Model] = list({id(link): link for link in links}.values())
+        self._sync(ServiceAtLocation, "service", service, unique)
         return service
 
 

@@ -661,10 +661,19 @@ class _Importer:
             if id(row) in kept:
                 continue
             if row.pk is None:
-                self.staged[model].pop(id(row), None)
+                self._unstage(row)
             else:
                 self.deleted[model][id(row)] = row
         self.children[key] = keep
+
+    def _unstage(self, row: Model) -> None:
+        """Do not write a new row after all, nor the new rows that belong to it."""
+        self.staged[type(row)].pop(id(row), None)
+        for (_model, _owner, owner), children in list(self.children.items()):
+            if owner == id(row):
+                for child in children:
+                    if child.pk is None:
+                        self._unstage(child)
 
     def _phones(self, owner: str, instance: Model, phones: list[dict[str, Any]], path: str) -> None:
         keep = []

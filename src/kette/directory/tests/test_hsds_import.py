@@ -258,10 +258,12 @@ def test_contacts_phones_and_places_of_an_organization_are_imported(tmp_path):
                     "address_type": "physical",
                 }
             ],
-            "latitude": 50.947,
-            "longitude": 6.921,
+            "latitude": 50.91,
+            "longitude": 6.94,
         }
     ]
+    for service in data:  # one organisation: the same object in every offer
+        service["organization"] = organization
     municipality = offer.municipality  # with the district Ehrenfeld
     wipe(municipality)
     path = tmp_path / "hsds.json"

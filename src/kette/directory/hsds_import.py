@@ -31,6 +31,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kette.core import bulk
 from kette.core.audit import audited_bulk_create, audited_bulk_update, audited_delete
 from kette.core.models import District, Municipality, User
 from kette.directory import hsds, hsds_tabular, hsds_validation, services
@@ -524,8 +525,17 @@ class _Importer:
                     existing[model, row.id_hsds] = row
                     self.snapshots[id(row)] = _snapshot(row)
         self.existing = existing
+        # organisations and places of earlier batches that this one names again
+        again = [
+            row
+            for entity, values in ids.items()
+            for value in values
+            if (row := self.shared.get((MATCHED[entity], value))) is not None
+        ]
+        for row in again:
+            self.snapshots[id(row)] = _snapshot(row)  # as written
         owners: dict[type[Model], dict[int, Model]] = defaultdict(dict)
-        for row in [*existing.values(), *self.shared.values()]:
+        for row in [*existing.values(), *again]:
             if row.pk is not None and row.municipality_id == self.municipality.pk:  # type: ignore[attr-defined]
                 owners[type(row)][row.pk] = row
         for model, owner in CHILDREN:
@@ -1068,18 +1078,22 @@ def import_services(
             services.life_phases_ensure_defaults(municipality, actor=actor)
         for start in range(0, len(objects), BATCH):
             batch = objects[start : start + BATCH]
-            importer.begin(batch)
-            for index, obj in enumerate(batch, start=start + 1):
-                try:
-                    importer.service(obj)
-                except _ObjectError as error:
-                    report.problems.append(Problem(index, _label(obj), error.path, error.reason))
-                if progress:
-                    progress(1)
-            if not report.problems:  # otherwise only checked: nothing will be kept
-                importer.write()
+            with bulk.collector_paused():
+                importer.begin(batch)
+                for index, obj in enumerate(batch, start=start + 1):
+                    try:
+                        importer.service(obj)
+                    except _ObjectError as error:
+                        report.problems.append(
+                            Problem(index, _label(obj), error.path, error.reason)
+                        )
+                    if progress:
+                        progress(1)
+                if not report.problems:  # otherwise only checked: nothing will be kept
+                    importer.write()
         if not report.problems:
-            importer.finish()
+            with bulk.collector_paused():
+                importer.finish()
         if report.problems or dry_run:
             transaction.set_rollback(True)
     return report

@@ -684,7 +684,7 @@ def district_refiner(municipality: Municipality) -> Callable[[Location], int | N
         return found
 
     def refined(location: Location) -> int | None:
-        if location.latitude is None or location.longitude is None:
+        if location.latitude is None or location.longitude is None or not locator.district_ids:
             return location.district_id
         district_id = locator.locate(float(location.latitude), float(location.longitude))
         if district_id is None or district_id == location.district_id:

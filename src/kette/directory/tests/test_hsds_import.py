@@ -321,3 +321,21 @@ def test_every_check_constraint_is_checked_before_the_bulk_writes():
         if isinstance(constraint, CheckConstraint)
     }
     assert constraints == set(hsds_import.CHECKS)
+
+
+def test_offers_in_several_batches_share_their_organisation_and_places(monkeypatch):
+    monkeypatch.setattr(hsds_import, "BATCH", 1)  # every offer a batch of its own
+    offer = offers()
+    municipality = offer.municipality
+    before = export(municipality)
+    wipe(municipality)
+    report = hsds_import.import_services(municipality, before)
+    assert report.ok, report.problems
+    assert (report.created, report.organizations_created) == (3, 1)
+    assert comparable(export(municipality)) == comparable(before)
+    models = (Service, Organization, Location, ServiceAtLocation, Phone, Schedule, Contact)
+    counts = [model.objects.count() for model in models]
+    report = hsds_import.import_services(municipality, before)
+    assert (report.created, report.updated, report.organizations_created) == (0, 3, 0)
+    assert [model.objects.count() for model in models] == counts
+    assert comparable(export(municipality)) == comparable(before)

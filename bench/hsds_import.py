@@ -7,8 +7,9 @@ Takes `--services` offers of the generated directory of `bench/search_sqlite.py`
 id (so they are new offers) and imports them into a second municipality with
 `hsds_import.import_services` (creating), then again (updating). Prints
 services per second for both and, as the baseline, a bare `bulk_create` of the
-same number of `Service` rows. Every row of the import goes through
-`audited_save` (validation and history), as every write in kette does.
+same number of `Service` rows. The import validates every object against the
+official schema and every row as `audited_save` would, and writes one history
+record per row, as every write in kette does.
 """
 
 from __future__ import annotations
@@ -60,8 +61,11 @@ def main() -> None:
     from kette.directory.models import Organization, Service
 
     koeln = Municipality.objects.get(slug="koeln")
-    queryset = hsds.export_queryset(koeln)[: args.services]
-    objects = renumber([hsds.service_to_hsds(s) for s in queryset], {})
+    exported = []
+    for start in range(0, args.services, 1000):  # SQLite limits the prefetches' size
+        queryset = hsds.export_queryset(koeln)[start : min(start + 1000, args.services)]
+        exported += [hsds.service_to_hsds(s) for s in queryset]
+    objects = renumber(exported, {})
     target, _ = Municipality.objects.get_or_create(
         slug="bench-import",
         defaults={
@@ -91,6 +95,8 @@ def main() -> None:
     for label, seconds in results:
         print(f"  {label:<8} {seconds:8.2f} s  {len(objects) / seconds:8.0f} services/s")
     print(f"  baseline bulk_create of the bare rows: {len(objects) / baseline:8.0f} rows/s")
+    for label, seconds in results:
+        print(f"  {label} takes {seconds / baseline:.1f}× the bare bulk_create")
     print("  (target DESIGN §6: ≥ 5,000 services/s)")
 
 

@@ -132,24 +132,49 @@ def audited_insert(
     """Insert plain rows ({attname: value}, checked by the caller) with one history
     record each; see `kette.core.bulk.insert_rows`. Returns the primary keys."""
     keys = bulk.insert_rows(model, rows)
+    pk_name = model._meta.pk.attname
+    for key, row in zip(keys, rows, strict=True):
+        row[pk_name] = key
+    _record_history(model, rows, kind="+", actor=actor, reason=reason)
+    return keys
+
+
+def audited_bulk_update(objects: Sequence[models.Model], *, actor: Any, reason: str = "") -> None:
+    """Write many existing rows of one model (checked by the caller) with one
+    history record each ("changed"), as `audited_save` would, in one `executemany`
+    (bulk imports). Every column is written; `auto_now` fields get the time."""
+    if not objects:
+        return
+    model = type(objects[0])
+    fields = model._meta.concrete_fields
+    rows = [{f.attname: f.pre_save(instance, False) for f in fields} for instance in objects]
+    bulk.update_rows(model, rows)
+    _record_history(model, rows, kind="~", actor=actor, reason=reason)
+
+
+def _record_history(
+    model: type[models.Model],
+    rows: Sequence[dict[str, Any]],
+    *,
+    kind: str,
+    actor: Any,
+    reason: str,
+) -> None:
     history = model.history.model  # type: ignore[attr-defined]
     tracked = [field.attname for field in history.tracked_fields]
     now = timezone.now()
     user_id = getattr(actor, "pk", None)
-    pk_name = model._meta.pk.attname
     records = []
-    for key, row in zip(keys, rows, strict=True):
-        row[pk_name] = key
+    for row in rows:
         record = {name: row[name] for name in tracked}
         record |= {
             "history_date": now,
-            "history_type": "+",
+            "history_type": kind,
             "history_change_reason": reason or None,
             "history_user_id": user_id,
         }
         records.append(record)
     bulk.insert_rows(history, records, returning=False)
-    return keys
 
 
 def audited_delete(instance: Any, *, actor: Any, reason: str = "") -> None:

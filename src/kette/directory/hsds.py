@@ -407,7 +407,7 @@ def service_at_location_to_hsds(
 
 def _service_fields(service: Service, *, include_contacts: bool = False) -> dict[str, Any]:
     """The service's own fields (the tabular part of an HSDS service)."""
-    verifier = service.last_verified_by
+    verifier = service.last_verified_by if include_contacts else None  # not loaded otherwise
     return {
         "id": str(service.id_hsds),
         "organization_id": str(service.organization.id_hsds),
@@ -425,9 +425,7 @@ def _service_fields(service: Service, *, include_contacts: bool = False) -> dict
         "assured_date": _date(
             timezone.localdate(service.last_verified_at) if service.last_verified_at else None
         ),
-        "assurer_email": (
-            verifier.email if include_contacts and verifier and verifier.email else None
-        ),
+        "assurer_email": (verifier.email if verifier and verifier.email else None),
         "last_modified": service.updated_at.isoformat(timespec="milliseconds"),
     }
 

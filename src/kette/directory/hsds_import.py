@@ -7,7 +7,8 @@ full service objects. `import_services(municipality, objects, …)` checks every
 object against the official schema and kette's rules first and writes nothing
 unless all are valid; then it creates or updates the offers in one transaction
 (matched by their HSDS ids, which kette keeps, so importing twice updates),
-writing every row through `audited_save`. Fields kette does not model are
+in batches: each row checked as `audited_save` would, then written per table
+with one history record each. Fields kette does not model are
 counted in the report (`unmodelled`), never dropped silently. See docs/hsds.md.
 """
 
@@ -17,20 +18,21 @@ import datetime as dt
 import json
 import re
 import uuid
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kette.core.audit import audited_delete, audited_save
+from kette.core import bulk
+from kette.core.audit import audited_bulk_create, audited_bulk_update, audited_delete
 from kette.core.models import District, Municipality, User
 from kette.directory import hsds, hsds_tabular, hsds_validation, services
 from kette.directory.models import (
@@ -58,7 +60,12 @@ from kette.directory.models import (
 
 STATUS_FROM_HSDS = {value: key for key, value in HSDS_STATUS.items()}
 WEEKDAY_FROM_HSDS = {value: key for key, value in HSDS_WEEKDAYS.items()}
+PHONE_TYPES = frozenset(PhoneType.values)
+LOCATION_TYPES = frozenset(LocationType.values)
 EXTENSION_NOTE = re.compile(r"^(?P<description>.*?)\s*\(Durchwahl (?P<extension>[^)]*)\)$")
+
+# Nested objects an import reads (the tables' nesting, and an organisation's locations).
+NESTED = hsds_tabular.NESTED | {"locations": "location"}
 
 # Fields kette models, per entity; `*_id` links are structural. Everything else
 # in an object is counted as "not modelled" in the report.
@@ -98,6 +105,8 @@ MODELLED = {
         "website",
         "legal_status",
         "phones",
+        "contacts",
+        "locations",
     },
     "phone": {"id", "number", "extension", "type", "description"},
     "schedule": {
@@ -281,6 +290,8 @@ def _label(obj: Any) -> str:
 
 
 def schema_problems(index: int, obj: Any) -> list[Problem]:
+    if hsds_validation.fast_validator("service").is_valid(obj):
+        return []
     validator = hsds_validation.validator("service")
     found = sorted(validator.iter_errors(obj), key=lambda e: [str(p) for p in e.path])
     return [
@@ -295,7 +306,7 @@ def count_unmodelled(obj: dict[str, Any], entity: str, counter: Counter[str]) ->
         return
     for key, value in obj.items():
         if key in modelled or (key.endswith("_id") and key != "program_id"):
-            child = hsds_tabular.NESTED.get(key)
+            child = NESTED.get(key)
             if child and key in modelled:
                 for item in value if isinstance(value, list) else [value]:
                     if isinstance(item, dict):
@@ -351,7 +362,119 @@ def _text(obj: dict[str, Any], key: str, limit: int | None = None) -> str:
     return text[:limit] if limit else text
 
 
+# HSDS entities matched by id, and the kette model of each.
+MATCHED: dict[str, type[Model]] = {
+    "service": Service,
+    "organization": Organization,
+    "location": Location,
+    "service_at_location": ServiceAtLocation,
+    "phone": Phone,
+    "schedule": Schedule,
+    "language": Language,
+    "contact": Contact,
+    "cost_option": CostOption,
+    "service_area": ServiceArea,
+}
+# The order of writing: every row after the rows it refers to.
+WRITE_ORDER: list[type[Model]] = [
+    Organization,
+    Location,
+    Service,
+    Contact,
+    ServiceAtLocation,
+    Phone,
+    Schedule,
+    Language,
+    CostOption,
+    ServiceArea,
+    ServiceTerm,
+    LocationFeature,
+]
+# The children an existing row may have (model, owner), read once per batch.
+CHILDREN: list[tuple[type[Model], str]] = [
+    (ServiceAtLocation, "service"),
+    (Contact, "service"),
+    (Contact, "location"),
+    (Contact, "organization"),
+    (Phone, "service"),
+    (Phone, "location"),
+    (Phone, "organization"),
+    (Phone, "contact"),
+    (Schedule, "service"),
+    (Schedule, "location"),
+    (Schedule, "service_at_location"),
+    (Language, "service"),
+    (Language, "location"),
+    (CostOption, "service"),
+    (ServiceArea, "service"),
+    (ServiceTerm, "service"),
+    (LocationFeature, "location"),
+]
+
+
+def _is_cached(row: Model, name: str) -> bool:
+    """Whether the related object `name` of `row` is set in memory (no query)."""
+    return bool(row._meta.get_field(name).is_cached(row))  # type: ignore[union-attr]
+
+
+def _has_owner(schedule: Schedule) -> bool:
+    return any(
+        getattr(schedule, f"{name}_id") is not None
+        or (_is_cached(schedule, name) and getattr(schedule, name))
+        for name in ("service", "location", "service_at_location")
+    )
+
+
+# kette's check constraints, checked in Python before the bulk writes (the
+# database would only fail the whole import, without naming the object).
+CHECKS: dict[str, Callable[[Any], bool]] = {
+    "service_age_ordered": lambda s: (
+        s.min_age_months is None or s.max_age_months is None or s.max_age_months > s.min_age_months
+    ),
+    "schedule_has_owner": _has_owner,
+    "schedule_kind_complete": lambda s: (
+        (s.kind == ScheduleKind.SESSION and s.dtstart is not None)
+        or (s.kind == ScheduleKind.REGULAR and s.weekday is not None)
+    ),
+    "schedule_times_ordered": lambda s: (
+        s.opens_at is None or s.closes_at is None or s.closes_at > s.opens_at
+    ),
+}
+BATCH = 1000  # offers read, checked and written together
+CHUNK = 500  # ids per query
+
+
+def _constraints(model: type[Model]) -> list[models.CheckConstraint]:
+    return [c for c in model._meta.constraints if isinstance(c, models.CheckConstraint)]
+
+
+def _reason(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+        )
+    return " ".join(error.messages)
+
+
+def _points_to(row: Model, name: str, target: Model) -> bool:
+    """Whether the foreign key `name` of `row` refers to `target` (saved or not)."""
+    if target.pk is not None:
+        return bool(getattr(row, f"{name}_id") == target.pk)
+    return _is_cached(row, name) and getattr(row, name) is target
+
+
+def _snapshot(row: Model) -> tuple[Any, ...]:
+    return tuple(getattr(row, field.attname) for field in row._meta.concrete_fields)
+
+
 class _Importer:
+    """Builds the rows of a batch of offers in memory (existing rows and their
+    children read with a few queries per batch), checks each as `audited_save`
+    would (fields, `clean`, kette's constraints, uniqueness within the input),
+    and writes them per table with `audited_bulk_create`/`audited_bulk_update`
+    (one history record per row; unchanged rows other than the offers are left
+    alone). Rows the input no longer has are deleted with `audited_delete`."""
+
     def __init__(
         self, municipality: Municipality, *, actor: User | None, report: ImportReport
     ) -> None:
@@ -365,44 +488,205 @@ class _Importer:
         self.terms_by_id = {str(t.id_hsds): t for t in terms}
         self.terms_by_code = {(str(t.taxonomy.id_hsds), t.code): t for t in terms}
         self.terms_by_code |= {(t.taxonomy.name, t.code): t for t in terms}
+        self.refine_district = services.district_refiner(municipality)
+        # Organisations and places stay known across batches (offers share them).
+        self.shared: dict[tuple[type[Model], uuid.UUID], Model] = {}
+        self.services: list[Service] = []
+        self.locations: list[Location] = []
+        self.checks = {
+            model: [(c, CHECKS[c.name]) for c in _constraints(model)] for model in WRITE_ORDER
+        }
+        self.relations = {
+            model: [f.name for f in model._meta.concrete_fields if f.is_relation]
+            for model in WRITE_ORDER
+        }
+
+    # --- a batch -------------------------------------------------------------
+
+    def begin(self, objects: list[Any]) -> None:
+        """Read the rows the batch names by id, and the children of those rows."""
+        self.rows: dict[tuple[type[Model], uuid.UUID], Model] = dict(self.shared)
+        self.snapshots: dict[int, tuple[Any, ...]] = {}
+        self.staged: dict[type[Model], dict[int, Model]] = defaultdict(dict)
+        self.deleted: dict[type[Model], dict[int, Model]] = defaultdict(dict)
+        # children of a row by (model, owner field, id() of the owner)
+        self.children: dict[tuple[type[Model], str, int], list[Model]] = {}
+        existing: dict[tuple[type[Model], uuid.UUID], Model] = {}
+        ids: dict[str, set[uuid.UUID]] = defaultdict(set)
+        for obj in objects:
+            self._collect(obj, "service", ids)
+        for entity, values in ids.items():
+            model = MATCHED[entity]
+            wanted = [v for v in values if (model, v) not in self.rows]
+            for start in range(0, len(wanted), CHUNK):
+                for row in model.objects.filter(  # type: ignore[attr-defined]
+                    id_hsds__in=wanted[start : start + CHUNK]
+                ):
+                    existing[model, row.id_hsds] = row
+                    self.snapshots[id(row)] = _snapshot(row)
+        self.existing = existing
+        # organisations and places of earlier batches that this one names again
+        again = [
+            row
+            for entity, values in ids.items()
+            for value in values
+            if (row := self.shared.get((MATCHED[entity], value))) is not None
+        ]
+        for row in again:
+            self.snapshots[id(row)] = _snapshot(row)  # as written
+        owners: dict[type[Model], dict[int, Model]] = defaultdict(dict)
+        for row in [*existing.values(), *again]:
+            if row.pk is not None and row.municipality_id == self.municipality.pk:  # type: ignore[attr-defined]
+                owners[type(row)][row.pk] = row
+        for model, owner in CHILDREN:
+            owner_model = model._meta.get_field(owner).related_model
+            mine = owners.get(owner_model, {})  # type: ignore[arg-type]
+            keys = list(mine)
+            for start in range(0, len(keys), CHUNK):
+                rows = model.objects.filter(  # type: ignore[attr-defined]
+                    **{f"{owner}_id__in": keys[start : start + CHUNK]}
+                )
+                if model is Phone and owner != "contact":
+                    rows = rows.filter(contact__isnull=True)
+                for row in rows:
+                    if hasattr(row, "id_hsds"):
+                        row = existing.setdefault((model, row.id_hsds), row)
+                    self.snapshots.setdefault(id(row), _snapshot(row))
+                    parent = mine[getattr(row, f"{owner}_id")]
+                    self.children.setdefault((model, owner, id(parent)), []).append(row)
+                    if model in (ServiceAtLocation, Contact):  # owners of further children
+                        owners[model][row.pk] = row
+
+    def _collect(self, value: Any, entity: str, ids: dict[str, set[uuid.UUID]]) -> None:
+        if isinstance(value, list):
+            for item in value:
+                self._collect(item, entity, ids)
+            return
+        if not isinstance(value, dict) or entity == "taxonomy_term":
+            return
+        parsed = _uuid(value.get("id"))
+        if entity in MATCHED and parsed:
+            ids[entity].add(parsed)
+            if entity == "schedule":
+                for day in str(value.get("byday") or "").split(","):
+                    ids[entity].add(uuid.UUID(hsds.derived_id(parsed, f"byday:{day.strip()}")))
+        if entity in ("service", "location") and _uuid(value.get("organization_id")):
+            ids["organization"].add(uuid.UUID(str(value["organization_id"])))
+        for key, item in value.items():
+            if key in NESTED and isinstance(item, dict | list):
+                self._collect(item, NESTED[key], ids)
+
+    def write(self) -> None:
+        """Write the batch: deletions first, then every table in `WRITE_ORDER`."""
+        for model in reversed(WRITE_ORDER):
+            for key, row in self.deleted[model].items():
+                if key not in self.staged[model]:  # not moved to another owner
+                    audited_delete(row, actor=self.actor)
+        for model in WRITE_ORDER:
+            new, changed = [], []
+            for row in self.staged[model].values():
+                row._prepare_related_fields_for_save(operation_name="import")  # type: ignore[attr-defined]
+                if row.pk is None:
+                    new.append(row)
+                elif model is Service or _snapshot(row) != self.snapshots.get(id(row)):
+                    changed.append(row)
+            audited_bulk_create(new, actor=self.actor, validate=False)
+            audited_bulk_update(changed, actor=self.actor)
+            if model is Location:
+                self.locations += [row for row in new + changed]  # type: ignore[misc]
+        self.services += self.staged[Service].values()  # type: ignore[arg-type]
+        for shared, row in self.rows.items():
+            if shared[0] in (Organization, Location):
+                self.shared[shared] = row
+
+    def finish(self) -> None:
+        """Derive the offers' life phases and rebuild the search documents of the
+        offers and of every other offer at a place the import changed."""
+        services.services_derive_life_phases(actor=self.actor, services=self.services)
+        ids = {service.pk for service in self.services}
+        places = [location.pk for location in self.locations]
+        for start in range(0, len(places), CHUNK):
+            ids.update(
+                ServiceAtLocation.objects.filter(
+                    location_id__in=places[start : start + CHUNK]
+                ).values_list("service_id", flat=True)
+            )
+        services.services_reindex(service_ids=ids)
 
     # --- helpers -------------------------------------------------------------
 
     def _own(self, model: type[Model], value: Any, path: str) -> Any:
         """The row of `model` with this HSDS id in the municipality, a new one with
-        the id, or an error when the id belongs to another municipality."""
+        the id, or an error when the id belongs to another municipality. The same
+        id gives the same row throughout an import."""
         parsed = _uuid(value)
         if parsed is None:
             return model(municipality=self.municipality)
-        found = model.objects.filter(id_hsds=parsed).first()  # type: ignore[attr-defined]
+        key = (model, parsed)
+        found = self.rows.get(key)
+        if found is not None:
+            return found
+        found = self.existing.get(key)
         if found is None:
-            return model(municipality=self.municipality, id_hsds=parsed)
-        if found.municipality_id != self.municipality.pk:
+            found = model(municipality=self.municipality, id_hsds=parsed)
+        elif found.municipality_id != self.municipality.pk:  # type: ignore[attr-defined]
             raise _ObjectError(
                 path, _("the HSDS id %(id)s belongs to another municipality") % {"id": parsed}
             )
+        self.rows[key] = found
         return found
 
-    def _save(self, instance: Model, path: str) -> None:
-        try:
-            audited_save(instance, actor=self.actor)
-        except ValidationError as error:
-            if hasattr(error, "message_dict"):
-                reason = "; ".join(
-                    f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
-                )
-            else:
-                reason = " ".join(error.messages)
-            raise _ObjectError(path, reason) from error
+    def _organization_ref(self, value: Any) -> Organization | None:
+        """The municipality's organisation with this HSDS id, if any."""
+        parsed = _uuid(value)
+        if parsed is None:
+            return None
+        key = (Organization, parsed)
+        found = self.rows.get(key) or self.existing.get(key)
+        if found is None or found.municipality_id != self.municipality.pk:  # type: ignore[attr-defined]
+            return None
+        return found  # type: ignore[return-value]
 
-    def _sync(self, existing: Iterable[Model], keep: set[Any]) -> None:
-        """Delete the rows of a collection the input no longer has."""
-        for row in existing:
-            if row.pk not in keep:
-                audited_delete(row, actor=self.actor)
+    def _save(self, instance: Model, path: str) -> None:
+        """Check `instance` as `audited_save` would and stage it for writing."""
+        model = type(instance)
+        try:
+            instance.clean_fields(exclude=self.relations[model])
+            instance.clean()
+            for constraint, check in self.checks[model]:
+                if not check(instance):
+                    raise ValidationError(
+                        {NON_FIELD_ERRORS: [constraint.get_violation_error_message()]}
+                    )
+        except ValidationError as error:
+            raise _ObjectError(path, _reason(error)) from error
+        self.staged[model][id(instance)] = instance
+
+    def _sync(self, model: type[Model], owner: str, instance: Model, keep: list[Model]) -> None:
+        """Make `keep` the children of `instance` in `model`: the others it had are
+        deleted (or, when new in this import, not written)."""
+        key = (model, owner, id(instance))
+        kept = {id(row) for row in keep}
+        for row in self.children.get(key, []):
+            if id(row) in kept:
+                continue
+            if row.pk is None:
+                self._unstage(row)
+            else:
+                self.deleted[model][id(row)] = row
+        self.children[key] = keep
+
+    def _unstage(self, row: Model) -> None:
+        """Do not write a new row after all, nor the new rows that belong to it."""
+        self.staged[type(row)].pop(id(row), None)
+        for (_model, _owner, owner), children in list(self.children.items()):
+            if owner == id(row):
+                for child in children:
+                    if child.pk is None:
+                        self._unstage(child)
 
     def _phones(self, owner: str, instance: Model, phones: list[dict[str, Any]], path: str) -> None:
-        keep = set()
+        keep = []
         for i, data in enumerate(phones):
             phone = self._own(Phone, data.get("id"), f"{path}/{i}")
             setattr(phone, owner, instance)
@@ -413,11 +697,11 @@ class _Importer:
                 description, extension = note["description"], note["extension"]
             phone.number = _text(data, "number")
             phone.extension = extension
-            phone.type = data.get("type") if data.get("type") in PhoneType.values else "voice"
+            phone.type = data.get("type") if data.get("type") in PHONE_TYPES else "voice"
             phone.description = description
             self._save(phone, f"{path}/{i}")
-            keep.add(phone.pk)
-        self._sync(Phone.objects.filter(**{owner: instance}, contact__isnull=True), keep)
+            keep.append(phone)
+        self._sync(Phone, owner, instance, keep)
 
     def _schedules(
         self, owner: str, instance: Model, schedules: list[dict[str, Any]], path: str
@@ -425,7 +709,7 @@ class _Importer:
         """Weekly times (one row per day of `byday`: the first keeps the HSDS id, the
         others get ids derived from it) and single dates (`dtstart` without `freq`).
         Other rules (monthly, every other week, …) kette cannot model: reported."""
-        keep = set()
+        keep = []
         for i, data in enumerate(schedules):
             here = f"{path}/{i}"
             days = [d.strip() for d in str(data.get("byday") or "").split(",") if d.strip()]
@@ -464,27 +748,30 @@ class _Importer:
                 schedule.description = _text(data, "description")
                 schedule.notes = _text(data, "notes")
                 self._save(schedule, here)
-                keep.add(schedule.pk)
-        self._sync(Schedule.objects.filter(**{owner: instance}), keep)
+                keep.append(schedule)
+        self._sync(Schedule, owner, instance, keep)
 
     def _languages(
         self, owner: str, instance: Model, languages: list[dict[str, Any]], path: str
     ) -> None:
-        keep = set()
+        keep: list[Model] = []
         for i, data in enumerate(languages):
             language = self._own(Language, data.get("id"), f"{path}/{i}")
             setattr(language, owner, instance)
             language.code = _text(data, "code").lower()
             language.name = _text(data, "name")
             language.note = _text(data, "note")
+            if owner == "service" and any(other.code == language.code for other in keep):  # type: ignore[attr-defined]
+                error = language.unique_error_message(Language, ("service", "code"))
+                raise _ObjectError(f"{path}/{i}", " ".join(error.messages))
             self._save(language, f"{path}/{i}")
-            keep.add(language.pk)
-        self._sync(Language.objects.filter(**{owner: instance}), keep)
+            keep.append(language)
+        self._sync(Language, owner, instance, keep)
 
     def _contacts(
         self, owner: str, instance: Model, contacts: list[dict[str, Any]], path: str
     ) -> None:
-        keep = set()
+        keep = []
         for i, data in enumerate(contacts):
             contact = self._own(Contact, data.get("id"), f"{path}/{i}")
             setattr(contact, owner, instance)
@@ -492,8 +779,8 @@ class _Importer:
                 setattr(contact, key, _text(data, key))
             self._save(contact, f"{path}/{i}")
             self._phones("contact", contact, data.get("phones") or [], f"{path}/{i}/phones")
-            keep.add(contact.pk)
-        self._sync(Contact.objects.filter(**{owner: instance}), keep)
+            keep.append(contact)
+        self._sync(Contact, owner, instance, keep)
 
     def _term(self, attribute: dict[str, Any], path: str) -> TaxonomyTerm | None:
         term = attribute.get("taxonomy_term") or {}
@@ -518,52 +805,52 @@ class _Importer:
     ) -> None:
         """Links of `instance` to the terms its attributes name (fields of action of
         an offer, accessibility features of a place)."""
-        keep = set()
+        had = {link.term_id: link for link in self.children.get((model, owner, id(instance)), [])}  # type: ignore[attr-defined]
+        keep: dict[int, Model] = {}
         for i, attribute in enumerate(attributes):
             here = f"{path}/attributes/{i}".lstrip("/")
             term = self._term(attribute, here)
-            if term is None:
+            if term is None or term.pk in keep:
                 continue
-            links = model.objects.filter(**{owner: instance}, term=term)  # type: ignore[attr-defined]
-            link = links.first()
+            link = had.get(term.pk)
             if link is None:
                 link = model(municipality=self.municipality, term=term, **{owner: instance})
                 self._save(link, here)
-            keep.add(link.pk)
-        self._sync(model.objects.filter(**{owner: instance}), keep)  # type: ignore[attr-defined]
+            keep[term.pk] = link
+        self._sync(model, owner, instance, list(keep.values()))
 
     # --- entities ------------------------------------------------------------
 
     def organization(self, data: dict[str, Any], path: str) -> Organization:
         organization = self._own(Organization, data.get("id"), path)
-        if organization.pk is None:
+        if organization.pk is None and id(organization) not in self.staged[Organization]:
             self.report.organizations_created += 1
         organization.name = _text(data, "name", 300)
         for key in ("alternate_name", "description", "email", "website", "legal_status"):
             setattr(organization, key, _text(data, key))
         self._save(organization, path)
         self._phones("organization", organization, data.get("phones") or [], f"{path}/phones")
+        self._contacts("organization", organization, data.get("contacts") or [], f"{path}/contacts")
+        for i, location_data in enumerate(data.get("locations") or []):
+            if not location_data.get("organization_id"):
+                location_data = location_data | {"organization_id": data.get("id")}
+            self.location(location_data, f"{path}/locations/{i}", organization)
         return organization
 
-    def location(self, data: dict[str, Any], path: str) -> Location:
+    def location(
+        self, data: dict[str, Any], path: str, organization: Organization | None = None
+    ) -> Location:
         location = self._own(Location, data.get("id"), path)
-        if location.pk is None:
+        if location.pk is None and id(location) not in self.staged[Location]:
             self.report.locations_created += 1
         location.location_type = (
             data.get("location_type")
-            if data.get("location_type") in LocationType.values
+            if data.get("location_type") in LOCATION_TYPES
             else LocationType.PHYSICAL
         )
         for key in ("url", "name", "alternate_name", "description", "transportation"):
             setattr(location, key, _text(data, key))
-        organization = _uuid(data.get("organization_id"))
-        location.organization = (
-            Organization.objects.for_municipality(self.municipality)
-            .filter(id_hsds=organization)
-            .first()
-            if organization
-            else None
-        )
+        location.organization = organization or self._organization_ref(data.get("organization_id"))
         location.latitude = _decimal(data.get("latitude"))
         location.longitude = _decimal(data.get("longitude"))
         if location.latitude is not None and location.longitude is not None:
@@ -605,6 +892,7 @@ class _Importer:
         location.country = (_text(address, "country") or "DE").upper()[:2]
         region = _text(address, "region").casefold()
         location.district = self.districts.get(region) if region else None
+        location.district_id = self.refine_district(location)
         accessibility = data.get("accessibility") or []
         location.accessibility_description = "\n\n".join(
             _text(a, "description") for a in accessibility if a.get("description")
@@ -625,11 +913,7 @@ class _Importer:
         if organization_data:
             organization = self.organization(organization_data, "organization")
         else:
-            organization = (
-                Organization.objects.for_municipality(self.municipality)
-                .filter(id_hsds=_uuid(data.get("organization_id")))
-                .first()
-            )
+            organization = self._organization_ref(data.get("organization_id"))
             if organization is None:
                 raise _ObjectError(
                     "organization",
@@ -696,7 +980,7 @@ class _Importer:
         self._schedules("service", service, data.get("schedules") or [], "schedules")
         self._languages("service", service, data.get("languages") or [], "languages")
         self._contacts("service", service, data.get("contacts") or [], "contacts")
-        keep = set()
+        keep: list[Model] = []
         for i, option_data in enumerate(c for c in cost_options if c not in free):
             option = self._own(CostOption, option_data.get("id"), f"cost_options/{i}")
             option.service = service
@@ -707,9 +991,9 @@ class _Importer:
             option.valid_from = _date(option_data.get("valid_from"))
             option.valid_to = _date(option_data.get("valid_to"))
             self._save(option, f"cost_options/{i}")
-            keep.add(option.pk)
-        self._sync(CostOption.objects.filter(service=service), keep)
-        keep = set()
+            keep.append(option)
+        self._sync(CostOption, "service", service, keep)
+        areas: list[ServiceArea] = []
         for i, area_data in enumerate(data.get("service_areas") or []):
             name = _text(area_data, "name").casefold()
             district = self.districts.get(name)
@@ -725,29 +1009,28 @@ class _Importer:
                         "municipality": self.municipality.name,
                     }
                 )
-            area = self._own(ServiceArea, area_data.get("id"), f"service_areas/{i}")
-            if any(
-                a.district_id == (district.pk if district else None)
-                for a in ServiceArea.objects.filter(pk__in=keep)
-            ):
+            if any(a.district_id == (district.pk if district else None) for a in areas):
                 continue  # the same area twice (e.g. two unknown names): kept once
+            area = self._own(ServiceArea, area_data.get("id"), f"service_areas/{i}")
             area.service = service
             area.district = district
             area.description = _text(area_data, "description")
             self._save(area, f"service_areas/{i}")
-            keep.add(area.pk)
-        self._sync(ServiceArea.objects.filter(service=service), keep)
+            areas.append(area)
+        self._sync(ServiceArea, "service", service, areas)  # type: ignore[arg-type]
         self._term_links(ServiceTerm, "service", service, data.get("attributes") or [], "")
-        keep = set()
+        links: list[ServiceAtLocation] = []
+        had = self.children.get((ServiceAtLocation, "service", id(service)), [])
         for i, link_data in enumerate(data.get("service_at_locations") or []):
             here = f"service_at_locations/{i}"
             if not link_data.get("location"):
                 raise _ObjectError(here, _("the location is missing"))
             location = self.location(link_data["location"], f"{here}/location")
             link = self._own(ServiceAtLocation, link_data.get("id"), here)
-            if link.pk is None:
-                other = ServiceAtLocation.objects.filter(service=service, location=location).first()
-                link = other or link
+            if link.pk is None and id(link) not in self.staged[ServiceAtLocation]:
+                # the place once more, or an existing link without its id: one link
+                others = [o for o in [*links, *had] if _points_to(o, "location", location)]
+                link = others[0] if others else link
             link.service = service
             link.location = location
             link.description = _text(link_data, "description")
@@ -755,8 +1038,9 @@ class _Importer:
             self._schedules(
                 "service_at_location", link, link_data.get("schedules") or [], f"{here}/schedules"
             )
-            keep.add(link.pk)
-        self._sync(ServiceAtLocation.objects.filter(service=service), keep)
+            links.append(link)
+        unique: list[Model] = list({id(link): link for link in links}.values())
+        self._sync(ServiceAtLocation, "service", service, unique)
         return service
 
 
@@ -792,19 +1076,24 @@ def import_services(
         importer = _Importer(municipality, actor=actor, report=report)
         if not Service.objects.for_municipality(municipality).exists():
             services.life_phases_ensure_defaults(municipality, actor=actor)
-        written = []
-        for index, obj in enumerate(objects, start=1):
-            try:
-                with transaction.atomic():
-                    written.append(importer.service(obj))
-            except _ObjectError as error:
-                report.problems.append(Problem(index, _label(obj), error.path, error.reason))
-            if progress:
-                progress(1)
+        for start in range(0, len(objects), BATCH):
+            batch = objects[start : start + BATCH]
+            with bulk.collector_paused():
+                importer.begin(batch)
+                for index, obj in enumerate(batch, start=start + 1):
+                    try:
+                        importer.service(obj)
+                    except _ObjectError as error:
+                        report.problems.append(
+                            Problem(index, _label(obj), error.path, error.reason)
+                        )
+                    if progress:
+                        progress(1)
+                if not report.problems:  # otherwise only checked: nothing will be kept
+                    importer.write()
         if not report.problems:
-            services.locations_assign_districts(actor=actor, municipality=municipality)
-            for service in written:  # derives the life phases, rebuilds the search document
-                services.service_adjust_life_phases(actor=actor, service=service)
+            with bulk.collector_paused():
+                importer.finish()
         if report.problems or dry_run:
             transaction.set_rollback(True)
     return report

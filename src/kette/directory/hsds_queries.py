@@ -147,6 +147,10 @@ def filter_services(scope: Scope, filters: ServiceFilters) -> QuerySet[Service]:
 # ---------------------------------------------------------------------------
 
 
+# Columns of an offer its list form does not show (the search document is large).
+LIST_DEFERRED = ("search_name", "search_body", "search_filters", "created_at", "last_verified_by")
+
+
 def page_of(
     queryset: QuerySet[M],
     *,
@@ -217,7 +221,7 @@ def services_page(
         page=page,
         per_page=per_page,
         render=lambda rows: [hsds.service_summary(s) for s in rows],
-        load=Service.objects.select_related("organization", "last_verified_by"),
+        load=Service.objects.select_related("organization").defer(*LIST_DEFERRED),
     )
 
 

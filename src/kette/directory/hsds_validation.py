@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -73,6 +76,45 @@ def validator(entity: str = "service", strict: bool = False) -> Draft202012Valid
         {"$ref": f"{entity}.json"},
         registry=registry(strict),
         format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+# Strings Python's `uuid` check certainly accepts (it also takes a few odder forms).
+_PLAIN_UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
+
+
+def _format_check(name: str) -> Callable[[str], bool]:
+    """`jsonschema`'s own check of the format `name` as a plain predicate."""
+    func, raises = Draft202012Validator.FORMAT_CHECKER.checkers[name]
+
+    def check(value: str) -> bool:
+        if name == "uuid" and _PLAIN_UUID.match(value):
+            return True
+        try:
+            return bool(func(value))
+        except raises:
+            return False
+
+    return check
+
+
+@cache
+def fast_validator(entity: str = "service") -> jsonschema_rs.Validator:
+    """The same schema compiled by jsonschema-rs (ten to twenty times faster),
+    with `jsonschema`'s own format checks plugged in, so formats are judged
+    exactly as by `validator()`. For a quick first verdict on many objects: what
+    it rejects is checked again by `validator()`, which names the errors (and
+    decides, should the two ever disagree on a rejection)."""
+    resources = [(f"{name}.json", schema(name)) for name in schema_files()]
+    return jsonschema_rs.Draft202012Validator(
+        {"$ref": f"{entity}.json"},
+        registry=jsonschema_rs.Registry(resources),
+        validate_formats=True,
+        formats={
+            name: _format_check(name) for name in Draft202012Validator.FORMAT_CHECKER.checkers
+        },
+        ignore_unknown_formats=True,
+        offline=True,
     )
 
 

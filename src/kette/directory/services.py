@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -252,22 +252,39 @@ def _overlaps(service: Service, phase: LifePhase) -> bool:
 
 
 def _derive_life_phases(service: Service, *, actor: User | None) -> None:
-    links = {link.life_phase_id: link for link in service.life_phase_links.all()}
-    for phase in LifePhase.objects.for_municipality(service.municipality):
-        link = links.get(phase.pk)
-        wanted = _overlaps(service, phase)
-        if link is None and wanted:
-            audited_save(
-                ServiceLifePhase(
-                    municipality=service.municipality,
-                    service=service,
-                    life_phase=phase,
-                    mode=LifePhaseMode.DERIVED,
-                ),
-                actor=actor,
-            )
-        elif link is not None and link.mode == LifePhaseMode.DERIVED and not wanted:
-            audited_delete(link, actor=actor)
+    services_derive_life_phases(actor=actor, services=[service])
+
+
+def services_derive_life_phases(*, actor: User | None, services: Sequence[Service]) -> None:
+    """Link offers of one municipality to the life phases their age ranges overlap
+    and drop derived links that no longer fit (explicit additions and removals
+    stay), with a constant number of queries per chunk of offers."""
+    if not services:
+        return
+    phases = list(LifePhase.objects.filter(municipality_id=services[0].municipality_id))
+    for start in range(0, len(services), REINDEX_CHUNK):
+        chunk = services[start : start + REINDEX_CHUNK]
+        links: dict[int, dict[int, ServiceLifePhase]] = defaultdict(dict)
+        for link in ServiceLifePhase.objects.filter(service_id__in=[s.pk for s in chunk]):
+            links[link.service_id][link.life_phase_id] = link
+        rows = []
+        for service in chunk:
+            mine = links[service.pk]
+            for phase in phases:
+                link = mine.get(phase.pk)
+                wanted = _overlaps(service, phase)
+                if link is None and wanted:
+                    rows.append(
+                        {
+                            "municipality_id": service.municipality_id,
+                            "service_id": service.pk,
+                            "life_phase_id": phase.pk,
+                            "mode": LifePhaseMode.DERIVED,
+                        }
+                    )
+                elif link is not None and link.mode == LifePhaseMode.DERIVED and not wanted:
+                    audited_delete(link, actor=actor)
+        audited_insert(ServiceLifePhase, rows, actor=actor)
 
 
 @transaction.atomic
@@ -504,7 +521,6 @@ def services_create_bulk(
         return []
     if not LifePhase.objects.for_municipality(municipality).exists():
         life_phases_ensure_defaults(municipality, actor=actor)
-    phases = list(LifePhase.objects.for_municipality(municipality))
     for draft in drafts:
         _check_fields(draft.fields, SERVICE_FIELDS)
         _check_tenant(municipality, draft.organization, *draft.terms)
@@ -524,7 +540,6 @@ def services_create_bulk(
     offers = _bulk_create(offers, actor=actor, owner=list(range(len(drafts))))
     m = municipality.pk
     term_rows: list[dict[str, Any]] = []
-    phase_rows: list[dict[str, Any]] = []
     languages, language_owner, phones, phone_owner = [], [], [], []
     locations, location_owner = [], []
     locator = geo.district_locator(municipality)
@@ -533,16 +548,6 @@ def services_create_bulk(
         term_rows += [
             {"municipality_id": m, "service_id": s, "term_id": pk}
             for pk in dict.fromkeys(t.pk for t in draft.terms)  # each term once
-        ]
-        phase_rows += [
-            {
-                "municipality_id": m,
-                "service_id": s,
-                "life_phase_id": phase.pk,
-                "mode": LifePhaseMode.DERIVED,
-            }
-            for phase in phases
-            if _overlaps(offer, phase)
         ]
         for code in sorted({code.strip().lower() for code in draft.languages if code.strip()}):
             languages.append(Language(municipality_id=m, service_id=s, code=code))
@@ -563,7 +568,7 @@ def services_create_bulk(
             locations.append(location)
             location_owner.append(index)
     audited_insert(ServiceTerm, term_rows, actor=actor)
-    audited_insert(ServiceLifePhase, phase_rows, actor=actor)
+    services_derive_life_phases(actor=actor, services=offers)
     _bulk_create(languages, actor=actor, owner=language_owner)
     _bulk_create(phones, actor=actor, owner=phone_owner)
     locations = _bulk_create(locations, actor=actor, owner=location_owner)
@@ -709,14 +714,11 @@ def district_for_point(
     return geo.district_for_point(municipality, float(latitude), float(longitude))
 
 
-@transaction.atomic
-def locations_assign_districts(*, actor: User | None, municipality: Municipality) -> int:
-    """Give every located place of the municipality the most specific district its
-    coordinates lie in (after district boundaries were imported or changed), and
-    rebuild the search documents of the offers there. A place without a district
-    gets one; a place in a larger district (e.g. a Stadtbezirk, imported before its
-    Stadtteile) is refined to the part containing it; any other district set on a
-    place is kept. Returns how many places got a (more specific) district."""
+def district_refiner(municipality: Municipality) -> Callable[[Location], int | None]:
+    """For a place of the municipality, the district it should have: the most
+    specific district its coordinates lie in when it has none or a larger one
+    containing that (e.g. a Stadtbezirk, imported before its Stadtteile);
+    otherwise, and without coordinates, its own."""
     locator = geo.district_locator(municipality)
     parent_of = dict(District.objects.for_municipality(municipality).values_list("pk", "parent_id"))
 
@@ -728,15 +730,36 @@ def locations_assign_districts(*, actor: User | None, municipality: Municipality
             current = parent_of.get(current)
         return found
 
+    def refined(location: Location) -> int | None:
+        if location.latitude is None or location.longitude is None or not locator.district_ids:
+            return location.district_id
+        district_id = locator.locate(float(location.latitude), float(location.longitude))
+        if district_id is None or district_id == location.district_id:
+            return location.district_id
+        if location.district_id is not None and location.district_id not in ancestors(district_id):
+            return location.district_id
+        return district_id
+
+    return refined
+
+
+@transaction.atomic
+def locations_assign_districts(*, actor: User | None, municipality: Municipality) -> int:
+    """Give every located place of the municipality the most specific district its
+    coordinates lie in (after district boundaries were imported or changed), and
+    rebuild the search documents of the offers there. A place without a district
+    gets one; a place in a larger district (e.g. a Stadtbezirk, imported before its
+    Stadtteile) is refined to the part containing it; any other district set on a
+    place is kept (`district_refiner`). Returns how many places got a (more
+    specific) district."""
+    refined = district_refiner(municipality)
     assigned: list[int] = []
     located = Location.objects.for_municipality(municipality).filter(
         latitude__isnull=False, longitude__isnull=False
     )
     for location in located:
-        district_id = locator.locate(float(location.latitude), float(location.longitude))
-        if district_id is None or district_id == location.district_id:
-            continue
-        if location.district_id is not None and location.district_id not in ancestors(district_id):
+        district_id = refined(location)
+        if district_id == location.district_id:
             continue
         location.district_id = district_id
         location._history_user = actor
@@ -746,8 +769,7 @@ def locations_assign_districts(*, actor: User | None, municipality: Municipality
         offers = Service.objects.for_municipality(municipality).filter(
             service_at_locations__location__in=assigned
         )
-        for service in offers.distinct().select_related("organization"):
-            service_reindex(service=service)
+        services_reindex(service_ids=offers.values_list("pk", flat=True).distinct())
     return len(assigned)
 
 

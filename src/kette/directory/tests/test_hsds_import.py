@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import CheckConstraint
 
 from kette.directory import hsds, hsds_import
 from kette.directory.models import (
@@ -225,3 +226,116 @@ def test_unreadable_files_end_with_one_german_message(tmp_path):
     with pytest.raises(CommandError, match="enthält keine HSDS-Angebote"):
         bad.write_text("42", encoding="utf-8")
         run(bad, municipality)
+
+
+def test_contacts_phones_and_places_of_an_organization_are_imported(tmp_path):
+    offer = offers()
+    data = export(offer.municipality)
+    organization = data[0]["organization"]
+    organization["contacts"] = [
+        {
+            "id": "6f1c3d0e-7a51-4c0e-9a43-3f7d1c2b5a10",
+            "name": "Erika Muster",
+            "title": "Leitung",
+            "email": "leitung@fze.example.org",
+            "phones": [{"id": "0b9e4c55-23e4-4a7b-8d0f-5c1e2a3b4c5d", "number": "0221 555"}],
+        }
+    ]
+    organization["phones"] = [{"id": "9a8b7c6d-1e2f-4a3b-8c4d-5e6f7a8b9c0d", "number": "0221 123"}]
+    organization["locations"] = [
+        {
+            "id": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+            "name": "Geschäftsstelle",
+            "location_type": "physical",
+            "addresses": [
+                {
+                    "id": "3d4e5f6a-7b8c-4d9e-8f1a-2b3c4d5e6f7a",
+                    "address_1": "Venloer Straße 10",
+                    "city": "Köln",
+                    "postal_code": "50823",
+                    "state_province": "Nordrhein-Westfalen",
+                    "country": "DE",
+                    "address_type": "physical",
+                }
+            ],
+            "latitude": 50.91,
+            "longitude": 6.94,
+        }
+    ]
+    for service in data:  # one organisation: the same object in every offer
+        service["organization"] = organization
+    municipality = offer.municipality  # with the district Ehrenfeld
+    wipe(municipality)
+    path = tmp_path / "hsds.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    text = run(path, municipality)
+    imported = Organization.objects.get(municipality=municipality, id_hsds=organization["id"])
+    contact = imported.contacts.get()
+    assert (contact.name, contact.title, contact.email) == (
+        "Erika Muster",
+        "Leitung",
+        "leitung@fze.example.org",
+    )
+    assert list(contact.phones.values_list("number", flat=True)) == ["0221 555"]
+    assert list(imported.phones.filter(contact__isnull=True).values_list("number", flat=True)) == [
+        "0221 123"
+    ]
+    office = imported.locations.get(name="Geschäftsstelle")
+    assert (office.address_1, office.postal_code) == ("Venloer Straße 10", "50823")
+    assert office.district.name == "Ehrenfeld"  # located by its coordinates
+    assert "organization.contacts" not in text and "organization.locations" not in text
+    # importing again keeps one of each; a contact left out of the file is removed
+    del organization["contacts"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    run(path, municipality)
+    assert not imported.contacts.exists()
+    assert imported.locations.filter(name="Geschäftsstelle").count() == 1
+    assert imported.phones.count() == 1
+
+
+def test_every_row_gets_its_history_record_with_the_actor():
+    municipality = factories.MunicipalityFactory()
+    user = factories.UserFactory()
+    objects = hsds_import.load(EXAMPLES / "service_full.json")
+    assert hsds_import.import_services(municipality, objects, actor=user).ok
+    service = Service.objects.get(municipality=municipality)
+    for model in (Service, Organization, Location, ServiceAtLocation, Phone, Schedule):
+        rows = model.objects.filter(municipality=municipality)
+        records = model.history.filter(municipality_id=municipality.pk)
+        assert rows.exists()
+        assert sorted(r.id for r in records) == sorted(row.pk for row in rows)
+        assert {(r.history_type, r.history_user_id) for r in records} == {("+", user.pk)}
+    objects[0]["description"] = "Neu"
+    assert hsds_import.import_services(municipality, objects, actor=user).ok
+    record = service.history.latest("history_date")
+    assert (record.history_type, record.description) == ("~", "Neu")
+    # unchanged details are not written again
+    assert not Phone.history.filter(municipality_id=municipality.pk, history_type="~").exists()
+
+
+def test_every_check_constraint_is_checked_before_the_bulk_writes():
+    constraints = {
+        constraint.name
+        for model in hsds_import.WRITE_ORDER
+        for constraint in model._meta.constraints
+        if isinstance(constraint, CheckConstraint)
+    }
+    assert constraints == set(hsds_import.CHECKS)
+
+
+def test_offers_in_several_batches_share_their_organisation_and_places(monkeypatch):
+    monkeypatch.setattr(hsds_import, "BATCH", 1)  # every offer a batch of its own
+    offer = offers()
+    municipality = offer.municipality
+    before = export(municipality)
+    wipe(municipality)
+    report = hsds_import.import_services(municipality, before)
+    assert report.ok, report.problems
+    assert (report.created, report.organizations_created) == (3, 1)
+    assert comparable(export(municipality)) == comparable(before)
+    models = (Service, Organization, Location, ServiceAtLocation, Phone, Schedule, Contact)
+    counts = [model.objects.count() for model in models]
+    report = hsds_import.import_services(municipality, before)
+    assert (report.created, report.updated, report.organizations_created) == (0, 3, 0)
+    assert [model.objects.count() for model in models] == counts
+    assert comparable(export(municipality)) == comparable(before)

@@ -515,6 +515,9 @@ def with_details(services: QuerySet[Service], *, contacts: bool = True) -> Query
     ).prefetch_related(*lookups)
 
 
+EXPORT_CHUNK = 500
+
+
 def export_queryset(
     municipality: Municipality, *, include_unpublished: bool = False
 ) -> QuerySet[Service]:
@@ -532,5 +535,9 @@ def export_services(
     include_unpublished: bool = False,
     include_contacts: bool = False,
 ) -> Iterable[dict[str, Any]]:
-    for service in export_queryset(municipality, include_unpublished=include_unpublished):
+    # In chunks, each with its own prefetches: one prefetch over thousands of
+    # offers exceeds SQLite's expression depth ("Expression tree is too large"),
+    # and memory stays bounded however large the directory is.
+    queryset = export_queryset(municipality, include_unpublished=include_unpublished)
+    for service in queryset.iterator(chunk_size=EXPORT_CHUNK):
         yield service_to_hsds(service, include_contacts=include_contacts)

@@ -246,3 +246,29 @@ def test_the_export_needs_a_fixed_number_of_queries(django_assert_max_num_querie
     with django_assert_max_num_queries(30):
         exported = list(hsds.export_services(service.municipality, include_contacts=True))
     assert len(exported) == 6
+
+
+def test_a_directory_of_more_than_a_thousand_offers_exports(world):
+    """One prefetch over thousands of offers exceeded SQLite's expression depth;
+    the export now reads in chunks."""
+    from kette.directory import services
+
+    organization = services.organization_create(actor=None, municipality=world.a, name="Träger")
+    services.services_create_bulk(
+        actor=None,
+        municipality=world.a,
+        drafts=[
+            services.OfferDraft(
+                organization=organization,
+                name=f"Angebot {i:04d}",
+                status="published",
+                languages=["de"],
+                locations=[services.LocationDraft(fields={"address_1": f"Weg {i}"})],
+            )
+            for i in range(1_100)
+        ],
+    )
+    exported = list(hsds.export_services(world.a))
+    assert len(exported) == 1_100
+    assert exported[0]["name"] == "Angebot 0000" and exported[-1]["name"] == "Angebot 1099"
+    assert all(item["languages"] and item["service_at_locations"] for item in exported[::97])

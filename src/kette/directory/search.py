@@ -545,6 +545,7 @@ def search_services(
     # Everything (text and filters) is one full-text condition, so the engine's
     # index does all the work: no join, no filtering outside the index.
     page_params: list[Any]
+    all_ranked_sql = ""
     if connection.vendor == "sqlite":
         expression = _fts5_expression(terms, groups)
         matching = _matching_sql(connection.vendor)
@@ -595,6 +596,16 @@ def search_services(
             # Rank by the words only: ts_rank of an AND with the filter tokens
             # (weight 0) would be 0 for every row.
             page_params = [_tsquery(terms, []), expression]
+            if with_facets:
+                # The facets need every match anyway: one scan for all ids with
+                # their ranks, sorted here exactly as the SQL would (rank
+                # descending, then id), instead of a second scan for the ids.
+                all_ranked_sql = (
+                    "SELECT s.id, "
+                    f"ts_rank('{{{BODY_WEIGHT / NAME_WEIGHT}, 0, 0, 1}}', s.search_vector, "
+                    "to_tsquery('simple', %s)) FROM directory_service s "
+                    "WHERE s.search_vector @@ to_tsquery('simple', %s)"
+                )
         else:
             page_sql = (
                 "SELECT s.id, 0, COUNT(*) OVER () FROM directory_service s "
@@ -608,21 +619,30 @@ def search_services(
         )
 
     with connection.cursor() as cursor:
-        cursor.execute(page_sql, [*page_params, per_page, (page - 1) * per_page])
-        rows = cursor.fetchall()
         matched: list[int] | None = None  # every matching id, when the facets need them
-        if page == 1 and len(rows) < per_page:
-            total = len(rows)
-            matched = [row[0] for row in rows]
-        elif with_facets:
-            cursor.execute(matching, [expression])
-            matched = [row[0] for row in cursor.fetchall()]
-            total = len(matched)
-        elif rows and len(rows[0]) == 3:
-            total = int(rows[0][2])
+        if all_ranked_sql:
+            cursor.execute(all_ranked_sql, page_params)
+            hits = cursor.fetchall()
+            hits.sort(key=lambda hit: (-hit[1], hit[0]))
+            matched = [hit[0] for hit in hits]
+            total = len(hits)
+            start = (page - 1) * per_page
+            rows = hits[start : start + per_page]
         else:
-            cursor.execute(count_sql, [expression])
-            total = int(cursor.fetchone()[0])
+            cursor.execute(page_sql, [*page_params, per_page, (page - 1) * per_page])
+            rows = cursor.fetchall()
+            if page == 1 and len(rows) < per_page:
+                total = len(rows)
+                matched = [row[0] for row in rows]
+            elif with_facets:
+                cursor.execute(matching, [expression])
+                matched = [row[0] for row in cursor.fetchall()]
+                total = len(matched)
+            elif rows and len(rows[0]) == 3:
+                total = int(rows[0][2])
+            else:
+                cursor.execute(count_sql, [expression])
+                total = int(cursor.fetchone()[0])
     facets: dict[str, dict[str, int]] = {}
     if with_facets and matched:
         if municipality is not None:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core import signing
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 SALT = "kette.core.import-upload"
 MAX_AGE = 24 * 60 * 60
@@ -107,4 +109,12 @@ def load(token: str, *, kind: str, municipality_id: int, user_id: int) -> Stored
     )
     if not upload.file_id.isalnum() or not upload.path.is_file():
         return None
+    return upload
+
+
+def load_or_404(token: str, *, kind: str, municipality_id: int, user_id: int) -> StoredUpload:
+    """`load` for a view: Http404 with a German hint when there is no such upload."""
+    upload = load(token, kind=kind, municipality_id=municipality_id, user_id=user_id)
+    if upload is None:
+        raise Http404(_("This upload has expired or does not exist. Please upload again."))
     return upload

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -109,15 +109,12 @@ class ImportReviewView(MunicipalityMixin, TemplateView):
     template_name = "directory/import_review.html"
 
     def _upload(self) -> upload_store.StoredUpload:
-        upload = upload_store.load(
+        return upload_store.load_or_404(
             self.kwargs["upload_token"],
             kind=UPLOAD_KIND,
             municipality_id=self.municipality.pk,
             user_id=self.request.user.pk or 0,
         )
-        if upload is None:
-            raise Http404(_("This upload has expired or does not exist. Please upload again."))
-        return upload
 
     def _plan(self, upload: upload_store.StoredUpload) -> tabular.ImportPlan | str:
         try:

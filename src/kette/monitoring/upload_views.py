@@ -13,9 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -184,7 +183,7 @@ class _UploadView(MunicipalityMixin, FormView):
 
     def form_valid(self, form: forms.Form) -> HttpResponse:
         uploaded = form.cleaned_data["file"]
-        if uploaded.size > settings.KETTE_IMPORT_MAX_BYTES:
+        if uploaded.size > tabular.max_bytes():
             form.add_error("file", tabular.size_message(uploaded.size))
             return self.form_invalid(form)
         data = uploaded.read()
@@ -265,15 +264,12 @@ class _ReviewView(MunicipalityMixin, TemplateView):
         raise NotImplementedError
 
     def _upload(self) -> upload_store.StoredUpload:
-        upload = upload_store.load(
+        return upload_store.load_or_404(
             self.kwargs["upload_token"],
             kind=self.kind,
             municipality_id=self.municipality.pk,
             user_id=self.request.user.pk or 0,
         )
-        if upload is None:
-            raise Http404(_("This upload has expired or does not exist. Please upload again."))
-        return upload
 
     def _attempt(self, upload: upload_store.StoredUpload, *, dry_run: bool) -> dict[str, Any]:
         try:

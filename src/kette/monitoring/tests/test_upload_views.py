@@ -308,6 +308,14 @@ def test_unreadable_geojson_is_refused_at_the_upload(coordinator_client, city, c
     assert message in response.content.decode()
 
 
+@override_settings(KETTE_IMPORT_MAX_BYTES=50)
+def test_too_large_geojson_is_refused(coordinator_client, city):
+    data = collection(feature("1", "Dom", square(6.95, 50.94)))
+    response = _upload_districts(coordinator_client, city, data)
+    assert response.status_code == 200
+    assert "höchstens 0,0 MB können auf einmal importiert werden" in response.content.decode()
+
+
 def test_parent_property_and_parent_level_exclude_each_other(coordinator_client, city):
     response = _upload_districts(
         coordinator_client,

@@ -22,7 +22,14 @@ municipality of NRW and the latest year (with the two-year change):
   the generated rates have no numerators, so kette's suppression changes
   nothing either and both compute the same numbers (checked before timing).
 
-Target: kette's need index for all of NRW no slower than pandas (ratio ≤ 1.0).
+Gap analysis: `gaps.gap_analysis` per municipality (children per district and
+life phase under disclosure control, offers per phase, need class) against
+`pandas_gaps`, the same numbers in pandas (with the pandas need index), checked
+row by row before timing. The generated data has no offers (every count is 0 on
+both sides) and one district level, so the baseline covers direct links only.
+
+Target: kette's need index and gap analysis for all of NRW no slower than pandas
+(ratio ≤ 1.0).
 """
 
 from __future__ import annotations
@@ -224,6 +231,112 @@ def pandas_need_index():
     return status.set_index("district_id")
 
 
+def kette_gaps(municipalities: list) -> dict:
+    """`gaps.gap_analysis` per municipality (it computes the need classes itself):
+    (district id, life phase id) -> (children, offers, need status)."""
+    from kette.monitoring import gaps
+
+    results = {}
+    for m in municipalities:
+        for row in gaps.gap_analysis(m, YEAR).rows:
+            results[(row.district.pk, row.life_phase.pk)] = (
+                row.children,
+                row.offers,
+                row.need_status,
+            )
+    return results
+
+
+def pandas_gaps():
+    """The gap analysis of the generated data in pandas, with the pandas need index:
+    children per district and life phase from the age-band counts that tile the
+    phase (kette's pure `bands_for` picks them; a phase with a band count from 1 to
+    the threshold − 1, or a band missing, has no children), offers whose age range
+    overlaps the phase linked to the district by a location or a service area, or
+    by a service area for the whole municipality. The generated data has one
+    district level without parents and no municipality totals, so there is no
+    hierarchy and no secondary suppression to follow here."""
+    import pandas as pd
+    from django.db import connection
+
+    from kette.monitoring.gaps import band_months, bands_for
+
+    status = pandas_need_index()["status"].astype(int)
+    read = lambda sql: pd.read_sql_query(sql, connection.connection)  # noqa: E731
+    phases = read(
+        "select id as phase_id, municipality_id, min_age_months, max_age_months "
+        "from directory_lifephase"
+    )
+    indicators = read(
+        "select id as indicator_id, age_band, disclosure_threshold from monitoring_indicator "
+        "where unit = 'count' and age_band != '' and municipality_id is null"
+    )
+    bands = {}
+    for row in indicators.itertuples():
+        months = band_months(row.age_band)
+        if months is not None:
+            bands[months] = row
+    tiling = []
+    for low, high in (
+        phases[["min_age_months", "max_age_months"]].drop_duplicates().itertuples(index=False)
+    ):
+        for band in bands_for((low, high), bands) or []:  # type: ignore[arg-type]
+            tiling.append((low, high, band.indicator_id, band.disclosure_threshold))
+    tiling_frame = pd.DataFrame(
+        tiling, columns=["min_age_months", "max_age_months", "indicator_id", "threshold"]
+    )
+    phase_bands = phases.merge(tiling_frame, on=["min_age_months", "max_age_months"])
+    phase_bands["bands"] = phase_bands.groupby("phase_id")["indicator_id"].transform("size")
+    ids = ",".join(str(i) for i in tiling_frame["indicator_id"].unique()) or "0"
+    counts = read(
+        "select municipality_id, district_id, indicator_id, value from monitoring_observation "
+        f"where district_id is not null and year = {YEAR} and indicator_id in ({ids})"
+    )
+    cells = counts.merge(phase_bands, on=["municipality_id", "indicator_id"])
+    cells["small"] = (cells["value"] > 0) & (cells["value"] < cells["threshold"])
+    children = cells.groupby(["district_id", "phase_id"]).agg(
+        children=("value", "sum"),
+        found=("value", "size"),
+        bands=("bands", "first"),
+        small=("small", "any"),
+    )
+    children.loc[children["small"] | (children["found"] < children["bands"]), "children"] = None
+
+    districts = read("select id as district_id, municipality_id from core_district")
+    services = read(
+        "select id as service_id, min_age_months as low, max_age_months as high "
+        "from directory_service where status = 'published'"
+    )
+    located = read(
+        "select sl.service_id, l.district_id from directory_serviceatlocation sl "
+        "join directory_location l on l.id = sl.location_id where l.district_id is not null"
+    )
+    areas = read("select service_id, district_id, municipality_id from directory_servicearea")
+    everywhere = areas[areas["district_id"].isna()][["service_id", "municipality_id"]].merge(
+        districts, on="municipality_id"
+    )[["service_id", "district_id"]]
+    links = pd.concat(
+        [located, areas[areas["district_id"].notna()][["service_id", "district_id"]], everywhere]
+    ).drop_duplicates()
+    links = links.merge(services, on="service_id").merge(districts, on="district_id")
+    offered = links.merge(phases, on="municipality_id")
+    both_open = offered["low"].isna() & offered["high"].isna()
+    overlap = (
+        ~both_open
+        & (offered["low"].fillna(-(10**6)) < offered["max_age_months"])
+        & (offered["high"].fillna(10**6) > offered["min_age_months"])
+    )
+    offers = offered[overlap].groupby(["district_id", "phase_id"]).size().rename("offers")
+
+    grid = districts.merge(phases, on="municipality_id")[["district_id", "phase_id"]]
+    grid = grid.merge(children["children"], on=["district_id", "phase_id"], how="left")
+    grid = grid.merge(offers, on=["district_id", "phase_id"], how="left")
+    grid["offers"] = grid["offers"].fillna(0).astype(int)
+    grid["status"] = grid["district_id"].map(status)
+    grid["per_1000"] = grid["offers"] * 1000 / grid["children"].where(grid["children"] > 0)
+    return grid.set_index(["district_id", "phase_id"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--municipalities", type=int, default=396)
@@ -250,6 +363,17 @@ def main() -> None:
             assert result.status == int(row["status"]), district_id
             assert result.dynamics == row["dynamics"], district_id
         print(f"checked: kette and pandas agree on all {len(ours):,} districts")
+        our_gaps = kette_gaps(municipalities)
+        their_gaps = pandas_gaps()
+        assert len(our_gaps) == len(their_gaps)
+        for key, (children, offers, status) in our_gaps.items():
+            row = their_gaps.loc[key]
+            expected = None if row["children"] != row["children"] else row["children"]
+            assert children == expected, key
+            assert offers == row["offers"] and status == row["status"], key
+        print(
+            f"checked: kette and pandas agree on all {len(our_gaps):,} district × life phase rows"
+        )
         batch = measure(
             "need_indexes (one call for all)",
             lambda: kette_need_indexes(municipalities),
@@ -268,12 +392,29 @@ def main() -> None:
             repeat=args.repeat,
             warmup=0,
         )
+        gaps_only = measure(
+            "gap_analysis per municipality",
+            lambda: kette_gaps(municipalities),
+            repeat=args.repeat,
+            warmup=0,
+        )
         baseline = measure("pandas need index", pandas_need_index, repeat=args.repeat, warmup=0)
+        gaps_baseline = measure(
+            "pandas gap analysis (with need index)", pandas_gaps, repeat=args.repeat, warmup=0
+        )
         print()
         print(
             side_by_side(
                 "Need index for every district of NRW, kette vs pandas (same database)",
                 [(batch, baseline), (kette, baseline), (both, baseline)],
+                target=1.0,
+            )
+        )
+        print()
+        print(
+            side_by_side(
+                "Gap analysis for every district × life phase of NRW, kette vs pandas",
+                [(gaps_only, gaps_baseline)],
                 target=1.0,
             )
         )

@@ -8,18 +8,20 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from kette.core import upload_store
 from kette.core.tenancy import MunicipalityMixin
-from kette.directory import tabular, upload_store
+from kette.directory import tabular
 from kette.directory.bulk_models import ColumnMapping
 
 MAX_PROBLEMS_SHOWN = 500
+UPLOAD_KIND = "directory.offers"
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -86,10 +88,11 @@ class ImportUploadView(MunicipalityMixin, FormView):
             return self.form_invalid(form)
         token = upload_store.store(
             data,
+            kind=UPLOAD_KIND,
             municipality_id=self.municipality.pk,
             user_id=self.request.user.pk or 0,
             filename=uploaded.name,
-            mapping=mapping_name,
+            options={"mapping": mapping_name},
         )
         return HttpResponseRedirect(
             reverse(
@@ -106,19 +109,18 @@ class ImportReviewView(MunicipalityMixin, TemplateView):
     template_name = "directory/import_review.html"
 
     def _upload(self) -> upload_store.StoredUpload:
-        upload = upload_store.load(
+        return upload_store.load_or_404(
             self.kwargs["upload_token"],
+            kind=UPLOAD_KIND,
             municipality_id=self.municipality.pk,
             user_id=self.request.user.pk or 0,
         )
-        if upload is None:
-            raise Http404(_("This upload has expired or does not exist. Please upload again."))
-        return upload
 
     def _plan(self, upload: upload_store.StoredUpload) -> tabular.ImportPlan | str:
         try:
+            mapping_name = upload.options.get("mapping", "")
             mapping = (
-                tabular.mapping_named(self.municipality, upload.mapping) if upload.mapping else None
+                tabular.mapping_named(self.municipality, mapping_name) if mapping_name else None
             )
             table = tabular.read_table(upload.read(), upload.filename)
         except tabular.TabularFileError as error:

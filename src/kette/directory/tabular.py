@@ -308,7 +308,18 @@ def _read_csv(data: bytes) -> list[list[str]]:
 
 def read_table(data: bytes, filename: str = "") -> list[list[str]]:
     """The rows of a CSV or XLSX file (the first one is the header), recognised by
-    content rather than by name. Raises TabularFileError with a German message."""
+    content rather than by name, without empty rows. Raises TabularFileError with
+    a German message."""
+    rows = [row for row in read_rows(data) if any(cell.strip() for cell in row)]
+    if not rows:
+        raise TabularFileError(_("The file is empty."))
+    return rows
+
+
+def read_rows(data: bytes) -> list[list[str]]:
+    """Every row of a CSV or XLSX file as text cells, empty rows included (so a
+    row's position is its line in the file); the checks of `read_table` for
+    size, empty, binary and wrongly encoded files and broken XLSX."""
     if len(data) > max_bytes():
         raise TabularFileError(size_message(len(data)))
     if not data.strip():
@@ -336,9 +347,6 @@ def read_table(data: bytes, filename: str = "") -> list[list[str]]:
                     % {"kind": kind}
                 )
         rows = _read_csv(data)
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
-    if not rows:
-        raise TabularFileError(_("The file is empty."))
     return rows
 
 

@@ -31,6 +31,48 @@ class CleanGeometry:
     repaired: bool = False
 
 
+def read_geojson(data: bytes) -> dict[str, Any]:
+    """The GeoJSON FeatureCollection in `data` (UTF-8), or GeometryError saying in
+    German why the file is none."""
+    if not data.strip():
+        raise GeometryError(_("The file is empty."))
+    if b"\x00" in data:
+        raise GeometryError(
+            _("The file is not a text file (it contains binary data). Please upload GeoJSON.")
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise GeometryError(
+            _("The file is not in UTF-8 (byte %(position)s), as GeoJSON must be.")
+            % {"position": error.start + 1}
+        ) from error
+    try:
+        collection = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise GeometryError(
+            _("The file is not valid JSON (line %(line)s, column %(column)s: %(reason)s).")
+            % {"line": error.lineno, "column": error.colno, "reason": error.msg}
+        ) from error
+    if (
+        not isinstance(collection, dict)
+        or collection.get("type") != "FeatureCollection"
+        or not isinstance(collection.get("features"), list)
+    ):
+        raise GeometryError(_("The file is not a GeoJSON FeatureCollection."))
+    return collection
+
+
+def property_names(collection: dict[str, Any]) -> list[str]:
+    """Every property name of the collection's features, in order of appearance."""
+    names: dict[str, None] = {}
+    for feature in collection.get("features") or []:
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        if isinstance(properties, dict):
+            names.update(dict.fromkeys(str(key) for key in properties))
+    return list(names)
+
+
 def resolve_crs(declared: str | None, collection: dict[str, Any]) -> str:
     """The source CRS: the one given explicitly, else the file's `crs` member,
     else WGS84 (the GeoJSON default)."""
@@ -80,16 +122,14 @@ def clean_geometry(raw: dict[str, Any] | None, transformer: Transformer | None) 
     if geometry.is_empty:
         raise GeometryError(_("empty geometry"))
     if transformer is not None:
+        _check_not_degrees(geometry, transformer)
         geometry = shapely.transform(
             geometry, lambda xy: _transform_xy(transformer, xy), include_z=False
         )
     xmin, ymin, xmax, ymax = geometry.bounds
     if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
         raise GeometryError(
-            _(
-                "coordinates lie outside WGS84 – please name the coordinate system "
-                "(e.g. --crs EPSG:25832)"
-            )
+            _("coordinates lie outside WGS84 – please name the coordinate system (e.g. EPSG:25832)")
         )
     area = polygonal_part(geometry)
     if area.is_empty:
@@ -107,6 +147,24 @@ def clean_geometry(raw: dict[str, Any] | None, transformer: Transformer | None) 
     if area.area == 0:
         raise GeometryError(_("area without extent"))
     return CleanGeometry(area, repaired)
+
+
+def _check_not_degrees(geometry: BaseGeometry, transformer: Transformer) -> None:
+    """Reject longitude/latitude given as a projected CRS's metres (a few metres
+    from the CRS's origin, far from any municipality)."""
+    source = transformer.source_crs
+    if source is None or not source.is_projected:
+        return
+    xmin, ymin, xmax, ymax = geometry.bounds
+    if xmin >= -180 and xmax <= 180 and ymin >= -90 and ymax <= 90:
+        epsg = source.to_epsg()
+        raise GeometryError(
+            _(
+                "the coordinates look like degrees (WGS84), not metres of %(crs)s – "
+                "please choose WGS84 as the coordinate system"
+            )
+            % {"crs": f"EPSG:{epsg}" if epsg else source.name}
+        )
 
 
 def _transform_xy(transformer: Transformer, xy: Any) -> Any:

@@ -4,7 +4,7 @@ values goes through `indicator_table` (disclosure control) here."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -205,6 +205,32 @@ def _protected_grid(
     }
 
 
+_CELL_FIELDS = ("indicator_id", "year", "district_id", "value", "numerator", "denominator")
+_CellRow = namedtuple("_CellRow", _CELL_FIELDS)  # type: ignore[misc]
+
+
+def _published_values(
+    indicator: Indicator,
+    rows: list[tuple[Any, ...]],
+    districts: list[District],
+    by_id: dict[int, District],
+    wanted: set[int],
+) -> dict[Any, float]:
+    """The published values of the districts `wanted` (key: district id) from plain
+    `_CELL_FIELDS` tuples of all the municipality's cells: the same as the
+    unsuppressed values of `_protect`, without building a cell or row object for
+    every observation when no count is small (then nothing is suppressed, as in
+    `_protect`)."""
+    threshold = indicator.disclosure_threshold
+    count_at = 3 if indicator.is_count else 4
+    if not any(row[count_at] is not None and 0 < row[count_at] < threshold for row in rows):
+        return {row[2]: row[3] for row in rows if row[2] in wanted}
+    protected = _protect(indicator, [_CellRow(*row) for row in rows], districts, by_id)
+    return {
+        key: row.value for key, row in protected.items() if key in wanted and row.value is not None
+    }
+
+
 def _protect(
     indicator: Indicator,
     observations: list[Any],
@@ -356,11 +382,6 @@ class NeedIndex:
         return [row for row in self.rows if row.result is not None]
 
 
-def _published(values: dict[int | None, ValueRow], ids: set[int]) -> dict[Any, float]:
-    """The published (not suppressed) values of the districts `ids`."""
-    return {key: row.value for key, row in values.items() if key in ids and row.value is not None}
-
-
 def need_index_years(municipality: Municipality) -> list[int]:
     weights = list(need_index_weights(municipality))
     if not weights:
@@ -379,18 +400,28 @@ def need_index(municipality: Municipality, year: int, *, level: str | None = Non
     Three queries."""
     weights = list(need_index_weights(municipality))
     all_districts = list(districts_of(municipality))
-    grid = _protected_grid(
-        municipality, [w.indicator for w in weights], [year, year - 2], all_districts
-    )
-    return _need_index_of(year, level, weights, all_districts, grid)
+    rows: dict[tuple[int, int], list[tuple[Any, ...]]] = defaultdict(list)
+    if weights:
+        for row in (
+            Observation.objects.for_municipality(municipality)
+            .filter(indicator__in=[w.indicator_id for w in weights], year__in=[year, year - 2])
+            .order_by()
+            .values_list(*_CELL_FIELDS)
+        ):
+            rows[(row[0], row[1])].append(row)
+    return _need_index_of(year, level, weights, all_districts, rows)
 
 
 def need_indexes(municipalities: list[Municipality], year: int) -> dict[int, NeedIndex]:
     """`need_index` (finest level) of many municipalities, e.g. all of NRW for the
-    coordination office, in three queries (key: municipality id)."""
+    coordination office, in four queries (key: municipality id)."""
     ids = [m.pk for m in municipalities]
     weights: dict[int, list[NeedIndexWeight]] = {pk: [] for pk in ids}
-    for weight in NeedIndexWeight.objects.filter(municipality__in=ids).select_related("indicator"):
+    chosen = list(NeedIndexWeight.objects.filter(municipality__in=ids))
+    # Municipalities mostly weight the same standard indicators: one instance each.
+    indicators = Indicator.objects.in_bulk({w.indicator_id for w in chosen})
+    for weight in chosen:
+        weight.indicator = indicators[weight.indicator_id]
         weights[weight.municipality_id].append(weight)
     districts: dict[int, list[District]] = {pk: [] for pk in ids}
     for district in (
@@ -399,37 +430,21 @@ def need_indexes(municipalities: list[Municipality], year: int) -> dict[int, Nee
         .order_by("code")
     ):
         districts[district.municipality_id].append(district)
-    wanted = {w.indicator_id for found in weights.values() for w in found}
-    observations: dict[tuple[int, int, int], list[Any]] = defaultdict(list)
+    wanted = set(indicators)
+    observations: dict[int, dict[tuple[int, int], list[tuple[Any, ...]]]] = {
+        pk: defaultdict(list) for pk in ids
+    }
     for row in (
         Observation.objects.filter(
             municipality__in=ids, indicator__in=wanted, year__in=[year, year - 2]
         )
         .order_by()
-        .values_list(
-            "municipality_id",
-            "indicator_id",
-            "year",
-            "district_id",
-            "value",
-            "numerator",
-            "denominator",
-            named=True,
-        )
+        .values_list("municipality_id", *_CELL_FIELDS)
     ):
-        observations[(row.municipality_id, row.indicator_id, row.year)].append(row)
-    result = {}
-    for pk in ids:
-        by_id = {d.pk: d for d in districts[pk]}
-        grid = {
-            (w.indicator_id, y): _protect(
-                w.indicator, observations[(pk, w.indicator_id, y)], districts[pk], by_id
-            )
-            for w in weights[pk]
-            for y in (year, year - 2)
-        }
-        result[pk] = _need_index_of(year, None, weights[pk], districts[pk], grid)
-    return result
+        observations[row[0]][(row[1], row[2])].append(row[1:])
+    return {
+        pk: _need_index_of(year, None, weights[pk], districts[pk], observations[pk]) for pk in ids
+    }
 
 
 def _need_index_of(
@@ -437,13 +452,25 @@ def _need_index_of(
     level: str | None,
     weights: list[NeedIndexWeight],
     all_districts: list[District],
-    grid: dict[tuple[int, int], dict[int | None, ValueRow]],
+    observations: dict[tuple[int, int], list[tuple[Any, ...]]],
 ) -> NeedIndex:
-    """The need index from loaded weights, districts and protected values."""
+    """The need index from loaded weights, districts and observations (plain
+    `_CELL_FIELDS` tuples by indicator id and year), under disclosure control."""
     if level is None:
         level = _finest_level(all_districts)
     districts = [d for d in all_districts if d.level == level]
     ids = {d.pk for d in districts}
+    by_id = {d.pk: d for d in all_districts}
+
+    def published(weight: NeedIndexWeight, year: int) -> dict[Any, float]:
+        return _published_values(
+            weight.indicator,
+            observations.get((weight.indicator_id, year), []),
+            all_districts,
+            by_id,
+            ids,
+        )
+
     components = [
         needindex.Component(
             w.indicator.key, w.weight, w.indicator.direction == Direction.HIGHER_IS_WORSE
@@ -451,9 +478,9 @@ def _need_index_of(
         for w in weights
     ]
     earlier_year = year - 2
-    current = {w.indicator.key: _published(grid[(w.indicator.pk, year)], ids) for w in weights}
+    current = {w.indicator.key: published(w, year) for w in weights}
     earlier: dict[str, dict[Any, float]] | None = {
-        w.indicator.key: _published(grid[(w.indicator.pk, earlier_year)], ids) for w in weights
+        w.indicator.key: published(w, earlier_year) for w in weights
     }
     if earlier is not None and not any(earlier.values()):
         earlier, earlier_year = None, 0

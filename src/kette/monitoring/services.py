@@ -70,6 +70,7 @@ def districts_import(
     parent_property: str | None = None,
     parent_level: str | None = None,
     crs: str | None = None,
+    dry_run: bool = False,
 ) -> DistrictImportReport:
     """Create or update (by code) the municipality's districts from a GeoJSON
     FeatureCollection in WGS84 or another CRS (EPSG:25832), converted to WGS84.
@@ -79,6 +80,8 @@ def districts_import(
     is rejected with every feature's reason (ImportRejected). The parent is the
     district whose code is in `parent_property`, or the district of
     `parent_level` that contains the feature's representative point.
+    With `dry_run` the input is validated and counted the same way, but nothing
+    is written (the upload page's report before the confirmation).
     """
     report = DistrictImportReport()
     if collection.get("type") != "FeatureCollection" or not isinstance(
@@ -91,6 +94,15 @@ def districts_import(
     except geo.GeometryError as error:
         raise ImportRejected([str(error)]) from error
 
+    names = geo.property_names(collection)
+    absent = [
+        _("No feature has the property “%(name)s”; the file has: %(names)s.")
+        % {"name": name, "names": ", ".join(names) or "–"}
+        for name in dict.fromkeys([code_property, name_property, parent_property or ""])
+        if name and name not in names and collection["features"]
+    ]
+    if absent:
+        raise ImportRejected(absent)
     errors: list[str] = []
     parsed: list[_ParsedDistrict] = []
     seen: dict[str, int] = {}
@@ -193,16 +205,20 @@ def districts_import(
             written[item.code] = district
             continue
         is_new = district.pk is None
+        if is_new:
+            report.created += 1
+        else:
+            report.updated += 1
+        if dry_run:
+            continue
         for key, value in values.items():
             setattr(district, key, value)
         _attribute(district, actor)
         district.full_clean(validate_unique=False, validate_constraints=False)
         district.save()
         written[item.code] = district
-        if is_new:
-            report.created += 1
-        else:
-            report.updated += 1
+    if dry_run:
+        return report
     if parent_property:
         # Parents from the same file exist only now.
         for item in parsed:
@@ -416,15 +432,11 @@ def _candidates_from_table(
                 continue
             if re.fullmatch(r"(19|20)\d\d", name):
                 if not indicator_key:
-                    raise ImportRejected(
-                        [_("The columns are years: please name the indicator (--indicator).")]
-                    )
+                    raise ImportRejected([_("The columns are years: please name the indicator.")])
                 cells.append((index, indicator_key, int(name)))
             else:
                 if not year:
-                    raise ImportRejected(
-                        [_("The columns are indicators: please name the year (--year).")]
-                    )
+                    raise ImportRejected([_("The columns are indicators: please name the year.")])
                 if name not in indicators:
                     errors.append(_("Column “%(name)s”: unknown indicator.") % {"name": name})
                     continue
@@ -537,6 +549,7 @@ def _store(
     *,
     actor: User | None,
     report: ObservationImportReport,
+    dry_run: bool = False,
 ) -> None:
     existing = {
         (o.district_id, o.indicator_id, o.year): o
@@ -570,6 +583,10 @@ def _store(
             changed.append(observation)
         else:
             report.unchanged += 1
+    report.created += len(new)
+    report.updated += len(changed)
+    if dry_run:
+        return
     if new:
         bulk_create_with_history(new, Observation, batch_size=500, default_user=actor)
     if changed:
@@ -580,8 +597,6 @@ def _store(
             batch_size=500,
             default_user=actor,
         )
-    report.created += len(new)
-    report.updated += len(changed)
 
 
 @transaction.atomic
@@ -593,13 +608,15 @@ def observations_import(
     layout: str = "long",
     indicator_key: str | None = None,
     year: int | None = None,
+    dry_run: bool = False,
 ) -> ObservationImportReport:
     """Create or update observations from a table in long form (Sozialraum,
     Indikator, Jahr, Wert, optional Zähler and Nenner) or wide form (Sozialraum
     plus one column per year or per indicator). German number formats; an empty
     Sozialraum (or the municipality's key) means the whole municipality. Every
     unknown code, non-number and impossible value is reported with row and
-    column, and nothing is written unless the whole table is valid."""
+    column, and nothing is written unless the whole table is valid. With
+    `dry_run` only validate and count what would be created and updated."""
     if layout not in ("long", "wide"):
         raise ImportRejected(
             [_("Unknown layout “%(layout)s” (long or wide).") % {"layout": layout}]
@@ -608,7 +625,7 @@ def observations_import(
     candidates = _candidates_from_table(
         municipality, table, layout=layout, indicator_key=indicator_key, year=year, report=report
     )
-    _store(municipality, candidates, actor=actor, report=report)
+    _store(municipality, candidates, actor=actor, report=report, dry_run=dry_run)
     return report
 
 
@@ -624,10 +641,14 @@ def observations_import_itnrw(
     regional: tables.RegionalTable,
     indicator_key: str,
     municipalities: list[Municipality] | None = None,
+    keep_regional: bool = True,
+    dry_run: bool = False,
 ) -> ObservationImportReport:
     """Store the values of an IT.NRW table for every municipality (all by default)
     whose official key appears in it, as whole-municipality observations of the
-    programme-wide indicator `indicator_key`."""
+    programme-wide indicator `indicator_key`; with `keep_regional` also every
+    region's value for the comparison of municipalities (programme-wide data,
+    so not from one municipality's upload). `dry_run` validates and counts only."""
     indicator = Indicator.objects.filter(municipality__isnull=True, key=indicator_key).first()
     if indicator is None:
         raise ImportRejected([_("Unknown standard indicator “%(key)s”.") % {"key": indicator_key}])
@@ -655,9 +676,10 @@ def observations_import_itnrw(
     if errors:
         raise ImportRejected(errors)
     for municipality, candidate in per_municipality.values():
-        _store(municipality, [candidate], actor=actor, report=report)
+        _store(municipality, [candidate], actor=actor, report=report, dry_run=dry_run)
         report.municipalities.append(municipality.name)
-    report.regions = regional_observations_store(regional=regional, indicator=indicator)
+    if keep_regional and not dry_run:
+        report.regions = regional_observations_store(regional=regional, indicator=indicator)
     return report
 
 

@@ -1,4 +1,4 @@
-"""Reading tabular input: CSV (UTF-8 or Latin-1, `;` `,` or tab) and XLSX, German
+"""Reading tabular input: CSV (UTF-8 or Windows-1252, `;` `,` or tab) and XLSX, German
 number formats, and the raw exports of the Landesdatenbank NRW (IT.NRW).
 No database access here; the services validate the content."""
 
@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
+
+from kette.directory import tabular
 
 # Statistical offices' markers: "-" nothing there (zero), "." unknown or secret,
 # "x" not sensible, "…" not yet available; empty cells count as missing too.
@@ -67,49 +69,27 @@ class Table:
     rows: list[tuple[int, list[Any]]]  # (line number in the file, cells)
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
-
-
-def read_table(data: bytes, filename: str) -> Table:
-    """The first sheet of an XLSX file or a CSV file, header in the first row."""
-    if filename.lower().endswith((".xlsx", ".xlsm")):
-        return _read_xlsx(data)
-    text = _decode(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = max([";", ",", "\t"], key=first_line.count)
-    lines = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    if not lines:
-        raise TableError(_("The file is empty."))
-    header = [cell.strip() for cell in lines[0]]
-    rows = [(number, row) for number, row in enumerate(lines[1:], start=2) if any(row)]
-    return Table(header, rows)
-
-
-def _read_xlsx(data: bytes) -> Table:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken file
+def read_table(data: bytes, filename: str = "") -> Table:
+    """The first sheet of an XLSX file or a CSV file, header in the first row,
+    recognised by content. The file checks (size, empty, binary, encoding,
+    broken XLSX) are the offer import's; they raise TableError in German."""
+    if filename.lower().endswith((".xlsx", ".xlsm")) and not data.startswith(b"PK\x03\x04"):
         raise TableError(
-            _("The Excel file cannot be read (%(error)s).") % {"error": error}
-        ) from error
-    sheet = workbook.worksheets[0]
-    lines = [list(row) for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    if not lines:
-        raise TableError(_("The file is empty."))
-    header = ["" if cell is None else str(cell).strip() for cell in lines[0]]
-    rows = [
-        (number, ["" if cell is None else cell for cell in row])
-        for number, row in enumerate(lines[1:], start=2)
-        if any(cell not in (None, "") for cell in row)
+            _("The Excel file cannot be read (%(error)s).") % {"error": _("no XLSX content")}
+        )
+    try:
+        lines = tabular.read_rows(data)
+    except tabular.TabularFileError as error:
+        raise TableError(error.message) from error
+    numbered = [
+        (number, row)
+        for number, row in enumerate(lines, start=1)
+        if any(str(cell).strip() for cell in row)
     ]
-    return Table(header, rows)
+    if not numbered:
+        raise TableError(_("The file is empty."))
+    header = [cell.strip() for cell in numbered[0][1]]
+    return Table(header, numbered[1:])
 
 
 @dataclass
@@ -170,10 +150,7 @@ def read_itnrw(data: bytes, *, column: int | None = None) -> RegionalTable:
     if column is None:
         if width != 1:
             raise TableError(
-                _(
-                    "The table has %(width)s value columns; "
-                    "please choose one with --column 1 … %(width)s."
-                )
+                _("The table has %(width)s value columns; please choose one of 1 … %(width)s.")
                 % {"width": width}
             )
         column = 1

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kette.monitoring import views
+from kette.monitoring import upload_views, views
 
 app_name = "monitoring"
 
@@ -42,4 +42,24 @@ urlpatterns = [
     path(PREFIX + "bedarfsindex/", views.NeedIndexView.as_view(), name="need_index"),
     path(PREFIX + "versorgung/", views.GapView.as_view(), name="gaps"),
     path(PREFIX + "versorgung.geojson", views.GapGeoJSONView.as_view(), name="gaps_geojson"),
+    path(
+        PREFIX + "daten/werte/",
+        upload_views.ObservationUploadView.as_view(),
+        name="upload_observations",
+    ),
+    path(
+        PREFIX + "daten/werte/pruefen/<str:upload_token>/",
+        upload_views.ObservationReviewView.as_view(),
+        name="upload_observations_review",
+    ),
+    path(
+        PREFIX + "daten/sozialraeume/",
+        upload_views.DistrictUploadView.as_view(),
+        name="upload_districts",
+    ),
+    path(
+        PREFIX + "daten/sozialraeume/pruefen/<str:upload_token>/",
+        upload_views.DistrictReviewView.as_view(),
+        name="upload_districts_review",
+    ),
 ]

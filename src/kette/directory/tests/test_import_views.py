@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
+from kette.core import upload_store
 from kette.core.models import Role
-from kette.directory import tabular, upload_store
+from kette.directory import tabular
 from kette.directory.models import Service
 from kette.testing import factories
 
@@ -129,7 +130,7 @@ def test_an_upload_token_works_only_for_its_uploader_and_municipality(client, wo
         municipality_id=world.a.pk,
         user_id=0,
         filename="a.csv",
-        mapping="",
+        kind="directory.offers",
     )
     client.force_login(factories.user_with_role(Role.COORDINATOR, world.a, username="k2"))
     url = reverse("directory_import:review", args=[world.a.slug, token])

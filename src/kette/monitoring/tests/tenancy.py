@@ -1,5 +1,6 @@
 """The monitoring app's part of the cross-tenant harness (see kette.testing.tenancy)."""
 
+from kette.core import upload_store
 from kette.monitoring.models import Unit
 from kette.monitoring.tests.factories import (
     DistrictFactory,
@@ -32,3 +33,20 @@ register_seeder(seed_monitoring)
 register_kwarg("indicator_key", lambda world: world.objects["indicator"].key)
 register_kwarg("year", lambda world: 2012)
 register_kwarg("district_code", lambda world: world.objects["district"].code)
+
+
+def _upload_of_a(world):
+    """A real pending upload of A's values (its name and content carry the secret):
+    nobody of B may see its report or import it. (The offer import's routes get a
+    token of the wrong kind, which they refuse like any invalid one.)"""
+    return upload_store.store(
+        f"Sozialraum;Indikator;Jahr;Wert\n101;eigener-indikator;2012;{world.secret}\n".encode(),
+        kind="monitoring.observations",
+        municipality_id=world.a.pk,
+        user_id=0,
+        filename=f"{world.secret}.csv",
+        options={"layout": "long"},
+    )
+
+
+register_kwarg("upload_token", _upload_of_a)

@@ -117,7 +117,7 @@ def test_need_index_map_table_and_accessibility(koeln_session, live_server):
         assert page.locator(".choropleth-table tbody tr").count() >= district_count
         assert _axe(page) == []
         # Sorting the table by value works without JavaScript, through the header link.
-        page.get_by_role("link", name="Wert").click()
+        page.get_by_role("link", name="Wert", exact=True).click()
         assert "sortierung=value" in page.url
         assert _axe(page) == []
         code = page.locator(".choropleth-table tbody tr td").first.inner_text()

@@ -141,6 +141,8 @@ def test_suppressed_inputs_leave_the_district_unranked(city):
     result = selectors.need_index(city, 2012)
     unranked = [row.district.code for row in result.rows if row.result is None]
     assert unranked == ["d1"]
+    # The batch path (fast unless a count is small) suppresses the same.
+    assert selectors.need_indexes([city], 2012)[city.pk].rows == result.rows
 
 
 def test_weights_are_validated(city):
@@ -170,7 +172,8 @@ def test_need_indexes_of_many_municipalities_equal_each_need_index(city, django_
     other = MunicipalityFactory()
     district = DistrictFactory(municipality=other, code="x1")
     ObservationFactory(municipality=other, district=district, indicator__key="z", value=1)
-    with django_assert_num_queries(3):
+    # Weights, their indicators, districts, observations: whatever the number of municipalities.
+    with django_assert_num_queries(4):
         many = selectors.need_indexes([city, other], 2012)
     single = selectors.need_index(city, 2012)
     assert [(r.district.code, r.result) for r in many[city.pk].rows] == [

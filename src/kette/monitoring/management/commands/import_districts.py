@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kette.core.models import Municipality
-from kette.monitoring import services
+from kette.monitoring import geo, services
 from kette.monitoring.errors import ImportRejected
 
 
@@ -38,11 +37,11 @@ class Command(BaseCommand):
         if municipality is None:
             raise CommandError(f"Unbekannte Kommune „{options['municipality']}“.")
         try:
-            collection = json.loads(Path(options["file"]).read_text(encoding="utf-8"))
+            collection = geo.read_geojson(Path(options["file"]).read_bytes())
         except OSError as error:
             raise CommandError(f"Datei nicht lesbar: {error}") from error
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise CommandError(f"Die Datei ist kein gültiges JSON: {error}") from error
+        except geo.GeometryError as error:
+            raise CommandError(str(error)) from error
         if options["parent_property"] and options["parent_level"]:
             raise CommandError("Bitte nur --parent-property oder --parent-level angeben.")
         started = time.perf_counter()

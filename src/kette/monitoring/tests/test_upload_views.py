@@ -1,0 +1,381 @@
+"""Upload pages for indicator values and district boundaries: upload → report of
+every problem (nothing written) → confirmation; permissions; bad inputs."""
+
+import io
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+from openpyxl import Workbook
+
+from kette.core import upload_store
+from kette.core.models import District, Role
+from kette.monitoring import services
+from kette.monitoring.demo import DATA
+from kette.monitoring.models import Observation, RegionalObservation
+from kette.monitoring.tests.factories import DistrictFactory, collection, feature, square
+from kette.testing.factories import user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def city(world):
+    world.a.official_key = "05315000"
+    world.a.save()
+    DistrictFactory(municipality=world.a, code="101", name="Altstadt-Nord", level="Stadtteil")
+    DistrictFactory(municipality=world.a, code="102", name="Altstadt-Süd", level="Stadtteil")
+    services.indicator_catalogue_sync(actor=None)
+    return world.a
+
+
+@pytest.fixture
+def coordinator_client(client, city):
+    client.force_login(user_with_role(Role.COORDINATOR, city, username="koord"))
+    return client
+
+
+def _file(content, name="werte.csv"):
+    data = content if isinstance(content, bytes) else content.encode("utf-8")
+    return SimpleUploadedFile(name, data)
+
+
+def _values_url(city):
+    return reverse("monitoring:upload_observations", args=[city.slug])
+
+
+def _districts_url(city):
+    return reverse("monitoring:upload_districts", args=[city.slug])
+
+
+def _upload_values(client, city, content, name="werte.csv", **options):
+    data = {"file": _file(content, name), "layout": "long"} | options
+    return client.post(_values_url(city), data)
+
+
+def _upload_districts(client, city, data, **options):
+    content = data if isinstance(data, bytes) else json.dumps(data).encode("utf-8")
+    fields = {
+        "file": _file(content, "bezirke.geojson"),
+        "code_property": "ref",
+        "name_property": "name",
+        "level": "Stadtteil",
+    } | options
+    return client.post(_districts_url(city), fields)
+
+
+LONG = (
+    "Sozialraum;Indikator;Jahr;Wert;Zähler;Nenner\n"
+    "101;sgb2-quote-u15;2023;12,5;25;200\n"
+    "102;sgb2-quote-u15;2023;30,0;;\n"
+)
+
+
+# Indicator values -----------------------------------------------------------
+
+
+def test_long_form_is_checked_then_imported_on_confirmation(coordinator_client, city):
+    page = coordinator_client.get(_values_url(city)).content.decode()
+    assert "Indikatorwerte hochladen" in page
+    assert "sgb2-quote-u15" in page
+    response = _upload_values(coordinator_client, city, LONG)
+    assert response.status_code == 302
+    review = response["Location"]
+    assert "/monitoring/daten/werte/pruefen/" in review
+    page = coordinator_client.get(review).content.decode()
+    assert "Keine Probleme gefunden." in page
+    assert "<dt>Neue Werte</dt>" in page
+    assert not Observation.objects.exists()  # the report wrote nothing
+
+    response = coordinator_client.post(review, follow=True)
+    assert response.redirect_chain[-1][0] == reverse(
+        "monitoring:indicator_values", args=[city.slug]
+    )
+    assert "Importiert. Neue Werte: 2" in response.content.decode()
+    values = Observation.objects.filter(municipality=city).order_by("district__code")
+    assert [(o.district.code, o.value, o.numerator) for o in values] == [
+        ("101", 12.5, 25.0),
+        ("102", 30.0, None),
+    ]
+    # The upload is gone after the import; uploading the same again changes nothing.
+    assert coordinator_client.get(review).status_code == 404
+    review = _upload_values(coordinator_client, city, LONG)["Location"]
+    page = coordinator_client.get(review).content.decode()
+    assert "<dt>Unveränderte Werte</dt>" in page
+
+
+def test_wide_form_with_year_columns_from_xlsx_needs_the_indicator(coordinator_client, city):
+    workbook = Workbook()
+    workbook.active.append(["Sozialraum", "2022", "2023"])
+    workbook.active.append([101, 120, "1.234"])
+    workbook.active.append([102, ".", 80])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = _upload_values(
+        coordinator_client, city, buffer.getvalue(), name="werte.xlsx", layout="wide"
+    )
+    page = coordinator_client.get(response["Location"]).content.decode()
+    assert "Die Spalten sind Jahre: bitte den Indikator angeben." in page
+    assert "Jetzt importieren" not in page
+
+    response = _upload_values(
+        coordinator_client,
+        city,
+        buffer.getvalue(),
+        name="werte.xlsx",
+        layout="wide",
+        indicator="kinder-0-3",
+    )
+    review = response["Location"]
+    page = coordinator_client.get(review).content.decode()
+    assert "Jetzt importieren" in page
+    coordinator_client.post(review)
+    assert Observation.objects.filter(municipality=city, indicator__key="kinder-0-3").count() == 3
+    assert Observation.objects.get(district__code="101", year=2023).value == 1234
+
+
+def test_itnrw_export_fills_only_this_municipality(coordinator_client, city):
+    data = (DATA / "itnrw_22811-01i_2023.csv").read_bytes()
+    response = _upload_values(
+        coordinator_client, city, data, layout="itnrw", indicator="mindestsicherungsquote"
+    )
+    review = response["Location"]
+    assert "Neue Werte" in coordinator_client.get(review).content.decode()
+    coordinator_client.post(review)
+    observation = Observation.objects.get(municipality=city)
+    assert (observation.district, observation.year, observation.value) == (None, 2023, 14.4)
+    # Programme-wide reference data is not written from one municipality's upload.
+    assert not RegionalObservation.objects.exists()
+
+
+def test_itnrw_without_the_municipality_and_without_indicator(coordinator_client, city):
+    response = _upload_values(coordinator_client, city, "a;b\n1;2\n", layout="itnrw")
+    assert response.status_code == 200
+    assert "Bitte den Indikator wählen, den die IT.NRW-Tabelle enthält." in (
+        response.content.decode()
+    )
+    city.official_key = "05999999"
+    city.save()
+    data = (DATA / "itnrw_22811-01i_2023.csv").read_bytes()
+    review = _upload_values(
+        coordinator_client, city, data, layout="itnrw", indicator="mindestsicherungsquote"
+    )["Location"]
+    page = coordinator_client.get(review).content.decode()
+    assert "Die Tabelle hat keine Zeile mit dem amtlichen Schlüssel 05999999" in page
+
+
+def test_every_problem_of_the_rows_is_shown_and_nothing_is_written(coordinator_client, city):
+    content = (
+        "Sozialraum;Indikator;Jahr;Wert\n"
+        "101;sgb2-quote-u15;2023;12,5\n"
+        "999;sgb2-quote-u15;2023;10\n"
+        "102;sgb2-quote-u15;2023;viel\n"
+        "102;sgb2-quote-u15;2022;130\n"
+    )
+    review = _upload_values(coordinator_client, city, content)["Location"]
+    page = coordinator_client.get(review).content.decode()
+    assert "3 Probleme – es wird nichts importiert" in page
+    assert "Zeile 3, Spalte „Sozialraum“: unbekannter Sozialraum „999“." in page
+    assert "Zeile 4, Spalte „Wert“: „viel“ ist keine Zahl." in page
+    assert "Zeile 5, Spalte „Wert“: 130,0 ist als Prozentwert unmöglich." in page
+    assert "Jetzt importieren" not in page
+    response = coordinator_client.post(review)
+    assert response.status_code == 200
+    assert "Es wurde nichts importiert" in response.content.decode()
+    assert not Observation.objects.exists()
+
+
+def test_missing_columns_are_reported(coordinator_client, city):
+    review = _upload_values(coordinator_client, city, "Sozialraum;Menge\n101;3\n")["Location"]
+    page = coordinator_client.get(review).content.decode()
+    assert "Spalte „Indikator“ fehlt." in page
+    assert "Spalte „Wert“ fehlt." in page
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"", "werte.csv", "Die übertragene Datei ist leer."),
+        (b"   \n\n", "werte.csv", "Die Datei ist leer."),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "werte.csv", "keine Tabelle, sondern eine PNG-Datei"),
+        (b"Sozialraum;Wert\x00\x01\n", "werte.csv", "enthält Binärdaten"),
+        (b"Sozialraum;Wert\n\x81\x8d;1\n", "werte.csv", "Zeichenkodierung"),
+        (b"kein excel", "werte.xlsx", "Excel-Datei ist nicht lesbar"),
+    ],
+)
+def test_unreadable_files_are_refused_at_the_upload(
+    coordinator_client, city, content, name, message
+):
+    stored = set(upload_store.upload_dir().glob("*.upload"))
+    response = _upload_values(coordinator_client, city, content, name=name)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert set(upload_store.upload_dir().glob("*.upload")) == stored
+
+
+@override_settings(KETTE_IMPORT_MAX_BYTES=20)
+def test_too_large_file_is_refused(coordinator_client, city):
+    response = _upload_values(coordinator_client, city, LONG)
+    assert response.status_code == 200
+    assert "höchstens 0,0 MB" in response.content.decode()
+
+
+# District boundaries ----------------------------------------------------------
+
+
+def test_districts_from_geojson_are_checked_then_imported(coordinator_client, city):
+    page = coordinator_client.get(_districts_url(city)).content.decode()
+    assert "Sozialraumgrenzen hochladen" in page
+    data = collection(
+        feature("101", "Altstadt-Nord", square(6.95, 50.94)),
+        feature("103", "Deutz", square(6.97, 50.94)),
+    )
+    response = _upload_districts(coordinator_client, city, data)
+    review = response["Location"]
+    assert "/monitoring/daten/sozialraeume/pruefen/" in review
+    page = coordinator_client.get(review).content.decode()
+    assert "<dt>Neue Sozialräume</dt>" in page
+    assert "<dd>\n          1\n        </dd>" in page  # one new, one changed
+    assert "EPSG:4326" in page
+    assert not District.objects.filter(code="103").exists()
+    response = coordinator_client.post(review, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("monitoring:districts", args=[city.slug])
+    deutz = District.objects.get(municipality=city, code="103")
+    assert (deutz.name, deutz.level) == ("Deutz", "Stadtteil")
+    assert District.objects.get(municipality=city, code="101").boundary is not None
+
+
+def test_districts_in_utm32_with_the_crs_chosen(coordinator_client, city):
+    ring = [[356500, 5645400], [356550, 5645400], [356550, 5645450], [356500, 5645400]]
+    data = collection(feature("1", "Dom", {"type": "Polygon", "coordinates": [ring]}))
+    review = _upload_districts(coordinator_client, city, data)["Location"]
+    page = coordinator_client.get(review).content.decode()
+    assert "Koordinaten liegen außerhalb von WGS84" in page
+    review = _upload_districts(coordinator_client, city, data, crs="EPSG:25832")["Location"]
+    coordinator_client.post(review)
+    boundary = District.objects.get(municipality=city, code="1").boundary
+    lon, lat = boundary["coordinates"][0][0][:2] if boundary["type"] == "Polygon" else (0, 0)
+    assert 6.9 < lon < 7.0 and 50.9 < lat < 51.0
+
+
+def test_degrees_declared_as_utm32_are_refused(coordinator_client, city):
+    data = collection(feature("1", "Dom", square(6.95, 50.94)))
+    review = _upload_districts(coordinator_client, city, data, crs="EPSG:25832")["Location"]
+    page = coordinator_client.get(review).content.decode()
+    assert "sehen nach Grad (WGS84) aus, nicht nach Metern von EPSG:25832" in page
+    assert "Jetzt importieren" not in page
+
+
+def test_every_bad_feature_is_reported_and_nothing_written(coordinator_client, city):
+    line = {"type": "LineString", "coordinates": [[6.9, 50.9], [6.91, 50.91]]}
+    flat = {"type": "Polygon", "coordinates": [[[6.9, 50.9], [6.91, 50.9], [6.9, 50.9]]]}
+    data = collection(
+        feature("201", "Gut", square(6.95, 50.94)),
+        feature("202", "Linie", line),
+        feature("203", "", flat),
+    )
+    review = _upload_districts(coordinator_client, city, data)["Location"]
+    page = coordinator_client.get(review).content.decode()
+    assert "Feature 2 (202): keine Fläche (Geometrietyp LineString)." in page
+    assert "Feature 3 (203): Eigenschaft „name“ (Name) fehlt." in page
+    assert "Feature 3 (203):" in page and "Jetzt importieren" not in page
+    coordinator_client.post(review)
+    assert not District.objects.filter(code__startswith="20").exists()
+
+
+def test_properties_not_in_the_file_are_named_with_the_ones_there(coordinator_client, city):
+    data = collection(feature("1", "Dom", square(6.95, 50.94), STT_NR="1"))
+    review = _upload_districts(coordinator_client, city, data, code_property="NUMMER")["Location"]
+    page = coordinator_client.get(review).content.decode()
+    assert "Kein Feature hat die Eigenschaft „NUMMER“; die Datei hat: ref, name, STT_NR." in page
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b" ", "Die Datei ist leer."),
+        (b"\x00\x01\x02", "enthält Binärdaten"),
+        ('{"type": "FeatureCollection", "name": "Köln"}'.encode("latin-1"), "nicht in UTF-8"),
+        (b'{"type": "FeatureCollection", "features": [}', "kein gültiges JSON (Zeile 1"),
+        (b'{"type": "Feature"}', "keine GeoJSON-FeatureCollection"),
+    ],
+)
+def test_unreadable_geojson_is_refused_at_the_upload(coordinator_client, city, content, message):
+    response = _upload_districts(coordinator_client, city, content)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+@override_settings(KETTE_IMPORT_MAX_BYTES=50)
+def test_too_large_geojson_is_refused(coordinator_client, city):
+    data = collection(feature("1", "Dom", square(6.95, 50.94)))
+    response = _upload_districts(coordinator_client, city, data)
+    assert response.status_code == 200
+    assert "höchstens 0,0 MB können auf einmal importiert werden" in response.content.decode()
+
+
+def test_parent_property_and_parent_level_exclude_each_other(coordinator_client, city):
+    response = _upload_districts(
+        coordinator_client,
+        city,
+        collection(feature("1", "Dom", square(6.95, 50.94))),
+        parent_property="bezirk",
+        parent_level="Stadtteil",
+    )
+    assert response.status_code == 200
+    assert "nicht beides" in response.content.decode()
+
+
+# Permissions --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.EDITOR, Role.PROVIDER, Role.VIEWER])
+def test_only_coordinators_upload(client, city, role):
+    client.force_login(user_with_role(role, city))
+    assert client.get(_values_url(city)).status_code == 403
+    assert client.get(_districts_url(city)).status_code == 403
+    assert _upload_values(client, city, LONG).status_code == 403
+    page = client.get(reverse("monitoring:districts", args=[city.slug])).content.decode()
+    assert _values_url(city) not in page
+    assert not Observation.objects.exists()
+
+
+def test_coordinators_find_the_upload_pages_in_the_navigation(coordinator_client, city):
+    page = coordinator_client.get(reverse("monitoring:districts", args=[city.slug]))
+    html = page.content.decode()
+    assert f'href="{_values_url(city)}"' in html
+    assert f'href="{_districts_url(city)}"' in html
+
+
+def test_a_token_works_only_for_its_kind_user_and_municipality(client, city, world):
+    coordinator = user_with_role(Role.COORDINATOR, city, username="k1")
+    token = upload_store.store(
+        LONG.encode(),
+        kind="directory.offers",
+        municipality_id=city.pk,
+        user_id=coordinator.pk,
+        filename="werte.csv",
+    )
+    client.force_login(coordinator)
+    url = reverse("monitoring:upload_observations_review", args=[city.slug, token])
+    assert client.get(url).status_code == 404
+    token = upload_store.store(
+        LONG.encode(),
+        kind="monitoring.observations",
+        municipality_id=city.pk,
+        user_id=coordinator.pk,
+        filename="werte.csv",
+        options={"layout": "long"},
+    )
+    url = reverse("monitoring:upload_observations_review", args=[city.slug, token])
+    assert client.get(url).status_code == 200
+    client.force_login(user_with_role(Role.COORDINATOR, city, username="k2"))
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    other = user_with_role(Role.COORDINATOR, world.b, username="k3")
+    client.force_login(other)
+    url_b = reverse("monitoring:upload_observations_review", args=[world.b.slug, token])
+    assert client.get(url_b).status_code == 404
+    assert not Observation.objects.exists()

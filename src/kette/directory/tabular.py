@@ -47,6 +47,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kette.core import bulk
 from kette.core.models import Municipality, User
 from kette.core.text import fold_german
 from kette.directory import selectors, services
@@ -778,14 +779,17 @@ def prepare_import(
 
     fields = _TermIndex(selectors.fields_of_action(municipality))
     features = _TermIndex(selectors.accessibility_features(municipality))
-    for number, cells in enumerate(table[1:], start=2):
-        raw = {key: (cells[i] if i < len(cells) else "") for key, i in positions.items()}
-        if not any(value.strip() for value in raw.values()):
-            continue
-        values, errors = _parse_row(raw, fields, features)
-        for key, message in errors:
-            plan.problems.append(Problem(number, BY_KEY[key].header, message))
-        plan.rows.append(OfferRow(number=number, values=values, hsds_id=values.get("hsds_id")))
+    # Every parsed row stays alive until written; the cyclic garbage collector
+    # would scan them all again and again (see kette.core.bulk.collector_paused).
+    with bulk.collector_paused():
+        for number, cells in enumerate(table[1:], start=2):
+            raw = {key: (cells[i] if i < len(cells) else "") for key, i in positions.items()}
+            if not any(value.strip() for value in raw.values()):
+                continue
+            values, errors = _parse_row(raw, fields, features)
+            for key, message in errors:
+                plan.problems.append(Problem(number, BY_KEY[key].header, message))
+            plan.rows.append(OfferRow(number=number, values=values, hsds_id=values.get("hsds_id")))
     _match(plan)
     plan.problems.sort(
         key=lambda p: (p.row or 0, HEADERS.index(p.column) if p.column in HEADERS else 0)
@@ -1007,11 +1011,12 @@ class _Writer:
         ordered = list(groups.values())
         for start in range(0, len(ordered), BULK_OFFERS):
             chunk = ordered[start : start + BULK_OFFERS]
-            drafts = [self.draft(group) for group in chunk]
             try:
-                created = services.services_create_bulk(
-                    actor=self.actor, municipality=self.municipality, drafts=drafts
-                )
+                with bulk.collector_paused():
+                    drafts = [self.draft(group) for group in chunk]
+                    created = services.services_create_bulk(
+                        actor=self.actor, municipality=self.municipality, drafts=drafts
+                    )
             except services.DraftError as error:
                 raise RowError(chunk[error.index][0].number, error) from error
             self.summary.created += len(created)

@@ -245,7 +245,9 @@ class ServiceStatusView(MunicipalityMixin, View):
         permission, service_function = action
         if not request.user.has_perm(permission, service):
             raise PermissionDenied
-        if service_function is None:  # withdraw the pending proposal
+        if service_function is None:  # the provider withdraws its pending proposal
+            if not review.review_required(request.user, service, publishing=True):
+                raise PermissionDenied  # reviewers reject (with a reason) instead
             pending = review.pending_change_of(service)
             if pending is not None:
                 review.offer_change_withdraw(actor=request.user, change=pending)  # type: ignore[arg-type]

@@ -194,9 +194,15 @@ def test_a_providers_request_to_publish_waits_for_approval(
     assert draft.status == ServiceStatus.PUBLISHED
 
 
-def test_a_provider_withdraws_its_proposal(world, provider, offer, reviewing):
+def test_a_provider_withdraws_its_proposal(world, coordinator, provider, offer, reviewing):
     client = logged_in(provider)
     client.post(edit_url(world, offer), form_data(offer, name="Babycafé"))
+    assert OfferChange.objects.filter(service=offer).exists()
+    # The coordination rejects with a reason instead of withdrawing silently.
+    response = logged_in(coordinator).post(
+        f"/k/{world.a.slug}/angebote/{offer.pk}/status/", {"action": "withdraw"}
+    )
+    assert response.status_code == 403
     assert OfferChange.objects.filter(service=offer).exists()
     client.post(f"/k/{world.a.slug}/angebote/{offer.pk}/status/", {"action": "withdraw"})
     assert not OfferChange.objects.filter(service=offer).exists()

@@ -32,6 +32,7 @@ import numpy as np
 from django.db import connections
 
 MAX_SCOPES = 32
+BUILD_CHUNK = 50_000
 
 # (database alias, "m" | "p" | "all", id or 0)
 Scope = tuple[str, str, int]
@@ -95,22 +96,32 @@ def _signature(scope: Scope) -> tuple[tuple[int, str], ...]:
 
 def _build(scope: Scope, signature: tuple[tuple[int, str], ...]) -> FacetIndex:
     alias, kind, scope_id = scope
-    with connections[alias].cursor() as cursor:
+    numbers: dict[str, int] = {}
+    owner_parts, code_parts = [], []
+    # Streamed (a server-side cursor on PostgreSQL): a programme of a million
+    # offers has ten million rows, which as Python tuples would need gigabytes;
+    # as arrays they take twelve bytes each.
+    with connections[alias].chunked_cursor() as cursor:
         cursor.execute(
             "SELECT service_id, key FROM directory_servicefacet "  # noqa: S608
             f"{_scope_sql(kind)} ORDER BY service_id",
             [scope_id] if kind != "all" else [],
         )
-        rows = cursor.fetchall()
-    numbers: dict[str, int] = {}
-    codes = np.fromiter(
-        (numbers.setdefault(key, len(numbers)) for _service, key in rows),
-        dtype=np.int32,
-        count=len(rows),
-    )
-    owners = np.fromiter((service for service, _key in rows), dtype=np.int64, count=len(rows))
+        while rows := cursor.fetchmany(BUILD_CHUNK):
+            owner_parts.append(
+                np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+            )
+            code_parts.append(
+                np.fromiter(
+                    (numbers.setdefault(row[1], len(numbers)) for row in rows),
+                    dtype=np.int32,
+                    count=len(rows),
+                )
+            )
+    owners = np.concatenate(owner_parts) if owner_parts else np.empty(0, dtype=np.int64)
+    codes = np.concatenate(code_parts) if code_parts else np.empty(0, dtype=np.int32)
     ids, first = np.unique(owners, return_index=True)  # rows come sorted by offer
-    starts = np.append(first, len(rows)).astype(np.int64)
+    starts = np.append(first, len(owners)).astype(np.int64)
     return FacetIndex(signature=signature, ids=ids, starts=starts, codes=codes, keys=tuple(numbers))
 
 

@@ -33,7 +33,6 @@ from kette.core.audit import audited_save
 from kette.core.models import Municipality, User
 from kette.directory import selectors, services
 from kette.directory.bulk_models import (
-    DEFAULT_STALE_AFTER_MONTHS,
     DirectorySettings,
     ReminderSent,
 )
@@ -47,8 +46,7 @@ DAYS_PER_MONTH = 365.25 / 12
 
 def stale_after_months(municipality: Municipality) -> int:
     """The municipality's freshness period in months (default 12)."""
-    row = DirectorySettings.objects.for_municipality(municipality).first()
-    return row.stale_after_months if row else DEFAULT_STALE_AFTER_MONTHS
+    return directory_settings_of(municipality).stale_after_months
 
 
 def period(months: int) -> dt.timedelta:

@@ -31,8 +31,8 @@ from kette.core.audit import audited_delete, audited_save
 from kette.core.models import Membership, Municipality, Role, User
 from kette.core.roles import roles_of
 from kette.directory import services
-from kette.directory.bulk_models import DirectorySettings, OfferChange, OfferChangeStatus
-from kette.directory.freshness import base_url
+from kette.directory.bulk_models import OfferChange, OfferChangeStatus
+from kette.directory.freshness import base_url, directory_settings_of
 from kette.directory.models import (
     Organization,
     Service,
@@ -46,8 +46,7 @@ KEYS = (*sorted(services.SERVICE_FIELDS), *RELATED)
 
 
 def review_enabled(municipality: Municipality) -> bool:
-    row = DirectorySettings.objects.for_municipality(municipality).first()
-    return bool(row and row.review_provider_changes)
+    return directory_settings_of(municipality).review_provider_changes
 
 
 def review_required(actor: Any, service: Service, *, publishing: bool = False) -> bool:
@@ -277,7 +276,7 @@ def _display(key: str, value: Any, municipality: Municipality) -> str:
     if value is None or value == "" or value == []:
         return "–"
     if key == "organization":
-        found = Organization.objects.filter(pk=value).first()
+        found = Organization.objects.for_municipality(municipality).filter(pk=value).first()
         return found.name if found else _("(deleted)")
     if key == "terms":
         return _names(TaxonomyTerm.objects.available_to(municipality).filter(pk__in=value))

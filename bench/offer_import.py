@@ -30,7 +30,13 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-ENV = {"DJANGO_SETTINGS_MODULE": "kette.settings", "SECRET_KEY": "bench", "DEBUG": "false"}
+ENV = {
+    "DJANGO_SETTINGS_MODULE": "kette.settings",
+    "SECRET_KEY": "bench",
+    "DEBUG": "false",
+    # 100,000 rows are a 43 MB file, beyond the upload limit's default of 20 MB.
+    "KETTE_IMPORT_MAX_BYTES": str(1024**3),
+}
 WORDS = [
     "Familien",
     "Beratung",

@@ -124,8 +124,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers and one writer work side by side; IMMEDIATE avoids
-        # "database is locked" upgrades of read transactions.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # "database is locked" upgrades of read transactions. A 64 MB page cache
+        # (the default is 2 MB) keeps the indexes a bulk import writes into in
+        # memory instead of rereading their pages from the file.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

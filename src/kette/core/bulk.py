@@ -57,10 +57,11 @@ def _columns(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     ]
 
 
-def _filler(field: models.Field[Any, Any]) -> Callable[[], Any]:
-    """What `Model()` would put into a field that a row leaves out."""
+def _filler(field: models.Field[Any, Any], now: Any) -> Callable[[], Any]:
+    """What `Model()` would put into a field that a row leaves out (`now` for the
+    times of creation: one time for all rows of one insert)."""
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return timezone.now
+        return lambda: now
     if field.has_default():
         return field.get_default
     if field.null:
@@ -77,7 +78,8 @@ def _filler(field: models.Field[Any, Any]) -> Callable[[], Any]:
 def complete_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
     """Fill in, in place, every field a row leaves out as `Model()` would (defaults
     such as new HSDS ids, creation times), so the caller sees what is stored."""
-    fillers = [(field.attname, _filler(field)) for field in _columns(model)]
+    now = timezone.now()
+    fillers = [(field.attname, _filler(field, now)) for field in _columns(model)]
     for row in rows:
         for name, fill in fillers:
             if name not in row:
@@ -92,12 +94,20 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
             return None
         return lambda value: value.hex if isinstance(value, uuid.UUID) else value
 
-    last: list[Any] = [object(), None]  # rows of one insert often share a time
+    # Rows of one insert share many values (times, dates, coordinates of a
+    # place); converting a datetime for SQLite costs more than the insert.
+    cache: dict[Any, Any] = {}
 
     def convert(value: Any) -> Any:
-        if value is not last[0]:
-            last[0], last[1] = value, field.get_db_prep_save(value, connection)
-        return last[1]
+        try:
+            return cache[value]
+        except KeyError:
+            if len(cache) >= 10_000:
+                cache.clear()
+            converted = cache[value] = field.get_db_prep_save(value, connection)
+            return converted
+        except TypeError:  # not hashable (JSON)
+            return field.get_db_prep_save(value, connection)
 
     return convert
 
@@ -105,14 +115,18 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
 def _prepared(
     fields: list[models.Field[Any, Any]], rows: Sequence[dict[str, Any]]
 ) -> Iterator[list[Any]]:
-    converters = [(field.attname, _converter(field)) for field in fields]
+    names = [field.attname for field in fields]
+    converters = [
+        (position, convert)
+        for position, convert in enumerate(_converter(field) for field in fields)
+        if convert is not None
+    ]
     for row in rows:
-        values = []
-        for name, convert in converters:
-            value = row[name]
-            if convert is not None and value is not None:
-                value = convert(value)
-            values.append(value)
+        values = [row[name] for name in names]
+        for position, convert in converters:
+            value = values[position]
+            if value is not None:
+                values[position] = convert(value)
         yield values
 
 

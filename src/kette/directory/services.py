@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -354,6 +354,17 @@ def organization_create(
     organization = Organization(municipality=municipality, name=name, **fields)
     audited_save(organization, actor=actor)
     return organization
+
+
+@transaction.atomic
+def organizations_create_bulk(
+    *, actor: User | None, municipality: Municipality, names: Sequence[str]
+) -> list[Organization]:
+    """`organization_create` for many new providers known by name only (bulk
+    imports), validated and audited, in a few statements."""
+    return audited_bulk_create(
+        [Organization(municipality=municipality, name=name) for name in names], actor=actor
+    )
 
 
 @transaction.atomic
@@ -1078,7 +1089,12 @@ def services_reindex(*, service_ids: Iterable[int]) -> dict[int, tuple[str, str,
 
 def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
     chunk = set(ids)
-    offers = list(Service.objects.filter(pk__in=ids).select_related("organization", "municipality"))
+    offers = [
+        _Indexed(*values)
+        for values in Service.objects.filter(pk__in=ids).values_list(
+            *(_INDEXED_COLUMNS.get(name, name) for name in _Indexed._fields)
+        )
+    ]
     term_names: dict[int, list[str]] = defaultdict(list)
     keys: dict[int, set[str]] = defaultdict(set)
     for service_id, code, name in (
@@ -1152,16 +1168,41 @@ def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
     return documents
 
 
+class _Indexed(NamedTuple):
+    """What an offer's search document is built from (read as plain values: the
+    reindex of a bulk import reads tens of thousands)."""
+
+    pk: int
+    municipality_id: int
+    programme_id: int
+    status: str
+    name: str
+    alternate_name: str
+    description: str
+    eligibility_description: str
+    organization_name: str
+    organization_alternate_name: str
+    min_age_months: int | None
+    max_age_months: int | None
+    is_free: bool
+
+
+_INDEXED_COLUMNS = {
+    "programme_id": "municipality__programme_id",
+    "organization_name": "organization__name",
+    "organization_alternate_name": "organization__alternate_name",
+}
+
+
 def _search_document(
-    service: Service, term_names: list[str], places: list[str], keys: set[str]
+    service: _Indexed, term_names: list[str], places: list[str], keys: set[str]
 ) -> tuple[str, str, str]:
-    organization = service.organization
     name = search.document_text(service.name, service.alternate_name)
     body = search.document_text(
         service.description,
         service.eligibility_description,
-        organization.name,
-        organization.alternate_name,
+        service.organization_name,
+        service.organization_alternate_name,
         " ".join(term_names),
         *places,
     )
@@ -1171,7 +1212,7 @@ def _search_document(
         | set(
             search.scope_keys(
                 municipality_id=service.municipality_id,
-                programme_id=service.municipality.programme_id,
+                programme_id=service.programme_id,
                 status=service.status,
             )
         )

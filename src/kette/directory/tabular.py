@@ -48,6 +48,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kette.core import bulk
+from kette.core.audit import BulkValidationError
 from kette.core.models import Municipality, User
 from kette.core.text import fold_german
 from kette.directory import selectors, services
@@ -982,6 +983,24 @@ class _Writer:
             self.summary.organizations_created += 1
         return self.organizations[key]
 
+    def create_organizations(self, names: Iterable[str]) -> None:
+        """Create the providers among `names` that don't exist yet, all at once."""
+        new: dict[str, str] = {}
+        for name in names:
+            key = _fold(name)
+            if key not in self.organizations:
+                new.setdefault(key, name)
+        try:
+            created = services.organizations_create_bulk(
+                actor=self.actor, municipality=self.municipality, names=list(new.values())
+            )
+        except BulkValidationError as error:
+            name = list(new.values())[error.index]
+            row = next(r for r in self.plan.valid_rows if r.values.get("organization") == name)
+            raise RowError(row.number, error) from error
+        self.organizations |= dict(zip(new, created, strict=True))
+        self.summary.organizations_created += len(created)
+
     def service_fields(self, values: dict[str, Any]) -> dict[str, Any]:
         fields: dict[str, Any] = {}
         pairs = [
@@ -1008,6 +1027,7 @@ class _Writer:
         groups: dict[str, list[OfferRow]] = {}
         for row in rows:
             groups.setdefault(row.new_key, []).append(row)
+        self.create_organizations(row.values["organization"] for row in rows)
         ordered = list(groups.values())
         for start in range(0, len(ordered), BULK_OFFERS):
             chunk = ordered[start : start + BULK_OFFERS]

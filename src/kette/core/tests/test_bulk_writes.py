@@ -1,0 +1,79 @@
+"""Bulk writes validate exactly as `audited_save` would and record history."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from kette.core.audit import BulkValidationError, audited_bulk_create
+from kette.directory.models import Location, Organization, Service
+from kette.testing.factories import MunicipalityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _location(town, **fields):
+    return Location(municipality=town, **fields)
+
+
+# Each value is one that `clean_fields` refuses; the bulk write must refuse it
+# with the same message, whatever shortcut it takes for valid rows.
+BAD_LOCATIONS = [
+    {"name": "x" * 301},  # too long
+    {"url": "not a web address"},  # URL validator
+    {"postal_code": "1234"},  # regex validator
+    {"location_type": "moon"},  # not a choice
+    {"latitude": Decimal("91")},  # max value
+    {"latitude": Decimal("50.1234567")},  # too many decimal places
+    {"latitude": Decimal("NaN")},
+    {"country": ""},  # required (not blank)
+    {"latitude": "fifty"},  # not a number
+]
+
+
+@pytest.mark.parametrize("fields", BAD_LOCATIONS, ids=[str(f) for f in BAD_LOCATIONS])
+def test_bulk_create_refuses_what_clean_fields_refuses_with_its_message(fields):
+    town = MunicipalityFactory()
+    good = _location(town, name="Familienzentrum", latitude=Decimal("50.9"))
+    bad = _location(town, **fields)
+    with pytest.raises(ValidationError) as expected:
+        bad.clean_fields(exclude=["municipality", "organization", "district"])
+    bad = _location(town, **fields)  # clean_fields converts in place; start afresh
+    with pytest.raises(BulkValidationError) as refused:
+        audited_bulk_create([good, bad], actor=None)
+    assert refused.value.index == 1
+    assert refused.value.message_dict == expected.value.message_dict
+    assert not Location.objects.exists()
+
+
+def test_bulk_create_accepts_values_django_converts_and_stores_them_converted():
+    town = MunicipalityFactory()
+    organization = Organization.objects.create(municipality=town, name="Träger")
+    service = Service(
+        municipality=town,
+        organization=organization,
+        name="Elterncafé",
+        min_age_months="12",  # a string Django turns into a number
+        last_verified_at=dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC),
+        id_hsds=str(uuid.uuid4()),
+    )
+    location = _location(town, latitude=Decimal("50.9375"), longitude=7, name="")
+    audited_bulk_create([service], actor=None)
+    audited_bulk_create([location], actor=None)
+    stored = Service.objects.get()
+    assert stored.min_age_months == 12
+    assert isinstance(stored.id_hsds, uuid.UUID)
+    assert Location.objects.get().longitude == Decimal("7")
+
+
+def test_bulk_create_gives_every_row_one_creation_time_and_a_history_record():
+    town = MunicipalityFactory()
+    rows = [_location(town, name=f"Ort {i}") for i in range(3)]
+    audited_bulk_create(rows, actor=None, reason="import")
+    assert len({location.created_at for location in rows}) == 1
+    stored = Location.objects.order_by("pk")
+    assert [location.created_at for location in stored] == [rows[0].created_at] * 3
+    history = Location.history.filter(history_type="+", history_change_reason="import")
+    assert sorted(history.values_list("id", flat=True)) == [location.pk for location in rows]

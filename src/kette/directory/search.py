@@ -566,6 +566,11 @@ def search_services(
                 "ORDER BY rank, rowid LIMIT %s OFFSET %s"
             )
             page_params = [expression]
+            if with_facets:
+                # As on PostgreSQL below: the facets need every match, so one
+                # scan ranks them all and the page is cut here, in the order
+                # of the SQL (rank ascending: bm25 is negative, then id).
+                all_ranked_sql = page_sql.partition(" ORDER BY")[0]
         else:
             page_sql = (
                 f"SELECT s.id, 0 FROM directory_service s WHERE s.id IN ({matching}) "
@@ -625,7 +630,10 @@ def search_services(
         if all_ranked_sql:
             cursor.execute(all_ranked_sql, page_params)
             hits = cursor.fetchall()
-            hits.sort(key=lambda hit: (-hit[1], hit[0]))
+            if connection.vendor == "sqlite":
+                hits.sort(key=lambda hit: (hit[1], hit[0]))
+            else:
+                hits.sort(key=lambda hit: (-hit[1], hit[0]))
             matched = [hit[0] for hit in hits]
             total = len(hits)
             start = (page - 1) * per_page

@@ -13,21 +13,15 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from kette.core.api import municipality_for
 from kette.core.models import Municipality
-from kette.core.selectors import municipality_by_slug
 from kette.monitoring import selectors
 
 router = Router(tags=["Monitoring"])
 
 
 def _municipality(request: HttpRequest, slug: str) -> Municipality:
-    try:
-        municipality = municipality_by_slug(slug)
-    except Http404 as error:
-        raise HttpError(404, "Kommune nicht gefunden") from error
-    if not request.user.has_perm("monitoring.read_indicators", municipality):
-        raise HttpError(403, "Keine Berechtigung")
-    return municipality
+    return municipality_for(request, slug, "monitoring.read_indicators")
 
 
 class IndicatorOut(Schema):

@@ -10,26 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from kette.core.api import municipality_for
 from kette.core.models import Municipality
-from kette.core.selectors import default_programme, municipality_by_slug
+from kette.core.selectors import default_programme
 from kette.network import analytics, selectors
 
 router = Router(tags=["Netzwerk"])
 
 
 def _municipality(request: HttpRequest, slug: str) -> Municipality:
-    try:
-        municipality = municipality_by_slug(slug)
-    except Http404 as error:
-        raise HttpError(404, "Kommune nicht gefunden") from error
-    if not request.user.has_perm("network.read_structure", municipality):
-        raise HttpError(403, "Keine Berechtigung")
-    return municipality
+    return municipality_for(request, slug, "network.read_structure")
 
 
 class NetworkQuery(Schema):

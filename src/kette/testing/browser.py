@@ -67,13 +67,18 @@ class Observed:
 
 
 @contextmanager
-def open_page(base_url: str) -> Iterator[tuple[Page, Observed]]:
-    """A fresh browser context (no cookies) with axe-core injected into every page."""
+def open_page(
+    base_url: str, *, viewport: dict[str, int] | None = None
+) -> Iterator[tuple[Page, Observed]]:
+    """A fresh browser context (no cookies) with axe-core injected into every page;
+    a desktop window unless `viewport` (e.g. a phone's) is given."""
     observed = Observed(base_url)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
+            context = browser.new_context(
+                locale="de-DE", viewport=viewport or {"width": 1280, "height": 900}
+            )
             # An init script is not subject to the page's Content-Security-Policy
             # (which forbids inline scripts), unlike an injected <script> tag.
             context.add_init_script(path=str(AXE))

@@ -2,36 +2,18 @@
 with the list, a detail page; axe-core finds no serious or critical violation; the
 CSP blocks nothing (the JSON-LD is data) and nothing loads from elsewhere."""
 
-import shutil
-
 import pytest
-from django.conf import settings
 
 from kette.directory.tests.guide_data import SECRET_DRAFT, make_guide_corpus
+from kette.testing.browser import browser_skip_reason
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed"),
-]
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+if reason := browser_skip_reason():
+    pytest.skip(reason, allow_module_level=True)
 
+from kette.testing.browser import assert_accessible, open_page
 
-def _serious(page):
-    result = page.evaluate("async () => await axe.run()")
-    return [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+pytestmark = pytest.mark.browser
+PHONE = {"width": 390, "height": 844}
 
 
 def test_search_filter_map_and_detail(transactional_db, live_server):
@@ -49,22 +31,9 @@ def test_search_filter_map_and_detail(transactional_db, live_server):
     )
     corpus = make_guide_corpus(world)
     counselling_pk = corpus["counselling"].pk
-    axe = (settings.NPM_ROOT / "axe-core" / "axe.min.js").read_text("utf-8")
 
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE")
-        context.add_init_script(axe)
-        page = context.new_page()
-        requests, console_errors = [], []
-        page.on("request", lambda request: requests.append(request.url))
-        page.on(
-            "console",
-            lambda message: console_errors.append(message.text) if message.type == "error" else 0,
-        )
-        failed, page_errors = [], []
+    with open_page(live_server.url, viewport=PHONE) as (page, _observed):
+        failed: list[str] = []
         page.on(
             "response",
             lambda r: (
@@ -73,7 +42,6 @@ def test_search_filter_map_and_detail(transactional_db, live_server):
                 else 0
             ),
         )
-        page.on("pageerror", lambda error: page_errors.append(str(error)))
         page.goto(f"{live_server.url}/k/altstadt/familienwegweiser/")
         page.fill("#id_q", "Beratung Familie")
         page.click(".guide-searchbox button")
@@ -94,7 +62,7 @@ def test_search_filter_map_and_detail(transactional_db, live_server):
         # the map shows a marker per place (clustered or not) and the list links to it
         page.wait_for_selector("#guide-map[data-markers-shown='2']")
         assert page.locator("#guide-map .leaflet-marker-icon").count() >= 1
-        assert _serious(page) == []
+        assert_accessible(page)
         page.click("[data-marker] >> nth=1")
         page.wait_for_selector(".leaflet-popup-content a")
         assert page.locator(".guide-item.is-highlighted h3").inner_text() == "Straßenfußball"
@@ -114,14 +82,10 @@ def test_search_filter_map_and_detail(transactional_db, live_server):
         json_ld = page.locator("script[type='application/ld+json']").text_content()
         assert '"@type": "Service"' in json_ld
         page.wait_for_selector("#guide-map .leaflet-marker-icon")
-        assert _serious(page) == []
+        assert_accessible(page)
         page.emulate_media(media="print")
         assert not page.locator(".site-header").is_visible()
         assert page.locator("h1").is_visible()
 
-        assert [e for e in console_errors if "Content Security Policy" in e] == []
-        assert page_errors == []
         assert failed == []
-        assert all(url.startswith(live_server.url) for url in requests)
-        assert not context.cookies()
-        browser.close()
+        assert not page.context.cookies()

@@ -2,10 +2,8 @@
 
 import datetime as dt
 import os
-import shutil
 
 import pytest
-from django.conf import settings
 from django.db import connections
 
 from kette.core.models import Role
@@ -19,44 +17,26 @@ from kette.learning.tests.factories import (
 )
 from kette.learning.tests.test_material import camera_jpeg
 from kette.testing import factories
+from kette.testing.browser import browser_skip_reason
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-AXE = settings.NPM_ROOT / "axe-core" / "axe.min.js"
+if reason := browser_skip_reason():
+    pytest.skip(reason, allow_module_level=True)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM or not AXE.exists(), reason="needs Chromium and axe-core"),
-]
+from kette.testing.browser import assert_accessible, open_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(monkeypatch):
+def page(monkeypatch, live_server):
     # Playwright's sync API runs an event loop in this thread; the ORM calls of the
     # test itself are still synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        # axe-core is injected as an inline script, which the CSP rightly forbids.
-        context = browser.new_context(locale="de-DE", bypass_csp=True)
-        page = context.new_page()
+    with open_page(live_server.url) as (page, _observed):
         yield page
-        browser.close()
         # While Playwright's event loop runs, the ORM keeps a connection per async
         # context; close it, or PostgreSQL cannot drop the test database.
         connections.close_all()
-
-
-def serious_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document)")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in result["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 def test_agenda_and_registration_in_the_browser(live_server, page, world, password):
@@ -91,20 +71,20 @@ def test_agenda_and_registration_in_the_browser(live_server, page, world, passwo
     page.goto(f"{live_server.url}/lernnetzwerk/17/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("17. Lernnetzwerktreffen")
     assert page.get_by_text("Unser Lenkungskreis").is_visible()
-    assert serious_violations(page) == []
+    assert_accessible(page)
 
     page.goto(f"{live_server.url}/konto/anmelden/?next=/lernnetzwerk/17/")
     page.fill("input[name=username]", "koord-a")
     page.fill("input[name=password]", password)
     page.locator("main form button[type=submit]").click()
     page.get_by_role("link", name="Personen aus Altstadt anmelden").click()
-    assert serious_violations(page) == []
+    assert_accessible(page)
     page.get_by_label("Name").fill("Mia Muster")
     page.get_by_label("E-Mail-Adresse").fill("mia@example.org")
     page.get_by_label("Arbeitsgruppe").select_option(label="AG 1: Steuerung")
     page.get_by_role("button", name="Anmelden").click()
     assert page.get_by_text("Mia Muster ist angemeldet.").is_visible()
-    assert serious_violations(page) == []
+    assert_accessible(page)
     assert Registration.objects.get().working_group == group
     assert os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] == "true"
 
@@ -122,20 +102,20 @@ def test_photo_upload_and_gallery_in_the_browser(
     page.fill("input[name=username]", "lks")
     page.fill("input[name=password]", password)
     page.locator("main form button[type=submit]").click()
-    assert serious_violations(page) == []
+    assert_accessible(page)
     page.locator("#id_photo-image").set_input_files(str(photo))
     page.get_by_label("Bildunterschrift").fill("Praxisbericht aus Ahlen")
     page.get_by_label("Bildnachweis").fill("Landeskoordinierungsstelle")
     page.get_by_label("Alternativtext").fill("Eine Rednerin am Pult vor vollem Saal")
     page.get_by_role("button", name="Foto hinzufügen").click()
     assert page.get_by_text("Das Foto wurde der Galerie hinzugefügt.").is_visible()
-    assert serious_violations(page) == []
+    assert_accessible(page)
 
     page.goto(f"{live_server.url}/lernnetzwerk/17/")
     image = page.get_by_role("img", name="Eine Rednerin am Pult vor vollem Saal")
     assert image.evaluate("img => img.naturalWidth") == 200  # upright: 400×200 turned
     assert page.get_by_text("Foto: Landeskoordinierungsstelle").is_visible()
-    assert serious_violations(page) == []
+    assert_accessible(page)
 
 
 def test_news_page_and_article_in_the_browser(live_server, page, world):
@@ -151,11 +131,11 @@ def test_news_page_and_article_in_the_browser(live_server, page, world):
     page.goto(f"{live_server.url}/")
     page.get_by_role("link", name="Aktuelles").first.click()
     assert page.get_by_role("heading", level=1).inner_text() == "Aktuelles aus dem Lernnetzwerk"
-    assert serious_violations(page) == []
+    assert_accessible(page)
     page.get_by_role("link", name="40 Programmkommunen in Köln").click()
     assert page.url.endswith(article.get_absolute_url())
-    assert serious_violations(page) == []
+    assert_accessible(page)
     page.goto(f"{live_server.url}/k/{world.a.slug}/")
     page.get_by_role("link", name="Berichte aus dem Lernnetzwerk").click()
     assert page.get_by_text("Ein Tag voller Austausch.").is_visible()
-    assert serious_violations(page) == []
+    assert_accessible(page)

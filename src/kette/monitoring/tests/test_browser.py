@@ -2,7 +2,6 @@
 monitoring pages pass axe-core without serious or critical violations."""
 
 import json
-import shutil
 
 import pytest
 from django.conf import settings
@@ -17,13 +16,15 @@ from kette.monitoring.tests.factories import (
     NeedIndexWeightFactory,
     ObservationFactory,
 )
+from kette.testing.browser import browser_skip_reason
 from kette.testing.factories import MunicipalityFactory, user_with_role
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed"),
-]
+if reason := browser_skip_reason():
+    pytest.skip(reason, allow_module_level=True)
+
+from kette.testing.browser import assert_accessible, open_page
+
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -75,38 +76,20 @@ def koeln_session(transactional_db):
     return koeln, client.cookies[settings.SESSION_COOKIE_NAME].value, len(teile)
 
 
-def _axe(page):
-    page.add_script_tag(path=str(settings.NPM_ROOT / "axe-core" / "axe.min.js"))
-    result = page.evaluate("async () => await axe.run()")
-    return [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 def test_need_index_map_table_and_accessibility(koeln_session, live_server):
-    from playwright.sync_api import sync_playwright
-
     _koeln, session, district_count = koeln_session
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM)
-        # axe-core is injected as an inline script, which kette's CSP rightly forbids.
-        context = browser.new_context(bypass_csp=True)
-        context.add_cookies(
+    with open_page(live_server.url) as (page, _observed):
+        page.context.add_cookies(
             [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
         )
-        page = context.new_page()
-        requests = []
-        page.on("request", lambda request: requests.append(request.url))
         page.goto(f"{live_server.url}/k/koeln/monitoring/bedarfsindex/")
         page.wait_for_selector(".district-map path.leaflet-interactive")
         assert page.locator(".district-map path.leaflet-interactive").count() == district_count
         assert page.locator("table tbody tr").count() >= district_count
-        assert _axe(page) == []
+        assert_accessible(page)
         for path in ("/k/koeln/monitoring/", "/k/koeln/monitoring/indikatoren/"):
             page.goto(live_server.url + path)
-            assert _axe(page) == [], path
+            assert_accessible(page)
         # The indicator map: every district drawn, the suppressed one hatched.
         page.goto(f"{live_server.url}/k/koeln/monitoring/karte/?indikator=kinder&methode=stddev")
         page.wait_for_selector(".district-map path.leaflet-interactive")
@@ -115,22 +98,20 @@ def test_need_index_map_table_and_accessibility(koeln_session, live_server):
         fills = [paths.nth(i).get_attribute("fill") for i in range(paths.count())]
         assert fills.count("url(#kette-hatch)") == 1
         assert page.locator(".choropleth-table tbody tr").count() >= district_count
-        assert _axe(page) == []
+        assert_accessible(page)
         # Sorting the table by value works without JavaScript, through the header link.
         page.get_by_role("link", name="Wert", exact=True).click()
         assert "sortierung=value" in page.url
-        assert _axe(page) == []
+        assert_accessible(page)
         code = page.locator(".choropleth-table tbody tr td").first.inner_text()
         page.goto(f"{live_server.url}/k/koeln/monitoring/sozialraum/{code}/")
         assert page.locator("svg.line-chart").count() == 2
-        assert _axe(page) == []
+        assert_accessible(page)
         page.goto(f"{live_server.url}/k/koeln/monitoring/karte/?indikator=kinder&druck=1")
         assert page.locator("svg.map path").count() == district_count
-        assert _axe(page) == []
+        assert_accessible(page)
         # The coordination office's NRW-wide comparison (public).
         page.goto(f"{live_server.url}/programm/monitoring/vergleich/")
         assert page.locator("table").get_by_text("Köln").count() >= 1
-        assert _axe(page) == []
-        # Nothing is loaded from anywhere but kette itself (no tiles, no CDN).
-        assert all(url.startswith(live_server.url) for url in requests)
-        browser.close()
+        assert_accessible(page)
+    # open_page fails the test on any request to another host (no tiles, no CDN).

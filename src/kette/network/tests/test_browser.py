@@ -5,100 +5,55 @@ browser opens (Playwright's event loop and Django's ORM do not mix in one thread
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from kette.core import demo
 from kette.network.demo import load_network_demo
+from kette.testing.browser import browser_skip_reason
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(settings.NPM_ROOT) / "axe-core" / "axe.min.js"
-BLOCKING_IMPACTS = {"serious", "critical"}
+if reason := browser_skip_reason():
+    pytest.skip(reason, allow_module_level=True)
 
-if not CHROMIUM.exists():
-    pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM}", allow_module_level=True)
-if not AXE.exists():
-    pytest.skip(f"axe-core is missing at {AXE} (run scripts/bootstrap)", allow_module_level=True)
+from playwright.sync_api import Page, expect
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from kette.testing.browser import assert_accessible, open_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def assert_accessible(page: Page) -> None:
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    blocking = [v for v in result["violations"] if v["impact"] in BLOCKING_IMPACTS]
-    report = "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']} – "
-        + "; ".join(" ".join(node["target"]) for node in v["nodes"])
-        for v in blocking
-    )
-    assert not blocking, f"axe-core on {page.url}:\n{report}"
 
 
 def test_structure_and_network_pages_of_the_koeln_demo(live_server, settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     demo.load_core(lambda text: None)
     load_network_demo(lambda text: None)
-    foreign: list[str] = []
-    errors: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
+    with open_page(live_server.url) as (page, _observed):
+        page.goto(live_server.url + "/konto/anmelden/?next=/k/koeln/netzwerk/")
+        page.get_by_label("Benutzername").fill("lesen-koeln")
+        page.get_by_label("Passwort").fill(demo.DEMO_PASSWORD)
+        page.get_by_role("main").get_by_role("button", name="Anmelden").click()
+
+        expect(page.get_by_role("heading", level=1)).to_have_text("Steuerungsstruktur in Köln")
+        expect(page.get_by_role("heading", name="Lenkungskreis Präventionskette")).to_be_visible()
+        expect(page.get_by_role("img", name="Baumdiagramm der Steuerungsstruktur")).to_be_visible()
+        assert_accessible(page)
+
+        nav = page.get_by_role("navigation", name="Netzwerk und Steuerung")
+        nav.get_by_role("link", name="Kooperationsnetzwerk").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Kooperationsnetzwerk in Köln")
+        nodes = page.get_by_role("table", name="Organisationen mit ihren Kennzahlen")
+        expect(nodes.locator("tbody tr")).to_have_count(25)
+        page.get_by_label("schriftliche Vereinbarung").check()
+        page.get_by_role("button", name="Filter anwenden").click()
+        edges = page.get_by_role("table", name="Kooperationen zwischen Organisationen")
+        expect(edges.locator("tbody tr").first).to_contain_text("schriftliche Vereinbarung")
+        expect(edges).not_to_contain_text("informeller Austausch")
+        assert_accessible(page)
+
+        nav.get_by_role("link", name="Personen").click()
+        expect(page.get_by_role("table", name="Personen in ihrer Funktion")).to_contain_text(
+            "Erika Beispiel"
         )
-        try:
-            context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
-            context.add_init_script(path=str(AXE))
-            context.set_default_timeout(15_000)
-            page = context.new_page()
-            page.on(
-                "request",
-                lambda r: (
-                    foreign.append(r.url)
-                    if r.url.startswith("http") and not r.url.startswith(live_server.url)
-                    else None
-                ),
-            )
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(live_server.url + "/konto/anmelden/?next=/k/koeln/netzwerk/")
-            page.get_by_label("Benutzername").fill("lesen-koeln")
-            page.get_by_label("Passwort").fill(demo.DEMO_PASSWORD)
-            page.get_by_role("main").get_by_role("button", name="Anmelden").click()
-
-            expect(page.get_by_role("heading", level=1)).to_have_text("Steuerungsstruktur in Köln")
-            expect(
-                page.get_by_role("heading", name="Lenkungskreis Präventionskette")
-            ).to_be_visible()
-            expect(
-                page.get_by_role("img", name="Baumdiagramm der Steuerungsstruktur")
-            ).to_be_visible()
-            assert_accessible(page)
-
-            nav = page.get_by_role("navigation", name="Netzwerk und Steuerung")
-            nav.get_by_role("link", name="Kooperationsnetzwerk").click()
-            expect(page.get_by_role("heading", level=1)).to_have_text(
-                "Kooperationsnetzwerk in Köln"
-            )
-            nodes = page.get_by_role("table", name="Organisationen mit ihren Kennzahlen")
-            expect(nodes.locator("tbody tr")).to_have_count(25)
-            page.get_by_label("schriftliche Vereinbarung").check()
-            page.get_by_role("button", name="Filter anwenden").click()
-            edges = page.get_by_role("table", name="Kooperationen zwischen Organisationen")
-            expect(edges.locator("tbody tr").first).to_contain_text("schriftliche Vereinbarung")
-            expect(edges).not_to_contain_text("informeller Austausch")
-            assert_accessible(page)
-
-            nav.get_by_role("link", name="Personen").click()
-            expect(page.get_by_role("table", name="Personen in ihrer Funktion")).to_contain_text(
-                "Erika Beispiel"
-            )
-            assert_accessible(page)
-            context.close()
-        finally:
-            browser.close()
-    assert foreign == [] and errors == []
+        assert_accessible(page)
 
 
 def _log_in(page: Page, base: str, username: str, target: str) -> None:
@@ -112,28 +67,12 @@ def test_editing_forms_and_the_programme_comparison(live_server, settings) -> No
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     demo.load_core(lambda text: None)
     load_network_demo(lambda text: None)
-    errors: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            for username, check in (
-                ("koordination-koeln", _create_a_body),
-                ("lks", _compare_municipalities),
-            ):
-                context = browser.new_context(
-                    locale="de-DE", viewport={"width": 1280, "height": 900}
-                )
-                context.add_init_script(path=str(AXE))
-                context.set_default_timeout(15_000)
-                page = context.new_page()
-                page.on("pageerror", lambda error: errors.append(str(error)))
-                check(page, live_server.url, username)
-                context.close()
-        finally:
-            browser.close()
-    assert errors == []
+    for username, check in (
+        ("koordination-koeln", _create_a_body),
+        ("lks", _compare_municipalities),
+    ):
+        with open_page(live_server.url) as (page, _observed):
+            check(page, live_server.url, username)
 
 
 def _create_a_body(page: Page, base: str, username: str) -> None:

@@ -1,12 +1,14 @@
-"""Resolving the municipality (tenant) from the URL, once per request."""
+"""Tenancy: resolving the municipality from the URL, once per request, and the
+checks services make that a write stays within one municipality."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.translation import gettext as _
 
 from kette.core.selectors import municipality_by_slug
 
@@ -36,3 +38,23 @@ class MunicipalityMixin:
         context = super().get_context_data(**kwargs)  # type: ignore[misc]
         context["municipality"] = self.municipality
         return context
+
+
+def check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
+    """Services take model fields as keyword arguments: refuse unknown names (a
+    programming error, not bad input)."""
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"unknown fields: {', '.join(sorted(unknown))}")
+
+
+def check_same_municipality(municipality: Any, *objects: Any) -> None:
+    """Links between tenant rows must stay within one municipality: every object
+    (None skipped) belongs to `municipality` or to none (programme-wide rows such
+    as the programme's own vocabulary)."""
+    for obj in objects:
+        if obj is None:
+            continue
+        owner = getattr(obj, "municipality_id", None)
+        if owner is not None and owner != municipality.pk:
+            raise ValidationError(_("The data belong to another municipality."))

@@ -35,6 +35,7 @@ from kette.core.audit import (
 )
 from kette.core.models import District, Municipality, Role, User
 from kette.core.roles import roles_of
+from kette.core.tenancy import check_fields, check_same_municipality
 from kette.core.text import german_slug
 from kette.directory import defaults, facets, search, selectors
 from kette.directory.models import (
@@ -302,7 +303,7 @@ def service_adjust_life_phases(
     for phase, mode in [(p, LifePhaseMode.ADDED) for p in add] + [
         (p, LifePhaseMode.REMOVED) for p in remove
     ]:
-        _check_tenant(service.municipality, phase)
+        check_same_municipality(service.municipality, phase)
         link = ServiceLifePhase.objects.filter(service=service, life_phase=phase).first()
         if link is None:
             link = ServiceLifePhase(
@@ -327,30 +328,12 @@ def service_adjust_life_phases(
 ORGANIZATION_FIELDS = {"name", "alternate_name", "description", "email", "website", "legal_status"}
 
 
-def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"unknown fields: {', '.join(sorted(unknown))}")
-
-
-def _check_tenant(municipality: Municipality, *objects: Any) -> None:
-    """Links between tenant rows must stay within one municipality."""
-    for obj in objects:
-        if obj is not None and getattr(obj, "municipality_id", None) not in (
-            municipality.pk,
-            None,
-        ):
-            raise ValidationError(_("The data belong to another municipality."))
-        if isinstance(obj, TaxonomyTerm) and obj.municipality_id not in (None, municipality.pk):
-            raise ValidationError(_("The data belong to another municipality."))
-
-
 @transaction.atomic
 def organization_create(
     *, actor: User | None, municipality: Municipality, name: str, **fields: Any
 ) -> Organization:
     """Create a provider organisation (Träger) of the municipality."""
-    _check_fields(fields, ORGANIZATION_FIELDS)
+    check_fields(fields, ORGANIZATION_FIELDS)
     organization = Organization(municipality=municipality, name=name, **fields)
     audited_save(organization, actor=actor)
     return organization
@@ -372,7 +355,7 @@ def organization_update(
     *, actor: User | None, organization: Organization, **fields: Any
 ) -> Organization:
     """Change an organisation; its offers' search documents follow its name."""
-    _check_fields(fields, ORGANIZATION_FIELDS)
+    check_fields(fields, ORGANIZATION_FIELDS)
     for key, value in fields.items():
         setattr(organization, key, value)
     audited_save(organization, actor=actor)
@@ -428,7 +411,7 @@ SERVICE_FIELDS = {
 def _set_terms(service: Service, terms: Iterable[TaxonomyTerm], *, actor: User | None) -> None:
     wanted = {term.pk: term for term in terms}
     for term in wanted.values():
-        _check_tenant(service.municipality, term)
+        check_same_municipality(service.municipality, term)
     for link in service.term_links.all():
         if link.term_id not in wanted:
             audited_delete(link, actor=actor)
@@ -468,7 +451,7 @@ def service_create(
     """Create an offer of `organization` (in its municipality). Ages are whole months
     (see `years_to_months`); its life phases are derived from them. The
     municipality gets the default life phases first if it has none."""
-    _check_fields(fields, SERVICE_FIELDS)
+    check_fields(fields, SERVICE_FIELDS)
     municipality = organization.municipality
     if not LifePhase.objects.for_municipality(municipality).exists():
         life_phases_ensure_defaults(municipality, actor=actor)
@@ -478,7 +461,7 @@ def service_create(
     audited_save(service, actor=actor)
     _set_terms(service, terms, actor=actor)
     transitions = list(transitions)
-    _check_tenant(municipality, *transitions)
+    check_same_municipality(municipality, *transitions)
     service.transitions.set(transitions)
     _set_languages(service, languages, actor=actor)
     _derive_life_phases(service, actor=actor)
@@ -533,8 +516,8 @@ def services_create_bulk(
     if not LifePhase.objects.for_municipality(municipality).exists():
         life_phases_ensure_defaults(municipality, actor=actor)
     for draft in drafts:
-        _check_fields(draft.fields, SERVICE_FIELDS)
-        _check_tenant(municipality, draft.organization, *draft.terms)
+        check_fields(draft.fields, SERVICE_FIELDS)
+        check_same_municipality(municipality, draft.organization, *draft.terms)
     offers = [
         Service(
             municipality=municipality,
@@ -567,8 +550,8 @@ def services_create_bulk(
             phones.append(Phone(municipality_id=m, service_id=s, number=number))
             phone_owner.append(index)
         for location_draft in draft.locations:
-            _check_fields(location_draft.fields, LOCATION_FIELDS - {"organization", "district"})
-            _check_tenant(municipality, *location_draft.accessibility)
+            check_fields(location_draft.fields, LOCATION_FIELDS - {"organization", "district"})
+            check_same_municipality(municipality, *location_draft.accessibility)
             location = Location(
                 municipality=municipality, organization=draft.organization, **location_draft.fields
             )
@@ -619,9 +602,9 @@ def service_update(
     **fields: Any,
 ) -> Service:
     """Change an offer's fields; related sets are replaced only when given."""
-    _check_fields(fields, SERVICE_FIELDS)
+    check_fields(fields, SERVICE_FIELDS)
     if organization is not None:
-        _check_tenant(service.municipality, organization)
+        check_same_municipality(service.municipality, organization)
         service.organization = organization
     for key, value in fields.items():
         setattr(service, key, value)
@@ -630,7 +613,7 @@ def service_update(
         _set_terms(service, terms, actor=actor)
     if transitions is not None:
         transitions = list(transitions)
-        _check_tenant(service.municipality, *transitions)
+        check_same_municipality(service.municipality, *transitions)
         service.transitions.set(transitions)
     if languages is not None:
         _set_languages(service, languages, actor=actor)
@@ -796,7 +779,7 @@ def _assign_district(location: Location, *, explicit: bool) -> None:
 def _set_features(location: Location, terms: Iterable[TaxonomyTerm], *, actor: User | None) -> None:
     wanted = {term.pk: term for term in terms}
     for term in wanted.values():
-        _check_tenant(location.municipality, term)
+        check_same_municipality(location.municipality, term)
     for link in location.feature_links.all():
         if link.term_id not in wanted:
             audited_delete(link, actor=actor)
@@ -823,9 +806,9 @@ def location_create(
 ) -> Location:
     """Create a location. Without an explicit `district`, the district is found from
     the coordinates in the municipality's district boundaries (when it has any)."""
-    _check_fields(fields, LOCATION_FIELDS)
+    check_fields(fields, LOCATION_FIELDS)
     location = Location(municipality=municipality, **fields)
-    _check_tenant(municipality, location.organization, location.district)
+    check_same_municipality(municipality, location.organization, location.district)
     _assign_district(location, explicit=fields.get("district") is not None)
     audited_save(location, actor=actor)
     _set_features(location, accessibility, actor=actor)
@@ -842,10 +825,10 @@ def location_update(
 ) -> Location:
     """Change a location; moved coordinates re-assign its district unless a district
     is given. The offers held there are re-indexed."""
-    _check_fields(fields, LOCATION_FIELDS)
+    check_fields(fields, LOCATION_FIELDS)
     for key, value in fields.items():
         setattr(location, key, value)
-    _check_tenant(location.municipality, location.organization, location.district)
+    check_same_municipality(location.municipality, location.organization, location.district)
     moved = "latitude" in fields or "longitude" in fields
     if moved:
         _assign_district(location, explicit=fields.get("district") is not None)
@@ -862,7 +845,7 @@ def service_add_location(
     *, actor: User | None, service: Service, location: Location, description: str = ""
 ) -> ServiceAtLocation:
     """Offer `service` at `location` (idempotent)."""
-    _check_tenant(service.municipality, location)
+    check_same_municipality(service.municipality, location)
     link = ServiceAtLocation.objects.filter(service=service, location=location).first()
     if link is None or link.description != description:
         link = link or ServiceAtLocation(
@@ -923,7 +906,7 @@ def schedule_add(
     """Add weekly opening hours (`weekday` 1–7 with times) or a dated session
     (`kind="session"`, `dtstart`) to a service, location or service at a location."""
     municipality = _owner_municipality(service, location, service_at_location)
-    _check_tenant(municipality, service, location, service_at_location)
+    check_same_municipality(municipality, service, location, service_at_location)
     schedule = Schedule(
         municipality=municipality,
         service=service,
@@ -966,9 +949,9 @@ def phone_add(
     contact: Contact | None = None,
     **fields: Any,
 ) -> Phone:
-    _check_fields(fields, {"extension", "type", "description"})
+    check_fields(fields, {"extension", "type", "description"})
     municipality = _owner_municipality(organization, service, location, contact)
-    _check_tenant(municipality, organization, service, location, contact)
+    check_same_municipality(municipality, organization, service, location, contact)
     phone = Phone(
         municipality=municipality,
         organization=organization,
@@ -998,9 +981,9 @@ def contact_add(
 ) -> Contact:
     """A professional contact (name, title, department, email) of an organisation,
     service or location."""
-    _check_fields(fields, {"name", "title", "department", "email"})
+    check_fields(fields, {"name", "title", "department", "email"})
     municipality = _owner_municipality(organization, service, location)
-    _check_tenant(municipality, organization, service, location)
+    check_same_municipality(municipality, organization, service, location)
     contact = Contact(
         municipality=municipality,
         organization=organization,
@@ -1014,7 +997,7 @@ def contact_add(
 
 @transaction.atomic
 def cost_option_add(*, actor: User | None, service: Service, **fields: Any) -> CostOption:
-    _check_fields(
+    check_fields(
         fields, {"option", "amount", "currency", "amount_description", "valid_from", "valid_to"}
     )
     cost = CostOption(municipality=service.municipality, service=service, **fields)
@@ -1032,7 +1015,7 @@ def service_set_areas(
     if districts is None:
         wanted = {None: None}
     else:
-        _check_tenant(service.municipality, *districts)
+        check_same_municipality(service.municipality, *districts)
         wanted = {d.pk: d for d in districts}
     for area in service.service_areas.all():
         if area.district_id in wanted:

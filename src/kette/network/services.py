@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from kette.core.audit import audited_delete, audited_save
 from kette.core.models import Municipality, User
+from kette.core.tenancy import check_fields, check_same_municipality
 from kette.directory.models import LifePhase, Organization, TaxonomyTerm
 from kette.network import defaults
 from kette.network.models import (
@@ -50,26 +51,11 @@ COOPERATION_FIELDS = {
 }
 
 
-def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"unknown fields: {', '.join(sorted(unknown))}")
-
-
-def _check_tenant(municipality: Municipality, *objects: Any) -> None:
-    for obj in objects:
-        if obj is None:
-            continue
-        owner = getattr(obj, "municipality_id", None)
-        if owner is not None and owner != municipality.pk:
-            raise ValidationError(_("The data belong to another municipality."))
-
-
 def _assign(obj: Any, fields: dict[str, Any], allowed: set[str], *linked: str) -> None:
     """Set `fields` on `obj` after checking their names and that the `linked` records
     belong to the same municipality (the caller saves)."""
-    _check_fields(fields, allowed)
-    _check_tenant(obj.municipality, *(fields.get(name) for name in linked))
+    check_fields(fields, allowed)
+    check_same_municipality(obj.municipality, *(fields.get(name) for name in linked))
     for key, value in fields.items():
         setattr(obj, key, value)
 
@@ -182,7 +168,7 @@ def organization_set_sector(
     note: str | None = None,
 ) -> ActorProfile:
     """Record the sector of an organisation (creates its actor profile when missing)."""
-    _check_tenant(organization.municipality, sector)
+    check_same_municipality(organization.municipality, sector)
     profile = ActorProfile.objects.filter(organization=organization).first()
     if profile is None:
         profile = ActorProfile(
@@ -205,8 +191,8 @@ def person_create(
     *, actor: User | None, municipality: Municipality, name: str, **fields: Any
 ) -> Person:
     """Record a professional of the network in their function."""
-    _check_fields(fields, PERSON_FIELDS)
-    _check_tenant(municipality, fields.get("organization"))
+    check_fields(fields, PERSON_FIELDS)
+    check_same_municipality(municipality, fields.get("organization"))
     person = Person(municipality=municipality, name=name, **fields)
     audited_save(person, actor=actor)
     return person
@@ -240,7 +226,7 @@ def _set_body_links(
 ) -> None:
     if life_phases is not None:
         phases = list(life_phases)
-        _check_tenant(body.municipality, *phases)
+        check_same_municipality(body.municipality, *phases)
         body.life_phases.set(phases, through_defaults={"municipality": body.municipality})
     if fields_of_action is not None:
         terms = list(fields_of_action)
@@ -262,8 +248,8 @@ def body_create(
     **fields: Any,
 ) -> Body:
     """Create a body (Gremium) of the steering structure."""
-    _check_fields(fields, BODY_FIELDS)
-    _check_tenant(municipality, fields.get("parent"))
+    check_fields(fields, BODY_FIELDS)
+    check_same_municipality(municipality, fields.get("parent"))
     body = Body(municipality=municipality, name=name, kind=kind, **fields)
     audited_save(body, actor=actor)
     _set_body_links(body, life_phases=life_phases, fields_of_action=fields_of_action)
@@ -317,7 +303,7 @@ def body_membership_add(
 ) -> BodyMembership:
     """Add a person or an organisation to a body. The level defaults to the person's
     level (an organisation's seat counts as leadership only when stated)."""
-    _check_tenant(body.municipality, person, organization)
+    check_same_municipality(body.municipality, person, organization)
     if level is None:
         level = person.level if person is not None else Level.DEPARTMENT
     membership = BodyMembership(

@@ -189,6 +189,9 @@ def test_a_providers_request_to_publish_waits_for_approval(
     assert draft.status == ServiceStatus.DRAFT
     change = OfferChange.objects.get(service=draft)
     assert change.changes == {"status": "published"}
+    page = client.get(edit_url(world, draft)).content.decode()
+    assert "erscheint dort, sobald die Koordination die Änderung freigibt" in page
+    assert "unverändert" not in page
     review.offer_change_approve(actor=coordinator, change=change)
     draft.refresh_from_db()
     assert draft.status == ServiceStatus.PUBLISHED

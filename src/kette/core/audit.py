@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core import validators
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 from kette.core import bulk
@@ -227,8 +227,61 @@ def audited_insert(
     pk_name = model._meta.pk.attname
     for key, row in zip(keys, rows, strict=True):
         row[pk_name] = key
-    _record_history(model, rows, kind="+", actor=actor, reason=reason)
+    _copy_history(model, keys, kind="+", actor=actor, reason=reason)
     return keys
+
+
+def _copy_history(
+    model: type[models.Model], keys: Sequence[Any], *, kind: str, actor: Any, reason: str
+) -> None:
+    """Record the history of rows just written, copied by the database from the
+    rows themselves (`INSERT … SELECT`, per run of consecutive keys or per chunk
+    of keys): the same records `_record_history` builds in Python, without
+    sending every value back and forth."""
+    if not keys:
+        return
+    history = model.history.model  # type: ignore[attr-defined]
+    quote = connection.ops.quote_name
+    columns = {f.attname: f.column for f in history._meta.concrete_fields}
+    tracked = history.tracked_fields
+    extra = ["history_date", "history_type", "history_change_reason", "history_user_id"]
+    target = ", ".join(quote(columns[f.attname]) for f in tracked)
+    target += ", " + ", ".join(quote(columns[name]) for name in extra)
+    source = ", ".join(quote(f.column) for f in tracked)
+    key = quote(model._meta.pk.column)
+    head = (
+        f"INSERT INTO {quote(history._meta.db_table)} ({target}) "  # noqa: S608 (no user input)
+        f"SELECT {source}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} WHERE "
+    )
+    when = history._meta.get_field("history_date").get_db_prep_save(timezone.now(), connection)
+    constants = [when, kind, reason or None, getattr(actor, "pk", None)]
+    pk = model._meta.pk
+    keys = [pk.get_db_prep_value(k, connection) for k in keys]
+    with connection.cursor() as cursor:
+        for condition, params in _key_conditions(key, keys):
+            cursor.execute(f"{head}{condition} ORDER BY {key}", [*constants, *params])
+
+
+def _key_conditions(key: str, keys: Sequence[Any]) -> Iterator[tuple[str, list[Any]]]:
+    """SQL conditions selecting exactly `keys`: a range per run of at least 100
+    consecutive integers (rows inserted together), IN lists for the rest."""
+    rest: list[Any] = []
+    if all(isinstance(k, int) for k in keys):
+        ordered = sorted(set(keys))
+        start = 0
+        for end in range(1, len(ordered) + 1):
+            if end == len(ordered) or ordered[end] != ordered[end - 1] + 1:
+                run = ordered[start:end]
+                if len(run) >= 100:
+                    yield f"{key} BETWEEN %s AND %s", [run[0], run[-1]]
+                else:
+                    rest += run
+                start = end
+    else:
+        rest = list(keys)
+    for begin in range(0, len(rest), 500):
+        chunk = rest[begin : begin + 500]
+        yield f"{key} IN ({', '.join(['%s'] * len(chunk))})", chunk
 
 
 def audited_bulk_update(objects: Sequence[models.Model], *, actor: Any, reason: str = "") -> None:

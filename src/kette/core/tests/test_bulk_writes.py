@@ -77,3 +77,14 @@ def test_bulk_create_gives_every_row_one_creation_time_and_a_history_record():
     assert [location.created_at for location in stored] == [rows[0].created_at] * 3
     history = Location.history.filter(history_type="+", history_change_reason="import")
     assert sorted(history.values_list("id", flat=True)) == [location.pk for location in rows]
+
+
+def test_history_of_a_large_bulk_write_has_one_record_per_row_with_its_values():
+    town = MunicipalityFactory()
+    rows = [_location(town, name=f"Ort {i}", postal_code=f"{50600 + i}") for i in range(250)]
+    audited_bulk_create(rows, actor=None)
+    history = Location.history.filter(history_type="+").order_by("history_id")
+    assert list(history.values_list("id", "name", "postal_code")) == [
+        (location.pk, location.name, location.postal_code) for location in rows
+    ]
+    assert len({record.history_date for record in history}) == 1

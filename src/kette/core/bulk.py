@@ -13,6 +13,7 @@ what they have checked, inside their own transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -93,13 +94,41 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
         return lambda value: value.hex if isinstance(value, uuid.UUID) else value
 
     last: list[Any] = [object(), None]  # rows of one insert often share a time
+    direct = _direct_adapter(field)
 
     def convert(value: Any) -> Any:
         if value is not last[0]:
-            last[0], last[1] = value, field.get_db_prep_save(value, connection)
+            last[0] = value
+            last[1] = direct(value) if direct else None
+            if last[1] is None:
+                last[1] = field.get_db_prep_save(value, connection)
         return last[1]
 
     return convert
+
+
+def _direct_adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    """For Django's own date and time fields: the backend's adapter applied
+    directly to a value that `get_db_prep_save` would only pass on to it
+    (aware datetimes, dates, times), else None (then the full path runs). Half
+    the cost of writing a row's history was `get_db_prep_save` of its times."""
+    ops = connection.ops
+    kind = type(field)
+    if kind is models.DateTimeField:
+        return lambda v: (
+            ops.adapt_datetimefield_value(v)
+            if isinstance(v, dt.datetime) and v.utcoffset() is not None
+            else None
+        )
+    if kind is models.DateField:
+        return lambda v: (
+            ops.adapt_datefield_value(v)
+            if isinstance(v, dt.date) and not isinstance(v, dt.datetime)
+            else None
+        )
+    if kind is models.TimeField:
+        return lambda v: ops.adapt_timefield_value(v) if isinstance(v, dt.time) else None
+    return None
 
 
 def _prepared(

@@ -444,6 +444,76 @@ BATCH = 1000  # offers read, checked and written together
 CHUNK = 500  # ids per query
 
 
+def _certainly_clean(field: models.Field[Any, Any]) -> Callable[[Any], bool] | None:
+    """A quick test that a value needs nothing from `field.clean()` (it would come
+    back unchanged, with no error), for the common field kinds; None for the
+    others. A value failing the test gets the full `clean()`, which decides and
+    words the error."""
+    kind = type(field)
+    wanted: type[Any] | None = {
+        models.CharField: str,
+        models.TextField: str,
+        models.EmailField: str,
+        models.URLField: str,
+        models.IntegerField: int,
+        models.PositiveIntegerField: int,
+        models.PositiveSmallIntegerField: int,
+        models.SmallIntegerField: int,
+        models.BigIntegerField: int,
+        models.AutoField: int,
+        models.BigAutoField: int,
+        models.BooleanField: bool,
+        models.UUIDField: uuid.UUID,
+        models.DateTimeField: dt.datetime,
+        models.DateField: dt.date,
+        models.TimeField: dt.time,
+    }.get(kind)
+    if wanted is None:
+        return None
+    keys: set[Any] | None = None
+    if field.choices is not None:
+        flat = [key for key, label in field.choices]
+        if any(isinstance(label, list | tuple) for key, label in field.choices):
+            return None  # grouped choices: left to `clean()`
+        keys = set(flat)
+    checks = list(field.validators)
+
+    def quick(value: Any) -> bool:
+        # a member of `TextChoices` is a str that `CharField.to_python` keeps as it is
+        if not (type(value) is wanted or (wanted is str and isinstance(value, str))):
+            return False
+        if value == "" or (keys is not None and value not in keys):
+            return False
+        try:
+            for check in checks:
+                check(value)
+        except ValidationError:
+            return False
+        return True
+
+    return quick
+
+
+def _clean_fields(
+    instance: Model, checks: list[tuple[models.Field[Any, Any], Callable[[Any], bool] | None]]
+) -> None:
+    """`instance.clean_fields()` (relations excluded, as in `audited_bulk_create`),
+    with the full `Field.clean` only for values the quick tests do not pass."""
+    errors: dict[str, list[ValidationError]] = {}
+    for f, quick in checks:
+        raw_value = getattr(instance, f.attname)
+        if quick is not None and quick(raw_value):
+            continue
+        if f.blank and raw_value in f.empty_values:
+            continue
+        try:
+            setattr(instance, f.attname, f.clean(raw_value, instance))
+        except ValidationError as e:
+            errors[f.name] = e.error_list
+    if errors:
+        raise ValidationError(errors)
+
+
 def _constraints(model: type[Model]) -> list[models.CheckConstraint]:
     return [c for c in model._meta.constraints if isinstance(c, models.CheckConstraint)]
 
@@ -496,10 +566,16 @@ class _Importer:
         self.checks = {
             model: [(c, CHECKS[c.name]) for c in _constraints(model)] for model in WRITE_ORDER
         }
-        self.relations = {
-            model: [f.name for f in model._meta.concrete_fields if f.is_relation]
+        self.field_checks = {
+            model: [
+                (f, _certainly_clean(f))
+                for f in model._meta.fields
+                if not f.is_relation and not f.generated
+            ]
             for model in WRITE_ORDER
         }
+        # models whose `clean()` is Django's (which does nothing)
+        self.plain_clean = {model for model in WRITE_ORDER if model.clean is Model.clean}
 
     # --- a batch -------------------------------------------------------------
 
@@ -651,8 +727,9 @@ class _Importer:
         """Check `instance` as `audited_save` would and stage it for writing."""
         model = type(instance)
         try:
-            instance.clean_fields(exclude=self.relations[model])
-            instance.clean()
+            _clean_fields(instance, self.field_checks[model])
+            if model not in self.plain_clean:
+                instance.clean()
             for constraint, check in self.checks[model]:
                 if not check(instance):
                     raise ValidationError(
@@ -1072,28 +1149,27 @@ def import_services(
         seen.setdefault(key, index)
     if report.problems:
         return report
-    with transaction.atomic():
+    # The collector stays paused for the whole import: the importer keeps every
+    # offer (and the input) alive until `finish` anyway, and each re-enabling
+    # between batches set off a full collection over all of them.
+    with transaction.atomic(), bulk.collector_paused():
         importer = _Importer(municipality, actor=actor, report=report)
         if not Service.objects.for_municipality(municipality).exists():
             services.life_phases_ensure_defaults(municipality, actor=actor)
         for start in range(0, len(objects), BATCH):
             batch = objects[start : start + BATCH]
-            with bulk.collector_paused():
-                importer.begin(batch)
-                for index, obj in enumerate(batch, start=start + 1):
-                    try:
-                        importer.service(obj)
-                    except _ObjectError as error:
-                        report.problems.append(
-                            Problem(index, _label(obj), error.path, error.reason)
-                        )
-                    if progress:
-                        progress(1)
-                if not report.problems:  # otherwise only checked: nothing will be kept
-                    importer.write()
+            importer.begin(batch)
+            for index, obj in enumerate(batch, start=start + 1):
+                try:
+                    importer.service(obj)
+                except _ObjectError as error:
+                    report.problems.append(Problem(index, _label(obj), error.path, error.reason))
+                if progress:
+                    progress(1)
+            if not report.problems:  # otherwise only checked: nothing will be kept
+                importer.write()
         if not report.problems:
-            with bulk.collector_paused():
-                importer.finish()
+            importer.finish()
         if report.problems or dry_run:
             transaction.set_rollback(True)
     return report

@@ -156,6 +156,8 @@ _stemmer = Stemmer.Stemmer("german")
 
 
 def _strip_marks(text: str) -> str:
+    if text.isascii():  # nothing to decompose (most text, once umlauts are folded)
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ı", "i")
 

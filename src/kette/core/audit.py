@@ -7,7 +7,7 @@ them without knowing the apps.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -139,16 +139,19 @@ def audited_insert(
     return keys
 
 
-def audited_bulk_update(objects: Sequence[models.Model], *, actor: Any, reason: str = "") -> None:
+def audited_bulk_update(
+    objects: Sequence[models.Model], *, actor: Any, reason: str = "", keep: Collection[str] = ()
+) -> None:
     """Write many existing rows of one model (checked by the caller) with one
     history record each ("changed"), as `audited_save` would, in one `executemany`
-    (bulk imports). Every column is written; `auto_now` fields get the time."""
+    (bulk imports). Every column is written but those named in `keep` (attnames
+    of derived columns the caller rewrites itself); `auto_now` fields get the time."""
     if not objects:
         return
     model = type(objects[0])
     fields = model._meta.concrete_fields
     rows = [{f.attname: f.pre_save(instance, False) for f in fields} for instance in objects]
-    bulk.update_rows(model, rows)
+    bulk.update_rows(model, rows, keep=keep)
     _record_history(model, rows, kind="~", actor=actor, reason=reason)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -134,14 +134,16 @@ def _direct_adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | Non
 def _prepared(
     fields: list[models.Field[Any, Any]], rows: Sequence[dict[str, Any]]
 ) -> Iterator[list[Any]]:
-    converters = [(field.attname, _converter(field)) for field in fields]
+    names = [field.attname for field in fields]
+    converted = [
+        (i, convert) for i, convert in enumerate(map(_converter, fields)) if convert is not None
+    ]
     for row in rows:
-        values = []
-        for name, convert in converters:
-            value = row[name]
-            if convert is not None and value is not None:
-                value = convert(value)
-            values.append(value)
+        values = [row[name] for name in names]
+        for i, convert in converted:
+            value = values[i]
+            if value is not None:
+                values[i] = convert(value)
         yield values
 
 
@@ -180,12 +182,16 @@ def insert_rows(
         return keys
 
 
-def update_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
+def update_rows(
+    model: type[models.Model], rows: Sequence[dict[str, Any]], *, keep: Collection[str] = ()
+) -> None:
     """Write `rows` ({attname: value}: the primary key and every other column) over
-    the rows with those primary keys, in one `executemany`."""
+    the rows with those primary keys, in one `executemany`. Columns named in
+    `keep` (attnames) are left as they are in the database (not even set to
+    their old value: on SQLite an `UPDATE OF` trigger would still fire)."""
     if not rows:
         return
-    fields = _columns(model)
+    fields = [field for field in _columns(model) if field.attname not in keep]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     pk = model._meta.pk

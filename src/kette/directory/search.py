@@ -165,7 +165,7 @@ def _strip_marks(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """The search tokens of a text: folded, without stop words, stemmed."""
     folded = _strip_marks(fold_german(text or ""))
-    return [_stemmer.stemWord(word) for word in _WORD.findall(folded) if word not in STOP_WORDS]
+    return _stemmer.stemWords([word for word in _WORD.findall(folded) if word not in STOP_WORDS])
 
 
 def document_text(*parts: str | None) -> str:

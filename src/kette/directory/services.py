@@ -1078,7 +1078,13 @@ def services_reindex(*, service_ids: Iterable[int]) -> dict[int, tuple[str, str,
 
 def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
     chunk = set(ids)
-    offers = list(Service.objects.filter(pk__in=ids).select_related("organization", "municipality"))
+    # Not the old search document (rewritten here) nor the municipality's outline
+    # (a GeoJSON document, parsed once per offer otherwise).
+    offers = list(
+        Service.objects.filter(pk__in=ids)
+        .select_related("organization", "municipality")
+        .defer("search_name", "search_body", "search_filters", "municipality__boundary")
+    )
     term_names: dict[int, list[str]] = defaultdict(list)
     keys: dict[int, set[str]] = defaultdict(set)
     for service_id, code, name in (

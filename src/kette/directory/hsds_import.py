@@ -15,6 +15,7 @@ counted in the report (`unmodelled`), never dropped silently. See docs/hsds.md.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import uuid
@@ -330,8 +331,15 @@ class _ObjectError(Exception):
 
 
 def _uuid(value: Any) -> uuid.UUID | None:
+    return _uuid_of(str(value)) if value else None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _uuid_of(text: str) -> uuid.UUID | None:
+    """An id as a UUID (each id is read while collecting the batch's ids and again
+    when its row is built)."""
     try:
-        return uuid.UUID(str(value)) if value else None
+        return uuid.UUID(text)
     except ValueError:
         return None
 
@@ -647,8 +655,8 @@ class _Importer:
             if entity == "schedule":
                 for day in str(value.get("byday") or "").split(","):
                     ids[entity].add(uuid.UUID(hsds.derived_id(parsed, f"byday:{day.strip()}")))
-        if entity in ("service", "location") and _uuid(value.get("organization_id")):
-            ids["organization"].add(uuid.UUID(str(value["organization_id"])))
+        if entity in ("service", "location") and (owner := _uuid(value.get("organization_id"))):
+            ids["organization"].add(owner)
         for key, item in value.items():
             if key in NESTED and isinstance(item, dict | list):
                 self._collect(item, NESTED[key], ids)

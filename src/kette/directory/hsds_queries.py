@@ -275,15 +275,18 @@ def values_by_pk(model: type[Model], pks: Sequence[Any], names: Sequence[str]) -
         f"SELECT {', '.join(columns)} FROM {table} {' '.join(joins.values())} "  # noqa: S608
         f"WHERE {table}.{quote(meta.pk.column)} IN ({', '.join(['%s'] * len(pks))})"
     )
+    keys = [name for name, _convert, _column in converters]
+    converted = [
+        (i, convert, column) for i, (_, convert, column) in enumerate(converters) if convert
+    ]
     found: dict[Any, Any] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, list(pks))
-        for values in cursor.fetchall():
-            row = {}
-            for value, (name, convert, column) in zip(values, converters, strict=True):
+        for values in map(list, cursor.fetchall()):
+            for i, convert, column in converted:
                 for converter in convert:
-                    value = converter(value, column, connection)
-                row[name] = value
+                    values[i] = converter(values[i], column, connection)
+            row = dict(zip(keys, values, strict=True))
             found[row["pk"]] = row
     return found
 

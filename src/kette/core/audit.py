@@ -116,8 +116,7 @@ def audited_bulk_create(
             except ValidationError as error:
                 raise BulkValidationError(index, error) from error
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    # pre_save: what save() would store (e.g. the time of creation).
-    rows = [{f.attname: f.pre_save(instance, True) for f in fields} for instance in objects]
+    rows = _pre_saved_rows(objects, fields, add=True)
     keys = audited_insert(model, rows, actor=actor, reason=reason)
     for instance, key in zip(objects, keys, strict=True):
         instance.pk = key
@@ -149,10 +148,30 @@ def audited_bulk_update(
     if not objects:
         return
     model = type(objects[0])
-    fields = model._meta.concrete_fields
-    rows = [{f.attname: f.pre_save(instance, False) for f in fields} for instance in objects]
+    rows = _pre_saved_rows(objects, model._meta.concrete_fields, add=False)
     bulk.update_rows(model, rows, keep=keep)
     _record_history(model, rows, kind="~", actor=actor, reason=reason)
+
+
+def _pre_saved_rows(
+    objects: Sequence[models.Model], fields: Sequence[models.Field[Any, Any]], *, add: bool
+) -> list[dict[str, Any]]:
+    """Per object {attname: what save() would store} (`Field.pre_save`, e.g. the
+    time of creation). Most fields store their attribute as it is: those are
+    read from the instance's dict, without a call per field and row."""
+    plain = [f.attname for f in fields if type(f).pre_save is models.Field.pre_save]
+    special = [f for f in fields if type(f).pre_save is not models.Field.pre_save]
+    rows = []
+    for instance in objects:
+        values = instance.__dict__
+        try:
+            row = {name: values[name] for name in plain}
+        except KeyError:  # a deferred field: loaded as getattr() would
+            row = {name: getattr(instance, name) for name in plain}
+        for special_field in special:
+            row[special_field.attname] = special_field.pre_save(instance, add)
+        rows.append(row)
+    return rows
 
 
 def _record_history(

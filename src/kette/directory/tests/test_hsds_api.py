@@ -162,6 +162,16 @@ def test_the_list_form_is_the_summary_of_each_offer(client, world):
     assert searched["total_items"] == 1
 
 
+def test_the_api_does_not_read_the_municipality_outline(client, world, django_assert_num_queries):
+    koeln = world["koeln"]
+    koeln.boundary = {"type": "Polygon", "coordinates": [[[6.9, 50.9], [7.0, 50.9], [7.0, 51.0]]]}
+    koeln.save()
+    with django_assert_num_queries(4) as captured:
+        data = page(client, "/services", municipality=koeln.slug)
+    assert data["total_items"] == 2
+    assert not any("boundary" in query["sql"] for query in captured.captured_queries)
+
+
 def test_values_by_pk_gives_what_values_gives(world):
     names = hsds.SERVICE_SUMMARY_COLUMNS
     ids = list(Service.objects.values_list("pk", flat=True))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import connection, models
+from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
 
 from kette.core import bulk
@@ -112,21 +113,17 @@ def audited_bulk_create(
         return []
     model = type(objects[0])
     if validate:
-        relations = [field.name for field in model._meta.concrete_fields if field.is_relation]
-        valid = _fast_validator(model)
         for index, instance in enumerate(objects):
             try:
-                if not valid(instance):
-                    instance.clean_fields(exclude=relations)
+                clean_fields_quickly(instance)
                 instance.clean()
             except ValidationError as error:
                 raise BulkValidationError(index, error) from error
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    # pre_save: what save() would store, except for the times of creation and
-    # change, which `insert_rows` sets to one time for all.
+    # What save() would store, except for the times of creation and change,
+    # which `insert_rows` sets to one time for all.
     stamped = [f.attname for f in fields if _is_timestamp(f)]
-    fields = [f for f in fields if not _is_timestamp(f)]
-    rows = [{f.attname: f.pre_save(instance, True) for f in fields} for instance in objects]
+    rows = _pre_saved_rows(objects, [f for f in fields if not _is_timestamp(f)], add=True)
     keys = audited_insert(model, rows, actor=actor, reason=reason)
     for instance, key, row in zip(objects, keys, rows, strict=True):
         for name in stamped:
@@ -147,34 +144,43 @@ _EXACT_TYPES: list[tuple[type[models.Field[Any, Any]], tuple[type, ...]]] = [
     (models.FloatField, (float,)),
     (models.DateTimeField, (dt.datetime,)),
     (models.DateField, (dt.date,)),
+    (models.TimeField, (dt.time,)),
     (models.UUIDField, (uuid.UUID,)),
 ]
-_validators: dict[type[models.Model], Callable[[models.Model], bool]] = {}
+_quick_checks: dict[type[models.Model], list[tuple[Any, Callable[[Any], bool]]]] = {}
 
 
-def _fast_validator(model: type[models.Model]) -> Callable[[models.Model], bool]:
-    """A check that says True only where `clean_fields` (relations excluded) would
-    pass and change nothing: values of the field's own type, within length,
-    choices and validators. Anything else (False) goes to `clean_fields` for
-    Django's verdict and message. Field-by-field `clean` dominates the cost of
-    checking the rows of a bulk import."""
-    if model in _validators:
-        return _validators[model]
-    checks: list[Callable[[Any], bool]] = []
-    for model_field in model._meta.concrete_fields:
-        if model_field.is_relation or model_field.primary_key or model_field.generated:
+def clean_fields_quickly(instance: models.Model) -> None:
+    """`instance.clean_fields()` with relations excluded (their tenancy is the
+    services' to check, their existence the database's): the same verdicts,
+    conversions and messages, but a value of the field's own type that passes
+    its length, choices and validators skips `Field.clean`, which dominates the
+    cost of checking the rows of a bulk import."""
+    model = type(instance)
+    if model not in _quick_checks:
+        _quick_checks[model] = [
+            (f, _quick_check(f))
+            for f in model._meta.concrete_fields
+            if not f.is_relation and not f.primary_key and not f.generated
+        ]
+    errors: dict[str, list[ValidationError]] = {}
+    for f, quick in _quick_checks[model]:
+        value = getattr(instance, f.attname)
+        if quick(value) or (f.blank and value in f.empty_values):
             continue
-        checks.append(_field_check(model_field))
+        if isinstance(value, DatabaseDefault):
+            continue
+        try:
+            setattr(instance, f.attname, f.clean(value, instance))
+        except ValidationError as error:
+            errors[f.name] = error.error_list
+    if errors:
+        raise ValidationError(errors)
 
-    def valid(instance: models.Model) -> bool:
-        return all(check(instance) for check in checks)
 
-    _validators[model] = valid
-    return valid
-
-
-def _field_check(field: models.Field[Any, Any]) -> Callable[[Any], bool]:
-    name = field.attname
+def _quick_check(field: models.Field[Any, Any]) -> Callable[[Any], bool]:
+    """True only for a value `field.clean` would return unchanged and without
+    error; False sends the value to `field.clean`, which decides."""
     kind = type(field)
     exact = next((types for base, types in _EXACT_TYPES if issubclass(kind, base)), None)
     standard = (
@@ -183,18 +189,17 @@ def _field_check(field: models.Field[Any, Any]) -> Callable[[Any], bool]:
         and kind.run_validators is models.Field.run_validators
     )
     if exact is None or not standard:
-        return lambda instance: False  # Django decides
+        return lambda value: False
     empty = field.empty_values
     choices = {key for key, _label in field.flatchoices} if field.choices is not None else None
     length = field.max_length if isinstance(field, models.CharField) else None
     others = [v for v in field.validators if not isinstance(v, validators.MaxLengthValidator)]
-    blank, editable, is_str = field.blank, field.editable, exact == (str,)
+    editable, is_str = field.editable, exact == (str,)
     date_only = isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField)
 
-    def check(instance: Any) -> bool:
-        value = getattr(instance, name)
+    def check(value: Any) -> bool:
         if value in empty:
-            return blank  # blank: skipped as Django does; otherwise Django says why
+            return False  # blank or not: clean_fields' own rules
         if date_only:  # a datetime is a date too, which DateField converts
             if type(value) is not dt.date:
                 return False
@@ -236,8 +241,8 @@ def _copy_history(
 ) -> None:
     """Record the history of rows just written, copied by the database from the
     rows themselves (`INSERT … SELECT`, per run of consecutive keys or per chunk
-    of keys): the same records `_record_history` builds in Python, without
-    sending every value back and forth."""
+    of keys): one record per row, with what
+    the row now holds, without sending every value back and forth."""
     if not keys:
         return
     history = model.history.model  # type: ignore[attr-defined]
@@ -284,55 +289,48 @@ def _key_conditions(key: str, keys: Sequence[Any]) -> Iterator[tuple[str, list[A
         yield f"{key} IN ({', '.join(['%s'] * len(chunk))})", chunk
 
 
-def audited_bulk_update(objects: Sequence[models.Model], *, actor: Any, reason: str = "") -> None:
+def audited_bulk_update(
+    objects: Sequence[models.Model], *, actor: Any, reason: str = "", keep: Collection[str] = ()
+) -> None:
     """Write many existing rows of one model (checked by the caller) with one
     history record each ("changed"), as `audited_save` would, in one `executemany`
-    (bulk imports). Every column is written; `auto_now` fields get the time."""
+    (bulk imports). Every column is written but those named in `keep` (attnames
+    of derived columns the caller rewrites itself); `auto_now` fields get the time."""
     if not objects:
         return
     model = type(objects[0])
     fields = model._meta.concrete_fields
     changed_at = [f.attname for f in fields if getattr(f, "auto_now", False)]
     now = timezone.now()  # one time for all rows, as `insert_rows` does
-    for instance in objects:
+    rows = _pre_saved_rows(objects, [f for f in fields if f.attname not in changed_at], add=False)
+    for instance, row in zip(objects, rows, strict=True):
         for name in changed_at:
             setattr(instance, name, now)
-    rows = [
-        {
-            f.attname: getattr(instance, f.attname)
-            if f.attname in changed_at
-            else f.pre_save(instance, False)
-            for f in fields
-        }
-        for instance in objects
-    ]
-    bulk.update_rows(model, rows)
-    _record_history(model, rows, kind="~", actor=actor, reason=reason)
+            row[name] = now
+    bulk.update_rows(model, rows, keep=keep)
+    pk = model._meta.pk.attname
+    _copy_history(model, [row[pk] for row in rows], kind="~", actor=actor, reason=reason)
 
 
-def _record_history(
-    model: type[models.Model],
-    rows: Sequence[dict[str, Any]],
-    *,
-    kind: str,
-    actor: Any,
-    reason: str,
-) -> None:
-    history = model.history.model  # type: ignore[attr-defined]
-    tracked = [field.attname for field in history.tracked_fields]
-    now = timezone.now()
-    user_id = getattr(actor, "pk", None)
-    records = []
-    for row in rows:
-        record = {name: row[name] for name in tracked}
-        record |= {
-            "history_date": now,
-            "history_type": kind,
-            "history_change_reason": reason or None,
-            "history_user_id": user_id,
-        }
-        records.append(record)
-    bulk.insert_rows(history, records, returning=False)
+def _pre_saved_rows(
+    objects: Sequence[models.Model], fields: Sequence[models.Field[Any, Any]], *, add: bool
+) -> list[dict[str, Any]]:
+    """Per object {attname: what save() would store} (`Field.pre_save`, e.g. the
+    time of creation). Most fields store their attribute as it is: those are
+    read from the instance's dict, without a call per field and row."""
+    plain = [f.attname for f in fields if type(f).pre_save is models.Field.pre_save]
+    special = [f for f in fields if type(f).pre_save is not models.Field.pre_save]
+    rows = []
+    for instance in objects:
+        values = instance.__dict__
+        try:
+            row = {name: values[name] for name in plain}
+        except KeyError:  # a deferred field: loaded as getattr() would
+            row = {name: getattr(instance, name) for name in plain}
+        for special_field in special:
+            row[special_field.attname] = special_field.pre_save(instance, add)
+        rows.append(row)
+    return rows
 
 
 def audited_delete(instance: Any, *, actor: Any, reason: str = "") -> None:

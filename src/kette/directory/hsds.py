@@ -342,21 +342,42 @@ def location_to_hsds(location: Location, *, include_contacts: bool = False) -> d
 def organization_to_hsds(organization: Organization, *, full: bool = True) -> dict[str, Any]:
     """An organisation; `full=False` gives the list form (`compiled/organization_list`:
     without phones)."""
+    phones = (
+        [phone_to_hsds(p) for p in organization.phones.all() if not p.contact_id] if full else []
+    )
+    return _organization_fields(
+        {name: getattr(organization, name) for name in ORGANIZATION_COLUMNS}, phones=phones
+    )
+
+
+# An organisation's columns its list form shows.
+ORGANIZATION_COLUMNS = (
+    "id_hsds",
+    "name",
+    "alternate_name",
+    "email",
+    "website",
+    "legal_status",
+    "description",
+)
+
+
+def _organization_fields(
+    row: dict[str, Any], *, prefix: str = "", phones: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """An organisation from its column values (`ORGANIZATION_COLUMNS`, each under
+    `prefix` + name)."""
     return _clean(
         {
-            "id": str(organization.id_hsds),
-            "name": organization.name,
-            "alternate_name": organization.alternate_name,
-            "email": organization.email,
-            "website": organization.website,
-            "legal_status": organization.legal_status,
-            "phones": (
-                [phone_to_hsds(p) for p in organization.phones.all() if not p.contact_id]
-                if full
-                else []
-            ),
+            "id": str(row[prefix + "id_hsds"]),
+            "name": row[prefix + "name"],
+            "alternate_name": row[prefix + "alternate_name"],
+            "email": row[prefix + "email"],
+            "website": row[prefix + "website"],
+            "legal_status": row[prefix + "legal_status"],
+            "phones": phones or [],
         }
-    ) | {"description": organization.description}  # required, may be empty
+    ) | {"description": row[prefix + "description"]}  # required, may be empty
 
 
 def service_at_location_summary(link: ServiceAtLocation) -> dict[str, Any]:
@@ -408,25 +429,59 @@ def service_at_location_to_hsds(
 def _service_fields(service: Service, *, include_contacts: bool = False) -> dict[str, Any]:
     """The service's own fields (the tabular part of an HSDS service)."""
     verifier = service.last_verified_by if include_contacts else None  # not loaded otherwise
+    return _service_fields_of(
+        {name: getattr(service, name) for name in SERVICE_COLUMNS},
+        organization_id=service.organization.id_hsds,
+        assurer_email=verifier.email if verifier and verifier.email else None,
+    )
+
+
+# An offer's columns its list form shows (with its organisation's, under
+# "organization__"), for `.values()`: `service_summary_of` builds the list form
+# from such a row exactly as `service_summary` does from the model instances.
+SERVICE_COLUMNS = (
+    "id_hsds",
+    "name",
+    "alternate_name",
+    "description",
+    "url",
+    "email",
+    "status",
+    "application_process",
+    "fees_description",
+    "eligibility_description",
+    "min_age_months",
+    "max_age_months",
+    "last_verified_at",
+    "updated_at",
+)
+SERVICE_SUMMARY_COLUMNS = SERVICE_COLUMNS + tuple(
+    f"organization__{name}" for name in ORGANIZATION_COLUMNS
+)
+
+
+def _service_fields_of(
+    row: dict[str, Any], *, organization_id: uuid.UUID, assurer_email: str | None
+) -> dict[str, Any]:
+    """The service's own fields from its column values (`SERVICE_COLUMNS`)."""
+    verified = row["last_verified_at"]
     return {
-        "id": str(service.id_hsds),
-        "organization_id": str(service.organization.id_hsds),
-        "name": service.name,
-        "alternate_name": service.alternate_name,
-        "description": service.description,
-        "url": service.url,
-        "email": service.email,
-        "status": HSDS_STATUS[ServiceStatus(service.status)],
-        "application_process": service.application_process,
-        "fees_description": service.fees_description,
-        "eligibility_description": service.eligibility_description,
-        "minimum_age": months_to_years(service.min_age_months),
-        "maximum_age": months_to_years(service.max_age_months),
-        "assured_date": _date(
-            timezone.localdate(service.last_verified_at) if service.last_verified_at else None
-        ),
-        "assurer_email": (verifier.email if verifier and verifier.email else None),
-        "last_modified": service.updated_at.isoformat(timespec="milliseconds"),
+        "id": str(row["id_hsds"]),
+        "organization_id": str(organization_id),
+        "name": row["name"],
+        "alternate_name": row["alternate_name"],
+        "description": row["description"],
+        "url": row["url"],
+        "email": row["email"],
+        "status": HSDS_STATUS[ServiceStatus(row["status"])],
+        "application_process": row["application_process"],
+        "fees_description": row["fees_description"],
+        "eligibility_description": row["eligibility_description"],
+        "minimum_age": months_to_years(row["min_age_months"]),
+        "maximum_age": months_to_years(row["max_age_months"]),
+        "assured_date": _date(timezone.localdate(verified) if verified else None),
+        "assurer_email": assurer_email,
+        "last_modified": row["updated_at"].isoformat(timespec="milliseconds"),
     }
 
 
@@ -436,6 +491,15 @@ def service_summary(service: Service) -> dict[str, Any]:
     return _clean(
         _service_fields(service)
         | {"organization": organization_to_hsds(service.organization, full=False)}
+    )
+
+
+def service_summary_of(row: dict[str, Any]) -> dict[str, Any]:
+    """`service_summary` from a row of `SERVICE_SUMMARY_COLUMNS` (`.values()`),
+    without model instances (the API's list pages)."""
+    return _clean(
+        _service_fields_of(row, organization_id=row["organization__id_hsds"], assurer_email=None)
+        | {"organization": _organization_fields(row, prefix="organization__")}
     )
 
 

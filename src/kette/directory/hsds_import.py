@@ -15,6 +15,7 @@ counted in the report (`unmodelled`), never dropped silently. See docs/hsds.md.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import uuid
@@ -32,7 +33,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kette.core import bulk
-from kette.core.audit import audited_bulk_create, audited_bulk_update, audited_delete
+from kette.core.audit import (
+    audited_bulk_create,
+    audited_bulk_update,
+    audited_delete,
+    clean_fields_quickly,
+)
 from kette.core.models import District, Municipality, User
 from kette.directory import hsds, hsds_tabular, hsds_validation, services
 from kette.directory.models import (
@@ -330,8 +336,15 @@ class _ObjectError(Exception):
 
 
 def _uuid(value: Any) -> uuid.UUID | None:
+    return _uuid_of(str(value)) if value else None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _uuid_of(text: str) -> uuid.UUID | None:
+    """An id as a UUID (each id is read while collecting the batch's ids and again
+    when its row is built)."""
     try:
-        return uuid.UUID(str(value)) if value else None
+        return uuid.UUID(text)
     except ValueError:
         return None
 
@@ -440,6 +453,7 @@ CHECKS: dict[str, Callable[[Any], bool]] = {
         s.opens_at is None or s.closes_at is None or s.closes_at > s.opens_at
     ),
 }
+SEARCH_COLUMNS = ("search_name", "search_body", "search_filters")
 BATCH = 1000  # offers read, checked and written together
 CHUNK = 500  # ids per query
 
@@ -496,10 +510,8 @@ class _Importer:
         self.checks = {
             model: [(c, CHECKS[c.name]) for c in _constraints(model)] for model in WRITE_ORDER
         }
-        self.relations = {
-            model: [f.name for f in model._meta.concrete_fields if f.is_relation]
-            for model in WRITE_ORDER
-        }
+        # models whose `clean()` is Django's (which does nothing)
+        self.plain_clean = {model for model in WRITE_ORDER if model.clean is Model.clean}
 
     # --- a batch -------------------------------------------------------------
 
@@ -570,8 +582,8 @@ class _Importer:
             if entity == "schedule":
                 for day in str(value.get("byday") or "").split(","):
                     ids[entity].add(uuid.UUID(hsds.derived_id(parsed, f"byday:{day.strip()}")))
-        if entity in ("service", "location") and _uuid(value.get("organization_id")):
-            ids["organization"].add(uuid.UUID(str(value["organization_id"])))
+        if entity in ("service", "location") and (owner := _uuid(value.get("organization_id"))):
+            ids["organization"].add(owner)
         for key, item in value.items():
             if key in NESTED and isinstance(item, dict | list):
                 self._collect(item, NESTED[key], ids)
@@ -591,7 +603,10 @@ class _Importer:
                 elif model is Service or _snapshot(row) != self.snapshots.get(id(row)):
                     changed.append(row)
             audited_bulk_create(new, actor=self.actor, validate=False)
-            audited_bulk_update(changed, actor=self.actor)
+            # an offer's search document is rewritten by `finish` (writing it here
+            # as well would update the full-text index twice)
+            keep = SEARCH_COLUMNS if model is Service else ()
+            audited_bulk_update(changed, actor=self.actor, keep=keep)
             if model is Location:
                 self.locations += [row for row in new + changed]  # type: ignore[misc]
         self.services += self.staged[Service].values()  # type: ignore[arg-type]
@@ -651,8 +666,9 @@ class _Importer:
         """Check `instance` as `audited_save` would and stage it for writing."""
         model = type(instance)
         try:
-            instance.clean_fields(exclude=self.relations[model])
-            instance.clean()
+            clean_fields_quickly(instance)
+            if model not in self.plain_clean:
+                instance.clean()
             for constraint, check in self.checks[model]:
                 if not check(instance):
                     raise ValidationError(
@@ -1072,28 +1088,27 @@ def import_services(
         seen.setdefault(key, index)
     if report.problems:
         return report
-    with transaction.atomic():
+    # The collector stays paused for the whole import: the importer keeps every
+    # offer (and the input) alive until `finish` anyway, and each re-enabling
+    # between batches set off a full collection over all of them.
+    with transaction.atomic(), bulk.collector_paused():
         importer = _Importer(municipality, actor=actor, report=report)
         if not Service.objects.for_municipality(municipality).exists():
             services.life_phases_ensure_defaults(municipality, actor=actor)
         for start in range(0, len(objects), BATCH):
             batch = objects[start : start + BATCH]
-            with bulk.collector_paused():
-                importer.begin(batch)
-                for index, obj in enumerate(batch, start=start + 1):
-                    try:
-                        importer.service(obj)
-                    except _ObjectError as error:
-                        report.problems.append(
-                            Problem(index, _label(obj), error.path, error.reason)
-                        )
-                    if progress:
-                        progress(1)
-                if not report.problems:  # otherwise only checked: nothing will be kept
-                    importer.write()
+            importer.begin(batch)
+            for index, obj in enumerate(batch, start=start + 1):
+                try:
+                    importer.service(obj)
+                except _ObjectError as error:
+                    report.problems.append(Problem(index, _label(obj), error.path, error.reason))
+                if progress:
+                    progress(1)
+            if not report.problems:  # otherwise only checked: nothing will be kept
+                importer.write()
         if not report.problems:
-            with bulk.collector_paused():
-                importer.finish()
+            importer.finish()
         if report.problems or dry_run:
             transaction.set_rollback(True)
     return report

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.utils import timezone
 
-from kette.directory import hsds_validation, services
+from kette.directory import hsds, hsds_queries, hsds_validation, services
 from kette.directory.models import (
     Contact,
     Service,
@@ -137,6 +137,46 @@ def test_services_lists_only_published_offers_in_list_form(client, world):
     assert babytreff["organization"]["name"] == "Familienzentrum Ehrenfeld e. V."
     assert babytreff["minimum_age"] == -0.75 and babytreff["maximum_age"] == 1.5
     assert "assurer_email" not in babytreff  # an e-mail address of a person
+
+
+def test_the_list_form_is_the_summary_of_each_offer(client, world):
+    """The list page is built from plain rows, not model instances: it must say
+    exactly what `hsds.service_summary` says of each offer, searched or not."""
+    offer = world["offer"]
+    offer.last_verified_at = timezone.make_aware(dt.datetime(2026, 3, 4, 23, 30))
+    offer.save()
+    world["other"].organization.website = "https://jugendamt.example.org"
+    world["other"].organization.save()
+    expected = [
+        hsds.service_summary(s)
+        for s in Service.objects.filter(status=ServiceStatus.PUBLISHED)
+        .select_related("organization")
+        .order_by("name", "pk")
+    ]
+    assert page(client, "/services")["contents"] == expected
+    koeln = [s for s in expected if s["name"] != "Babymassage"]
+    slug = world["koeln"].slug
+    assert page(client, "/services", municipality=slug)["contents"] == koeln
+    searched = page(client, "/services", municipality=slug, search="Eltern")
+    assert searched["contents"] == [s for s in koeln if s["name"] == "Elterncafé"]
+    assert searched["total_items"] == 1
+
+
+def test_the_api_does_not_read_the_municipality_outline(client, world, django_assert_num_queries):
+    koeln = world["koeln"]
+    koeln.boundary = {"type": "Polygon", "coordinates": [[[6.9, 50.9], [7.0, 50.9], [7.0, 51.0]]]}
+    koeln.save()
+    with django_assert_num_queries(4) as captured:
+        data = page(client, "/services", municipality=koeln.slug)
+    assert data["total_items"] == 2
+    assert not any("boundary" in query["sql"] for query in captured.captured_queries)
+
+
+def test_values_by_pk_gives_what_values_gives(world):
+    names = hsds.SERVICE_SUMMARY_COLUMNS
+    ids = list(Service.objects.values_list("pk", flat=True))
+    found = hsds_queries.values_by_pk(Service, ids, names)
+    assert found == {row["pk"]: row for row in Service.objects.values("pk", *names)}
 
 
 def test_full_services_validate_and_carry_no_contacts(client, world):

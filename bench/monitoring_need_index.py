@@ -1,36 +1,44 @@
 """Need index and gap analysis for every district of NRW against plain pandas (DESIGN §6).
 
     .venv/bin/pip install -r bench/requirements.txt   # pandas, bench only
-    .venv/bin/python bench/monitoring_need_index.py [--municipalities 396] [--repeat 3]
+    .venv/bin/python bench/monitoring_need_index.py [--municipalities 396] [--repeat 5]
         [--db PATH [--reuse]]
 
-Generates, in a fresh SQLite database in a temporary directory: 396
-municipalities × 15 districts × 20 indicators × 10 years (1,188,000
-observations; five age-band counts and fifteen rates), a need index of six
-rates per municipality, and the default life phases. Then, for every
-municipality of NRW and the latest year (with the two-year change):
+Generates, in a fresh SQLite database (in a temporary directory, or kept in
+`--db` and used again with `--reuse`): 396 municipalities × 15 districts × 20
+indicators × 10 years (1,188,000 observations; five age-band counts and fifteen
+rates), a need index of six rates per municipality, and the default life phases
+(six). Then, for every municipality of NRW and the latest year (with the
+two-year change), it checks that kette and pandas compute the same numbers and
+times the calls alone (their results are not walked; medians of `--repeat`
+runs after one warm-up run):
 
-- kette: `selectors.need_indexes` (all municipalities in one call: three
-  queries, then disclosure control, z-scores, weighted mean, status and change
-  classes in Python); as further rows `selectors.need_index` called once per
-  municipality (as the pages do, three queries each), and that plus
-  `gaps.gap_analysis` per municipality (children per life phase from the
-  age-band counts under disclosure control, offers per 1,000 children, need
-  class);
+Need index (5,940 districts):
+- kette `selectors.need_indexes(municipalities, year)`: all municipalities in
+  one call (four queries, then disclosure control, grouped z-scores, weighted
+  means, status and change classes on numpy arrays); and `selectors.need_index`
+  once per municipality (as the pages call it, three queries each, the same
+  computation);
 - baseline: one vectorised pandas computation of the same index from the same
   database (read with `pandas.read_sql_query`, grouped z-scores, weighted
   mean, standardised classes, change classes). It does no disclosure control;
   the generated rates have no numerators, so kette's suppression changes
-  nothing either and both compute the same numbers (checked before timing).
+  nothing either (checked district by district before timing).
 
-Gap analysis: `gaps.gap_analysis` per municipality (children per district and
-life phase under disclosure control, offers per phase, need class) against
-`pandas_gaps`, the same numbers in pandas (with the pandas need index), checked
-row by row before timing. The generated data has no offers (every count is 0 on
-both sides) and one district level, so the baseline covers direct links only.
+Gap analysis with its need index (35,640 district × life phase rows):
+- kette `gaps.gap_analyses(municipalities, year)`: all municipalities in one
+  call (the need index as above, life phases, age-band indicators and their
+  counts under disclosure control, offers, their locations and service areas:
+  ten queries), and `gaps.gap_analysis` once per municipality (as the pages);
+  the batch's rows are checked to equal the per-municipality rows;
+- baseline: `pandas_gaps`, the same numbers in pandas with the pandas need
+  index, checked row by row before timing. The generated data has no offers
+  (every count is 0 on both sides) and one district level, so the baseline
+  covers direct links only.
 
 Target: kette's need index and gap analysis for all of NRW no slower than pandas
-(ratio ≤ 1.0).
+(ratio ≤ 1.0); the one-call forms are what the target is about, the
+per-municipality rows show what a page costs times 396.
 """
 
 from __future__ import annotations

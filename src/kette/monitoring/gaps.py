@@ -154,12 +154,9 @@ def gap_analysis(municipality: Municipality, year: int, *, level: str | None = N
     if level is None:
         level = selectors.finest_level(districts)
     need = selectors.need_index(municipality, year, level=level)
+    statuses = {row.district.pk: row.result.status for row in need.rows if row.result is not None}
     return _gap_analyses(
-        [municipality],
-        year,
-        {municipality.pk: level},
-        {municipality.pk: districts},
-        {municipality.pk: need},
+        [municipality], year, {municipality.pk: level}, {municipality.pk: districts}, statuses
     )[municipality.pk]
 
 
@@ -172,9 +169,9 @@ def gap_analyses(municipalities: list[Municipality], year: int) -> dict[int, Gap
     # would scan them again and again.
     with bulk.collector_paused():
         districts = selectors.districts_by_municipality(municipalities)
-        need = selectors.need_indexes(municipalities, year, districts=districts)
-        levels = {pk: index.level for pk, index in need.items()}
-        return _gap_analyses(municipalities, year, levels, districts, need)
+        statuses = selectors.need_statuses(municipalities, year, districts=districts)
+        levels = {pk: selectors.finest_level(districts[pk]) for pk in districts}
+        return _gap_analyses(municipalities, year, levels, districts, statuses)
 
 
 def _gap_analyses(
@@ -182,12 +179,12 @@ def _gap_analyses(
     year: int,
     levels: dict[int, str | None],
     districts: dict[int, list[District]],
-    need: dict[int, selectors.NeedIndex],
+    statuses: dict[int, int],
 ) -> dict[int, GapAnalysis]:
     """The gap analyses of the municipalities over the districts of their level in
-    `levels`, from their loaded districts and need indexes (of the same year and
-    levels): children per district × life phase and offers per district × life
-    phase on numpy arrays."""
+    `levels`, from their loaded districts and the need status classes of those
+    districts (key: district id; of the same year): children per district × life
+    phase and offers per district × life phase on numpy arrays."""
     ids = [m.pk for m in municipalities]
     phases: dict[int, list[LifePhase]] = {pk: [] for pk in ids}
     # Without their HSDS ids, which no gap analysis shows (a tenth of the time).
@@ -237,15 +234,11 @@ def _gap_analyses(
     analyses: dict[int, GapAnalysis] = {}
     at = 0
     for pk in ids:
-        need_of = {
-            row.district.pk: (row.result.status, labels[row.result.status])
-            for row in need[pk].rows
-            if row.result is not None
-        }
         columns = [(phase, chosen[pk][phase.pk] or []) for phase in phases[pk]]
         rows: list[GapRow] = []
         for district in shown[pk]:
-            status, label = need_of.get(district.pk, (None, ""))
+            status = statuses.get(district.pk)
+            label = "" if status is None else labels[status]
             children_in, suppressed_in, offers_in = (
                 children_of[at],
                 suppressed_of[at],

@@ -5,10 +5,10 @@ values goes through `indicator_table` (disclosure control) here."""
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -480,6 +480,37 @@ def need_indexes(
         return _need_indexes(municipalities, year, districts)
 
 
+def need_statuses(
+    municipalities: list[Municipality], year: int, *, districts: dict[int, list[District]]
+) -> dict[int, int]:
+    """The status class of every ranked district of the municipalities' finest
+    levels (key: district id): the statuses of `need_indexes`, without building
+    the indexes' weights, rows and results (what the gap analyses need of them);
+    three queries."""
+    ids = [m.pk for m in municipalities]
+    weights: dict[int, list[_Component]] = {pk: [] for pk in ids}
+    # In the weights' own order (the summation order), as need_indexes reads them.
+    chosen = list(
+        NeedIndexWeight.objects.filter(municipality__in=ids).values_list(
+            "municipality_id", "indicator_id", "weight"
+        )
+    )
+    indicators = Indicator.objects.in_bulk({indicator for _m, indicator, _w in chosen})
+    for municipality_id, indicator_id, weight in chosen:
+        weights[municipality_id].append(_Component(indicator_id, indicators[indicator_id], weight))
+    rows = list(
+        Observation.objects.filter(
+            municipality__in=ids, indicator__in=list(indicators), year__in=[year, year - 2]
+        )
+        .order_by()
+        .values_list(*OBSERVATION_FIELDS)
+    )
+    arrays = _need_arrays(year, None, weights, districts, rows)
+    ranked = arrays.results.ranked.tolist()
+    status = arrays.results.status.tolist()
+    return {district.pk: status[at] for at, district in enumerate(arrays.shown) if ranked[at]}
+
+
 def _need_indexes(
     municipalities: list[Municipality],
     year: int,
@@ -505,18 +536,35 @@ def _need_indexes(
     return _need_indexes_of(year, None, weights, districts, rows)
 
 
-def _need_indexes_of(
+class _Component(NamedTuple):
+    """What the computation reads of a `NeedIndexWeight`."""
+
+    indicator_id: int
+    indicator: Indicator
+    weight: float
+
+
+@dataclass(frozen=True)
+class _NeedArrays:
+    levels: dict[int, str | None]  # key: municipality id
+    shown: list[District]  # the districts of the level, municipality by municipality
+    shown_group: list[int]  # each one's municipality (position in the input)
+    group: npt.NDArray[np.intp]
+    results: needindex.GroupedResults
+
+
+def _need_arrays(
     year: int,
     level: str | None,
-    weights: dict[int, list[NeedIndexWeight]],
+    weights: Mapping[int, Sequence[NeedIndexWeight | _Component]],
     districts: dict[int, list[District]],
     rows: list[tuple[Any, ...]],
-) -> dict[int, NeedIndex]:
-    """The need indexes of the municipalities in `weights` (key: municipality id)
+) -> _NeedArrays:
+    """The need index of the municipalities in `weights` (key: municipality id)
     over the districts of `level` (None: each one's finest) from their loaded
     weights, districts and observations (`OBSERVATION_FIELDS` tuples; others'
     indicators are ignored), under disclosure control, with numpy
-    (`needindex.compute_grouped`)."""
+    (`needindex.compute_grouped`), as arrays over the districts shown."""
     ids = list(weights)
     groups = len(ids)
     levels: dict[int, str | None] = {}
@@ -570,6 +618,25 @@ def _need_indexes_of(
             use = chosen_cell & (cells[:, 2] == wanted)
             target[row[use], slot[use, 1]] = cells[use, 4]
     results = needindex.compute_grouped(group, groups, current, earlier, weight_of, higher_is_worse)
+    return _NeedArrays(levels, shown, shown_group, group, results)
+
+
+def _need_indexes_of(
+    year: int,
+    level: str | None,
+    weights: dict[int, list[NeedIndexWeight]],
+    districts: dict[int, list[District]],
+    rows: list[tuple[Any, ...]],
+) -> dict[int, NeedIndex]:
+    """`_need_arrays` as need indexes (key: municipality id): the rows ranked."""
+    arrays = _need_arrays(year, level, weights, districts, rows)
+    ids = list(weights)
+    shown, shown_group, group, results = (
+        arrays.shown,
+        arrays.shown_group,
+        arrays.group,
+        arrays.results,
+    )
     ranked = results.ranked.tolist()
     index = results.index.tolist()
     standardised = results.standardised.tolist()
@@ -606,7 +673,7 @@ def _need_indexes_of(
         pk: NeedIndex(
             year,
             year - 2 if earlier_found[position] else None,
-            levels[pk],
+            arrays.levels[pk],
             weights[pk],
             need_rows[position],
         )

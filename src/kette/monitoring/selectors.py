@@ -659,13 +659,13 @@ def _need_indexes_of(
         result = None
         if ranked[at]:
             moved = with_dynamics[at]
-            result = needindex.Result(
-                index=index[at],
-                standardised=standardised[at],
-                status=status[at],
-                change=change[at] if moved else None,
-                change_standardised=change_standardised[at] if moved else None,
-                dynamics=dynamics[at] if moved else None,
+            result = needindex.Result(  # in field order: index, standardised, status, …
+                index[at],
+                standardised[at],
+                status[at],
+                change[at] if moved else None,
+                change_standardised[at] if moved else None,
+                dynamics[at] if moved else None,
             )
         need_rows[shown_group[at]].append(NeedIndexRow(shown[at], result))
     earlier_found = results.earlier.tolist()

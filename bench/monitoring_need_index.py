@@ -11,7 +11,8 @@ rates), a need index of six rates per municipality, and the default life phases
 (six). Then, for every municipality of NRW and the latest year (with the
 two-year change), it checks that kette and pandas compute the same numbers and
 times the calls alone (their results are not walked; medians of `--repeat`
-runs after one warm-up run):
+runs after one warm-up run, kette's and pandas' runs taking turns so that the
+shared machine's changing load falls on both alike):
 
 Need index (5,940 districts):
 - kette `selectors.need_indexes(municipalities, year)`: all municipalities in
@@ -373,7 +374,7 @@ def main() -> None:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{database}{suffix}").unlink(missing_ok=True)
         setup_django(directory, database)
-        from common import measure, side_by_side
+        from common import measure_alternating, side_by_side
 
         started = time.perf_counter()
         if fresh:
@@ -414,25 +415,37 @@ def main() -> None:
         from kette.monitoring import gaps, selectors
 
         # The calls alone: their results are not walked (pandas' are not either).
-        def timed(label, action):
-            return measure(label, action, repeat=args.repeat, warmup=1)
-
-        need_batch = timed(
-            "need_indexes (one call for all)", lambda: selectors.need_indexes(municipalities, YEAR)
+        # Samples in turns: the machine is shared, its load changes by the minute.
+        need_batch, need_each, need_baseline = measure_alternating(
+            [
+                (
+                    "need_indexes (one call for all)",
+                    lambda: selectors.need_indexes(municipalities, YEAR),
+                ),
+                (
+                    "need_index per municipality",
+                    lambda: [selectors.need_index(m, YEAR) for m in municipalities],
+                ),
+                ("pandas need index", pandas_need_index),
+            ],
+            repeat=args.repeat,
+            warmup=1,
         )
-        need_each = timed(
-            "need_index per municipality",
-            lambda: [selectors.need_index(m, YEAR) for m in municipalities],
+        gaps_batch, gaps_each, gaps_baseline = measure_alternating(
+            [
+                (
+                    "gap_analyses (one call for all)",
+                    lambda: gaps.gap_analyses(municipalities, YEAR),
+                ),
+                (
+                    "gap_analysis per municipality",
+                    lambda: [gaps.gap_analysis(m, YEAR) for m in municipalities],
+                ),
+                ("pandas gap analysis (with need index)", pandas_gaps),
+            ],
+            repeat=args.repeat,
+            warmup=1,
         )
-        need_baseline = timed("pandas need index", pandas_need_index)
-        gaps_batch = timed(
-            "gap_analyses (one call for all)", lambda: gaps.gap_analyses(municipalities, YEAR)
-        )
-        gaps_each = timed(
-            "gap_analysis per municipality",
-            lambda: [gaps.gap_analysis(m, YEAR) for m in municipalities],
-        )
-        gaps_baseline = timed("pandas gap analysis (with need index)", pandas_gaps)
         print()
         print(
             side_by_side(

@@ -37,6 +37,24 @@ def measure(
     return Timing(label, samples)
 
 
+def measure_alternating(
+    actions: list[tuple[str, Callable[[], object]]], *, repeat: int = 20, warmup: int = 2
+) -> list[Timing]:
+    """`measure` for several actions, taking their samples in turns (a, b, a, b, …),
+    so that a busy minute on the shared machine falls on all of them alike
+    rather than on whichever ran then."""
+    for _ in range(warmup):
+        for _label, action in actions:
+            action()
+    samples: list[list[float]] = [[] for _ in actions]
+    for _ in range(repeat):
+        for position, (_label, action) in enumerate(actions):
+            started = time.perf_counter()
+            action()
+            samples[position].append((time.perf_counter() - started) * 1000)
+    return [Timing(label, taken) for (label, _action), taken in zip(actions, samples, strict=True)]
+
+
 def side_by_side(
     title: str, rows: list[tuple[Timing, Timing]], *, target: float | None = None
 ) -> str:

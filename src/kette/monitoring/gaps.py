@@ -14,7 +14,9 @@ For every district of one level and every life phase of the municipality:
 - offers per 1,000 children (None when children are None or 0);
 - the district's need class from the need index of the same year.
 
-Everything is loaded in a fixed number of queries and combined in Python.
+Everything is loaded in a fixed number of queries, whatever the number of
+districts, offers and municipalities (`gap_analyses` computes all of NRW at
+once), and combined on numpy arrays.
 """
 
 from __future__ import annotations
@@ -23,8 +25,13 @@ import re
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from kette.core import geo
+import numpy as np
+import numpy.typing as npt
+from django.db.models import Q
+
+from kette.core import bulk, geo
 from kette.core.models import District, Municipality
 from kette.directory.models import (
     LifePhase,
@@ -75,7 +82,7 @@ def bands_for(
     return chosen or None
 
 
-@dataclass
+@dataclass(slots=True)  # tens of thousands for all of NRW: slots build faster
 class GapRow:
     district: District
     life_phase: LifePhase
@@ -123,26 +130,6 @@ class GapAnalysis:
         return [row for row in self.priority if row.life_phase.pk == phase.pk]
 
 
-def _age_band_indicators(municipality: Municipality, year: int) -> dict[tuple[int, int], Indicator]:
-    """Count indicators with a parseable age band and values in `year`; the
-    municipality's own indicator wins over a standard one with the same band."""
-    with_data = Observation.objects.for_municipality(municipality).filter(year=year)
-    candidates = (
-        Indicator.objects.available_to(municipality)
-        .filter(unit=Unit.COUNT, pk__in=with_data.values("indicator_id"))
-        .exclude(age_band="")
-        .order_by("sort_order", "name")
-    )
-    bands: dict[tuple[int, int], Indicator] = {}
-    for indicator in candidates:
-        months = band_months(indicator.age_band)
-        if months is None:
-            continue
-        if months not in bands or (indicator.municipality_id and not bands[months].municipality_id):
-            bands[months] = indicator
-    return bands
-
-
 def _relatives(districts: list[District]) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
     """Ancestors and descendants of every district (ids)."""
     parent = {d.pk: d.parent_id for d in districts}
@@ -160,50 +147,325 @@ def _relatives(districts: list[District]) -> tuple[dict[int, list[int]], dict[in
     return ancestors, descendants
 
 
-def _overlaps(low: int | None, high: int | None, phase: LifePhase) -> bool:
-    if low is None and high is None:
-        return False
-    lo = low if low is not None else -(10**6)
-    hi = high if high is not None else 10**6
-    return lo < phase.max_age_months and hi > phase.min_age_months
-
-
 def gap_analysis(municipality: Municipality, year: int, *, level: str | None = None) -> GapAnalysis:
-    """The gap analysis of `year` over the districts of `level` (default: the finest)."""
-    all_districts = list(selectors.districts_of(municipality))
+    """The gap analysis of `year` over the districts of `level` (default: the finest);
+    the same computation as `gap_analyses`, for one municipality."""
+    districts = list(selectors.districts_of(municipality))
     if level is None:
-        counts: dict[str, int] = defaultdict(int)
-        for district in all_districts:
-            counts[district.level] += 1
-        level = max(counts, key=lambda lv: (counts[lv], lv)) if counts else None
-    districts = [d for d in all_districts if d.level == level]
-    phases = list(LifePhase.objects.for_municipality(municipality).order_by("position"))
+        level = selectors.finest_level(districts)
+    need = selectors.need_index(municipality, year, level=level)
+    statuses = {row.district.pk: row.result.status for row in need.rows if row.result is not None}
+    return _gap_analyses(
+        [municipality], year, {municipality.pk: level}, {municipality.pk: districts}, statuses
+    )[municipality.pk]
 
-    # Children per district and life phase, under disclosure control.
-    bands = _age_band_indicators(municipality, year)
-    chosen = {
-        phase.pk: bands_for((phase.min_age_months, phase.max_age_months), bands) for phase in phases
-    }
-    needed = {ind.pk: ind for inds in chosen.values() for ind in inds or []}
-    protected = selectors.protected_values_many(municipality, list(needed.values()), year)
 
-    # Offers per district and life phase.
-    ancestors, descendants = _relatives(all_districts)
-    services = {
-        row["pk"]: (row["min_age_months"], row["max_age_months"])
-        for row in Service.objects.for_municipality(municipality)
-        .filter(status=ServiceStatus.PUBLISHED)
-        .values("pk", "min_age_months", "max_age_months")
-    }
-    serving: dict[int, set[int]] = defaultdict(set)  # district id -> service ids
-    everywhere: set[int] = set()
-    placed = list(
-        ServiceAtLocation.objects.for_municipality(municipality)
-        .filter(service_id__in=services.keys())
-        .values_list(
-            "service_id", "location__district_id", "location__latitude", "location__longitude"
+def gap_analyses(municipalities: list[Municipality], year: int) -> dict[int, GapAnalysis]:
+    """`gap_analysis` (finest level) of many municipalities, e.g. all of NRW for the
+    coordination office (key: municipality id): the same rows, computed for all
+    districts at once in a fixed number of queries (locations without a district
+    are placed by coordinates, municipality by municipality)."""
+    # Tens of thousands of rows stay alive until the end: the cyclic collector
+    # would scan them again and again.
+    with bulk.collector_paused():
+        districts = selectors.districts_by_municipality(municipalities)
+        statuses = selectors.need_statuses(municipalities, year, districts=districts)
+        levels = {pk: selectors.finest_level(districts[pk]) for pk in districts}
+        return _gap_analyses(municipalities, year, levels, districts, statuses)
+
+
+def _gap_analyses(
+    municipalities: list[Municipality],
+    year: int,
+    levels: dict[int, str | None],
+    districts: dict[int, list[District]],
+    statuses: dict[int, int],
+) -> dict[int, GapAnalysis]:
+    """The gap analyses of the municipalities over the districts of their level in
+    `levels`, from their loaded districts and the need status classes of those
+    districts (key: district id; of the same year): children per district × life
+    phase and offers per district × life phase on numpy arrays."""
+    ids = [m.pk for m in municipalities]
+    phases: dict[int, list[LifePhase]] = {pk: [] for pk in ids}
+    # Without their HSDS ids, which no gap analysis shows (a tenth of the time).
+    for phase in (
+        LifePhase.objects.filter(municipality__in=ids).defer("id_hsds").order_by("position", "pk")
+    ):
+        phases[phase.municipality_id].append(phase)
+    shown = {pk: [d for d in districts[pk] if d.level == levels[pk]] for pk in ids}
+    rows_of: list[District] = [d for pk in ids for d in shown[pk]]
+    group = np.array([g for g, pk in enumerate(ids) for _d in shown[pk]], dtype=np.intp)
+    width = max((len(p) for p in phases.values()), default=0)
+    lows = np.zeros((len(ids), width))
+    highs = np.zeros((len(ids), width))
+    for g, pk in enumerate(ids):
+        for column, phase in enumerate(phases[pk]):
+            lows[g, column] = phase.min_age_months
+            highs[g, column] = phase.max_age_months
+    candidates: list[tuple[Indicator, tuple[int, int]]] = []
+    for indicator in (
+        Indicator.objects.filter(
+            Q(municipality__isnull=True) | Q(municipality__in=ids), unit=Unit.COUNT
         )
+        .exclude(age_band="")
+        .order_by("sort_order", "name")
+    ):
+        months = band_months(indicator.age_band)
+        if months is not None:
+            candidates.append((indicator, months))
+    observations = list(
+        Observation.objects.filter(
+            municipality__in=ids, year=year, indicator__in=[i.pk for i, _m in candidates]
+        )
+        .order_by()
+        .values_list(*selectors.OBSERVATION_FIELDS)
     )
+    chosen = _chosen_bands(ids, candidates, {row[:2] for row in observations}, phases)
+    children, suppressed = _children(
+        ids, observations, chosen, phases, districts, rows_of, group, width
+    )
+    offers = _offers(municipalities, districts, shown, rows_of, group, lows, highs)
+
+    children_of = children.tolist()
+    suppressed_of = suppressed.tolist()
+    offers_of = offers.tolist()
+    # Labels translated once, not for every row (gettext takes a tenth of the time).
+    labels = {status: str(label) for status, label in selectors.STATUS_LABELS.items()}
+    analyses: dict[int, GapAnalysis] = {}
+    at = 0
+    for pk in ids:
+        columns = [(phase, chosen[pk][phase.pk] or []) for phase in phases[pk]]
+        rows: list[GapRow] = []
+        for district in shown[pk]:
+            status = statuses.get(district.pk)
+            label = "" if status is None else labels[status]
+            children_in, suppressed_in, offers_in = (
+                children_of[at],
+                suppressed_of[at],
+                offers_of[at],
+            )
+            for column, (phase, indicators) in enumerate(columns):
+                value = children_in[column]
+                rows.append(
+                    GapRow(  # in field order (keywords take twice as long)
+                        district,
+                        phase,
+                        None if value != value else value,  # NaN: no children
+                        suppressed_in[column],
+                        offers_in[column],
+                        status,
+                        label,
+                        indicators,
+                    )
+                )
+            at += 1
+        analyses[pk] = GapAnalysis(year, levels[pk], phases[pk], shown[pk], rows, chosen[pk])
+    return analyses
+
+
+def _chosen_bands(
+    ids: list[int],
+    candidates: list[tuple[Indicator, tuple[int, int]]],
+    with_data: set[tuple[int, int]],
+    phases: dict[int, list[LifePhase]],
+) -> dict[int, dict[int, list[Indicator] | None]]:
+    """Per municipality: the age-band count indicators that tile each life phase
+    (key: life phase id), among the `candidates` (count indicators with their age
+    band in months, in catalogue order) with values in the year ((municipality id,
+    indicator id) in `with_data`); the municipality's own indicator wins over a
+    standard one with the same band."""
+    tilings: dict[tuple[object, ...], list[Indicator] | None] = {}
+    chosen: dict[int, dict[int, list[Indicator] | None]] = {}
+    for pk in ids:
+        bands: dict[tuple[int, int], Indicator] = {}
+        for indicator, months in candidates:
+            if indicator.municipality_id not in (None, pk) or (pk, indicator.pk) not in with_data:
+                continue
+            if months not in bands or (
+                indicator.municipality_id and not bands[months].municipality_id
+            ):
+                bands[months] = indicator
+        # Most municipalities share the standard bands and phases: tile each once.
+        shape = tuple(sorted((months, i.pk) for months, i in bands.items()))
+        chosen[pk] = {}
+        for phase in phases[pk]:
+            span = (phase.min_age_months, phase.max_age_months)
+            if (shape, span) not in tilings:
+                tilings[(shape, span)] = bands_for(span, bands)
+            chosen[pk][phase.pk] = tilings[(shape, span)]
+    return chosen
+
+
+def _children(
+    ids: list[int],
+    observations: list[tuple[Any, ...]],
+    chosen: dict[int, dict[int, list[Indicator] | None]],
+    phases: dict[int, list[LifePhase]],
+    districts: dict[int, list[District]],
+    rows_of: list[District],
+    group: npt.NDArray[np.intp],
+    width: int,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Children per shown district (rows) and life phase (columns): the sum of the
+    published counts of the phase's bands, NaN when a band's count is suppressed
+    or missing or no bands tile the phase; and whether a band's count is suppressed
+    (`observations`: `OBSERVATION_FIELDS` rows of the year)."""
+    children = np.full((len(rows_of), width), np.nan)
+    suppressed = np.zeros((len(rows_of), width), dtype=bool)
+    needed = {
+        i.pk: i for bands in chosen.values() for tiling in bands.values() for i in tiling or []
+    }
+    if not needed or not rows_of:
+        return children, suppressed
+    cells, published = selectors.protected_cells(observations, needed, districts)
+    # Band values (NaN: missing or suppressed) and suppression per row × band.
+    band_ids = sorted(needed)
+    values = np.full((len(rows_of), len(band_ids)), np.nan)
+    hidden = np.zeros((len(rows_of), len(band_ids)), dtype=bool)
+    if len(cells):
+        row_ids = np.array([d.pk for d in rows_of], dtype=np.int64)
+        by_id = np.argsort(row_ids)
+        district = cells[:, 3].astype(np.int64)
+        row = by_id[np.minimum(np.searchsorted(row_ids[by_id], district), len(row_ids) - 1)]
+        shown = row_ids[row] == district
+        band = np.searchsorted(np.array(band_ids, dtype=float), cells[:, 1])
+        values[row[shown & published], band[shown & published]] = cells[shown & published, 4]
+        hidden[row[shown & ~published], band[shown & ~published]] = True
+    # Each distinct tiling once over all rows, then picked per municipality × phase.
+    tilings: dict[tuple[int, ...], int] = {}
+    plan = np.full((len(ids), width), -1, dtype=np.intp)
+    for g, pk in enumerate(ids):
+        for column, phase in enumerate(phases[pk]):
+            tiling = chosen[pk][phase.pk]
+            if tiling:
+                key = tuple(band_ids.index(i.pk) for i in tiling)
+                plan[g, column] = tilings.setdefault(key, len(tilings))
+    sums = np.full((len(tilings) + 1, len(rows_of)), np.nan)  # the last: no tiling
+    any_hidden = np.zeros((len(tilings) + 1, len(rows_of)), dtype=bool)
+    for key, number in tilings.items():
+        total = values[:, key[0]].copy()
+        for column in key[1:]:
+            total += values[:, column]
+        sums[number] = total
+        any_hidden[number] = hidden[:, list(key)].any(axis=1)
+    picked = plan[group]  # rows × phases: the tiling number, −1 for none
+    at = np.arange(len(rows_of))[:, None]
+    children = sums[picked, at]
+    suppressed = any_hidden[picked, at]
+    return children, suppressed
+
+
+def _offers(
+    municipalities: list[Municipality],
+    districts: dict[int, list[District]],
+    shown: dict[int, list[District]],
+    rows_of: list[District],
+    group: npt.NDArray[np.intp],
+    lows: npt.NDArray[np.float64],
+    highs: npt.NDArray[np.float64],
+) -> npt.NDArray[np.int64]:
+    """Published offers per shown district (rows) and life phase (columns) whose
+    age range overlaps the phase and that are in or for the district."""
+    ids = [m.pk for m in municipalities]
+    offers = np.zeros((len(rows_of), lows.shape[1]), dtype=np.int64)
+    services: dict[int, tuple[int | None, int | None]] = {
+        pk: (low, high)
+        for pk, low, high in Service.objects.filter(
+            municipality__in=ids, status=ServiceStatus.PUBLISHED
+        )
+        .order_by()
+        .values_list("pk", "min_age_months", "max_age_months")
+        # An offer without any age counts for no life phase.
+        if low is not None or high is not None
+    }
+    placed: dict[int, list[tuple[int, int | None, Any, Any]]] = defaultdict(list)
+    for service_id, municipality_id, located, lat, lon in (
+        ServiceAtLocation.objects.filter(
+            municipality__in=ids, service__status=ServiceStatus.PUBLISHED
+        )
+        .order_by()
+        .values_list(
+            "service_id",
+            "municipality_id",
+            "location__district_id",
+            "location__latitude",
+            "location__longitude",
+        )
+    ):
+        if service_id in services:
+            placed[municipality_id].append((service_id, located, lat, lon))
+    areas: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
+    for service_id, municipality_id, district_id in (
+        ServiceArea.objects.filter(municipality__in=ids, service__status=ServiceStatus.PUBLISHED)
+        .order_by()
+        .values_list("service_id", "municipality_id", "district_id")
+    ):
+        if service_id in services:
+            areas[municipality_id].append((service_id, district_id))
+    if not services or not len(rows_of):
+        return offers
+
+    # (row or group, service) pairs: offers for one district, and for everywhere.
+    pair_rows: list[int] = []
+    pair_ranges: list[tuple[int | None, int | None]] = []
+    everywhere_groups: list[int] = []
+    everywhere_ranges: list[tuple[int | None, int | None]] = []
+    first_row = 0
+    for g, municipality in enumerate(municipalities):
+        pk = municipality.pk
+        serving, everywhere = _serving(municipality, districts[pk], placed[pk], areas[pk])
+        for service_id in everywhere:
+            everywhere_groups.append(g)
+            everywhere_ranges.append(services[service_id])
+        for position, district in enumerate(shown[pk]):
+            for service_id in serving.get(district.pk, set()) - everywhere:
+                pair_rows.append(first_row + position)
+                pair_ranges.append(services[service_id])
+        first_row += len(shown[pk])
+    if pair_rows:
+        offers += _overlapping(pair_rows, pair_ranges, group, lows, highs)
+    if everywhere_groups:
+        for_all = _overlapping(
+            everywhere_groups, everywhere_ranges, np.arange(len(ids)), lows, highs
+        )
+        offers += for_all[group]
+    return offers
+
+
+def _overlapping(
+    targets: list[int],
+    ranges: list[tuple[int | None, int | None]],
+    phase_group: npt.NDArray[np.intp],
+    lows: npt.NDArray[np.float64],
+    highs: npt.NDArray[np.float64],
+) -> npt.NDArray[np.int64]:
+    """Per target (row of the result) and life phase (column): how many of the
+    (target, offer age range) pairs overlap the phase of the target's group
+    (`phase_group`), in half-open months; an open end reaches any age."""
+    at = np.array(targets, dtype=np.intp)
+    low = np.array([-(10**6) if lo is None else lo for lo, _hi in ranges], dtype=float)
+    high = np.array([10**6 if hi is None else hi for _lo, hi in ranges], dtype=float)
+    phase_of = phase_group[at]
+    counts = np.zeros((len(phase_group), lows.shape[1]), dtype=np.int64)
+    for column in range(lows.shape[1]):
+        overlap = (low < highs[phase_of, column]) & (high > lows[phase_of, column])
+        counts[:, column] = np.bincount(at[overlap], minlength=len(phase_group))
+    return counts
+
+
+def _serving(
+    municipality: Municipality,
+    districts: list[District],
+    placed: list[tuple[int, int | None, Any, Any]],
+    areas: list[tuple[int, int | None]],
+) -> tuple[dict[int, set[int]], set[int]]:
+    """The offers in or for each district of the municipality (key: district id) and
+    those for the whole municipality: a location in the district or one of its
+    parts, a service area for the district, a larger district containing it or one
+    of its parts."""
+    ancestors, descendants = _relatives(districts)
+    serving: dict[int, set[int]] = defaultdict(set)
+    everywhere: set[int] = set()
     # A location without a district (e.g. created before the boundaries were
     # imported) is placed by its coordinates.
     locator = None
@@ -217,51 +479,13 @@ def gap_analysis(municipality: Municipality, year: int, *, level: str | None = N
             continue
         for target in [district_id, *ancestors.get(district_id, [])]:
             serving[target].add(service_id)
-    for service_id, district_id in (
-        ServiceArea.objects.for_municipality(municipality)
-        .filter(service_id__in=services.keys())
-        .values_list("service_id", "district_id")
-    ):
+    for service_id, district_id in areas:
         if district_id is None:
             everywhere.add(service_id)
             continue
         for target in [district_id, *ancestors.get(district_id, []), *descendants[district_id]]:
             serving[target].add(service_id)
-
-    # Need classes of the same year and level.
-    need = selectors.need_index(municipality, year, level=level)
-    need_of = {
-        row.district.pk: (row.result.status, row.status_label)
-        for row in need.rows
-        if row.result is not None
-    }
-
-    rows: list[GapRow] = []
-    for district in districts:
-        offered = serving.get(district.pk, set()) | everywhere
-        for phase in phases:
-            indicators = chosen[phase.pk]
-            children: float | None = None
-            suppressed = False
-            if indicators:
-                cells = [protected[ind.pk].get(district.pk) for ind in indicators]
-                suppressed = any(cell is not None and cell.suppressed for cell in cells)
-                if all(cell is not None and cell.value is not None for cell in cells):
-                    children = sum(cell.value for cell in cells if cell and cell.value)
-            status, label = need_of.get(district.pk, (None, ""))
-            rows.append(
-                GapRow(
-                    district=district,
-                    life_phase=phase,
-                    children=children,
-                    children_suppressed=suppressed,
-                    offers=sum(1 for pk in offered if _overlaps(*services[pk], phase)),
-                    need_status=status,
-                    need_label=label,
-                    indicators=indicators or [],
-                )
-            )
-    return GapAnalysis(year, level, phases, districts, rows, chosen)
+    return serving, everywhere
 
 
 def gap_years(municipality: Municipality) -> list[int]:

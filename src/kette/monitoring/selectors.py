@@ -4,15 +4,19 @@ values goes through `indicator_table` (disclosure control) here."""
 
 from __future__ import annotations
 
-from collections import defaultdict, namedtuple
-from collections.abc import Hashable, Iterable
+from collections import namedtuple
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 
+import numpy as np
+import numpy.typing as npt
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from kette.core import bulk
 from kette.core.models import District, Municipality
 from kette.monitoring import classify, disclosure, needindex
 from kette.monitoring.models import (
@@ -205,30 +209,63 @@ def _protected_grid(
     }
 
 
-_CELL_FIELDS = ("indicator_id", "year", "district_id", "value", "numerator", "denominator")
-_CellRow = namedtuple("_CellRow", _CELL_FIELDS)  # type: ignore[misc]
+# What the need index and the gap analysis read of an observation (disclosure
+# control needs no denominator: every column less saves a tenth of the reading).
+OBSERVATION_FIELDS = (
+    "municipality_id",
+    "indicator_id",
+    "year",
+    "district_id",
+    "value",
+    "numerator",
+)
+_CellRow = namedtuple(  # type: ignore[misc]
+    "_CellRow", (*OBSERVATION_FIELDS[1:], "denominator"), defaults=(None,)
+)
 
 
-def _published_values(
-    indicator: Indicator,
+def protected_cells(
     rows: list[tuple[Any, ...]],
-    districts: list[District],
-    by_id: dict[int, District],
-    wanted: set[int],
-) -> dict[Any, float]:
-    """The published values of the districts `wanted` (key: district id) from plain
-    `_CELL_FIELDS` tuples of all the municipality's cells: the same as the
-    unsuppressed values of `_protect`, without building a cell or row object for
-    every observation when no count is small (then nothing is suppressed, as in
-    `_protect`)."""
-    threshold = indicator.disclosure_threshold
-    count_at = 3 if indicator.is_count else 4
-    if not any(row[count_at] is not None and 0 < row[count_at] < threshold for row in rows):
-        return {row[2]: row[3] for row in rows if row[2] in wanted}
-    protected = _protect(indicator, [_CellRow(*row) for row in rows], districts, by_id)
-    return {
-        key: row.value for key, row in protected.items() if key in wanted and row.value is not None
-    }
+    indicators: dict[int, Indicator],
+    districts: dict[int, list[District]],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Observations of many municipalities (`OBSERVATION_FIELDS` tuples, as
+    `values_list` gives them) under disclosure control, as `_protect` decides it:
+    an array of the district cells of `indicators` (columns municipality id,
+    indicator id, year, district id, value) and whether each is published.
+    Primary suppression is checked on the arrays; only (municipality, indicator,
+    year) groups with a small count go through `_protect` for the secondary
+    suppression (`districts`: each municipality's districts, key municipality id)."""
+    if not rows or not indicators:
+        return np.empty((0, 5)), np.empty(0, dtype=bool)
+    table = np.array(rows, dtype=float)  # None (no district, no numerator): NaN
+    known = np.array(sorted(indicators), dtype=float)
+    at = np.minimum(np.searchsorted(known, table[:, 1]), len(known) - 1)
+    keep = known[at] == table[:, 1]
+    thresholds = np.array([indicators[int(pk)].disclosure_threshold for pk in known])[at]
+    counted = np.array([indicators[int(pk)].is_count for pk in known])[at]
+    count = np.where(counted, table[:, 4], table[:, 5])
+    small = keep & (count > 0) & (count < thresholds)
+    published = keep.copy()
+    if small.any():
+        for municipality_id, indicator_id, year in {
+            (int(m), int(i), int(y)) for m, i, y in table[small, :3]
+        }:
+            members = np.flatnonzero(
+                (table[:, 0] == municipality_id)
+                & (table[:, 1] == indicator_id)
+                & (table[:, 2] == year)
+            ).tolist()
+            protected = _protect(
+                indicators[indicator_id],
+                [_CellRow(*rows[member][1:]) for member in members],
+                districts.get(municipality_id, []),
+            )
+            for member in members:
+                if protected[rows[member][3]].suppressed:
+                    published[member] = False
+    with_district = keep & ~np.isnan(table[:, 3])
+    return table[with_district, :5], published[with_district]
 
 
 def _protect(
@@ -347,7 +384,7 @@ def default_level(municipality: Municipality) -> str | None:
     return levels[-1] if levels else None
 
 
-def _finest_level(districts: list[District]) -> str | None:
+def finest_level(districts: list[District]) -> str | None:
     """`default_level` of districts already loaded."""
     levels = _levels(d.level for d in districts)
     return levels[-1] if levels else None
@@ -397,24 +434,88 @@ def need_index(municipality: Municipality, year: int, *, level: str | None = Non
     """The municipality's need index for `year` over the districts of `level` (default:
     the finest), with two-year dynamics when the values of year − 2 exist. Inputs
     pass disclosure control first: a suppressed value leaves its district unranked.
-    Three queries."""
+    Three queries; the same computation as `need_indexes`, for one municipality."""
     weights = list(need_index_weights(municipality))
     all_districts = list(districts_of(municipality))
-    rows: dict[tuple[int, int], list[tuple[Any, ...]]] = defaultdict(list)
+    rows: list[tuple[Any, ...]] = []
     if weights:
-        for row in (
+        rows = list(
             Observation.objects.for_municipality(municipality)
             .filter(indicator__in=[w.indicator_id for w in weights], year__in=[year, year - 2])
             .order_by()
-            .values_list(*_CELL_FIELDS)
-        ):
-            rows[(row[0], row[1])].append(row)
-    return _need_index_of(year, level, weights, all_districts, rows)
+            .values_list(*OBSERVATION_FIELDS)
+        )
+    indexes = _need_indexes_of(
+        year, level, {municipality.pk: weights}, {municipality.pk: all_districts}, rows
+    )
+    return indexes[municipality.pk]
 
 
-def need_indexes(municipalities: list[Municipality], year: int) -> dict[int, NeedIndex]:
+def districts_by_municipality(municipalities: list[Municipality]) -> dict[int, list[District]]:
+    """The districts of many municipalities without their geometry, in code order
+    (key: municipality id), in one query."""
+    districts: dict[int, list[District]] = {m.pk: [] for m in municipalities}
+    for district in (
+        District.objects.filter(municipality__in=list(districts))
+        .defer("boundary", "boundary_simplified")
+        .order_by("code")
+    ):
+        districts[district.municipality_id].append(district)
+    return districts
+
+
+def need_indexes(
+    municipalities: list[Municipality],
+    year: int,
+    *,
+    districts: dict[int, list[District]] | None = None,
+) -> dict[int, NeedIndex]:
     """`need_index` (finest level) of many municipalities, e.g. all of NRW for the
-    coordination office, in four queries (key: municipality id)."""
+    coordination office (key: municipality id): the same numbers, computed for all
+    districts at once, in four queries (three with `districts`, the municipalities'
+    districts as `districts_by_municipality` gives them)."""
+    # Thousands of rows, weights and districts stay alive until the end: the cyclic
+    # collector would scan them again and again (a third of the time).
+    with bulk.collector_paused():
+        return _need_indexes(municipalities, year, districts)
+
+
+def need_statuses(
+    municipalities: list[Municipality], year: int, *, districts: dict[int, list[District]]
+) -> dict[int, int]:
+    """The status class of every ranked district of the municipalities' finest
+    levels (key: district id): the statuses of `need_indexes`, without building
+    the indexes' weights, rows and results (what the gap analyses need of them);
+    three queries."""
+    ids = [m.pk for m in municipalities]
+    weights: dict[int, list[_Component]] = {pk: [] for pk in ids}
+    # In the weights' own order (the summation order), as need_indexes reads them.
+    chosen = list(
+        NeedIndexWeight.objects.filter(municipality__in=ids).values_list(
+            "municipality_id", "indicator_id", "weight"
+        )
+    )
+    indicators = Indicator.objects.in_bulk({indicator for _m, indicator, _w in chosen})
+    for municipality_id, indicator_id, weight in chosen:
+        weights[municipality_id].append(_Component(indicator_id, indicators[indicator_id], weight))
+    rows = list(
+        Observation.objects.filter(
+            municipality__in=ids, indicator__in=list(indicators), year__in=[year, year - 2]
+        )
+        .order_by()
+        .values_list(*OBSERVATION_FIELDS)
+    )
+    arrays = _need_arrays(year, None, weights, districts, rows)
+    ranked = arrays.results.ranked.tolist()
+    status = arrays.results.status.tolist()
+    return {district.pk: status[at] for at, district in enumerate(arrays.shown) if ranked[at]}
+
+
+def _need_indexes(
+    municipalities: list[Municipality],
+    year: int,
+    districts: dict[int, list[District]] | None,
+) -> dict[int, NeedIndex]:
     ids = [m.pk for m in municipalities]
     weights: dict[int, list[NeedIndexWeight]] = {pk: [] for pk in ids}
     chosen = list(NeedIndexWeight.objects.filter(municipality__in=ids))
@@ -423,77 +524,161 @@ def need_indexes(municipalities: list[Municipality], year: int) -> dict[int, Nee
     for weight in chosen:
         weight.indicator = indicators[weight.indicator_id]
         weights[weight.municipality_id].append(weight)
-    districts: dict[int, list[District]] = {pk: [] for pk in ids}
-    for district in (
-        District.objects.filter(municipality__in=ids)
-        .defer("boundary", "boundary_simplified")
-        .order_by("code")
-    ):
-        districts[district.municipality_id].append(district)
-    wanted = set(indicators)
-    observations: dict[int, dict[tuple[int, int], list[tuple[Any, ...]]]] = {
-        pk: defaultdict(list) for pk in ids
-    }
-    for row in (
+    if districts is None:
+        districts = districts_by_municipality(municipalities)
+    rows = list(
         Observation.objects.filter(
-            municipality__in=ids, indicator__in=wanted, year__in=[year, year - 2]
+            municipality__in=ids, indicator__in=list(indicators), year__in=[year, year - 2]
         )
         .order_by()
-        .values_list("municipality_id", *_CELL_FIELDS)
-    ):
-        observations[row[0]][(row[1], row[2])].append(row[1:])
-    return {
-        pk: _need_index_of(year, None, weights[pk], districts[pk], observations[pk]) for pk in ids
-    }
+        .values_list(*OBSERVATION_FIELDS)
+    )
+    return _need_indexes_of(year, None, weights, districts, rows)
 
 
-def _need_index_of(
+class _Component(NamedTuple):
+    """What the computation reads of a `NeedIndexWeight`."""
+
+    indicator_id: int
+    indicator: Indicator
+    weight: float
+
+
+@dataclass(frozen=True)
+class _NeedArrays:
+    levels: dict[int, str | None]  # key: municipality id
+    shown: list[District]  # the districts of the level, municipality by municipality
+    shown_group: list[int]  # each one's municipality (position in the input)
+    group: npt.NDArray[np.intp]
+    results: needindex.GroupedResults
+
+
+def _need_arrays(
     year: int,
     level: str | None,
-    weights: list[NeedIndexWeight],
-    all_districts: list[District],
-    observations: dict[tuple[int, int], list[tuple[Any, ...]]],
-) -> NeedIndex:
-    """The need index from loaded weights, districts and observations (plain
-    `_CELL_FIELDS` tuples by indicator id and year), under disclosure control."""
-    if level is None:
-        level = _finest_level(all_districts)
-    districts = [d for d in all_districts if d.level == level]
-    ids = {d.pk for d in districts}
-    by_id = {d.pk: d for d in all_districts}
+    weights: Mapping[int, Sequence[NeedIndexWeight | _Component]],
+    districts: dict[int, list[District]],
+    rows: list[tuple[Any, ...]],
+) -> _NeedArrays:
+    """The need index of the municipalities in `weights` (key: municipality id)
+    over the districts of `level` (None: each one's finest) from their loaded
+    weights, districts and observations (`OBSERVATION_FIELDS` tuples; others'
+    indicators are ignored), under disclosure control, with numpy
+    (`needindex.compute_grouped`), as arrays over the districts shown."""
+    ids = list(weights)
+    groups = len(ids)
+    levels: dict[int, str | None] = {}
+    shown: list[District] = []
+    shown_group: list[int] = []
+    for position, pk in enumerate(ids):
+        levels[pk] = level if level is not None else finest_level(districts[pk])
+        # In code order: the ranking's tie-breaker and the order of the unranked.
+        chosen = sorted((d for d in districts[pk] if d.level == levels[pk]), key=attrgetter("code"))
+        shown.extend(chosen)
+        shown_group.extend([position] * len(chosen))
+    group = np.array(shown_group, dtype=np.intp)
+    columns = max((len(w) for w in weights.values()), default=0)
+    weight_of = np.zeros((groups, columns))
+    higher_is_worse = np.zeros((groups, columns), dtype=bool)
+    slots: dict[tuple[int, int], tuple[int, int]] = {}
+    indicators: dict[int, Indicator] = {}
+    for position, pk in enumerate(ids):
+        for column, weight in enumerate(weights[pk]):
+            weight_of[position, column] = weight.weight
+            higher_is_worse[position, column] = (
+                weight.indicator.direction == Direction.HIGHER_IS_WORSE
+            )
+            slots[(pk, weight.indicator_id)] = (position, column)
+            indicators[weight.indicator_id] = weight.indicator
+    current = np.full((len(shown), columns), np.nan)
+    earlier = np.full((len(shown), columns), np.nan)
+    cells, published = protected_cells(rows, indicators, districts)
+    cells = cells[published]
+    if len(cells) and slots and shown:
+        # Each published cell's component (group, column) and district row.
+        municipality = cells[:, 0].astype(np.int64)
+        indicator = cells[:, 1].astype(np.int64)
+        keys = sorted(slots)
+        stride = max(max(i for _m, i in keys), int(indicator.max())) + 1
+        slot_keys = np.array([m * stride + i for m, i in keys], dtype=np.int64)
+        cell_keys = municipality * stride + indicator
+        found = np.minimum(np.searchsorted(slot_keys, cell_keys), len(keys) - 1)
+        slot = np.array([slots[key] for key in keys], dtype=np.intp)[found]
+        shown_ids = np.array([d.pk for d in shown], dtype=np.int64)
+        by_id = np.argsort(shown_ids)
+        district = cells[:, 3].astype(np.int64)
+        at = np.minimum(np.searchsorted(shown_ids[by_id], district), len(shown) - 1)
+        row = by_id[at]
+        chosen_cell = (
+            (slot_keys[found] == cell_keys)
+            & (shown_ids[row] == district)
+            & (group[row] == slot[:, 0])
+        )
+        for target, wanted in ((current, year), (earlier, year - 2)):
+            use = chosen_cell & (cells[:, 2] == wanted)
+            target[row[use], slot[use, 1]] = cells[use, 4]
+    results = needindex.compute_grouped(group, groups, current, earlier, weight_of, higher_is_worse)
+    return _NeedArrays(levels, shown, shown_group, group, results)
 
-    def published(weight: NeedIndexWeight, year: int) -> dict[Any, float]:
-        return _published_values(
-            weight.indicator,
-            observations.get((weight.indicator_id, year), []),
-            all_districts,
-            by_id,
-            ids,
-        )
 
-    components = [
-        needindex.Component(
-            w.indicator.key, w.weight, w.indicator.direction == Direction.HIGHER_IS_WORSE
-        )
-        for w in weights
-    ]
-    earlier_year = year - 2
-    current = {w.indicator.key: published(w, year) for w in weights}
-    earlier: dict[str, dict[Any, float]] | None = {
-        w.indicator.key: published(w, earlier_year) for w in weights
-    }
-    if earlier is not None and not any(earlier.values()):
-        earlier, earlier_year = None, 0
-    results = needindex.compute(components, current, earlier)
-    rows = [NeedIndexRow(d, results.get(d.pk)) for d in districts]
-    rows.sort(
-        key=lambda row: (
-            row.result is None,
-            -(row.result.index if row.result else 0),
-            row.district.code,
-        )
+def _need_indexes_of(
+    year: int,
+    level: str | None,
+    weights: dict[int, list[NeedIndexWeight]],
+    districts: dict[int, list[District]],
+    rows: list[tuple[Any, ...]],
+) -> dict[int, NeedIndex]:
+    """`_need_arrays` as need indexes (key: municipality id): the rows ranked."""
+    arrays = _need_arrays(year, level, weights, districts, rows)
+    ids = list(weights)
+    shown, shown_group, group, results = (
+        arrays.shown,
+        arrays.shown_group,
+        arrays.group,
+        arrays.results,
     )
-    return NeedIndex(year, earlier_year or None, level, weights, rows)
+    ranked = results.ranked.tolist()
+    index = results.index.tolist()
+    standardised = results.standardised.tolist()
+    status = results.status.tolist()
+    with_dynamics = results.with_dynamics.tolist()
+    change = results.change.tolist()
+    change_standardised = results.change_standardised.tolist()
+    dynamics = results.dynamics.tolist()
+    # Highest need first, then the unranked; ties and the unranked in code order.
+    order = np.lexsort(
+        (
+            np.arange(len(shown)),
+            np.where(results.ranked, -np.nan_to_num(results.index), 0.0),
+            ~results.ranked,
+            group,
+        )
+    ).tolist()
+    need_rows: list[list[NeedIndexRow]] = [[] for _pk in ids]
+    for at in order:
+        result = None
+        if ranked[at]:
+            moved = with_dynamics[at]
+            result = needindex.Result(  # in field order: index, standardised, status, …
+                index[at],
+                standardised[at],
+                status[at],
+                change[at] if moved else None,
+                change_standardised[at] if moved else None,
+                dynamics[at] if moved else None,
+            )
+        need_rows[shown_group[at]].append(NeedIndexRow(shown[at], result))
+    earlier_found = results.earlier.tolist()
+    return {
+        pk: NeedIndex(
+            year,
+            year - 2 if earlier_found[position] else None,
+            arrays.levels[pk],
+            weights[pk],
+            need_rows[position],
+        )
+        for position, pk in enumerate(ids)
+    }
 
 
 # Choropleth of one indicator ----------------------------------------------------------

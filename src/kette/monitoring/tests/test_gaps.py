@@ -251,3 +251,149 @@ def test_map_classes_keep_equal_rates_together(world):
     for row in rows:
         row.offers = 0
     assert {klass for klass, _range in gaps.map_classes(rows).values()} == {4}
+
+
+# All municipalities at once ------------------------------------------------------------
+
+
+def _generated_city(rng, name, u3, u6, rate, *, own_band=False):
+    """Two Stadtbezirke of three Stadtteile each, the municipality's totals, child
+    counts (some small: suppressed) and a rate with numerators (some small) in 2012
+    and 2010, and random offers in, for and across the districts."""
+    city = MunicipalityFactory(name=name)
+    for position, (code, low, high) in enumerate([("u3", 0, 36), ("kita", 36, 72), ("x", 6, 40)]):
+        LifePhase.objects.create(
+            municipality=city,
+            code=code,
+            name=code,
+            min_age_months=low,
+            max_age_months=high,
+            position=position,
+        )
+    if own_band:  # the municipality's own 0–3 count wins over the standard one
+        u3 = IndicatorFactory(municipality=city, key="eigene-u3", unit=Unit.COUNT, age_band="0-3")
+    leaves = []
+    for b in range(2):
+        bezirk = DistrictFactory(municipality=city, code=f"{b}", level="Stadtbezirk")
+        for t in range(3):
+            leaves.append(
+                DistrictFactory(municipality=city, code=f"{b}{t}", level="Stadtteil", parent=bezirk)
+            )
+    for year in (2010, 2012):
+        for indicator in (u3, u6):
+            counts = [rng.choice([0, 1, 2, 40, 80, 150]) for _leaf in leaves]
+            for leaf, count in zip(leaves, counts, strict=True):
+                ObservationFactory(
+                    municipality=city, district=leaf, indicator=indicator, year=year, value=count
+                )
+            bezirke = {}
+            for leaf, count in zip(leaves, counts, strict=True):
+                bezirke[leaf.parent] = bezirke.get(leaf.parent, 0) + count
+            for bezirk, total in bezirke.items():
+                ObservationFactory(
+                    municipality=city, district=bezirk, indicator=indicator, year=year, value=total
+                )
+            ObservationFactory(
+                municipality=city, district=None, indicator=indicator, year=year, value=sum(counts)
+            )
+        for leaf in leaves:
+            numerator = rng.choice([1, 2, 30, 60, 90])
+            ObservationFactory(
+                municipality=city,
+                district=leaf,
+                indicator=rate,
+                year=year,
+                value=numerator / 3,
+                numerator=numerator,
+                denominator=300,
+            )
+    NeedIndexWeightFactory(municipality=city, indicator=rate, weight=2)
+    NeedIndexWeightFactory(municipality=city, indicator=u3, weight=1)
+    for n in range(8):
+        low = rng.choice([None, 0, 12, 36])
+        high = rng.choice([None, 48, 120]) if low else rng.choice([None, 24, 48, 120])
+        where = rng.choice(["location", "area", "whole", "bezirk"])
+        district = rng.choice(leaves)
+        _offer(
+            city,
+            f"{name} {n}",
+            low,
+            high,
+            district=district if where == "location" else None,
+            area=district if where == "area" else district.parent if where == "bezirk" else None,
+            whole=where == "whole",
+        )
+    return city
+
+
+def _rows(analysis):
+    return [
+        (
+            row.district.pk,
+            row.life_phase.pk,
+            row.children,
+            row.children_suppressed,
+            row.offers,
+            row.need_status,
+            row.need_label,
+            [i.pk for i in row.indicators],
+        )
+        for row in analysis.rows
+    ]
+
+
+def test_gap_analyses_of_many_municipalities_equal_each_gap_analysis():
+    import random
+
+    from kette.monitoring import selectors
+
+    rng = random.Random(6)
+    u3 = IndicatorFactory(key="u3", unit=Unit.COUNT, age_band="0–3")
+    u6 = IndicatorFactory(key="u6", unit=Unit.COUNT, age_band="3–6")
+    rate = IndicatorFactory(key="quote", unit=Unit.PERCENT, direction=Direction.HIGHER_IS_WORSE)
+    cities = [_generated_city(rng, f"Stadt {n}", u3, u6, rate, own_band=n == 1) for n in range(4)]
+    empty = MunicipalityFactory(name="Leer")  # no districts, phases or weights
+    everything = gaps.gap_analyses([*cities, empty], 2012)
+    need = selectors.need_indexes([*cities, empty], 2012)
+    suppressed = 0
+    for city in cities:
+        single = gaps.gap_analysis(city, 2012)
+        batch = everything[city.pk]
+        assert (batch.level, batch.life_phases, batch.districts) == (
+            single.level,
+            single.life_phases,
+            single.districts,
+        )
+        assert batch.bands == single.bands
+        assert _rows(batch) == _rows(single)
+        suppressed += sum(row.children_suppressed for row in batch.rows)
+        assert all(row.children is None for row in batch.rows if row.children_suppressed)
+        alone = selectors.need_index(city, 2012)
+        assert need[city.pk].rows == alone.rows
+        assert need[city.pk].earlier_year == alone.earlier_year == 2010
+    # Suppression was applied (small counts and numerators were generated), and
+    # the districts were ranked where nothing was hidden.
+    assert suppressed > 0
+    assert any(row.result is None for index in need.values() for row in index.rows)
+    assert any(row.result is not None for index in need.values() for row in index.rows)
+    assert everything[empty.pk].rows == [] and need[empty.pk].rows == []
+    # The own band indicator was chosen where the municipality has one.
+    own = everything[cities[1].pk]
+    assert [i.key for i in own.bands[own.life_phases[0].pk]] == ["eigene-u3"]
+    assert {row.offers for row in own.rows} != {0}
+
+
+def test_gap_analyses_take_the_same_queries_for_more_municipalities(django_assert_num_queries):
+    import random
+
+    rng = random.Random(7)
+    u3 = IndicatorFactory(key="u3", unit=Unit.COUNT, age_band="0–3")
+    u6 = IndicatorFactory(key="u6", unit=Unit.COUNT, age_band="3–6")
+    rate = IndicatorFactory(key="quote", unit=Unit.PERCENT, direction=Direction.HIGHER_IS_WORSE)
+    cities = [_generated_city(rng, f"Stadt {n}", u3, u6, rate) for n in range(3)]
+    # Districts; weights, their indicators, observations (need index); life phases,
+    # band indicators, their observations; offers, their locations, their areas.
+    with django_assert_num_queries(10):
+        gaps.gap_analyses(cities[:1], 2012)
+    with django_assert_num_queries(10):
+        gaps.gap_analyses(cities, 2012)

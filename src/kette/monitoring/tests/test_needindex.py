@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from kette.monitoring import needindex, selectors, services
@@ -181,3 +182,63 @@ def test_need_indexes_of_many_municipalities_equal_each_need_index(city, django_
     ]
     assert many[city.pk].earlier_year == 2010
     assert many[other.pk].rows[0].result is None  # no indicators chosen
+
+
+# The same on arrays, for many municipalities at once -------------------------------
+
+
+def test_grouped_computation_equals_the_plain_one():
+    """Two municipalities in one call: the hand-computed four districts, and three
+    others with one indicator (one district without a value two years before)."""
+    districts = ["d1", "d2", "d3", "d4"]
+    current = [[A[d], B[d]] for d in districts] + [[1.0, np.nan], [5.0, np.nan], [9.0, np.nan]]
+    earlier = [[A_EARLIER[d], B[d]] for d in districts] + [
+        [2.0, np.nan],
+        [np.nan, np.nan],
+        [3.0, np.nan],
+    ]
+    results = needindex.compute_grouped(
+        group=np.array([0, 0, 0, 0, 1, 1, 1]),
+        groups=2,
+        current=np.array(current),
+        earlier=np.array(earlier),
+        weights=np.array([[3.0, 1.0], [2.0, 0.0]]),
+        higher_is_worse=np.array([[True, False], [False, False]]),
+    )
+    first = needindex.compute(COMPONENTS, {"a": A, "b": B}, {"a": A_EARLIER, "b": B})
+    second = needindex.compute(
+        [needindex.Component("x", 2, False)],
+        {"x": {"e1": 1.0, "e2": 5.0, "e3": 9.0}},
+        {"x": {"e1": 2.0, "e3": 3.0}},
+    )
+    expected = [first[d] for d in districts] + [second[d] for d in ("e1", "e2", "e3")]
+    assert results.ranked.all()
+    assert results.index.tolist() == pytest.approx([r.index for r in expected])
+    assert results.standardised.tolist() == pytest.approx([r.standardised for r in expected])
+    assert results.status.tolist() == [r.status for r in expected]
+    assert results.with_dynamics.tolist() == [True] * 4 + [True, False, True]
+    moved = [r for r in expected if r.dynamics is not None]
+    assert results.change[results.with_dynamics].tolist() == pytest.approx(
+        [r.change for r in moved]
+    )
+    assert results.dynamics[results.with_dynamics].tolist() == [r.dynamics for r in moved]
+    assert results.earlier.tolist() == [True, True]
+
+
+def test_grouped_computation_leaves_incomplete_districts_and_empty_groups_unranked():
+    results = needindex.compute_grouped(
+        group=np.array([0, 0, 0, 1, 1]),
+        groups=2,
+        current=np.array([[1.0], [2.0], [np.nan], [3.0], [4.0]]),
+        earlier=None,
+        weights=np.array([[1.0], [0.0]]),  # the second municipality chose nothing
+        higher_is_worse=np.array([[True], [True]]),
+    )
+    assert results.ranked.tolist() == [True, True, False, False, False]
+    assert results.standardised[:2].tolist() == pytest.approx([-math.sqrt(0.5), math.sqrt(0.5)])
+    assert not results.with_dynamics.any() and not results.earlier.any()
+
+
+@pytest.mark.parametrize("z", [-1.01, -1.0, 0.0, 1.0, 1.01, 1.5, 1.51])
+def test_status_classes_on_arrays_match_status_class(z):
+    assert needindex.status_classes(np.array([z])).tolist() == [needindex.status_class(z)]

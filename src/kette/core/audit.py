@@ -156,15 +156,8 @@ def clean_fields_quickly(instance: models.Model) -> None:
     conversions and messages, but a value of the field's own type that passes
     its length, choices and validators skips `Field.clean`, which dominates the
     cost of checking the rows of a bulk import."""
-    model = type(instance)
-    if model not in _quick_checks:
-        _quick_checks[model] = [
-            (f, _quick_check(f))
-            for f in model._meta.concrete_fields
-            if not f.is_relation and not f.primary_key and not f.generated
-        ]
     errors: dict[str, list[ValidationError]] = {}
-    for f, quick in _quick_checks[model]:
+    for f, quick in _quick_checks_of(type(instance)):
         value = getattr(instance, f.attname)
         if quick(value) or (f.blank and value in f.empty_values):
             continue
@@ -176,6 +169,43 @@ def clean_fields_quickly(instance: models.Model) -> None:
             errors[f.name] = error.error_list
     if errors:
         raise ValidationError(errors)
+
+
+def _quick_checks_of(model: type[models.Model]) -> list[tuple[Any, Callable[[Any], bool]]]:
+    if model not in _quick_checks:
+        _quick_checks[model] = [
+            (f, _quick_check(f))
+            for f in model._meta.concrete_fields
+            if not f.is_relation and not f.primary_key and not f.generated
+        ]
+    return _quick_checks[model]
+
+
+def audited_insert_checked(
+    model: type[models.Model], rows: Sequence[dict[str, Any]], *, actor: Any, reason: str = ""
+) -> list[Any]:
+    """`audited_bulk_create` for plain rows ({attname: value}) instead of model
+    instances: each row checked as `audited_save` would (an instance is built
+    only for a row the quick checks don't pass, or for a model with its own
+    `clean()`), then `audited_insert`. Raises `BulkValidationError` with the
+    index of the first invalid row; writes nothing then."""
+    bulk.complete_rows(model, rows)
+    checks = _quick_checks_of(model)
+    plain_clean = model.clean is models.Model.clean
+    for index, row in enumerate(rows):
+        if plain_clean and all(
+            quick(row[f.attname]) or (f.blank and row[f.attname] in f.empty_values)
+            for f, quick in checks
+        ):
+            continue
+        instance = model(**row)
+        try:
+            clean_fields_quickly(instance)
+            instance.clean()
+        except ValidationError as error:
+            raise BulkValidationError(index, error) from error
+        row.update({f.attname: getattr(instance, f.attname) for f, _quick in checks})
+    return audited_insert(model, rows, actor=actor, reason=reason)
 
 
 def _quick_check(field: models.Field[Any, Any]) -> Callable[[Any], bool]:

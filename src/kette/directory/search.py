@@ -60,6 +60,7 @@ the first page is not full.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -168,9 +169,20 @@ def tokens(text: str) -> list[str]:
     return _stemmer.stemWords([word for word in _WORD.findall(folded) if word not in STOP_WORDS])
 
 
+@functools.lru_cache(maxsize=8192)
+def _short_tokens(text: str) -> tuple[str, ...]:
+    return tuple(tokens(text))
+
+
 def document_text(*parts: str | None) -> str:
     """The token string stored for the index (space-separated tokens)."""
-    return " ".join(token for part in parts if part for token in tokens(part))
+    # Short parts (names of providers, places, terms) recur across offers.
+    return " ".join(
+        token
+        for part in parts
+        if part
+        for token in (_short_tokens(part) if len(part) <= 120 else tokens(part))
+    )
 
 
 @dataclass(frozen=True)

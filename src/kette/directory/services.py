@@ -31,6 +31,7 @@ from kette.core.audit import (
     audited_bulk_create,
     audited_delete,
     audited_insert,
+    audited_insert_checked,
     audited_save,
 )
 from kette.core.models import District, Municipality, Role, User
@@ -544,10 +545,10 @@ def services_create_bulk(
             for pk in dict.fromkeys(t.pk for t in draft.terms)  # each term once
         ]
         for code in sorted({code.strip().lower() for code in draft.languages if code.strip()}):
-            languages.append(Language(municipality_id=m, service_id=s, code=code))
+            languages.append({"municipality_id": m, "service_id": s, "code": code})
             language_owner.append(index)
         for number in draft.phones:
-            phones.append(Phone(municipality_id=m, service_id=s, number=number))
+            phones.append({"municipality_id": m, "service_id": s, "number": number})
             phone_owner.append(index)
         for location_draft in draft.locations:
             check_fields(location_draft.fields, LOCATION_FIELDS - {"organization", "district"})
@@ -563,8 +564,8 @@ def services_create_bulk(
             location_owner.append(index)
     audited_insert(ServiceTerm, term_rows, actor=actor)
     services_derive_life_phases(actor=actor, services=offers)
-    _bulk_create(languages, actor=actor, owner=language_owner)
-    _bulk_create(phones, actor=actor, owner=phone_owner)
+    _insert_checked(Language, languages, actor=actor, owner=language_owner)
+    _insert_checked(Phone, phones, actor=actor, owner=phone_owner)
     locations = _bulk_create(locations, actor=actor, owner=location_owner)
     feature_rows, link_rows = [], []
     drafted = [location for draft in drafts for location in draft.locations]
@@ -580,6 +581,15 @@ def services_create_bulk(
     audited_insert(ServiceAtLocation, link_rows, actor=actor)
     services_reindex(service_ids=[offer.pk for offer in offers])
     return offers
+
+
+def _insert_checked(
+    model: type[Any], rows: list[dict[str, Any]], *, actor: User | None, owner: list[int]
+) -> None:
+    try:
+        audited_insert_checked(model, rows, actor=actor)
+    except BulkValidationError as error:
+        raise DraftError(owner[error.index], error) from error
 
 
 def _bulk_create(objects: list[Any], *, actor: User | None, owner: list[int]) -> list[Any]:

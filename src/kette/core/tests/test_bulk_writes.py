@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from kette.core.audit import BulkValidationError, audited_bulk_create
-from kette.directory.models import Location, Organization, Service
+from kette.core.audit import BulkValidationError, audited_bulk_create, audited_insert_checked
+from kette.directory.models import Language, Location, Organization, Service
 from kette.testing.factories import MunicipalityFactory
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +88,23 @@ def test_history_of_a_large_bulk_write_has_one_record_per_row_with_its_values():
         (location.pk, location.name, location.postal_code) for location in rows
     ]
     assert len({record.history_date for record in history}) == 1
+
+
+def test_plain_rows_are_checked_as_instances_would_be():
+    town = MunicipalityFactory()
+    organization = Organization.objects.create(municipality=town, name="Träger")
+    service = Service.objects.create(municipality=town, organization=organization, name="Kurs")
+    rows = [
+        {"municipality_id": town.pk, "service_id": service.pk, "code": "de"},
+        {"municipality_id": town.pk, "service_id": service.pk, "code": "Deutsch"},
+    ]
+    with pytest.raises(ValidationError) as expected:
+        Language(**rows[1]).clean_fields(exclude=["municipality", "service", "location"])
+    with pytest.raises(BulkValidationError) as refused:
+        audited_insert_checked(Language, rows, actor=None)
+    assert refused.value.index == 1
+    assert refused.value.message_dict == expected.value.message_dict
+    assert not Language.objects.exists()
+    keys = audited_insert_checked(Language, rows[:1], actor=None)
+    assert list(Language.objects.values_list("pk", "code")) == [(keys[0], "de")]
+    assert Language.history.filter(id=keys[0], history_type="+").count() == 1

@@ -21,8 +21,11 @@ def default_programme() -> Programme | None:
 
 
 def municipality_by_slug(slug: str) -> Municipality:
-    """The tenant for a URL's municipality slug, or 404."""
-    return get_object_or_404(Municipality.objects.select_related("programme"), slug=slug)
+    """The tenant for a URL's municipality slug, or 404. Its outline (a GeoJSON
+    document of up to a few hundred kilobytes) is read only when used."""
+    return get_object_or_404(
+        Municipality.objects.select_related("programme").defer("boundary"), slug=slug
+    )
 
 
 def municipalities_of(programme: Programme) -> QuerySet[Municipality]:

@@ -339,14 +339,28 @@ def location_to_hsds(location: Location, *, include_contacts: bool = False) -> d
     )
 
 
-def organization_to_hsds(organization: Organization, *, full: bool = True) -> dict[str, Any]:
+def organization_to_hsds(
+    organization: Organization, *, full: bool = True, include_contacts: bool = False
+) -> dict[str, Any]:
     """An organisation; `full=False` gives the list form (`compiled/organization_list`:
-    without phones)."""
+    without phones). Its own contacts (not those of its offers or places) only
+    with `include_contacts`, as for offers."""
     phones = (
         [phone_to_hsds(p) for p in organization.phones.all() if not p.contact_id] if full else []
     )
+    contacts = (
+        [
+            contact_to_hsds(c)
+            for c in organization.contacts.all()
+            if c.service_id is None and c.location_id is None
+        ]
+        if full and include_contacts
+        else []
+    )
     return _organization_fields(
-        {name: getattr(organization, name) for name in ORGANIZATION_COLUMNS}, phones=phones
+        {name: getattr(organization, name) for name in ORGANIZATION_COLUMNS},
+        phones=phones,
+        contacts=contacts,
     )
 
 
@@ -363,7 +377,11 @@ ORGANIZATION_COLUMNS = (
 
 
 def _organization_fields(
-    row: dict[str, Any], *, prefix: str = "", phones: list[dict[str, Any]] | None = None
+    row: dict[str, Any],
+    *,
+    prefix: str = "",
+    phones: list[dict[str, Any]] | None = None,
+    contacts: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """An organisation from its column values (`ORGANIZATION_COLUMNS`, each under
     `prefix` + name)."""
@@ -376,6 +394,7 @@ def _organization_fields(
             "website": row[prefix + "website"],
             "legal_status": row[prefix + "legal_status"],
             "phones": phones or [],
+            "contacts": contacts or [],
         }
     ) | {"description": row[prefix + "description"]}  # required, may be empty
 
@@ -532,7 +551,9 @@ def service_to_hsds(service: Service, *, include_contacts: bool = False) -> dict
                 for link in service.service_at_locations.all()
             ],
             "languages": [language_to_hsds(x) for x in service.languages.all()],
-            "organization": organization_to_hsds(service.organization),
+            "organization": organization_to_hsds(
+                service.organization, include_contacts=include_contacts
+            ),
             "cost_options": cost_options,
             "contacts": (
                 [contact_to_hsds(c) for c in service.contacts.all()] if include_contacts else []
@@ -573,7 +594,7 @@ def with_details(services: QuerySet[Service], *, contacts: bool = True) -> Query
         _term_prefetch(loc + "accessibility"),
     ]
     if contacts:
-        lookups += ["contacts__phones", loc + "contacts__phones"]
+        lookups += ["contacts__phones", loc + "contacts__phones", "organization__contacts__phones"]
     return services.select_related(
         "organization", "municipality", "last_verified_by"
     ).prefetch_related(*lookups)

@@ -276,6 +276,10 @@ def _nest(tables: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
         ]
 
     service_contacts = _group(contacts, "service_id")
+    organization_contacts = _group(
+        [c for c in contacts if not c.get("service_id") and not c.get("location_id")],
+        "organization_id",
+    )
     location_contacts = _group([c for c in contacts if not c.get("service_id")], "location_id")
     addresses = index("address", "location_id")
     accessibility = index("accessibility", "location_id")
@@ -322,7 +326,8 @@ def _nest(tables: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
                         p
                         for p in phones_by["organization_id"].get(oid, [])
                         if not p.get("service_id") and not p.get("location_id")
-                    ]
+                    ],
+                    "contacts": with_phones(organization_contacts.get(oid, [])),
                 }
             )
         program = programs.get(str(row.get("program_id")))

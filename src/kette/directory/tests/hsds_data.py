@@ -128,6 +128,9 @@ def full_offer(**municipality_fields):
     )
     Phone.objects.create(municipality=municipality, contact=contact, number="0221 999", type="cell")
     Contact.objects.create(municipality=municipality, location=location, name="Hausmeister")
+    Contact.objects.create(
+        municipality=municipality, organization=organization, name="Geschäftsführung"
+    )
     Language.objects.create(municipality=municipality, service=service, code="de", name="Deutsch")
     Language.objects.create(
         municipality=municipality, service=service, code="tr", name="Türkisch", note="dienstags"

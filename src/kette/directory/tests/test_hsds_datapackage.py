@@ -74,6 +74,7 @@ def test_the_package_reads_back_to_the_json_export(tmp_path):
         assert hsds_tabular.read_package(package) == exported
     assert sorted(r["name"] for r in rows(package / "contacts.csv")) == [
         "Erika Beispiel",
+        "Geschäftsführung",  # the organisation's own
         "Hausmeister",
     ]
 

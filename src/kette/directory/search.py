@@ -53,7 +53,9 @@ kilometres for a shown page are the caller's business (haversine in Python).
 
 Facet counts come from an in-memory index of every offer's `ServiceFacet`
 keys (kette.directory.facets), looked up for the ids of all matching offers;
-the total is then their number. Without facets the total is a COUNT over the
+the total is then their number. A relevance search with facets reads all
+matches with their rank in one scan and cuts the page in Python, in the SQL's
+order. Without facets the total is a COUNT over the
 same condition (PostgreSQL: a window count in the page query), skipped when
 the first page is not full.
 """

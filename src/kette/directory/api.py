@@ -18,6 +18,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from kette.core.selectors import municipality_by_slug
 from kette.directory import hsds, hsds_openapi, hsds_queries
 from kette.directory.hsds_queries import DEFAULT_PER_PAGE, MAX_PER_PAGE, Scope, ServiceFilters
 
@@ -115,7 +116,7 @@ def _scope(query: ScopeQuery) -> Scope:
     if "\x00" in query.municipality:
         raise HttpError(404, "Kommune nicht gefunden")
     try:
-        return hsds_queries.scope_for(hsds_queries.municipality_of_api(query.municipality))
+        return hsds_queries.scope_for(municipality_by_slug(query.municipality))
     except Http404 as error:
         raise HttpError(404, "Kommune nicht gefunden") from error
 

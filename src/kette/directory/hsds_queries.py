@@ -23,7 +23,6 @@ from typing import Any, TypeVar
 from django.db import connection
 from django.db.models import Model, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.shortcuts import get_object_or_404
 
 from kette.core.models import Municipality, Programme
 from kette.core.selectors import default_programme
@@ -51,14 +50,6 @@ class Scope:
 
     municipality: Municipality | None = None
     programme: Programme | None = None
-
-
-def municipality_of_api(slug: str) -> Municipality:
-    """The municipality of a `?municipality=` slug, or 404; without its outline (a
-    GeoJSON document the API never shows, parsed on every request otherwise)."""
-    return get_object_or_404(
-        Municipality.objects.select_related("programme").defer("boundary"), slug=slug
-    )
 
 
 def scope_for(municipality: Municipality | None) -> Scope:

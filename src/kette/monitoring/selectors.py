@@ -439,16 +439,27 @@ def need_index(municipality: Municipality, year: int, *, level: str | None = Non
     all_districts = list(districts_of(municipality))
     rows: list[tuple[Any, ...]] = []
     if weights:
-        rows = list(
-            Observation.objects.for_municipality(municipality)
-            .filter(indicator__in=[w.indicator_id for w in weights], year__in=[year, year - 2])
-            .order_by()
-            .values_list(*OBSERVATION_FIELDS)
+        rows = _index_observations(
+            Observation.objects.for_municipality(municipality),
+            [w.indicator_id for w in weights],
+            year,
         )
     indexes = _need_indexes_of(
         year, level, {municipality.pk: weights}, {municipality.pk: all_districts}, rows
     )
     return indexes[municipality.pk]
+
+
+def _index_observations(
+    observations: QuerySet[Observation], indicator_ids: list[int], year: int
+) -> list[tuple[Any, ...]]:
+    """What the need index reads of `observations`: the weighted indicators in
+    `year` and two years before (the change), as `OBSERVATION_FIELDS` tuples."""
+    return list(
+        observations.filter(indicator__in=indicator_ids, year__in=[year, year - 2])
+        .order_by()
+        .values_list(*OBSERVATION_FIELDS)
+    )
 
 
 def districts_by_municipality(municipalities: list[Municipality]) -> dict[int, list[District]]:
@@ -498,12 +509,8 @@ def need_statuses(
     indicators = Indicator.objects.in_bulk({indicator for _m, indicator, _w in chosen})
     for municipality_id, indicator_id, weight in chosen:
         weights[municipality_id].append(_Component(indicator_id, indicators[indicator_id], weight))
-    rows = list(
-        Observation.objects.filter(
-            municipality__in=ids, indicator__in=list(indicators), year__in=[year, year - 2]
-        )
-        .order_by()
-        .values_list(*OBSERVATION_FIELDS)
+    rows = _index_observations(
+        Observation.objects.filter(municipality__in=ids), list(indicators), year
     )
     arrays = _need_arrays(year, None, weights, districts, rows)
     ranked = arrays.results.ranked.tolist()
@@ -526,12 +533,8 @@ def _need_indexes(
         weights[weight.municipality_id].append(weight)
     if districts is None:
         districts = districts_by_municipality(municipalities)
-    rows = list(
-        Observation.objects.filter(
-            municipality__in=ids, indicator__in=list(indicators), year__in=[year, year - 2]
-        )
-        .order_by()
-        .values_list(*OBSERVATION_FIELDS)
+    rows = _index_observations(
+        Observation.objects.filter(municipality__in=ids), list(indicators), year
     )
     return _need_indexes_of(year, None, weights, districts, rows)
 

@@ -291,7 +291,8 @@ def _copy_history(
     when = history._meta.get_field("history_date").get_db_prep_save(timezone.now(), connection)
     constants = [when, kind, reason or None, getattr(actor, "pk", None)]
     pk = model._meta.pk
-    keys = [pk.get_db_prep_value(k, connection) for k in keys]
+    if not all(type(k) is int for k in keys):  # integer ids go as they are
+        keys = [pk.get_db_prep_value(k, connection) for k in keys]
     with connection.cursor() as cursor:
         for condition, params in _key_conditions(key, keys):
             cursor.execute(f"{head}{condition} ORDER BY {key}", [*constants, *params])

@@ -323,6 +323,7 @@ def facet_key(dimension: str, value: Any = None) -> str:
     return dimension if value is None else f"{dimension}:{value}"
 
 
+@functools.lru_cache(maxsize=65536)  # keys recur across offers (scope, ages, terms)
 def filter_token(key: str) -> str:
     """The index token of a filter key ("st:published", "fa:bildung", …): letters and
     digits only, so both engines' tokenizers keep it whole, and unlike any word."""

@@ -347,7 +347,11 @@ def organizations_create_bulk(
     """`organization_create` for many new providers known by name only (bulk
     imports), validated and audited, in a few statements."""
     return audited_bulk_create(
-        [Organization(municipality=municipality, name=name) for name in names], actor=actor
+        [
+            Organization(municipality=municipality, name=name, id_hsds=new_id)
+            for name, new_id in zip(names, bulk.random_uuids(), strict=False)
+        ],
+        actor=actor,
     )
 
 
@@ -519,49 +523,62 @@ def services_create_bulk(
     for draft in drafts:
         check_fields(draft.fields, SERVICE_FIELDS)
         check_same_municipality(municipality, draft.organization, *draft.terms)
-    offers = [
-        Service(
+    locator = geo.district_locator(municipality)
+    phases = list(LifePhase.objects.for_municipality(municipality))
+    district_names = dict(
+        District.objects.for_municipality(municipality).values_list("pk", "name")
+    )
+    offers, locations, location_owner, keys = [], [], [], []
+    new_ids = bulk.random_uuids()
+    for index, draft in enumerate(drafts):
+        offer = Service(
             municipality=municipality,
             organization=draft.organization,
             name=draft.name,
             status=draft.status,
             last_verified_at=draft.verified_at,
             last_verified_by=actor if draft.verified_at else None,
-            **({"id_hsds": draft.id_hsds} if draft.id_hsds else {}),
+            id_hsds=draft.id_hsds or next(new_ids),
             **draft.fields,
         )
-        for draft in drafts
-    ]
+        places = []
+        for location_draft in draft.locations:
+            check_fields(location_draft.fields, LOCATION_FIELDS - {"organization", "district"})
+            check_same_municipality(municipality, *location_draft.accessibility)
+            location = Location(
+                municipality=municipality,
+                organization=draft.organization,
+                id_hsds=next(new_ids),
+                **location_draft.fields,
+            )
+            if location.latitude is not None and location.longitude is not None:
+                location.district_id = locator.locate(
+                    float(location.latitude), float(location.longitude)
+                )
+            places.append(location)
+            location_owner.append(index)
+        locations += places
+        # The search document goes in with the row: no reindex after the insert.
+        document, offer_keys = _draft_document(offer, draft, places, phases, district_names)
+        offer.search_name, offer.search_body, offer.search_filters = document
+        offers.append(offer)
+        keys.append(offer_keys)
     offers = _bulk_create(offers, actor=actor, owner=list(range(len(drafts))))
     m = municipality.pk
     term_rows: list[dict[str, Any]] = []
     languages, language_owner, phones, phone_owner = [], [], [], []
-    locations, location_owner = [], []
-    locator = geo.district_locator(municipality)
     for index, (offer, draft) in enumerate(zip(offers, drafts, strict=True)):
         s = offer.pk
         term_rows += [
             {"municipality_id": m, "service_id": s, "term_id": pk}
             for pk in dict.fromkeys(t.pk for t in draft.terms)  # each term once
         ]
-        for code in sorted({code.strip().lower() for code in draft.languages if code.strip()}):
+        for code in _language_codes(draft.languages):
             languages.append({"municipality_id": m, "service_id": s, "code": code})
             language_owner.append(index)
         for number in draft.phones:
             phones.append({"municipality_id": m, "service_id": s, "number": number})
             phone_owner.append(index)
-        for location_draft in draft.locations:
-            check_fields(location_draft.fields, LOCATION_FIELDS - {"organization", "district"})
-            check_same_municipality(municipality, *location_draft.accessibility)
-            location = Location(
-                municipality=municipality, organization=draft.organization, **location_draft.fields
-            )
-            if location.latitude is not None and location.longitude is not None:
-                location.district_id = locator.locate(
-                    float(location.latitude), float(location.longitude)
-                )
-            locations.append(location)
-            location_owner.append(index)
     audited_insert(ServiceTerm, term_rows, actor=actor)
     services_derive_life_phases(actor=actor, services=offers)
     _insert_checked(Language, languages, actor=actor, owner=language_owner)
@@ -579,8 +596,56 @@ def services_create_bulk(
         )
     audited_insert(LocationFeature, feature_rows, actor=actor)
     audited_insert(ServiceAtLocation, link_rows, actor=actor)
-    services_reindex(service_ids=[offer.pk for offer in offers])
+    _write_facets(
+        {offer.pk: m for offer in offers},
+        {offer.pk: offer_keys for offer, offer_keys in zip(offers, keys, strict=True)},
+    )
     return offers
+
+
+def _language_codes(codes: Iterable[str]) -> list[str]:
+    return sorted({code.strip().lower() for code in codes if code.strip()})
+
+
+def _draft_document(
+    offer: Service,
+    draft: OfferDraft,
+    places: list[Location],
+    phases: list[LifePhase],
+    district_names: dict[int, str],
+) -> tuple[tuple[str, str, str], set[str]]:
+    """The search document and facet keys of a new offer, from what the draft
+    holds: the same inputs `_reindex_chunk` reads back from the database for
+    an offer so created (a test keeps the two equal)."""
+    terms = sorted({term.pk: term for term in draft.terms}.values(), key=lambda term: term.pk)
+    keys = {search.facet_key("fa", term.code) for term in terms}
+    keys |= {search.facet_key("lp", phase.code) for phase in phases if _overlaps(offer, phase)}
+    keys |= {search.facet_key("la", code) for code in _language_codes(draft.languages)}
+    words = []
+    for location, location_draft in zip(places, draft.locations, strict=True):
+        district = location.district_id
+        parts = [location.name, location.address_1, location.postal_code, location.city]
+        words.append(" ".join(filter(None, [*parts, district_names.get(district or 0)])))
+        if district:
+            keys.add(search.facet_key("d", district))
+        keys |= {search.facet_key("ac", term.code) for term in location_draft.accessibility}
+    if offer.is_free:
+        keys.add(search.facet_key("free"))
+    indexed = _Indexed(
+        municipality_id=offer.municipality.pk,
+        programme_id=offer.municipality.programme_id,
+        status=offer.status,
+        name=offer.name,
+        alternate_name=offer.alternate_name,
+        description=offer.description,
+        eligibility_description=offer.eligibility_description,
+        organization_name=draft.organization.name,
+        organization_alternate_name=draft.organization.alternate_name,
+        min_age_months=offer.min_age_months,
+        max_age_months=offer.max_age_months,
+        is_free=offer.is_free,
+    )
+    return _search_document(indexed, [term.name for term in terms], words, keys), keys
 
 
 def _insert_checked(
@@ -1082,12 +1147,12 @@ def services_reindex(*, service_ids: Iterable[int]) -> dict[int, tuple[str, str,
 
 def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
     chunk = set(ids)
-    offers = [
-        _Indexed(*values)
-        for values in Service.objects.filter(pk__in=ids).values_list(
-            *(_INDEXED_COLUMNS.get(name, name) for name in _Indexed._fields)
+    offers = {
+        pk: _Indexed(*values)
+        for pk, *values in Service.objects.filter(pk__in=ids).values_list(
+            "pk", *(_INDEXED_COLUMNS.get(name, name) for name in _Indexed._fields)
         )
-    ]
+    }
     term_names: dict[int, list[str]] = defaultdict(list)
     keys: dict[int, set[str]] = defaultdict(set)
     for service_id, code, name in (
@@ -1149,15 +1214,13 @@ def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
             keys[owner].add(search.facet_key("wd", weekday))
 
     documents: dict[int, tuple[str, str, str]] = {}
-    for service in offers:
-        mine = keys[service.pk]
+    for pk, service in offers.items():
+        mine = keys[pk]
         if service.is_free:
             mine.add(search.facet_key("free"))
-        documents[service.pk] = _search_document(
-            service, term_names[service.pk], places[service.pk], mine
-        )
+        documents[pk] = _search_document(service, term_names[pk], places[pk], mine)
     _write_documents(documents)
-    _write_facets({service.pk: service.municipality_id for service in offers}, keys)
+    _write_facets({pk: service.municipality_id for pk, service in offers.items()}, keys)
     return documents
 
 
@@ -1165,7 +1228,6 @@ class _Indexed(NamedTuple):
     """What an offer's search document is built from (read as plain values: the
     reindex of a bulk import reads tens of thousands)."""
 
-    pk: int
     municipality_id: int
     programme_id: int
     status: str

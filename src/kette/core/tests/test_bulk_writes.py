@@ -1,6 +1,7 @@
 """Bulk writes validate exactly as `audited_save` would and record history."""
 
 import datetime as dt
+import itertools
 import uuid
 from decimal import Decimal
 
@@ -8,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from kette.core.audit import BulkValidationError, audited_bulk_create, audited_insert_checked
+from kette.core.bulk import random_uuids
 from kette.directory.models import Language, Location, Organization, Service
 from kette.testing.factories import MunicipalityFactory
 
@@ -108,3 +110,22 @@ def test_plain_rows_are_checked_as_instances_would_be():
     keys = audited_insert_checked(Language, rows[:1], actor=None)
     assert list(Language.objects.values_list("pk", "code")) == [(keys[0], "de")]
     assert Language.history.filter(id=keys[0], history_type="+").count() == 1
+
+
+def test_pooled_random_uuids_are_version_4_and_distinct():
+    ids = list(itertools.islice(random_uuids(), 1000))  # spans several reads of the pool
+    assert len(set(ids)) == 1000
+    assert {(new.version, new.variant) for new in ids} == {(4, uuid.RFC_4122)}
+
+
+def test_plain_rows_without_an_hsds_id_get_a_new_random_one_each():
+    town = MunicipalityFactory()
+    organization = Organization.objects.create(municipality=town, name="Träger")
+    rows = [
+        {"municipality_id": town.pk, "organization_id": organization.pk, "name": f"Angebot {i}"}
+        for i in range(300)
+    ]
+    audited_insert_checked(Service, rows, actor=None)
+    stored = set(Service.objects.values_list("id_hsds", flat=True))
+    assert len(stored) == 300
+    assert {new.version for new in stored} == {4}

@@ -413,6 +413,67 @@ def test_many_offers_created_at_once_are_complete_and_audited(world, organizatio
     assert hits.total == 3
 
 
+def test_bulk_created_offers_carry_the_search_document_a_reindex_would_build(
+    world, organization, coordinator
+):
+    """`services_create_bulk` writes each offer's search document and facets with
+    the row, from the draft; they must equal what `services_reindex` builds from
+    the database for the same offer, whatever the draft's shape."""
+    district = District.objects.create(
+        municipality=world.a, code="1", name="Innenstadt-Süd", boundary=SQUARE
+    )
+    organization.alternate_name = "Familienbüro Straßen"
+    organization.save()
+    advice, step_free, sign = term("beratung"), term("stufenlos"), term("gebaerdensprache")
+    later = max([advice, term("bildung")], key=lambda t: t.pk)
+    earlier = min([advice, term("bildung")], key=lambda t: t.pk)
+    drafts = [
+        *_drafts(organization, 2),
+        services.OfferDraft(
+            organization=organization,
+            name="Sprachförderung für Kinder",
+            status=ServiceStatus.DRAFT,
+            fields={
+                "alternate_name": "Deutsch lernen",
+                "description": "Spielerisch Sprache lernen. " * 20,
+                "eligibility_description": "Für Familien mit geringem Einkommen",
+                "min_age_months": 30,
+                "is_free": False,
+            },
+            terms=[later, earlier],  # the document lists terms by id, not draft order
+            languages=["ar", "DE", " "],
+            locations=[
+                services.LocationDraft(
+                    {"name": "Familienzentrum Süd", "address_1": "Weg 2", "city": "Köln"},
+                    [sign, step_free],
+                ),
+                services.LocationDraft(
+                    {
+                        "address_1": "Platz 1",
+                        "postal_code": "50677",
+                        "latitude": Decimal("50.95"),
+                        "longitude": Decimal("6.95"),
+                    },
+                    [],
+                ),
+            ],
+        ),
+        services.OfferDraft(organization=organization, name="Ohne alles"),
+    ]
+    created = services.services_create_bulk(actor=coordinator, municipality=world.a, drafts=drafts)
+    written = {
+        offer.pk: (offer.search_name, offer.search_body, offer.search_filters)
+        for offer in Service.objects.filter(pk__in=[o.pk for o in created])
+    }
+    facets_written = {offer.pk: facet_keys(offer) for offer in created}
+    assert "innenstadt" in written[created[2].pk][1].split()  # the located place's district
+    assert f"d:{district.pk}" in facets_written[created[2].pk]
+
+    rebuilt = services.services_reindex(service_ids=list(written))
+    assert rebuilt == written
+    assert {offer.pk: facet_keys(offer) for offer in created} == facets_written
+
+
 def test_bulk_creation_costs_the_same_queries_for_many_offers(
     world, organization, coordinator, django_assert_max_num_queries
 ):

@@ -453,7 +453,6 @@ CHECKS: dict[str, Callable[[Any], bool]] = {
         s.opens_at is None or s.closes_at is None or s.closes_at > s.opens_at
     ),
 }
-SEARCH_COLUMNS = ("search_name", "search_body", "search_filters")
 BATCH = 1000  # offers read, checked and written together
 CHUNK = 500  # ids per query
 
@@ -605,7 +604,7 @@ class _Importer:
             audited_bulk_create(new, actor=self.actor, validate=False)
             # an offer's search document is rewritten by `finish` (writing it here
             # as well would update the full-text index twice)
-            keep = SEARCH_COLUMNS if model is Service else ()
+            keep = services.SEARCH_COLUMNS if model is Service else ()
             audited_bulk_update(changed, actor=self.actor, keep=keep)
             if model is Location:
                 self.locations += [row for row in new + changed]  # type: ignore[misc]

@@ -525,9 +525,7 @@ def services_create_bulk(
         check_same_municipality(municipality, draft.organization, *draft.terms)
     locator = geo.district_locator(municipality)
     phases = list(LifePhase.objects.for_municipality(municipality))
-    district_names = dict(
-        District.objects.for_municipality(municipality).values_list("pk", "name")
-    )
+    district_names = dict(District.objects.for_municipality(municipality).values_list("pk", "name"))
     offers, locations, location_owner, keys = [], [], [], []
     new_ids = bulk.random_uuids()
     for index, draft in enumerate(drafts):
@@ -1145,14 +1143,21 @@ def services_reindex(*, service_ids: Iterable[int]) -> dict[int, tuple[str, str,
     return documents
 
 
+# The columns of an offer's search document (see kette.directory.search).
+SEARCH_COLUMNS = ("search_name", "search_body", "search_filters")
+
+
 def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
     chunk = set(ids)
-    offers = {
-        pk: _Indexed(*values)
-        for pk, *values in Service.objects.filter(pk__in=ids).values_list(
-            "pk", *(_INDEXED_COLUMNS.get(name, name) for name in _Indexed._fields)
-        )
-    }
+    offers: dict[int, _Indexed] = {}
+    stored: dict[int, tuple[str, str, str]] = {}
+    for pk, name, body, filters, *values in Service.objects.filter(pk__in=ids).values_list(
+        "pk",
+        *SEARCH_COLUMNS,
+        *(_INDEXED_COLUMNS.get(name, name) for name in _Indexed._fields),
+    ):
+        offers[pk] = _Indexed(*values)
+        stored[pk] = (name, body, filters)
     term_names: dict[int, list[str]] = defaultdict(list)
     keys: dict[int, set[str]] = defaultdict(set)
     for service_id, code, name in (
@@ -1219,7 +1224,9 @@ def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
         if service.is_free:
             mine.add(search.facet_key("free"))
         documents[pk] = _search_document(service, term_names[pk], places[pk], mine)
-    _write_documents(documents)
+    # An unchanged document is not written again (the full-text index would
+    # drop and re-add all its tokens).
+    _write_documents({pk: doc for pk, doc in documents.items() if doc != stored[pk]})
     _write_facets({pk: service.municipality_id for pk, service in offers.items()}, keys)
     return documents
 
@@ -1281,10 +1288,7 @@ def _write_documents(documents: dict[int, tuple[str, str, str]]) -> None:
     if not documents:
         return
     table = connection.ops.quote_name(Service._meta.db_table)
-    columns = ", ".join(
-        f"{connection.ops.quote_name(column)} = %s"
-        for column in ("search_name", "search_body", "search_filters")
-    )
+    columns = ", ".join(f"{connection.ops.quote_name(column)} = %s" for column in SEARCH_COLUMNS)
     key = connection.ops.quote_name(Service._meta.pk.column)
     with connection.cursor() as cursor:
         cursor.executemany(

@@ -3,6 +3,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kette.core.models import District, Role
@@ -472,6 +474,24 @@ def test_bulk_created_offers_carry_the_search_document_a_reindex_would_build(
     rebuilt = services.services_reindex(service_ids=list(written))
     assert rebuilt == written
     assert {offer.pk: facet_keys(offer) for offer in created} == facets_written
+
+
+def test_a_reindex_that_changes_nothing_writes_no_document(world, organization, coordinator):
+    created = services.services_create_bulk(
+        actor=coordinator, municipality=world.a, drafts=_drafts(organization, 3)
+    )
+    ids = [offer.pk for offer in created]
+    with CaptureQueriesContext(connection) as unchanged:
+        services.services_reindex(service_ids=ids)
+    def writes(queries):  # executemany is captured as "N times: UPDATE …"
+        return [q["sql"] for q in queries if 'UPDATE "directory_service" SET' in q["sql"]]
+
+    assert not writes(unchanged.captured_queries)
+    Service.objects.filter(pk=ids[0]).update(search_body="")  # out of date
+    with CaptureQueriesContext(connection) as changed:
+        documents = services.services_reindex(service_ids=ids)
+    assert [sql.split(":")[0] for sql in writes(changed.captured_queries)] == ["1 times"]
+    assert Service.objects.get(pk=ids[0]).search_body == documents[ids[0]][1] != ""
 
 
 def test_bulk_creation_costs_the_same_queries_for_many_offers(

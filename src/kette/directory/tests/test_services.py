@@ -483,6 +483,7 @@ def test_a_reindex_that_changes_nothing_writes_no_document(world, organization, 
     ids = [offer.pk for offer in created]
     with CaptureQueriesContext(connection) as unchanged:
         services.services_reindex(service_ids=ids)
+
     def writes(queries):  # executemany is captured as "N times: UPDATE …"
         return [q["sql"] for q in queries if 'UPDATE "directory_service" SET' in q["sql"]]
 

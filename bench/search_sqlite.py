@@ -260,7 +260,7 @@ def generate(rows: int, seed: int = 20261125) -> None:
                     [location.name, location.address_1, location.postal_code, "Köln", district_name]
                 )
                 search_name = text(name)
-                search_body = " ".join(
+                body = " ".join(
                     filter(
                         None,
                         [
@@ -270,6 +270,10 @@ def generate(rows: int, seed: int = 20261125) -> None:
                             text(location_text),
                         ],
                     )
+                )
+                # with the heads of compounds, as search.document_columns adds them
+                search_body = " ".join(
+                    search.with_compound_heads(body.split(), also=search_name.split())
                 )
                 keys = {f"fa:{field}", f"d:{location.district_id}"}
                 keys.update(f"la:{code}" for code in languages)

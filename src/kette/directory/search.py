@@ -38,8 +38,11 @@ its inverted index alone: no join, no row-by-row filtering.
 
 Every query word is matched as a prefix of a token once its stem has at least
 `MIN_PREFIX` letters ("Beratung" → `berat*` finds "Beratungsstelle"); shorter
-words must match whole. Words of a query are combined with AND; a quoted
-phrase (or a hyphenated word) must appear as adjacent tokens. Ties in rank are
+words must match whole. Compounds are also found by their head when it is one
+of `COMPOUND_HEADS` ("Zentrum" finds "Familienzentrum"): documents carry those
+heads as extra body tokens (dictionary decompounding, see below). Words of a
+query are combined with AND; a quoted phrase (or a hyphenated word) must
+appear as adjacent tokens. Ties in rank are
 broken by id; without words, results are sorted by name.
 
 Other orders (`order=`) sort the same match set in the same statement:
@@ -176,15 +179,157 @@ def _short_tokens(text: str) -> tuple[str, ...]:
     return tuple(tokens(text))
 
 
-def document_text(*parts: str | None) -> str:
-    """The token string stored for the index (space-separated tokens)."""
+def _document_tokens(parts: Iterable[str | None]) -> list[str]:
     # Short parts (names of providers, places, terms) recur across offers.
-    return " ".join(
+    return [
         token
         for part in parts
         if part
         for token in (_short_tokens(part) if len(part) <= 120 else tokens(part))
+    ]
+
+
+def document_text(*parts: str | None) -> str:
+    """The tokens of `parts` as stored for the index (space-separated)."""
+    return " ".join(_document_tokens(parts))
+
+
+def document_columns(
+    name_parts: Iterable[str | None], body_parts: Iterable[str | None]
+) -> tuple[str, str]:
+    """An offer's `search_name` and `search_body`: the body also carries the heads
+    of the compounds in both (see COMPOUND_HEADS)."""
+    name, body = _document_tokens(name_parts), _document_tokens(body_parts)
+    return " ".join(name), " ".join(with_compound_heads(body, also=name))
+
+
+# Dictionary decompounding. German joins words: "Familienzentrum",
+# "Erziehungsberatung", "Krabbelgruppe", "Schwimmkurs". Prefix matching finds a
+# compound by its first part ("Familie" → famili*) but not by its head, which is
+# what names the kind of offer. A document word ending in one of these heads
+# (after at least MIN_MODIFIER letters of something else) therefore also
+# indexes the head's own token, in the body (a head found inside a compound of
+# the name weighs as a word of the description, below the same word in a name),
+# appended after the body's words so that phrases keep their positions:
+# "Zentrum" finds "Familienzentrum", "Beratung" finds "Schuldnerberatung".
+# Queries are not decompounded. The list is ours and
+# deliberately short: heads that name offers for families, none whose ending
+# is common in other words (Eltern: "Umwelt"; Stelle: "Vorstellung"; Arbeit:
+# "Zusammenarbeit"), and none the stemmer cuts to two letters ("Abend" → ab).
+# Changing it changes stored documents: add a migration that applies
+# `with_compound_heads` to the stored tokens (see migration 0008).
+COMPOUND_HEADS: dict[str, tuple[str, ...]] = {
+    # head word: other forms that end compounds
+    "Ambulanz": (),
+    "Arzt": ("Ärzte", "Ärztin"),
+    "Ausflug": ("Ausflüge",),
+    "Bad": (),
+    "Begleitung": (),
+    "Beratung": ("Beratungen",),
+    "Betreuung": (),
+    "Bibliothek": (),
+    "Bildung": (),
+    "Bücherei": (),
+    "Büro": (),
+    "Café": ("Cafe",),
+    "Club": ("Klub",),
+    "Dienst": ("Dienste",),
+    "Erziehung": (),
+    "Familie": ("Familien",),
+    "Ferien": (),
+    "Förderung": (),
+    "Freizeit": ("Freizeiten",),
+    "Frühstück": (),
+    "Garten": ("Gärten",),
+    "Geburt": (),
+    "Gruppe": ("Gruppen",),
+    "Gymnastik": (),
+    "Haus": ("Häuser",),
+    "Hebamme": ("Hebammen",),
+    "Hilfe": ("Hilfen",),
+    "Kind": ("Kinder",),
+    "Kita": ("Kitas",),
+    "Kurs": ("Kurse",),
+    "Lotse": ("Lotsen", "Lotsin"),
+    "Museum": (),
+    "Netzwerk": (),
+    "Patenschaft": ("Patenschaften",),
+    "Pflege": (),
+    "Platz": ("Plätze",),
+    "Praxis": (),
+    "Programm": (),
+    "Projekt": ("Projekte",),
+    "Schule": ("Schulen",),
+    "Schutz": (),
+    "Schwimmen": (),
+    "Seminar": ("Seminare",),
+    "Spiel": ("Spiele",),
+    "Sport": (),
+    "Sprache": ("Sprachen",),
+    "Sprechstunde": ("Sprechstunden",),
+    "Tanz": (),
+    "Theater": (),
+    "Therapie": (),
+    "Training": (),
+    "Treff": ("Treffs",),
+    "Treffpunkt": (),
+    "Turnen": (),
+    "Unterricht": (),
+    "Untersuchung": ("Untersuchungen",),
+    "Verein": (),
+    "Vorbereitung": (),
+    "Vorsorge": (),
+    "Werkstatt": ("Werkstätten",),
+    "Zentrum": ("Zentren",),
+}
+MIN_MODIFIER = 3
+# Words that end in a head without being about it.
+NOT_COMPOUNDS_WORDS = ("Beispiel", "Diskurs", "Herausforderung", "Zielgruppe")
+
+
+def _compound_tails() -> dict[str, str]:
+    """Tail of a compound's token (as the stemmer leaves a head at the end of a
+    longer word, which can differ from the head alone: "Ausbildung" → ausbild,
+    "Bildung" → bildung) → the token a query for the head word searches."""
+    modifier = "familien"
+    tails: dict[str, str] = {}
+    for head, forms in COMPOUND_HEADS.items():
+        (token,) = tokens(head)
+        for form in (head, *forms):
+            (compound,) = tokens(modifier + form.lower())
+            tail = compound[len(modifier) :]
+            # a shorter tail would match unrelated words ("Abend" → ab, "Musik" → mus)
+            assert compound.startswith(modifier) and len(tail) >= 3, (form, compound)
+            tails[tail] = token
+    return tails
+
+
+_TAILS = _compound_tails()
+NOT_COMPOUNDS = frozenset(token for word in NOT_COMPOUNDS_WORDS for token in tokens(word))
+_TAIL_LENGTHS = sorted({len(tail) for tail in _TAILS}, reverse=True)
+
+
+@functools.lru_cache(maxsize=65536)
+def compound_head(token: str) -> str | None:
+    """The head token a compound's token ends in (the longest listed), if any."""
+    if token in NOT_COMPOUNDS:
+        return None
+    for length in _TAIL_LENGTHS:
+        if len(token) - length >= MIN_MODIFIER:
+            head = _TAILS.get(token[-length:])
+            if head is not None:
+                return head
+    return None
+
+
+def with_compound_heads(words: list[str], also: Sequence[str] = ()) -> list[str]:
+    """`words` followed by the heads of the compounds among `also` and `words`
+    that `words` does not contain as words of their own (each once)."""
+    present = set(words)
+    heads = dict.fromkeys(
+        head for word in (*also, *words) if (head := compound_head(word)) and head not in present
     )
+    return [*words, *heads]
 
 
 @dataclass(frozen=True)
@@ -244,7 +389,7 @@ def text_score(terms: Sequence[QueryTerm], fields: Sequence[tuple[str | None, in
     No terms (an empty query) match everything with score 1."""
     if not terms:
         return 1
-    analysed = [(tokens(text or ""), weight) for text, weight in fields]
+    analysed = [(with_compound_heads(tokens(text or "")), weight) for text, weight in fields]
     score = 0
     for term in terms:
         hits = sum(_term_hits(term, words) * weight for words, weight in analysed)

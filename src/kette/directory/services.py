@@ -1259,14 +1259,16 @@ _INDEXED_COLUMNS = {
 def _search_document(
     service: _Indexed, term_names: list[str], places: list[str], keys: set[str]
 ) -> tuple[str, str, str]:
-    name = search.document_text(service.name, service.alternate_name)
-    body = search.document_text(
-        service.description,
-        service.eligibility_description,
-        service.organization_name,
-        service.organization_alternate_name,
-        " ".join(term_names),
-        *places,
+    name, body = search.document_columns(
+        (service.name, service.alternate_name),
+        (
+            service.description,
+            service.eligibility_description,
+            service.organization_name,
+            service.organization_alternate_name,
+            " ".join(term_names),
+            *places,
+        ),
     )
     filters = search.filter_text(
         keys

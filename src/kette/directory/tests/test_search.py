@@ -2,6 +2,9 @@
 (tsvector) — the suite runs on both — so both engines must agree on stemming,
 folding, prefixes, phrases, ranking, filters, facets and pagination."""
 
+import importlib
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from django.db import connection
@@ -94,7 +97,7 @@ def corpus(world):
         actor=None,
         organization=org,
         name=STRASSENFUSSBALL,
-        description="Fußball auf der Straße für Jugendliche",
+        description="Fußball auf der Straße für Jugendliche, zum Beispiel am Wochenende",
         status=published,
         min_age_months=120,
         max_age_months=216,
@@ -167,6 +170,14 @@ def found(world, query="", **filters):
         # the provider, the location and the district are searchable too
         ("Diakonie", {MUETTERZENTRUM, BERATUNGSSTELLE}),
         ("Südstadt", {MUETTERZENTRUM, BERATUNGSSTELLE}),
+        # heads of compounds: "Zentrum" finds the Mütterzentrum, "Kurs" the
+        # Sprachkurs; phrases keep their positions; "Beispiel" is not a Spiel
+        ("Zentrum", {MUETTERZENTRUM}),
+        ("Zentren", {MUETTERZENTRUM}),
+        ("Kurs", {SPRACHKURS}),
+        ('"Erziehungsberatung und Hilfe"', {BERATUNGSSTELLE}),
+        ("Spiel", set()),
+        ("Beispiel", {STRASSENFUSSBALL}),
         # nothing matches
         ("Zahnarzt", set()),
     ],
@@ -188,6 +199,8 @@ def test_a_query_of_stop_words_only_lists_everything_by_name(world, corpus):
 
 
 def test_name_ranks_above_description(world, corpus):
+    # the Familienberatung has "Beratung" as the head of a compound in its
+    # name, which counts as its description does
     assert found(world, "Beratung")[0] == BERATUNGSSTELLE
     familie = found(world, "Familie")
     assert familie[0] == FAMILIENBERATUNG
@@ -435,3 +448,23 @@ def test_unknown_order_or_distance_without_point_is_refused(world, corpus):
         search.search_services(municipality=world.a, order="random")
     with pytest.raises(ValueError, match="near"):
         search.search_services(municipality=world.a, order="distance")
+
+
+def test_the_compound_heads_migration_writes_what_a_reindex_writes(world, corpus, monkeypatch):
+    """Migration 0008 adds the heads to documents stored without them."""
+    from django.apps import apps
+
+    from kette.directory.models import Service
+
+    migration = importlib.import_module("kette.directory.migrations.0008_compound_heads")
+    current = dict(Service.objects.values_list("pk", "search_body"))
+    with monkeypatch.context() as patched:  # documents as written before the heads
+        patched.setattr(search, "_TAILS", {})
+        search.compound_head.cache_clear()
+        services.services_reindex(service_ids=list(current))
+    search.compound_head.cache_clear()
+    before = dict(Service.objects.values_list("pk", "search_body"))
+    assert before != current
+    migration.add_compound_heads(apps, SimpleNamespace(connection=connection))
+    assert dict(Service.objects.values_list("pk", "search_body")) == current
+    assert set(found(world, "Zentrum")) == {MUETTERZENTRUM}

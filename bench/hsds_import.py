@@ -5,9 +5,11 @@
 Takes `--services` offers of the generated directory of `bench/search_sqlite.py`
 (same generator and file), exports them as HSDS JSON, gives every object a new
 id (so they are new offers) and imports them into a second municipality with
-`hsds_import.import_services` (creating), then again (updating). Prints
-services per second for both and, as the baseline, a bare `bulk_create` of the
-same number of `Service` rows. The import validates every object against the
+`hsds_import.import_services` (creating), then again (re-import: nothing
+changed, so nothing is written), then with every offer's description changed
+(updating: every offer written again). Prints services per second for each
+and, as the baseline, a bare `bulk_create` of the same number of `Service`
+rows. The import validates every object against the
 official schema and every row as `audited_save` would, and writes one history
 record per row, as every write in kette does.
 """
@@ -75,12 +77,19 @@ def main() -> None:
             "official_key": "05999999",
         },
     )
+    # every offer's description changed: each offer is written again
+    edited = [{**obj, "description": f"{obj.get('description', '')} (geändert)"} for obj in objects]
     results = []
-    for label in ("create", "update"):
+    for label, data, expected in (
+        ("create", objects, "created"),
+        ("re-import", objects, "unchanged"),
+        ("update", edited, "updated"),
+    ):
         started = time.perf_counter()
-        report = hsds_import.import_services(target, objects)
+        report = hsds_import.import_services(target, data)
         seconds = time.perf_counter() - started
         assert report.ok, report.problems[:3]
+        assert getattr(report, expected) == len(objects), report
         results.append((label, seconds))
     organization = Organization.objects.filter(municipality=target).first()
     started = time.perf_counter()
@@ -93,7 +102,7 @@ def main() -> None:
     baseline = time.perf_counter() - started
     print(f"HSDS import of {len(objects)} services (SQLite)")
     for label, seconds in results:
-        print(f"  {label:<8} {seconds:8.2f} s  {len(objects) / seconds:8.0f} services/s")
+        print(f"  {label:<9} {seconds:8.2f} s  {len(objects) / seconds:8.0f} services/s")
     print(f"  baseline bulk_create of the bare rows: {len(objects) / baseline:8.0f} rows/s")
     for label, seconds in results:
         print(f"  {label} takes {seconds / baseline:.1f}× the bare bulk_create")

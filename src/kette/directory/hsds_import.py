@@ -200,6 +200,7 @@ class Problem:
 class ImportReport:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     organizations_created: int = 0
     locations_created: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -506,6 +507,10 @@ class _Importer:
         self.shared: dict[tuple[type[Model], uuid.UUID], Model] = {}
         self.services: list[Service] = []
         self.locations: list[Location] = []
+        # what each offer of the batch staged and deleted (see `unchanged`)
+        self.touched: dict[int, tuple[list[Model], list[Model]]] = {}
+        self.staging: list[Model] = []
+        self.deleting: list[Model] = []
         self.checks = {
             model: [(c, CHECKS[c.name]) for c in _constraints(model)] for model in WRITE_ORDER
         }
@@ -520,6 +525,7 @@ class _Importer:
         self.snapshots: dict[int, tuple[Any, ...]] = {}
         self.staged: dict[type[Model], dict[int, Model]] = defaultdict(dict)
         self.deleted: dict[type[Model], dict[int, Model]] = defaultdict(dict)
+        self.touched = {}
         # children of a row by (model, owner field, id() of the owner)
         self.children: dict[tuple[type[Model], str, int], list[Model]] = {}
         existing: dict[tuple[type[Model], uuid.UUID], Model] = {}
@@ -587,8 +593,34 @@ class _Importer:
             if key in NESTED and isinstance(item, dict | list):
                 self._collect(item, NESTED[key], ids)
 
+    def unchanged(self) -> set[int]:
+        """`id()` of the batch's existing offers that the input leaves exactly as
+        they are: the offer's row and every row its object staged (organisation,
+        places, links, schedules, phones, …) as read, none new, none deleted."""
+        same = set()
+        for service in self.staged[Service].values():
+            if service.pk is None or id(service) not in self.touched:
+                continue
+            staged, deleted = self.touched[id(service)]
+            if any(id(row) not in self.staged[type(row)] for row in deleted):
+                continue  # a row deleted (and not moved to another owner)
+            if all(
+                row.pk is not None and _snapshot(row) == self.snapshots.get(id(row))
+                for row in staged
+                if id(row) in self.staged[type(row)]
+            ):
+                same.add(id(service))
+        return same
+
     def write(self) -> None:
-        """Write the batch: deletions first, then every table in `WRITE_ORDER`."""
+        """Write the batch: deletions first, then every table in `WRITE_ORDER`.
+        Offers the input leaves as they are are not written (no history record,
+        no new modification time)."""
+        unchanged = self.unchanged()
+        self.report.unchanged += len(unchanged)
+        self.report.updated += sum(
+            1 for key, row in self.staged[Service].items() if row.pk and key not in unchanged
+        )
         for model in reversed(WRITE_ORDER):
             for key, row in self.deleted[model].items():
                 if key not in self.staged[model]:  # not moved to another owner
@@ -599,7 +631,10 @@ class _Importer:
                 row._prepare_related_fields_for_save(operation_name="import")  # type: ignore[attr-defined]
                 if row.pk is None:
                     new.append(row)
-                elif model is Service or _snapshot(row) != self.snapshots.get(id(row)):
+                elif model is Service:
+                    if id(row) not in unchanged:
+                        changed.append(row)
+                elif _snapshot(row) != self.snapshots.get(id(row)):
                     changed.append(row)
             audited_bulk_create(new, actor=self.actor, validate=False)
             # an offer's search document is rewritten by `finish` (writing it here
@@ -608,7 +643,11 @@ class _Importer:
             audited_bulk_update(changed, actor=self.actor, keep=keep)
             if model is Location:
                 self.locations += [row for row in new + changed]  # type: ignore[misc]
-        self.services += self.staged[Service].values()  # type: ignore[arg-type]
+        self.services += [
+            row  # type: ignore[misc]
+            for key, row in self.staged[Service].items()
+            if key not in unchanged
+        ]
         for shared, row in self.rows.items():
             if shared[0] in (Organization, Location):
                 self.shared[shared] = row
@@ -676,6 +715,7 @@ class _Importer:
         except ValidationError as error:
             raise _ObjectError(path, _reason(error)) from error
         self.staged[model][id(instance)] = instance
+        self.staging.append(instance)
 
     def _sync(self, model: type[Model], owner: str, instance: Model, keep: list[Model]) -> None:
         """Make `keep` the children of `instance` in `model`: the others it had are
@@ -689,6 +729,7 @@ class _Importer:
                 self._unstage(row)
             else:
                 self.deleted[model][id(row)] = row
+                self.deleting.append(row)
         self.children[key] = keep
 
     def _unstage(self, row: Model) -> None:
@@ -921,6 +962,13 @@ class _Importer:
         return location
 
     def service(self, data: dict[str, Any]) -> Service:
+        """Stage the offer of one HSDS service object with all it contains."""
+        self.staging, self.deleting = [], []
+        service = self._service(data)
+        self.touched[id(service)] = (self.staging, self.deleting)
+        return service
+
+    def _service(self, data: dict[str, Any]) -> Service:
         service = self._own(Service, data.get("id"), "id")
         created = service.pk is None
         organization_data = data.get("organization")
@@ -989,8 +1037,6 @@ class _Importer:
         self._save(service, "/")
         if created:
             self.report.created += 1
-        else:
-            self.report.updated += 1
         self._phones("service", service, data.get("phones") or [], "phones")
         self._schedules("service", service, data.get("schedules") or [], "schedules")
         self._languages("service", service, data.get("languages") or [], "languages")
@@ -1115,11 +1161,12 @@ def import_services(
 
 def summary_text(report: ImportReport) -> str:
     text = _(
-        "%(created)s offer(s) created, %(updated)s updated; "
+        "%(created)s offer(s) created, %(updated)s updated, %(unchanged)s unchanged; "
         "%(organizations)s new organization(s), %(locations)s new location(s)."
     ) % {
         "created": report.created,
         "updated": report.updated,
+        "unchanged": report.unchanged,
         "organizations": report.organizations_created,
         "locations": report.locations_created,
     }

@@ -97,22 +97,35 @@ def test_importing_twice_updates_instead_of_duplicating(tmp_path):
         model.objects.count()
         for model in (Service, Organization, Location, ServiceAtLocation, Phone, Schedule, Contact)
     ]
-    assert "0 Angebot(e) angelegt, 3 aktualisiert" in run(out, municipality)
-    assert "0 Angebot(e) angelegt, 3 aktualisiert" in run(out, municipality)
+    modified = dict(Service.objects.values_list("pk", "updated_at"))
+    history = Service.history.count()
+    # what the file says already: nothing is written, no offer looks modified
+    assert "0 Angebot(e) angelegt, 0 aktualisiert, 3 unverändert" in run(out, municipality)
+    assert "0 Angebot(e) angelegt, 0 aktualisiert, 3 unverändert" in run(out, municipality)
     assert counts == [
         model.objects.count()
         for model in (Service, Organization, Location, ServiceAtLocation, Phone, Schedule, Contact)
     ]
+    assert dict(Service.objects.values_list("pk", "updated_at")) == modified
+    assert Service.history.count() == history
     # a change in the file is taken over, a removed phone is removed
     data = json.loads(out.read_text(encoding="utf-8"))
     babytreff = next(s for s in data if s["name"] == "Babytreff")
     babytreff["description"] = "Neu beschrieben"
     babytreff["phones"] = []
     out.write_text(json.dumps(data), encoding="utf-8")
-    run(out, municipality)
+    assert "0 Angebot(e) angelegt, 1 aktualisiert, 2 unverändert" in run(out, municipality)
     offer.refresh_from_db()
     assert offer.description == "Neu beschrieben"
     assert not offer.phones.exists()
+    # a change only in what the offer contains (a place's name) updates it too
+    place = babytreff["service_at_locations"][0]["location"]
+    place["name"] = "Neuer Name"
+    out.write_text(json.dumps(data), encoding="utf-8")
+    before = Service.objects.get(pk=offer.pk).updated_at
+    assert "1 aktualisiert" in run(out, municipality)
+    assert Location.objects.get(id_hsds=place["id"]).name == "Neuer Name"
+    assert Service.objects.get(pk=offer.pk).updated_at > before
 
 
 @pytest.mark.parametrize(
@@ -336,6 +349,7 @@ def test_offers_in_several_batches_share_their_organisation_and_places(monkeypat
     models = (Service, Organization, Location, ServiceAtLocation, Phone, Schedule, Contact)
     counts = [model.objects.count() for model in models]
     report = hsds_import.import_services(municipality, before)
-    assert (report.created, report.updated, report.organizations_created) == (0, 3, 0)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
+    assert report.organizations_created == 0
     assert [model.objects.count() for model in models] == counts
     assert comparable(export(municipality)) == comparable(before)

@@ -33,6 +33,7 @@ from kette.core.audit import (
     audited_insert,
     audited_insert_checked,
     audited_save,
+    clean_fields_quickly,
 )
 from kette.core.models import District, Municipality, Role, User
 from kette.core.roles import roles_of
@@ -539,6 +540,7 @@ def services_create_bulk(
             id_hsds=draft.id_hsds or next(new_ids),
             **draft.fields,
         )
+        _check(offer, index)
         places = []
         for location_draft in draft.locations:
             check_fields(location_draft.fields, LOCATION_FIELDS - {"organization", "district"})
@@ -549,6 +551,7 @@ def services_create_bulk(
                 id_hsds=next(new_ids),
                 **location_draft.fields,
             )
+            _check(location, index)
             if location.latitude is not None and location.longitude is not None:
                 location.district_id = locator.locate(
                     float(location.latitude), float(location.longitude)
@@ -561,7 +564,7 @@ def services_create_bulk(
         offer.search_name, offer.search_body, offer.search_filters = document
         offers.append(offer)
         keys.append(offer_keys)
-    offers = _bulk_create(offers, actor=actor, owner=list(range(len(drafts))))
+    offers = audited_bulk_create(offers, actor=actor, validate=False)  # checked above
     m = municipality.pk
     term_rows: list[dict[str, Any]] = []
     languages, language_owner, phones, phone_owner = [], [], [], []
@@ -581,7 +584,7 @@ def services_create_bulk(
     services_derive_life_phases(actor=actor, services=offers)
     _insert_checked(Language, languages, actor=actor, owner=language_owner)
     _insert_checked(Phone, phones, actor=actor, owner=phone_owner)
-    locations = _bulk_create(locations, actor=actor, owner=location_owner)
+    locations = audited_bulk_create(locations, actor=actor, validate=False)
     feature_rows, link_rows = [], []
     drafted = [location for draft in drafts for location in draft.locations]
     for location, location_draft, index in zip(locations, drafted, location_owner, strict=True):
@@ -655,11 +658,14 @@ def _insert_checked(
         raise DraftError(owner[error.index], error) from error
 
 
-def _bulk_create(objects: list[Any], *, actor: User | None, owner: list[int]) -> list[Any]:
+def _check(instance: Service | Location, index: int) -> None:
+    """Check a new row of draft `index` as `audited_bulk_create` would, before its
+    values go into the search document (the check converts them, e.g. "3" → 3)."""
     try:
-        return audited_bulk_create(objects, actor=actor)
-    except BulkValidationError as error:
-        raise DraftError(owner[error.index], error) from error
+        clean_fields_quickly(instance)
+        instance.clean()
+    except ValidationError as error:
+        raise DraftError(index, error) from error
 
 
 @transaction.atomic

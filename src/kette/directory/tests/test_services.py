@@ -495,6 +495,24 @@ def test_a_reindex_that_changes_nothing_writes_no_document(world, organization, 
     assert Service.objects.get(pk=ids[0]).search_body == documents[ids[0]][1] != ""
 
 
+def test_draft_values_are_checked_and_converted_before_they_go_into_the_document(
+    world, organization, coordinator
+):
+    drafts = _drafts(organization, 2)
+    drafts[0].fields["min_age_months"] = "12"  # converted as Django converts it
+    drafts[1].fields["max_age_months"] = "viele"
+    with pytest.raises(services.DraftError) as raised:
+        services.services_create_bulk(actor=coordinator, municipality=world.a, drafts=drafts)
+    assert raised.value.index == 1
+    assert not Service.objects.for_municipality(world.a).exists()
+    (created,) = services.services_create_bulk(
+        actor=coordinator, municipality=world.a, drafts=drafts[:1]
+    )
+    assert Service.objects.get(pk=created.pk).min_age_months == 12
+    stored = Service.objects.get(pk=created.pk).search_filters
+    assert services.services_reindex(service_ids=[created.pk])[created.pk][2] == stored
+
+
 def test_bulk_creation_costs_the_same_queries_for_many_offers(
     world, organization, coordinator, django_assert_max_num_queries
 ):

@@ -56,11 +56,20 @@ kilometres for a shown page are the caller's business (haversine in Python).
 
 Facet counts come from an in-memory index of every offer's `ServiceFacet`
 keys (kette.directory.facets), looked up for the ids of all matching offers;
-the total is then their number. A relevance search with facets reads all
-matches with their rank in one scan and cuts the page in Python, in the SQL's
-order. Without facets the total is a COUNT over the
+the total is then their number. Without facets the total is a COUNT over the
 same condition (PostgreSQL: a window count in the page query), skipped when
 the first page is not full.
+
+Relevance on PostgreSQL: with facets, one scan reads all matches with their
+rank and the page is cut in Python, in the SQL's order. Relevance on SQLite
+(`_sqlite_relevance`): bm25() weighs every phrase of its MATCH expression by
+walking its whole doclist once per query, the filter tokens too (although
+their weight is 0), and the scope tokens occur in every offer of a
+municipality. So the match set (ids or count) comes from an unranked MATCH of
+the full condition, and the page is ranked with the words and the visitor's
+filters alone whenever those match exactly as many offers, i.e. the same ones:
+same scores, same order, without the walks of the scope's doclists. Otherwise
+(the scope narrows the words' matches) the full condition ranks the page.
 """
 
 from __future__ import annotations
@@ -75,6 +84,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import Stemmer  # PyStemmer: the Snowball stemmers in C
 from django.db import connections
 
@@ -564,6 +574,30 @@ def _age_filter_year(age_years: int | Decimal | float | str) -> int:
     return min(int(value), AGE_OPEN_YEAR)
 
 
+def _scope_groups(
+    *,
+    municipality: Municipality | None,
+    programme: Programme | None,
+    statuses: Sequence[str],
+) -> list[list[str]]:
+    """The scope (statuses, municipality or programme) as filter groups."""
+    groups = [[f"st:{status}" for status in statuses]]
+    if municipality is not None:
+        groups.append([f"m:{municipality.pk}"])
+    elif programme is not None:
+        groups.append([f"p:{programme.pk}"])
+    return groups
+
+
+def _key_groups(age_years: int | Decimal | float | str | None, keys: list[str]) -> list[list[str]]:
+    """The visitor's filters (age, facet keys) as filter groups."""
+    groups = []
+    if age_years not in (None, ""):
+        groups.append([f"age:{_age_filter_year(age_years)}", "age:any"])  # type: ignore[arg-type]
+    groups.extend([key] for key in keys)
+    return groups
+
+
 def _filter_groups(
     *,
     municipality: Municipality | None,
@@ -574,15 +608,10 @@ def _filter_groups(
 ) -> list[list[str]]:
     """Filters as groups of keys: keys within a group are alternatives (OR), the
     groups must all hold (AND)."""
-    groups = [[f"st:{status}" for status in statuses]]
-    if municipality is not None:
-        groups.append([f"m:{municipality.pk}"])
-    elif programme is not None:
-        groups.append([f"p:{programme.pk}"])
-    if age_years not in (None, ""):
-        groups.append([f"age:{_age_filter_year(age_years)}", "age:any"])  # type: ignore[arg-type]
-    groups.extend([key] for key in keys)
-    return groups
+    return [
+        *_scope_groups(municipality=municipality, programme=programme, statuses=statuses),
+        *_key_groups(age_years, keys),
+    ]
 
 
 def _fts5_expression(terms: list[QueryTerm], groups: list[list[str]]) -> str:
@@ -632,6 +661,57 @@ def matching_ids_sql(
     terms = parse_query(query)
     expression = _fts5_expression(terms, groups) if vendor == "sqlite" else _tsquery(terms, groups)
     return _matching_sql(vendor), [expression]
+
+
+_RANKED_PAGE_SQL = (
+    f"SELECT rowid, bm25({FTS_TABLE}, {NAME_WEIGHT}, {BODY_WEIGHT}, 0.0) AS rank "
+    f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s ORDER BY rank, rowid LIMIT %s OFFSET %s"
+)
+_COUNT_SQL = f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+# All matching ids as one string: much cheaper to read than a row per id.
+_IDS_SQL = f"SELECT group_concat(rowid) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+
+
+def _sqlite_relevance(
+    cursor: Any,
+    terms: list[QueryTerm],
+    scope_groups: list[list[str]],
+    key_groups: list[list[str]],
+    *,
+    page: int,
+    per_page: int,
+    with_facets: bool,
+) -> tuple[list[tuple[int, float]], int, Any]:
+    """A page of the offers matching words and filters by relevance on SQLite,
+    their total and (with facets) every matching id as a numpy array.
+
+    bm25() walks the whole doclist of every phrase of its MATCH expression once
+    per query to weigh it (its IDF), even the filter tokens of weight 0, which
+    add nothing to any score. The scope tokens occur in every offer of a
+    municipality, so their walk costs more than ranking a small match set.
+    The set and the total therefore come from an unranked MATCH of the full
+    expression; the page is ranked with the words and the visitor's filters
+    only when those alone match exactly as many offers (then the same offers:
+    they are a superset), which gives the same scores and order. Otherwise the
+    full expression ranks the page, as before."""
+    expression = _fts5_expression(terms, scope_groups + key_groups)
+    matched = None
+    if with_facets:
+        cursor.execute(_IDS_SQL, [expression])
+        matched = np.fromstring(cursor.fetchone()[0] or "", dtype=np.int64, sep=",")
+        total = len(matched)
+    else:
+        cursor.execute(_COUNT_SQL, [expression])
+        total = int(cursor.fetchone()[0])
+    offset = (page - 1) * per_page
+    if total <= offset:
+        return [], total, matched
+    ranked = _fts5_expression(terms, key_groups)
+    cursor.execute(_COUNT_SQL, [ranked])
+    if int(cursor.fetchone()[0]) != total:
+        ranked = expression
+    cursor.execute(_RANKED_PAGE_SQL, [ranked, per_page, offset])
+    return cursor.fetchall(), total, matched
 
 
 def search_services(
@@ -696,13 +776,9 @@ def search_services(
     statuses = list(statuses)
     if not statuses:
         return SearchResult(services=[], total=0, page=page, per_page=per_page, terms=terms)
-    groups = _filter_groups(
-        municipality=municipality,
-        programme=programme,
-        statuses=statuses,
-        age_years=age_years,
-        keys=keys,
-    )
+    scope_groups = _scope_groups(municipality=municipality, programme=programme, statuses=statuses)
+    key_groups = _key_groups(age_years, keys)
+    groups = scope_groups + key_groups
 
     # Everything (text and filters) is one full-text condition, so the engine's
     # index does all the work: no join, no filtering outside the index.
@@ -720,17 +796,7 @@ def search_services(
             )
             page_params = [*key_params, expression]
         elif terms and order == ORDER_RELEVANCE:
-            page_sql = (
-                f"SELECT rowid, bm25({FTS_TABLE}, {NAME_WEIGHT}, {BODY_WEIGHT}, 0.0) AS rank "
-                f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
-                "ORDER BY rank, rowid LIMIT %s OFFSET %s"
-            )
-            page_params = [expression]
-            if with_facets:
-                # As on PostgreSQL below: the facets need every match, so one
-                # scan ranks them all and the page is cut here, in the order
-                # of the SQL (rank ascending: bm25 is negative, then id).
-                all_ranked_sql = page_sql.partition(" ORDER BY")[0]
+            page_sql, page_params = "", []  # _sqlite_relevance below
         else:
             page_sql = (
                 f"SELECT s.id, 0 FROM directory_service s WHERE s.id IN ({matching}) "
@@ -786,8 +852,18 @@ def search_services(
         )
 
     with connection.cursor() as cursor:
-        matched: list[int] | None = None  # every matching id, when the facets need them
-        if all_ranked_sql:
+        matched: Any = None  # every matching id (a sequence), when the facets need them
+        if connection.vendor == "sqlite" and not page_sql:
+            rows, total, matched = _sqlite_relevance(
+                cursor,
+                terms,
+                scope_groups,
+                key_groups,
+                page=page,
+                per_page=per_page,
+                with_facets=with_facets,
+            )
+        elif all_ranked_sql:
             cursor.execute(all_ranked_sql, page_params)
             hits = cursor.fetchall()
             if connection.vendor == "sqlite":
@@ -814,7 +890,7 @@ def search_services(
                 cursor.execute(count_sql, [expression])
                 total = int(cursor.fetchone()[0])
     facets: dict[str, dict[str, int]] = {}
-    if with_facets and matched:
+    if with_facets and matched is not None and len(matched):
         if municipality is not None:
             scope = (connection.alias, "m", municipality.pk)
         elif programme is not None:

@@ -17,7 +17,9 @@ vocabulary. Filters are tokens too: every filterable property of an offer
 (status, municipality, programme, year of life, life phase, field of action,
 district, language, free of charge, accessibility, weekday) becomes a key such
 as "fa:bildung", stored hashed into a letters-and-digits token ("z" + 15 hex
-digits) in a third column, `search_filters`. A search is then one full-text
+digits) in a third column, `search_filters`. The scope is one token per status
+and municipality ("ms:7:published"), per status and programme, and per status.
+A search is then one full-text
 condition — words restricted to the name and body columns, AND one group per
 filter (alternatives within a group with OR) — that the engine answers from
 its inverted index alone: no join, no row-by-row filtering.
@@ -504,7 +506,10 @@ def age_keys(min_age_months: int | None, max_age_months: int | None) -> list[str
 
 
 def scope_keys(*, municipality_id: int, programme_id: int, status: str) -> list[str]:
-    return [f"m:{municipality_id}", f"p:{programme_id}", f"st:{status}"]
+    """The scope keys of an offer: its status alone and together with its
+    municipality and with its programme, so that every scope a search can have
+    (`_scope_groups`) is one token per status rather than an AND of two."""
+    return [f"st:{status}", f"ms:{municipality_id}:{status}", f"ps:{programme_id}:{status}"]
 
 
 ORDER_RELEVANCE = "relevance"
@@ -580,13 +585,15 @@ def _scope_groups(
     programme: Programme | None,
     statuses: Sequence[str],
 ) -> list[list[str]]:
-    """The scope (statuses, municipality or programme) as filter groups."""
-    groups = [[f"st:{status}" for status in statuses]]
+    """The scope (statuses, municipality or programme) as one filter group: a
+    combined token per status (see `scope_keys`). Every phrase of a MATCH costs
+    a walk of its doclist for bm25() and a seek per match, and a scope's tokens
+    occur in all of its offers."""
     if municipality is not None:
-        groups.append([f"m:{municipality.pk}"])
-    elif programme is not None:
-        groups.append([f"p:{programme.pk}"])
-    return groups
+        return [[f"ms:{municipality.pk}:{status}" for status in statuses]]
+    if programme is not None:
+        return [[f"ps:{programme.pk}:{status}" for status in statuses]]
+    return [[f"st:{status}" for status in statuses]]
 
 
 def _key_groups(age_years: int | Decimal | float | str | None, keys: list[str]) -> list[list[str]]:

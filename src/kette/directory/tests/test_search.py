@@ -542,3 +542,32 @@ def test_relevance_on_sqlite_ranks_exactly_as_bm25_over_the_whole_condition(
             cursor.execute(search._COUNT_SQL, [words_only])
             shortcut_taken[cursor.fetchone()[0] == len(expected)] += 1
     assert shortcut_taken[True] and shortcut_taken[False]  # both ways were checked
+
+
+def test_the_scope_token_migration_rewrites_stored_filter_tokens(world, corpus):
+    """Migration 0009 turns the separate municipality and programme tokens of
+    indexed offers into the combined scope tokens (and back), so offers indexed
+    before it are found without a reindex."""
+    import importlib
+    from types import SimpleNamespace
+
+    from kette.directory.models import Service
+
+    migration = importlib.import_module("kette.directory.migrations.0009_search_scope_tokens")
+    schema_editor = SimpleNamespace(connection=connection)
+    current = dict(Service.objects.values_list("pk", "search_filters"))
+    one = Service.objects.select_related("municipality").get(pk=corpus["one"].pk)
+    m, p, st = one.municipality_id, one.municipality.programme_id, one.status
+    old_tokens = {search.filter_token(f"m:{m}"), search.filter_token(f"p:{p}")}
+    new_tokens = {search.filter_token(f"ms:{m}:{st}"), search.filter_token(f"ps:{p}:{st}")}
+    assert new_tokens <= set(current[one.pk].split())
+
+    migration._rewrite(migration.COMBINED, migration.SEPARATE)(None, schema_editor)
+    before = dict(Service.objects.values_list("pk", "search_filters"))
+    assert old_tokens <= set(before[one.pk].split())
+    assert not new_tokens & set(before[one.pk].split())
+    assert found(world, "Familienberatung") == []  # old tokens: not in the scope any more
+
+    migration._rewrite(migration.SEPARATE, migration.COMBINED)(None, schema_editor)
+    assert dict(Service.objects.values_list("pk", "search_filters")) == current
+    assert found(world, "Familienberatung") == [FAMILIENBERATUNG]

@@ -17,12 +17,12 @@ vocabulary. Filters are tokens too: every filterable property of an offer
 (status, municipality, programme, year of life, life phase, field of action,
 district, language, free of charge, accessibility, weekday) becomes a key such
 as "fa:bildung", stored hashed into a letters-and-digits token ("z" + 15 hex
-digits) in a third column, `search_filters`. The scope is one token per status
-and municipality ("ms:7:published"), per status and programme, and per status.
-A search is then one full-text
-condition — words restricted to the name and body columns, AND one group per
-filter (alternatives within a group with OR) — that the engine answers from
-its inverted index alone: no join, no row-by-row filtering.
+digits) in a third column, `search_filters`; the scope is one key per status
+and municipality ("ms:7:published"), per status and programme, and per status
+(`scope_keys`). A search is then one full-text condition — words restricted to
+the name and body columns, AND one group per filter (alternatives within a
+group with OR) — that the engine answers from its inverted index alone: no
+join, no row-by-row filtering.
 
 - SQLite: an FTS5 external-content table `directory_service_fts` over the three
   columns, kept in sync by triggers (created in a migration and restored after
@@ -675,6 +675,10 @@ _RANKED_PAGE_SQL = (
     f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s ORDER BY rank, rowid LIMIT %s OFFSET %s"
 )
 _COUNT_SQL = f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+# Counts up to a limit: whether a condition matches more than so many offers.
+_COUNT_UPTO_SQL = (
+    f"SELECT COUNT(*) FROM (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT %s)"
+)
 # All matching ids as one string: much cheaper to read than a row per id.
 _IDS_SQL = f"SELECT group_concat(rowid) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
 
@@ -694,13 +698,14 @@ def _sqlite_relevance(
 
     bm25() walks the whole doclist of every phrase of its MATCH expression once
     per query to weigh it (its IDF), even the filter tokens of weight 0, which
-    add nothing to any score. The scope tokens occur in every offer of a
-    municipality, so their walk costs more than ranking a small match set.
+    add nothing to any score. A scope token occurs in every offer of the
+    municipality, so its walk costs more than ranking a small match set.
     The set and the total therefore come from an unranked MATCH of the full
     expression; the page is ranked with the words and the visitor's filters
     only when those alone match exactly as many offers (then the same offers:
     they are a superset), which gives the same scores and order. Otherwise the
-    full expression ranks the page, as before."""
+    full expression ranks the page. All ids read as one string and parsed by
+    numpy cost half as much as a row per id (50,000 ids: 7 ms against 16 ms)."""
     expression = _fts5_expression(terms, scope_groups + key_groups)
     matched = None
     if with_facets:
@@ -714,7 +719,7 @@ def _sqlite_relevance(
     if total <= offset:
         return [], total, matched
     ranked = _fts5_expression(terms, key_groups)
-    cursor.execute(_COUNT_SQL, [ranked])
+    cursor.execute(_COUNT_UPTO_SQL, [ranked, total + 1])  # stops early when the scope narrows
     if int(cursor.fetchone()[0]) != total:
         ranked = expression
     cursor.execute(_RANKED_PAGE_SQL, [ranked, per_page, offset])

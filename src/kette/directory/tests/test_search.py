@@ -529,14 +529,20 @@ def test_relevance_on_sqlite_ranks_exactly_as_bm25_over_the_whole_condition(
         if filters.get("language"):
             key_groups.append([f"la:{filters['language']}"])
         expected = _ranked_by_full_condition(query, scope_groups, key_groups)
-        got = []
-        for page in (1, 2, 3):
-            result = search.search_services(
-                query=query, **scope, **filters, per_page=2, page=page, with_facets=with_facets
-            )
-            assert result.total == len(expected), (query, scope, filters)
-            got.extend((s.pk, s.search_rank) for s in result.services)
-        assert got == expected[:6], (query, scope, filters)
+        # Both guesses of whether the scope narrows the words' matches (the
+        # word ranking's head checked against the match set, or a count).
+        for narrows in (False, True):
+            got = []
+            for page in (1, 2, 3):
+                search._scope_narrows.clear()
+                scope_key = (connection.alias, *(t for group in scope_groups for t in group))
+                search._scope_narrows[scope_key] = narrows
+                result = search.search_services(
+                    query=query, **scope, **filters, per_page=2, page=page, with_facets=with_facets
+                )
+                assert result.total == len(expected), (query, scope, filters, narrows)
+                got.extend((s.pk, s.search_rank) for s in result.services)
+            assert got == expected[:6], (query, scope, filters, narrows)
         words_only = search._fts5_expression(search.parse_query(query), key_groups)
         with connection.cursor() as cursor:
             cursor.execute(search._COUNT_SQL, [words_only])

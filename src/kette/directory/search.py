@@ -60,18 +60,19 @@ Facet counts come from an in-memory index of every offer's `ServiceFacet`
 keys (kette.directory.facets), looked up for the ids of all matching offers;
 the total is then their number. Without facets the total is a COUNT over the
 same condition (PostgreSQL: a window count in the page query), skipped when
-the first page is not full.
+the first page is not full (except for relevance on SQLite, below).
 
 Relevance on PostgreSQL: with facets, one scan reads all matches with their
 rank and the page is cut in Python, in the SQL's order. Relevance on SQLite
 (`_sqlite_relevance`): bm25() weighs every phrase of its MATCH expression by
 walking its whole doclist once per query, the filter tokens too (although
-their weight is 0), and the scope tokens occur in every offer of a
+their weight is 0), and a scope token occurs in every offer of the
 municipality. So the match set (ids or count) comes from an unranked MATCH of
-the full condition, and the page is ranked with the words and the visitor's
-filters alone whenever those match exactly as many offers, i.e. the same ones:
-same scores, same order, without the walks of the scope's doclists. Otherwise
-(the scope narrows the words' matches) the full condition ranks the page.
+the full condition, and the page is ranked by the words and the visitor's
+filters alone whenever that provably gives the same page (same scores, same
+order: the scope only drops offers), without the walk of the scope's
+doclist; otherwise (the scope narrows the words' matches) by the full
+condition.
 """
 
 from __future__ import annotations

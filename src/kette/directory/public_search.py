@@ -165,11 +165,16 @@ def guide_search(
         near=near,
         **guide.filter_kwargs(),
     )
+    if municipality is not None:
+        # Every result is the guide's own municipality's: no query for it (nor
+        # for its outline, which the caller's instance leaves unread).
+        for service in result.services:
+            service.municipality = municipality
     prefetch_related_objects(
         result.services,
         "service_at_locations__location__district",
         "terms",
-        "municipality",
+        *(["municipality"] if municipality is None else []),
     )
     for service in result.services:
         service.guide_locations = [sal.location for sal in service.service_at_locations.all()]

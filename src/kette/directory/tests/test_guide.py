@@ -229,3 +229,21 @@ def test_unpublished_and_foreign_offers_have_no_public_page(world, corpus):
     assert client.get(f"/k/altstadt/familienwegweiser/{corpus['other'].pk}/").status_code == 404
     assert client.get(f"/k/bergdorf/familienwegweiser/{corpus['other'].pk}/").status_code == 200
     assert client.get("/k/gibtsnicht/familienwegweiser/").status_code == 404
+
+
+def test_guide_results_carry_the_guides_municipality_without_reading_it_again(world, corpus):
+    """Every result of a municipality's guide is that municipality's: the results
+    get the caller's instance (whose boundary GeoJSON stays unread) instead of a
+    query for it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kette.directory.public_search import GuideQuery, guide_search
+
+    with CaptureQueriesContext(connection) as queries:
+        result = guide_search(GuideQuery(query="Familie"), municipality=world.a)
+    assert result.services
+    assert all(service.municipality is world.a for service in result.services)
+    assert not [q for q in queries.captured_queries if '"core_municipality"' in q["sql"]]
+    everywhere = guide_search(GuideQuery(query="Familie"))
+    assert {service.municipality.pk for service in everywhere.services} >= {world.a.pk}

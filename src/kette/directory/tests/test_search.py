@@ -468,3 +468,112 @@ def test_the_compound_heads_migration_writes_what_a_reindex_writes(world, corpus
     migration.add_compound_heads(apps, SimpleNamespace(connection=connection))
     assert dict(Service.objects.values_list("pk", "search_body")) == current
     assert set(found(world, "Zentrum")) == {MUETTERZENTRUM}
+
+
+def _ranked_by_full_condition(query, scope_groups, key_groups):
+    """Every match with its rank, ranked by bm25() over the whole condition (words,
+    scope and filters in one MATCH): the reference for the page of search_services."""
+    expression = search._fts5_expression(search.parse_query(query), scope_groups + key_groups)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid, bm25({search.FTS_TABLE}, {search.NAME_WEIGHT}, "  # noqa: S608
+            f"{search.BODY_WEIGHT}, 0.0) AS rank FROM {search.FTS_TABLE} "
+            f"WHERE {search.FTS_TABLE} MATCH %s ORDER BY rank, rowid",
+            [expression],
+        )
+        return cursor.fetchall()
+
+
+@pytest.mark.parametrize("with_facets", [True, False])
+def test_relevance_on_sqlite_ranks_exactly_as_bm25_over_the_whole_condition(
+    world, corpus, with_facets
+):
+    """SQLite ranks a page by the words (and the visitor's filters) alone when the
+    scope takes none of their matches away: the scores, order and total must be
+    those of bm25() over the whole condition, on every page, whichever way ranked."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the FTS5 ranking shortcut exists on SQLite only")
+    org_b = services.organization_create(actor=None, municipality=world.b, name="Träger C")
+    services.service_create(
+        actor=None,
+        organization=org_b,
+        name="Sprachcafé Bergdorf",
+        description="Deutsch lernen, kostenlos",
+        status=ServiceStatus.PUBLISHED,
+        is_free=True,
+    )
+    cases = [
+        # (query, scope, filters): Beratung occurs only in published offers of A,
+        # Familie and Sprache also in drafts, archived offers or municipality B.
+        ("Beratung", {"municipality": world.a}, {}),
+        ("Familie", {"municipality": world.a}, {}),
+        ("Sprach Deutsch", {"municipality": world.a}, {}),
+        ("Familie", {"programme": world.programme}, {}),
+        ("Familie", {"municipality": world.a, "statuses": ["draft"]}, {}),
+        ("Beratung", {"municipality": world.a}, {"free_of_charge": True}),
+        ("Beratung", {"municipality": world.a}, {"age_years": 20}),
+        ("Famili", {"programme": world.programme}, {"age_years": 2}),
+        ("Deutsch", {"municipality": world.a}, {"language": "tr"}),
+    ]
+    shortcut_taken = {True: 0, False: 0}
+    for query, scope, filters in cases:
+        statuses = scope.get("statuses", ["published"])
+        scope_groups = search._scope_groups(
+            municipality=scope.get("municipality"),
+            programme=scope.get("programme"),
+            statuses=statuses,
+        )
+        key_groups = search._key_groups(
+            filters.get("age_years"), ["free"] if filters.get("free_of_charge") else []
+        )
+        if filters.get("language"):
+            key_groups.append([f"la:{filters['language']}"])
+        expected = _ranked_by_full_condition(query, scope_groups, key_groups)
+        # Both guesses of whether the scope narrows the words' matches (the
+        # word ranking's head checked against the match set, or a count).
+        for narrows in (False, True):
+            got = []
+            for page in (1, 2, 3):
+                search._scope_narrows.clear()
+                scope_key = (connection.alias, *(t for group in scope_groups for t in group))
+                search._scope_narrows[scope_key] = narrows
+                result = search.search_services(
+                    query=query, **scope, **filters, per_page=2, page=page, with_facets=with_facets
+                )
+                assert result.total == len(expected), (query, scope, filters, narrows)
+                got.extend((s.pk, s.search_rank) for s in result.services)
+            assert got == expected[:6], (query, scope, filters, narrows)
+        words_only = search._fts5_expression(search.parse_query(query), key_groups)
+        with connection.cursor() as cursor:
+            cursor.execute(search._COUNT_SQL, [words_only])
+            shortcut_taken[cursor.fetchone()[0] == len(expected)] += 1
+    assert shortcut_taken[True] and shortcut_taken[False]  # both ways were checked
+
+
+def test_the_scope_token_migration_rewrites_stored_filter_tokens(world, corpus):
+    """Migration 0009 turns the separate municipality and programme tokens of
+    indexed offers into the combined scope tokens (and back), so offers indexed
+    before it are found without a reindex."""
+    import importlib
+    from types import SimpleNamespace
+
+    from kette.directory.models import Service
+
+    migration = importlib.import_module("kette.directory.migrations.0009_search_scope_tokens")
+    schema_editor = SimpleNamespace(connection=connection)
+    current = dict(Service.objects.values_list("pk", "search_filters"))
+    one = Service.objects.select_related("municipality").get(pk=corpus["one"].pk)
+    m, p, st = one.municipality_id, one.municipality.programme_id, one.status
+    old_tokens = {search.filter_token(f"m:{m}"), search.filter_token(f"p:{p}")}
+    new_tokens = {search.filter_token(f"ms:{m}:{st}"), search.filter_token(f"ps:{p}:{st}")}
+    assert new_tokens <= set(current[one.pk].split())
+
+    migration._rewrite(migration.COMBINED, migration.SEPARATE)(None, schema_editor)
+    before = dict(Service.objects.values_list("pk", "search_filters"))
+    assert old_tokens <= set(before[one.pk].split())
+    assert not new_tokens & set(before[one.pk].split())
+    assert found(world, "Familienberatung") == []  # old tokens: not in the scope any more
+
+    migration._rewrite(migration.SEPARATE, migration.COMBINED)(None, schema_editor)
+    assert dict(Service.objects.values_list("pk", "search_filters")) == current
+    assert found(world, "Familienberatung") == [FAMILIENBERATUNG]

@@ -786,8 +786,9 @@ class ServiceLifePhase(TenantModel):
 class ServiceFacet(TenantModel):
     """Denormalised filter keys of an offer ("fa:bildung", "lp:kita", "d:12", "la:tr",
     "ac:stufenlos", "wd:3", "free"), rebuilt by the services whenever an offer or
-    anything it shows changes. Filters and facet counts of the search read only
-    this table, so they cost one indexed lookup or one GROUP BY each."""
+    anything it shows changes. The search's facet counts read them into an
+    in-memory index (kette.directory.facets); its filters are tokens of the
+    full-text index (`Service.search_filters`)."""
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="facets")
     key = models.CharField(max_length=100)

@@ -60,10 +60,15 @@ Facet counts come from an in-memory index of every offer's `ServiceFacet`
 keys (kette.directory.facets), looked up for the ids of all matching offers;
 the total is then their number. Without facets the total is a COUNT over the
 same condition (PostgreSQL: a window count in the page query), skipped when
-the first page is not full (except for relevance on SQLite, below).
+the first page is not full (except for relevance, below).
 
-Relevance on PostgreSQL: with facets, one scan reads all matches with their
-rank and the page is cut in Python, in the SQL's order. Relevance on SQLite
+Relevance on PostgreSQL: one statement ranks every match into a materialised
+set and takes from it the count, the page (top-N) and, with facets, every id
+as one string (sending a row per id cost more than the ranking). The bare
+ranked query it is measured against runs as a parallel scan; this one, which
+needs the whole match set, cannot (PostgreSQL 15 aggregates `string_agg` and
+`array_agg` serially), so broad words cost 1.6–2× that floor on two cores.
+Relevance on SQLite
 (`_sqlite_relevance`): bm25() weighs every phrase of its MATCH expression by
 walking its whole doclist once per query, the filter tokens too (although
 their weight is 0), and a scope token occurs in every offer of the
@@ -863,26 +868,25 @@ def search_services(
             )
             page_params = [*key_params, expression]
         elif terms and order == ORDER_RELEVANCE:
-            page_sql = (
-                "SELECT id, rank, COUNT(*) OVER () FROM (SELECT s.id AS id, "
-                f"ts_rank('{{{BODY_WEIGHT / NAME_WEIGHT}, 0, 0, 1}}', s.search_vector, "
-                "to_tsquery('simple', %s)) AS rank FROM directory_service s "
-                "WHERE s.search_vector @@ to_tsquery('simple', %s)) hits "
-                "ORDER BY rank DESC, id LIMIT %s OFFSET %s"
-            )
+            page_sql = ""  # all_ranked_sql below
             # Rank by the words only: ts_rank of an AND with the filter tokens
             # (weight 0) would be 0 for every row.
             page_params = [_tsquery(terms, []), expression]
-            if with_facets:
-                # The facets need every match anyway: one scan for all ids with
-                # their ranks, sorted here exactly as the SQL would (rank
-                # descending, then id), instead of a second scan for the ids.
-                all_ranked_sql = (
-                    "SELECT s.id, "
-                    f"ts_rank('{{{BODY_WEIGHT / NAME_WEIGHT}, 0, 0, 1}}', s.search_vector, "
-                    "to_tsquery('simple', %s)) FROM directory_service s "
-                    "WHERE s.search_vector @@ to_tsquery('simple', %s)"
-                )
+            # One scan ranks every match into a materialised set; from it the
+            # same statement takes the count, the page (top-N) and, for the
+            # facets, every id as one string (a row per id costs more to
+            # send and read than the ranking itself).
+            all_ranked_sql = (
+                "WITH hits AS MATERIALIZED (SELECT s.id AS id, "
+                f"ts_rank('{{{BODY_WEIGHT / NAME_WEIGHT}, 0, 0, 1}}', s.search_vector, "
+                "to_tsquery('simple', %s)) AS rank FROM directory_service s "
+                "WHERE s.search_vector @@ to_tsquery('simple', %s)) "
+                "SELECT (SELECT COUNT(*) FROM hits), "
+                + ("(SELECT string_agg(id::text, ',') FROM hits), " if with_facets else "NULL, ")
+                + "page.* FROM (SELECT array_agg(id ORDER BY rank DESC, id), "
+                "array_agg(rank ORDER BY rank DESC, id) FROM (SELECT id, rank FROM hits "
+                "ORDER BY rank DESC, id LIMIT %s OFFSET %s) top) page"
+            )
         else:
             page_sql = (
                 "SELECT s.id, 0, COUNT(*) OVER () FROM directory_service s "
@@ -907,17 +911,13 @@ def search_services(
                 per_page=per_page,
                 with_facets=with_facets,
             )
-        elif all_ranked_sql:
-            cursor.execute(all_ranked_sql, page_params)
-            hits = cursor.fetchall()
-            if connection.vendor == "sqlite":
-                hits.sort(key=lambda hit: (hit[1], hit[0]))
-            else:
-                hits.sort(key=lambda hit: (-hit[1], hit[0]))
-            matched = [hit[0] for hit in hits]
-            total = len(hits)
-            start = (page - 1) * per_page
-            rows = hits[start : start + per_page]
+        elif all_ranked_sql:  # PostgreSQL, relevance
+            cursor.execute(all_ranked_sql, [*page_params, per_page, (page - 1) * per_page])
+            count, ids, page_ids, page_ranks = cursor.fetchone()
+            total = int(count)
+            if with_facets:
+                matched = np.fromstring(ids or "", dtype=np.int64, sep=",")
+            rows = list(zip(page_ids or [], page_ranks or [], strict=True))
         else:
             cursor.execute(page_sql, [*page_params, per_page, (page - 1) * per_page])
             rows = cursor.fetchall()

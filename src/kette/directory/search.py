@@ -689,6 +689,12 @@ _COUNT_UPTO_SQL = (
 _IDS_SQL = f"SELECT group_concat(rowid) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
 
 
+def _ids(joined: str | None) -> Any:
+    """Ids sent as one comma-separated string (`group_concat`, `string_agg`), as a
+    numpy array: much cheaper to send and read than a row per id."""
+    return np.fromstring(joined or "", dtype=np.int64, sep=",")
+
+
 # Per process: the scopes for which the last relevance search found that the
 # scope takes matches away from the words (see `_sqlite_relevance`). Only a
 # guess of which way is cheaper; results never depend on it.
@@ -735,7 +741,7 @@ def _sqlite_relevance(
     matched = None
     if with_facets or not narrows:
         cursor.execute(_IDS_SQL, [expression])
-        matched = np.fromstring(cursor.fetchone()[0] or "", dtype=np.int64, sep=",")
+        matched = _ids(cursor.fetchone()[0])
         if len(matched) > 1 and not (matched[1:] > matched[:-1]).all():
             matched.sort()  # FTS5 scans in rowid order; never needed so far
         total = len(matched)
@@ -852,7 +858,7 @@ def search_services(
                 "ORDER BY s.name, s.id LIMIT %s OFFSET %s"
             )
             page_params = [expression]
-        count_sql = f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        count_sql = _COUNT_SQL
     else:
         expression = _tsquery(terms, groups)
         matching = _matching_sql(connection.vendor)
@@ -916,7 +922,7 @@ def search_services(
             count, ids, page_ids, page_ranks = cursor.fetchone()
             total = int(count)
             if with_facets:
-                matched = np.fromstring(ids or "", dtype=np.int64, sep=",")
+                matched = _ids(ids)
             rows = list(zip(page_ids or [], page_ranks or [], strict=True))
         else:
             cursor.execute(page_sql, [*page_params, per_page, (page - 1) * per_page])

@@ -570,14 +570,21 @@ def _getter(port: int, path: str):
     return run
 
 
-def bench_http(db: Path, repeat: int) -> None:
+def datasette_command() -> str | None:
+    """The benchmark environment's `datasette`, or None (with a hint) if missing."""
     datasette = shutil.which("datasette", path=str(Path(sys.executable).parent))
     if datasette is None:
         print(
             "Datasette is not installed; skipping the HTTP comparison. Install it with\n"
             "    uv pip install --python .venv/bin/python -r bench/requirements.txt"
         )
-        return
+    return datasette
+
+
+def serve_both(db: Path, datasette: str, probe: str) -> tuple[Server, Server]:
+    """kette under gunicorn (one worker, as a small deployment) and Datasette as
+    it comes (facet suggestions on; counts may take 20 s instead of giving up
+    after one), both serving the file `db`. `probe`: a kette path that must answer."""
     env = {**os.environ, **ENV, "DATABASE_URL": f"sqlite:///{db}"}
     kette_port, datasette_port = _free_port(), _free_port()
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
@@ -602,7 +609,7 @@ def bench_http(db: Path, repeat: int) -> None:
         [gunicorn, "--workers", "1", "--bind", f"127.0.0.1:{kette_port}", "kette.wsgi"],
         kette_port,
         env,
-        "/k/koeln/familienwegweiser/?format=json",
+        probe,
     )
     try:
         ds = Server(
@@ -614,8 +621,6 @@ def bench_http(db: Path, repeat: int) -> None:
                 str(datasette_port),
                 "--metadata",
                 str(metadata),
-                # Datasette as it comes (facet suggestions on), except that
-                # its counts may not give up after a second
                 "--setting",
                 "sql_time_limit_ms",
                 "20000",
@@ -627,6 +632,15 @@ def bench_http(db: Path, repeat: int) -> None:
     except Exception:
         kette.stop()
         raise
+    return kette, ds
+
+
+def bench_http(db: Path, repeat: int) -> None:
+    datasette = datasette_command()
+    if datasette is None:
+        return
+    kette, ds = serve_both(db, datasette, "/k/koeln/familienwegweiser/?format=json")
+    kette_port, datasette_port = kette.port, ds.port
     try:
         rows, bare_rows, strict_rows = [], [], []
         for label, query, _, params in CASES:

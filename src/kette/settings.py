@@ -121,7 +121,11 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'kette.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections stay open between requests (conn_max_age above), as on
+    # PostgreSQL: opening one runs the PRAGMAs below and starts with an empty
+    # page cache, which made every request re-read the indexes it uses (an
+    # HSDS list page of 100,000 offers: 25 ms with a new connection, 9 ms with
+    # a kept one).
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers and one writer work side by side; IMMEDIATE avoids
         # "database is locked" upgrades of read transactions. A 64 MB page cache

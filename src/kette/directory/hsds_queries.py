@@ -13,6 +13,7 @@ the prefetches of what the page shows.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import uuid
 from collections.abc import Callable, Sequence
@@ -248,6 +249,28 @@ def values_by_pk(model: type[Model], pks: Sequence[Any], names: Sequence[str]) -
     `model.objects.filter(pk__in=pks).values(*names)` gives, converted by the
     same backend and field converters, but without the SQL compiler (for a
     list page of 50 rows, compiling that query took longer than running it)."""
+    select, keys, converted = _values_plan(model, tuple(names), connection.alias)
+    placeholders = ", ".join(["%s"] * len(pks))
+    found: dict[Any, Any] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"{select} ({placeholders})", list(pks))
+        for values in map(list, cursor.fetchall()):
+            for i, convert, column in converted:
+                value = values[i]
+                for converter in convert:
+                    value = converter(value, column, connection)
+                values[i] = value
+            found[values[0]] = dict(zip(keys, values, strict=True))
+    return found
+
+
+@functools.lru_cache(maxsize=32)
+def _values_plan(
+    model: type[Model], names: tuple[str, ...], alias: str
+) -> tuple[str, list[str], list[tuple[int, list[Any], Any]]]:
+    """`values_by_pk`'s statement (up to its IN list), keys and converters
+    (column position, converter functions, column), once per model, names and
+    database."""
     quote = connection.ops.quote_name
     meta = model._meta
     table = quote(meta.db_table)
@@ -255,40 +278,32 @@ def values_by_pk(model: type[Model], pks: Sequence[Any], names: Sequence[str]) -
     columns: list[str] = []
     converters: list[tuple[str, list[Any], Any]] = []
     for name in ("pk", *names):
-        alias, owner, attr = table, meta, name
+        owner_alias, owner, attr = table, meta, name
         if "__" in name:
             relation, attr = name.split("__", 1)
             foreign_key: Any = meta.get_field(relation)
             owner = foreign_key.related_model._meta
-            alias = quote(f"hsds_{relation}")
+            owner_alias = quote(f"hsds_{relation}")
             joins.setdefault(
                 relation,
-                f"{'LEFT' if foreign_key.null else 'INNER'} JOIN {quote(owner.db_table)} {alias} "
-                f"ON {alias}.{quote(owner.pk.column)} = {table}.{quote(foreign_key.column)}",
+                f"{'LEFT' if foreign_key.null else 'INNER'} JOIN {quote(owner.db_table)} "
+                f"{owner_alias} ON {owner_alias}.{quote(owner.pk.column)} = "
+                f"{table}.{quote(foreign_key.column)}",
             )
         field: Any = owner.pk if attr == "pk" else owner.get_field(attr)
-        column = field.get_col(alias)
-        columns.append(f"{alias}.{quote(field.column)}")
+        column = field.get_col(owner_alias)
+        columns.append(f"{owner_alias}.{quote(field.column)}")
         convert = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         converters.append((name, convert, column))
-    sql = (
+    select = (
         f"SELECT {', '.join(columns)} FROM {table} {' '.join(joins.values())} "  # noqa: S608
-        f"WHERE {table}.{quote(meta.pk.column)} IN ({', '.join(['%s'] * len(pks))})"
+        f"WHERE {table}.{quote(meta.pk.column)} IN"
     )
     keys = [name for name, _convert, _column in converters]
     converted = [
         (i, convert, column) for i, (_, convert, column) in enumerate(converters) if convert
     ]
-    found: dict[Any, Any] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, list(pks))
-        for values in map(list, cursor.fetchall()):
-            for i, convert, column in converted:
-                for converter in convert:
-                    values[i] = converter(values[i], column, connection)
-            row = dict(zip(keys, values, strict=True))
-            found[row["pk"]] = row
-    return found
+    return select, keys, converted
 
 
 def _search_count(scope: Scope, filters: ServiceFilters) -> Callable[[], int] | None:

@@ -59,15 +59,17 @@ kilometres for a shown page are the caller's business (haversine in Python).
 Facet counts come from an in-memory index of every offer's `ServiceFacet`
 keys (kette.directory.facets), looked up for the ids of all matching offers;
 the total is then their number. Without facets the total is a COUNT over the
-same condition (PostgreSQL: a window count in the page query), skipped when
-the first page is not full (except for relevance, below).
+same condition on SQLite, skipped when the first page is not full (except for
+relevance, below).
 
-Relevance on PostgreSQL: one statement ranks every match into a materialised
-set and takes from it the count, the page (top-N) and, with facets, every id
-as one string (sending a row per id cost more than the ranking). The bare
-ranked query it is measured against runs as a parallel scan; this one, which
-needs the whole match set, cannot (PostgreSQL 15 aggregates `string_agg` and
-`array_agg` serially), so broad words cost 1.6–2× that floor on two cores.
+On PostgreSQL the match set comes from one aggregate over groups of 64
+consecutive ids (`_postgres_matches`): per group the bitmap of its matches
+and, for relevance, their best rank. Parallel workers share it, where listing
+every id (`string_agg`, `array_agg`) runs in one process on PostgreSQL 15; the
+bare ranked query it is measured against is a parallel scan too. The ids and
+the total come from the bitmaps; a relevance page is ranked among the matches
+of the groups with the best ranks only (`_postgres_relevance`), other orders
+take their page in a statement of its own.
 Relevance on SQLite
 (`_sqlite_relevance`): bm25() weighs every phrase of its MATCH expression by
 walking its whole doclist once per query, the filter tokens too (although
@@ -94,7 +96,7 @@ from typing import Any
 
 import numpy as np
 import Stemmer  # PyStemmer: the Snowball stemmers in C
-from django.db import connections
+from django.db import connections, transaction
 
 from kette.core.models import Municipality, Programme
 from kette.core.text import fold_german
@@ -769,6 +771,99 @@ def _sqlite_relevance(
     return cursor.fetchall(), total, matched
 
 
+# PostgreSQL relevance (see `_postgres_relevance`): offers in groups of 64
+# consecutive ids; per group the bitmap of its matching offers and their best
+# rank, in one aggregate that PostgreSQL 15 runs in parallel workers.
+_RANK = (
+    f"ts_rank('{{{BODY_WEIGHT / NAME_WEIGHT}, 0, 0, 1}}', s.search_vector, "
+    "to_tsquery('simple', %s))"
+)
+_GROUPS_SQL = (
+    "SELECT string_agg(g::text, ',' ORDER BY g), string_agg(b::text, ',' ORDER BY g), "
+    "string_agg(m::text, ',' ORDER BY g) FROM (SELECT s.id >> 6 AS g, "
+    "bit_or(1::bigint << (s.id & 63)::int) AS b, {best} AS m FROM directory_service s "
+    "WHERE s.search_vector @@ to_tsquery('simple', %s) GROUP BY 1) groups"
+)
+_CANDIDATES_SQL = (
+    f"SELECT s.id, {_RANK} AS rank FROM directory_service s WHERE s.id = ANY(%s) "
+    "ORDER BY rank DESC, s.id LIMIT %s OFFSET %s"
+)
+# Beyond this many groups (pages deeper than 25 of 20) the candidates would be
+# too many to rank one by one: the page is ranked from all matches instead.
+MAX_CANDIDATE_GROUPS = 500
+
+
+def _postgres_matches(
+    cursor: Any, expression: str, words: str | None = None
+) -> tuple[Any, Any, Any, Any]:
+    """Every offer matching `expression` on PostgreSQL: the ids (a sorted numpy
+    array), for each the number of its group (id // 64), the numbers of the
+    groups with matches and, given `words`, each group's best rank by them.
+
+    The floor, a bare ranked query, runs in parallel workers that each keep
+    only their best rows. Counting the matches and reading their ids needs
+    every match; an aggregate that lists them (`string_agg`, `array_agg`) runs
+    in a single process on PostgreSQL 15, which made broad words twice as slow
+    as the floor. So one aggregate that parallel workers share gives, per group
+    of 64 consecutive ids, the bitmap of the matches (`bit_or`) and their best
+    rank (`max`): thousands of groups instead of hundreds of thousands of rows."""
+    best = f"max({_RANK})" if words is not None else "0"
+    # The planner takes the number of groups for 40% of the rows (an estimate
+    # from a sample, also with expression statistics on id >> 6), so it sorts
+    # the matching rows, search vectors and all, spilling to disk, instead of
+    # hashing a few thousand groups: sorting is off for this one statement
+    # (1,000,000 offers, "Familie": 3.6-4.0 s sorted, 2.1-2.2 s hashed).
+    with transaction.atomic(using=cursor.db.alias):
+        cursor.execute(
+            "SELECT current_setting('enable_sort'), set_config('enable_sort', 'off', true)"
+        )
+        previous = cursor.fetchone()[0]
+        cursor.execute(
+            _GROUPS_SQL.format(best=best),
+            [words, expression] if words is not None else [expression],
+        )
+        groups_text, bits_text, best_text = cursor.fetchone()
+        cursor.execute("SELECT set_config('enable_sort', %s, true)", [previous])
+    groups = _ids(groups_text)
+    if not len(groups):
+        return groups, groups, groups, np.empty(0)
+    bits = np.fromstring(bits_text, dtype=np.int64, sep=",").view(np.uint64)
+    matrix = np.unpackbits(bits.astype("<u8").view(np.uint8), bitorder="little")
+    rows, columns = np.nonzero(matrix.reshape(len(groups), 64))
+    owner = groups[rows]
+    return owner * 64 + columns, owner, groups, np.fromstring(best_text, sep=",")
+
+
+def _postgres_relevance(
+    cursor: Any,
+    words: str,
+    expression: str,
+    *,
+    page: int,
+    per_page: int,
+) -> tuple[list[tuple[int, float]] | None, int, Any]:
+    """A page of the offers matching `expression` by the rank of `words` on
+    PostgreSQL, their total and every matching id as a sorted numpy array; the
+    page is None when it is deeper than `MAX_CANDIDATE_GROUPS` allows.
+
+    The ids come from `_postgres_matches`, with each group's best rank. The
+    page's offers lie in the first `offset + per_page` groups by best rank
+    (ties: lower group first): each of those groups holds a match at least as
+    good as anything outside them, ranked ahead on a tie by its lower id.
+    Only their matches are ranked again, by primary key."""
+    matched, owner, groups, best = _postgres_matches(cursor, expression, words)
+    offset = (page - 1) * per_page
+    wanted = offset + per_page
+    if offset >= len(matched):
+        return [], len(matched), matched
+    if wanted > MAX_CANDIDATE_GROUPS:
+        return None, len(matched), matched
+    first = np.lexsort((groups, -best))[:wanted]
+    candidates = matched[np.isin(owner, groups[first])]
+    cursor.execute(_CANDIDATES_SQL, [words, candidates.tolist(), per_page, offset])
+    return [(int(pk), float(rank)) for pk, rank in cursor.fetchall()], len(matched), matched
+
+
 def search_services(
     *,
     query: str = "",
@@ -858,16 +953,13 @@ def search_services(
                 "ORDER BY s.name, s.id LIMIT %s OFFSET %s"
             )
             page_params = [expression]
-        count_sql = _COUNT_SQL
     else:
         expression = _tsquery(terms, groups)
-        matching = _matching_sql(connection.vendor)
-        # PostgreSQL counts in the same scan (window), which costs less than a
-        # second scan; FTS5 counts faster in a separate MATCH.
+        # The page alone; `_postgres_matches` counts and reads the ids.
         if order not in (ORDER_RELEVANCE, ORDER_NAME):
             key, key_params = _order_key(order, near)
             page_sql = (
-                "SELECT id, 0, COUNT(*) OVER () FROM (SELECT s.id AS id, s.name AS name, "
+                "SELECT id, 0 FROM (SELECT s.id AS id, s.name AS name, "
                 f"{key} AS sort_key FROM directory_service s "
                 "WHERE s.search_vector @@ to_tsquery('simple', %s)) hits "
                 "ORDER BY sort_key IS NULL, sort_key, name, id LIMIT %s OFFSET %s"
@@ -878,32 +970,22 @@ def search_services(
             # Rank by the words only: ts_rank of an AND with the filter tokens
             # (weight 0) would be 0 for every row.
             page_params = [_tsquery(terms, []), expression]
-            # One scan ranks every match into a materialised set; from it the
-            # same statement takes the count, the page (top-N) and, for the
-            # facets, every id as one string (a row per id costs more to
-            # send and read than the ranking itself).
+            # `_postgres_relevance` counts, reads the ids and ranks the page;
+            # a page too deep for it is ranked from every match.
             all_ranked_sql = (
-                "WITH hits AS MATERIALIZED (SELECT s.id AS id, "
-                f"ts_rank('{{{BODY_WEIGHT / NAME_WEIGHT}, 0, 0, 1}}', s.search_vector, "
-                "to_tsquery('simple', %s)) AS rank FROM directory_service s "
-                "WHERE s.search_vector @@ to_tsquery('simple', %s)) "
-                "SELECT (SELECT COUNT(*) FROM hits), "
-                + ("(SELECT string_agg(id::text, ',') FROM hits), " if with_facets else "NULL, ")
-                + "page.* FROM (SELECT array_agg(id ORDER BY rank DESC, id), "
-                "array_agg(rank ORDER BY rank DESC, id) FROM (SELECT id, rank FROM hits "
-                "ORDER BY rank DESC, id LIMIT %s OFFSET %s) top) page"
+                "SELECT array_agg(id ORDER BY rank DESC, id), "
+                "array_agg(rank ORDER BY rank DESC, id) FROM (SELECT s.id AS id, "
+                f"{_RANK} AS rank FROM directory_service s "
+                "WHERE s.search_vector @@ to_tsquery('simple', %s) "
+                "ORDER BY rank DESC, s.id LIMIT %s OFFSET %s) top"
             )
         else:
             page_sql = (
-                "SELECT s.id, 0, COUNT(*) OVER () FROM directory_service s "
+                "SELECT s.id, 0 FROM directory_service s "
                 "WHERE s.search_vector @@ to_tsquery('simple', %s) "
                 "ORDER BY s.name, s.id LIMIT %s OFFSET %s"
             )
             page_params = [expression]
-        count_sql = (
-            "SELECT COUNT(*) FROM directory_service s "
-            "WHERE s.search_vector @@ to_tsquery('simple', %s)"
-        )
 
     with connection.cursor() as cursor:
         matched: Any = None  # every matching id (a sequence), when the facets need them
@@ -918,26 +1000,31 @@ def search_services(
                 with_facets=with_facets,
             )
         elif all_ranked_sql:  # PostgreSQL, relevance
-            cursor.execute(all_ranked_sql, [*page_params, per_page, (page - 1) * per_page])
-            count, ids, page_ids, page_ranks = cursor.fetchone()
-            total = int(count)
-            if with_facets:
-                matched = _ids(ids)
-            rows = list(zip(page_ids or [], page_ranks or [], strict=True))
+            found, total, matched = _postgres_relevance(
+                cursor, page_params[0], page_params[1], page=page, per_page=per_page
+            )
+            if found is None:  # a deep page: ranked from all matches
+                cursor.execute(all_ranked_sql, [*page_params, per_page, (page - 1) * per_page])
+                page_ids, page_ranks = cursor.fetchone()
+                found = list(zip(page_ids or [], page_ranks or [], strict=True))
+            rows = found
+            if not with_facets:
+                matched = None
         else:
             cursor.execute(page_sql, [*page_params, per_page, (page - 1) * per_page])
             rows = cursor.fetchall()
             if page == 1 and len(rows) < per_page:
                 total = len(rows)
                 matched = [row[0] for row in rows]
+            elif connection.vendor != "sqlite":
+                matched = _postgres_matches(cursor, expression)[0]
+                total = len(matched)
             elif with_facets:
                 cursor.execute(matching, [expression])
                 matched = [row[0] for row in cursor.fetchall()]
                 total = len(matched)
-            elif rows and len(rows[0]) == 3:
-                total = int(rows[0][2])
             else:
-                cursor.execute(count_sql, [expression])
+                cursor.execute(_COUNT_SQL, [expression])
                 total = int(cursor.fetchone()[0])
     facets: dict[str, dict[str, int]] = {}
     if with_facets and matched is not None and len(matched):

@@ -550,6 +550,76 @@ def test_relevance_on_sqlite_ranks_exactly_as_bm25_over_the_whole_condition(
     assert shortcut_taken[True] and shortcut_taken[False]  # both ways were checked
 
 
+@pytest.mark.parametrize("with_facets", [True, False])
+def test_relevance_on_postgresql_ranks_exactly_as_one_ranked_query(
+    world, corpus, monkeypatch, with_facets
+):
+    """PostgreSQL ranks a page from the groups of 64 ids with the best matches
+    (`_postgres_relevance`): order, ranks and total must be those of one query
+    ranking every match, on every page, with ties across groups, other
+    municipalities, drafts and filters, and for pages too deep for the groups."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the grouped ranking exists on PostgreSQL only")
+    org = services.organization_create(actor=None, municipality=world.a, name="Lesewerk")
+    org_b = services.organization_create(actor=None, municipality=world.b, name="Lesewerk B")
+    drafts = [
+        services.OfferDraft(
+            organization=org if i % 5 else org_b,
+            name="Lesepaten" if i % 3 else f"Lesepaten {i}",
+            # Some offers tie (same text), others rank by how often a word occurs.
+            fields={
+                "description": " ".join(["Lesen"] * (i % 4)) + " Vorlesen für Kinder",
+                "is_free": i % 2 == 0,
+            },
+            status=ServiceStatus.DRAFT if i % 7 == 0 else ServiceStatus.PUBLISHED,
+        )
+        for i in range(200)
+    ]
+    for municipality in (world.a, world.b):
+        services.services_create_bulk(
+            actor=None,
+            municipality=municipality,
+            drafts=[d for d in drafts if d.organization.municipality_id == municipality.pk],
+        )
+    cases = [
+        ("Lesepaten", {"municipality": world.a}, {}),
+        ("Lesen", {"municipality": world.a}, {}),
+        ("Lese", {"programme": world.programme}, {}),
+        ("Lesepaten", {"municipality": world.a, "statuses": ["draft"]}, {}),
+        ("Vorlesen Kinder", {"municipality": world.a}, {"free_of_charge": True}),
+    ]
+    for query, scope, filters in cases:
+        scope_groups = search._scope_groups(
+            municipality=scope.get("municipality"),
+            programme=scope.get("programme"),
+            statuses=scope.get("statuses", ["published"]),
+        )
+        key_groups = search._key_groups(None, ["free"] if filters.get("free_of_charge") else [])
+        terms = search.parse_query(query)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT s.id, {search._RANK} AS rank FROM directory_service s "  # noqa: S608
+                "WHERE s.search_vector @@ to_tsquery('simple', %s) ORDER BY rank DESC, s.id",
+                [search._tsquery(terms, []), search._tsquery(terms, scope_groups + key_groups)],
+            )
+            expected = [(pk, float(rank)) for pk, rank in cursor.fetchall()]
+        assert len({rank for _, rank in expected}) < len(expected), query  # ties occur
+        for deepest in (search.MAX_CANDIDATE_GROUPS, 1):  # 1: every page from all matches
+            monkeypatch.setattr(search, "MAX_CANDIDATE_GROUPS", deepest)
+            got = []
+            # Two a page: the first pages take fewer groups than tie on the best rank.
+            for page in range(1, 36):
+                result = search.search_services(
+                    query=query, **scope, **filters, per_page=2, page=page, with_facets=with_facets
+                )
+                assert result.total == len(expected), (query, scope, filters, deepest)
+                got.extend((s.pk, s.search_rank) for s in result.services)
+            assert got == expected[:70], (query, scope, filters, deepest)
+    with connection.cursor() as cursor:  # sorting, off for the grouping, is on again
+        cursor.execute("SHOW enable_sort")
+        assert cursor.fetchone()[0] == "on"
+
+
 def test_the_scope_token_migration_rewrites_stored_filter_tokens(world, corpus):
     """Migration 0009 turns the separate municipality and programme tokens of
     indexed offers into the combined scope tokens (and back), so offers indexed

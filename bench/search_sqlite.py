@@ -367,19 +367,31 @@ def fts_expression(query: str) -> str:
     return " AND ".join(term.fts5() for term in parse_query(query))
 
 
-def bare_filters(keys: list[str]):
-    """A bare indexed facet lookup: the first 20 offers by name with every key."""
+def bare_filters(keys: list[str], municipality_id: int, age_years: int | None = None):
+    """A bare indexed facet lookup: the first 20 published offers of the
+    municipality by name with every key (and, given `age_years`, for a child of
+    that age: an age range overlapping that year of life), without a count."""
     from django.db import connection
 
     def run():
         with connection.cursor() as cursor:
-            where = " AND ".join(
-                ["s.id IN (SELECT service_id FROM directory_servicefacet WHERE key = %s)"]
-                * len(keys)
-            )
+            where = [
+                "s.municipality_id = %s",
+                "s.status = 'published'",
+                *["s.id IN (SELECT service_id FROM directory_servicefacet WHERE key = %s)"]
+                * len(keys),
+            ]
+            params: list[Any] = [municipality_id, *keys]
+            if age_years is not None:
+                where.append(
+                    "(s.min_age_months IS NULL OR s.min_age_months < %s) "
+                    "AND (s.max_age_months IS NULL OR s.max_age_months > %s)"
+                )
+                params += [(age_years + 1) * 12, age_years * 12]
             cursor.execute(
-                f"SELECT s.id FROM directory_service s WHERE {where} ORDER BY s.name LIMIT 20",
-                keys,
+                f"SELECT s.id FROM directory_service s WHERE {' AND '.join(where)} "
+                "ORDER BY s.name LIMIT 20",
+                params,
             )
             return cursor.fetchall()
 
@@ -428,7 +440,8 @@ def compare_cases(koeln, repeat: int, *, floor, floor_count, floor_name: str) ->
                 keys.append(f"wd:{filters['weekday']}")
             if filters.get("free_of_charge"):
                 keys.append("free")
-            filter_rows.append((ours, measure(label, bare_filters(keys), repeat=repeat)))
+            floor_filters = bare_filters(keys, koeln.pk, filters.get("age_years"))
+            filter_rows.append((ours, measure(label, floor_filters, repeat=repeat)))
     total = search_services(query=BROAD[1], municipality=koeln, per_page=1).total
     print(
         side_by_side(f"search_services (with facets) vs {floor_name}", text_rows[:-1], target=1.5)

@@ -70,11 +70,11 @@ bare ranked query it is measured against is a parallel scan too. The ids and
 the total come from the bitmaps; a relevance page is ranked among the matches
 of the groups with the best ranks only (`_postgres_relevance`), other orders
 take their page in a statement of its own.
-Relevance on SQLite
-(`_sqlite_relevance`): bm25() weighs every phrase of its MATCH expression by
-walking its whole doclist once per query, the filter tokens too (although
-their weight is 0), and a scope token occurs in every offer of the
-municipality. So the match set (ids or count) comes from an unranked MATCH of
+
+Relevance on SQLite (`_sqlite_relevance`): bm25() weighs every phrase of its
+MATCH expression by walking its whole doclist once per query, the filter
+tokens too (although their weight is 0), and a scope token occurs in every
+offer of the municipality. So the match set (ids or count) comes from an unranked MATCH of
 the full condition, and the page is ranked by the words and the visitor's
 filters alone whenever that provably gives the same page (same scores, same
 order: the scope only drops offers), without the walk of the scope's

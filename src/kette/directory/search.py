@@ -1020,8 +1020,8 @@ def search_services(
                 matched = _postgres_matches(cursor, expression)[0]
                 total = len(matched)
             elif with_facets:
-                cursor.execute(matching, [expression])
-                matched = [row[0] for row in cursor.fetchall()]
+                cursor.execute(_IDS_SQL, [expression])
+                matched = _ids(cursor.fetchone()[0])
                 total = len(matched)
             else:
                 cursor.execute(_COUNT_SQL, [expression])

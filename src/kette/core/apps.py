@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Foundation")
 
     def ready(self) -> None:
-        from kette.core import audit, datasources
+        from kette.core import audit, datasources, lookups
         from kette.core.models import District, FundingPeriod, Membership, Municipality
 
         audit.register(Municipality, municipality_field="id")
@@ -20,3 +20,4 @@ class CoreConfig(AppConfig):
         )
         audit.register(District)
         datasources.register(datasources.BOUNDARIES)
+        lookups.register()

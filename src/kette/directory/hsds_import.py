@@ -537,7 +537,7 @@ class _Importer:
             wanted = [v for v in values if (model, v) not in self.rows]
             for start in range(0, len(wanted), CHUNK):
                 for row in model.objects.filter(  # type: ignore[attr-defined]
-                    id_hsds__in=wanted[start : start + CHUNK]
+                    id_hsds__any=wanted[start : start + CHUNK]
                 ):
                     existing[model, row.id_hsds] = row
                     self.snapshots[id(row)] = _snapshot(row)
@@ -561,7 +561,7 @@ class _Importer:
             keys = list(mine)
             for start in range(0, len(keys), CHUNK):
                 rows = model.objects.filter(  # type: ignore[attr-defined]
-                    **{f"{owner}_id__in": keys[start : start + CHUNK]}
+                    **{f"{owner}_id__any": keys[start : start + CHUNK]}
                 )
                 if model is Phone and owner != "contact":
                     rows = rows.filter(contact__isnull=True)
@@ -661,7 +661,7 @@ class _Importer:
         for start in range(0, len(places), CHUNK):
             ids.update(
                 ServiceAtLocation.objects.filter(
-                    location_id__in=places[start : start + CHUNK]
+                    location_id__any=places[start : start + CHUNK]
                 ).values_list("service_id", flat=True)
             )
         services.services_reindex(service_ids=ids)

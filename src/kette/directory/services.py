@@ -268,7 +268,7 @@ def services_derive_life_phases(*, actor: User | None, services: Sequence[Servic
     for start in range(0, len(services), REINDEX_CHUNK):
         chunk = services[start : start + REINDEX_CHUNK]
         links: dict[int, dict[int, ServiceLifePhase]] = defaultdict(dict)
-        for link in ServiceLifePhase.objects.filter(service_id__in=[s.pk for s in chunk]):
+        for link in ServiceLifePhase.objects.filter(service_id__any=[s.pk for s in chunk]):
             links[link.service_id][link.life_phase_id] = link
         rows = []
         for service in chunk:
@@ -1157,7 +1157,7 @@ def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
     chunk = set(ids)
     offers: dict[int, _Indexed] = {}
     stored: dict[int, tuple[str, str, str]] = {}
-    for pk, name, body, filters, *values in Service.objects.filter(pk__in=ids).values_list(
+    for pk, name, body, filters, *values in Service.objects.filter(pk__any=ids).values_list(
         "pk",
         *SEARCH_COLUMNS,
         *(_INDEXED_COLUMNS.get(name, name) for name in _Indexed._fields),
@@ -1167,21 +1167,21 @@ def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
     term_names: dict[int, list[str]] = defaultdict(list)
     keys: dict[int, set[str]] = defaultdict(set)
     for service_id, code, name in (
-        ServiceTerm.objects.filter(service_id__in=ids)
+        ServiceTerm.objects.filter(service_id__any=ids)
         .order_by("term_id")
         .values_list("service_id", "term__code", "term__name")
     ):
         term_names[service_id].append(name)
         keys[service_id].add(search.facet_key("fa", code))
     for service_id, code in ServiceLifePhase.objects.filter(
-        service_id__in=ids, mode__in=[LifePhaseMode.DERIVED, LifePhaseMode.ADDED]
+        service_id__any=ids, mode__in=[LifePhaseMode.DERIVED, LifePhaseMode.ADDED]
     ).values_list("service_id", "life_phase__code"):
         keys[service_id].add(search.facet_key("lp", code))
     places: dict[int, list[str]] = defaultdict(list)  # offer → its locations' words
     services_at: dict[int, set[int]] = defaultdict(set)  # location → offers
     link_owner: dict[int, int] = {}  # service at location → offer
     for link_id, service_id, location_id, district_id, *words in (
-        ServiceAtLocation.objects.filter(service_id__in=ids)
+        ServiceAtLocation.objects.filter(service_id__any=ids)
         .order_by("location_id")
         .values_list(
             "pk",
@@ -1201,22 +1201,22 @@ def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
         if district_id:
             keys[service_id].add(search.facet_key("d", district_id))
     for service_id, district_id in ServiceArea.objects.filter(
-        service_id__in=ids, district__isnull=False
+        service_id__any=ids, district__isnull=False
     ).values_list("service_id", "district_id"):
         keys[service_id].add(search.facet_key("d", district_id))
-    for service_id, code in Language.objects.filter(service_id__in=ids).values_list(
+    for service_id, code in Language.objects.filter(service_id__any=ids).values_list(
         "service_id", "code"
     ):
         keys[service_id].add(search.facet_key("la", code))
     for location_id, code in LocationFeature.objects.filter(
-        location_id__in=services_at
+        location_id__any=services_at
     ).values_list("location_id", "term__code"):
         for service_id in services_at[location_id]:
             keys[service_id].add(search.facet_key("ac", code))
     for service_id, link_id, location_id, weekday in Schedule.objects.filter(
-        Q(service_id__in=ids)
-        | Q(service_at_location_id__in=link_owner)
-        | Q(location_id__in=services_at),
+        Q(service_id__any=ids)
+        | Q(service_at_location_id__any=link_owner)
+        | Q(location_id__any=services_at),
         kind=ScheduleKind.REGULAR,
         weekday__isnull=False,
     ).values_list("service_id", "service_at_location_id", "location_id", "weekday"):
@@ -1308,7 +1308,7 @@ def _write_documents(documents: dict[int, tuple[str, str, str]]) -> None:
 def _write_facets(municipalities: dict[int, int], keys: dict[int, set[str]]) -> None:
     existing: dict[int, dict[str, int]] = defaultdict(dict)
     for pk, service_id, key in ServiceFacet.objects.filter(
-        service_id__in=municipalities
+        service_id__any=municipalities
     ).values_list("pk", "service_id", "key"):
         existing[service_id][key] = pk
     stale = [
@@ -1318,7 +1318,7 @@ def _write_facets(municipalities: dict[int, int], keys: dict[int, set[str]]) -> 
         if key not in keys[service_id]
     ]
     if stale:
-        ServiceFacet.objects.filter(pk__in=stale).delete()
+        ServiceFacet.objects.filter(pk__any=stale).delete()
     added = {
         service_id: sorted(keys[service_id] - set(existing[service_id]))
         for service_id in municipalities

@@ -16,7 +16,8 @@ query with the same words (the floor; target ratio ≤ 1.5):
 
 once with facet counts and once without. The broad prefix that matches every
 row is reported separately, as are the filter-only queries, whose baseline is
-a bare indexed facet lookup. Generating a million offers takes a while (about
+a bare indexed facet lookup. Last, the first search after an edited offer
+beside a rebuild of the facet index. Generating a million offers takes a while (about
 20 minutes on a 2-core machine); `--reuse` measures an existing database again.
 """
 
@@ -32,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from search_sqlite import ENV, compare_cases, generate  # noqa: E402
+from search_sqlite import ENV, bench_facet_refresh, compare_cases, generate  # noqa: E402
 
 
 def _setup(server: str, database: str, fresh: bool) -> None:
@@ -93,6 +94,8 @@ def bench(koeln, repeat: int) -> None:
         floor_count=floor_count,
         floor_name="bare ranked tsvector @@ tsquery LIMIT 20",
     )
+    print()
+    bench_facet_refresh(koeln, min(repeat, 7))
 
 
 def main() -> None:

@@ -13,7 +13,9 @@ triggers, so the index is the real one. Then, for ten typical queries, prints:
    queries have no FTS floor; their baseline is a bare indexed facet lookup.
    The broad prefix (most rows match) is reported separately.
 2. The full guide page's server time (Django test client, HTML).
-3. The guide's JSON over HTTP (gunicorn, one worker, on a free loopback port)
+3. The first search with facets after an offer was edited (the facet index
+   follows the recorded change) beside a rebuild of the facet index.
+4. The guide's JSON over HTTP (gunicorn, one worker, on a free loopback port)
    beside Datasette's JSON full-text search over the same rows (target: kette
    at least 2× faster): Datasette as it comes (its facet suggestions on, all
    columns; it takes the 334 ms DESIGN §6 quotes for "Schwimmkurs"), and,
@@ -48,7 +50,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from common import measure, side_by_side  # noqa: E402
+from common import Timing, measure, side_by_side  # noqa: E402
 
 ENV = {
     "DEBUG": "false",
@@ -508,6 +510,49 @@ def bench_selector(koeln, repeat: int) -> None:
     )
 
 
+def bench_facet_refresh(koeln, repeat: int) -> None:
+    """The first search with facets after an offer was edited: the facet index
+    follows the recorded change (re-reading that offer's keys) instead of being
+    rebuilt from every offer of the scope (the baseline, timed directly)."""
+    from django.db import connection
+
+    from kette.directory import facets, services
+    from kette.directory.models import Service
+    from kette.directory.search import search_services
+
+    scope = (connection.alias, "m", koeln.pk)
+    search_services(query="Familie", municipality=koeln)  # the index is current
+    rebuild = measure(
+        "rebuild the index",
+        lambda: facets._build(scope, facets._signature(scope)),
+        repeat=3,
+        warmup=0,
+    )
+    offer = Service.objects.filter(municipality=koeln, status="published").first()
+    before = sorted(offer.languages.values_list("code", flat=True))
+    samples = []
+    for turn in range(repeat):
+        languages = before if turn % 2 else [*before, "uk"]
+        services.service_update(actor=None, service=offer, languages=languages)
+        started = time.perf_counter()
+        search_services(query="Familie", municipality=koeln)
+        samples.append((time.perf_counter() - started) * 1000)
+    if repeat % 2:
+        services.service_update(actor=None, service=offer, languages=before)
+    steady = measure(
+        "the same search, index current",
+        lambda: search_services(query="Familie", municipality=koeln),
+        repeat=repeat,
+    )
+    after_edit = Timing("first search after an edit (patched)", samples)
+    print(
+        side_by_side(
+            f"facet index after an edited offer ({facets._indexes[scope].ids.size:,} offers)",
+            [(after_edit, rebuild), (steady, rebuild)],
+        )
+    )
+
+
 def _summary(rows) -> None:
     import statistics
 
@@ -745,6 +790,8 @@ def main() -> None:
         bench_selector(koeln, args.repeat)
         print()
         bench_page(args.repeat)
+        print()
+        bench_facet_refresh(koeln, args.repeat)
         print()
     if not args.skip_http:
         bench_http(args.db, args.repeat)

@@ -10,14 +10,26 @@ Counting a result is then a binary search of its ids, a gather and a
 `bincount`, a few milliseconds even for half of 100,000 offers.
 
 Freshness: `services._write_facets` gives every municipality whose rows it
-changed a new random token (`FacetVersion`) in the same transaction. Before
-each count a process reads the tokens of the scope (one indexed query) and
-rebuilds its index when they differ from those it was built with. Tokens are
-random rather than counters, so an index built inside a transaction that was
-rolled back never looks current afterwards. Rows of deleted offers may stay in
-an index until the next change; they are never counted, because only ids that
-the full-text query matched are looked up. At most `MAX_SCOPES` indexes are
-kept per process (least recently used go first).
+changed a new random token (`FacetVersion`) in the same transaction, and
+records which offers the change touched (`FacetChange`: previous token, new
+token, offer ids). Before each count a process reads the tokens of the scope
+(one indexed query). When they differ from those its index was built with, it
+follows each changed municipality's chain of changes from its token to the
+current one and re-reads the keys of the touched offers only, patching the
+arrays; without an unbroken chain (an index older than the kept changes, a
+municipality leaving the scope) or when a change touched more than
+`MAX_PATCHED` offers, it rebuilds the index. The first search after an edit
+then costs what the next one does: "Familie" with facets 101 ms against 94 ms
+(a rebuild: 1.0 s) on 100,000 SQLite offers, 1.85 s against 1.88 s (a
+rebuild: 13 s) on a million PostgreSQL offers. Tokens are random rather than
+counters, so an index built inside a transaction that was rolled back never
+looks current afterwards (and no chain leads from its token). Writers of one
+municipality queue on its FacetVersion row, so its chain is linear. Rows of
+deleted offers may stay in an index until the next change; they are never
+counted, because only ids that the full-text query matched are looked up. At
+most `MAX_SCOPES` indexes are kept per process (least recently used go
+first), and the latest `KEEP_CHANGES` changes (of all municipalities) in the
+database.
 """
 
 from __future__ import annotations
@@ -25,14 +37,18 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import connections
+from django.db import connections, transaction
 
 MAX_SCOPES = 32
 BUILD_CHUNK = 50_000
+# A change touching more offers than this is recorded as "*": rebuild.
+MAX_PATCHED = 10_000
+KEEP_CHANGES = 5_000  # of all municipalities
+READ_CHUNK = 500
 
 # (database alias, "m" | "p" | "all", id or 0)
 Scope = tuple[str, str, int]
@@ -68,6 +84,43 @@ class FacetIndex:
         gather = np.repeat(starts - (ends - lengths), lengths) + np.arange(total)
         counts = np.bincount(self.codes[gather], minlength=len(self.keys))
         return {self.keys[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+
+    def patched(
+        self,
+        signature: tuple[tuple[int, str], ...],
+        changed: np.ndarray,
+        rows: Sequence[tuple[int, str]],
+    ) -> FacetIndex:
+        """This index with the keys of the offers `changed` (sorted ids) replaced
+        by `rows` ((offer id, key) pairs sorted by offer): offers without rows
+        leave it. Arrays are copied once, never sorted again."""
+        lengths = np.diff(self.starts)
+        keep = np.ones(len(self.ids), dtype=bool)
+        at = np.searchsorted(self.ids, changed)
+        inside = at < len(self.ids)
+        at, wanted = at[inside], changed[inside]
+        keep[at[self.ids[at] == wanted]] = False
+        kept_ids, kept_lengths = self.ids[keep], lengths[keep]
+        kept_codes = self.codes[np.repeat(keep, lengths)]
+        numbers = {key: number for number, key in enumerate(self.keys)}
+        owners = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        codes = np.fromiter(
+            (numbers.setdefault(row[1], len(numbers)) for row in rows),
+            dtype=np.int32,
+            count=len(rows),
+        )
+        new_ids, new_lengths = np.unique(owners, return_counts=True)
+        where = np.searchsorted(kept_ids, new_ids)
+        kept_starts = np.concatenate(([0], np.cumsum(kept_lengths)))
+        all_lengths = np.insert(kept_lengths, where, new_lengths)
+        return FacetIndex(
+            signature=signature,
+            ids=np.insert(kept_ids, where, new_ids),
+            starts=np.concatenate(([0], np.cumsum(all_lengths))).astype(np.int64),
+            # each new offer's keys go in as a block before the next kept offer
+            codes=np.insert(kept_codes, np.repeat(kept_starts[where], new_lengths), codes),
+            keys=tuple(numbers),
+        )
 
 
 _indexes: OrderedDict[Scope, FacetIndex] = OrderedDict()
@@ -126,14 +179,17 @@ def _build(scope: Scope, signature: tuple[tuple[int, str], ...]) -> FacetIndex:
 
 
 def facet_index(scope: Scope) -> FacetIndex:
-    """The current index of the scope's filter keys (rebuilt when they changed)."""
+    """The current index of the scope's filter keys (patched or rebuilt when
+    they changed)."""
     signature = _signature(scope)
     with _lock:
         cached = _indexes.get(scope)
         if cached is not None and cached.signature == signature:
             _indexes.move_to_end(scope)
             return cached
-    index = _build(scope, signature)
+    index = _patched(scope, cached, signature) if cached is not None else None
+    if index is None:
+        index = _build(scope, signature)
     with _lock:
         _indexes[scope] = index
         _indexes.move_to_end(scope)
@@ -142,26 +198,112 @@ def facet_index(scope: Scope) -> FacetIndex:
     return index
 
 
+def _changed_offers(alias: str, municipality_id: int, since: str, until: str) -> set[int] | None:
+    """The offers whose keys the municipality's changes from token `since` to
+    `until` touched, or None without an unbroken chain of listed changes."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            "SELECT previous, token, service_ids FROM directory_facetchange "
+            "WHERE municipality_id = %s AND id > COALESCE((SELECT max(id) FROM "
+            "directory_facetchange WHERE municipality_id = %s AND token = %s), 0) ORDER BY id",
+            [municipality_id, municipality_id, since],
+        )
+        changes = cursor.fetchall()
+    touched: set[int] = set()
+    token = since
+    for previous, new_token, service_ids in changes:
+        if token == until:
+            break
+        if previous != token or service_ids == "*":
+            return None
+        touched.update(int(pk) for pk in service_ids.split(",") if pk)
+        token = new_token
+    return touched if token == until else None
+
+
+def _patched(
+    scope: Scope, cached: FacetIndex, signature: tuple[tuple[int, str], ...]
+) -> FacetIndex | None:
+    """`cached` brought up to `signature` by re-reading the keys of the offers
+    the changes since touched, or None when it must be rebuilt."""
+    alias, kind, scope_id = scope
+    before, now = dict(cached.signature), dict(signature)
+    if set(before) - set(now):
+        return None  # a municipality left the scope
+    touched: set[int] = set()
+    for municipality_id, token in now.items():
+        since = before.get(municipality_id, "")  # a new FacetVersion starts at ""
+        if since == token:
+            continue
+        offers = _changed_offers(alias, municipality_id, since, token)
+        if offers is None:
+            return None
+        touched |= offers
+        if len(touched) > MAX_PATCHED:
+            return None
+    changed = np.array(sorted(touched), dtype=np.int64)
+    rows: list[tuple[int, str]] = []
+    where = _scope_sql(kind)
+    where = f"{where} AND" if where else "WHERE"
+    with connections[alias].cursor() as cursor:
+        for start in range(0, len(changed), READ_CHUNK):
+            chunk = changed[start : start + READ_CHUNK].tolist()
+            cursor.execute(
+                "SELECT service_id, key FROM directory_servicefacet "  # noqa: S608
+                f"{where} service_id IN ({', '.join(['%s'] * len(chunk))})",
+                ([scope_id] if kind != "all" else []) + chunk,
+            )
+            rows += cursor.fetchall()
+    rows.sort(key=lambda row: row[0])
+    return cached.patched(signature, changed, rows)
+
+
 def count_facets(scope: Scope, service_ids: Sequence[int]) -> dict[str, int]:
     """Key -> number of the offers `service_ids` (all within `scope`) that carry it."""
     return facet_index(scope).count(service_ids)
 
 
-def touch(municipality_ids: Iterable[int], *, using: str = "default") -> None:
-    """Mark the municipalities' facet rows as changed (call inside the writing
+def touch(changes: Mapping[int, Iterable[int]], *, using: str = "default") -> None:
+    """Mark the municipalities' facet rows as changed, with the offers whose
+    keys changed (municipality id -> offer ids; call inside the writing
     transaction)."""
-    ids = sorted(set(municipality_ids))
+    ids = sorted(municipality_id for municipality_id in changes)
     if not ids:
         return
-    from kette.directory.models import FacetVersion
+    from kette.directory.models import FacetChange, FacetVersion
 
     manager = FacetVersion.objects.using(using)
     have = set(manager.filter(municipality_id__in=ids).values_list("municipality_id", flat=True))
     # Rows another transaction may insert at the same time are left to it
-    # (ignore_conflicts); the update below then gives them our own new token.
+    # (ignore_conflicts); the lock below then waits for it.
     manager.bulk_create(
         [FacetVersion(municipality_id=m, token="") for m in ids if m not in have],
         ignore_conflicts=True,
     )
-    for municipality_id in ids:
-        manager.filter(municipality_id=municipality_id).update(token=uuid.uuid4().hex)
+    with transaction.atomic(using=using):
+        # Writers of a municipality queue here until the first commits: each
+        # change continues the chain from the token the previous one left.
+        previous = dict(
+            manager.select_for_update()
+            .filter(municipality_id__in=ids)
+            .order_by("municipality_id")
+            .values_list("municipality_id", "token")
+        )
+        recorded = []
+        for municipality_id in ids:
+            token = uuid.uuid4().hex
+            manager.filter(municipality_id=municipality_id).update(token=token)
+            offers = sorted(set(changes[municipality_id]))
+            recorded.append(
+                FacetChange(
+                    municipality_id=municipality_id,
+                    previous=previous[municipality_id],
+                    token=token,
+                    service_ids="*" if len(offers) > MAX_PATCHED else ",".join(map(str, offers)),
+                )
+            )
+        kept = FacetChange.objects.using(using)
+        kept.bulk_create(recorded)
+        newest = kept.order_by("-pk").values_list("pk", flat=True).first() or 0
+        # Only the latest changes are worth following; older indexes rebuild.
+        kept.filter(pk__lte=newest - KEEP_CHANGES).delete()

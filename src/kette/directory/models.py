@@ -819,6 +819,24 @@ class FacetVersion(TenantModel):
         return self.token
 
 
+class FacetChange(TenantModel):
+    """One change of a municipality's ServiceFacet rows: the offers whose keys
+    changed as its FacetVersion token went from `previous` to `token`, so that a
+    process whose index is at `previous` updates those offers only
+    (kette.directory.facets). `service_ids` is comma-separated, or "*" when a
+    change touched too many offers to be worth listing (the index is rebuilt)."""
+
+    previous = models.CharField(max_length=32)
+    token = models.CharField(max_length=32)
+    service_ids = models.TextField()
+
+    class Meta:
+        indexes = [models.Index(fields=["municipality", "token"])]
+
+    def __str__(self) -> str:
+        return f"{self.previous} -> {self.token}"
+
+
 class ProviderAccess(TenantModel):
     """A provider account (Membership role `provider`) may manage the offers of this
     organisation."""

@@ -1332,9 +1332,9 @@ def _write_facets(municipalities: dict[int, int], keys: dict[int, set[str]]) -> 
         ],
         returning=False,
     )
-    # Processes with an in-memory index of the facets rebuild it.
-    facets.touch(
-        municipalities[service_id]
-        for service_id in municipalities
-        if added[service_id] or set(existing[service_id]) - keys[service_id]
-    )
+    # Processes with an in-memory index of the facets update it.
+    changed: dict[int, list[int]] = defaultdict(list)
+    for service_id, municipality_id in municipalities.items():
+        if added[service_id] or set(existing[service_id]) - keys[service_id]:
+            changed[municipality_id].append(service_id)
+    facets.touch(changed)

@@ -128,7 +128,7 @@ def corpus(world):
         description="Für Familien",
         status=published,
     )
-    return {"d1": d1, "d2": d2, "one": one}
+    return {"d1": d1, "d2": d2, "one": one, "two": two}
 
 
 def found(world, query="", **filters):
@@ -304,6 +304,126 @@ def test_the_facet_index_counts_only_the_given_offers():
     assert index.count([5]) == {}  # an offer without keys
     assert index.count([1, 4, 10, 9]) == {"fa:a": 1, "la:de": 1, "free": 1}  # unknown ids
     assert index.count([]) == {}
+
+
+def _keys_by_offer(index: facets.FacetIndex) -> dict[int, set[str]]:
+    return {
+        int(pk): {index.keys[c] for c in index.codes[index.starts[n] : index.starts[n + 1]]}
+        for n, pk in enumerate(index.ids)
+    }
+
+
+def test_a_patched_facet_index_replaces_the_keys_of_the_changed_offers():
+    index = facets.FacetIndex(
+        signature=(),
+        ids=np.array([3, 5, 9, 12], dtype=np.int64),
+        starts=np.array([0, 2, 3, 5, 6], dtype=np.int64),
+        codes=np.array([0, 1, 0, 1, 2, 2], dtype=np.int32),
+        keys=("fa:a", "la:de", "free"),
+    )
+    # 1 and 7 are new (before everything, in between), 5 changes, 9 loses all
+    # its keys, 20 is new at the end, 4 is unknown and stays unknown.
+    rows = [(1, "free"), (5, "la:tr"), (5, "fa:a"), (7, "la:de"), (20, "wd:1"), (20, "free")]
+    patched = index.patched((("m", "t"),), np.array([1, 4, 5, 7, 9, 20]), rows)
+    assert patched.signature == (("m", "t"),)
+    assert _keys_by_offer(patched) == {
+        1: {"free"},
+        3: {"fa:a", "la:de"},
+        5: {"la:tr", "fa:a"},
+        7: {"la:de"},
+        12: {"free"},
+        20: {"wd:1", "free"},
+    }
+    assert patched.count([1, 3, 5, 9, 12, 20]) == {
+        "free": 3,
+        "fa:a": 2,
+        "la:de": 1,
+        "la:tr": 1,
+        "wd:1": 1,
+    }
+    assert _keys_by_offer(index)[9] == {"la:de", "free"}  # the original is unchanged
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """The scopes whose facet index was built from scratch, in order."""
+    built = []
+    original = facets._build
+
+    def counting(scope, signature):
+        built.append(scope)
+        return original(scope, signature)
+
+    monkeypatch.setattr(facets, "_build", counting)
+    return built
+
+
+def _fresh_index(scope) -> facets.FacetIndex:
+    return facets._build(scope, facets._signature(scope))
+
+
+def test_an_edited_offer_updates_the_facet_index_without_a_rebuild(world, corpus, builds):
+    """After an edit the index follows the chain of recorded changes (only the
+    edited offers' keys are read again): the same keys as a fresh build."""
+    scope = (connection.alias, "m", world.a.pk)
+    programme = (connection.alias, "p", world.programme.pk)
+    search.search_services(municipality=world.a)
+    search.search_services(programme=world.programme)
+    assert builds == [scope, programme]
+    services.service_update(actor=None, service=corpus["one"], languages=["de", "ar"])
+    services.service_update(actor=None, service=corpus["two"], is_free=True)
+    result = search.search_services(municipality=world.a)
+    assert result.facets["language"]["ar"] >= 1
+    assert "tr" not in result.facets["language"]
+    assert result.facets["free_of_charge"] == {"true": 3}
+    # a new offer in another municipality of the programme (its first change)
+    org_b = services.organization_create(actor=None, municipality=world.b, name="Träger B")
+    services.service_create(
+        actor=None,
+        organization=org_b,
+        name="Lesepaten",
+        status=ServiceStatus.PUBLISHED,
+        languages=["uk"],
+    )
+    everywhere = search.search_services(programme=world.programme)
+    assert everywhere.facets["language"]["uk"] == 1
+    assert builds == [scope, programme]  # patched, not rebuilt
+    for cached in (scope, programme):
+        assert _keys_by_offer(facets._indexes[cached]) == _keys_by_offer(_fresh_index(cached))
+
+
+def test_the_facet_index_is_rebuilt_without_an_unbroken_chain_of_changes(
+    world, corpus, builds, monkeypatch
+):
+    """Pruned changes, a change listing too many offers, or an index built in a
+    transaction that was rolled back: the index is rebuilt, and right."""
+    from django.db import transaction
+
+    from kette.directory.models import FacetChange
+
+    scope = (connection.alias, "m", world.a.pk)
+    search.search_services(municipality=world.a)
+    services.service_update(actor=None, service=corpus["two"], is_free=True)
+    FacetChange.objects.all().delete()  # pruned: the index's next change is gone
+    services.service_update(actor=None, service=corpus["one"], languages=["de", "ar"])
+    result = search.search_services(municipality=world.a)
+    assert result.facets["language"] == {"de": 1, "ar": 2}
+    assert result.facets["free_of_charge"] == {"true": 3}
+    assert len(builds) == 2
+    monkeypatch.setattr(facets, "MAX_PATCHED", 0)  # recorded as "*"
+    services.service_update(actor=None, service=corpus["one"], languages=["de"])
+    assert search.search_services(municipality=world.a).facets["language"] == {"de": 1, "ar": 1}
+    assert len(builds) == 3
+    assert FacetChange.objects.latest("pk").service_ids == "*"
+    monkeypatch.setattr(facets, "MAX_PATCHED", 10_000)
+    with transaction.atomic():
+        services.service_update(actor=None, service=corpus["one"], languages=["uk"])
+        assert search.search_services(municipality=world.a).facets["language"]["uk"] == 1
+        transaction.set_rollback(True)
+    after = search.search_services(municipality=world.a).facets["language"]
+    assert "uk" not in after
+    assert len(builds) == 4  # patched inside the transaction, rebuilt after it
+    assert _keys_by_offer(facets._indexes[scope]) == _keys_by_offer(_fresh_index(scope))
 
 
 def test_pagination(world, corpus):

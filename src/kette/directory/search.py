@@ -64,12 +64,13 @@ relevance, below).
 
 On PostgreSQL the match set comes from one aggregate over groups of 64
 consecutive ids (`_postgres_matches`): per group the bitmap of its matches
-and, for relevance, their best rank. Parallel workers share it, where listing
-every id (`string_agg`, `array_agg`) runs in one process on PostgreSQL 15; the
-bare ranked query it is measured against is a parallel scan too. The ids and
-the total come from the bitmaps; a relevance page is ranked among the matches
-of the groups with the best ranks only (`_postgres_relevance`), other orders
-take their page in a statement of its own.
+and, for relevance or name order, their best rank or first name. Parallel
+workers share it, where listing every id (`string_agg`, `array_agg`) runs in
+one process on PostgreSQL 15; the bare ranked query it is measured against is
+a parallel scan too. The ids and the total come from the bitmaps; a page by
+relevance or name is sorted among the matches of the groups with the best
+ranks or first names only (`_postgres_page`), so the matches are scanned
+once; district and distance orders take their page in a statement of its own.
 
 Relevance on SQLite (`_sqlite_relevance`): bm25() weighs every phrase of its
 MATCH expression by walking its whole doclist once per query, the filter
@@ -92,7 +93,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import Stemmer  # PyStemmer: the Snowball stemmers in C
@@ -771,34 +772,56 @@ def _sqlite_relevance(
     return cursor.fetchall(), total, matched
 
 
-# PostgreSQL relevance (see `_postgres_relevance`): offers in groups of 64
-# consecutive ids; per group the bitmap of its matching offers and their best
-# rank, in one aggregate that PostgreSQL 15 runs in parallel workers.
+# PostgreSQL (see `_postgres_matches`): offers in groups of 64 consecutive ids;
+# per group the bitmap of its matching offers and, for a page, the group's best
+# match by the page's order (best rank or first name), in one aggregate that
+# PostgreSQL 15 runs in parallel workers. The groups also come sorted by that.
 _RANK = (
     f"ts_rank('{{{BODY_WEIGHT / NAME_WEIGHT}, 0, 0, 1}}', s.search_vector, "
     "to_tsquery('simple', %s))"
 )
 _GROUPS_SQL = (
     "SELECT string_agg(g::text, ',' ORDER BY g), string_agg(b::text, ',' ORDER BY g), "
-    "string_agg(m::text, ',' ORDER BY g) FROM (SELECT s.id >> 6 AS g, "
+    "{ordered} FROM (SELECT s.id >> 6 AS g, "
     "bit_or(1::bigint << (s.id & 63)::int) AS b, {best} AS m FROM directory_service s "
     "WHERE s.search_vector @@ to_tsquery('simple', %s) GROUP BY 1) groups"
 )
-_CANDIDATES_SQL = (
-    f"SELECT s.id, {_RANK} AS rank FROM directory_service s WHERE s.id = ANY(%s) "
-    "ORDER BY rank DESC, s.id LIMIT %s OFFSET %s"
-)
+# by: (each group's best match, the groups in page order, a page of candidates)
+_GROUP_ORDERS = {
+    "rank": (
+        f"max({_RANK})",
+        "string_agg(g::text, ',' ORDER BY m DESC, g)",
+        f"SELECT s.id, {_RANK} AS rank FROM directory_service s WHERE s.id = ANY(%s) "
+        "ORDER BY rank DESC, s.id LIMIT %s OFFSET %s",
+    ),
+    "name": (
+        "min(s.name)",
+        "string_agg(g::text, ',' ORDER BY m, g)",
+        "SELECT s.id, 0 FROM directory_service s WHERE s.id = ANY(%s) "
+        "ORDER BY s.name, s.id LIMIT %s OFFSET %s",
+    ),
+    None: ("0", "NULL", ""),
+}
+# Memory for the one statement that finds the matches (its bitmap and groups;
+# per process, parallel workers included): exact bitmaps for a million offers.
+SEARCH_WORK_MEM = "64MB"
 # Beyond this many groups (pages deeper than 25 of 20) the candidates would be
-# too many to rank one by one: the page is ranked from all matches instead.
+# too many to sort one by one: the page is then taken from all matches.
 MAX_CANDIDATE_GROUPS = 500
 
 
+class _Matches(NamedTuple):
+    ids: Any  # every matching id, a sorted numpy array
+    owner: Any  # the group (id // 64) of each
+    ordered: Any  # the groups with matches in the page's order (empty without one)
+
+
 def _postgres_matches(
-    cursor: Any, expression: str, words: str | None = None
-) -> tuple[Any, Any, Any, Any]:
-    """Every offer matching `expression` on PostgreSQL: the ids (a sorted numpy
-    array), for each the number of its group (id // 64), the numbers of the
-    groups with matches and, given `words`, each group's best rank by them.
+    cursor: Any, expression: str, *, by: str | None = None, words: str | None = None
+) -> _Matches:
+    """Every offer matching `expression` on PostgreSQL, with its group (id //
+    64) and, given an order `by` ("rank" of `words`, or "name"), the groups in
+    the order of their best match by it (ties: lower group first).
 
     The floor, a bare ranked query, runs in parallel workers that each keep
     only their best rows. Counting the matches and reading their ids needs
@@ -806,62 +829,76 @@ def _postgres_matches(
     in a single process on PostgreSQL 15, which made broad words twice as slow
     as the floor. So one aggregate that parallel workers share gives, per group
     of 64 consecutive ids, the bitmap of the matches (`bit_or`) and their best
-    rank (`max`): thousands of groups instead of hundreds of thousands of rows."""
-    best = f"max({_RANK})" if words is not None else "0"
+    rank (`max`) or first name (`min`): thousands of groups instead of hundreds
+    of thousands of rows."""
+    best, ordered, _page = _GROUP_ORDERS[by]
     # The planner takes the number of groups for 40% of the rows (an estimate
     # from a sample, also with expression statistics on id >> 6), so it sorts
     # the matching rows, search vectors and all, spilling to disk, instead of
     # hashing a few thousand groups: sorting is off for this one statement
-    # (1,000,000 offers, "Familie": 3.6-4.0 s sorted, 2.1-2.2 s hashed).
+    # (1,000,000 offers, "Familie": 3.6-4.0 s sorted, 2.1-2.2 s hashed). And
+    # with the default work_mem (4 MB) the bitmap of a broad match goes lossy:
+    # every row of a lossy page is checked again, reading its search vector
+    # from TOAST ("age 2 + free", 183,000 of a million: 3.4 s scanning every
+    # vector, 2.2 s lossy, 1.1 s exact with SEARCH_WORK_MEM).
     with transaction.atomic(using=cursor.db.alias):
         cursor.execute(
-            "SELECT current_setting('enable_sort'), set_config('enable_sort', 'off', true)"
+            "SELECT current_setting('enable_sort'), current_setting('work_mem'), "
+            "set_config('enable_sort', 'off', true), set_config('work_mem', %s, true)",
+            [SEARCH_WORK_MEM],
         )
-        previous = cursor.fetchone()[0]
+        previous_sort, previous_work_mem = cursor.fetchone()[:2]
         cursor.execute(
-            _GROUPS_SQL.format(best=best),
-            [words, expression] if words is not None else [expression],
+            _GROUPS_SQL.format(best=best, ordered=ordered),
+            [words, expression] if by == "rank" else [expression],
         )
-        groups_text, bits_text, best_text = cursor.fetchone()
-        cursor.execute("SELECT set_config('enable_sort', %s, true)", [previous])
+        groups_text, bits_text, ordered_text = cursor.fetchone()
+        cursor.execute(
+            "SELECT set_config('enable_sort', %s, true), set_config('work_mem', %s, true)",
+            [previous_sort, previous_work_mem],
+        )
     groups = _ids(groups_text)
     if not len(groups):
-        return groups, groups, groups, np.empty(0)
+        return _Matches(groups, groups, groups)
     bits = np.fromstring(bits_text, dtype=np.int64, sep=",").view(np.uint64)
     matrix = np.unpackbits(bits.astype("<u8").view(np.uint8), bitorder="little")
     rows, columns = np.nonzero(matrix.reshape(len(groups), 64))
     owner = groups[rows]
-    return owner * 64 + columns, owner, groups, np.fromstring(best_text, sep=",")
+    return _Matches(owner * 64 + columns, owner, _ids(ordered_text))
 
 
-def _postgres_relevance(
+def _postgres_page(
     cursor: Any,
-    words: str,
     expression: str,
     *,
+    by: str,
+    words: str | None = None,
     page: int,
     per_page: int,
 ) -> tuple[list[tuple[int, float]] | None, int, Any]:
-    """A page of the offers matching `expression` by the rank of `words` on
-    PostgreSQL, their total and every matching id as a sorted numpy array; the
-    page is None when it is deeper than `MAX_CANDIDATE_GROUPS` allows.
+    """A page of the offers matching `expression` on PostgreSQL by the rank of
+    `words` or by name (`by`), their total and every matching id as a sorted
+    numpy array; the page is None when it is deeper than
+    `MAX_CANDIDATE_GROUPS` allows.
 
-    The ids come from `_postgres_matches`, with each group's best rank. The
-    page's offers lie in the first `offset + per_page` groups by best rank
-    (ties: lower group first): each of those groups holds a match at least as
-    good as anything outside them, ranked ahead on a tie by its lower id.
-    Only their matches are ranked again, by primary key."""
-    matched, owner, groups, best = _postgres_matches(cursor, expression, words)
+    The ids and the groups in page order come from `_postgres_matches`. The
+    page's offers lie in the first `offset + per_page` groups: each of those
+    groups holds a match at least as good (rank at least as high, name not
+    later) as anything outside them, ahead on a tie by its lower id. Only their
+    matches are sorted again, by primary key."""
+    matched = _postgres_matches(cursor, expression, by=by, words=words)
+    total = len(matched.ids)
     offset = (page - 1) * per_page
+    if offset >= total:
+        return [], total, matched.ids
     wanted = offset + per_page
-    if offset >= len(matched):
-        return [], len(matched), matched
     if wanted > MAX_CANDIDATE_GROUPS:
-        return None, len(matched), matched
-    first = np.lexsort((groups, -best))[:wanted]
-    candidates = matched[np.isin(owner, groups[first])]
-    cursor.execute(_CANDIDATES_SQL, [words, candidates.tolist(), per_page, offset])
-    return [(int(pk), float(rank)) for pk, rank in cursor.fetchall()], len(matched), matched
+        return None, total, matched.ids
+    candidates = matched.ids[np.isin(matched.owner, matched.ordered[:wanted])]
+    params = [candidates.tolist(), per_page, offset]
+    cursor.execute(_GROUP_ORDERS[by][2], [words, *params] if by == "rank" else params)
+    rows = [(int(pk), float(rank)) for pk, rank in cursor.fetchall()]
+    return rows, total, matched.ids
 
 
 def search_services(
@@ -933,7 +970,7 @@ def search_services(
     # Everything (text and filters) is one full-text condition, so the engine's
     # index does all the work: no join, no filtering outside the index.
     page_params: list[Any]
-    all_ranked_sql = ""
+    grouped: tuple[str, str | None] | None = None  # PostgreSQL: see `_postgres_page`
     if connection.vendor == "sqlite":
         expression = _fts5_expression(terms, groups)
         matching = _matching_sql(connection.vendor)
@@ -955,8 +992,8 @@ def search_services(
             page_params = [expression]
     else:
         expression = _tsquery(terms, groups)
-        # The page alone; `_postgres_matches` counts and reads the ids.
         if order not in (ORDER_RELEVANCE, ORDER_NAME):
+            # The page alone; `_postgres_matches` counts and reads the ids.
             key, key_params = _order_key(order, near)
             page_sql = (
                 "SELECT id, 0 FROM (SELECT s.id AS id, s.name AS name, "
@@ -966,20 +1003,22 @@ def search_services(
             )
             page_params = [*key_params, expression]
         elif terms and order == ORDER_RELEVANCE:
-            page_sql = ""  # all_ranked_sql below
-            # Rank by the words only: ts_rank of an AND with the filter tokens
-            # (weight 0) would be 0 for every row.
-            page_params = [_tsquery(terms, []), expression]
-            # `_postgres_relevance` counts, reads the ids and ranks the page;
-            # a page too deep for it is ranked from every match.
-            all_ranked_sql = (
+            # `_postgres_page` counts, reads the ids and ranks the page, by the
+            # words only: ts_rank of an AND with the filter tokens (weight 0)
+            # would be 0 for every row. A page too deep for it is ranked from
+            # every match.
+            grouped = ("rank", _tsquery(terms, []))
+            page_sql = (
                 "SELECT array_agg(id ORDER BY rank DESC, id), "
                 "array_agg(rank ORDER BY rank DESC, id) FROM (SELECT s.id AS id, "
                 f"{_RANK} AS rank FROM directory_service s "
                 "WHERE s.search_vector @@ to_tsquery('simple', %s) "
                 "ORDER BY rank DESC, s.id LIMIT %s OFFSET %s) top"
             )
+            page_params = [grouped[1], expression]
         else:
+            # By name: `_postgres_page` too; a page too deep for it comes from here.
+            grouped = ("name", None)
             page_sql = (
                 "SELECT s.id, 0 FROM directory_service s "
                 "WHERE s.search_vector @@ to_tsquery('simple', %s) "
@@ -999,14 +1038,17 @@ def search_services(
                 per_page=per_page,
                 with_facets=with_facets,
             )
-        elif all_ranked_sql:  # PostgreSQL, relevance
-            found, total, matched = _postgres_relevance(
-                cursor, page_params[0], page_params[1], page=page, per_page=per_page
+        elif grouped is not None:  # PostgreSQL, by rank or name
+            found, total, matched = _postgres_page(
+                cursor, expression, by=grouped[0], words=grouped[1], page=page, per_page=per_page
             )
-            if found is None:  # a deep page: ranked from all matches
-                cursor.execute(all_ranked_sql, [*page_params, per_page, (page - 1) * per_page])
-                page_ids, page_ranks = cursor.fetchone()
-                found = list(zip(page_ids or [], page_ranks or [], strict=True))
+            if found is None:  # a deep page: taken from all matches
+                cursor.execute(page_sql, [*page_params, per_page, (page - 1) * per_page])
+                if grouped[0] == "rank":
+                    page_ids, page_ranks = cursor.fetchone()
+                    found = list(zip(page_ids or [], page_ranks or [], strict=True))
+                else:
+                    found = cursor.fetchall()
             rows = found
             if not with_facets:
                 matched = None
@@ -1017,7 +1059,7 @@ def search_services(
                 total = len(rows)
                 matched = [row[0] for row in rows]
             elif connection.vendor != "sqlite":
-                matched = _postgres_matches(cursor, expression)[0]
+                matched = _postgres_matches(cursor, expression).ids
                 total = len(matched)
             elif with_facets:
                 cursor.execute(_IDS_SQL, [expression])

@@ -11,7 +11,7 @@ from django.db import connection
 
 from kette.core.models import District
 from kette.directory import facets, search, services
-from kette.directory.models import ServiceStatus, TaxonomyTerm
+from kette.directory.models import Service, ServiceStatus, TaxonomyTerm
 
 pytestmark = pytest.mark.django_db
 
@@ -495,8 +495,6 @@ def test_reindex_command_rebuilds_documents_written_around_the_services(world, c
 
     from django.core.management import CommandError, call_command
 
-    from kette.directory.models import Service
-
     Service.objects.filter(pk=corpus["one"].pk).update(search_name="", search_filters="")
     assert FAMILIENBERATUNG not in found(world, "Familienberatung")
     out = StringIO()
@@ -573,8 +571,6 @@ def test_unknown_order_or_distance_without_point_is_refused(world, corpus):
 def test_the_compound_heads_migration_writes_what_a_reindex_writes(world, corpus, monkeypatch):
     """Migration 0008 adds the heads to documents stored without them."""
     from django.apps import apps
-
-    from kette.directory.models import Service
 
     migration = importlib.import_module("kette.directory.migrations.0008_compound_heads")
     current = dict(Service.objects.values_list("pk", "search_body"))
@@ -670,16 +666,9 @@ def test_relevance_on_sqlite_ranks_exactly_as_bm25_over_the_whole_condition(
     assert shortcut_taken[True] and shortcut_taken[False]  # both ways were checked
 
 
-@pytest.mark.parametrize("with_facets", [True, False])
-def test_relevance_on_postgresql_ranks_exactly_as_one_ranked_query(
-    world, corpus, monkeypatch, with_facets
-):
-    """PostgreSQL ranks a page from the groups of 64 ids with the best matches
-    (`_postgres_relevance`): order, ranks and total must be those of one query
-    ranking every match, on every page, with ties across groups, other
-    municipalities, drafts and filters, and for pages too deep for the groups."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the grouped ranking exists on PostgreSQL only")
+def _many_similar_offers(world) -> None:
+    """200 offers in two municipalities whose names and texts tie in groups
+    (same name, same text) and otherwise differ, some drafts, half free."""
     org = services.organization_create(actor=None, municipality=world.a, name="Lesewerk")
     org_b = services.organization_create(actor=None, municipality=world.b, name="Lesewerk B")
     drafts = [
@@ -701,6 +690,44 @@ def test_relevance_on_postgresql_ranks_exactly_as_one_ranked_query(
             municipality=municipality,
             drafts=[d for d in drafts if d.organization.municipality_id == municipality.pk],
         )
+
+
+_MAX_CANDIDATE_GROUPS = search.MAX_CANDIDATE_GROUPS
+
+
+def _planner_settings() -> tuple[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_sort'), current_setting('work_mem')")
+        return cursor.fetchone()
+
+
+def _pages(monkeypatch, expected, **kwargs) -> None:
+    """Two a page over 35 pages (the first pages take fewer groups than tie on
+    the best match), once from the groups and once with every page taken from
+    all matches: the same total and the same offers as `expected`, in order."""
+    before = _planner_settings()
+    for deepest in (_MAX_CANDIDATE_GROUPS, 1):  # 1: every page from all matches
+        monkeypatch.setattr(search, "MAX_CANDIDATE_GROUPS", deepest)
+        got = []
+        for page in range(1, 36):
+            result = search.search_services(**kwargs, per_page=2, page=page)
+            assert result.total == len(expected), (kwargs, deepest)
+            got.extend((s.pk, s.search_rank) for s in result.services)
+        assert got == expected[:70], (kwargs, deepest)
+    assert _planner_settings() == before  # the grouping's own settings are undone
+
+
+@pytest.mark.parametrize("with_facets", [True, False])
+def test_relevance_on_postgresql_ranks_exactly_as_one_ranked_query(
+    world, corpus, monkeypatch, with_facets
+):
+    """PostgreSQL ranks a page from the groups of 64 ids with the best matches
+    (`_postgres_page`): order, ranks and total must be those of one query
+    ranking every match, on every page, with ties across groups, other
+    municipalities, drafts and filters, and for pages too deep for the groups."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the grouped ranking exists on PostgreSQL only")
+    _many_similar_offers(world)
     cases = [
         ("Lesepaten", {"municipality": world.a}, {}),
         ("Lesen", {"municipality": world.a}, {}),
@@ -724,20 +751,48 @@ def test_relevance_on_postgresql_ranks_exactly_as_one_ranked_query(
             )
             expected = [(pk, float(rank)) for pk, rank in cursor.fetchall()]
         assert len({rank for _, rank in expected}) < len(expected), query  # ties occur
-        for deepest in (search.MAX_CANDIDATE_GROUPS, 1):  # 1: every page from all matches
-            monkeypatch.setattr(search, "MAX_CANDIDATE_GROUPS", deepest)
-            got = []
-            # Two a page: the first pages take fewer groups than tie on the best rank.
-            for page in range(1, 36):
-                result = search.search_services(
-                    query=query, **scope, **filters, per_page=2, page=page, with_facets=with_facets
-                )
-                assert result.total == len(expected), (query, scope, filters, deepest)
-                got.extend((s.pk, s.search_rank) for s in result.services)
-            assert got == expected[:70], (query, scope, filters, deepest)
-    with connection.cursor() as cursor:  # sorting, off for the grouping, is on again
-        cursor.execute("SHOW enable_sort")
-        assert cursor.fetchone()[0] == "on"
+        _pages(monkeypatch, expected, query=query, **scope, **filters, with_facets=with_facets)
+
+
+@pytest.mark.parametrize("with_facets", [True, False])
+def test_name_order_on_postgresql_sorts_exactly_as_one_query(
+    world, corpus, monkeypatch, with_facets
+):
+    """By name (and without words, where relevance means name), PostgreSQL takes
+    a page from the groups of 64 ids with the first names (`_postgres_page`):
+    the same offers in the same order and the same total as one query sorting
+    every match by name, with names tied across groups, filters only, other
+    municipalities and drafts, and for pages too deep for the groups."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the grouped name order exists on PostgreSQL only")
+    _many_similar_offers(world)
+    cases = [
+        ("", {"municipality": world.a}, {}),
+        ("", {"programme": world.programme}, {"free_of_charge": True}),
+        ("", {"municipality": world.a, "statuses": ["draft", "published"]}, {}),
+        ("Lese", {"municipality": world.a}, {"order": search.ORDER_NAME}),
+        ("Vorlesen", {"programme": world.programme}, {"order": search.ORDER_NAME}),
+    ]
+    for query, scope, filters in cases:
+        groups = search._filter_groups(
+            municipality=scope.get("municipality"),
+            programme=scope.get("programme"),
+            statuses=scope.get("statuses", ["published"]),
+            age_years=None,
+            keys=["free"] if filters.get("free_of_charge") else [],
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT s.id, 0 FROM directory_service s "
+                "WHERE s.search_vector @@ to_tsquery('simple', %s) ORDER BY s.name, s.id",
+                [search._tsquery(search.parse_query(query), groups)],
+            )
+            expected = [(pk, 0.0) for pk, _ in cursor.fetchall()]
+        tied = Service.objects.filter(
+            pk__in=[pk for pk, _ in expected], name="Lesepaten"
+        ).values_list("pk", flat=True)
+        assert len({pk >> 6 for pk in tied}) > 1, query  # a name tied across groups
+        _pages(monkeypatch, expected, query=query, **scope, **filters, with_facets=with_facets)
 
 
 def test_the_scope_token_migration_rewrites_stored_filter_tokens(world, corpus):
@@ -746,8 +801,6 @@ def test_the_scope_token_migration_rewrites_stored_filter_tokens(world, corpus):
     before it are found without a reindex."""
     import importlib
     from types import SimpleNamespace
-
-    from kette.directory.models import Service
 
     migration = importlib.import_module("kette.directory.migrations.0009_search_scope_tokens")
     schema_editor = SimpleNamespace(connection=connection)

@@ -426,6 +426,72 @@ def test_the_facet_index_is_rebuilt_without_an_unbroken_chain_of_changes(
     assert _keys_by_offer(facets._indexes[scope]) == _keys_by_offer(_fresh_index(scope))
 
 
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_of_a_municipality_continue_one_chain_of_changes(world, builds):
+    """Two transactions recording facet changes of the same municipality at
+    once: the second waits for the first on the FacetVersion row and continues
+    its chain, so an index built before both is patched, to the right keys."""
+    import threading
+
+    from django.db import connections, transaction
+
+    from kette.directory.models import FacetChange, FacetVersion
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time anyway")
+    org = services.organization_create(actor=None, municipality=world.a, name="Träger")
+    first, second = (
+        # with keys, so the municipality's FacetVersion row exists before the race
+        services.service_create(
+            actor=None,
+            organization=org,
+            name=name,
+            status=ServiceStatus.PUBLISHED,
+            languages=["de"],
+        )
+        for name in ("Elterncafé", "Lernhilfe")
+    )
+    scope = (connection.alias, "m", world.a.pk)
+    search.search_services(municipality=world.a)  # an index before both changes
+    locked, go, done = threading.Event(), threading.Event(), threading.Event()
+    errors = []
+
+    def change(service, languages, hold):
+        try:
+            with transaction.atomic():
+                if hold:
+                    services.service_update(actor=None, service=service, languages=languages)
+                    locked.set()
+                    assert go.wait(30)
+                else:  # only what must queue: the record of the change
+                    facets.touch({world.a.pk: [service.pk]})
+        except BaseException as error:  # reported by the test below
+            errors.append(error)
+        finally:
+            if not hold:
+                done.set()
+            connections.close_all()
+
+    holder = threading.Thread(target=change, args=(first, ["tr"], True))
+    holder.start()
+    assert locked.wait(30)
+    waiter = threading.Thread(target=change, args=(second, [], False))
+    waiter.start()
+    assert not done.wait(1)  # blocked behind the first transaction
+    go.set()
+    holder.join(30)
+    waiter.join(30)
+    assert not errors, errors
+    one, two = FacetChange.objects.filter(municipality=world.a).order_by("-pk")[:2][::-1]
+    assert two.previous == one.token
+    assert FacetVersion.objects.get(municipality=world.a).token == two.token
+    assert {one.service_ids, two.service_ids} == {str(first.pk), str(second.pk)}
+    result = search.search_services(municipality=world.a)
+    assert result.facets["language"] == {"tr": 1, "de": 1}
+    assert builds == [scope]  # patched, not rebuilt
+    assert _keys_by_offer(facets._indexes[scope]) == _keys_by_offer(_fresh_index(scope))
+
+
 def test_pagination(world, corpus):
     first = search.search_services(municipality=world.a, per_page=2)
     assert first.total == 5

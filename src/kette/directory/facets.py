@@ -203,9 +203,10 @@ def _changed_offers(alias: str, municipality_id: int, since: str, until: str) ->
     `until` touched, or None without an unbroken chain of listed changes."""
     with connections[alias].cursor() as cursor:
         cursor.execute(
+            # from the change that followed `since` on (none: no rows)
             "SELECT previous, token, service_ids FROM directory_facetchange "
-            "WHERE municipality_id = %s AND id > COALESCE((SELECT max(id) FROM "
-            "directory_facetchange WHERE municipality_id = %s AND token = %s), 0) ORDER BY id",
+            "WHERE municipality_id = %s AND id >= (SELECT min(id) FROM "
+            "directory_facetchange WHERE municipality_id = %s AND previous = %s) ORDER BY id",
             [municipality_id, municipality_id, since],
         )
         changes = cursor.fetchall()

@@ -831,7 +831,7 @@ class FacetChange(TenantModel):
     service_ids = models.TextField()
 
     class Meta:
-        indexes = [models.Index(fields=["municipality", "token"])]
+        indexes = [models.Index(fields=["municipality", "previous"])]
 
     def __str__(self) -> str:
         return f"{self.previous} -> {self.token}"

@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
             options={
                 "indexes": [
                     models.Index(
-                        fields=["municipality", "token"], name="directory_f_municip_e32006_idx"
+                        fields=["municipality", "previous"], name="directory_f_municip_fb6e35_idx"
                     )
                 ],
             },

@@ -39,6 +39,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.db import connections, transaction
@@ -103,12 +104,7 @@ class FacetIndex:
         kept_ids, kept_lengths = self.ids[keep], lengths[keep]
         kept_codes = self.codes[np.repeat(keep, lengths)]
         numbers = {key: number for number, key in enumerate(self.keys)}
-        owners = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-        codes = np.fromiter(
-            (numbers.setdefault(row[1], len(numbers)) for row in rows),
-            dtype=np.int32,
-            count=len(rows),
-        )
+        owners, codes = _encoded(rows, numbers)
         new_ids, new_lengths = np.unique(owners, return_counts=True)
         where = np.searchsorted(kept_ids, new_ids)
         kept_starts = np.concatenate(([0], np.cumsum(kept_lengths)))
@@ -147,6 +143,32 @@ def _signature(scope: Scope) -> tuple[tuple[int, str], ...]:
         return tuple((int(m), str(t)) for m, t in cursor.fetchall())
 
 
+def _rows_sql(kind: str, offers: int = 0) -> str:
+    """The scope's facet rows (service id, key) sorted by offer; with `offers`,
+    of that many offers only, their ids as parameters after the scope's."""
+    where = _scope_sql(kind)
+    if offers:
+        where = f"{where} AND" if where else "WHERE"
+        where += f" service_id IN ({', '.join(['%s'] * offers)})"
+    return f"SELECT service_id, key FROM directory_servicefacet {where} ORDER BY service_id"  # noqa: S608
+
+
+def _scope_params(kind: str, scope_id: int) -> list[int]:
+    return [scope_id] if kind != "all" else []
+
+
+def _encoded(rows: Sequence[tuple[int, str]], numbers: dict[str, int]) -> tuple[Any, Any]:
+    """The offers and key numbers of facet rows as arrays; keys not in `numbers`
+    get the next numbers."""
+    owners = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    codes = np.fromiter(
+        (numbers.setdefault(row[1], len(numbers)) for row in rows),
+        dtype=np.int32,
+        count=len(rows),
+    )
+    return owners, codes
+
+
 def _build(scope: Scope, signature: tuple[tuple[int, str], ...]) -> FacetIndex:
     alias, kind, scope_id = scope
     numbers: dict[str, int] = {}
@@ -155,22 +177,11 @@ def _build(scope: Scope, signature: tuple[tuple[int, str], ...]) -> FacetIndex:
     # offers has ten million rows, which as Python tuples would need gigabytes;
     # as arrays they take twelve bytes each.
     with connections[alias].chunked_cursor() as cursor:
-        cursor.execute(
-            "SELECT service_id, key FROM directory_servicefacet "  # noqa: S608
-            f"{_scope_sql(kind)} ORDER BY service_id",
-            [scope_id] if kind != "all" else [],
-        )
+        cursor.execute(_rows_sql(kind), _scope_params(kind, scope_id))
         while rows := cursor.fetchmany(BUILD_CHUNK):
-            owner_parts.append(
-                np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-            )
-            code_parts.append(
-                np.fromiter(
-                    (numbers.setdefault(row[1], len(numbers)) for row in rows),
-                    dtype=np.int32,
-                    count=len(rows),
-                )
-            )
+            owners, codes = _encoded(rows, numbers)
+            owner_parts.append(owners)
+            code_parts.append(codes)
     owners = np.concatenate(owner_parts) if owner_parts else np.empty(0, dtype=np.int64)
     codes = np.concatenate(code_parts) if code_parts else np.empty(0, dtype=np.int32)
     ids, first = np.unique(owners, return_index=True)  # rows come sorted by offer
@@ -244,18 +255,11 @@ def _patched(
             return None
     changed = np.array(sorted(touched), dtype=np.int64)
     rows: list[tuple[int, str]] = []
-    where = _scope_sql(kind)
-    where = f"{where} AND" if where else "WHERE"
     with connections[alias].cursor() as cursor:
-        for start in range(0, len(changed), READ_CHUNK):
+        for start in range(0, len(changed), READ_CHUNK):  # ascending chunks: rows stay sorted
             chunk = changed[start : start + READ_CHUNK].tolist()
-            cursor.execute(
-                "SELECT service_id, key FROM directory_servicefacet "  # noqa: S608
-                f"{where} service_id IN ({', '.join(['%s'] * len(chunk))})",
-                ([scope_id] if kind != "all" else []) + chunk,
-            )
+            cursor.execute(_rows_sql(kind, len(chunk)), _scope_params(kind, scope_id) + chunk)
             rows += cursor.fetchall()
-    rows.sort(key=lambda row: row[0])
     return cached.patched(signature, changed, rows)
 
 

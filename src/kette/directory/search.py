@@ -811,17 +811,16 @@ MAX_CANDIDATE_GROUPS = 500
 
 
 class _Matches(NamedTuple):
-    ids: Any  # every matching id, a sorted numpy array
-    owner: Any  # the group (id // 64) of each
+    ids: Any  # every matching id, a sorted numpy array (its group: id >> 6)
     ordered: Any  # the groups with matches in the page's order (empty without one)
 
 
 def _postgres_matches(
     cursor: Any, expression: str, *, by: str | None = None, words: str | None = None
 ) -> _Matches:
-    """Every offer matching `expression` on PostgreSQL, with its group (id //
-    64) and, given an order `by` ("rank" of `words`, or "name"), the groups in
-    the order of their best match by it (ties: lower group first).
+    """Every offer matching `expression` on PostgreSQL and, given an order
+    `by` ("rank" of `words`, or "name"), the groups of 64 ids (id >> 6) in the
+    order of their best match by it (ties: lower group first).
 
     The floor, a bare ranked query, runs in parallel workers that each keep
     only their best rows. Counting the matches and reading their ids needs
@@ -859,12 +858,11 @@ def _postgres_matches(
         )
     groups = _ids(groups_text)
     if not len(groups):
-        return _Matches(groups, groups, groups)
+        return _Matches(groups, groups)
     bits = np.fromstring(bits_text, dtype=np.int64, sep=",").view(np.uint64)
     matrix = np.unpackbits(bits.astype("<u8").view(np.uint8), bitorder="little")
     rows, columns = np.nonzero(matrix.reshape(len(groups), 64))
-    owner = groups[rows]
-    return _Matches(owner * 64 + columns, owner, _ids(ordered_text))
+    return _Matches(groups[rows] * 64 + columns, _ids(ordered_text))
 
 
 def _postgres_page(
@@ -894,7 +892,7 @@ def _postgres_page(
     wanted = offset + per_page
     if wanted > MAX_CANDIDATE_GROUPS:
         return None, total, matched.ids
-    candidates = matched.ids[np.isin(matched.owner, matched.ordered[:wanted])]
+    candidates = matched.ids[np.isin(matched.ids >> 6, matched.ordered[:wanted])]
     params = [candidates.tolist(), per_page, offset]
     cursor.execute(_GROUP_ORDERS[by][2], [words, *params] if by == "rank" else params)
     rows = [(int(pk), float(rank)) for pk, rank in cursor.fetchall()]

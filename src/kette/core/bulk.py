@@ -18,7 +18,7 @@ import gc
 import os
 import sqlite3
 import uuid
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -240,6 +240,38 @@ def update_rows(
             f"UPDATE {table} SET {columns} WHERE {quote(pk.column)} = %s",  # noqa: S608
             params,
         )
+
+
+def update_columns(
+    model: type[models.Model], columns: Sequence[str], values: Mapping[Any, Sequence[Any]]
+) -> None:
+    """Set `columns` (database column names) of the rows whose primary keys are
+    the keys of `values` to the values given, with as few statements as the
+    parameter limit allows: `WITH v AS (VALUES …) UPDATE … FROM v`, one statement for many
+    rows. Values go to the driver as they are. On SQLite each statement that
+    fires the full-text triggers flushes FTS5's pending index to disk, so an
+    `executemany` of one row per statement took 3–4× as long for offers'
+    search documents (5,000 documents: 0.60 s against 0.17 s)."""
+    if not values:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    key = quote(model._meta.pk.column)
+    names = ["k", *(f"c{i}" for i in range(len(columns)))]
+    one = f"({', '.join(['%s'] * len(names))})"
+    assignments = ", ".join(
+        f"{quote(column)} = v.{name}" for column, name in zip(columns, names[1:], strict=True)
+    )
+    rows = [(pk, *row) for pk, row in values.items()]
+    per_statement = max(1, _max_parameters() // len(names))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            batch = rows[start : start + per_statement]
+            cursor.execute(
+                f"WITH v({', '.join(names)}) AS (VALUES {', '.join([one] * len(batch))}) "  # noqa: S608 (no user input)
+                f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{key} = v.k",
+                [value for row in batch for value in row],
+            )
 
 
 def _insert_returning(

@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -1291,18 +1291,10 @@ def _search_document(
 
 
 def _write_documents(documents: dict[int, tuple[str, str, str]]) -> None:
-    """One UPDATE statement run for all rows (the full-text index follows by
-    trigger on SQLite and by generated column on PostgreSQL)."""
-    if not documents:
-        return
-    table = connection.ops.quote_name(Service._meta.db_table)
-    columns = ", ".join(f"{connection.ops.quote_name(column)} = %s" for column in SEARCH_COLUMNS)
-    key = connection.ops.quote_name(Service._meta.pk.column)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET {columns} WHERE {key} = %s",  # noqa: S608 (no user input)
-            [(*document, pk) for pk, document in documents.items()],
-        )
+    """The new documents written with as few statements as possible (the
+    full-text index follows by trigger on SQLite and by generated column on
+    PostgreSQL; see `bulk.update_columns` for why not one statement per row)."""
+    bulk.update_columns(Service, SEARCH_COLUMNS, documents)
 
 
 def _write_facets(municipalities: dict[int, int], keys: dict[int, set[str]]) -> None:

@@ -129,3 +129,37 @@ def test_plain_rows_without_an_hsds_id_get_a_new_random_one_each():
     stored = set(Service.objects.values_list("id_hsds", flat=True))
     assert len(stored) == 300
     assert {new.version for new in stored} == {4}
+
+
+def test_update_columns_writes_each_row_its_values_over_several_statements(monkeypatch):
+    from django.db import connection
+
+    from kette.core import bulk
+    from kette.directory.search import FTS_TABLE
+
+    town = MunicipalityFactory()
+    organization = Organization.objects.create(municipality=town, name="Träger")
+    offers = Service.objects.bulk_create(
+        Service(municipality=town, organization=organization, name=f"Angebot {i}") for i in range(7)
+    )
+    monkeypatch.setattr(bulk, "_max_parameters", lambda: 9)  # two rows per statement
+    written = {
+        offer.pk: (f"kurs{i} o'neill", f"mütter „zitat“ {i}", "")
+        for i, offer in enumerate(offers[:5])
+    }
+    bulk.update_columns(Service, ("search_name", "search_body", "search_filters"), written)
+    rows = Service.objects.filter(municipality=town).values_list(
+        "pk", "search_name", "search_body", "search_filters"
+    )
+    stored = {pk: tuple(document) for pk, *document in rows}
+    assert {pk: stored[pk] for pk in written} == written
+    assert stored[offers[5].pk] == stored[offers[6].pk] == ("", "", "")
+    if connection.vendor == "sqlite":  # the full-text index followed, row by row
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)"  # noqa: S608
+            )
+            cursor.execute(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH 'kurs3'"  # noqa: S608
+            )
+            assert [row[0] for row in cursor.fetchall()] == [offers[3].pk]

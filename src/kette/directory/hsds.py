@@ -626,3 +626,8 @@ def export_services(
     queryset = export_queryset(municipality, include_unpublished=include_unpublished)
     for service in queryset.iterator(chunk_size=EXPORT_CHUNK):
         yield service_to_hsds(service, include_contacts=include_contacts)
+
+
+def export_json(services: Iterable[dict[str, Any]]) -> str:
+    """The JSON export's text: a list of full service objects."""
+    return json.dumps(list(services), ensure_ascii=False, indent=2) + "\n"

@@ -15,9 +15,12 @@ gives the same objects as the JSON export (tested).
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import re
+import tempfile
+import zipfile
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -110,6 +113,22 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def package_labels(slug: str, municipality_name: str) -> dict[str, str]:
+    """The `name` and `title` of a municipality's data package."""
+    return {"name": f"kette-{slug}", "title": f"Angebote {municipality_name} (kette, HSDS 3.0)"}
+
+
+def zipped_package(services: Iterable[dict[str, Any]], *, name: str, title: str) -> bytes:
+    """`write_package` as one ZIP file (the files at its top level), for a download."""
+    with tempfile.TemporaryDirectory(prefix="kette-hsds-") as directory:
+        write_package(services, Path(directory), name=name, title=title)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(Path(directory).iterdir()):
+                archive.write(path, path.name)
+    return buffer.getvalue()
 
 
 def write_package(

@@ -26,6 +26,7 @@ urlpatterns = [
     path(
         f"{_BASE}export.csv", import_views.ExportDownloadView.as_view(fmt="csv"), name="export_csv"
     ),
+    path(f"{_BASE}export-hsds/", import_views.HsdsExportView.as_view(), name="export_hsds"),
     path(
         f"{_BASE}export.xlsx",
         import_views.ExportDownloadView.as_view(fmt="xlsx"),

@@ -8,7 +8,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    HttpResponseRedirect,
+)
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +23,7 @@ from django.views.generic import FormView, TemplateView
 
 from kette.core import upload_store
 from kette.core.tenancy import MunicipalityMixin
-from kette.directory import tabular
+from kette.directory import hsds, hsds_tabular, tabular
 from kette.directory.bulk_models import ColumnMapping
 
 MAX_PROBLEMS_SHOWN = 500
@@ -25,6 +31,8 @@ UPLOAD_KIND = "directory.offers"
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json; charset=utf-8",
+    "zip": "application/zip",
 }
 
 
@@ -72,6 +80,10 @@ class ImportUploadView(MunicipalityMixin, FormView):
         context = super().get_context_data(**kwargs)
         context["columns"] = tabular.COLUMNS
         context["limit_mb"] = tabular.max_bytes() // (1024 * 1024)
+        context["hsds_form"] = HsdsExportForm()
+        context["may_export_contacts"] = self.request.user.has_perm(
+            "directory.export_contacts", self.municipality
+        )
         return context
 
     def form_valid(self, form: OfferUploadForm) -> HttpResponse:
@@ -188,3 +200,60 @@ class ExportDownloadView(MunicipalityMixin, View):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         name = f"angebote-{self.municipality.slug}-{dt.date.today():%Y-%m-%d}.{self.fmt}"
         return _attachment(tabular.export_offers(self.municipality, self.fmt), self.fmt, name)
+
+
+class HsdsExportForm(forms.Form):
+    """What the HSDS download holds (a GET form on the upload page)."""
+
+    format = forms.ChoiceField(
+        label=gettext_lazy("Format"),
+        choices=[
+            ("json", gettext_lazy("JSON (a list of full service objects)")),
+            ("datapackage", gettext_lazy("Tabular data package (ZIP of CSV files)")),
+        ],
+        initial="json",
+        widget=forms.RadioSelect,
+    )
+    include_unpublished = forms.BooleanField(
+        label=gettext_lazy("Also drafts and archived offers (not for publication)"),
+        required=False,
+    )
+    include_contacts = forms.BooleanField(
+        label=gettext_lazy("Also named contacts of professionals (coordinators only)"),
+        required=False,
+    )
+
+
+class HsdsExportView(MunicipalityMixin, View):
+    """The municipality's offers as Open Referral HSDS 3.0, as `kette export_hsds`
+    writes them: published offers unless drafts and archived ones are asked
+    for; named contacts only for the municipality's coordinators."""
+
+    permission_required = "directory.export_offers"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = HsdsExportForm(request.GET)
+        if not form.is_valid():
+            return HttpResponseBadRequest(
+                _("Choose JSON or data package as the format."),
+                content_type="text/plain; charset=utf-8",
+            )
+        options = form.cleaned_data
+        if options["include_contacts"] and not request.user.has_perm(
+            "directory.export_contacts", self.municipality
+        ):
+            return HttpResponseForbidden(
+                _("Only the municipality's coordinators may export named contacts."),
+                content_type="text/plain; charset=utf-8",
+            )
+        services = hsds.export_services(
+            self.municipality,
+            include_unpublished=options["include_unpublished"],
+            include_contacts=options["include_contacts"],
+        )
+        stem = f"angebote-{self.municipality.slug}-hsds-{dt.date.today():%Y-%m-%d}"
+        if options["format"] == "datapackage":
+            labels = hsds_tabular.package_labels(self.municipality.slug, self.municipality.name)
+            package = hsds_tabular.zipped_package(services, **labels)
+            return _attachment(package, "zip", f"{stem}.zip")
+        return _attachment(hsds.export_json(services).encode(), "json", f"{stem}.json")

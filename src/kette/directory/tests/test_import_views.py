@@ -2,6 +2,8 @@
 
 import csv
 import io
+import json
+import zipfile
 
 import pytest
 from django.core import signing
@@ -191,3 +193,102 @@ def test_outsiders_are_turned_away(client, world):
     assert (
         client.get(reverse("directory_import:export_csv", args=[world.a.slug])).status_code == 403
     )
+
+
+# --- HSDS download -----------------------------------------------------------
+
+
+@pytest.fixture
+def hsds_offers(world):
+    from kette.directory.models import Contact, ServiceStatus
+    from kette.directory.tests.factories import OrganizationFactory, ServiceFactory
+
+    provider = OrganizationFactory(municipality=world.a, name="Familienzentrum Nord")
+    published = ServiceFactory(organization=provider, name="Elterncafé")
+    draft = ServiceFactory(organization=provider, name="Babymassage", status=ServiceStatus.DRAFT)
+    Contact.objects.create(municipality=world.a, service=published, name="Frau Beispiel")
+    ServiceFactory(organization=OrganizationFactory(municipality=world.b), name="Bergdorf-Kurs")
+    return published, draft
+
+
+def hsds_url(world, **params):
+    from urllib.parse import urlencode
+
+    url = reverse("directory_import:export_hsds", args=[world.a.slug])
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def test_the_upload_page_offers_the_hsds_download_and_contacts_only_to_coordinators(
+    editor_client, client, world, coordinator
+):
+    page = editor_client.get(upload_url(world)).content.decode()
+    assert f'action="{hsds_url(world)}"' in page
+    assert "Alle Angebote als Open Referral HSDS 3.0" in page
+    assert 'name="include_unpublished"' in page
+    assert 'name="include_contacts"' not in page
+    client.force_login(coordinator)
+    assert 'name="include_contacts"' in client.get(upload_url(world)).content.decode()
+
+
+def test_hsds_json_download_holds_the_published_offers_valid_against_the_schema(
+    editor_client, world, hsds_offers
+):
+    from kette.directory import hsds_validation
+
+    response = editor_client.get(hsds_url(world, format="json"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="angebote-altstadt-hsds-'
+    )
+    services = json.loads(response.content)
+    assert [s["name"] for s in services] == ["Elterncafé"]  # no draft, no other town
+    assert "contacts" not in services[0]
+    assert all(hsds_validation.errors(s) == [] for s in services)
+    everything = json.loads(
+        editor_client.get(hsds_url(world, format="json", include_unpublished="on")).content
+    )
+    assert sorted(s["name"] for s in everything) == ["Babymassage", "Elterncafé"]
+
+
+def test_hsds_data_package_download_reads_back_as_the_json_download(
+    editor_client, world, hsds_offers, tmp_path
+):
+    from kette.directory import hsds_tabular
+
+    params = {"include_unpublished": "on"}
+    response = editor_client.get(hsds_url(world, format="datapackage", **params))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"].endswith('.zip"')
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        names = archive.namelist()
+        assert "datapackage.json" in names and "services.csv" in names
+        assert all("/" not in name for name in names)
+        archive.extractall(tmp_path)
+    as_json = json.loads(editor_client.get(hsds_url(world, format="json", **params)).content)
+    assert hsds_tabular.read_package(tmp_path) == as_json
+
+
+def test_named_contacts_go_into_the_hsds_download_for_coordinators_only(
+    editor_client, client, world, coordinator, hsds_offers
+):
+    response = editor_client.get(hsds_url(world, format="json", include_contacts="on"))
+    assert response.status_code == 403
+    assert "Nur die Koordination" in response.content.decode()
+    client.force_login(coordinator)
+    services = json.loads(client.get(hsds_url(world, format="json", include_contacts="on")).content)
+    assert [c["name"] for c in services[0]["contacts"]] == ["Frau Beispiel"]
+
+
+def test_hsds_download_refuses_a_bad_format_and_users_without_the_right(
+    editor_client, client, world, hsds_offers
+):
+    response = editor_client.get(hsds_url(world, format="xml"))
+    assert response.status_code == 400
+    assert "JSON oder Datenpaket" in response.content.decode()
+    client.force_login(factories.user_with_role(Role.PROVIDER, world.a, username="traeger-a"))
+    assert client.get(hsds_url(world, format="json")).status_code == 403
+    client.logout()
+    response = client.get(hsds_url(world, format="json"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))

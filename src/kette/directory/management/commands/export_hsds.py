@@ -3,7 +3,6 @@ municipality's offers as Open Referral HSDS 3.0: a JSON list of full service
 objects, or the tabular data package (a directory of CSV files with
 `datapackage.json`)."""
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -62,13 +61,10 @@ class Command(BaseCommand):
                 hsds_tabular.write_package(
                     services,
                     out,
-                    name=f"kette-{municipality.slug}",
-                    title=f"Angebote {municipality.name} (kette, HSDS 3.0)",
+                    **hsds_tabular.package_labels(municipality.slug, municipality.name),
                 )
             else:
-                out.write_text(
-                    json.dumps(services, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-                )
+                out.write_text(hsds.export_json(services), encoding="utf-8")
         except OSError as error:
             raise CommandError(
                 _("Cannot write %(file)s: %(reason)s.") % {"file": out, "reason": error.strerror}

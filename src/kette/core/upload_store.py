@@ -118,3 +118,19 @@ def load_or_404(token: str, *, kind: str, municipality_id: int, user_id: int) ->
     if upload is None:
         raise Http404(_("This upload has expired or does not exist. Please upload again."))
     return upload
+
+
+def max_bytes() -> int:
+    """The largest file an import takes (`KETTE_IMPORT_MAX_BYTES`)."""
+    return int(settings.KETTE_IMPORT_MAX_BYTES)
+
+
+def size_message(size: int) -> str:
+    return _("The file is %(size)s MB large; at most %(limit)s MB can be imported at once.") % {
+        "size": _megabytes(size),
+        "limit": _megabytes(max_bytes()),
+    }
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f}".replace(".", ",")

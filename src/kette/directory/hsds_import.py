@@ -251,13 +251,28 @@ def load(path: Path) -> list[dict[str, Any]]:
             ) from error
     if not path.is_file():
         raise ImportFileError(_("The file %(file)s does not exist.") % {"file": path})
+    return load_bytes(path.read_bytes(), path.name)
+
+
+def load_bytes(data: bytes, filename: str, *, max_bytes: int | None = None) -> list[dict[str, Any]]:
+    """Full service objects from the bytes of an HSDS JSON file or of a data
+    package as one ZIP file (for uploads; `max_bytes` bounds the unpacked ZIP)."""
+    if not data.strip():
+        raise ImportFileError(_("The file is empty."))
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            return hsds_tabular.read_zipped_package(data, max_bytes=max_bytes or 10 * len(data))
+        except (hsds_tabular.PackageError, UnicodeDecodeError) as error:
+            raise ImportFileError(
+                _("The data package cannot be read: %(reason)s") % {"reason": error}
+            ) from error
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        parsed = json.loads(data.decode("utf-8-sig"))
     except (ValueError, UnicodeDecodeError) as error:
         raise ImportFileError(
-            _("%(file)s is not a JSON file: %(reason)s") % {"file": path.name, "reason": error}
+            _("%(file)s is not a JSON file: %(reason)s") % {"file": filename, "reason": error}
         ) from error
-    return _services_in(data)
+    return _services_in(parsed)
 
 
 # ---------------------------------------------------------------------------

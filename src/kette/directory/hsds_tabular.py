@@ -226,6 +226,42 @@ def read_tables(directory: Path) -> dict[str, list[dict[str, Any]]]:
     return tables
 
 
+def read_zipped_package(data: bytes, *, max_bytes: int) -> list[dict[str, Any]]:
+    """`read_package` of a data package as one ZIP file (as `zipped_package`
+    writes it, or a zipped directory of one): the files are unpacked into a
+    temporary directory, none outside it, at most `max_bytes` in all."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [m for m in archive.infolist() if not m.is_dir()]
+    except (zipfile.BadZipFile, OSError) as error:
+        raise PackageError(f"Die ZIP-Datei ist beschädigt: {error}") from error
+    with archive:
+        unsafe = [
+            m.filename
+            for m in members
+            if Path(m.filename).is_absolute() or ".." in Path(m.filename).parts
+        ]
+        if unsafe:
+            raise PackageError(f"Die ZIP-Datei enthält unzulässige Pfade ({unsafe[0]}).")
+        if sum(m.file_size for m in members) > max_bytes:
+            raise PackageError(
+                f"Entpackt wäre die ZIP-Datei größer als {max_bytes // (1024 * 1024)} MB."
+            )
+        descriptors = sorted(
+            (m.filename for m in members if Path(m.filename).name == "datapackage.json"),
+            key=lambda name: len(Path(name).parts),
+        )
+        if not descriptors:
+            raise PackageError("Die ZIP-Datei enthält kein Datenpaket (datapackage.json fehlt).")
+        with tempfile.TemporaryDirectory(prefix="kette-hsds-") as directory:
+            try:
+                for member in members:
+                    archive.extract(member, directory)
+            except (zipfile.BadZipFile, OSError, RuntimeError) as error:
+                raise PackageError(f"Die ZIP-Datei ist beschädigt: {error}") from error
+            return read_package(Path(directory) / Path(descriptors[0]).parent)
+
+
 def _normalise(entity: str, row: dict[str, Any]) -> dict[str, Any]:
     """kette's conventions for a row read from a table: times as HH:MM when the
     seconds are zero, a required description equal to the name (or missing) as ""."""

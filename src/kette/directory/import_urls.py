@@ -13,6 +13,12 @@ urlpatterns = [
         import_views.ImportReviewView.as_view(),
         name="review",
     ),
+    path(f"{_BASE}import/hsds/", import_views.HsdsUploadView.as_view(), name="hsds_upload"),
+    path(
+        f"{_BASE}import/hsds/pruefen/<str:upload_token>/",
+        import_views.HsdsReviewView.as_view(),
+        name="hsds_review",
+    ),
     path(
         f"{_BASE}import/vorlage.csv",
         import_views.TemplateDownloadView.as_view(fmt="csv"),

@@ -19,15 +19,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from kette.core import upload_store
 from kette.core.tenancy import MunicipalityMixin
-from kette.directory import hsds, hsds_tabular, tabular
+from kette.core.upload_views import CheckedUploadView, StoredUploadMixin
+from kette.directory import hsds, hsds_import, hsds_tabular, tabular
 from kette.directory.bulk_models import ColumnMapping
 
 MAX_PROBLEMS_SHOWN = 500
 UPLOAD_KIND = "directory.offers"
+HSDS_UPLOAD_KIND = "directory.hsds"
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -58,6 +60,11 @@ class OfferUploadForm(forms.Form):
             del self.fields["mapping"]
 
 
+def _first(items: list[Any]) -> tuple[list[Any], int]:
+    """The entries a report page lists, and how many more there are."""
+    return items[:MAX_PROBLEMS_SHOWN], max(0, len(items) - MAX_PROBLEMS_SHOWN)
+
+
 def _mapping_names(municipality: Any) -> list[str]:
     return list(
         ColumnMapping.objects.for_municipality(municipality)
@@ -66,10 +73,13 @@ def _mapping_names(municipality: Any) -> list[str]:
     )
 
 
-class ImportUploadView(MunicipalityMixin, FormView):
+class ImportUploadView(CheckedUploadView):
     permission_required = "directory.import_offers"
     template_name = "directory/import_upload.html"
     form_class = OfferUploadForm
+    kind = UPLOAD_KIND
+    review_url_name = "directory_import:review"
+    file_errors = (tabular.TabularFileError,)
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
@@ -79,54 +89,25 @@ class ImportUploadView(MunicipalityMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["columns"] = tabular.COLUMNS
-        context["limit_mb"] = tabular.max_bytes() // (1024 * 1024)
         context["hsds_form"] = HsdsExportForm()
         context["may_export_contacts"] = self.request.user.has_perm(
             "directory.export_contacts", self.municipality
         )
         return context
 
-    def form_valid(self, form: OfferUploadForm) -> HttpResponse:
-        uploaded = form.cleaned_data["file"]
-        mapping_name = form.cleaned_data.get("mapping") or ""
-        if uploaded.size > tabular.max_bytes():
-            form.add_error("file", tabular.size_message(uploaded.size))
-            return self.form_invalid(form)
-        data = uploaded.read()
-        try:
-            tabular.read_table(data, uploaded.name)
-        except tabular.TabularFileError as error:
-            form.add_error("file", error.message)
-            return self.form_invalid(form)
-        token = upload_store.store(
-            data,
-            kind=UPLOAD_KIND,
-            municipality_id=self.municipality.pk,
-            user_id=self.request.user.pk or 0,
-            filename=uploaded.name,
-            options={"mapping": mapping_name},
-        )
-        return HttpResponseRedirect(
-            reverse(
-                "directory_import:review",
-                kwargs={"municipality_slug": self.municipality.slug, "upload_token": token},
-            )
-        )
+    def check_file(self, data: bytes, filename: str) -> None:
+        tabular.read_table(data, filename)
+
+    def upload_options(self, form: forms.Form) -> dict[str, str]:
+        return {"mapping": form.cleaned_data.get("mapping") or ""}
 
 
-class ImportReviewView(MunicipalityMixin, TemplateView):
+class ImportReviewView(StoredUploadMixin, TemplateView):
     """The validation report of an uploaded file; POST imports it."""
 
     permission_required = "directory.import_offers"
     template_name = "directory/import_review.html"
-
-    def _upload(self) -> upload_store.StoredUpload:
-        return upload_store.load_or_404(
-            self.kwargs["upload_token"],
-            kind=UPLOAD_KIND,
-            municipality_id=self.municipality.pk,
-            user_id=self.request.user.pk or 0,
-        )
+    kind = UPLOAD_KIND
 
     def _plan(self, upload: upload_store.StoredUpload) -> tabular.ImportPlan | str:
         try:
@@ -141,20 +122,19 @@ class ImportReviewView(MunicipalityMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        upload = self._upload()
+        upload = self.stored_upload()
         plan = kwargs.get("plan") or self._plan(upload)
         context["upload"] = upload
         if isinstance(plan, str):
             context["file_error"] = plan
             return context
         context["plan"] = plan
-        context["problems"] = plan.problems[:MAX_PROBLEMS_SHOWN]
-        context["more_problems"] = max(0, len(plan.problems) - MAX_PROBLEMS_SHOWN)
+        context["problems"], context["more_problems"] = _first(plan.problems)
         context["can_import"] = not plan.file_problems and bool(plan.valid_rows)
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        upload = self._upload()
+        upload = self.stored_upload()
         plan = self._plan(upload)
         skip = request.POST.get("skip_invalid") == "1"
         if isinstance(plan, str) or plan.file_problems or (plan.problems and not skip):
@@ -257,3 +237,85 @@ class HsdsExportView(MunicipalityMixin, View):
             package = hsds_tabular.zipped_package(services, **labels)
             return _attachment(package, "zip", f"{stem}.zip")
         return _attachment(hsds.export_json(services).encode(), "json", f"{stem}.json")
+
+
+# --- HSDS import ---------------------------------------------------------------
+
+
+class HsdsUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("File (HSDS JSON, or a data package as ZIP)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.zip,application/json"}),
+    )
+
+
+def _hsds_objects(data: bytes, filename: str) -> list[dict[str, Any]]:
+    return hsds_import.load_bytes(data, filename, max_bytes=upload_store.max_bytes())
+
+
+class HsdsUploadView(CheckedUploadView):
+    """Upload of an Open Referral HSDS 3.0 file: checked, then shown for confirmation."""
+
+    permission_required = "directory.import_offers"
+    template_name = "directory/import_hsds_upload.html"
+    form_class = HsdsUploadForm
+    kind = HSDS_UPLOAD_KIND
+    review_url_name = "directory_import:hsds_review"
+    file_errors = (hsds_import.ImportFileError,)
+
+    def check_file(self, data: bytes, filename: str) -> None:
+        _hsds_objects(data, filename)
+
+
+class HsdsReviewView(StoredUploadMixin, TemplateView):
+    """The check of an uploaded HSDS file (the import run and rolled back); POST
+    imports it. Nothing is imported while any object has a problem."""
+
+    permission_required = "directory.import_offers"
+    template_name = "directory/import_hsds_review.html"
+    kind = HSDS_UPLOAD_KIND
+
+    def _run(self, upload: upload_store.StoredUpload, *, dry_run: bool) -> Any:
+        try:
+            objects = _hsds_objects(upload.read(), upload.filename)
+        except hsds_import.ImportFileError as error:
+            return str(error)
+        return hsds_import.import_services(
+            self.municipality,
+            objects,
+            actor=self.request.user,  # type: ignore[arg-type]
+            dry_run=dry_run,
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        upload = self.stored_upload()
+        report = kwargs.get("report") or self._run(upload, dry_run=True)
+        context["upload"] = upload
+        if isinstance(report, str):
+            context["file_error"] = report
+            return context
+        context["report"] = report
+        context["problems"], context["more_problems"] = _first(report.problems)
+        context["notes"], context["more_notes"] = _first(report.notes)
+        context["unmodelled"] = sorted(report.unmodelled.items())
+        context["can_import"] = report.ok and (report.created or report.updated)
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        upload = self.stored_upload()
+        report = self._run(upload, dry_run=False)
+        if isinstance(report, str) or not report.ok:
+            context = self.get_context_data(report=report, **kwargs)
+            context["import_error"] = _(
+                "Nothing was imported: the file has problems. Correct it and upload it again."
+            )
+            return self.render_to_response(context, status=400)
+        upload.delete()
+        messages.success(request, hsds_import.summary_text(report))
+        return HttpResponseRedirect(
+            reverse(
+                "directory_import:hsds_upload",
+                kwargs={"municipality_slug": self.municipality.slug},
+            )
+        )

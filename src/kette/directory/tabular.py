@@ -40,7 +40,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
@@ -51,6 +50,7 @@ from kette.core import bulk
 from kette.core.audit import BulkValidationError
 from kette.core.models import Municipality, User
 from kette.core.text import fold_german
+from kette.core.upload_store import max_bytes, size_message
 from kette.directory import selectors, services
 from kette.directory.bulk_models import ColumnMapping
 from kette.directory.models import (
@@ -185,10 +185,6 @@ class Problem:
     row: int | None  # the spreadsheet's row number (the header is row 1)
     column: str  # the template column's header, or "" for the whole row/file
     message: str
-
-
-def max_bytes() -> int:
-    return int(settings.KETTE_IMPORT_MAX_BYTES)
 
 
 # ---------------------------------------------------------------------------
@@ -350,17 +346,6 @@ def read_rows(data: bytes) -> list[list[str]]:
                 )
         rows = _read_csv(data)
     return rows
-
-
-def size_message(size: int) -> str:
-    return _("The file is %(size)s MB large; at most %(limit)s MB can be imported at once.") % {
-        "size": _megabytes(size),
-        "limit": _megabytes(max_bytes()),
-    }
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}".replace(".", ",")
 
 
 # ---------------------------------------------------------------------------

@@ -18,11 +18,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from kette.core import upload_store
-from kette.core.tenancy import MunicipalityMixin
-from kette.directory import tabular
+from kette.core.upload_views import CheckedUploadView, StoredUploadMixin
 from kette.monitoring import geo, selectors, services, tables
 from kette.monitoring.errors import ImportRejected
 from kette.monitoring.models import Indicator
@@ -158,16 +157,11 @@ class DistrictUploadForm(forms.Form):
         return data
 
 
-class _UploadView(MunicipalityMixin, FormView):
+class _UploadView(CheckedUploadView):
     """Step 1: check that the file is readable at all, keep it, go to the report."""
 
     permission_required = PERMISSION
-    kind = ""
-    review_url_name = ""
-
-    def check_file(self, data: bytes, filename: str) -> None:
-        """Raise TableError/GeometryError (German) when the file can't be read."""
-        raise NotImplementedError
+    file_errors = (tables.TableError, geo.GeometryError)
 
     def upload_options(self, form: forms.Form) -> dict[str, str]:
         return {
@@ -175,37 +169,6 @@ class _UploadView(MunicipalityMixin, FormView):
             for name, value in form.cleaned_data.items()
             if name != "file"
         }
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["limit_mb"] = tabular.max_bytes() // (1024 * 1024)
-        return context
-
-    def form_valid(self, form: forms.Form) -> HttpResponse:
-        uploaded = form.cleaned_data["file"]
-        if uploaded.size > tabular.max_bytes():
-            form.add_error("file", tabular.size_message(uploaded.size))
-            return self.form_invalid(form)
-        data = uploaded.read()
-        try:
-            self.check_file(data, uploaded.name)
-        except (tables.TableError, geo.GeometryError) as error:
-            form.add_error("file", str(error))
-            return self.form_invalid(form)
-        token = upload_store.store(
-            data,
-            kind=self.kind,
-            municipality_id=self.municipality.pk,
-            user_id=self.request.user.pk or 0,
-            filename=uploaded.name,
-            options=self.upload_options(form),
-        )
-        return HttpResponseRedirect(
-            reverse(
-                self.review_url_name,
-                kwargs={"municipality_slug": self.municipality.slug, "upload_token": token},
-            )
-        )
 
 
 class ObservationUploadView(_UploadView):
@@ -245,7 +208,7 @@ class DistrictUploadView(_UploadView):
         geo.read_geojson(data)
 
 
-class _ReviewView(MunicipalityMixin, TemplateView):
+class _ReviewView(StoredUploadMixin, TemplateView):
     """Step 2: GET shows the report of a dry run, POST imports for real."""
 
     permission_required = PERMISSION
@@ -263,14 +226,6 @@ class _ReviewView(MunicipalityMixin, TemplateView):
     def summary(self, report: Any) -> list[tuple[str, Any]]:
         raise NotImplementedError
 
-    def _upload(self) -> upload_store.StoredUpload:
-        return upload_store.load_or_404(
-            self.kwargs["upload_token"],
-            kind=self.kind,
-            municipality_id=self.municipality.pk,
-            user_id=self.request.user.pk or 0,
-        )
-
     def _attempt(self, upload: upload_store.StoredUpload, *, dry_run: bool) -> dict[str, Any]:
         try:
             report = self.run(upload, dry_run=dry_run)
@@ -282,7 +237,7 @@ class _ReviewView(MunicipalityMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        upload = kwargs.get("upload") or self._upload()
+        upload = kwargs.get("upload") or self.stored_upload()
         context["upload"] = upload
         context["title"] = self.title
         context["upload_url"] = reverse(self.upload_url_name, args=[self.municipality.slug])
@@ -294,7 +249,7 @@ class _ReviewView(MunicipalityMixin, TemplateView):
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        upload = self._upload()
+        upload = self.stored_upload()
         attempt = self._attempt(upload, dry_run=False)
         if "report" not in attempt:
             context = self.get_context_data(upload=upload, attempt=attempt, **kwargs)

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -111,3 +112,16 @@ def assert_accessible(page: Page) -> None:
         for v in blocking
     )
     assert not blocking, f"axe-core on {page.url}:\n{report}"
+
+
+def session_cookie(user: Any, base_url: str) -> dict[str, str]:
+    """A logged-in session of `user` (made by Django's test client) as a cookie
+    for `page.context.add_cookies`, for tests whose subject is not the login
+    form. Call it before `open_page`: it writes the session to the database,
+    which Django refuses while Playwright's event loop runs."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}

@@ -3,7 +3,9 @@
 import csv
 import io
 import json
+import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core import signing
@@ -254,7 +256,7 @@ def test_hsds_json_download_holds_the_published_offers_valid_against_the_schema(
 def test_hsds_data_package_download_reads_back_as_the_json_download(
     editor_client, world, hsds_offers, tmp_path
 ):
-    from kette.directory import hsds_tabular
+    from kette.directory import hsds_import, hsds_tabular
 
     params = {"include_unpublished": "on"}
     response = editor_client.get(hsds_url(world, format="datapackage", **params))
@@ -268,6 +270,7 @@ def test_hsds_data_package_download_reads_back_as_the_json_download(
         archive.extractall(tmp_path)
     as_json = json.loads(editor_client.get(hsds_url(world, format="json", **params)).content)
     assert hsds_tabular.read_package(tmp_path) == as_json
+    assert hsds_import.load_bytes(response.content, "paket.zip") == as_json
 
 
 def test_named_contacts_go_into_the_hsds_download_for_coordinators_only(
@@ -292,3 +295,119 @@ def test_hsds_download_refuses_a_bad_format_and_users_without_the_right(
     client.logout()
     response = client.get(hsds_url(world, format="json"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+# --- HSDS upload ---------------------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parent / "hsds_examples"
+
+
+def hsds_upload_url(world):
+    return reverse("directory_import:hsds_upload", args=[world.a.slug])
+
+
+def hsds_file(data, name="angebote.json"):
+    content = data if isinstance(data, bytes) else json.dumps(data).encode()
+    return SimpleUploadedFile(name, content, "application/json")
+
+
+def test_an_hsds_file_is_checked_then_imported_on_confirmation_and_again_changes_nothing(
+    editor_client, world
+):
+    example = (EXAMPLES / "service_full.json").read_bytes()
+    page = editor_client.get(upload_url(world)).content.decode()
+    assert f'href="{hsds_upload_url(world)}"' in page
+    response = editor_client.post(hsds_upload_url(world), {"file": hsds_file(example)})
+    assert response.status_code == 302
+    review = response["Location"]
+    assert "/angebote/import/hsds/pruefen/" in review
+    page = editor_client.get(review).content.decode()
+    assert not Service.objects.exists()  # the check was rolled back
+    assert "Keine Probleme gefunden." in page
+    assert "<dt>Neue Angebote</dt> <dd> 1 </dd>" in re.sub(r"\s+", " ", page)
+    assert "HSDS-Felder, die kette nicht abbildet" in page  # the example has some
+    response = editor_client.post(review)
+    assert response.status_code == 302
+    assert response["Location"] == hsds_upload_url(world)
+    service = Service.objects.get()
+    assert service.municipality == world.a
+    assert str(service.id_hsds) == json.loads(example)["id"]
+    message = editor_client.get(response["Location"]).content.decode()
+    assert "1 Angebot(e) angelegt" in message
+    again = editor_client.post(hsds_upload_url(world), {"file": hsds_file(example)})
+    page = editor_client.get(again["Location"]).content.decode()
+    assert "Die Datei ändert nichts" in page
+    assert "Jetzt importieren" not in page
+
+
+def test_an_hsds_file_with_an_invalid_offer_shows_object_path_and_reason_and_imports_nothing(
+    editor_client, world
+):
+    services = json.loads((EXAMPLES / "service_list.json").read_text())["contents"]
+    broken = [dict(services[0]), {**services[0], "id": "kein-uuid", "status": "maybe"}]
+    response = editor_client.post(hsds_upload_url(world), {"file": hsds_file(broken)})
+    review = response["Location"]
+    page = editor_client.get(review).content.decode()
+    assert "Nichts kann importiert werden" in page
+    assert "<td>1</td>" not in page and "<td>2</td>" in page  # the second offer only
+    assert "<code>status</code>" in page and "„maybe“ ist keiner der Werte" in page
+    assert "<code>id</code>" in page and "„kein-uuid“ ist keine gültige uuid" in page
+    assert "Jetzt importieren" not in page
+    response = editor_client.post(review)  # confirming anyway
+    assert response.status_code == 400
+    assert "Nichts wurde importiert" in response.content.decode()
+    assert not Service.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"", "leer.json", "Die übertragene Datei ist leer."),
+        (b"  \n", "leer.json", "Die Datei ist leer."),
+        (b"\x00\x01\x02 binary", "bild.json", "ist keine JSON-Datei"),
+        (b"{not json", "kaputt.json", "ist keine JSON-Datei"),
+        ("zip-without-descriptor", "paket.zip", "datapackage.json fehlt"),
+        ("zip-with-escape", "paket.zip", "unzulässige Pfade"),
+    ],
+)
+def test_unreadable_hsds_files_end_in_a_clear_message(editor_client, world, content, name, message):
+    if content == "zip-without-descriptor":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("services.csv", "id,name\n")
+        content = buffer.getvalue()
+    elif content == "zip-with-escape":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("datapackage.json", "{}")
+            archive.writestr("../../evil.csv", "x")
+        content = buffer.getvalue()
+    response = editor_client.post(hsds_upload_url(world), {"file": hsds_file(content, name)})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Service.objects.exists()
+
+
+def test_an_hsds_data_package_zip_from_the_download_imports_into_another_town(
+    client, world, coordinator, hsds_offers
+):
+    client.force_login(coordinator)
+    package = client.get(hsds_url(world, format="datapackage")).content
+    client.force_login(factories.user_with_role(Role.COORDINATOR, world.b, username="koord-b"))
+    url = reverse("directory_import:hsds_upload", args=[world.b.slug])
+    response = client.post(url, {"file": hsds_file(package, "paket.zip")})
+    assert response.status_code == 302, response.content.decode()
+    page = client.get(response["Location"]).content.decode()
+    assert "Keine Probleme gefunden." not in page  # the ids belong to Altstadt
+    assert "gehört zu einer anderen Kommune" in page
+    assert not Service.objects.filter(municipality=world.b, name="Elterncafé").exists()
+
+
+def test_the_hsds_upload_needs_the_import_right_and_its_own_upload(client, world, editor_client):
+    example = (EXAMPLES / "service_full.json").read_bytes()
+    response = editor_client.post(hsds_upload_url(world), {"file": hsds_file(example)})
+    review = response["Location"]
+    client.force_login(factories.user_with_role(Role.PROVIDER, world.a, username="traeger-a"))
+    assert client.get(hsds_upload_url(world)).status_code == 403
+    client.force_login(factories.user_with_role(Role.EDITOR, world.a, username="red-a2"))
+    assert client.get(review).status_code == 404  # another user's upload

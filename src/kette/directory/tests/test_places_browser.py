@@ -6,12 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from kette.core.models import Role
 from kette.directory import services
-from kette.testing.browser import browser_skip_reason
+from kette.testing.browser import browser_skip_reason, session_cookie
 from kette.testing.factories import MunicipalityFactory, user_with_role
 
 if reason := browser_skip_reason():
@@ -31,13 +29,9 @@ def test_a_provider_adds_a_place_and_opening_hours(live_server) -> None:
     organization = services.organization_create(actor=None, municipality=city, name="Turnverein")
     services.provider_access_grant(actor=None, user=provider, organization=organization)
     offer = services.service_create(actor=None, organization=organization, name="Babyturnen")
-    client = Client()
-    client.force_login(provider)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    cookie = session_cookie(provider, live_server.url)
     with open_page(live_server.url) as (page, _observed):
-        page.context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-        )
+        page.context.add_cookies([cookie])
         page.goto(f"{live_server.url}/k/musterstadt/angebote/{offer.pk}/bearbeiten/")
         page.get_by_role("link", name="Orte, Öffnungszeiten und Telefonnummern").click()
         expect(page.get_by_role("heading", level=1)).to_have_text(

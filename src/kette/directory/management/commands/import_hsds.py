@@ -17,13 +17,17 @@ from kette.directory.management.commands._options import municipality_and_actor
 class Command(BaseCommand):
     help = (
         "Import HSDS 3.0 offers: a JSON file (a list of full services, an API page or a "
-        "list of pages) or a tabular data package (its directory or datapackage.json). "
+        "list of pages) or a tabular data package (its directory, datapackage.json or a ZIP "
+        "file of it). "
         "Offers are matched by their HSDS ids (importing twice updates). Everything is "
         "checked first; nothing is written unless every offer is valid."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", help="JSON file, data package directory or datapackage.json")
+        parser.add_argument(
+            "path",
+            help="JSON file, data package directory, datapackage.json or ZIP of a data package",
+        )
         parser.add_argument("--municipality", required=True, help="the municipality's slug")
         parser.add_argument(
             "--dry-run", action="store_true", help="check and report, write nothing"

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from kette.core import upload_store
 from kette.directory import tabular
 from kette.directory.management.commands._options import municipality_and_actor
 
@@ -41,9 +42,9 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(_("The file %(file)s does not exist.") % {"file": path})
-        if path.stat().st_size > tabular.max_bytes():
+        if path.stat().st_size > upload_store.max_bytes():
             # Refuse before reading a huge file into memory.
-            raise CommandError(tabular.size_message(path.stat().st_size))
+            raise CommandError(upload_store.size_message(path.stat().st_size))
         data = path.read_bytes()
         try:
             mapping = (

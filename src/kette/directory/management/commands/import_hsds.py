@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kette.directory import hsds_import
-from kette.directory.management.commands._options import municipality_and_actor
+from kette.directory.management.commands._options import municipality_and_actor, progress_bar
 
 
 class Command(BaseCommand):
@@ -41,9 +41,10 @@ class Command(BaseCommand):
             objects = hsds_import.load(Path(options["path"]))
         except hsds_import.ImportFileError as error:
             raise CommandError(str(error)) from error
-        report = hsds_import.import_services(
-            municipality, objects, actor=actor, dry_run=options["dry_run"]
-        )
+        with progress_bar(console, len(objects)) as advance:
+            report = hsds_import.import_services(
+                municipality, objects, actor=actor, dry_run=options["dry_run"], progress=advance
+            )
         if report.unmodelled:
             table = Table(title=_("HSDS fields kette does not model (not imported)"))
             table.add_column(_("Field"))

@@ -8,12 +8,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kette.core import upload_store
 from kette.directory import tabular
-from kette.directory.management.commands._options import municipality_and_actor
+from kette.directory.management.commands._options import municipality_and_actor, progress_bar
 
 
 class Command(BaseCommand):
@@ -79,21 +78,13 @@ class Command(BaseCommand):
                 )
         rows = plan.valid_rows
         try:
-            with Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=console,
-                transient=True,
-            ) as progress:
-                task = progress.add_task(_("Importing"), total=len(rows))
+            with progress_bar(console, len(rows)) as advance:
                 summary = tabular.run_import(
                     plan,
                     actor=actor,
                     skip_invalid=options["skip_invalid"],
                     dry_run=options["dry_run"],
-                    progress=lambda n: progress.advance(task, n),
+                    progress=advance,
                 )
         except tabular.RowError as error:
             raise CommandError(error.message) from error

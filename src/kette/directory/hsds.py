@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -628,6 +628,14 @@ def export_services(
         yield service_to_hsds(service, include_contacts=include_contacts)
 
 
-def export_json(services: Iterable[dict[str, Any]]) -> str:
-    """The JSON export's text: a list of full service objects."""
-    return json.dumps(list(services), ensure_ascii=False, indent=2) + "\n"
+def export_json(services: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """The JSON export's text, a list of full service objects, in pieces of one
+    object each (a file or a download written as the offers are read, never
+    whole in memory): exactly `json.dumps(list(services), indent=2)` and a
+    line break."""
+    opening = "["
+    for service in services:
+        text = json.dumps(service, ensure_ascii=False, indent=2)
+        yield f"{opening}\n  " + text.replace("\n", "\n  ")
+        opening = ","
+    yield "[]\n" if opening == "[" else "\n]\n"

@@ -240,7 +240,15 @@ def _services_in(value: Any) -> list[dict[str, Any]]:
 
 
 def load(path: Path) -> list[dict[str, Any]]:
-    """Full service objects from an HSDS JSON file or tabular data package."""
+    """Full service objects from an HSDS JSON file or tabular data package (a
+    file or package without any is an error, as an empty file is)."""
+    services = _read(path)
+    if not services:
+        raise ImportFileError(_("The file contains no HSDS services."))
+    return services
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
     if path.is_dir() or path.name == "datapackage.json":
         directory = path if path.is_dir() else path.parent
         try:
@@ -251,12 +259,19 @@ def load(path: Path) -> list[dict[str, Any]]:
             ) from error
     if not path.is_file():
         raise ImportFileError(_("The file %(file)s does not exist.") % {"file": path})
-    return load_bytes(path.read_bytes(), path.name)
+    return _read_bytes(path.read_bytes(), path.name, max_bytes=None)
 
 
 def load_bytes(data: bytes, filename: str, *, max_bytes: int | None = None) -> list[dict[str, Any]]:
     """Full service objects from the bytes of an HSDS JSON file or of a data
     package as one ZIP file (for uploads; `max_bytes` bounds the unpacked ZIP)."""
+    services = _read_bytes(data, filename, max_bytes=max_bytes)
+    if not services:
+        raise ImportFileError(_("The file contains no HSDS services."))
+    return services
+
+
+def _read_bytes(data: bytes, filename: str, *, max_bytes: int | None) -> list[dict[str, Any]]:
     if not data.strip():
         raise ImportFileError(_("The file is empty."))
     if data.startswith(b"PK\x03\x04"):

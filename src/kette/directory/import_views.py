@@ -14,6 +14,7 @@ from django.http import (
     HttpResponseBadRequest,
     HttpResponseForbidden,
     HttpResponseRedirect,
+    StreamingHttpResponse,
 )
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -236,7 +237,12 @@ class HsdsExportView(MunicipalityMixin, View):
             labels = hsds_tabular.package_labels(self.municipality.slug, self.municipality.name)
             package = hsds_tabular.zipped_package(services, **labels)
             return _attachment(package, "zip", f"{stem}.zip")
-        return _attachment(hsds.export_json(services).encode(), "json", f"{stem}.json")
+        response = StreamingHttpResponse(
+            (piece.encode() for piece in hsds.export_json(services)),
+            content_type=CONTENT_TYPES["json"],
+        )
+        response["Content-Disposition"] = f'attachment; filename="{stem}.json"'
+        return response
 
 
 # --- HSDS import ---------------------------------------------------------------

@@ -272,3 +272,14 @@ def test_a_directory_of_more_than_a_thousand_offers_exports(world):
     assert len(exported) == 1_100
     assert exported[0]["name"] == "Angebot 0000" and exported[-1]["name"] == "Angebot 1099"
     assert all(item["languages"] and item["service_at_locations"] for item in exported[::97])
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_the_json_export_in_pieces_is_exactly_the_whole_list_dumped(count):
+    services = [
+        {"id": str(i), "name": f"Angebot „{i}“", "phones": [{"number": "0221 1"}], "empty": {}}
+        for i in range(count)
+    ]
+    pieces = list(hsds.export_json(iter(services)))
+    assert len(pieces) == count + 1  # one per offer, and the end
+    assert "".join(pieces) == json.dumps(services, ensure_ascii=False, indent=2) + "\n"

@@ -243,12 +243,13 @@ def test_hsds_json_download_holds_the_published_offers_valid_against_the_schema(
     assert response["Content-Disposition"].startswith(
         'attachment; filename="angebote-altstadt-hsds-'
     )
-    services = json.loads(response.content)
+    assert response.streaming  # written as the offers are read
+    services = json.loads(response.getvalue())
     assert [s["name"] for s in services] == ["Elterncafé"]  # no draft, no other town
     assert "contacts" not in services[0]
     assert all(hsds_validation.errors(s) == [] for s in services)
     everything = json.loads(
-        editor_client.get(hsds_url(world, format="json", include_unpublished="on")).content
+        editor_client.get(hsds_url(world, format="json", include_unpublished="on")).getvalue()
     )
     assert sorted(s["name"] for s in everything) == ["Babymassage", "Elterncafé"]
 
@@ -268,7 +269,7 @@ def test_hsds_data_package_download_reads_back_as_the_json_download(
         assert "datapackage.json" in names and "services.csv" in names
         assert all("/" not in name for name in names)
         archive.extractall(tmp_path)
-    as_json = json.loads(editor_client.get(hsds_url(world, format="json", **params)).content)
+    as_json = json.loads(editor_client.get(hsds_url(world, format="json", **params)).getvalue())
     assert hsds_tabular.read_package(tmp_path) == as_json
     assert hsds_import.load_bytes(response.content, "paket.zip") == as_json
 
@@ -280,7 +281,9 @@ def test_named_contacts_go_into_the_hsds_download_for_coordinators_only(
     assert response.status_code == 403
     assert "Nur die Koordination" in response.content.decode()
     client.force_login(coordinator)
-    services = json.loads(client.get(hsds_url(world, format="json", include_contacts="on")).content)
+    services = json.loads(
+        client.get(hsds_url(world, format="json", include_contacts="on")).getvalue()
+    )
     assert [c["name"] for c in services[0]["contacts"]] == ["Frau Beispiel"]
 
 
@@ -366,6 +369,8 @@ def test_an_hsds_file_with_an_invalid_offer_shows_object_path_and_reason_and_imp
         (b"  \n", "leer.json", "Die Datei ist leer."),
         (b"\x00\x01\x02 binary", "bild.json", "ist keine JSON-Datei"),
         (b"{not json", "kaputt.json", "ist keine JSON-Datei"),
+        (b"[]", "leer.json", "Die Datei enthält keine HSDS-Angebote."),
+        (b'{"contents": []}', "seite.json", "Die Datei enthält keine HSDS-Angebote."),
         ("zip-without-descriptor", "paket.zip", "datapackage.json fehlt"),
         ("zip-with-escape", "paket.zip", "unzulässige Pfade"),
     ],

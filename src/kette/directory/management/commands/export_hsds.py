@@ -3,6 +3,7 @@ municipality's offers as Open Referral HSDS 3.0: a JSON list of full service
 objects, or the tabular data package (a directory of CSV files with
 `datapackage.json`)."""
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,23 +49,29 @@ class Command(BaseCommand):
             raise CommandError(
                 _("There is no municipality “%(slug)s”.") % {"slug": options["municipality"]}
             )
-        services = list(
-            hsds.export_services(
+        count = 0
+
+        def counted() -> Iterator[dict[str, Any]]:  # written as read, counted on the way
+            nonlocal count
+            for service in hsds.export_services(
                 municipality,
                 include_unpublished=options["include_unpublished"],
                 include_contacts=options["include_contacts"],
-            )
-        )
+            ):
+                count += 1
+                yield service
+
         out = Path(options["out"])
         try:
             if options["format"] == "datapackage":
                 hsds_tabular.write_package(
-                    services,
+                    counted(),
                     out,
                     **hsds_tabular.package_labels(municipality.slug, municipality.name),
                 )
             else:
-                out.write_text(hsds.export_json(services), encoding="utf-8")
+                with out.open("w", encoding="utf-8") as handle:
+                    handle.writelines(hsds.export_json(counted()))
         except OSError as error:
             raise CommandError(
                 _("Cannot write %(file)s: %(reason)s.") % {"file": out, "reason": error.strerror}
@@ -73,7 +80,7 @@ class Command(BaseCommand):
             ngettext(
                 "%(count)s offer written to %(file)s (HSDS %(version)s).",
                 "%(count)s offers written to %(file)s (HSDS %(version)s).",
-                len(services),
+                count,
             )
-            % {"count": len(services), "file": out, "version": hsds.HSDS_VERSION}
+            % {"count": count, "file": out, "version": hsds.HSDS_VERSION}
         )

@@ -282,12 +282,13 @@ def _read_bytes(data: bytes, filename: str, *, max_bytes: int | None) -> list[di
                 _("The data package cannot be read: %(reason)s") % {"reason": error}
             ) from error
     try:
-        parsed = json.loads(data.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as error:
+        return _services_in(json.loads(data.decode("utf-8-sig")))
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:  # nested too deeply
+        if isinstance(error, ImportFileError):
+            raise
         raise ImportFileError(
             _("%(file)s is not a JSON file: %(reason)s") % {"file": filename, "reason": error}
         ) from error
-    return _services_in(parsed)
 
 
 # ---------------------------------------------------------------------------

@@ -212,17 +212,20 @@ def read_tables(directory: Path) -> dict[str, list[dict[str, Any]]]:
             continue
         types = {f["name"]: f["type"] for f in fields(entity)}
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            tables[entity] = [
-                _normalise(
-                    entity,
-                    {
-                        key: _typed(value, types.get(key, "string"))
-                        for key, value in row.items()
-                        if key is not None and value not in (None, "")
-                    },
-                )
-                for row in csv.DictReader(handle)
-            ]
+            try:
+                tables[entity] = [
+                    _normalise(
+                        entity,
+                        {
+                            key: _typed(value, types.get(key, "string"))
+                            for key, value in row.items()
+                            if key is not None and value not in (None, "")
+                        },
+                    )
+                    for row in csv.DictReader(handle)
+                ]
+            except csv.Error as error:  # e.g. a field longer than the csv module takes
+                raise PackageError(f"{relative} ist keine lesbare CSV-Datei: {error}") from error
     return tables
 
 

@@ -369,10 +369,12 @@ def test_an_hsds_file_with_an_invalid_offer_shows_object_path_and_reason_and_imp
         (b"  \n", "leer.json", "Die Datei ist leer."),
         (b"\x00\x01\x02 binary", "bild.json", "ist keine JSON-Datei"),
         (b"{not json", "kaputt.json", "ist keine JSON-Datei"),
+        (b"[" * 100_000 + b"]" * 100_000, "tief.json", "ist keine JSON-Datei"),
         (b"[]", "leer.json", "Die Datei enthält keine HSDS-Angebote."),
         (b'{"contents": []}', "seite.json", "Die Datei enthält keine HSDS-Angebote."),
         ("zip-without-descriptor", "paket.zip", "datapackage.json fehlt"),
         ("zip-with-escape", "paket.zip", "unzulässige Pfade"),
+        ("zip-with-huge-field", "paket.zip", "services.csv ist keine lesbare CSV-Datei"),
     ],
 )
 def test_unreadable_hsds_files_end_in_a_clear_message(editor_client, world, content, name, message):
@@ -380,6 +382,12 @@ def test_unreadable_hsds_files_end_in_a_clear_message(editor_client, world, cont
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
             archive.writestr("services.csv", "id,name\n")
+        content = buffer.getvalue()
+    elif content == "zip-with-huge-field":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("datapackage.json", "{}")
+            archive.writestr("services.csv", "id,name\n" + "x" * 200_000 + ",Kurs\n")
         content = buffer.getvalue()
     elif content == "zip-with-escape":
         buffer = io.BytesIO()

@@ -242,7 +242,10 @@ def _services_in(value: Any) -> list[dict[str, Any]]:
 def load(path: Path) -> list[dict[str, Any]]:
     """Full service objects from an HSDS JSON file or tabular data package (a
     file or package without any is an error, as an empty file is)."""
-    services = _read(path)
+    return _some(_read(path))
+
+
+def _some(services: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not services:
         raise ImportFileError(_("The file contains no HSDS services."))
     return services
@@ -265,10 +268,7 @@ def _read(path: Path) -> list[dict[str, Any]]:
 def load_bytes(data: bytes, filename: str, *, max_bytes: int | None = None) -> list[dict[str, Any]]:
     """Full service objects from the bytes of an HSDS JSON file or of a data
     package as one ZIP file (for uploads; `max_bytes` bounds the unpacked ZIP)."""
-    services = _read_bytes(data, filename, max_bytes=max_bytes)
-    if not services:
-        raise ImportFileError(_("The file contains no HSDS services."))
-    return services
+    return _some(_read_bytes(data, filename, max_bytes=max_bytes))
 
 
 def _read_bytes(data: bytes, filename: str, *, max_bytes: int | None) -> list[dict[str, Any]]:

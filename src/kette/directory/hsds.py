@@ -295,7 +295,17 @@ def _location_fields(location: Location) -> dict[str, Any]:
 def location_to_hsds(location: Location, *, include_contacts: bool = False) -> dict[str, Any]:
     lid = location.id_hsds
     addresses = []
-    if location.address_1 and location.city:
+    # Whatever part of the address kette has goes out (HSDS requires the lines,
+    # which may be empty): a place with a city but no street keeps its city.
+    if any(
+        (
+            location.address_1,
+            location.address_2,
+            location.city,
+            location.postal_code,
+            location.district_id,
+        )
+    ):
         addresses.append(
             {
                 "id": derived_id(lid, "address"),

@@ -129,6 +129,33 @@ def test_importing_twice_updates_instead_of_duplicating(tmp_path):
 
 
 @pytest.mark.parametrize(
+    "address",
+    [
+        {"city": "Köln"},  # a place from OpenStreetMap without its street
+        {"postal_code": "50667", "city": "Köln"},
+        {"address_1": "Marktplatz 1"},
+        {"address_2": "Hinterhaus"},
+    ],
+    ids=["city", "postal-code-and-city", "street", "second-line"],
+)
+def test_a_partial_address_survives_export_and_import(tmp_path, address):
+    from kette.directory import hsds_validation
+    from kette.directory.tests.factories import LocationFactory
+
+    offer = offers()
+    fields = {"address_1": "", "postal_code": "", "city": ""} | address
+    place = LocationFactory(municipality=offer.municipality, name="Treff", **fields)
+    ServiceAtLocation.objects.create(municipality=offer.municipality, service=offer, location=place)
+    exported = export(offer.municipality)
+    assert all(hsds_validation.errors(s) == [] for s in exported)
+    out = tmp_path / "hsds.json"
+    out.write_text(json.dumps(exported), encoding="utf-8")
+    assert "0 Angebot(e) angelegt, 0 aktualisiert, 3 unverändert" in run(out, offer.municipality)
+    place.refresh_from_db()
+    assert {key: getattr(place, key) for key in fields} == fields
+
+
+@pytest.mark.parametrize(
     "name",
     [
         "service_full.json",

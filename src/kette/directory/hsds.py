@@ -538,15 +538,16 @@ def service_to_hsds(service: Service, *, include_contacts: bool = False) -> dict
     publish them, so the public export leaves them out."""
     sid = service.id_hsds
     cost_options = [cost_option_to_hsds(c) for c in service.cost_options.all()]
-    if service.is_free and not cost_options:
-        cost_options.append(
+    if service.is_free:  # also beside fee options (free, materials paid): kept on import
+        cost_options.insert(
+            0,
             {
                 "id": derived_id(sid, "cost_option:free"),
                 "service_id": str(sid),
                 "option": FREE_OPTION,
                 "currency": "EUR",
                 "amount": 0,
-            }
+            },
         )
     return _clean(
         _service_fields(service, include_contacts=include_contacts)

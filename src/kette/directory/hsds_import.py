@@ -381,24 +381,41 @@ def _uuid_of(text: str) -> uuid.UUID | None:
         return None
 
 
-def _date(value: Any) -> dt.date | None:
-    return dt.date.fromisoformat(str(value)[:10]) if value else None
+def _date(value: Any, path: str) -> dt.date | None:
+    """A date from an ISO date (or the date part of a date-time)."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise _ObjectError(
+            path, _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": value}
+        ) from None
 
 
-def _time(value: Any) -> dt.time | None:
+def _time(value: Any, path: str) -> dt.time | None:
+    """A time of day from an ISO time, an offset or a `Z` dropped."""
     if not value:
         return None
     text = re.sub(r"(Z|[+-]\d{2}:?\d{2})$", "", str(value))
-    return dt.time.fromisoformat(text).replace(tzinfo=None)
+    try:
+        return dt.time.fromisoformat(text).replace(tzinfo=None)
+    except ValueError:
+        raise _ObjectError(
+            path, _("“%(value)s” is not a time of day (HH:MM).") % {"value": value}
+        ) from None
 
 
-def _decimal(value: Any) -> Decimal | None:
+def _decimal(value: Any, path: str) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
-        return Decimal(str(value))
-    except InvalidOperation as error:
-        raise ValidationError(_("“%(value)s” is not a number.") % {"value": value}) from error
+        number = Decimal(str(value))
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise _ObjectError(path, _("“%(value)s” is not a number.") % {"value": value})
+    return number
 
 
 def _text(obj: dict[str, Any], key: str, limit: int | None = None) -> str:
@@ -496,7 +513,8 @@ def _constraints(model: type[Model]) -> list[models.CheckConstraint]:
 def _reason(error: ValidationError) -> str:
     if hasattr(error, "message_dict"):
         return "; ".join(
-            f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+            " ".join(messages) if name == NON_FIELD_ERRORS else f"{name}: {' '.join(messages)}"
+            for name, messages in error.message_dict.items()
         )
     return " ".join(error.messages)
 
@@ -827,11 +845,11 @@ class _Importer:
                 setattr(schedule, owner, instance)
                 schedule.kind = ScheduleKind.REGULAR if weekly else ScheduleKind.SESSION
                 schedule.weekday = WEEKDAY_FROM_HSDS[day] if day else None
-                schedule.dtstart = None if weekly else _date(data.get("dtstart"))
-                schedule.opens_at = _time(data.get("opens_at"))
-                schedule.closes_at = _time(data.get("closes_at"))
-                schedule.valid_from = _date(data.get("valid_from"))
-                schedule.valid_to = _date(data.get("valid_to"))
+                schedule.dtstart = None if weekly else _date(data.get("dtstart"), f"{here}/dtstart")
+                schedule.opens_at = _time(data.get("opens_at"), f"{here}/opens_at")
+                schedule.closes_at = _time(data.get("closes_at"), f"{here}/closes_at")
+                schedule.valid_from = _date(data.get("valid_from"), f"{here}/valid_from")
+                schedule.valid_to = _date(data.get("valid_to"), f"{here}/valid_to")
                 schedule.description = _text(data, "description")
                 schedule.notes = _text(data, "notes")
                 self._save(schedule, here)
@@ -938,8 +956,8 @@ class _Importer:
         for key in ("url", "name", "alternate_name", "description", "transportation"):
             setattr(location, key, _text(data, key))
         location.organization = organization or self._organization_ref(data.get("organization_id"))
-        location.latitude = _decimal(data.get("latitude"))
-        location.longitude = _decimal(data.get("longitude"))
+        location.latitude = _decimal(data.get("latitude"), f"{path}/latitude")
+        location.longitude = _decimal(data.get("longitude"), f"{path}/longitude")
         if location.latitude is not None and location.longitude is not None:
             if abs(location.latitude) > 90 or abs(location.longitude) > 180:
                 self.report.notes.append(
@@ -1043,7 +1061,7 @@ class _Importer:
                 % {"name": service.name, "age": data.get("maximum_age")}
             )
             service.max_age_months = None
-        assured = _date(data.get("assured_date"))
+        assured = _date(data.get("assured_date"), "assured_date")
         if assured is None:
             service.last_verified_at = None
         elif service.last_verified_at is None or (
@@ -1054,16 +1072,14 @@ class _Importer:
             )
         cost_options = list(data.get("cost_options") or [])
         free_id = hsds.derived_id(service.id_hsds, "cost_option:free")
-        free = [
-            c
-            for c in cost_options
-            if c.get("id") == free_id
-            or (
+        free = []
+        for i, c in enumerate(cost_options):
+            if c.get("id") == free_id or (
                 str(c.get("option", "")).casefold() in (hsds.FREE_OPTION, "free", "kostenfrei")
-                and _decimal(c.get("amount")) in (None, 0)
+                and _decimal(c.get("amount"), f"cost_options/{i}/amount") in (None, 0)
                 and not c.get("amount_description")
-            )
-        ]
+            ):
+                free.append(c)
         service.is_free = bool(free)
         self._save(service, "/")
         if created:
@@ -1073,15 +1089,17 @@ class _Importer:
         self._languages("service", service, data.get("languages") or [], "languages")
         self._contacts("service", service, data.get("contacts") or [], "contacts")
         keep: list[Model] = []
-        for i, option_data in enumerate(c for c in cost_options if c not in free):
+        for i, option_data in enumerate(cost_options):
+            if any(option_data is c for c in free):
+                continue
             option = self._own(CostOption, option_data.get("id"), f"cost_options/{i}")
             option.service = service
             option.option = _text(option_data, "option")
-            option.amount = _decimal(option_data.get("amount"))
+            option.amount = _decimal(option_data.get("amount"), f"cost_options/{i}/amount")
             option.currency = _text(option_data, "currency") or "EUR"
             option.amount_description = _text(option_data, "amount_description")
-            option.valid_from = _date(option_data.get("valid_from"))
-            option.valid_to = _date(option_data.get("valid_to"))
+            option.valid_from = _date(option_data.get("valid_from"), f"cost_options/{i}/valid_from")
+            option.valid_to = _date(option_data.get("valid_to"), f"cost_options/{i}/valid_to")
             self._save(option, f"cost_options/{i}")
             keep.append(option)
         self._sync(CostOption, "service", service, keep)

@@ -156,7 +156,9 @@ class LifePhase(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["municipality", "code"], name="life_phase_code_unique"),
             models.CheckConstraint(
-                condition=Q(max_age_months__gt=F("min_age_months")), name="life_phase_ordered"
+                condition=Q(max_age_months__gt=F("min_age_months")),
+                name="life_phase_ordered",
+                violation_error_message=_("The upper age must be above the lower age."),
             ),
         ]
 
@@ -325,6 +327,7 @@ class Service(TenantModel):
                 | Q(max_age_months__isnull=True)
                 | Q(max_age_months__gt=F("min_age_months")),
                 name="service_age_ordered",
+                violation_error_message=_("The maximum age must be above the minimum age."),
             )
         ]
 
@@ -525,17 +528,24 @@ class Schedule(TenantModel):
                 | Q(location__isnull=False)
                 | Q(service_at_location__isnull=False),
                 name="schedule_has_owner",
+                violation_error_message=_(
+                    "A time belongs to an offer, a place or an offer at a place."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(kind="session", dtstart__isnull=False)
                 | Q(kind="regular", weekday__isnull=False),
                 name="schedule_kind_complete",
+                violation_error_message=_(
+                    "Weekly hours need a weekday, a single date needs its date."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(opens_at__isnull=True)
                 | Q(closes_at__isnull=True)
                 | Q(closes_at__gt=F("opens_at")),
                 name="schedule_times_ordered",
+                violation_error_message=_("The closing time must be after the opening time."),
             ),
         ]
 

@@ -77,7 +77,7 @@ def years_to_months(value: Decimal | float | int | str | None) -> int | None:
         raise ValidationError(
             _("“%(value)s” is not an age in years.") % {"value": value}
         ) from error
-    if not years.is_finite():
+    if not years.is_finite() or abs(years) >= 1000:
         raise ValidationError(_("“%(value)s” is not an age in years.") % {"value": value})
     return int((years * 12).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 

@@ -49,6 +49,16 @@ def run(path, municipality, *args):
     return out.getvalue()
 
 
+def rejected(data, municipality, tmp_path, match="nichts wurde importiert"):
+    """Import `data`, expect the refusal, and give the report printed before it."""
+    path = tmp_path / "hsds.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match=match):
+        call_command("import_hsds", str(path), municipality=municipality.slug, stdout=out)
+    return out.getvalue()
+
+
 def wipe(municipality):
     Service.objects.filter(municipality=municipality).delete()
     Location.objects.filter(municipality=municipality).delete()
@@ -208,13 +218,8 @@ def test_invalid_input_is_rejected_atomically_with_path_and_german_reason(tmp_pa
     broken["email"] = "keine-adresse"
     broken["service_at_locations"][0]["id"] = "nicht-eine-uuid"
     data[1] = broken
-    path = tmp_path / "hsds.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
     before = export(municipality)
-    out = io.StringIO()
-    with pytest.raises(CommandError, match="nichts wurde importiert"):
-        call_command("import_hsds", str(path), municipality=municipality.slug, stdout=out)
-    text = out.getvalue()
+    text = rejected(data, municipality, tmp_path)
     assert "Pflichtfeld „name“ fehlt" in text
     assert "service_at_locations/0/id" in text and "ist keine gültige uuid" in text
     assert "„keine-adresse“ ist keine gültige email" in text
@@ -379,4 +384,76 @@ def test_offers_in_several_batches_share_their_organisation_and_places(monkeypat
     assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
     assert report.organizations_created == 0
     assert [model.objects.count() for model in models] == counts
+    assert comparable(export(municipality)) == comparable(before)
+
+
+def _first_schedule_of_a_location(service):
+    return service["service_at_locations"][0]["location"]["schedules"][0]
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "reason"),
+    [
+        (lambda s: s.update(assured_date="2026-13-01"), "assured_date", "ist kein Datum"),
+        (
+            lambda s: s["schedules"][0].update(valid_from="2026-02-30"),
+            "schedules/0/valid_from",
+            "„2026-02-30“ ist kein Datum (JJJJ-MM-TT)",
+        ),
+        (
+            lambda s: s["schedules"][0].update(opens_at="25:99"),
+            "schedules/0/opens_at",
+            "„25:99“ ist keine Uhrzeit (HH:MM)",
+        ),
+        (
+            lambda s: _first_schedule_of_a_location(s).update(closes_at="9 Uhr"),
+            "service_at_locations/0/location/schedules/0/closes_at",
+            "ist keine Uhrzeit",
+        ),
+        (
+            lambda s: s["cost_options"][0].update(valid_to="31.12.2026"),
+            "cost_options/0/valid_to",
+            "ist kein Datum",
+        ),
+        (lambda s: s.update(minimum_age=1e300), "minimum_age", "ist keine Altersangabe in Jahren"),
+    ],
+)
+def test_an_impossible_date_time_or_age_is_a_problem_of_its_object(tmp_path, change, path, reason):
+    """Values of the right type that the schema lets through but that are no date,
+    time or age: a German problem with the path, not a traceback."""
+    offer = offers()
+    municipality = offer.municipality
+    data = export(municipality)
+    full = next(s for s in data if s["name"] == offer.name)
+    full["schedules"].sort(key=lambda s: "dtstart" in s)  # the weekly one first
+    change(full)
+    before = export(municipality)
+    text = rejected(data, municipality, tmp_path, match="1 Problem")
+    line = next(line for line in text.splitlines() if reason in line)
+    assert path in line and offer.name in line
+    assert export(municipality) == before
+
+
+def test_an_inverted_age_range_is_reported_in_words_not_by_constraint_name(tmp_path):
+    offer = offers()
+    data = export(offer.municipality)
+    data[0].update(minimum_age=5, maximum_age=3)
+    text = rejected(data, offer.municipality, tmp_path)
+    assert "Das Höchstalter muss über dem Mindestalter liegen." in text
+    assert "service_age_ordered" not in text and "__all__" not in text
+
+
+def test_a_free_offer_with_a_fee_option_stays_free_in_the_round_trip(tmp_path):
+    offer = offers()
+    municipality = offer.municipality
+    Service.objects.filter(pk=offer.pk).update(is_free=True)
+    before = export(municipality)
+    full = next(s for s in before if s["name"] == offer.name)
+    assert [c["option"] for c in full["cost_options"]] == ["kostenlos", "pro Treffen"]
+    path = tmp_path / "hsds.json"
+    path.write_text(json.dumps(before), encoding="utf-8")
+    wipe(municipality)
+    run(path, municipality)
+    offer = Service.objects.get(municipality=municipality, name=offer.name)
+    assert offer.is_free and [c.option for c in offer.cost_options.all()] == ["pro Treffen"]
     assert comparable(export(municipality)) == comparable(before)

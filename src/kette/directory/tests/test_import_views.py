@@ -362,6 +362,17 @@ def test_an_hsds_file_with_an_invalid_offer_shows_object_path_and_reason_and_imp
     assert not Service.objects.exists()
 
 
+def test_an_impossible_date_in_an_hsds_file_is_shown_on_the_review_page(editor_client, world):
+    services = json.loads((EXAMPLES / "service_list.json").read_text())["contents"]
+    broken = [{**services[0], "assured_date": "2026-02-30"}]
+    response = editor_client.post(hsds_upload_url(world), {"file": hsds_file(broken)})
+    page = editor_client.get(response["Location"])
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "<code>assured_date</code>" in text and "„2026-02-30“ ist kein Datum" in text
+    assert "Jetzt importieren" not in text
+
+
 @pytest.mark.parametrize(
     ("content", "name", "message"),
     [

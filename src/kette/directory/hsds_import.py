@@ -973,30 +973,33 @@ class _Importer:
                 location.longitude = round(location.longitude, 6)
         else:
             location.latitude = location.longitude = None
-        addresses = data.get("addresses") or []
-        address = addresses[0] if addresses else {}
-        if len(addresses) > 1:
-            self.report.notes.append(
-                _("%(path)s: only the first of %(count)s addresses was taken over")
-                % {"path": path, "count": len(addresses)}
-            )
-        location.address_1 = _text(address, "address_1")
-        location.address_2 = _text(address, "address_2")
-        location.city = _text(address, "city")
-        postal_code = _text(address, "postal_code").strip()
-        if postal_code and not re.fullmatch(r"\d{5}", postal_code):
-            self.report.notes.append(
-                _("%(path)s: the postal code “%(code)s” is not a German one and was not taken over")
-                % {"path": f"{path}/addresses/0/postal_code", "code": postal_code}
-            )
-            postal_code = ""
-        location.postal_code = postal_code
-        state = _text(address, "state_province")
-        derived = hsds.STATES_BY_AGS.get(self.municipality.official_key[:2], "")
-        location.state_province = "" if state == derived else state
-        location.country = (_text(address, "country") or "DE").upper()[:2]
-        region = _text(address, "region").casefold()
-        location.district = self.districts.get(region) if region else None
+        if "addresses" in data:  # absent (a data package row left out): kept as it is
+            addresses = data.get("addresses") or []
+            address = addresses[0] if addresses else {}
+            if len(addresses) > 1:
+                self.report.notes.append(
+                    _("%(path)s: only the first of %(count)s addresses was taken over")
+                    % {"path": path, "count": len(addresses)}
+                )
+            location.address_1 = _text(address, "address_1")
+            location.address_2 = _text(address, "address_2")
+            location.city = _text(address, "city")
+            postal_code = _text(address, "postal_code").strip()
+            if postal_code and not re.fullmatch(r"\d{5}", postal_code):
+                self.report.notes.append(
+                    _(
+                        "%(path)s: the postal code “%(code)s” is not a German one and was not taken over"
+                    )
+                    % {"path": f"{path}/addresses/0/postal_code", "code": postal_code}
+                )
+                postal_code = ""
+            location.postal_code = postal_code
+            state = _text(address, "state_province")
+            derived = hsds.STATES_BY_AGS.get(self.municipality.official_key[:2], "")
+            location.state_province = "" if state == derived else state
+            location.country = (_text(address, "country") or "DE").upper()[:2]
+            region = _text(address, "region").casefold()
+            location.district = self.districts.get(region) if region else None
         location.district_id = self.refine_district(location)
         accessibility = data.get("accessibility") or []
         location.accessibility_description = "\n\n".join(

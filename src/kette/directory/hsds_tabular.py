@@ -81,8 +81,26 @@ def fields(entity: str) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------
 
 
-def flatten(services: Iterable[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
-    """Rows per entity, keyed by id (first occurrence kept), from full services."""
+@cache
+def required(entity: str) -> list[str]:
+    """The columns of `entity` that the table schema requires (no empty cell)."""
+    return [f["name"] for f in fields(entity) if f.get("constraints", {}).get("required")]
+
+
+def incomplete(entity: str, row: dict[str, Any]) -> bool:
+    return any(row.get(name) in (None, "") for name in required(entity))
+
+
+def flatten(
+    services: Iterable[dict[str, Any]], left_out: dict[str, int] | None = None
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Rows per entity, keyed by id (first occurrence kept), from full services.
+
+    An address without street or postal code (kette keeps a city or a district
+    alone) cannot be a row: the table schema requires both and a CSV cell cannot
+    be an empty string. It is left out and counted in `left_out["address"]`; the
+    JSON export keeps it, and the importer leaves a place's address alone when
+    the place comes without `addresses`."""
     tables: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in resources()}
 
     def walk(obj: dict[str, Any], entity: str) -> None:
@@ -93,6 +111,10 @@ def flatten(services: Iterable[dict[str, Any]]) -> dict[str, dict[str, dict[str,
                 row[name] = f"{row[name]}:00"  # the table schema's time: HH:MM:SS
         if entity in REQUIRED_DESCRIPTION and not row.get("description"):
             row["description"] = row.get("name", "")  # required; an empty cell is missing
+        if entity == "address" and incomplete(entity, row):
+            if left_out is not None and str(obj["id"]) not in tables[entity]:
+                left_out[entity] = left_out.get(entity, 0) + 1
+            return
         tables[entity].setdefault(str(obj["id"]), row)
         for key, value in obj.items():
             child = NESTED.get(key)
@@ -135,10 +157,11 @@ def write_package(
     services: Iterable[dict[str, Any]], directory: Path, *, name: str, title: str
 ) -> dict[str, int]:
     """Write the data package of `services` into `directory` (created if missing):
-    one CSV file per resource and `datapackage.json`. Returns rows per resource."""
+    one CSV file per resource and `datapackage.json`. Returns the rows left out
+    per entity (incomplete addresses, see `flatten`)."""
     directory.mkdir(parents=True, exist_ok=True)
-    tables = flatten(services)
-    counts = {}
+    left_out: dict[str, int] = {}
+    tables = flatten(services, left_out)
     for entity, resource in resources().items():
         names = [f["name"] for f in fields(entity)]
         with (directory / resource["path"]).open("w", encoding="utf-8", newline="") as handle:
@@ -146,7 +169,6 @@ def write_package(
             writer.writerow(names)
             for row in tables[entity].values():
                 writer.writerow([_cell(row.get(n)) for n in names])
-        counts[entity] = len(tables[entity])
     package = dict(descriptor())
     package |= {
         "name": name,
@@ -160,7 +182,7 @@ def write_package(
     (directory / "datapackage.json").write_text(
         json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    return counts
+    return left_out
 
 
 # ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import io
 import json
 from pathlib import Path
 
+import frictionless
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import CheckConstraint
@@ -161,6 +162,27 @@ def test_a_partial_address_survives_export_and_import(tmp_path, address):
     out = tmp_path / "hsds.json"
     out.write_text(json.dumps(exported), encoding="utf-8")
     assert "0 Angebot(e) angelegt, 0 aktualisiert, 3 unverändert" in run(out, offer.municipality)
+    place.refresh_from_db()
+    assert {key: getattr(place, key) for key in fields} == fields
+    # The data package cannot hold it (street and postal code required, a CSV cell
+    # is never ""): it is left out, said so, and a re-import keeps the address.
+    package = tmp_path / "paket"
+    said = io.StringIO()
+    call_command(
+        "export_hsds",
+        str(package),
+        municipality=offer.municipality.slug,
+        format="datapackage",
+        include_unpublished=True,
+        include_contacts=True,
+        stdout=said,
+    )
+    assert "1 Adresse ohne Straße oder Postleitzahl ist nicht im Datenpaket" in said.getvalue()
+    report = frictionless.validate(package / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert "0 Angebot(e) angelegt, 0 aktualisiert, 3 unverändert" in run(
+        package, offer.municipality
+    )
     place.refresh_from_db()
     assert {key: getattr(place, key) for key in fields} == fields
 

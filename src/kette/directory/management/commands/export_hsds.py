@@ -62,9 +62,10 @@ class Command(BaseCommand):
                 yield service
 
         out = Path(options["out"])
+        left_out: dict[str, int] = {}
         try:
             if options["format"] == "datapackage":
-                hsds_tabular.write_package(
+                left_out = hsds_tabular.write_package(
                     counted(),
                     out,
                     **hsds_tabular.package_labels(municipality.slug, municipality.name),
@@ -84,3 +85,14 @@ class Command(BaseCommand):
             )
             % {"count": count, "file": out, "version": hsds.HSDS_VERSION}
         )
+        if left_out.get("address"):
+            self.stdout.write(
+                ngettext(
+                    "%(count)s address without street or postal code is not in the data "
+                    "package (the table schema requires both); the JSON export keeps it.",
+                    "%(count)s addresses without street or postal code are not in the data "
+                    "package (the table schema requires both); the JSON export keeps them.",
+                    left_out["address"],
+                )
+                % {"count": left_out["address"]}
+            )

@@ -31,6 +31,7 @@ from django.db import models, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kette.core import bulk
 from kette.core.audit import (
@@ -207,6 +208,7 @@ class ImportReport:
     unmodelled: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
     dry_run: bool = False
+    list_form: int = 0  # offers given without anything they contain (see LIST_FORM)
 
     @property
     def ok(self) -> bool:
@@ -423,6 +425,24 @@ def _text(obj: dict[str, Any], key: str, limit: int | None = None) -> str:
     text = "" if value is None else str(value)
     return text[:limit] if limit else text
 
+
+# What a full service object contains. An object with none of these is taken for
+# the list form of a service (`GET /services` without `full_service`, the
+# official `service_list.json`): only the offer's and its organisation's own
+# fields are updated, and what they contain in kette (places, times, phones,
+# languages, cost options and `is_free`, areas, terms, contacts) is kept. A full
+# object that really has none of these (no place, no phone, nothing) is read the
+# same way: nothing is removed, and the report says so.
+LIST_FORM_ABSENT = (
+    "phones",
+    "schedules",
+    "service_areas",
+    "service_at_locations",
+    "languages",
+    "cost_options",
+    "contacts",
+    "attributes",
+)
 
 # HSDS entities matched by id, and the kette model of each.
 MATCHED: dict[str, type[Model]] = {
@@ -926,7 +946,9 @@ class _Importer:
 
     # --- entities ------------------------------------------------------------
 
-    def organization(self, data: dict[str, Any], path: str) -> Organization:
+    def organization(
+        self, data: dict[str, Any], path: str, *, own_fields_only: bool = False
+    ) -> Organization:
         organization = self._own(Organization, data.get("id"), path)
         if organization.pk is None and id(organization) not in self.staged[Organization]:
             self.report.organizations_created += 1
@@ -934,6 +956,8 @@ class _Importer:
         for key in ("alternate_name", "description", "email", "website", "legal_status"):
             setattr(organization, key, _text(data, key))
         self._save(organization, path)
+        if own_fields_only:
+            return organization
         self._phones("organization", organization, data.get("phones") or [], f"{path}/phones")
         self._contacts("organization", organization, data.get("contacts") or [], f"{path}/contacts")
         for i, location_data in enumerate(data.get("locations") or []):
@@ -1023,10 +1047,13 @@ class _Importer:
     def _service(self, data: dict[str, Any]) -> Service:
         service = self._own(Service, data.get("id"), "id")
         created = service.pk is None
+        listed = not any(key in data for key in LIST_FORM_ABSENT)
         organization_data = data.get("organization")
         organization: Organization | None
         if organization_data:
-            organization = self.organization(organization_data, "organization")
+            organization = self.organization(
+                organization_data, "organization", own_fields_only=listed
+            )
         else:
             organization = self._organization_ref(data.get("organization_id"))
             if organization is None:
@@ -1073,6 +1100,12 @@ class _Importer:
             service.last_verified_at = timezone.make_aware(
                 dt.datetime.combine(assured, dt.time(12))
             )
+        if listed:
+            self._save(service, "/")
+            self.report.list_form += 1
+            if created:
+                self.report.created += 1
+            return service
         cost_options = list(data.get("cost_options") or [])
         free_id = hsds.derived_id(service.id_hsds, "cost_option:free")
         free = []
@@ -1206,6 +1239,19 @@ def import_services(
                 importer.write()
         if not report.problems:
             importer.finish()
+        if report.list_form:
+            report.notes.append(
+                ngettext(
+                    "%(count)s offer came without places, times, phones, languages, costs, "
+                    "areas or terms (the list form of HSDS): only its own fields and its "
+                    "organisation's were taken over, what it contains in kette was kept.",
+                    "%(count)s offers came without places, times, phones, languages, costs, "
+                    "areas or terms (the list form of HSDS): only their own fields and their "
+                    "organisations' were taken over, what they contain in kette was kept.",
+                    report.list_form,
+                )
+                % {"count": report.list_form}
+            )
         if report.problems or dry_run:
             transaction.set_rollback(True)
     return report

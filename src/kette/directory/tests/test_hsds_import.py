@@ -479,3 +479,29 @@ def test_a_free_offer_with_a_fee_option_stays_free_in_the_round_trip(tmp_path):
     offer = Service.objects.get(municipality=municipality, name=offer.name)
     assert offer.is_free and [c.option for c in offer.cost_options.all()] == ["pro Treffen"]
     assert comparable(export(municipality)) == comparable(before)
+
+
+def test_a_list_form_page_updates_the_offers_own_fields_and_keeps_what_they_contain(
+    client, tmp_path
+):
+    """`GET /services` without `full_service` (and the official service_list.json)
+    gives services without places, times, costs, …: importing such a page must not
+    remove them from kette."""
+    offer = offers()
+    municipality = offer.municipality
+    Service.objects.filter(name="Kostenlos").update(status=ServiceStatus.PUBLISHED)
+    before = export(municipality)
+    page = client.get("/api/hsds/services", {"municipality": municipality.slug}).json()
+    assert page["contents"] and all("service_at_locations" not in s for s in page["contents"])
+    listed = next(s for s in page["contents"] if s["name"] == offer.name)
+    listed["description"] = "Aus der Liste geändert"
+    path = tmp_path / "liste.json"
+    path.write_text(json.dumps(page), encoding="utf-8")
+    text = run(path, municipality)
+    assert "0 Angebot(e) angelegt, 1 aktualisiert" in text
+    assert f"{len(page['contents'])} Angebote kamen ohne Orte" in text
+    after = export(municipality)
+    changed = next(s for s in after if s["name"] == offer.name)
+    assert changed["description"] == "Aus der Liste geändert"
+    changed["description"] = offer.description
+    assert comparable(after) == comparable(before)  # places, times, costs, is_free kept

@@ -1012,7 +1012,8 @@ class _Importer:
             if postal_code and not re.fullmatch(r"\d{5}", postal_code):
                 self.report.notes.append(
                     _(
-                        "%(path)s: the postal code “%(code)s” is not a German one and was not taken over"
+                        "%(path)s: the postal code “%(code)s” is not a German one "
+                        "and was not taken over"
                     )
                     % {"path": f"{path}/addresses/0/postal_code", "code": postal_code}
                 )

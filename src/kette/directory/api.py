@@ -137,6 +137,10 @@ def _moment(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def _filters(query: ServiceFilterQuery) -> ServiceFilters:
+    minimum, maximum = getattr(query, "minimum_age", None), getattr(query, "maximum_age", None)
+    if minimum is not None and maximum is not None and minimum >= maximum:
+        # maximum_age is exclusive: no age is at least `minimum` and under `maximum`
+        raise HttpError(422, "minimum_age muss kleiner als maximum_age sein")
     return ServiceFilters(
         search=_text(query.search),
         taxonomy_term_id=_text(query.taxonomy_term_id),
@@ -260,7 +264,8 @@ def hsds_taxonomies(request: HttpRequest, query: Query[PageQuery]) -> JsonRespon
     operation_id="hsds_taxonomy",
     openapi_extra=hsds_openapi.operation("hsds_taxonomy"),
 )
-def hsds_taxonomy(request: HttpRequest, hsds_id: str) -> JsonResponse:
+def hsds_taxonomy(request: HttpRequest, hsds_id: str, query: Query[ScopeQuery]) -> JsonResponse:
+    _scope(query)  # taxonomies are the programme's; an unknown municipality is still a 404
     return _found(hsds_queries.taxonomy_detail(hsds_id), "Taxonomie")
 
 

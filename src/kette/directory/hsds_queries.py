@@ -12,6 +12,7 @@ the prefetches of what the page shows.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import math
@@ -477,12 +478,39 @@ def _full_links(links: QuerySet[ServiceAtLocation]) -> QuerySet[ServiceAtLocatio
     ).prefetch_related("schedules", *_location_details("location__"))
 
 
+def _link_term_condition(terms: Q) -> Q:
+    """Offers at places linked to one of `terms`: as a field of action of the offer,
+    or as an accessibility feature of that place (not of another of its places)."""
+    term_ids = TaxonomyTerm.objects.filter(terms).values("pk")
+    return Q(service__in=ServiceTerm.objects.filter(term__in=term_ids).values("service_id")) | Q(
+        location__in=LocationFeature.objects.filter(term__in=term_ids).values("location_id")
+    )
+
+
+def filter_links(scope: Scope, filters: ServiceFilters) -> QuerySet[ServiceAtLocation]:
+    """The offers at places whose offer passes the filters; the taxonomy filters
+    hold per place (a step-free entrance at one place is not at the others)."""
+    links = ServiceAtLocation.objects.filter(
+        service__in=filter_services(
+            scope, dataclasses.replace(filters, taxonomy_term_id="", taxonomy_id="")
+        ).values("pk")
+    )
+    for value, lookup in (
+        (filters.taxonomy_term_id, "id_hsds"),
+        (filters.taxonomy_id, "taxonomy__id_hsds"),
+    ):
+        if value:
+            parsed = _uuid(value)
+            if parsed is None:
+                return links.none()
+            links = links.filter(_link_term_condition(Q(**{lookup: parsed})))
+    return links
+
+
 def service_at_locations_page(
     scope: Scope, filters: ServiceFilters, *, page: int, per_page: int, full: bool
 ) -> dict[str, Any]:
-    links: QuerySet[ServiceAtLocation] = ServiceAtLocation.objects.filter(
-        service__in=filter_services(scope, filters).values("pk")
-    ).order_by("service__name", "location__name", "pk")
+    links = filter_links(scope, filters).order_by("service__name", "location__name", "pk")
     if full:
         return page_of(
             links,

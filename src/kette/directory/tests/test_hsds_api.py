@@ -277,6 +277,29 @@ def test_id_filters_and_their_and_combination(client, world):
     assert names(page(client, "/services", **by_term, minimum_age="4")) == ["Elterncafé"]
 
 
+def test_offers_at_places_are_filtered_by_the_features_of_that_place(client, world):
+    """The offer is at two places; only the first has the accessibility feature."""
+    offer = world["offer"]
+    feature = TaxonomyTerm.objects.get(locations__service_at_locations__service=offer)
+    field_of_action = offer.terms.first()
+    second = LocationFactory(municipality=world["koeln"], name="Zweigstelle")
+    services.service_add_location(actor=None, service=offer, location=second)
+
+    def places(**params):
+        data = page(client, "/service_at_locations", **params)
+        return [item["location"]["name"] for item in data["contents"]]
+
+    assert places() == ["Familienzentrum", "Zweigstelle"]  # Babytreff's; Elterncafé has none
+    assert places(taxonomy_term_id=str(feature.id_hsds)) == ["Familienzentrum"]
+    assert places(taxonomy_id=str(feature.taxonomy.id_hsds)) == ["Familienzentrum"]
+    # a field of action belongs to the offer: at every place
+    assert places(taxonomy_term_id=str(field_of_action.id_hsds)) == [
+        "Familienzentrum",
+        "Zweigstelle",
+    ]
+    assert places(taxonomy_term_id="kein-uuid") == []
+
+
 def test_modified_after(client, world):
     past = timezone.now() - dt.timedelta(days=10)
     Service.objects.exclude(pk=world["other"].pk).update(updated_at=past)
@@ -290,9 +313,48 @@ def test_modified_after(client, world):
 def test_invalid_parameters_and_unknown_municipality(client, world):
     for params in ({"page": "0"}, {"per_page": "101"}, {"minimum_age": "nan"}):
         assert get(client, "/services", **params).status_code == 422
+    for low, high in (("10", "3"), ("3", "3")):  # maximum_age is exclusive: no age fits
+        response = get(client, "/services", minimum_age=low, maximum_age=high)
+        assert response.status_code == 422
+        assert response.json() == {"detail": "minimum_age muss kleiner als maximum_age sein"}
     response = get(client, "/services", municipality="gibt-es-nicht")
     assert response.status_code == 404
     assert response.json() == {"detail": "Kommune nicht gefunden"}
+    taxonomy = Taxonomy.objects.first()
+    response = get(client, f"/taxonomies/{taxonomy.id_hsds}", municipality="gibt-es-nicht")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/gibt-es-nicht", "/services/", "/services/x/y"])
+def test_an_unknown_path_answers_a_json_404_with_cors(client, world, path):
+    response = get(client, path)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Nicht gefunden"}
+
+
+def test_cors_preflight_head_and_the_redirect_of_the_root(client, world):
+    response = client.options(
+        "/api/hsds/services",
+        HTTP_ORIGIN="https://portal.example.org",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="accept, x-requested-with",
+    )
+    assert response.status_code == 204
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+    assert response["Access-Control-Allow-Headers"] == "accept, x-requested-with"
+    full = client.get("/api/hsds/services")
+    head = client.head("/api/hsds/services")
+    assert head.status_code == 200 and head.content == b""
+    assert head["Access-Control-Allow-Origin"] == "*"
+    assert head["Content-Type"] == full["Content-Type"]
+    assert head["Content-Length"] == str(len(full.content))
+    redirect = client.get("/api/hsds", {"municipality": "ahlen"})
+    assert redirect.status_code == 301
+    assert redirect["Location"] == "/api/hsds/?municipality=ahlen"
+    assert redirect["Access-Control-Allow-Origin"] == "*"
+    # the rest of kette is not opened to other origins
+    assert "Access-Control-Allow-Origin" not in client.get("/api/").headers
 
 
 def test_service_detail(client, world):

@@ -121,6 +121,7 @@ MODELLED = {
         "valid_from",
         "valid_to",
         "dtstart",
+        "until",
         "count",
         "freq",
         "interval",
@@ -856,6 +857,10 @@ class _Importer:
                     _("%(path)s: split into one weekly time per day (%(days)s)")
                     % {"path": here, "days": ",".join(days)}
                 )
+            valid_from = _date(data.get("valid_from"), f"{here}/valid_from")
+            valid_to = _date(data.get("valid_to"), f"{here}/valid_to")
+            if weekly:
+                valid_from, valid_to = self._weekly_span(data, days, valid_from, valid_to, here)
             weekdays: list[str | None] = list(days) if weekly else [None]
             for n, day in enumerate(weekdays):
                 own_id = data.get("id")
@@ -868,13 +873,43 @@ class _Importer:
                 schedule.dtstart = None if weekly else _date(data.get("dtstart"), f"{here}/dtstart")
                 schedule.opens_at = _time(data.get("opens_at"), f"{here}/opens_at")
                 schedule.closes_at = _time(data.get("closes_at"), f"{here}/closes_at")
-                schedule.valid_from = _date(data.get("valid_from"), f"{here}/valid_from")
-                schedule.valid_to = _date(data.get("valid_to"), f"{here}/valid_to")
+                schedule.valid_from = valid_from
+                schedule.valid_to = valid_to
                 schedule.description = _text(data, "description")
                 schedule.notes = _text(data, "notes")
                 self._save(schedule, here)
                 keep.append(schedule)
         self._sync(Schedule, owner, instance, keep)
+
+    def _weekly_span(
+        self,
+        data: dict[str, Any],
+        days: list[str],
+        valid_from: dt.date | None,
+        valid_to: dt.date | None,
+        here: str,
+    ) -> tuple[dt.date | None, dt.date | None]:
+        """The dates weekly hours hold from and to: `valid_from`/`valid_to`, else the
+        rule's `dtstart` and its `until`, or the day of its `count`-th time."""
+        start = valid_from or _date(data.get("dtstart"), f"{here}/dtstart")
+        end = valid_to or _date(data.get("until"), f"{here}/until")
+        count = data.get("count")
+        if end is None and isinstance(count, int) and count >= 1:
+            if start is None:
+                self.report.notes.append(
+                    _("%(path)s: “count” without “dtstart”: taken as weekly hours without end")
+                    % {"path": here}
+                )
+            else:
+                # the days of the first week that are rule days, then whole weeks
+                wanted = {WEEKDAY_FROM_HSDS[day] for day in days}
+                offsets = [n for n in range(7) if (start + dt.timedelta(n)).isoweekday() in wanted]
+                weeks, index = divmod(int(count) - 1, len(offsets))
+                try:
+                    end = start + dt.timedelta(days=offsets[index] + 7 * weeks)
+                except OverflowError:
+                    end = None
+        return start, end
 
     def _languages(
         self, owner: str, instance: Model, languages: list[dict[str, Any]], path: str

@@ -505,3 +505,37 @@ def test_a_list_form_page_updates_the_offers_own_fields_and_keeps_what_they_cont
     assert changed["description"] == "Aus der Liste geändert"
     changed["description"] = offer.description
     assert comparable(after) == comparable(before)  # places, times, costs, is_free kept
+
+
+@pytest.mark.parametrize(
+    ("rule", "valid", "note"),
+    [
+        ({"dtstart": "2026-04-13", "until": "2026-06-29"}, ("2026-04-13", "2026-06-29"), None),
+        # the 5th time of Mondays and Thursdays from Monday 13 April: Monday 27 April
+        ({"dtstart": "2026-04-13", "count": 5}, ("2026-04-13", "2026-04-27"), None),
+        # given validity wins over the rule's own dates
+        (
+            {"dtstart": "2026-04-13", "until": "2026-06-29", "valid_to": "2026-05-31"},
+            ("2026-04-13", "2026-05-31"),
+            None,
+        ),
+        ({"count": 5}, (None, None), "„count“ ohne „dtstart“"),
+    ],
+)
+def test_a_weekly_rule_with_start_end_or_count_keeps_its_dates(tmp_path, rule, valid, note):
+    municipality = factories.MunicipalityFactory()
+    data = json.loads((EXAMPLES / "service_full.json").read_text(encoding="utf-8"))
+    data["schedules"] = [
+        {"id": "0b5b5c1e-0000-4000-8000-000000000001", "freq": "WEEKLY", "byday": "MO,TH"}
+        | {"opens_at": "15:00", "closes_at": "17:00"}
+        | rule
+    ]
+    path = tmp_path / "kurs.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    text = run(path, municipality)
+    times = Schedule.objects.filter(service__municipality=municipality).order_by("weekday")
+    assert [t.weekday for t in times] == [1, 4]
+    for time in times:
+        dates = (time.valid_from, time.valid_to)
+        assert tuple(d.isoformat() if d else None for d in dates) == valid
+    assert (note in text) if note else ("count" not in text and "until" not in text)

@@ -251,6 +251,14 @@ def load(path: Path) -> list[dict[str, Any]]:
 def _some(services: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not services:
         raise ImportFileError(_("The file contains no HSDS services."))
+    if not any(isinstance(s, dict) and "status" in s for s in services):
+        # every HSDS service has a status: these are other objects
+        raise ImportFileError(
+            _(
+                "The file contains no HSDS services (no object has the “status” every "
+                "service has; perhaps organisations, places or taxonomy terms?)."
+            )
+        )
     return services
 
 
@@ -277,7 +285,7 @@ def load_bytes(data: bytes, filename: str, *, max_bytes: int | None = None) -> l
 def _read_bytes(data: bytes, filename: str, *, max_bytes: int | None) -> list[dict[str, Any]]:
     if not data.strip():
         raise ImportFileError(_("The file is empty."))
-    if data.startswith(b"PK\x03\x04"):
+    if data.startswith(b"PK") or filename.lower().endswith(".zip"):
         try:
             return hsds_tabular.read_zipped_package(data, max_bytes=max_bytes or 10 * len(data))
         except (hsds_tabular.PackageError, UnicodeDecodeError) as error:
@@ -524,6 +532,7 @@ CHECKS: dict[str, Callable[[Any], bool]] = {
     ),
 }
 BATCH = 1000  # offers read, checked and written together
+NAME_LENGTH = 300  # of offers and organisations
 CHUNK = 500  # ids per query
 
 
@@ -811,6 +820,16 @@ class _Importer:
                     if child.pk is None:
                         self._unstage(child)
 
+    def _name(self, data: dict[str, Any], path: str) -> str:
+        """A name as kette keeps it: at most NAME_LENGTH characters (noted)."""
+        name = _text(data, "name")
+        if len(name) > NAME_LENGTH:
+            self.report.notes.append(
+                _("%(path)s: the name was cut to %(limit)s characters")
+                % {"path": path, "limit": NAME_LENGTH}
+            )
+        return name[:NAME_LENGTH]
+
     def _phones(self, owner: str, instance: Model, phones: list[dict[str, Any]], path: str) -> None:
         keep = []
         for i, data in enumerate(phones):
@@ -824,6 +843,11 @@ class _Importer:
             phone.number = _text(data, "number")
             phone.extension = extension
             phone.type = data.get("type") if data.get("type") in PHONE_TYPES else "voice"
+            if data.get("type") and phone.type != data.get("type"):
+                self.report.notes.append(
+                    _("%(path)s: the phone type “%(type)s” is taken as voice")
+                    % {"path": f"{path}/{i}/type", "type": data.get("type")}
+                )
             phone.description = description
             self._save(phone, f"{path}/{i}")
             keep.append(phone)
@@ -916,6 +940,13 @@ class _Importer:
     ) -> None:
         keep: list[Model] = []
         for i, data in enumerate(languages):
+            if not _text(data, "code").strip():
+                # kette keeps languages by ISO code (the guide filters by it)
+                self.report.notes.append(
+                    _("%(path)s: a language without code (“%(name)s”) was skipped")
+                    % {"path": f"{path}/{i}", "name": _text(data, "name") or "–"}
+                )
+                continue
             language = self._own(Language, data.get("id"), f"{path}/{i}")
             setattr(language, owner, instance)
             language.code = _text(data, "code").lower()
@@ -987,7 +1018,7 @@ class _Importer:
         organization = self._own(Organization, data.get("id"), path)
         if organization.pk is None and id(organization) not in self.staged[Organization]:
             self.report.organizations_created += 1
-        organization.name = _text(data, "name", 300)
+        organization.name = self._name(data, f"{path}/name")
         for key in ("alternate_name", "description", "email", "website", "legal_status"):
             setattr(organization, key, _text(data, key))
         self._save(organization, path)
@@ -1098,7 +1129,7 @@ class _Importer:
                     _("kette needs the organization of every offer (“organization” is missing)"),
                 )
         service.organization = organization
-        service.name = _text(data, "name", 300)
+        service.name = self._name(data, "name")
         for key in (
             "alternate_name",
             "description",

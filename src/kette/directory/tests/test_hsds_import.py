@@ -3,6 +3,7 @@ examples, atomic rejection with schema path and German reason."""
 
 import io
 import json
+import uuid
 from pathlib import Path
 
 import frictionless
@@ -539,3 +540,22 @@ def test_a_weekly_rule_with_start_end_or_count_keeps_its_dates(tmp_path, rule, v
         dates = (time.valid_from, time.valid_to)
         assert tuple(d.isoformat() if d else None for d in dates) == valid
     assert (note in text) if note else ("count" not in text and "until" not in text)
+
+
+def test_what_kette_cannot_keep_as_given_is_adapted_and_noted(tmp_path):
+    municipality = factories.MunicipalityFactory()
+    data = json.loads((EXAMPLES / "service_full.json").read_text(encoding="utf-8"))
+    data["name"] = "Sehr langer Name " * 25  # 425 characters
+    data["phones"] = [{"id": str(uuid.uuid4()), "number": "0221 1", "type": "pager"}]
+    data["languages"] = [{"id": str(uuid.uuid4())}]  # as in ORUK's examples: no code
+    path = tmp_path / "angebot.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    text = run(path, municipality)
+    assert "1 Angebot(e) angelegt" in text
+    assert "name: der Name wurde auf 300 Zeichen gekürzt" in text
+    assert "phones/0/type: der Telefontyp „pager“ wird als Telefon übernommen" in text
+    assert "languages/0: eine Sprache ohne Code („–“) wurde übergangen" in text
+    service = Service.objects.get(municipality=municipality)
+    assert service.name == data["name"][:300]
+    assert [p.type for p in service.phones.all()] == ["voice"]
+    assert not service.languages.exists()

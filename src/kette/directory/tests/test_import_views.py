@@ -386,6 +386,13 @@ def test_an_impossible_date_in_an_hsds_file_is_shown_on_the_review_page(editor_c
         ("zip-without-descriptor", "paket.zip", "datapackage.json fehlt"),
         ("zip-with-escape", "paket.zip", "unzulässige Pfade"),
         ("zip-with-huge-field", "paket.zip", "services.csv ist keine lesbare CSV-Datei"),
+        (b"PK\x05\x06 abgeschnitten", "paket.zip", "Die ZIP-Datei ist beschädigt"),
+        (b"kein zip", "paket.zip", "Die ZIP-Datei ist beschädigt"),
+        (
+            (EXAMPLES / "taxonomy_term_list.json").read_bytes(),
+            "begriffe.json",
+            "kein Objekt hat den „status“, den jedes Angebot hat",
+        ),
     ],
 )
 def test_unreadable_hsds_files_end_in_a_clear_message(editor_client, world, content, name, message):

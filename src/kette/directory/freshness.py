@@ -36,7 +36,7 @@ from kette.directory.bulk_models import (
     DirectorySettings,
     ReminderSent,
 )
-from kette.directory.models import Organization, ProviderAccess, Service
+from kette.directory.models import Organization, ProviderAccess, Service, ServiceStatus
 
 SALT = "kette.directory.still-current"
 TOKEN_MAX_AGE = dt.timedelta(days=30)
@@ -105,31 +105,53 @@ class Confirmation:
     service: Service
     user: User | None
     email: str
+    issued_at: dt.datetime
+
+    @property
+    def already_confirmed(self) -> bool:
+        """Whether the offer was confirmed (by anyone) since the link was sent: the
+        link has done its work and confirms nothing more."""
+        verified = self.service.last_verified_at
+        return verified is not None and verified >= self.issued_at
 
 
 def read_token(token: str, municipality: Municipality) -> Confirmation | None:
     """What a token authorises, or None when it is forged, expired, for another
-    municipality, or its offer or user is gone."""
+    municipality, its offer is gone or no longer published, its user is gone or
+    no longer has access to the offer's organisation, or the organisation's
+    address it was sent to is no longer the organisation's."""
     try:
         payload = signing.TimestampSigner(salt=SALT).unsign_object(token, max_age=TOKEN_MAX_AGE)
-    except (signing.BadSignature, ValueError, TypeError):
+        # the signed value ends with the time of signing (base 62), then the signature
+        issued_at = dt.datetime.fromtimestamp(
+            signing.b62_decode(token.rsplit(":", 2)[1]), tz=dt.UTC
+        )
+    except (signing.BadSignature, ValueError, TypeError, IndexError):
         return None
     if not isinstance(payload, dict):
         return None
     service = (
         Service.objects.for_municipality(municipality)
         .select_related("organization")
-        .filter(pk=payload.get("s"))
+        .filter(pk=payload.get("s"), status=ServiceStatus.PUBLISHED)
         .first()
     )
     if service is None:
         return None
     user = None
+    email = str(payload.get("e") or "")
     if payload.get("u") is not None:
         user = User.objects.filter(pk=payload["u"], is_active=True).first()
-        if user is None:
+        if (
+            user is None
+            or not ProviderAccess.objects.filter(
+                user=user, organization_id=service.organization_id
+            ).exists()
+        ):
             return None
-    return Confirmation(service=service, user=user, email=str(payload.get("e") or ""))
+    elif not email or service.organization.email.casefold() != email.casefold():
+        return None
+    return Confirmation(service=service, user=user, email=email, issued_at=issued_at)
 
 
 @transaction.atomic

@@ -33,6 +33,7 @@ class ConfirmCurrentView(MunicipalityMixin, TemplateView):
         confirmation = context["confirmation"]
         if confirmation is None:
             return self.render_to_response(context, status=400)
-        freshness.confirm_by_token(confirmation)
-        context["confirmed"] = True
+        if not confirmation.already_confirmed:  # a second click confirms nothing more
+            freshness.confirm_by_token(confirmation)
+            context["confirmed"] = True
         return self.render_to_response(context)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from kette.core.models import Role
 from kette.directory import freshness, services
 from kette.directory.bulk_models import ReminderSent
-from kette.directory.models import Service, ServiceStatus
+from kette.directory.models import ProviderAccess, Service, ServiceStatus
 from kette.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -117,8 +117,39 @@ def test_one_click_confirms_the_offer_without_login(client, world, setup, provid
     assert service.last_verified_by == provider
     assert service.history.first().history_user == provider
     assert ReminderSent.objects.get(service=service).confirmed_at is not None
-    # Confirming twice is harmless.
-    assert client.post(url).status_code == 200
+    # The link has done its work: a second click confirms nothing more.
+    verified = service.last_verified_at
+    for again in (client.get(url), client.post(url)):
+        assert again.status_code == 200
+        page = again.content.decode()
+        assert "wurde am" in page and "bereits als aktuell bestätigt" in page
+        assert "Ja, das Angebot ist noch aktuell" not in page
+    service.refresh_from_db()
+    assert service.last_verified_at == verified
+
+
+def test_a_link_confirms_nothing_once_access_is_revoked_or_the_offer_archived(
+    client, world, setup, provider
+):
+    service, club = setup["old"], setup["club"]
+    by_provider = freshness.confirmation_token(service, user=provider)
+    by_address = freshness.confirmation_token(club, email="info@sportverein.example")
+    assert freshness.read_token(by_provider, world.a) is not None
+    assert freshness.read_token(by_address, world.a) is not None
+    archived = freshness.confirmation_token(setup["fresh"], user=provider)
+    services.service_archive(actor=None, service=setup["fresh"])
+    access = ProviderAccess.objects.get(user=provider, organization=service.organization)
+    services.provider_access_revoke(actor=None, access=access)
+    services.organization_update(
+        actor=None, organization=club.organization, email="neu@sportverein.example"
+    )
+    for token in (by_provider, by_address, archived):
+        url = reverse("directory_freshness:confirm", args=[world.a.slug, token])
+        response = client.post(url)
+        assert response.status_code == 400
+        assert "nicht mehr veröffentlicht oder nicht mehr von Ihnen" in response.content.decode()
+    service.refresh_from_db()
+    assert service.last_verified_at == LONG_AGO
 
 
 def test_a_link_for_an_organisation_address_confirms_without_a_person(client, world, setup):

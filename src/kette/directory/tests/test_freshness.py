@@ -94,8 +94,10 @@ def test_the_period_is_configurable_per_municipality_and_per_run(world, setup):
     assert freshness.stale_after_months(world.a) == 2
     assert freshness.stale_after_months(world.b) == 12
     assert "Krabbelgruppe" in {s.name for s in freshness.stale_offers(world.a)}
-    call_command("remind_stale_offers", months=24, dry_run=True, stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("remind_stale_offers", months=24, dry_run=True, stdout=out)
     assert mail.outbox == []
+    assert "würden gesendet (Probelauf: nichts wurde gesendet)" in out.getvalue()
     with pytest.raises(CommandError, match="zwischen 1 und 60"):
         call_command("remind_stale_offers", months=0)
 

@@ -177,6 +177,8 @@ def test_export_command_writes_csv_and_xlsx(world, offers, tmp_path):
     assert (tmp_path / "a.csv").read_bytes() == tabular.export_csv(world.a)
     with pytest.raises(CommandError, match=r"muss auf \.csv oder \.xlsx enden"):
         call_command("export_offers", str(tmp_path / "a.txt"), municipality=world.a.slug)
+    with pytest.raises(CommandError, match=r"kann nicht geschrieben werden"):
+        call_command("export_offers", str(tmp_path / "fehlt" / "a.csv"), municipality=world.a.slug)
 
 
 # --- round trips --------------------------------------------------------------

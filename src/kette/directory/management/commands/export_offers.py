@@ -32,7 +32,13 @@ class Command(BaseCommand):
                 _("There is no municipality “%(slug)s”.") % {"slug": options["municipality"]}
             )
         data, rows = tabular.export_table(municipality, fmt)
-        Path(options["file"]).write_bytes(data)
+        out = Path(options["file"])
+        try:
+            out.write_bytes(data)
+        except OSError as error:
+            raise CommandError(
+                _("Cannot write %(file)s: %(reason)s.") % {"file": out, "reason": error.strerror}
+            ) from error
         self.stdout.write(
             _("%(rows)s rows written to %(file)s.") % {"rows": rows, "file": options["file"]}
         )

@@ -37,11 +37,20 @@ class Command(BaseCommand):
             months=options["months"],
             dry_run=options["dry_run"],
         )
-        self.stdout.write(
+        summary = (
             _(
+                "%(stale)s stale offer(s); %(mails)s mail(s) about %(offers)s offer(s) would be "
+                "sent (dry run: nothing was sent); %(not_due)s already reminded within 7 days; "
+                "%(orphans)s without a recipient."
+            )
+            if options["dry_run"]
+            else _(
                 "%(stale)s stale offer(s); %(mails)s mail(s) about %(offers)s offer(s) sent; "
                 "%(not_due)s already reminded within 7 days; %(orphans)s without a recipient."
             )
+        )
+        self.stdout.write(
+            summary
             % {
                 "stale": report.stale,
                 "mails": report.mails,

@@ -1,7 +1,10 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kette.core.models import MUNICIPALITY_ROLES, Municipality, Role
+from kette.core.text import unix_newlines
 
 
 class MunicipalityProfileForm(forms.ModelForm):
@@ -40,3 +43,16 @@ class AccessibilityFeedbackForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
+
+
+class UnixNewlinesMixin:
+    """Text from every field with "\\n" line breaks (see `text.unix_newlines`), so
+    a text typed in the browser compares equal to the same text from a file."""
+
+    cleaned_data: dict[str, Any]
+
+    def _clean_fields(self) -> None:
+        super()._clean_fields()  # type: ignore[misc]
+        for name, value in self.cleaned_data.items():
+            if isinstance(value, str) and "\r" in value:
+                self.cleaned_data[name] = unix_newlines(value)

@@ -17,3 +17,9 @@ def fold_german(value: str) -> str:
     """Lower-case and fold umlauts and ß the way German readers type without them
     ("Mütter" and "Muetter" both become "muetter")."""
     return value.translate(_GERMAN_TRANSLITERATION).casefold()
+
+
+def unix_newlines(value: str) -> str:
+    """Line breaks as "\\n": browsers send text areas with "\\r\\n", files from
+    Excel carry "\\n", and the same text must compare equal."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")

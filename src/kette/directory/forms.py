@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kette.core.forms import UnixNewlinesMixin
 from kette.core.models import Municipality, User
 from kette.directory import selectors
 from kette.directory.models import Organization, Service, Taxonomy, TaxonomyTerm, Weekday
@@ -21,7 +22,7 @@ def _years(months: int | None) -> str:
     return f"{years:f}".replace(".", ",")
 
 
-class ServiceForm(forms.ModelForm):
+class ServiceForm(UnixNewlinesMixin, forms.ModelForm):
     """An offer's own fields; ages are entered in years ("1,5" = 18 months)."""
 
     min_age_years = forms.CharField(
@@ -141,7 +142,7 @@ def proposal_initial(changes: dict[str, Any]) -> dict[str, Any]:
     return initial
 
 
-class OfferLocationForm(forms.Form):
+class OfferLocationForm(UnixNewlinesMixin, forms.Form):
     """A new place where an offer takes place (address, optional coordinates for
     the map and the district, accessibility features)."""
 
@@ -197,7 +198,7 @@ class PhoneForm(forms.Form):
     number = forms.CharField(label=_("Phone number"), max_length=50)
 
 
-class OrganizationForm(forms.ModelForm):
+class OrganizationForm(UnixNewlinesMixin, forms.ModelForm):
     """A provider organisation's (Träger's) own fields."""
 
     class Meta:

@@ -49,7 +49,7 @@ from django.utils.translation import gettext as _
 from kette.core import bulk
 from kette.core.audit import BulkValidationError
 from kette.core.models import Municipality, User
-from kette.core.text import fold_german
+from kette.core.text import fold_german, unix_newlines
 from kette.core.upload_store import max_bytes, size_message
 from kette.directory import selectors, services
 from kette.directory.bulk_models import ColumnMapping
@@ -362,7 +362,7 @@ def _fold(value: str) -> str:
 
 
 def _text(value: str) -> str:
-    value = value.strip()
+    value = unix_newlines(value.strip())
     if value.startswith("'") and value[1:].startswith(_FORMULA_START):
         value = value[1:]
     return value
@@ -841,6 +841,28 @@ def _match(plan: ImportPlan) -> None:
         identity = row.service.pk if row.service else row.new_key
         rows_per_service[identity] = rows_per_service.get(identity, 0) + 1
     for row in plan.rows:
+        if row.service is not None and ("min_age" in row.values) != ("max_age" in row.values):
+            # one age column in the file: the other bound stays as stored
+            low = row.values.get("min_age", row.service.min_age_months)
+            high = row.values.get("max_age", row.service.max_age_months)
+            if low is not None and high is not None and high <= low:
+                key = "max_age" if "max_age" in row.values else "min_age"
+                plan.problems.append(
+                    Problem(
+                        row.number,
+                        BY_KEY[key].header,
+                        _(
+                            "“Alter bis” must be greater than “Alter von”; the offer keeps "
+                            "its stored “%(other)s” of %(years)s years."
+                        )
+                        % {
+                            "other": "Alter von" if key == "max_age" else "Alter bis",
+                            "years": str(_years(low if key == "max_age" else high)).replace(
+                                ".", ","
+                            ),
+                        },
+                    )
+                )
         if row.service is None or row.location is not None:
             continue
         mine = locations_of.get(row.service.pk, [])

@@ -269,6 +269,28 @@ def test_a_changed_value_updates_the_offer_found_by_its_hsds_id(world, offers, c
     assert course.history.first().history_user == coordinator
 
 
+def test_one_age_column_is_checked_against_the_stored_other_bound(world, offers, coordinator):
+    club = offers["club"]  # 10,42 to 27 years
+    data = csv_bytes(
+        [
+            ["Angebot", "Träger", "Alter bis (Jahre)", "HSDS-ID"],
+            [club.name, club.organization.name, "8", str(club.id_hsds)],
+        ]
+    )
+    plan, summary = import_bytes(world.a, data, actor=coordinator)
+    assert summary is None
+    assert [(p.row, p.column, p.message) for p in plan.problems] == [
+        (
+            2,
+            "Alter bis (Jahre)",
+            "„Alter bis“ muss größer sein als „Alter von“; das Angebot behält sein "
+            "gespeichertes „Alter von“ von 10,42 Jahren.",
+        )
+    ]
+    club.refresh_from_db()
+    assert club.max_age_months == 324
+
+
 def test_same_name_and_address_updates_instead_of_duplicating(world, offers, coordinator):
     data = csv_bytes(
         [

@@ -59,6 +59,26 @@ def test_the_coordinator_creates_an_offer_with_ages_in_years(world, coordinator,
     assert 'value="1,5"' in page.content.decode()
 
 
+def test_text_typed_in_the_browser_reimports_unchanged_from_its_excel_export(
+    world, coordinator, organization
+):
+    """Browsers send line breaks as CRLF, Excel keeps LF: stored as LF, an export
+    of the offer imports back without counting it as changed."""
+    from kette.directory import tabular
+
+    description = "Zeile eins\r\nZeile zwei\r\n\r\nAbsatz"
+    logged_in(coordinator).post(
+        f"/k/{world.a.slug}/angebote/neu/", form_data(organization, description=description)
+    )
+    service = Service.objects.get(name="Babytreff")
+    assert service.description == "Zeile eins\nZeile zwei\n\nAbsatz"
+    table = tabular.read_table(tabular.export_xlsx(world.a), "angebote.xlsx")
+    plan = tabular.prepare_import(world.a, table)
+    assert plan.problems == []
+    summary = tabular.run_import(plan, actor=coordinator)
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 1)
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

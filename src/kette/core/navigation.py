@@ -21,12 +21,16 @@ class Section:
     url_name: str  # reversed with municipality_slug
     permission: str  # a django-rules permission checked against the municipality
     position: int = 100
+    # A short line of what needs attention (e.g. "12 offers due for a check"), or
+    # "" when nothing does; shown on the workspace page only (one query or so).
+    status: Callable[[Any], str] | None = None
 
 
 @dataclass(frozen=True)
 class SectionLink:
     section: Section
     url: str
+    status: str = ""
 
 
 _sections: dict[str, Section] = {}
@@ -61,10 +65,15 @@ def register_section(section: Section) -> None:
     _sections[section.key] = section
 
 
-def sections_for(user: Any, municipality: Any) -> list[SectionLink]:
-    """The registered sections `user` may use in `municipality`, in order."""
+def sections_for(user: Any, municipality: Any, *, with_status: bool = False) -> list[SectionLink]:
+    """The registered sections `user` may use in `municipality`, in order; with
+    `with_status`, each with its status line."""
     return [
-        SectionLink(section, reverse(section.url_name, args=[municipality.slug]))
+        SectionLink(
+            section,
+            reverse(section.url_name, args=[municipality.slug]),
+            section.status(municipality) if with_status and section.status else "",
+        )
         for section in sorted(_sections.values(), key=lambda s: (s.position, s.key))
         if user.has_perm(section.permission, municipality)
     ]

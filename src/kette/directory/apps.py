@@ -1,6 +1,24 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+
+def stale_status(municipality: Any) -> str:
+    """The workspace's line on offers due for a check ("" when none is)."""
+    from kette.directory import freshness
+
+    months = freshness.stale_after_months(municipality)
+    count = freshness.stale_offers(municipality, months=months).count()
+    if not count:
+        return ""
+    return ngettext(
+        "%(count)s offer not checked for more than %(months)s months",
+        "%(count)s offers not checked for more than %(months)s months",
+        count,
+    ) % {"count": count, "months": months}
 
 
 class DirectoryConfig(AppConfig):
@@ -66,6 +84,7 @@ class DirectoryConfig(AppConfig):
                 url_name="directory:service_list",
                 permission="directory.list_offers",
                 position=10,
+                status=stale_status,
             )
         )
         navigation.register_section(

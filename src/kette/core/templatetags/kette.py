@@ -8,9 +8,12 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def workspace_sections(context: dict[str, Any], municipality: Any) -> list[SectionLink]:
-    """The workspace sections the current user may use in `municipality`."""
-    return sections_for(context["request"].user, municipality)
+def workspace_sections(
+    context: dict[str, Any], municipality: Any, with_status: bool = False
+) -> list[SectionLink]:
+    """The workspace sections the current user may use in `municipality` (with
+    `with_status`: and what needs attention in each, for the workspace page)."""
+    return sections_for(context["request"].user, municipality, with_status=with_status)
 
 
 @register.simple_tag

@@ -190,3 +190,20 @@ def test_forged_expired_and_foreign_links_confirm_nothing(client, world, setup, 
     )
     service.refresh_from_db()
     assert service.last_verified_at == before
+
+
+def test_the_workspace_shows_how_many_offers_are_due_for_a_check(world, setup, provider):
+    from kette.testing.clients import logged_in
+
+    coordinator = factories.user_with_role(Role.COORDINATOR, world.a, username="koordination")
+    url = reverse("core:workspace", args=[world.a.slug])
+    page = logged_in(coordinator).get(url).content.decode()
+    # Babytreff, Elterncafé, Kinderturnen, Spielplatzfest (the draft is not stale)
+    assert "4 Angebote seit mehr als 12 Monaten nicht geprüft" in page
+    freshness.directory_settings_update(actor=None, municipality=world.a, stale_after_months=2)
+    page = logged_in(coordinator).get(url).content.decode()
+    assert "5 Angebote seit mehr als 2 Monaten nicht geprüft" in page
+    Service.objects.filter(municipality=world.a).update(last_verified_at=timezone.now())
+    assert "nicht geprüft" not in logged_in(coordinator).get(url).content.decode()
+    # providers have no workspace section with that count
+    assert "nicht geprüft" not in logged_in(provider).get(url).content.decode()

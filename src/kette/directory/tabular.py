@@ -227,9 +227,7 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for broken files
-        raise TabularFileError(
-            _("The file is not a readable Excel file (.xlsx): %(reason)s") % {"reason": error}
-        ) from error
+        raise TabularFileError(_broken_xlsx()) from error
     try:
         sheet = (
             workbook["Angebote"] if "Angebote" in workbook.sheetnames else workbook.worksheets[0]
@@ -243,11 +241,17 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     except TabularFileError:
         raise
     except Exception as error:
-        raise TabularFileError(
-            _("The file is not a readable Excel file (.xlsx): %(reason)s") % {"reason": error}
-        ) from error
+        raise TabularFileError(_broken_xlsx()) from error
     finally:
         workbook.close()
+
+
+def _broken_xlsx() -> str:
+    # openpyxl's and zipfile's reasons are English and technical: not shown
+    return _(
+        "The file is not a readable Excel file (.xlsx): it is damaged or incomplete. "
+        "Please save it again from Excel, or as CSV."
+    )
 
 
 def _too_many_rows() -> str:
@@ -260,6 +264,12 @@ def _decode(data: bytes) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise TabularFileError(_wrong_encoding()) from error
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        try:
+            return data.decode(utf16)
         except UnicodeDecodeError as error:
             raise TabularFileError(_wrong_encoding()) from error
     if b"\x00" in data:
@@ -278,6 +288,20 @@ def _decode(data: bytes) -> str:
     return text
 
 
+def _utf16_without_bom(data: bytes) -> str:
+    """ "utf-16-le" or "utf-16-be" for UTF-16 text without byte order mark (saved
+    so by some tools): mostly Latin text, so nearly every second byte is zero."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return ""
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) >= 0.9 * len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return ""
+
+
 def _wrong_encoding() -> str:
     return _(
         "The file's character encoding could not be recognised. Please save it as "
@@ -291,16 +315,25 @@ def _read_csv(data: bytes) -> list[list[str]]:
     delimiter = max([";", ",", "\t"], key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list[str]] = []
+    start = 1  # the line the record being read starts on (a quoted cell may span lines)
     try:
         for values in reader:
             rows.append(values)
+            start = reader.line_num + 1
             if len(rows) > MAX_ROWS + 1:
                 raise TabularFileError(_too_many_rows())
     except csv.Error as error:
-        raise TabularFileError(
-            _("The CSV file could not be read (line %(line)s): %(reason)s")
-            % {"line": reader.line_num, "reason": error}
-        ) from error
+        if "field larger than field limit" in str(error):
+            message = _(
+                "The CSV file could not be read: line %(line)s holds a cell of more than "
+                "%(limit)s characters (perhaps a quotation mark that is never closed)."
+            ) % {"line": start, "limit": f"{csv.field_size_limit():,}".replace(",", ".")}
+        else:  # the csv module's reason is English and technical: not shown
+            message = _(
+                "The CSV file could not be read (line %(line)s): the line does not follow "
+                "the CSV format."
+            ) % {"line": start}
+        raise TabularFileError(message) from error
     return rows
 
 
@@ -326,9 +359,7 @@ def read_rows(data: bytes) -> list[list[str]]:
         try:
             names = zipfile.ZipFile(io.BytesIO(data)).namelist()
         except zipfile.BadZipFile as error:
-            raise TabularFileError(
-                _("The file is not a readable Excel file (.xlsx): %(reason)s") % {"reason": error}
-            ) from error
+            raise TabularFileError(_broken_xlsx()) from error
         if not any(name.startswith("xl/") for name in names):
             raise TabularFileError(
                 _(
@@ -697,6 +728,8 @@ def _parse_row(
     run("website", parse_website)
     run("status", parse_status, empty=None)
     run("last_verified", parse_date, empty=None)
+    if values.get("last_verified") and values["last_verified"] > timezone.localdate():
+        errors.append(("last_verified", _("The date lies in the future.")))
     run("hsds_id", parse_uuid, empty=None)
 
     if (values.get("latitude") is None) != (values.get("longitude") is None) and not any(

@@ -455,14 +455,41 @@ def test_a_dry_run_writes_nothing(world, coordinator):
         (b"%PDF-1.4 ...", "keine Tabelle, sondern eine PDF-Datei"),
         (b"Angebot;Tr\xc3\xa4ger\nK\x81che;X\n", "Zeichenkodierung"),
         ("Angebot;Träger\n".encode() + "Bärenhöhle;X\n".encode("cp1252"), "Zeichenkodierung"),
-        (b"PK\x03\x04broken zip", "keine lesbare Excel-Datei"),
+        (b"PK\x03\x04broken zip", "Sie ist beschädigt oder unvollständig."),
         (b"Angebot;Tr\x00ger\n", "enthält Binärdaten"),
+        (
+            b'Angebot;Tr\xc3\xa4ger\n"Kurs;X\n' + b"x" * 140_000,
+            "Zeile 2 enthält eine Zelle mit mehr als 131.072 Zeichen",
+        ),
     ],
 )
 def test_bad_files_end_in_a_clear_german_message(data, message):
-    with pytest.raises(tabular.TabularFileError) as error:
-        tabular.read_table(data, "angebote.csv")
+    limit = csv.field_size_limit(131_072)  # Python's default (frictionless raises it)
+    try:
+        with pytest.raises(tabular.TabularFileError) as error:
+            tabular.read_table(data, "angebote.csv")
+    finally:
+        csv.field_size_limit(limit)
     assert message in error.value.message
+    assert "Error" not in error.value.message and "field" not in error.value.message
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_byte_order_mark_is_read(encoding):
+    data = "Angebot;Träger\nBärenhöhle;Familienbüro\n".encode(encoding)
+    assert tabular.read_table(data, "angebote.csv") == [
+        ["Angebot", "Träger"],
+        ["Bärenhöhle", "Familienbüro"],
+    ]
+
+
+def test_a_check_date_in_the_future_is_refused(world):
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).strftime("%d.%m.%Y")
+    row = template_row(name="Kurs", organization="Verein", last_verified=tomorrow)
+    plan = tabular.prepare_import(world.a, [tabular.HEADERS, row])
+    assert [(p.row, p.column, p.message) for p in plan.problems] == [
+        (2, "zuletzt geprüft am", "Das Datum liegt in der Zukunft.")
+    ]
 
 
 def test_header_only_is_reported(world):

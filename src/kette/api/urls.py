@@ -4,6 +4,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
+from kette.api import errors
 from kette.core.api import router as core_router
 from kette.directory import hsds_openapi
 from kette.directory.api import router as hsds_router
@@ -33,6 +34,7 @@ api = KetteAPI(
     ),
     urls_namespace="api",
 )
+errors.install(api)
 api.add_router("/", core_router)
 api.add_router("/", network_router)
 api.add_router("/", monitoring_router)

@@ -313,6 +313,12 @@ def test_modified_after(client, world):
 def test_invalid_parameters_and_unknown_municipality(client, world):
     for params in ({"page": "0"}, {"per_page": "101"}, {"minimum_age": "nan"}):
         assert get(client, "/services", **params).status_code == 422
+    detail = get(client, "/services", per_page="viele").json()["detail"]
+    assert [(d["loc"], d["msg"]) for d in detail] == [
+        (["query", "per_page"], "„per_page“ ist keine ganze Zahl")
+    ]
+    detail = get(client, "/services", page="0").json()["detail"]
+    assert detail[0]["msg"] == "„page“ muss mindestens 1 sein"
     for low, high in (("10", "3"), ("3", "3")):  # maximum_age is exclusive: no age fits
         response = get(client, "/services", minimum_age=low, maximum_age=high)
         assert response.status_code == 422

@@ -1,0 +1,113 @@
+"""Where the guide measures distances from, from what a visitor types.
+
+kette geocodes without any outside service (DSGVO: no visitor's address leaves
+the server, and kette works offline). What it can resolve, in this order:
+
+1. coordinates, "50.94, 6.96" or with decimal commas "50,94; 6,96";
+2. a district of the municipality by name ("Ehrenfeld", "porz"): its centre;
+3. a postal code ("50823"): the centre of the directory's located places there;
+4. a street with or without house number ("Venloer Str. 1", "Venloer Straße"):
+   the place at that number, else the centre of the places on that street.
+
+Only the municipality's own places are a gazetteer (3, 4): an address in a
+street without any offer is not found, and the visitor is asked for a district
+or postal code instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kette.core.models import District, Municipality
+from kette.core.text import fold_german
+from kette.directory.models import Location
+from kette.directory.public_search import Point, district_centroid
+
+LATITUDE_RANGE = (47.0, 55.2)  # Germany, as the guide's coordinate fields
+LONGITUDE_RANGE = (5.8, 15.1)
+_NUMBER = r"[-+]?\d{1,3}(?:[.,]\d+)?"
+_COORDINATES = re.compile(rf"^\s*({_NUMBER})\s*[,;/ ]\s*({_NUMBER})\s*$")
+_POSTAL_CODE = re.compile(r"^\s*(\d{5})\b")
+_HOUSE_NUMBER = re.compile(r"\s+(\d+\s*[a-z]?(?:\s*[-/]\s*\d+\s*[a-z]?)?)\s*$")
+
+
+@dataclass(frozen=True)
+class Origin:
+    point: Point
+    label: str  # what was found, shown to the visitor ("Ehrenfeld", "50823")
+
+
+def _street_key(text: str) -> str:
+    """A street name folded for comparison: "Venloer Str." = "venloer strasse"."""
+    folded = " ".join(fold_german(text).replace("-", " ").split())
+    folded = re.sub(r"\bstr\b\.?|\bstr\.", "strasse", folded)
+    folded = re.sub(r"(\w)str\b\.?", r"\1strasse", folded)
+    return folded.rstrip(".")
+
+
+def _mean(points: list[tuple[float, float]]) -> Point | None:
+    if not points:
+        return None
+    return Point(
+        latitude=sum(p[0] for p in points) / len(points),
+        longitude=sum(p[1] for p in points) / len(points),
+    )
+
+
+def _located(municipality: Municipality) -> list[Location]:
+    return list(
+        Location.objects.for_municipality(municipality)
+        .filter(latitude__isnull=False, longitude__isnull=False)
+        .only("address_1", "postal_code", "latitude", "longitude")
+    )
+
+
+def resolve(text: str, municipality: Municipality | None) -> Origin | None:
+    """The point `text` names (see the module docstring), or None."""
+    text = " ".join(text.split())
+    if not text:
+        return None
+    match = _COORDINATES.match(text)
+    if match:
+        lat, lon = (float(n.replace(",", ".")) for n in match.groups())
+        if (
+            LATITUDE_RANGE[0] <= lat <= LATITUDE_RANGE[1]
+            and LONGITUDE_RANGE[0] <= lon <= LONGITUDE_RANGE[1]
+        ):
+            return Origin(Point(lat, lon), f"{lat:.5f}, {lon:.5f}")
+        return None
+    if municipality is None:
+        return None
+    wanted = fold_german(text)
+    districts = list(District.objects.for_municipality(municipality).order_by("level", "name"))
+    # the most specific district of that name (a Stadtteil before its Stadtbezirk)
+    for district in sorted(districts, key=lambda d: d.parent_id is None):
+        if fold_german(district.name) == wanted:
+            centre = district_centroid(district)
+            if centre is not None:
+                return Origin(centre, district.name)
+    postal = _POSTAL_CODE.match(text)
+    places = _located(municipality)
+    if postal:
+        code = postal.group(1)
+        centre = _mean(
+            [(float(p.latitude), float(p.longitude)) for p in places if p.postal_code == code]
+        )
+        return Origin(centre, code) if centre else None
+    number_match = _HOUSE_NUMBER.search(text)
+    street = _street_key(text[: number_match.start()] if number_match else text)
+    number = re.sub(r"\s", "", number_match.group(1)).casefold() if number_match else ""
+    on_street: list[tuple[float, float]] = []
+    at_number: list[tuple[float, float]] = []
+    for place in places:
+        found = _HOUSE_NUMBER.search(place.address_1)
+        place_street = _street_key(place.address_1[: found.start()] if found else place.address_1)
+        if not place_street or place_street != street:
+            continue
+        point = (float(place.latitude), float(place.longitude))  # type: ignore[arg-type]
+        on_street.append(point)
+        if number and found and re.sub(r"\s", "", found.group(1)).casefold() == number:
+            at_number.append(point)
+    centre = _mean(at_number) or _mean(on_street)
+    return Origin(centre, text) if centre else None

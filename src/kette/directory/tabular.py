@@ -842,7 +842,25 @@ def _match(plan: ImportPlan) -> None:
     )
     rows_per_service: dict[Any, int] = {}
     seen: dict[tuple[Any, ...], int] = {}
+    first_with_id: dict[Any, OfferRow] = {}
     for row in plan.rows:
+        first = first_with_id.setdefault(row.hsds_id, row) if row.hsds_id else row
+        if first is not row and _fold(first.values.get("name", "")) != _fold(
+            row.values.get("name", "")
+        ):
+            # rows sharing an id are one offer at several addresses: one name
+            plan.problems.append(
+                Problem(
+                    row.number,
+                    BY_KEY["hsds_id"].header,
+                    _(
+                        "The same HSDS-ID as row %(row)s, but another name: rows with one "
+                        "HSDS-ID are one offer at several addresses."
+                    )
+                    % {"row": first.number},
+                )
+            )
+            continue
         if row.hsds_id in foreign:
             plan.problems.append(
                 Problem(

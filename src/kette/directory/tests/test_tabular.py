@@ -291,6 +291,18 @@ def test_one_age_column_is_checked_against_the_stored_other_bound(world, offers,
     assert club.max_age_months == 324
 
 
+def test_rows_with_one_hsds_id_but_different_names_are_refused(world):
+    same = str(uuid.uuid4())
+    rows = [
+        template_row(name="Kurs", organization="Verein", street="A-Weg 1", hsds_id=same),
+        template_row(name="Kurs", organization="Verein", street="B-Weg 2", hsds_id=same),
+        template_row(name="Anderer Kurs", organization="Verein", hsds_id=same),
+    ]
+    plan = tabular.prepare_import(world.a, [tabular.HEADERS, *rows])
+    assert [(p.row, p.column) for p in plan.problems] == [(4, "HSDS-ID")]
+    assert "Dieselbe HSDS-ID wie Zeile 2, aber ein anderer Name" in plan.problems[0].message
+
+
 def test_same_name_and_address_updates_instead_of_duplicating(world, offers, coordinator):
     data = csv_bytes(
         [

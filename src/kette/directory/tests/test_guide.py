@@ -247,3 +247,57 @@ def test_guide_results_carry_the_guides_municipality_without_reading_it_again(wo
     assert not [q for q in queries.captured_queries if '"core_municipality"' in q["sql"]]
     everywhere = guide_search(GuideQuery(query="Familie"))
     assert {service.municipality.pk for service in everywhere.services} >= {world.a.pk}
+
+
+def test_stadtbezirk_and_stadtteil_of_one_name_are_told_apart(world, corpus):
+    """Köln has a Stadtbezirk Porz and, in it, a Stadtteil Porz: the list groups
+    the Stadtteile under their Stadtbezirk, which is named with its level, and
+    choosing the Stadtbezirk finds the offers in its Stadtteile."""
+    from kette.core.models import District
+    from kette.directory import services
+
+    bezirk = District.objects.create(
+        municipality=world.a, code="7", name="Porz", level="Stadtbezirk"
+    )
+    teil = District.objects.create(
+        municipality=world.a, code="701", name="Porz", level="Stadtteil", parent=bezirk
+    )
+    house = services.location_create(actor=None, municipality=world.a, name="Haus", district=teil)
+    services.service_add_location(actor=None, service=corpus["football"], location=house)
+    client = Client()
+    response = client.get("/k/altstadt/familienwegweiser/", {"sozialraum": bezirk.pk})
+    assert names(response) == ["Straßenfußball"]
+    html = response.content.decode()
+    group = re.search(r'<optgroup label="Stadtbezirk Porz">(.*?)</optgroup>', html, re.S)
+    assert group, "the Stadtbezirk is a group of the list"
+    options = re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', group.group(1))
+    assert options == [(str(bezirk.pk), "Stadtbezirk Porz (1)"), (str(teil.pk), "Porz (1)")]
+    # districts without parts stay plain options
+    assert "Südstadt (1)</option>" in html
+    _response, data = get_json(client, "/k/altstadt/familienwegweiser/", sozialraum=bezirk.pk)
+    labels = {option["label"]: option["count"] for option in data["facets"]["district"]}
+    assert labels["Stadtbezirk Porz"] == 1
+    assert labels["Porz"] == 1
+
+
+def test_district_choices_group_parts_under_the_whole_district(world):
+    from kette.core.models import District
+    from kette.directory.public_views import district_choices
+
+    assert district_choices(world.a) == []
+    west = District.objects.create(municipality=world.a, code="1", name="West")
+    assert district_choices(world.a) == [(west.pk, "West")]  # nothing nests: a plain list
+    mitte = District.objects.create(municipality=world.a, code="2", name="Mitte")  # no level
+    altstadt = District.objects.create(
+        municipality=world.a, code="21", name="Altstadt", parent=mitte, level="Stadtteil"
+    )
+    gasse = District.objects.create(
+        municipality=world.a, code="211", name="Gasse", parent=altstadt, level="Block"
+    )
+    assert district_choices(world.a) == [
+        (west.pk, "West"),
+        (
+            "ganz Mitte",
+            [(mitte.pk, "ganz Mitte"), (altstadt.pk, "Stadtteil Altstadt"), (gasse.pk, "Gasse")],
+        ),
+    ]

@@ -284,8 +284,8 @@ class _GuideBase(TemplateView):
         result = guide_search(guide, municipality=self.municipality, with_facets=with_facets)
         for service in result.services:
             service.age_text = age_text(service)
-        if form.is_bound:
-            _add_counts(form, result)
+        # The landing page too: its search (no criteria) counts every offer.
+        _add_counts(form, result)
         if wants_json(request):
             return self.json_response(request, form, guide, result)
         page_url = _page_url(request)

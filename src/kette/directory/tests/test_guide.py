@@ -301,3 +301,25 @@ def test_district_choices_group_parts_under_the_whole_district(world):
             [(mitte.pk, "ganz Mitte"), (altstadt.pk, "Stadtteil Altstadt"), (gasse.pk, "Gasse")],
         ),
     ]
+
+
+@pytest.mark.parametrize("url", ["/k/altstadt/familienwegweiser/", "/familienwegweiser/"])
+def test_the_landing_page_shows_the_counts_and_languages_of_a_search_without_criteria(
+    world, corpus, url
+):
+    """Before any search the filters carry the same counts and languages as a
+    search with no criteria (`?q=`)."""
+    client = Client()
+    landing = client.get(url).content.decode()
+    searched = client.get(url, {"q": ""}).content.decode()
+
+    def selects(html):
+        return re.findall(r"<select[^>]*>.*?</select>", html, re.S)
+
+    assert selects(landing) == selects(searched)
+    assert "Bewegung (1)</option>" in landing
+    assert "Türkisch (1)</option>" in landing
+    assert re.search(r"nur kostenlos\s+\(2\)", landing)
+    if "/k/" in url:
+        assert "Deutsch (1)</option>" in landing
+        assert "Südstadt (2)</option>" in landing

@@ -1,9 +1,12 @@
-"""Rebuild the search documents of every offer: district filter keys follow the
-nesting of districts now. A place counts for its district and every district
-containing it (a Stadtteil's Stadtbezirk), a service area also for every part
-of its district (`services._DistrictTree`).
+"""Rebuild the search documents of every offer, for two changes of what they hold:
 
-That needs the offers' places, areas and districts read again, which is what
+- district filter keys follow the nesting of districts: a place counts for its
+  district and every district containing it (a Stadtteil's Stadtbezirk), a
+  service area also for every part of its district (`services._DistrictTree`);
+- words lose a plural -s after a vowel ("Kitas" → kita, "Büros" → buro;
+  `search._without_plural_s`).
+
+That needs the offers' texts, places, areas and districts read again, which is what
 `directory_reindex` does (500 offers per chunk; unchanged documents are not
 written). It works on the current models, not the historical ones: should a
 later migration change the tables it reads, a database migrating through this

@@ -108,7 +108,7 @@ def corpus(world):
         actor=None,
         organization=org,
         name=SPRACHKURS,
-        description="Deutsch lernen für die ganze Familie",
+        description="Deutsch lernen für die ganze Familie, in der Kita oder im Büro",
         status=published,
         terms=[term("sprache")],
     )
@@ -178,6 +178,14 @@ def found(world, query="", **filters):
         ('"Erziehungsberatung und Hilfe"', {BERATUNGSSTELLE}),
         ("Spiel", set()),
         ("Beispiel", {STRASSENFUSSBALL}),
+        # the plural -s after a vowel, which the stemmer keeps ("Kitas", "Büros"),
+        # is dropped; "Haus" keeps its s (as "Häuser" shows)
+        ("Kita", {SPRACHKURS}),
+        ("Kitas", {SPRACHKURS}),
+        ("Büros", {SPRACHKURS}),
+        ("Bueros", {SPRACHKURS}),
+        ("Haus", {FAMILIENBERATUNG, MUETTERZENTRUM, BERATUNGSSTELLE}),
+        ("Häuser", {FAMILIENBERATUNG, MUETTERZENTRUM, BERATUNGSSTELLE}),
         # nothing matches
         ("Zahnarzt", set()),
     ],
@@ -554,6 +562,23 @@ def test_tokens_fold_and_stem_german():
         ("ganz", "famili"),
         ("elt", "kind"),
     ]
+
+
+def test_tokens_drop_the_plural_s_after_a_vowel_only():
+    def same(*words):
+        return len({tuple(search.tokens(word)) for word in words}) == 1
+
+    assert same("Kitas", "Kita") and search.tokens("Kitas") == ["kita"]
+    assert same("Büros", "Büro", "Bueros")
+    assert same("Babys", "Baby") and same("Autos", "Auto") and same("Azubis", "Azubi")
+    # the s of the word itself stays: after u, in "-nis", after ei/ai
+    assert search.tokens("Haus Bus") == ["haus", "bus"]
+    assert same("Zeugnis", "Zeugnisse") and search.tokens("Zeugnis") == ["zeugnis"]
+    assert same("Kreis", "Kreise") and search.tokens("Kreis") == ["kreis"]
+    # a consonant before the s: the stemmer's business, as before
+    assert search.tokens("Kiosk Treffs") == ["kiosk", "treff"]
+    # short words keep it
+    assert search.tokens("Omas") == ["omas"]
 
 
 def test_reindex_command_rebuilds_documents_written_around_the_services(world, corpus):
@@ -963,24 +988,37 @@ def test_district_keys_follow_a_new_parent(world, nested):
     assert "Hebammen für den Stadtbezirk" not in found(world, district=nested.eil.pk)
 
 
-def test_the_reindex_migration_writes_nested_district_keys(world, corpus, nested, monkeypatch):
-    """Migration 0012 rebuilds documents stored before nested district keys:
-    afterwards they are what a reindex writes now."""
+def test_the_reindex_migration_writes_nested_district_keys_and_drops_the_plural_s(
+    world, corpus, nested, monkeypatch
+):
+    """Migration 0012 rebuilds documents stored before nested district keys and
+    the plural -s rule: afterwards they are what a reindex writes now."""
     from django.apps import apps
 
     from kette.directory.models import ServiceFacet
 
     migration = importlib.import_module("kette.directory.migrations.0012_reindex_search_documents")
+    babies = services.service_create(
+        actor=None,
+        organization=corpus["one"].organization,
+        name="Treff für Babys",
+        status=ServiceStatus.PUBLISHED,
+    )
     columns = ("pk", "search_name", "search_body", "search_filters")
     current = set(Service.objects.values_list(*columns))
     current_facets = set(ServiceFacet.objects.values_list("service_id", "key"))
     with monkeypatch.context() as patched:  # documents as written before
+        patched.setattr(search, "_without_plural_s", lambda word: word)
         patched.setattr(services, "_district_tree", lambda ids: services._DistrictTree({}, {}))
+        search._short_tokens.cache_clear()
         services.directory_reindex()
+    search._short_tokens.cache_clear()
     assert set(Service.objects.values_list(*columns)) != current
+    assert Service.objects.get(pk=babies.pk).search_name.split() == ["treff", "babys"]
     assert found(world, district=nested.bezirk.pk) == ["Hebammen für den Stadtbezirk"]
 
     migration.reindex(apps, SimpleNamespace(connection=connection))
     assert set(Service.objects.values_list(*columns)) == current
     assert set(ServiceFacet.objects.values_list("service_id", "key")) == current_facets
+    assert Service.objects.get(pk=babies.pk).search_name.split() == ["treff", "baby"]
     assert len(found(world, district=nested.bezirk.pk)) == 3

@@ -17,6 +17,7 @@ from django import forms
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info, gettext_lazy, pgettext
@@ -63,11 +64,30 @@ FACET_FIELDS = {
 }
 
 
-def language_name(code: str) -> str:
+# Languages of offers (ISO 639) that Django has no name for, among them the
+# codes the spreadsheet import gives "Kurdisch" and "Gebärdensprache".
+LANGUAGE_NAMES = {
+    "am": gettext_lazy("Amharic"),
+    "gsg": gettext_lazy("German Sign Language"),
+    "ku": gettext_lazy("Kurdish"),
+    "prs": gettext_lazy("Dari"),
+    "ps": gettext_lazy("Pashto"),
+    "rom": gettext_lazy("Romani"),
+    "so": gettext_lazy("Somali"),
+    "ti": gettext_lazy("Tigrinya"),
+    "zh": gettext_lazy("Chinese"),
+}
+
+
+def language_name(code: str, default: str = "") -> str:
+    """The name of the language with the ISO 639 `code` in the interface's
+    language; unknown: `default`, else the code."""
+    if code in LANGUAGE_NAMES:
+        return str(LANGUAGE_NAMES[code])
     try:
         return str(get_language_info(code)["name_translated"])
     except KeyError:
-        return code
+        return default or code
 
 
 class GuideForm(forms.Form):
@@ -287,7 +307,17 @@ class _GuideBase(TemplateView):
         # The landing page too: its search (no criteria) counts every offer.
         _add_counts(form, result)
         if wants_json(request):
-            return self.json_response(request, form, guide, result)
+            response: HttpResponse = self.json_response(request, form, guide, result)
+        else:
+            response = self.html_response(request, form, guide, result)
+        # The same URL answers HTML or JSON by the Accept header: caches must
+        # keep them apart.
+        patch_vary_headers(response, ("Accept",))
+        return response
+
+    def html_response(
+        self, request: HttpRequest, form: GuideForm, guide: GuideQuery, result: SearchResult
+    ) -> HttpResponse:
         page_url = _page_url(request)
         context = self.get_context_data(
             form=form,
@@ -501,6 +531,14 @@ class GuideDetailView(MunicipalityMixin, TemplateView):
             locations=locations,
             schedules=schedules,
             public_phones=public_phones,
+            # German first, then by name (as in the search form)
+            language_names=[
+                name
+                for _german, name in sorted(
+                    (language.code != "de", language_name(language.code, language.name))
+                    for language in service.languages.all()
+                )
+            ],
             life_phases=selectors.life_phases_of_service(service),
             share_url=url,
             json_ld=json_ld_script(schema_org(service, locations, schedules, public_phones, url)),

@@ -323,3 +323,33 @@ def test_the_landing_page_shows_the_counts_and_languages_of_a_search_without_cri
     if "/k/" in url:
         assert "Deutsch (1)</option>" in landing
         assert "Südstadt (2)</option>" in landing
+
+
+def test_the_detail_page_names_the_languages_in_the_interface_language(world, corpus):
+    from kette.directory import services
+
+    service = corpus["counselling"]
+    services.service_update(actor=None, service=service, languages=["de", "tr", "ti", "xyz"])
+    url = f"/k/altstadt/familienwegweiser/{service.pk}/"
+    html = Client().get(url).content.decode()
+    languages = re.search(r"<dt>Sprachen</dt>\s*<dd>(.*?)</dd>", html, re.S).group(1)
+    # Django's names, kette's own for what Django lacks, else the code;
+    # German first, then by name
+    assert languages == "Deutsch, Tigrinya, Türkisch, xyz"
+    english = Client(headers={"Cookie": "kette_language=en"}).get(url)
+    assert "Turkish" in english.content.decode()
+
+
+def test_the_guide_varies_by_the_accept_header(world, corpus):
+    """HTML or JSON come from one URL by the Accept header: a cache must not
+    answer a browser with JSON (or a script with HTML)."""
+    client = Client()
+    for accept in ("text/html", "application/json"):
+        for url in ("/k/altstadt/familienwegweiser/", "/familienwegweiser/?q=Familie"):
+            response = client.get(url, HTTP_ACCEPT=accept)
+            assert response.status_code == 200
+            assert "Accept" in [v.strip() for v in response["Vary"].split(",")], (url, accept)
+    assert (
+        client.get("/k/altstadt/familienwegweiser/", HTTP_ACCEPT="application/json")["Content-Type"]
+        == "application/json"
+    )

@@ -17,6 +17,7 @@ from django import forms
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info, gettext_lazy, pgettext
@@ -63,11 +64,30 @@ FACET_FIELDS = {
 }
 
 
-def language_name(code: str) -> str:
+# Languages of offers (ISO 639) that Django has no name for, among them the
+# codes the spreadsheet import gives "Kurdisch" and "Gebärdensprache".
+LANGUAGE_NAMES = {
+    "am": gettext_lazy("Amharic"),
+    "gsg": gettext_lazy("German Sign Language"),
+    "ku": gettext_lazy("Kurdish"),
+    "prs": gettext_lazy("Dari"),
+    "ps": gettext_lazy("Pashto"),
+    "rom": gettext_lazy("Romani"),
+    "so": gettext_lazy("Somali"),
+    "ti": gettext_lazy("Tigrinya"),
+    "zh": gettext_lazy("Chinese"),
+}
+
+
+def language_name(code: str, default: str = "") -> str:
+    """The name of the language with the ISO 639 `code` in the interface's
+    language; unknown: `default`, else the code."""
+    if code in LANGUAGE_NAMES:
+        return str(LANGUAGE_NAMES[code])
     try:
         return str(get_language_info(code)["name_translated"])
     except KeyError:
-        return code
+        return default or code
 
 
 class GuideForm(forms.Form):
@@ -126,10 +146,7 @@ class GuideForm(forms.Form):
             phases = [(p.code, p.name) for p in selectors.life_phases_of(municipality)]
             fields = [(t.code, t.name) for t in selectors.fields_of_action(municipality)]
             features = [(t.code, t.name) for t in selectors.accessibility_features(municipality)]
-            districts = [
-                (d.pk, d.name)
-                for d in District.objects.for_municipality(municipality).order_by("name")
-            ]
+            districts = district_choices(municipality)
         else:
             seen: dict[str, str] = {}
             for code, name in LifePhase.objects.order_by("position", "min_age_months").values_list(
@@ -192,6 +209,64 @@ class GuideForm(forms.Form):
         )
 
 
+def district_choices(municipality: Municipality) -> list[Any]:
+    """The municipality's districts as choices: without nesting a list by name;
+    with it, a group (`<optgroup>`) per district that has parts (a Stadtbezirk):
+    first the district as a whole, labelled with its level ("Stadtbezirk Porz",
+    else "ganz Porz"), then its parts by name; districts that neither have nor
+    are parts come first. So a Stadtbezirk and a Stadtteil of the same name
+    stay apart, with or without JavaScript."""
+    rows = list(
+        District.objects.for_municipality(municipality)
+        .order_by("name", "code")
+        .values_list("pk", "name", "level", "parent_id")
+    )
+    parent_of = {pk: parent_id for pk, _name, _level, parent_id in rows}
+    with_parts = {parent_id for parent_id in parent_of.values() if parent_id is not None}
+    if not with_parts:
+        return [(pk, name) for pk, name, _level, _parent in rows]
+
+    def label(pk: int, name: str, level: str) -> str:
+        if pk not in with_parts:
+            return name
+        if level:
+            return f"{level} {name}"
+        return _("all of %(name)s") % {"name": name}
+
+    def top(pk: int) -> int:
+        seen = {pk}
+        while parent_of.get(pk) is not None and parent_of[pk] not in seen:
+            pk = parent_of[pk]
+            seen.add(pk)
+        return pk
+
+    parts: dict[int, list[tuple[int, str]]] = {}
+    for pk, name, level, _parent in rows:
+        root = top(pk)
+        if root != pk:
+            parts.setdefault(root, []).append((pk, label(pk, name, level)))
+    alone: list[Any] = []
+    groups: list[Any] = []
+    for pk, name, level, _parent in rows:
+        if pk in parts:
+            whole = label(pk, name, level)
+            groups.append((whole, [(pk, whole), *parts[pk]]))
+        elif top(pk) == pk:
+            alone.append((pk, name))
+    return alone + groups
+
+
+def flat_choices(choices: Any) -> list[tuple[Any, Any]]:
+    """Choices with their groups (`<optgroup>`) dissolved."""
+    flat = []
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            flat.extend(label)
+        else:
+            flat.append((value, label))
+    return flat
+
+
 def _default_terms(taxonomy_slug: str) -> list[tuple[str, str]]:
     return list(
         TaxonomyTerm.objects.filter(taxonomy__slug=taxonomy_slug, municipality=None)
@@ -229,10 +304,20 @@ class _GuideBase(TemplateView):
         result = guide_search(guide, municipality=self.municipality, with_facets=with_facets)
         for service in result.services:
             service.age_text = age_text(service)
-        if form.is_bound:
-            _add_counts(form, result)
+        # The landing page too: its search (no criteria) counts every offer.
+        _add_counts(form, result)
         if wants_json(request):
-            return self.json_response(request, form, guide, result)
+            response: HttpResponse = self.json_response(request, form, guide, result)
+        else:
+            response = self.html_response(request, form, guide, result)
+        # The same URL answers HTML or JSON by the Accept header: caches must
+        # keep them apart.
+        patch_vary_headers(response, ("Accept",))
+        return response
+
+    def html_response(
+        self, request: HttpRequest, form: GuideForm, guide: GuideQuery, result: SearchResult
+    ) -> HttpResponse:
         page_url = _page_url(request)
         context = self.get_context_data(
             form=form,
@@ -320,7 +405,7 @@ def _facet_options(form: GuideForm, result: SearchResult) -> dict[str, list[dict
         elif isinstance(field, forms.RegexField):
             choices = list(field.widget.choices)
         else:
-            choices = list(field.choices)
+            choices = flat_choices(field.choices)
         labels = {str(value): str(label) for value, label in choices}
         labels.pop("", None)
         values = list(labels) if labels else []
@@ -365,10 +450,14 @@ def _add_counts(form: GuideForm, result: SearchResult) -> None:
                 *((code, f"{language_name(code)} ({counts.get(code, 0)})") for code in codes),
             ]
             continue
-        field.choices = [
-            (value, f"{label} ({counts.get(str(value), 0)})" if value != "" else label)
-            for value, label in field.choices
-        ]
+        field.choices = [(value, _counted(counts, value, label)) for value, label in field.choices]
+
+
+def _counted(counts: dict[str, int], value: Any, label: Any) -> Any:
+    """A choice's label with its count; a group's options with theirs."""
+    if isinstance(label, list | tuple):
+        return [(v, _counted(counts, v, option)) for v, option in label]
+    return f"{label} ({counts.get(str(value), 0)})" if value != "" else label
 
 
 def _page_url(request: HttpRequest) -> Any:
@@ -442,6 +531,14 @@ class GuideDetailView(MunicipalityMixin, TemplateView):
             locations=locations,
             schedules=schedules,
             public_phones=public_phones,
+            # German first, then by name (as in the search form)
+            language_names=[
+                name
+                for _german, name in sorted(
+                    (language.code != "de", language_name(language.code, language.name))
+                    for language in service.languages.all()
+                )
+            ],
             life_phases=selectors.life_phases_of_service(service),
             share_url=url,
             json_ld=json_ld_script(schema_org(service, locations, schedules, public_phones, url)),

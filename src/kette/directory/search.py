@@ -5,7 +5,8 @@ Design
 ------
 German-aware matching happens in Python, once, for documents and queries alike:
 text is folded (`fold_german`: lower case, ä→ae, ß→ss; other diacritics
-dropped), split into words, German stop words are dropped, and every word is
+dropped), split into words, German stop words are dropped, a plural -s after a
+vowel is dropped ("Kitas" → kita; see `_without_plural_s`), and every word is
 reduced by the Snowball German stemmer (PyStemmer, in C; which also maps ae/oe/ue back to the
 plain vowel, so "Mütter", "Muetter" and "mutter" all become "mutt"). The
 services store the resulting tokens on each offer in two columns:
@@ -189,10 +190,29 @@ def _strip_marks(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ı", "i")
 
 
+# The plural -s of words ending in a vowel ("Kitas", "Büros", "Autos", "Babys",
+# "Azubis"), which the Snowball stemmer keeps: dropped before stemming from
+# words of at least PLURAL_S_MIN_LENGTH letters (folded) when a, o, i or y
+# precedes it, but not after u ("Haus", "Bus"), nor from "-nis" and after
+# ei/ai, where the s belongs to the word and its other forms keep it
+# ("Zeugnis"/"Zeugnisse", "Kreis"/"Kreise"). Words ending in a consonant and s
+# ("Kurs", "Kiosk") are the stemmer's business.
+PLURAL_S_MIN_LENGTH = 5
+_PLURAL_S = re.compile(r"(?<![aeiou]i)(?<!ni)(?<=[aoiy])s$")
+
+
+def _without_plural_s(word: str) -> str:
+    if len(word) >= PLURAL_S_MIN_LENGTH and word[-1] == "s":
+        return _PLURAL_S.sub("", word)
+    return word
+
+
 def tokens(text: str) -> list[str]:
     """The search tokens of a text: folded, without stop words, stemmed."""
     folded = _strip_marks(fold_german(text or ""))
-    return _stemmer.stemWords([word for word in _WORD.findall(folded) if word not in STOP_WORDS])
+    return _stemmer.stemWords(
+        [_without_plural_s(word) for word in _WORD.findall(folded) if word not in STOP_WORDS]
+    )
 
 
 @functools.lru_cache(maxsize=8192)

@@ -527,6 +527,7 @@ def services_create_bulk(
     locator = geo.district_locator(municipality)
     phases = list(LifePhase.objects.for_municipality(municipality))
     district_names = dict(District.objects.for_municipality(municipality).values_list("pk", "name"))
+    tree = _district_tree([municipality.pk])
     offers, locations, location_owner, keys = [], [], [], []
     new_ids = bulk.random_uuids()
     for index, draft in enumerate(drafts):
@@ -560,7 +561,7 @@ def services_create_bulk(
             location_owner.append(index)
         locations += places
         # The search document goes in with the row: no reindex after the insert.
-        document, offer_keys = _draft_document(offer, draft, places, phases, district_names)
+        document, offer_keys = _draft_document(offer, draft, places, phases, district_names, tree)
         offer.search_name, offer.search_body, offer.search_filters = document
         offers.append(offer)
         keys.append(offer_keys)
@@ -614,6 +615,7 @@ def _draft_document(
     places: list[Location],
     phases: list[LifePhase],
     district_names: dict[int, str],
+    tree: _DistrictTree,
 ) -> tuple[tuple[str, str, str], set[str]]:
     """The search document and facet keys of a new offer, from what the draft
     holds: the same inputs `_reindex_chunk` reads back from the database for
@@ -628,7 +630,7 @@ def _draft_document(
         parts = [location.name, location.address_1, location.postal_code, location.city]
         words.append(" ".join(filter(None, [*parts, district_names.get(district or 0)])))
         if district:
-            keys.add(search.facet_key("d", district))
+            keys |= tree.place_keys(district)
         keys |= {search.facet_key("ac", term.code) for term in location_draft.accessibility}
     if offer.is_free:
         keys.add(search.facet_key("free"))
@@ -1177,6 +1179,7 @@ def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
         service_id__any=ids, mode__in=[LifePhaseMode.DERIVED, LifePhaseMode.ADDED]
     ).values_list("service_id", "life_phase__code"):
         keys[service_id].add(search.facet_key("lp", code))
+    tree = _district_tree({service.municipality_id for service in offers.values()})
     places: dict[int, list[str]] = defaultdict(list)  # offer → its locations' words
     services_at: dict[int, set[int]] = defaultdict(set)  # location → offers
     link_owner: dict[int, int] = {}  # service at location → offer
@@ -1199,11 +1202,11 @@ def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
         places[service_id].append(" ".join(filter(None, words)))
         services_at[location_id].add(service_id)
         if district_id:
-            keys[service_id].add(search.facet_key("d", district_id))
+            keys[service_id] |= tree.place_keys(district_id)
     for service_id, district_id in ServiceArea.objects.filter(
         service_id__any=ids, district__isnull=False
     ).values_list("service_id", "district_id"):
-        keys[service_id].add(search.facet_key("d", district_id))
+        keys[service_id] |= tree.area_keys(district_id)
     for service_id, code in Language.objects.filter(service_id__any=ids).values_list(
         "service_id", "code"
     ):
@@ -1235,6 +1238,49 @@ def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
     _write_documents({pk: doc for pk, doc in documents.items() if doc != stored[pk]})
     _write_facets({pk: service.municipality_id for pk, service in offers.items()}, keys)
     return documents
+
+
+class _DistrictTree(NamedTuple):
+    """Where districts nest (a Stadtbezirk contains Stadtteile): each district's
+    ancestors and descendants (ids), for the district filter keys of offers."""
+
+    ancestors: dict[int, tuple[int, ...]]
+    descendants: dict[int, tuple[int, ...]]
+
+    def place_keys(self, district_id: int) -> set[str]:
+        """The district keys of a place in the district: a place in a Stadtteil
+        is also in its Stadtbezirk (and so on up)."""
+        return {
+            search.facet_key("d", pk) for pk in (district_id, *self.ancestors.get(district_id, ()))
+        }
+
+    def area_keys(self, district_id: int) -> set[str]:
+        """The district keys of an offer meant for the district (a service area):
+        its ancestors as for a place, and every part of it (an offer for a whole
+        Stadtbezirk is for each of its Stadtteile)."""
+        return self.place_keys(district_id) | {
+            search.facet_key("d", pk) for pk in self.descendants.get(district_id, ())
+        }
+
+
+def _district_tree(municipality_ids: Iterable[int]) -> _DistrictTree:
+    """The nesting of the districts of the municipalities (one query)."""
+    parent_of = dict(
+        District.objects.filter(municipality_id__in=list(municipality_ids)).values_list(
+            "pk", "parent_id"
+        )
+    )
+    ancestors: dict[int, tuple[int, ...]] = {}
+    descendants: dict[int, list[int]] = defaultdict(list)
+    for district_id in parent_of:
+        chain: list[int] = []
+        current = parent_of.get(district_id)
+        while current is not None and current != district_id and current not in chain:
+            chain.append(current)
+            descendants[current].append(district_id)
+            current = parent_of.get(current)
+        ancestors[district_id] = tuple(chain)
+    return _DistrictTree(ancestors, {pk: tuple(parts) for pk, parts in descendants.items()})
 
 
 class _Indexed(NamedTuple):

@@ -148,6 +148,7 @@ def districts_import(
         errors.append(_("The file contains no features."))
 
     existing = {d.code: d for d in District.objects.for_municipality(municipality)}
+    nesting_before = _nesting(municipality)
     parents: dict[str, District | None] = {}
     if parent_property:
         for item in parsed:
@@ -234,7 +235,20 @@ def districts_import(
     report.locations_assigned = directory_services.locations_assign_districts(
         actor=actor, municipality=municipality
     )
+    if _nesting(municipality) != nesting_before:
+        # An offer in a Stadtteil is found under its Stadtbezirk, one for a
+        # Stadtbezirk under each of its Stadtteile: their filter keys follow.
+        directory_services.directory_reindex(municipality=municipality)
     return report
+
+
+def _nesting(municipality: Municipality) -> set[tuple[int, int]]:
+    """The (district, parent) pairs of the municipality's nested districts."""
+    return set(
+        District.objects.for_municipality(municipality)
+        .filter(parent__isnull=False)
+        .values_list("pk", "parent_id")
+    )
 
 
 # Indicators -------------------------------------------------------------------

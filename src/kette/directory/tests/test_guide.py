@@ -247,3 +247,109 @@ def test_guide_results_carry_the_guides_municipality_without_reading_it_again(wo
     assert not [q for q in queries.captured_queries if '"core_municipality"' in q["sql"]]
     everywhere = guide_search(GuideQuery(query="Familie"))
     assert {service.municipality.pk for service in everywhere.services} >= {world.a.pk}
+
+
+def test_stadtbezirk_and_stadtteil_of_one_name_are_told_apart(world, corpus):
+    """Köln has a Stadtbezirk Porz and, in it, a Stadtteil Porz: the list groups
+    the Stadtteile under their Stadtbezirk, which is named with its level, and
+    choosing the Stadtbezirk finds the offers in its Stadtteile."""
+    from kette.core.models import District
+    from kette.directory import services
+
+    bezirk = District.objects.create(
+        municipality=world.a, code="7", name="Porz", level="Stadtbezirk"
+    )
+    teil = District.objects.create(
+        municipality=world.a, code="701", name="Porz", level="Stadtteil", parent=bezirk
+    )
+    house = services.location_create(actor=None, municipality=world.a, name="Haus", district=teil)
+    services.service_add_location(actor=None, service=corpus["football"], location=house)
+    client = Client()
+    response = client.get("/k/altstadt/familienwegweiser/", {"sozialraum": bezirk.pk})
+    assert names(response) == ["Straßenfußball"]
+    html = response.content.decode()
+    group = re.search(r'<optgroup label="Stadtbezirk Porz">(.*?)</optgroup>', html, re.S)
+    assert group, "the Stadtbezirk is a group of the list"
+    options = re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', group.group(1))
+    assert options == [(str(bezirk.pk), "Stadtbezirk Porz (1)"), (str(teil.pk), "Porz (1)")]
+    # districts without parts stay plain options
+    assert "Südstadt (1)</option>" in html
+    _response, data = get_json(client, "/k/altstadt/familienwegweiser/", sozialraum=bezirk.pk)
+    labels = {option["label"]: option["count"] for option in data["facets"]["district"]}
+    assert labels["Stadtbezirk Porz"] == 1
+    assert labels["Porz"] == 1
+
+
+def test_district_choices_group_parts_under_the_whole_district(world):
+    from kette.core.models import District
+    from kette.directory.public_views import district_choices
+
+    assert district_choices(world.a) == []
+    west = District.objects.create(municipality=world.a, code="1", name="West")
+    assert district_choices(world.a) == [(west.pk, "West")]  # nothing nests: a plain list
+    mitte = District.objects.create(municipality=world.a, code="2", name="Mitte")  # no level
+    altstadt = District.objects.create(
+        municipality=world.a, code="21", name="Altstadt", parent=mitte, level="Stadtteil"
+    )
+    gasse = District.objects.create(
+        municipality=world.a, code="211", name="Gasse", parent=altstadt, level="Block"
+    )
+    assert district_choices(world.a) == [
+        (west.pk, "West"),
+        (
+            "ganz Mitte",
+            [(mitte.pk, "ganz Mitte"), (altstadt.pk, "Stadtteil Altstadt"), (gasse.pk, "Gasse")],
+        ),
+    ]
+
+
+@pytest.mark.parametrize("url", ["/k/altstadt/familienwegweiser/", "/familienwegweiser/"])
+def test_the_landing_page_shows_the_counts_and_languages_of_a_search_without_criteria(
+    world, corpus, url
+):
+    """Before any search the filters carry the same counts and languages as a
+    search with no criteria (`?q=`)."""
+    client = Client()
+    landing = client.get(url).content.decode()
+    searched = client.get(url, {"q": ""}).content.decode()
+
+    def selects(html):
+        return re.findall(r"<select[^>]*>.*?</select>", html, re.S)
+
+    assert selects(landing) == selects(searched)
+    assert "Bewegung (1)</option>" in landing
+    assert "Türkisch (1)</option>" in landing
+    assert re.search(r"nur kostenlos\s+\(2\)", landing)
+    if "/k/" in url:
+        assert "Deutsch (1)</option>" in landing
+        assert "Südstadt (2)</option>" in landing
+
+
+def test_the_detail_page_names_the_languages_in_the_interface_language(world, corpus):
+    from kette.directory import services
+
+    service = corpus["counselling"]
+    services.service_update(actor=None, service=service, languages=["de", "tr", "ti", "xyz"])
+    url = f"/k/altstadt/familienwegweiser/{service.pk}/"
+    html = Client().get(url).content.decode()
+    languages = re.search(r"<dt>Sprachen</dt>\s*<dd>(.*?)</dd>", html, re.S).group(1)
+    # Django's names, kette's own for what Django lacks, else the code;
+    # German first, then by name
+    assert languages == "Deutsch, Tigrinya, Türkisch, xyz"
+    english = Client(headers={"Cookie": "kette_language=en"}).get(url)
+    assert "Turkish" in english.content.decode()
+
+
+def test_the_guide_varies_by_the_accept_header(world, corpus):
+    """HTML or JSON come from one URL by the Accept header: a cache must not
+    answer a browser with JSON (or a script with HTML)."""
+    client = Client()
+    for accept in ("text/html", "application/json"):
+        for url in ("/k/altstadt/familienwegweiser/", "/familienwegweiser/?q=Familie"):
+            response = client.get(url, HTTP_ACCEPT=accept)
+            assert response.status_code == 200
+            assert "Accept" in [v.strip() for v in response["Vary"].split(",")], (url, accept)
+    assert (
+        client.get("/k/altstadt/familienwegweiser/", HTTP_ACCEPT="application/json")["Content-Type"]
+        == "application/json"
+    )

@@ -108,7 +108,7 @@ def corpus(world):
         actor=None,
         organization=org,
         name=SPRACHKURS,
-        description="Deutsch lernen für die ganze Familie",
+        description="Deutsch lernen für die ganze Familie, in der Kita oder im Büro",
         status=published,
         terms=[term("sprache")],
     )
@@ -178,6 +178,14 @@ def found(world, query="", **filters):
         ('"Erziehungsberatung und Hilfe"', {BERATUNGSSTELLE}),
         ("Spiel", set()),
         ("Beispiel", {STRASSENFUSSBALL}),
+        # the plural -s after a vowel, which the stemmer keeps ("Kitas", "Büros"),
+        # is dropped; "Haus" keeps its s (as "Häuser" shows)
+        ("Kita", {SPRACHKURS}),
+        ("Kitas", {SPRACHKURS}),
+        ("Büros", {SPRACHKURS}),
+        ("Bueros", {SPRACHKURS}),
+        ("Haus", {FAMILIENBERATUNG, MUETTERZENTRUM, BERATUNGSSTELLE}),
+        ("Häuser", {FAMILIENBERATUNG, MUETTERZENTRUM, BERATUNGSSTELLE}),
         # nothing matches
         ("Zahnarzt", set()),
     ],
@@ -556,6 +564,23 @@ def test_tokens_fold_and_stem_german():
     ]
 
 
+def test_tokens_drop_the_plural_s_after_a_vowel_only():
+    def same(*words):
+        return len({tuple(search.tokens(word)) for word in words}) == 1
+
+    assert same("Kitas", "Kita") and search.tokens("Kitas") == ["kita"]
+    assert same("Büros", "Büro", "Bueros")
+    assert same("Babys", "Baby") and same("Autos", "Auto") and same("Azubis", "Azubi")
+    # the s of the word itself stays: after u, in "-nis", after ei/ai
+    assert search.tokens("Haus Bus") == ["haus", "bus"]
+    assert same("Zeugnis", "Zeugnisse") and search.tokens("Zeugnis") == ["zeugnis"]
+    assert same("Kreis", "Kreise") and search.tokens("Kreis") == ["kreis"]
+    # a consonant before the s: the stemmer's business, as before
+    assert search.tokens("Kiosk Treffs") == ["kiosk", "treff"]
+    # short words keep it
+    assert search.tokens("Omas") == ["omas"]
+
+
 def test_reindex_command_rebuilds_documents_written_around_the_services(world, corpus):
     from io import StringIO
 
@@ -886,3 +911,114 @@ def test_the_scope_token_migration_rewrites_stored_filter_tokens(world, corpus):
     migration._rewrite(migration.SEPARATE, migration.COMBINED)(None, schema_editor)
     assert dict(Service.objects.values_list("pk", "search_filters")) == current
     assert found(world, "Familienberatung") == [FAMILIENBERATUNG]
+
+
+@pytest.fixture
+def nested(world):
+    """Districts in two levels: Stadtbezirk Porz with the Stadtteile Porz and
+    Eil, and the Stadtbezirk Kalk without parts; offers placed in a Stadtteil
+    and meant for districts (service areas) of either level."""
+    a = world.a
+    bezirk = District.objects.create(municipality=a, code="7", name="Porz", level="Stadtbezirk")
+    porz = District.objects.create(
+        municipality=a, code="701", name="Porz", level="Stadtteil", parent=bezirk
+    )
+    eil = District.objects.create(
+        municipality=a, code="702", name="Eil", level="Stadtteil", parent=bezirk
+    )
+    kalk = District.objects.create(municipality=a, code="8", name="Kalk", level="Stadtbezirk")
+    org = services.organization_create(actor=None, municipality=a, name="Träger")
+    place = services.location_create(actor=None, municipality=a, name="Haus", district=porz)
+    published = ServiceStatus.PUBLISHED
+
+    def offer(name):
+        return services.service_create(actor=None, organization=org, name=name, status=published)
+
+    in_porz = offer("Babytreff im Stadtteil Porz")
+    services.service_add_location(actor=None, service=in_porz, location=place)
+    for_bezirk = offer("Hebammen für den Stadtbezirk")
+    services.service_set_areas(actor=None, service=for_bezirk, districts=[bezirk])
+    for_eil = offer("Lotsen für Eil")
+    services.service_set_areas(actor=None, service=for_eil, districts=[eil])
+    everywhere = offer("Beratung für die ganze Stadt")
+    services.service_set_areas(actor=None, service=everywhere, districts=None)
+    return SimpleNamespace(bezirk=bezirk, porz=porz, eil=eil, kalk=kalk)
+
+
+def test_a_district_filter_finds_offers_in_its_parts_and_for_the_larger_districts(world, nested):
+    """A place counts for its district and every district containing it; a
+    service area for its district, the districts containing it and all its
+    parts. An offer for the whole municipality (area without district) is not
+    narrowed to any district and stays out of a district's results."""
+    assert set(found(world, district=nested.bezirk.pk)) == {
+        "Babytreff im Stadtteil Porz",
+        "Hebammen für den Stadtbezirk",
+        "Lotsen für Eil",
+    }
+    assert set(found(world, district=nested.porz.pk)) == {
+        "Babytreff im Stadtteil Porz",
+        "Hebammen für den Stadtbezirk",
+    }
+    assert set(found(world, district=nested.eil.pk)) == {
+        "Hebammen für den Stadtbezirk",
+        "Lotsen für Eil",
+    }
+    assert found(world, district=nested.kalk.pk) == []
+    assert "Beratung für die ganze Stadt" in found(world)
+
+
+def test_district_counts_equal_the_results_of_each_district(world, nested):
+    everything = search.search_services(municipality=world.a)
+    counts = everything.facets["district"]
+    assert counts == {str(nested.bezirk.pk): 3, str(nested.porz.pk): 2, str(nested.eil.pk): 2}
+    for district in District.objects.filter(municipality=world.a):
+        chosen = search.search_services(municipality=world.a, district=district.pk)
+        assert chosen.total == counts.get(str(district.pk), 0), district.name
+        assert chosen.facets.get("district", {}).get(str(district.pk), 0) == chosen.total
+
+
+def test_district_keys_follow_a_new_parent(world, nested):
+    """Moving a Stadtteil to another Stadtbezirk and reindexing (as the district
+    import does when the nesting changes) moves its offers along."""
+    nested.eil.parent = nested.kalk
+    nested.eil.save()
+    services.directory_reindex(municipality=world.a)
+    assert set(found(world, district=nested.kalk.pk)) == {"Lotsen für Eil"}
+    assert "Lotsen für Eil" not in found(world, district=nested.bezirk.pk)
+    assert "Hebammen für den Stadtbezirk" not in found(world, district=nested.eil.pk)
+
+
+def test_the_reindex_migration_writes_nested_district_keys_and_drops_the_plural_s(
+    world, corpus, nested, monkeypatch
+):
+    """Migration 0012 rebuilds documents stored before nested district keys and
+    the plural -s rule: afterwards they are what a reindex writes now."""
+    from django.apps import apps
+
+    from kette.directory.models import ServiceFacet
+
+    migration = importlib.import_module("kette.directory.migrations.0012_reindex_search_documents")
+    babies = services.service_create(
+        actor=None,
+        organization=corpus["one"].organization,
+        name="Treff für Babys",
+        status=ServiceStatus.PUBLISHED,
+    )
+    columns = ("pk", "search_name", "search_body", "search_filters")
+    current = set(Service.objects.values_list(*columns))
+    current_facets = set(ServiceFacet.objects.values_list("service_id", "key"))
+    with monkeypatch.context() as patched:  # documents as written before
+        patched.setattr(search, "_without_plural_s", lambda word: word)
+        patched.setattr(services, "_district_tree", lambda ids: services._DistrictTree({}, {}))
+        search._short_tokens.cache_clear()
+        services.directory_reindex()
+    search._short_tokens.cache_clear()
+    assert set(Service.objects.values_list(*columns)) != current
+    assert Service.objects.get(pk=babies.pk).search_name.split() == ["treff", "babys"]
+    assert found(world, district=nested.bezirk.pk) == ["Hebammen für den Stadtbezirk"]
+
+    migration.reindex(apps, SimpleNamespace(connection=connection))
+    assert set(Service.objects.values_list(*columns)) == current
+    assert set(ServiceFacet.objects.values_list("service_id", "key")) == current_facets
+    assert Service.objects.get(pk=babies.pk).search_name.split() == ["treff", "baby"]
+    assert len(found(world, district=nested.bezirk.pk)) == 3

@@ -421,8 +421,9 @@ def test_bulk_created_offers_carry_the_search_document_a_reindex_would_build(
     """`services_create_bulk` writes each offer's search document and facets with
     the row, from the draft; they must equal what `services_reindex` builds from
     the database for the same offer, whatever the draft's shape."""
+    bezirk = District.objects.create(municipality=world.a, code="0", name="Innenstadt")
     district = District.objects.create(
-        municipality=world.a, code="1", name="Innenstadt-Süd", boundary=SQUARE
+        municipality=world.a, code="1", name="Innenstadt-Süd", boundary=SQUARE, parent=bezirk
     )
     organization.alternate_name = "Familienbüro Straßen"
     organization.save()
@@ -470,6 +471,7 @@ def test_bulk_created_offers_carry_the_search_document_a_reindex_would_build(
     facets_written = {offer.pk: facet_keys(offer) for offer in created}
     assert "innenstadt" in written[created[2].pk][1].split()  # the located place's district
     assert f"d:{district.pk}" in facets_written[created[2].pk]
+    assert f"d:{bezirk.pk}" in facets_written[created[2].pk]  # and the larger district
 
     rebuilt = services.services_reindex(service_ids=list(written))
     assert rebuilt == written

@@ -257,3 +257,50 @@ def test_places_move_to_the_stadtteil_imported_after_its_stadtbezirk(municipalit
     assert report.locations_assigned == 1
     assert places[0].district.code == "101"
     assert places[1].district.code == "9"
+
+
+def test_offers_follow_the_nesting_of_newly_imported_stadtteile(municipality):
+    """Stadtteile imported after their Stadtbezirk: an offer placed in one is
+    found under the Stadtbezirk too, and an offer meant for the Stadtbezirk (a
+    service area set before) under each new Stadtteil."""
+    from decimal import Decimal
+
+    from kette.directory import services as directory
+    from kette.directory.search import search_services
+
+    organization = directory.organization_create(actor=None, municipality=municipality, name="T")
+    placed = directory.service_create(
+        actor=None, organization=organization, name="Babytreff", status="published"
+    )
+    place = directory.location_create(
+        actor=None,
+        municipality=municipality,
+        latitude=Decimal("51.005"),
+        longitude=Decimal("7.005"),
+        city="X",
+    )
+    directory.service_add_location(actor=None, service=placed, location=place)
+    _import(municipality, collection(feature("1", "Bezirk", square(7.0, 51.0, 0.1))), level="B")
+    bezirk = District.objects.get(municipality=municipality, code="1")
+    meant = directory.service_create(
+        actor=None, organization=organization, name="Hebammen", status="published"
+    )
+    directory.service_set_areas(actor=None, service=meant, districts=[bezirk])
+
+    _import(
+        municipality,
+        collection(
+            feature("101", "Teil", square(7.0, 51.0, 0.01), bezirk="1"),
+            feature("102", "Nachbarteil", square(7.01, 51.0, 0.01), bezirk="1"),
+        ),
+        parent_property="bezirk",
+    )
+
+    def names(code):
+        district = District.objects.get(municipality=municipality, code=code)
+        found = search_services(municipality=municipality, district=district.pk)
+        return {service.name for service in found.services}
+
+    assert names("1") == {"Babytreff", "Hebammen"}
+    assert names("101") == {"Babytreff", "Hebammen"}
+    assert names("102") == {"Hebammen"}

@@ -26,7 +26,7 @@ from django.views.generic import TemplateView
 
 from kette.core.models import District, Municipality
 from kette.core.tenancy import MunicipalityMixin
-from kette.directory import selectors
+from kette.directory import origins, selectors
 from kette.directory.models import (
     HSDS_WEEKDAYS,
     LifePhase,
@@ -35,6 +35,7 @@ from kette.directory.models import (
     TaxonomyTerm,
     Weekday,
 )
+from kette.directory.origins import Origin
 from kette.directory.public_search import (
     SORT_DISTANCE,
     SORT_DISTRICT,
@@ -127,6 +128,11 @@ class GuideForm(forms.Form):
     sortierung = forms.ChoiceField(
         label=gettext_lazy("Sort by"), choices=SORT_CHOICES, required=False
     )
+    ab = forms.CharField(
+        label=gettext_lazy("Distance from (address, postal code, district or coordinates)"),
+        max_length=200,
+        required=False,
+    )
     ab_sozialraum = forms.TypedChoiceField(
         label=gettext_lazy("Distance from district"), coerce=int, required=False, empty_value=None
     )
@@ -174,6 +180,28 @@ class GuideForm(forms.Form):
             del self.fields["sozialraum"]
             del self.fields["ab_sozialraum"]
 
+    def clean_ab(self) -> Origin | None:
+        text = self.cleaned_data.get("ab") or ""
+        if not text.strip():
+            return None
+        origin = origins.resolve(text, self.municipality)
+        if origin is None:
+            raise forms.ValidationError(
+                _(
+                    "“%(text)s” was not found. kette looks addresses up only among the "
+                    "places of its own offers (no outside service): please give a district, "
+                    "a postal code or a street with offers, or coordinates such as "
+                    "“50,94, 6,96”."
+                )
+                % {"text": text}
+                if self.municipality is not None
+                else _(
+                    "Across the programme, distances are measured from coordinates such as "
+                    "“50,94, 6,96”; addresses and districts work in a municipality's guide."
+                )
+            )
+        return origin
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if (data.get("lat") is None) != (data.get("lon") is None):
@@ -185,7 +213,9 @@ class GuideForm(forms.Form):
         left out and reported by the form)."""
         data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
         origin = None
-        if data.get("lat") is not None and data.get("lon") is not None:
+        if data.get("ab") is not None:
+            origin = data["ab"].point
+        elif data.get("lat") is not None and data.get("lon") is not None:
             origin = Point(data["lat"], data["lon"])
         elif data.get("ab_sozialraum"):
             district = District.objects.for_municipality(self.municipality).get(

@@ -101,6 +101,37 @@ def test_sort_by_name_district_and_distance(world, corpus):
     assert names(near_north)[0] == "Familienberatung Nord"
 
 
+@pytest.mark.parametrize(
+    "origin",
+    ["Ulmenweg 8", "ulmenweg", "50678", "50,9, 6,96", "50.9 6.96"],
+)
+def test_distance_from_what_a_visitor_types(world, corpus, origin):
+    """Haus Süd is Ulmenweg 8, 50678 (50.90, 6.96): from there, the offers of the
+    south come first; looked up among the directory's own places only."""
+    response = Client().get(
+        "/k/altstadt/familienwegweiser/", {"sortierung": "entfernung", "ab": origin}
+    )
+    assert response.status_code == 200
+    assert names(response)[-1] == "Familienberatung Nord"
+    assert "0,0 km entfernt" in response.content.decode()
+    from_north = Client().get(
+        "/k/altstadt/familienwegweiser/", {"sortierung": "entfernung", "ab": "Nordviertel"}
+    )
+    assert names(from_north)[0] == "Familienberatung Nord"
+
+
+def test_an_address_kette_cannot_find_is_explained(world, corpus):
+    response = Client().get(
+        "/k/altstadt/familienwegweiser/", {"sortierung": "entfernung", "ab": "Hauptstraße 1"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "„Hauptstraße 1“ wurde nicht gefunden" in page
+    assert 'value="Hauptstraße 1"' in page  # kept for correcting it
+    programme = Client().get("/familienwegweiser/", {"sortierung": "entfernung", "ab": "Köln"})
+    assert "Programmweit wird die Entfernung von Koordinaten" in programme.content.decode()
+
+
 def test_pagination(world, corpus, monkeypatch):
     from kette.directory import public_views
 

@@ -418,6 +418,17 @@ class Location(TenantModel):
         parts = [p for p in (self.name, self.address_1, self.city) if p]
         return ", ".join(parts) or str(_("Location"))
 
+    @property
+    def town_line(self) -> str:
+        """Postal code and city ("50823 Köln"), as much of it as is known."""
+        return " ".join(p for p in (self.postal_code, self.city) if p)
+
+    @property
+    def address_line(self) -> str:
+        """The address on one line without empty parts ("Venloer Str. 1, 50823
+        Köln", or just "Köln" for a place known by its city)."""
+        return ", ".join(p for p in (self.address_1, self.town_line) if p)
+
 
 class ServiceAtLocation(TenantModel):
     """An offer at one of its locations."""

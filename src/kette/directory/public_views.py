@@ -10,6 +10,7 @@ HTTP. Only published offers appear.
 from __future__ import annotations
 
 import json
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -644,28 +645,38 @@ def schema_org(
         data["sameAs"] = service.url
     if service.email:
         data["email"] = service.email
-    if phones:
-        data["telephone"] = phones[0].number
+    numbers = list(dict.fromkeys(phone.number for phone in phones))
+    if numbers:
+        data["telephone"] = numbers[0] if len(numbers) == 1 else numbers
     audience: dict[str, Any] = {"@type": "PeopleAudience"}
     if service.min_age_months is not None:
         audience["suggestedMinAge"] = max(0, _years(service.min_age_months) or 0)
     if service.max_age_months is not None:
-        audience["suggestedMaxAge"] = _years(service.max_age_months)
+        # kette's upper bound is exclusive ("bis unter 6"); schema.org's is the
+        # oldest age still meant: a month below, in years with one decimal
+        audience["suggestedMaxAge"] = max(
+            0, math.floor((service.max_age_months - 1) / 12 * 10) / 10
+        )
     if len(audience) > 1:
         data["audience"] = audience
     places = []
     for location in locations:
-        place: dict[str, Any] = {
-            "@type": "Place",
-            "name": location.name or service.name,
-            "address": {
-                "@type": "PostalAddress",
-                "streetAddress": location.address_1,
-                "postalCode": location.postal_code,
-                "addressLocality": location.city,
-                "addressCountry": location.country,
-            },
+        place: dict[str, Any] = {"@type": "Place", "name": location.name or service.name}
+        address = {
+            key: value
+            for key, value in (
+                ("streetAddress", location.address_1),
+                ("postalCode", location.postal_code),
+                ("addressLocality", location.city),
+            )
+            if value
         }
+        if address:  # a country alone says nothing about the place
+            place["address"] = {
+                "@type": "PostalAddress",
+                **address,
+                "addressCountry": location.country,
+            }
         if location.latitude is not None and location.longitude is not None:
             place["geo"] = {
                 "@type": "GeoCoordinates",

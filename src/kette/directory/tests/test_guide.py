@@ -239,7 +239,7 @@ def test_the_detail_page_with_json_ld(world, corpus):
     assert data["audience"] == {
         "@type": "PeopleAudience",
         "suggestedMinAge": 0,
-        "suggestedMaxAge": 6,
+        "suggestedMaxAge": 5.9,  # "0 bis unter 6 Jahre": the oldest meant is 5.9
     }
     place = data["availableChannel"][0]["serviceLocation"]
     assert place["address"]["streetAddress"] == "Lindenweg 3"
@@ -251,6 +251,32 @@ def test_the_detail_page_with_json_ld(world, corpus):
     # the CSP allows only scripts from the site; JSON-LD is data and is not executed
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert f'href="http://testserver/k/altstadt/familienwegweiser/{service.pk}/"' in html
+
+
+def test_a_place_known_by_its_city_and_several_phones(world, corpus):
+    from kette.directory import services
+
+    service = corpus["counselling"]
+    place = services.location_create(
+        actor=None, municipality=world.a, name="Treffpunkt", address_1="", city="Altstadt"
+    )
+    services.service_add_location(actor=None, service=service, location=place)
+    services.phone_add(actor=None, number="0221 654321", service=service)
+    html = Client().get(f"/k/altstadt/familienwegweiser/{service.pk}/").content.decode()
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    )
+    assert data["telephone"] == ["0221 123456", "0221 654321"]
+    channels = [c["serviceLocation"] for c in data["availableChannel"]]
+    city_only = next(p for p in channels if p["name"] == "Treffpunkt")
+    assert city_only["address"] == {
+        "@type": "PostalAddress",
+        "addressLocality": "Altstadt",
+        "addressCountry": "DE",
+    }
+    listing = Client().get("/k/altstadt/familienwegweiser/", {"q": "Familienberatung"})
+    text = re.sub(r"\s+", " ", listing.content.decode())
+    assert "<p class=\"guide-address\"> Altstadt" in text and ", Altstadt" not in text
 
 
 def test_unpublished_and_foreign_offers_have_no_public_page(world, corpus):

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language_info, gettext_lazy, pgettext
+from django.utils.translation import get_language_info, gettext_lazy, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -70,6 +70,8 @@ FACET_FIELDS = {
 # codes the spreadsheet import gives "Kurdisch" and "Gebärdensprache".
 LANGUAGE_NAMES = {
     "am": gettext_lazy("Amharic"),
+    # kette's catalogue keeps "English" for the language switcher (its own name)
+    "en": pgettext_lazy("language of an offer", "English"),
     "gsg": gettext_lazy("German Sign Language"),
     "ku": gettext_lazy("Kurdish"),
     "prs": gettext_lazy("Dari"),

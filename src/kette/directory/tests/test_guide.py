@@ -386,15 +386,17 @@ def test_the_detail_page_names_the_languages_in_the_interface_language(world, co
     from kette.directory import services
 
     service = corpus["counselling"]
-    services.service_update(actor=None, service=service, languages=["de", "tr", "ti", "xyz"])
+    services.service_update(
+        actor=None, service=service, languages=["de", "en", "tr", "ti", "xyz"]
+    )
     url = f"/k/altstadt/familienwegweiser/{service.pk}/"
     html = Client().get(url).content.decode()
     languages = re.search(r"<dt>Sprachen</dt>\s*<dd>(.*?)</dd>", html, re.S).group(1)
     # Django's names, kette's own for what Django lacks, else the code;
     # German first, then by name
-    assert languages == "Deutsch, Tigrinya, Türkisch, xyz"
-    english = Client(headers={"Cookie": "kette_language=en"}).get(url)
-    assert "Turkish" in english.content.decode()
+    assert languages == "Deutsch, Englisch, Tigrinya, Türkisch, xyz"
+    english = Client(headers={"Cookie": "kette_language=en"}).get(url).content.decode()
+    assert "Turkish" in english and "English, " in english
 
 
 def test_the_guide_varies_by_the_accept_header(world, corpus):

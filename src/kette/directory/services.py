@@ -526,7 +526,6 @@ def services_create_bulk(
         check_same_municipality(municipality, draft.organization, *draft.terms)
     locator = geo.district_locator(municipality)
     phases = list(LifePhase.objects.for_municipality(municipality))
-    district_names = dict(District.objects.for_municipality(municipality).values_list("pk", "name"))
     tree = _district_tree([municipality.pk])
     offers, locations, location_owner, keys = [], [], [], []
     new_ids = bulk.random_uuids()
@@ -561,7 +560,7 @@ def services_create_bulk(
             location_owner.append(index)
         locations += places
         # The search document goes in with the row: no reindex after the insert.
-        document, offer_keys = _draft_document(offer, draft, places, phases, district_names, tree)
+        document, offer_keys = _draft_document(offer, draft, places, phases, tree)
         offer.search_name, offer.search_body, offer.search_filters = document
         offers.append(offer)
         keys.append(offer_keys)
@@ -614,7 +613,6 @@ def _draft_document(
     draft: OfferDraft,
     places: list[Location],
     phases: list[LifePhase],
-    district_names: dict[int, str],
     tree: _DistrictTree,
 ) -> tuple[tuple[str, str, str], set[str]]:
     """The search document and facet keys of a new offer, from what the draft
@@ -628,7 +626,7 @@ def _draft_document(
     for location, location_draft in zip(places, draft.locations, strict=True):
         district = location.district_id
         parts = [location.name, location.address_1, location.postal_code, location.city]
-        words.append(" ".join(filter(None, [*parts, district_names.get(district or 0)])))
+        words.append(" ".join(filter(None, [*parts, tree.place_words(district)])))
         if district:
             keys |= tree.place_keys(district)
         keys |= {search.facet_key("ac", term.code) for term in location_draft.accessibility}
@@ -1195,11 +1193,10 @@ def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
             "location__address_1",
             "location__postal_code",
             "location__city",
-            "location__district__name",
         )
     ):
         link_owner[link_id] = service_id
-        places[service_id].append(" ".join(filter(None, words)))
+        places[service_id].append(" ".join(filter(None, [*words, tree.place_words(district_id)])))
         services_at[location_id].add(service_id)
         if district_id:
             keys[service_id] |= tree.place_keys(district_id)
@@ -1246,6 +1243,15 @@ class _DistrictTree(NamedTuple):
 
     ancestors: dict[int, tuple[int, ...]]
     descendants: dict[int, tuple[int, ...]]
+    names: dict[int, str]
+
+    def place_words(self, district_id: int | None) -> str:
+        """The names of a place's district and the districts above it, for the
+        search document: "Kita Porz" finds a place in Eil (Stadtbezirk Porz)."""
+        if not district_id:
+            return ""
+        ids = (district_id, *self.ancestors.get(district_id, ()))
+        return " ".join(dict.fromkeys(self.names[pk] for pk in ids if pk in self.names))
 
     def place_keys(self, district_id: int) -> set[str]:
         """The district keys of a place in the district: a place in a Stadtteil
@@ -1265,11 +1271,12 @@ class _DistrictTree(NamedTuple):
 
 def _district_tree(municipality_ids: Iterable[int]) -> _DistrictTree:
     """The nesting of the districts of the municipalities (one query)."""
-    parent_of = dict(
-        District.objects.filter(municipality_id__in=list(municipality_ids)).values_list(
-            "pk", "parent_id"
-        )
+    rows = District.objects.filter(municipality_id__in=list(municipality_ids)).values_list(
+        "pk", "parent_id", "name"
     )
+    parent_of, names = {}, {}
+    for pk, parent_id, name in rows:
+        parent_of[pk], names[pk] = parent_id, name
     ancestors: dict[int, tuple[int, ...]] = {}
     descendants: dict[int, list[int]] = defaultdict(list)
     for district_id in parent_of:
@@ -1280,7 +1287,7 @@ def _district_tree(municipality_ids: Iterable[int]) -> _DistrictTree:
             descendants[current].append(district_id)
             current = parent_of.get(current)
         ancestors[district_id] = tuple(chain)
-    return _DistrictTree(ancestors, {pk: tuple(parts) for pk, parts in descendants.items()})
+    return _DistrictTree(ancestors, {pk: tuple(parts) for pk, parts in descendants.items()}, names)
 
 
 class _Indexed(NamedTuple):

@@ -11,7 +11,7 @@ from django.db import connection
 
 from kette.core.models import District
 from kette.directory import facets, search, services
-from kette.directory.models import Service, ServiceStatus, TaxonomyTerm
+from kette.directory.models import Organization, Service, ServiceStatus, TaxonomyTerm
 
 pytestmark = pytest.mark.django_db
 
@@ -967,6 +967,21 @@ def test_a_district_filter_finds_offers_in_its_parts_and_for_the_larger_district
     assert "Beratung für die ganze Stadt" in found(world)
 
 
+def test_the_words_of_a_place_include_the_names_of_the_districts_above_it(world, nested):
+    org = Organization.objects.get(municipality=world.a, name="Träger")
+    place = services.location_create(
+        actor=None, municipality=world.a, name="Treff am Deich", district=nested.eil
+    )
+    offer = services.service_create(
+        actor=None, organization=org, name="Spielgruppe", status=ServiceStatus.PUBLISHED
+    )
+    services.service_add_location(actor=None, service=offer, location=place)
+    # "Porz" is the Stadtbezirk of Eil: a text search for it finds the place in Eil
+    assert "Spielgruppe" in found(world, "Spielgruppe Porz")
+    assert "Spielgruppe" in found(world, "Spielgruppe Eil")
+    assert found(world, "Spielgruppe Kalk") == []
+
+
 def test_district_counts_equal_the_results_of_each_district(world, nested):
     everything = search.search_services(municipality=world.a)
     counts = everything.facets["district"]
@@ -991,8 +1006,9 @@ def test_district_keys_follow_a_new_parent(world, nested):
 def test_the_reindex_migration_writes_nested_district_keys_and_drops_the_plural_s(
     world, corpus, nested, monkeypatch
 ):
-    """Migration 0012 rebuilds documents stored before nested district keys and
-    the plural -s rule: afterwards they are what a reindex writes now."""
+    """Migration 0012 rebuilds documents stored before nested district keys (and
+    the names of the districts above a place) and the plural -s rule: afterwards
+    they are what a reindex writes now."""
     from django.apps import apps
 
     from kette.directory.models import ServiceFacet
@@ -1009,7 +1025,10 @@ def test_the_reindex_migration_writes_nested_district_keys_and_drops_the_plural_
     current_facets = set(ServiceFacet.objects.values_list("service_id", "key"))
     with monkeypatch.context() as patched:  # documents as written before
         patched.setattr(search, "_without_plural_s", lambda word: word)
-        patched.setattr(services, "_district_tree", lambda ids: services._DistrictTree({}, {}))
+        real = services._district_tree  # before: no nesting, a place's own district's name
+        patched.setattr(
+            services, "_district_tree", lambda ids: services._DistrictTree({}, {}, real(ids).names)
+        )
         search._short_tokens.cache_clear()
         services.directory_reindex()
     search._short_tokens.cache_clear()

@@ -276,7 +276,7 @@ def test_a_place_known_by_its_city_and_several_phones(world, corpus):
     }
     listing = Client().get("/k/altstadt/familienwegweiser/", {"q": "Familienberatung"})
     text = re.sub(r"\s+", " ", listing.content.decode())
-    assert "<p class=\"guide-address\"> Altstadt" in text and ", Altstadt" not in text
+    assert '<p class="guide-address"> Altstadt' in text and ", Altstadt" not in text
 
 
 def test_unpublished_and_foreign_offers_have_no_public_page(world, corpus):
@@ -386,9 +386,7 @@ def test_the_detail_page_names_the_languages_in_the_interface_language(world, co
     from kette.directory import services
 
     service = corpus["counselling"]
-    services.service_update(
-        actor=None, service=service, languages=["de", "en", "tr", "ti", "xyz"]
-    )
+    services.service_update(actor=None, service=service, languages=["de", "en", "tr", "ti", "xyz"])
     url = f"/k/altstadt/familienwegweiser/{service.pk}/"
     html = Client().get(url).content.decode()
     languages = re.search(r"<dt>Sprachen</dt>\s*<dd>(.*?)</dd>", html, re.S).group(1)

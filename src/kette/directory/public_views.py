@@ -18,6 +18,7 @@ from django import forms
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
@@ -549,10 +550,16 @@ class GuideDetailView(MunicipalityMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         service = selectors.service_detail(self.municipality, self.kwargs["service_pk"])
         locations = [sal.location for sal in service.service_at_locations.all()]
+        today = timezone.localdate()
         schedules = sorted(
             [
-                *service.schedules.all(),
-                *(s for sal in service.service_at_locations.all() for s in sal.schedules.all()),
+                s
+                for s in [
+                    *service.schedules.all(),
+                    *(s for sal in service.service_at_locations.all() for s in sal.schedules.all()),
+                ]
+                # hours that ended and dates that passed are not shown
+                if not (s.valid_to and s.valid_to < today) and not (s.dtstart and s.dtstart < today)
             ],
             key=lambda s: (s.weekday or 8, str(s.opens_at or s.dtstart or "")),
         )
@@ -563,6 +570,7 @@ class GuideDetailView(MunicipalityMixin, TemplateView):
             service=service,
             locations=locations,
             schedules=schedules,
+            today=today,
             public_phones=public_phones,
             # German first, then by name (as in the search form)
             language_names=[
@@ -696,6 +704,8 @@ def schema_org(
             "dayOfWeek": "https://schema.org/" + str(Weekday(s.weekday).name.title()),
             **({"opens": s.opens_at.strftime("%H:%M")} if s.opens_at else {}),
             **({"closes": s.closes_at.strftime("%H:%M")} if s.closes_at else {}),
+            **({"validFrom": s.valid_from.isoformat()} if s.valid_from else {}),
+            **({"validThrough": s.valid_to.isoformat()} if s.valid_to else {}),
         }
         for s in schedules
         if s.weekday

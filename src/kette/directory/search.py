@@ -8,7 +8,8 @@ text is folded (`fold_german`: lower case, ä→ae, ß→ss; other diacritics
 dropped), split into words, German stop words are dropped, a plural -s after a
 vowel is dropped ("Kitas" → kita; see `_without_plural_s`), and every word is
 reduced by the Snowball German stemmer (PyStemmer, in C; which also maps ae/oe/ue back to the
-plain vowel, so "Mütter", "Muetter" and "mutter" all become "mutt"). The
+plain vowel, so "Mütter", "Muetter" and "mutter" all become "mutt"; a stem
+that keeps the s of "Kurse" loses it as "Kurs" does, see `_final_s_again`). The
 services store the resulting tokens on each offer in two columns:
 `search_name` (name and alternate name) and `search_body` (description,
 provider, fields of action, locations, eligibility).
@@ -207,12 +208,25 @@ def _without_plural_s(word: str) -> str:
     return word
 
 
+def _final_s_again(stem: str, word: str) -> str:
+    """Snowball drops the s of "Kurs" (kur) but not of "Kurse" (kurs: only the e
+    goes): a stem that ends in s and came from a longer word loses that s too
+    when the stemmer, given the stem, would drop exactly that s ("Kurse",
+    "Sprachkurse" → kur, sprachkur); never more ("vorlesen" stays vorles)."""
+    if stem == word or not stem.endswith("s"):
+        return stem
+    again = _stemmer.stemWord(stem)
+    return again if again == stem[:-1] else stem
+
+
 def tokens(text: str) -> list[str]:
     """The search tokens of a text: folded, without stop words, stemmed."""
     folded = _strip_marks(fold_german(text or ""))
-    return _stemmer.stemWords(
-        [_without_plural_s(word) for word in _WORD.findall(folded) if word not in STOP_WORDS]
-    )
+    words = [_without_plural_s(w) for w in _WORD.findall(folded) if w not in STOP_WORDS]
+    return [
+        _final_s_again(stem, word)
+        for stem, word in zip(_stemmer.stemWords(words), words, strict=True)
+    ]
 
 
 @functools.lru_cache(maxsize=8192)

@@ -302,6 +302,30 @@ def _utf16_without_bom(data: bytes) -> str:
     return ""
 
 
+def _check_swallowed_lines(rows: list[list[str]], starts: list[int], delimiter: str) -> None:
+    """A quotation mark that is never closed makes the csv module read the
+    following lines into one cell, silently: those rows would be lost. A cell
+    with a line break whose further lines hold about as many separators as a row
+    is taken for that and refused (a text with line breaks has few or none)."""
+    columns = len(rows[0]) if rows else 0
+    if columns < 2:
+        return
+    needed = max(2, (columns - 1) // 2)
+    for values, line in zip(rows, starts, strict=True):
+        for cell in values:
+            if "\n" in cell and any(
+                part.count(delimiter) >= needed for part in cell.split("\n")[1:]
+            ):
+                raise TabularFileError(
+                    _(
+                        "The CSV file could not be read: a quotation mark in the row starting "
+                        "on line %(line)s is not closed, so the lines after it were read into "
+                        "one cell. Please close the quotation mark (or remove it) and try again."
+                    )
+                    % {"line": line}
+                )
+
+
 def _wrong_encoding() -> str:
     return _(
         "The file's character encoding could not be recognised. Please save it as "
@@ -316,12 +340,15 @@ def _read_csv(data: bytes) -> list[list[str]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list[str]] = []
     start = 1  # the line the record being read starts on (a quoted cell may span lines)
+    starts: list[int] = []
     try:
         for values in reader:
             rows.append(values)
+            starts.append(start)
             start = reader.line_num + 1
             if len(rows) > MAX_ROWS + 1:
                 raise TabularFileError(_too_many_rows())
+        _check_swallowed_lines(rows, starts, delimiter)
     except csv.Error as error:
         if "field larger than field limit" in str(error):
             message = _(

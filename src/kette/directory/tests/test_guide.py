@@ -410,3 +410,41 @@ def test_the_guide_varies_by_the_accept_header(world, corpus):
         client.get("/k/altstadt/familienwegweiser/", HTTP_ACCEPT="application/json")["Content-Type"]
         == "application/json"
     )
+
+
+def test_ended_hours_and_past_dates_are_not_shown_and_the_others_say_until_when(world, corpus):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kette.directory.models import Schedule, ScheduleKind
+
+    service = corpus["counselling"]
+    today = timezone.localdate()
+    Schedule.objects.filter(service=service).delete()
+    for weekday, valid_to in ((2, today - dt.timedelta(days=1)), (3, dt.date(2099, 7, 31))):
+        Schedule.objects.create(
+            municipality=world.a,
+            service=service,
+            weekday=weekday,
+            opens_at=dt.time(9),
+            closes_at=dt.time(11),
+            valid_to=valid_to,
+        )
+    Schedule.objects.create(
+        municipality=world.a,
+        service=service,
+        kind=ScheduleKind.SESSION,
+        dtstart=today - dt.timedelta(days=3),
+        opens_at=dt.time(15),
+    )
+    html = Client().get(f"/k/altstadt/familienwegweiser/{service.pk}/").content.decode()
+    hours = re.search(r'<ul class="guide-schedules">(.*?)</ul>', html, re.S).group(1)
+    text = " ".join(re.sub(r"<[^>]+>", " ", hours).split())
+    # Monday's hours are the place's (kept); Tuesday's ended yesterday; the
+    # session three days ago has passed
+    assert text == "Montag 09:00 – 12:00 Mittwoch 09:00 – 11:00 bis 31.07.2099"
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    )
+    assert [h.get("validThrough") for h in data["hoursAvailable"]] == [None, "2099-07-31"]

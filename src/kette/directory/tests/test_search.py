@@ -175,6 +175,9 @@ def found(world, query="", **filters):
         ("Zentrum", {MUETTERZENTRUM}),
         ("Zentren", {MUETTERZENTRUM}),
         ("Kurs", {SPRACHKURS}),
+        # "Kurse" as "Kurs" (the stemmer drops the s of one, only the e of the other)
+        ("Kurse", {SPRACHKURS}),
+        ("Sprachkurse", {SPRACHKURS}),
         ('"Erziehungsberatung und Hilfe"', {BERATUNGSSTELLE}),
         ("Spiel", set()),
         ("Beispiel", {STRASSENFUSSBALL}),
@@ -579,6 +582,11 @@ def test_tokens_drop_the_plural_s_after_a_vowel_only():
     assert search.tokens("Kiosk Treffs") == ["kiosk", "treff"]
     # short words keep it
     assert search.tokens("Omas") == ["omas"]
+    # a consonant and s before a plural ending: the s goes as in the singular
+    assert same("Kurs", "Kurse", "Kursen") and search.tokens("Kurse") == ["kur"]
+    assert same("Sprachkurs", "Sprachkurse")
+    # never more than that s ("vorles" would lose "es" if stemmed again)
+    assert search.tokens("vorlesen Zirkusse") == ["vorles", "zirkuss"]
 
 
 def test_reindex_command_rebuilds_documents_written_around_the_services(world, corpus):

@@ -473,6 +473,11 @@ def test_a_dry_run_writes_nothing(world, coordinator):
             b'Angebot;Tr\xc3\xa4ger\n"Kurs;X\n' + b"x" * 140_000,
             "Zeile 2 enthält eine Zelle mit mehr als 131.072 Zeichen",
         ),
+        (  # the rows after the unclosed quote would be lost silently
+            "Angebot;Träger;Beschreibung\nKurs;Verein;gut\n"
+            '"Zirkus;Verein;bunt\nTreff;Verein;offen\nCafé;Verein;"nett"\n'.encode(),
+            "Anführungszeichen in der Zeile, die in Zeile 3 beginnt, wird nicht geschlossen",
+        ),
     ],
 )
 def test_bad_files_end_in_a_clear_german_message(data, message):
@@ -484,6 +489,12 @@ def test_bad_files_end_in_a_clear_german_message(data, message):
         csv.field_size_limit(limit)
     assert message in error.value.message
     assert "Error" not in error.value.message and "field" not in error.value.message
+
+
+def test_line_breaks_in_quoted_cells_are_still_read():
+    data = 'Angebot;Träger;Beschreibung\nKurs;Verein;"Zeile 1\nZeile 2; mit Semikolon"\n'
+    rows = tabular.read_table(data.encode(), "angebote.csv")
+    assert rows[1] == ["Kurs", "Verein", "Zeile 1\nZeile 2; mit Semikolon"]
 
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])

@@ -55,12 +55,30 @@ def _mean(points: list[tuple[float, float]]) -> Point | None:
     )
 
 
+def _coordinates(place: Location) -> tuple[float, float]:
+    return (float(place.latitude), float(place.longitude))  # type: ignore[arg-type]
+
+
 def _located(municipality: Municipality) -> list[Location]:
     return list(
         Location.objects.for_municipality(municipality)
         .filter(latitude__isnull=False, longitude__isnull=False)
         .only("address_1", "postal_code", "latitude", "longitude")
     )
+
+
+# "Stadtbezirk Porz", "ganz Porz" (the guide's own names for a whole district)
+_LEVEL_WORD = re.compile(r"^(stadtbezirk|bezirk|ganz|stadtteil|ortsteil|ortschaft)\s+(.+)$")
+
+
+def _name_key(text: str) -> str:
+    """A district name for comparison: folded, "-" and "/" as spaces."""
+    return " ".join(re.split(r"[\s\-/]+", fold_german(text).strip()))
+
+
+def coordinates_outside_germany(text: str) -> bool:
+    """Whether `text` is a pair of coordinates, but not in Germany."""
+    return bool(_COORDINATES.match(text)) and resolve(text, None) is None
 
 
 def resolve(text: str, municipality: Municipality | None) -> Origin | None:
@@ -79,21 +97,44 @@ def resolve(text: str, municipality: Municipality | None) -> Origin | None:
         return None
     if municipality is None:
         return None
-    wanted = fold_german(text)
-    districts = list(District.objects.for_municipality(municipality).order_by("level", "name"))
-    # the most specific district of that name (a Stadtteil before its Stadtbezirk)
-    for district in sorted(districts, key=lambda d: d.parent_id is None):
-        if fold_german(district.name) == wanted:
-            centre = district_centroid(district)
-            if centre is not None:
-                return Origin(centre, district.name)
+    found = _district(text, municipality) or _address(text, municipality)
+    if found is None and "," in text:  # "Venloer Straße 12, 50823 Köln"
+        for part in (p.strip() for p in text.split(",")):
+            found = _address(part, municipality)
+            if found is not None:
+                break
+    return found
+
+
+def _district(text: str, municipality: Municipality) -> Origin | None:
+    """A district by name; with a level word ("Stadtbezirk Porz", "ganz Porz") the
+    larger one of that name, else the most specific (the Stadtteil Porz)."""
+    wanted = _name_key(text)
+    level = _LEVEL_WORD.match(wanted)
+    larger_first = False
+    if level:
+        larger_first = level.group(1) in ("stadtbezirk", "bezirk", "ganz")
+        wanted = level.group(2)
+    districts = [
+        d for d in District.objects.for_municipality(municipality) if _name_key(d.name) == wanted
+    ]
+    districts.sort(key=lambda d: (d.parent_id is None) != larger_first)
+    for district in districts:
+        centre = district_centroid(district)
+        if centre is not None:
+            label = f"{district.name} ({district.level})" if district.level else district.name
+            return Origin(centre, label)
+    return None
+
+
+def _address(text: str, municipality: Municipality) -> Origin | None:
+    """A postal code, or a street with or without house number, among the
+    municipality's located places."""
     postal = _POSTAL_CODE.match(text)
     places = _located(municipality)
     if postal:
         code = postal.group(1)
-        centre = _mean(
-            [(float(p.latitude), float(p.longitude)) for p in places if p.postal_code == code]
-        )
+        centre = _mean([_coordinates(p) for p in places if p.postal_code == code])
         return Origin(centre, code) if centre else None
     number_match = _HOUSE_NUMBER.search(text)
     street = _street_key(text[: number_match.start()] if number_match else text)
@@ -105,7 +146,7 @@ def resolve(text: str, municipality: Municipality | None) -> Origin | None:
         place_street = _street_key(place.address_1[: found.start()] if found else place.address_1)
         if not place_street or place_street != street:
             continue
-        point = (float(place.latitude), float(place.longitude))  # type: ignore[arg-type]
+        point = _coordinates(place)
         on_street.append(point)
         if number and found and re.sub(r"\s", "", found.group(1)).casefold() == number:
             at_number.append(point)

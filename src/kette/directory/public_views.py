@@ -174,6 +174,8 @@ class GuideForm(forms.Form):
         self.fields["sprache"].widget.choices = anything + [
             (code, language_name(code)) for code in _language_codes(self.data.get("sprache"))
         ]
+        if municipality is None:
+            self.fields["ab"].label = gettext_lazy("Distance from (coordinates)")
         if districts:
             self.fields["sozialraum"].choices = anything + districts
             self.fields["ab_sozialraum"].choices = [
@@ -189,6 +191,10 @@ class GuideForm(forms.Form):
         if not text.strip():
             return None
         origin = origins.resolve(text, self.municipality)
+        if origin is None and origins.coordinates_outside_germany(text):
+            raise forms.ValidationError(
+                _("The coordinates “%(text)s” do not lie in Germany.") % {"text": text}
+            )
         if origin is None:
             raise forms.ValidationError(
                 _(

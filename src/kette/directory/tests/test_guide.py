@@ -121,15 +121,23 @@ def test_distance_from_what_a_visitor_types(world, corpus, origin):
 
 
 def test_an_address_kette_cannot_find_is_explained(world, corpus):
-    response = Client().get(
-        "/k/altstadt/familienwegweiser/", {"sortierung": "entfernung", "ab": "Hauptstraße 1"}
-    )
+    url = "/k/altstadt/familienwegweiser/"
+    response = Client().get(url, {"sortierung": "entfernung", "ab": "Hauptstraße 1"})
     assert response.status_code == 200
     page = response.content.decode()
     assert "„Hauptstraße 1“ wurde nicht gefunden" in page
     assert 'value="Hauptstraße 1"' in page  # kept for correcting it
+    # the error sits at the field too, for screen readers
+    assert 'aria-invalid="true" aria-describedby="ab-fehler ab-hilfe"' in page
+    assert '<p class="field-message" id="ab-fehler">„Hauptstraße 1“' in page
+    paris = Client().get(url, {"sortierung": "entfernung", "ab": "48,85 2,35"})
+    assert "Die Koordinaten „48,85 2,35“ liegen nicht in Deutschland." in paris.content.decode()
+    found = Client().get(url, {"sortierung": "entfernung", "ab": "ulmenweg 8"})
+    assert "Gemessen ab: ulmenweg 8" in found.content.decode()
     programme = Client().get("/familienwegweiser/", {"sortierung": "entfernung", "ab": "Köln"})
-    assert "Programmweit wird die Entfernung von Koordinaten" in programme.content.decode()
+    text = programme.content.decode()
+    assert "Programmweit wird die Entfernung von Koordinaten" in text
+    assert "Entfernung ab (Koordinaten)" in text and "Adressen und Stadtteile gehen im" in text
 
 
 def test_pagination(world, corpus, monkeypatch):

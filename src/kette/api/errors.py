@@ -43,7 +43,8 @@ def german(error: dict[str, Any]) -> dict[str, Any]:
         text = template.format(**(error.get("ctx") or {}))
     except (KeyError, IndexError):
         return error
-    return error | {"msg": f"„{name}“ {text}"}
+    # pydantic's context may hold English (e.g. "input is too short"): left out
+    return {k: v for k, v in error.items() if k != "ctx"} | {"msg": f"„{name}“ {text}"}
 
 
 def install(api: NinjaAPI) -> None:

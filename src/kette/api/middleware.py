@@ -24,14 +24,18 @@ class PublicAPICorsMiddleware:
 
     Also for these paths: a CORS preflight (`OPTIONS`) is answered here with the
     methods and request headers allowed; `HEAD` answers as `GET` without a body;
-    an unknown path answers a JSON 404 like the API's own errors."""
+    an unknown path answers a JSON 404 like the API's own errors (anywhere under
+    /api/, without CORS outside the public paths)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not is_public(request.path):
-            return self.get_response(request)
+            response = self.get_response(request)
+            if request.path.startswith("/api/"):
+                return _json_404(response)
+            return response
         response: HttpResponse
         if request.path in PUBLIC_PATHS:  # here rather than by CommonMiddleware: with CORS
             query = request.META.get("QUERY_STRING", "")
@@ -55,9 +59,15 @@ class PublicAPICorsMiddleware:
                 response.content = b""
         else:
             response = self.get_response(request)
-        if response.status_code == 404 and not response.get("Content-Type", "").startswith(
-            "application/json"
-        ):
-            response = JsonResponse({"detail": "Nicht gefunden"}, status=404)
+        response = _json_404(response)
         response["Access-Control-Allow-Origin"] = "*"
         return response
+
+
+def _json_404(response: HttpResponse) -> HttpResponse:
+    """An HTML 404 (unknown path) under /api/ as JSON, like the API's own errors."""
+    if response.status_code == 404 and not response.get("Content-Type", "").startswith(
+        "application/json"
+    ):
+        return JsonResponse({"detail": "Nicht gefunden"}, status=404)
+    return response

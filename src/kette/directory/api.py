@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
+from ninja.errors import HttpError, ValidationError
 
 from kette.core.selectors import municipality_by_slug
 from kette.directory import hsds, hsds_openapi, hsds_queries
@@ -138,9 +138,16 @@ def _moment(value: dt.datetime | None) -> dt.datetime | None:
 
 def _filters(query: ServiceFilterQuery) -> ServiceFilters:
     minimum, maximum = getattr(query, "minimum_age", None), getattr(query, "maximum_age", None)
-    if minimum is not None and maximum is not None and minimum >= maximum:
-        # maximum_age is exclusive: no age is at least `minimum` and under `maximum`
-        raise HttpError(422, "minimum_age muss kleiner als maximum_age sein")
+    if minimum is not None and maximum is not None and minimum > maximum:
+        raise ValidationError(
+            [
+                {
+                    "type": "value_error",
+                    "loc": ["query", "maximum_age"],
+                    "msg": "„maximum_age“ darf nicht kleiner als „minimum_age“ sein",
+                }
+            ]
+        )
     return ServiceFilters(
         search=_text(query.search),
         taxonomy_term_id=_text(query.taxonomy_term_id),

@@ -46,6 +46,7 @@ from kette.directory.models import (
     HSDS_STATUS,
     HSDS_WEEKDAYS,
     MAX_AGE_MONTHS,
+    MIN_AGE_MONTHS,
     Contact,
     CostOption,
     Language,
@@ -1147,11 +1148,24 @@ class _Importer:
                 % {"name": service.name, "status": status}
             )
         service.status = STATUS_FROM_HSDS.get(str(status), ServiceStatus.DRAFT)
-        try:
-            service.min_age_months = services.years_to_months(data.get("minimum_age"))
-            service.max_age_months = services.years_to_months(data.get("maximum_age"))
-        except ValidationError as error:
-            raise _ObjectError("minimum_age", " ".join(error.messages)) from error
+        for key, attribute in (
+            ("minimum_age", "min_age_months"),
+            ("maximum_age", "max_age_months"),
+        ):
+            try:
+                months = services.years_to_months(data.get(key))
+            except ValidationError as error:
+                raise _ObjectError(key, " ".join(error.messages)) from error
+            if months is not None and months < MIN_AGE_MONTHS:
+                raise _ObjectError(
+                    key,
+                    _(
+                        "%(age)s years lies before the start of a pregnancy "
+                        "(the lowest age is -0.75 years)."
+                    )
+                    % {"age": data.get(key)},
+                )
+            setattr(service, attribute, months)
         if service.max_age_months is not None and service.max_age_months > MAX_AGE_MONTHS:
             self.report.notes.append(
                 _("%(name)s: maximum_age %(age)s is taken as no upper age limit")
@@ -1159,6 +1173,8 @@ class _Importer:
             )
             service.max_age_months = None
         assured = _date(data.get("assured_date"), "assured_date")
+        if assured is not None and assured > timezone.localdate():
+            raise _ObjectError("assured_date", _("The date lies in the future."))
         if assured is None:
             service.last_verified_at = None
         elif service.last_verified_at is None or (

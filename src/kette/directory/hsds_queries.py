@@ -153,7 +153,10 @@ def filter_services(scope: Scope, filters: ServiceFilters) -> QuerySet[Service]:
         services = services.filter(Q(max_age_months__isnull=True) | Q(max_age_months__gt=months))
     if filters.maximum_age is not None:
         months = _months(filters.maximum_age)
-        services = services.filter(Q(min_age_months__isnull=True) | Q(min_age_months__lt=months))
+        # one age asked for (minimum = maximum): offers whose range holds it
+        point = filters.minimum_age is not None and filters.minimum_age == filters.maximum_age
+        starts_below = Q(min_age_months__lte=months) if point else Q(min_age_months__lt=months)
+        services = services.filter(Q(min_age_months__isnull=True) | starts_below)
     return services
 
 

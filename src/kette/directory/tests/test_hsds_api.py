@@ -275,6 +275,15 @@ def test_id_filters_and_their_and_combination(client, world):
     assert names(page(client, "/services", **by_term, search="Treffpunkt")) == ["Elterncafé"]
     assert names(page(client, "/services", **by_term, municipality="ahlen")) == []
     assert names(page(client, "/services", **by_term, minimum_age="4")) == ["Elterncafé"]
+    # one age (minimum = maximum): offers whose range holds it, "ab 3" included
+    # (Babymassage has no age limit)
+    point = {"municipality": world["koeln"].slug}
+    assert names(page(client, "/services", minimum_age="3", maximum_age="3", **point)) == [
+        "Elterncafé"
+    ]
+    assert names(page(client, "/services", minimum_age="1", maximum_age="1", **point)) == [
+        "Babytreff"
+    ]
 
 
 def test_offers_at_places_are_filtered_by_the_features_of_that_place(client, world):
@@ -319,10 +328,13 @@ def test_invalid_parameters_and_unknown_municipality(client, world):
     ]
     detail = get(client, "/services", page="0").json()["detail"]
     assert detail[0]["msg"] == "„page“ muss mindestens 1 sein"
-    for low, high in (("10", "3"), ("3", "3")):  # maximum_age is exclusive: no age fits
-        response = get(client, "/services", minimum_age=low, maximum_age=high)
-        assert response.status_code == 422
-        assert response.json() == {"detail": "minimum_age muss kleiner als maximum_age sein"}
+    response = get(client, "/services", minimum_age="10", maximum_age="3")
+    assert response.status_code == 422
+    assert [(d["loc"], d["msg"]) for d in response.json()["detail"]] == [
+        (["query", "maximum_age"], "„maximum_age“ darf nicht kleiner als „minimum_age“ sein")
+    ]
+    detail = get(client, "/services", modified_after="gestern").json()["detail"]
+    assert "ctx" not in detail[0] and detail[0]["msg"].startswith("„modified_after“ ist kein")
     response = get(client, "/services", municipality="gibt-es-nicht")
     assert response.status_code == 404
     assert response.json() == {"detail": "Kommune nicht gefunden"}
@@ -336,6 +348,9 @@ def test_an_unknown_path_answers_a_json_404_with_cors(client, world, path):
     response = get(client, path)
     assert response.status_code == 404
     assert response.json() == {"detail": "Nicht gefunden"}
+    elsewhere = client.get("/api/gibt-es-nicht")  # the rest of the API: JSON, no CORS
+    assert elsewhere.status_code == 404 and elsewhere.json() == {"detail": "Nicht gefunden"}
+    assert "Access-Control-Allow-Origin" not in elsewhere.headers
 
 
 def test_cors_preflight_head_and_the_redirect_of_the_root(client, world):

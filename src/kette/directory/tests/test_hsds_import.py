@@ -439,6 +439,13 @@ def _first_schedule_of_a_location(service):
             "ist kein Datum",
         ),
         (lambda s: s.update(minimum_age=1e300), "minimum_age", "ist keine Altersangabe in Jahren"),
+        (lambda s: s.update(maximum_age=1e300), "maximum_age", "ist keine Altersangabe in Jahren"),
+        (
+            lambda s: s.update(minimum_age=-3),
+            "minimum_age",
+            "-3 Jahre liegt vor dem Beginn einer Schwangerschaft",
+        ),
+        (lambda s: s.update(assured_date="2099-01-01"), "assured_date", "liegt in der Zukunft"),
     ],
 )
 def test_an_impossible_date_time_or_age_is_a_problem_of_its_object(tmp_path, change, path, reason):

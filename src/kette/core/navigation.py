@@ -24,6 +24,7 @@ class Section:
     # A short line of what needs attention (e.g. "12 offers due for a check"), or
     # "" when nothing does; shown on the workspace page only (one query or so).
     status: Callable[[Any], str] | None = None
+    status_query: str = ""  # appended to the section's URL for the status line's link
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,10 @@ class SectionLink:
     section: Section
     url: str
     status: str = ""
+
+    @property
+    def status_url(self) -> str:
+        return self.url + self.section.status_query
 
 
 _sections: dict[str, Section] = {}

@@ -85,6 +85,7 @@ class DirectoryConfig(AppConfig):
                 permission="directory.list_offers",
                 position=10,
                 status=stale_status,
+                status_query="?pruefung=faellig",
             )
         )
         navigation.register_section(

@@ -22,7 +22,13 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language_info, gettext_lazy, pgettext, pgettext_lazy
+from django.utils.translation import (
+    get_language_info,
+    gettext_lazy,
+    ngettext,
+    pgettext,
+    pgettext_lazy,
+)
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -369,6 +375,10 @@ class _GuideBase(TemplateView):
             previous_url=page_url(result.page - 1) if result.has_previous else None,
             searched=form.is_bound,
             free_count=result.facets.get("free_of_charge", {}).get("true", 0),
+            # distance asked for without a starting point: sorted by relevance
+            distance_without_origin=guide.sort == SORT_DISTANCE and guide.origin is None,
+            beyond_last_page=result.total > 0 and not result.services,
+            first_page_url=page_url(1),
         )
         return self.render_to_response(context)
 
@@ -609,21 +619,32 @@ def _years_text(months: int) -> str:
 
 
 def age_text(service: Service) -> str:
-    """The offer's ages in words: "0 bis unter 6 Jahre", "ab 10 Jahren"."""
+    """The offer's ages in words: "0 bis unter 6 Jahre", "ab 10 Jahren", "unter 1 Jahr"."""
     low, high = service.min_age_months, service.max_age_months
+
+    def n(months: int) -> int:  # singular for exactly one year
+        return 1 if months == 12 else 2
+
     if low is not None and low < 0:
         if high is None:
             return _("from pregnancy")
-        return _("from pregnancy to under %(high)s years") % {"high": _years_text(high)}
+        return ngettext(
+            "from pregnancy to under %(high)s year",
+            "from pregnancy to under %(high)s years",
+            n(high),
+        ) % {"high": _years_text(high)}
     if low is not None and high is not None:
-        return _("%(low)s to under %(high)s years") % {
-            "low": _years_text(low),
-            "high": _years_text(high),
-        }
+        return ngettext(
+            "%(low)s to under %(high)s year", "%(low)s to under %(high)s years", n(high)
+        ) % {"low": _years_text(low), "high": _years_text(high)}
     if low is not None:
-        return _("from %(low)s years") % {"low": _years_text(low)}
+        return ngettext("from %(low)s year", "from %(low)s years", n(low)) % {
+            "low": _years_text(low)
+        }
     if high is not None:
-        return _("under %(high)s years") % {"high": _years_text(high)}
+        return ngettext("under %(high)s year", "under %(high)s years", n(high)) % {
+            "high": _years_text(high)
+        }
     return ""
 
 

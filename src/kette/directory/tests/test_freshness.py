@@ -200,6 +200,10 @@ def test_the_workspace_shows_how_many_offers_are_due_for_a_check(world, setup, p
     page = logged_in(coordinator).get(url).content.decode()
     # Babytreff, Elterncafé, Kinderturnen, Spielplatzfest (the draft is not stale)
     assert "4 Angebote seit mehr als 12 Monaten nicht geprüft" in page
+    stale_list = f"/k/{world.a.slug}/angebote/?pruefung=faellig"
+    assert f'<a href="{stale_list}">4 Angebote seit' in page
+    listed = logged_in(coordinator).get(stale_list).content.decode()
+    assert "Babytreff" in listed and "Krabbelgruppe" not in listed
     freshness.directory_settings_update(actor=None, municipality=world.a, stale_after_months=2)
     page = logged_in(coordinator).get(url).content.decode()
     assert "5 Angebote seit mehr als 2 Monaten nicht geprüft" in page

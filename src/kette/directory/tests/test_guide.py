@@ -456,3 +456,35 @@ def test_ended_hours_and_past_dates_are_not_shown_and_the_others_say_until_when(
         re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
     )
     assert [h.get("validThrough") for h in data["hoursAvailable"]] == [None, "2099-07-31"]
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "text"),
+    [
+        (0, 12, "0 bis unter 1 Jahr"),
+        (0, 36, "0 bis unter 3 Jahre"),
+        (-9, 12, "Schwangerschaft bis unter 1 Jahr"),
+        (12, None, "ab 1 Jahr"),
+        (18, None, "ab 1,5 Jahren"),
+        (None, 12, "unter 1 Jahr"),
+        (None, 72, "unter 6 Jahren"),
+    ],
+)
+def test_ages_in_words_with_one_year_in_the_singular(low, high, text):
+    from django.utils import translation
+
+    from kette.directory.models import Service
+    from kette.directory.public_views import age_text
+
+    with translation.override("de"):
+        assert age_text(Service(min_age_months=low, max_age_months=high)) == text
+
+
+def test_distance_without_a_starting_point_and_a_page_beyond_the_last_are_explained(world, corpus):
+    url = "/k/altstadt/familienwegweiser/"
+    page = Client().get(url, {"sortierung": "entfernung"}).content.decode()
+    assert "bitte unter „Reihenfolge“ einen Startpunkt an" in page
+    page = Client().get(url, {"q": "Familie", "seite": "99"}).content.decode()
+    assert "Diese Seite liegt hinter der letzten." in page
+    assert "Kein Angebot passt" not in page
+    assert 'href="/k/altstadt/familienwegweiser/?q=Familie&amp;seite=1"' in page

@@ -101,6 +101,15 @@ def language_name(code: str, default: str = "") -> str:
         return default or code
 
 
+class _CoordinateField(forms.FloatField):
+    """A coordinate with a decimal point or a decimal comma ("50,94")."""
+
+    def to_python(self, value: Any) -> float | None:
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+        return super().to_python(value)
+
+
 class GuideForm(forms.Form):
     """The guide's search form (GET). Choices come from the municipality's (or
     every municipality's) vocabularies; counts are added after the search."""
@@ -146,10 +155,10 @@ class GuideForm(forms.Form):
     ab_sozialraum = forms.TypedChoiceField(
         label=gettext_lazy("Distance from district"), coerce=int, required=False, empty_value=None
     )
-    lat = forms.FloatField(
+    lat = _CoordinateField(
         label=gettext_lazy("Latitude"), min_value=47.0, max_value=55.2, required=False
     )
-    lon = forms.FloatField(
+    lon = _CoordinateField(
         label=gettext_lazy("Longitude"), min_value=5.8, max_value=15.1, required=False
     )
     seite = forms.IntegerField(min_value=1, max_value=10_000, required=False)
@@ -220,7 +229,8 @@ class GuideForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if (data.get("lat") is None) != (data.get("lon") is None):
+        given = {name for name in ("lat", "lon") if self.data.get(name, "").strip()}
+        if len(given) == 1:
             raise forms.ValidationError(_("Please give both latitude and longitude."))
         return data
 

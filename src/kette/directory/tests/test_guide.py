@@ -95,6 +95,8 @@ def test_sort_by_name_district_and_distance(world, corpus):
     # the south: Haus Süd (50.90, 6.96) first
     near_south = client.get(url, {"sortierung": "entfernung", "lat": "50.9", "lon": "6.96"})
     assert names(near_south)[-1] == "Familienberatung Nord"
+    with_commas = client.get(url, {"sortierung": "entfernung", "lat": "50,9", "lon": "6,96"})
+    assert names(with_commas) == names(near_south)
     assert "0,0 km entfernt" in near_south.content.decode()
     # from the centre of Nordviertel (boundary centroid 50.975, 6.95)
     near_north = client.get(url, {"sortierung": "entfernung", "ab_sozialraum": corpus["north"].pk})
@@ -160,6 +162,7 @@ def test_pagination(world, corpus, monkeypatch):
         ({"handlungsfeld": "gibtsnicht"}, "gültige Auswahl"),
         ({"lat": "50.9"}, "Breiten- und Längengrad"),
         ({"lat": "10", "lon": "7"}, "größer oder gleich 47"),
+        ({"lat": "50,9", "lon": "abc"}, "Bitte eine Zahl eingeben"),
         ({"seite": "-3"}, "größer oder gleich 1"),
         ({"sprache": "Klingonisch!"}, "Sprache aus der Liste"),
         ({"q": "x" * 500}, "höchstens 200"),

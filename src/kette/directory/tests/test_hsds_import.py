@@ -280,6 +280,7 @@ def test_dry_run_writes_nothing(tmp_path):
     municipality = factories.MunicipalityFactory()
     text = run(EXAMPLES / "service_full.json", municipality, "--dry-run")
     assert "1 Angebot(e) angelegt" in text and "Probelauf" in text
+    assert text.lstrip(" ").startswith("HSDS-Felder")  # no blank lines of a progress bar
     assert not Service.objects.filter(municipality=municipality).exists()
 
 

@@ -31,7 +31,8 @@ def municipality_and_actor(options: dict[str, Any]) -> tuple[Municipality, User 
 @contextmanager
 def progress_bar(console: Console, total: int) -> Iterator[Callable[[int], None]]:
     """A progress bar of `total` offers on the command line (gone when done);
-    yields the callback that advances it by n."""
+    yields the callback that advances it by n. Off when the output is no
+    terminal (a file, a pipe): it would leave only blank lines there."""
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -39,6 +40,7 @@ def progress_bar(console: Console, total: int) -> Iterator[Callable[[int], None]
         TimeElapsedColumn(),
         console=console,
         transient=True,
+        disable=not console.is_terminal,
     ) as progress:
         task = progress.add_task(_("Importing"), total=total)
         yield lambda n: progress.advance(task, n)

@@ -49,10 +49,9 @@ class UnixNewlinesMixin:
     """Text from every field with "\\n" line breaks (see `text.unix_newlines`), so
     a text typed in the browser compares equal to the same text from a file."""
 
-    cleaned_data: dict[str, Any]
-
-    def _clean_fields(self) -> None:
-        super()._clean_fields()  # type: ignore[misc]
-        for name, value in self.cleaned_data.items():
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean()  # type: ignore[misc]
+        for name, value in data.items():
             if isinstance(value, str) and "\r" in value:
-                self.cleaned_data[name] = unix_newlines(value)
+                data[name] = unix_newlines(value)
+        return data

@@ -16,15 +16,18 @@ or postal code instead.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+
+from django.db.models import QuerySet
 
 from kette.core.models import District, Municipality
 from kette.core.text import fold_german
 from kette.directory.models import Location
 from kette.directory.public_search import Point, district_centroid
 
-LATITUDE_RANGE = (47.0, 55.2)  # Germany, as the guide's coordinate fields
+LATITUDE_RANGE = (47.0, 55.2)  # Germany (also the bounds of the guide's lat/lon fields)
 LONGITUDE_RANGE = (5.8, 15.1)
 _NUMBER = r"[-+]?\d{1,3}(?:[.,]\d+)?"
 _COORDINATES = re.compile(rf"^\s*({_NUMBER})\s*[,;/ ]\s*({_NUMBER})\s*$")
@@ -55,16 +58,27 @@ def _mean(points: list[tuple[float, float]]) -> Point | None:
     )
 
 
-def _coordinates(place: Location) -> tuple[float, float]:
-    return (float(place.latitude), float(place.longitude))  # type: ignore[arg-type]
-
-
-def _located(municipality: Municipality) -> list[Location]:
-    return list(
-        Location.objects.for_municipality(municipality)
-        .filter(latitude__isnull=False, longitude__isnull=False)
-        .only("address_1", "postal_code", "latitude", "longitude")
+def _located(municipality: Municipality) -> QuerySet[Location]:
+    return Location.objects.for_municipality(municipality).filter(
+        latitude__isnull=False, longitude__isnull=False
     )
+
+
+class _Streets:
+    """The municipality's located places with a street (address, lat, lon), read
+    once per lookup however many parts of the input are tried."""
+
+    def __init__(self, municipality: Municipality) -> None:
+        self.municipality = municipality
+
+    @functools.cached_property
+    def rows(self) -> list[tuple[str, float, float]]:
+        return [
+            (address, float(lat), float(lon))  # type: ignore[arg-type]  # located: not null
+            for address, lat, lon in _located(self.municipality)
+            .exclude(address_1="")
+            .values_list("address_1", "latitude", "longitude")
+        ]
 
 
 # "Stadtbezirk Porz", "ganz Porz" (the guide's own names for a whole district)
@@ -97,10 +111,11 @@ def resolve(text: str, municipality: Municipality | None) -> Origin | None:
         return None
     if municipality is None:
         return None
-    found = _district(text, municipality) or _address(text, municipality)
+    streets = _Streets(municipality)
+    found = _district(text, municipality) or _address(text, municipality, streets)
     if found is None and "," in text:  # "Venloer Straße 12, 50823 Köln"
         for part in (p.strip() for p in text.split(",")):
-            found = _address(part, municipality)
+            found = _address(part, municipality, streets)
             if found is not None:
                 break
     return found
@@ -127,26 +142,27 @@ def _district(text: str, municipality: Municipality) -> Origin | None:
     return None
 
 
-def _address(text: str, municipality: Municipality) -> Origin | None:
+def _address(text: str, municipality: Municipality, streets: _Streets) -> Origin | None:
     """A postal code, or a street with or without house number, among the
     municipality's located places."""
     postal = _POSTAL_CODE.match(text)
-    places = _located(municipality)
     if postal:
         code = postal.group(1)
-        centre = _mean([_coordinates(p) for p in places if p.postal_code == code])
+        points = _located(municipality).filter(postal_code=code)
+        centre = _mean(
+            [(float(lat), float(lon)) for lat, lon in points.values_list("latitude", "longitude")]  # type: ignore[arg-type]
+        )
         return Origin(centre, code) if centre else None
     number_match = _HOUSE_NUMBER.search(text)
     street = _street_key(text[: number_match.start()] if number_match else text)
     number = re.sub(r"\s", "", number_match.group(1)).casefold() if number_match else ""
     on_street: list[tuple[float, float]] = []
     at_number: list[tuple[float, float]] = []
-    for place in places:
-        found = _HOUSE_NUMBER.search(place.address_1)
-        place_street = _street_key(place.address_1[: found.start()] if found else place.address_1)
-        if not place_street or place_street != street:
+    for address, lat, lon in streets.rows:
+        found = _HOUSE_NUMBER.search(address)
+        if _street_key(address[: found.start()] if found else address) != street:
             continue
-        point = _coordinates(place)
+        point = (lat, lon)
         on_street.append(point)
         if number and found and re.sub(r"\s", "", found.group(1)).casefold() == number:
             at_number.append(point)

@@ -156,10 +156,16 @@ class GuideForm(forms.Form):
         label=gettext_lazy("Distance from district"), coerce=int, required=False, empty_value=None
     )
     lat = _CoordinateField(
-        label=gettext_lazy("Latitude"), min_value=47.0, max_value=55.2, required=False
+        label=gettext_lazy("Latitude"),
+        min_value=origins.LATITUDE_RANGE[0],
+        max_value=origins.LATITUDE_RANGE[1],
+        required=False,
     )
     lon = _CoordinateField(
-        label=gettext_lazy("Longitude"), min_value=5.8, max_value=15.1, required=False
+        label=gettext_lazy("Longitude"),
+        min_value=origins.LONGITUDE_RANGE[0],
+        max_value=origins.LONGITUDE_RANGE[1],
+        required=False,
     )
     seite = forms.IntegerField(min_value=1, max_value=10_000, required=False)
 

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import CheckConstraint
 
-from kette.directory import hsds, hsds_import
+from kette.directory import hsds, hsds_import, services
 from kette.directory.models import (
     Contact,
     Location,
@@ -20,6 +20,7 @@ from kette.directory.models import (
     Schedule,
     Service,
     ServiceAtLocation,
+    ServiceFacet,
     ServiceStatus,
 )
 from kette.directory.tests.factories import ServiceFactory
@@ -409,6 +410,96 @@ def test_offers_in_several_batches_share_their_organisation_and_places(monkeypat
     assert report.organizations_created == 0
     assert [model.objects.count() for model in models] == counts
     assert comparable(export(municipality)) == comparable(before)
+
+
+def _indexed(municipality):
+    """The stored search documents and facet keys of the municipality's offers."""
+    offers = Service.objects.filter(municipality=municipality)
+    documents = {
+        offer.pk: (offer.search_name, offer.search_body, offer.search_filters) for offer in offers
+    }
+    facets = {
+        pk: set(ServiceFacet.objects.filter(service_id=pk).values_list("key", flat=True))
+        for pk in documents
+    }
+    return documents, facets
+
+
+@pytest.mark.parametrize("batch", [1, 1000])
+def test_imported_offers_carry_the_search_document_of_every_field(monkeypatch, batch):
+    """The search documents and facets an import leaves are what `services_reindex`
+    builds, with every field that goes into them (terms, places and their
+    districts, features, hours, languages), in one batch or many."""
+    monkeypatch.setattr(hsds_import, "BATCH", batch)
+    offer = offers()
+    municipality = offer.municipality
+    data = export(municipality)
+    wipe(municipality)
+    report = hsds_import.import_services(municipality, data)
+    assert (report.ok, report.created) == (True, 3)
+    documents, facets = _indexed(municipality)
+    babytreff = Service.objects.get(id_hsds=offer.id_hsds).pk
+    assert {"wd:1", "wd:3", "la:tr", "free"} & facets[babytreff] == {"wd:1", "wd:3", "la:tr"}
+    assert any(key.startswith("ac:") for key in facets[babytreff])
+    assert "ehrenfeld" in documents[babytreff][1].split()
+    assert services.services_reindex(service_ids=list(documents)) == documents
+    assert _indexed(municipality) == (documents, facets)
+
+
+def test_a_feature_removed_from_a_place_leaves_the_other_offers_there_too():
+    """The place's row is unchanged, only its accessibility feature goes: the
+    offers at that place that the file does not contain lose the filter too."""
+    offer = offers()
+    municipality = offer.municipality
+    place = offer.service_at_locations.get().location
+    neighbour = ServiceFactory(organization=offer.organization, name="Elterncafé")
+    ServiceAtLocation.objects.create(municipality=municipality, service=neighbour, location=place)
+    services.services_reindex(service_ids=[neighbour.pk])
+    feature = f"ac:{place.accessibility.get().code}"
+    assert feature in _indexed(municipality)[1][neighbour.pk]
+    data = next(s for s in export(municipality) if s["id"] == str(offer.id_hsds))
+    data["service_at_locations"][0]["location"]["attributes"] = []
+    report = hsds_import.import_services(municipality, [data])
+    assert (report.ok, report.updated) == (True, 1), report.problems
+    documents, facets = _indexed(municipality)
+    assert feature not in facets[neighbour.pk]
+    mine = [neighbour.pk, offer.pk]
+    assert services.services_reindex(service_ids=mine) == {pk: documents[pk] for pk in mine}
+
+
+def test_a_place_changed_by_a_later_batch_is_in_the_earlier_offers_documents(monkeypatch):
+    """An offer indexed from memory in one batch whose place or organisation a
+    later batch changes gets the changed words and facets (it is reindexed)."""
+    monkeypatch.setattr(hsds_import, "BATCH", 1)
+    offer = offers()
+    municipality = offer.municipality
+    first = next(s for s in export(municipality) if s["id"] == str(offer.id_hsds))
+    wipe(municipality)
+    second = json.loads(json.dumps(first))
+    second["id"] = str(uuid.uuid4())
+    second["name"] = "Zweites Angebot"
+    for key in ("contacts", "phones", "schedules", "languages", "cost_options", "service_areas"):
+        second[key] = []
+    second["organization"]["name"] = "Familienwerk Ehrenfeld"
+    link = second["service_at_locations"][0]
+    link["id"] = str(uuid.uuid4())
+    link["schedules"] = []
+    place = link["location"]
+    place["name"] = "Nachbarschaftstreff"
+    place["schedules"].append(
+        {"id": str(uuid.uuid4()), "freq": "WEEKLY", "byday": "FR", "opens_at": "10:00"}
+    )
+    for key in ("phones", "contacts"):
+        for item in place.get(key) or []:
+            item["id"] = str(uuid.uuid4())  # not moved from the first offer's place
+    report = hsds_import.import_services(municipality, [first, second])
+    assert (report.ok, report.created) == (True, 2), report.problems
+    documents, facets = _indexed(municipality)
+    earlier = Service.objects.get(id_hsds=offer.id_hsds).pk
+    assert {"nachbarschaftstreff", "familienwerk"} <= set(documents[earlier][1].split())
+    assert "wd:5" in facets[earlier]
+    assert services.services_reindex(service_ids=list(documents)) == documents
+    assert _indexed(municipality) == (documents, facets)
 
 
 def _first_schedule_of_a_location(service):

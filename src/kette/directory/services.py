@@ -1127,6 +1127,30 @@ def directory_reindex(*, municipality: Municipality | None = None) -> int:
     return len(ids)
 
 
+def directory_reindex_ended_hours(*, municipality: Municipality | None = None) -> int:
+    """Reindex the offers with weekly hours that have ended (valid to before
+    today: they no longer count for the weekday filter). Run daily; an offer
+    whose document and keys are already current is not written again. Returns
+    the number of offers looked at."""
+    ended = Schedule.objects.filter(
+        kind=ScheduleKind.REGULAR, weekday__isnull=False, valid_to__lt=timezone.localdate()
+    )
+    if municipality is not None:
+        ended = ended.filter(municipality=municipality)
+    owners = list(ended.values_list("service_id", "service_at_location_id", "location_id"))
+    ids = {service_id for service_id, _link, _place in owners if service_id}
+    links = {link for _service, link, _place in owners if link}
+    places = {place for _service, _link, place in owners if place}
+    if links or places:
+        ids.update(
+            ServiceAtLocation.objects.filter(
+                Q(pk__any=list(links)) | Q(location_id__any=list(places))
+            ).values_list("service_id", flat=True)
+        )
+    services_reindex(service_ids=ids)
+    return len(ids)
+
+
 def service_reindex(*, service: Service) -> None:
     """Rebuild the offer's search document, filter tokens and facet keys from its
     current data (status, ages, terms, life phases, locations, languages,
@@ -1213,10 +1237,13 @@ def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
     ).values_list("location_id", "term__code"):
         for service_id in services_at[location_id]:
             keys[service_id].add(search.facet_key("ac", code))
+    # Weekly hours that ended (valid to before today) no longer open the offer
+    # on their day; `directory_reindex_ended_hours` follows the calendar daily.
     for service_id, link_id, location_id, weekday in Schedule.objects.filter(
         Q(service_id__any=ids)
         | Q(service_at_location_id__any=link_owner)
         | Q(location_id__any=services_at),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=timezone.localdate()),
         kind=ScheduleKind.REGULAR,
         weekday__isnull=False,
     ).values_list("service_id", "service_at_location_id", "location_id", "weekday"):

@@ -2,16 +2,26 @@
 (tsvector) — the suite runs on both — so both engines must agree on stemming,
 folding, prefixes, phrases, ranking, filters, facets and pagination."""
 
+import datetime as dt
 import importlib
+import io
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from kette.core.models import District
 from kette.directory import facets, search, services
-from kette.directory.models import Organization, Service, ServiceStatus, TaxonomyTerm
+from kette.directory.models import (
+    Organization,
+    Schedule,
+    Service,
+    ServiceStatus,
+    TaxonomyTerm,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -255,6 +265,28 @@ def test_drafts_archived_offers_and_other_municipalities_stay_out(world, corpus)
 def test_filters(world, corpus, filters, expected):
     query = filters.pop("query", "")
     assert set(found(world, query, **filters)) == expected
+
+
+def test_weekly_hours_that_ended_no_longer_count_for_the_weekday_filter(world, corpus):
+    """Hours valid until today still count; once their last day has passed, the
+    daily `reindex_offers --ended-hours` takes the offer off that weekday."""
+    today = timezone.localdate()
+    hours = services.schedule_add(actor=None, service=corpus["one"], weekday=5, valid_to=today)
+    ended = services.schedule_add(
+        actor=None, service=corpus["two"], weekday=6, valid_to=today - dt.timedelta(days=1)
+    )
+    assert found(world, weekday=5) == [FAMILIENBERATUNG]
+    assert found(world, weekday=6) == []
+    assert ended.pk
+    # a day later (the calendar moved on, nothing was saved)
+    Schedule.objects.filter(pk=hours.pk).update(valid_to=today - dt.timedelta(days=1))
+    assert found(world, weekday=5) == [FAMILIENBERATUNG]  # until the daily reindex
+    out = io.StringIO()
+    call_command("reindex_offers", "--ended-hours", municipality=world.a.slug, stdout=out)
+    assert out.getvalue().strip() == "2 offer(s) indexed"
+    assert found(world, weekday=5) == []
+    assert search.search_services(municipality=world.a).facets["weekday"] == {"1": 1, "3": 1}
+    assert set(found(world, weekday=3)) == {MUETTERZENTRUM}  # the hours without end stay
 
 
 def test_district_filter(world, corpus):

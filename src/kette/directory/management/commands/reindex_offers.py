@@ -1,11 +1,13 @@
-"""`kette reindex_offers [--municipality SLUG]`: rebuild the offers' search documents."""
+"""`kette reindex_offers [--municipality SLUG] [--ended-hours]`: rebuild the offers'
+search documents (all, or only those of offers whose weekly hours have ended: run
+that daily, e.g. from cron, so the weekday filter follows the calendar)."""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from kette.core.models import Municipality
-from kette.directory.services import directory_reindex
+from kette.directory.services import directory_reindex, directory_reindex_ended_hours
 
 
 class Command(BaseCommand):
@@ -13,6 +15,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--municipality", help="slug of one municipality (default: all)")
+        parser.add_argument(
+            "--ended-hours",
+            action="store_true",
+            help="only offers whose weekly hours have ended (daily, for the weekday filter)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         municipality = None
@@ -20,5 +27,8 @@ class Command(BaseCommand):
             municipality = Municipality.objects.filter(slug=options["municipality"]).first()
             if municipality is None:
                 raise CommandError(f"Unknown municipality: {options['municipality']}")
-        count = directory_reindex(municipality=municipality)
+        if options["ended_hours"]:
+            count = directory_reindex_ended_hours(municipality=municipality)
+        else:
+            count = directory_reindex(municipality=municipality)
         self.stdout.write(f"{count} offer(s) indexed")

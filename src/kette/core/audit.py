@@ -159,7 +159,10 @@ def clean_fields_quickly(instance: models.Model) -> None:
     errors: dict[str, list[ValidationError]] = {}
     for f, quick in _quick_checks_of(type(instance)):
         value = getattr(instance, f.attname)
-        if quick(value) or (f.blank and value in f.empty_values):
+        if value is None or value == "":  # most fields of a new row (no list scans)
+            if f.blank:
+                continue
+        elif quick(value) or (f.blank and value in f.empty_values):
             continue
         if isinstance(value, DatabaseDefault):
             continue

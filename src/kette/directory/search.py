@@ -219,19 +219,41 @@ def _final_s_again(stem: str, word: str) -> str:
     return again if again == stem[:-1] else stem
 
 
+# The token of each folded word seen (None: a stop word). Words recur across
+# documents, and stemming is most of the cost of indexing a description.
+_word_tokens: dict[str, str | None] = {}
+WORD_TOKENS_KEPT = 200_000  # then the cache starts again
+
+
+def _word_token(word: str) -> str | None:
+    token = _word_tokens.get(word, "")
+    if token == "":
+        if word in STOP_WORDS:
+            token = None
+        else:
+            plain = _without_plural_s(word)
+            token = _final_s_again(_stemmer.stemWord(plain), plain)
+        if len(_word_tokens) >= WORD_TOKENS_KEPT:
+            _word_tokens.clear()
+        _word_tokens[word] = token
+    return token
+
+
 def tokens(text: str) -> list[str]:
     """The search tokens of a text: folded, without stop words, stemmed."""
     folded = _strip_marks(fold_german(text or ""))
-    words = [_without_plural_s(w) for w in _WORD.findall(folded) if w not in STOP_WORDS]
-    return [
-        _final_s_again(stem, word)
-        for stem, word in zip(_stemmer.stemWords(words), words, strict=True)
-    ]
+    return [token for word in _WORD.findall(folded) if (token := _word_token(word)) is not None]
 
 
 @functools.lru_cache(maxsize=8192)
 def _short_tokens(text: str) -> tuple[str, ...]:
     return tuple(tokens(text))
+
+
+def forget_tokens() -> None:
+    """Forget every cached token (after the rules changed, as in tests)."""
+    _short_tokens.cache_clear()
+    _word_tokens.clear()
 
 
 def _document_tokens(parts: Iterable[str | None]) -> list[str]:

@@ -1069,9 +1069,9 @@ def test_the_reindex_migration_writes_nested_district_keys_and_drops_the_plural_
         patched.setattr(
             services, "_district_tree", lambda ids: services._DistrictTree({}, {}, real(ids).names)
         )
-        search._short_tokens.cache_clear()
+        search.forget_tokens()
         services.directory_reindex()
-    search._short_tokens.cache_clear()
+    search.forget_tokens()
     assert set(Service.objects.values_list(*columns)) != current
     assert Service.objects.get(pk=babies.pk).search_name.split() == ["treff", "babys"]
     assert found(world, district=nested.bezirk.pk) == ["Hebammen für den Stadtbezirk"]

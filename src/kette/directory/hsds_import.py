@@ -631,6 +631,7 @@ class _Importer:
         # places written or whose features or hours changed (their other offers
         # are reindexed at the end)
         self.changed_places: set[int] = set()
+        self.makers: dict[type[Model], bulk.RowMaker] = {}
         # what each offer of the batch staged and deleted (see `unchanged`)
         self.touched: dict[int, tuple[list[Model], list[Model]]] = {}
         self.staging: list[Model] = []
@@ -799,20 +800,27 @@ class _Importer:
         id gives the same row throughout an import."""
         parsed = _uuid(value)
         if parsed is None:
-            return model(municipality=self.municipality)
+            return self._new(model)
         key = (model, parsed)
         found = self.rows.get(key)
         if found is not None:
             return found
         found = self.existing.get(key)
         if found is None:
-            found = model(municipality=self.municipality, id_hsds=parsed)
+            found = self._new(model, id_hsds=parsed)
         elif found.municipality_id != self.municipality.pk:  # type: ignore[attr-defined]
             raise _ObjectError(
                 path, _("the HSDS id %(id)s belongs to another municipality") % {"id": parsed}
             )
         self.rows[key] = found
         return found
+
+    def _new(self, model: type[Model], **values: Any) -> Any:
+        """A new row of `model` in the municipality (see `bulk.RowMaker`)."""
+        maker = self.makers.get(model)
+        if maker is None:
+            maker = self.makers[model] = bulk.RowMaker(model, municipality=self.municipality)
+        return maker(**values)
 
     def _organization_ref(self, value: Any) -> Organization | None:
         """The municipality's organisation with this HSDS id, if any."""
@@ -1051,7 +1059,7 @@ class _Importer:
                 continue
             link = had.get(term.pk)
             if link is None:
-                link = model(municipality=self.municipality, term=term, **{owner: instance})
+                link = self._new(model, term=term, **{owner: instance})
                 self._save(link, here)
             keep[term.pk] = link
         self._sync(model, owner, instance, list(keep.values()))

@@ -9,7 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from kette.core.audit import BulkValidationError, audited_bulk_create, audited_insert_checked
-from kette.core.bulk import random_uuids
+from kette.core.bulk import RowMaker, random_uuids
+from kette.directory.bulk_models import ColumnMapping
 from kette.directory.models import Language, Location, Organization, Service
 from kette.testing.factories import MunicipalityFactory
 
@@ -163,3 +164,34 @@ def test_update_columns_writes_each_row_its_values_over_several_statements(monke
                 f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH 'kurs3'"  # noqa: S608
             )
             assert [row[0] for row in cursor.fetchall()] == [offers[3].pk]
+
+
+@pytest.mark.parametrize("model", [Service, Location, ColumnMapping])
+def test_a_row_maker_makes_what_the_constructor_makes(model):
+    """Same attributes, same related objects held, new ids and new mutable
+    defaults per row; values set through the descriptors (an object sets its
+    key); the rows save as constructed ones do."""
+    town = MunicipalityFactory()
+    organization = Organization.objects.create(municipality=town, name="Träger")
+    make = RowMaker(model, municipality=town)
+    values = {"name": "Angebot"}
+    if model is not ColumnMapping:
+        values["organization"] = organization
+    made, other, built = make(**values), make(**values), model(municipality=town, **values)
+
+    def attributes(row):
+        return {k: v for k, v in row.__dict__.items() if k not in ("_state", "id_hsds")}
+
+    assert attributes(made) == attributes(built)
+    assert made._state.fields_cache == built._state.fields_cache
+    assert made.municipality is town and made.municipality_id == town.pk
+    assert (made._state.adding, made._state.db, made.pk) == (True, built._state.db, None)
+    if model is ColumnMapping:
+        made.mapping["Bezeichnung"] = "Angebot"
+        assert other.mapping == {}  # not shared
+    else:
+        assert made.organization_id == organization.pk
+        assert made.id_hsds.version == 4
+        assert len({made.id_hsds, other.id_hsds, built.id_hsds}) == 3
+    made.save()
+    assert model.objects.get(pk=made.pk).name == "Angebot"

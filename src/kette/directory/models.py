@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -559,6 +560,10 @@ class Schedule(TenantModel):
                 violation_error_message=_("The closing time must be after the opening time."),
             ),
         ]
+
+    def clean(self) -> None:
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("The end of the validity lies before its start.")})
 
     def __str__(self) -> str:
         times = ""

@@ -583,12 +583,20 @@ class GuideDetailView(MunicipalityMixin, TemplateView):
         service = selectors.service_detail(self.municipality, self.kwargs["service_pk"])
         locations = [sal.location for sal in service.service_at_locations.all()]
         today = timezone.localdate()
+        # the place's own opening hours too (they open the offer on their days
+        # in the weekday filter), named by the place when there are several
+        for location in locations:
+            for hours in location.schedules.all():
+                hours.place_name = (
+                    (location.name or location.address_1) if len(locations) > 1 else ""
+                )
         schedules = sorted(
             [
                 s
                 for s in [
                     *service.schedules.all(),
                     *(s for sal in service.service_at_locations.all() for s in sal.schedules.all()),
+                    *(s for location in locations for s in location.schedules.all()),
                 ]
                 # hours that ended and dates that passed are not shown
                 if not (s.valid_to and s.valid_to < today) and not (s.dtstart and s.dtstart < today)

@@ -140,6 +140,7 @@ def service_detail(municipality: Municipality, pk: int) -> Service:
             "service_at_locations__location__district",
             "service_at_locations__location__accessibility",
             "service_at_locations__schedules",
+            "service_at_locations__location__schedules",
             "schedules",
             "phones",
             "contacts",

@@ -461,6 +461,33 @@ def test_ended_hours_and_past_dates_are_not_shown_and_the_others_say_until_when(
     assert [h.get("validThrough") for h in data["hoursAvailable"]] == [None, "2099-07-31"]
 
 
+def test_the_places_own_opening_hours_are_shown_named_by_place_when_there_are_several(
+    world, corpus
+):
+    """Hours of a place open its offers on their days in the weekday filter, so
+    the offer's page shows them too; with more than one place, it says whose."""
+    import datetime as dt
+
+    from kette.directory import search, services
+    from kette.directory.models import Location
+
+    service = corpus["mothers"]  # Wednesday hours of its own, at Haus Süd
+    south = Location.objects.get(name="Haus Süd")
+    services.schedule_add(actor=None, location=south, weekday=5, opens_at=dt.time(8))
+
+    def hours_text():
+        html = Client().get(f"/k/altstadt/familienwegweiser/{service.pk}/").content.decode()
+        hours = re.search(r'<ul class="guide-schedules">(.*?)</ul>', html, re.S).group(1)
+        return " ".join(re.sub(r"<[^>]+>", " ", hours).split())
+
+    assert hours_text() == "Mittwoch Freitag 08:00"
+    friday = search.search_services(municipality=world.a, weekday=5).services
+    assert {offer.name for offer in friday} == {service.name, corpus["football"].name}
+    north = Location.objects.get(name="Haus Nord")
+    services.service_add_location(actor=None, service=service, location=north)
+    assert hours_text() == "Mittwoch Freitag 08:00 – Haus Süd"
+
+
 @pytest.mark.parametrize(
     ("low", "high", "text"),
     [

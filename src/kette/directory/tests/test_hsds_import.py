@@ -556,6 +556,16 @@ def test_an_impossible_date_time_or_age_is_a_problem_of_its_object(tmp_path, cha
     assert export(municipality) == before
 
 
+def test_hours_that_end_before_they_start_are_a_problem_of_their_object(tmp_path):
+    offer = offers()
+    data = export(offer.municipality)
+    first = next(s for s in data if s["id"] == str(offer.id_hsds))
+    first["schedules"][0] |= {"valid_from": "2026-12-31", "valid_to": "2026-01-01"}
+    report = rejected(data, offer.municipality, tmp_path)
+    assert "schedules/0" in report
+    assert "Das Ende der Gültigkeit liegt vor ihrem Beginn." in report
+
+
 def test_an_inverted_age_range_is_reported_in_words_not_by_constraint_name(tmp_path):
     offer = offers()
     data = export(offer.municipality)

@@ -539,3 +539,23 @@ def test_an_invalid_draft_is_named_by_its_index_and_nothing_is_written(
     assert raised.value.index == 1
     assert "E-Mail" in " ".join(raised.value.messages)
     assert not Service.objects.for_municipality(world.a).exists()
+
+
+def test_hours_cannot_end_before_they_start(world, organization):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    offer = services.service_create(actor=None, organization=organization, name="Treff")
+    with pytest.raises(ValidationError, match="Gültigkeit liegt vor ihrem Beginn"):
+        services.schedule_add(
+            actor=None,
+            service=offer,
+            weekday=1,
+            valid_from=dt.date(2026, 12, 31),
+            valid_to=dt.date(2026, 1, 1),
+        )
+    same_day = dt.date(2026, 5, 1)
+    assert services.schedule_add(
+        actor=None, service=offer, weekday=1, valid_from=same_day, valid_to=same_day
+    ).pk

@@ -29,6 +29,10 @@ class Command(BaseCommand):
                 raise CommandError(f"Unknown municipality: {options['municipality']}")
         if options["ended_hours"]:
             count = directory_reindex_ended_hours(municipality=municipality)
+            self.stdout.write(
+                f"{count} offer(s) with ended weekly hours checked "
+                "(documents already current are not written again)"
+            )
         else:
             count = directory_reindex(municipality=municipality)
-        self.stdout.write(f"{count} offer(s) indexed")
+            self.stdout.write(f"{count} offer(s) indexed")

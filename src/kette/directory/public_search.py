@@ -137,6 +137,33 @@ class GuideQuery:
         }
 
 
+# Filters that take one value each. Their counts are counted without their own
+# choice, so that the other values say what choosing them instead would find
+# ("Freitag (4)" while Wednesday is chosen, not "(0)"). Accessibility features
+# combine (every one chosen is required) and keep the counts of the results.
+SINGLE_CHOICE_FILTERS = ("life_phase", "field_of_action", "district", "language", "weekday")
+
+
+def _count_other_choices(
+    result: SearchResult,
+    guide: GuideQuery,
+    *,
+    municipality: Municipality | None,
+    statuses: Sequence[str],
+) -> None:
+    filters = guide.filter_kwargs()
+    for name in SINGLE_CHOICE_FILTERS:
+        if filters[name] is None:
+            continue
+        without = search_services(
+            municipality=municipality,
+            statuses=statuses,
+            per_page=1,
+            **(filters | {name: None}),
+        )
+        result.facets[name] = without.facets.get(name, {})
+
+
 def guide_search(
     guide: GuideQuery,
     *,
@@ -165,6 +192,8 @@ def guide_search(
         near=near,
         **guide.filter_kwargs(),
     )
+    if with_facets:
+        _count_other_choices(result, guide, municipality=municipality, statuses=statuses)
     if municipality is not None:
         # Every result is the guide's own municipality's: no query for it (nor
         # for its outline, which the caller's instance leaves unread).

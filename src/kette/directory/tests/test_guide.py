@@ -196,6 +196,28 @@ def test_the_json_answer(world, corpus):
     assert SECRET_DRAFT not in response.content.decode()
 
 
+def test_a_chosen_value_leaves_the_other_values_counts_as_if_chosen_instead(world, corpus):
+    """Single-choice filters count without their own choice: with Wednesday
+    chosen, Monday says how many Monday would find; the other filters still
+    narrow those counts, and the results are Wednesday's only."""
+    client = Client()
+    _response, everything = get_json(client, "/k/altstadt/familienwegweiser/")
+    _response, data = get_json(client, "/k/altstadt/familienwegweiser/", wochentag="3")
+    assert [result["name"] for result in data["results"]] == ["Mütterzentrum Süd"]
+
+    def counts(answer, facet):
+        return {option["value"]: option["count"] for option in answer["facets"][facet]}
+
+    assert counts(data, "weekday") == counts(everything, "weekday")
+    assert counts(data, "weekday")["1"] == 1  # Monday: the counselling
+    assert counts(data, "field_of_action") != counts(everything, "field_of_action")
+    assert counts(data, "field_of_action")["beratung"] == 0  # narrowed by Wednesday
+    html = client.get("/k/altstadt/familienwegweiser/", {"wochentag": "3"}).content.decode()
+    assert re.search(r'<option value="1"[^>]*>Montag \(1\)</option>', html)
+    _response, both = get_json(client, "/k/altstadt/familienwegweiser/", wochentag="1", q="Familie")
+    assert counts(both, "weekday")["3"] == 1  # Familie on Wednesday: the Mütterzentrum
+
+
 def test_json_without_facet_counts(world, corpus):
     _response, data = get_json(
         Client(), "/k/altstadt/familienwegweiser/", q="Familie", facets="off"
@@ -340,8 +362,9 @@ def test_stadtbezirk_and_stadtteil_of_one_name_are_told_apart(world, corpus):
     assert group, "the Stadtbezirk is a group of the list"
     options = re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', group.group(1))
     assert options == [(str(bezirk.pk), "Stadtbezirk Porz (1)"), (str(teil.pk), "Porz (1)")]
-    # districts without parts stay plain options
-    assert "Südstadt (1)</option>" in html
+    # districts without parts stay plain options, counted as if chosen instead
+    # (the Mütterzentrum and the football are in Südstadt)
+    assert "Südstadt (2)</option>" in html
     _response, data = get_json(client, "/k/altstadt/familienwegweiser/", sozialraum=bezirk.pk)
     labels = {option["label"]: option["count"] for option in data["facets"]["district"]}
     assert labels["Stadtbezirk Porz"] == 1

@@ -158,7 +158,7 @@ def _count_other_choices(
         without = search_services(
             municipality=municipality,
             statuses=statuses,
-            per_page=1,
+            counts_only=True,
             **(filters | {name: None}),
         )
         result.facets[name] = without.facets.get(name, {})

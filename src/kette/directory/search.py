@@ -974,6 +974,7 @@ def search_services(
     with_facets: bool = True,
     order: str = ORDER_RELEVANCE,
     near: tuple[float, float] | None = None,
+    counts_only: bool = False,
 ) -> SearchResult:
     """Offers matching `query` and the filters, best first (by name without a
     query), one page of them, the total and (with `with_facets`) per filter value
@@ -990,6 +991,7 @@ def search_services(
     `order`: "relevance" (default; by name without query words), "name",
     "district" or "distance" (from `near`, a (latitude, longitude) pair).
     Offers sorted by name, district or distance carry `search_rank` 0.
+    `counts_only`: the total and the facet counts, no page of offers.
     """
     from kette.directory import facets as facet_counts
     from kette.directory.models import Service
@@ -1082,7 +1084,15 @@ def search_services(
 
     with connection.cursor() as cursor:
         matched: Any = None  # every matching id (a sequence), when the facets need them
-        if connection.vendor == "sqlite" and not page_sql:
+        if counts_only:
+            if connection.vendor == "sqlite":
+                cursor.execute(_IDS_SQL, [expression])
+                matched = _ids(cursor.fetchone()[0])
+            else:
+                matched = _postgres_matches(cursor, expression).ids
+            rows: list[Any] = []
+            total = len(matched)
+        elif connection.vendor == "sqlite" and not page_sql:
             rows, total, matched = _sqlite_relevance(
                 cursor,
                 terms,

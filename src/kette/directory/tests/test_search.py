@@ -289,6 +289,25 @@ def test_weekly_hours_that_ended_no_longer_count_for_the_weekday_filter(world, c
     assert set(found(world, weekday=3)) == {MUETTERZENTRUM}  # the hours without end stay
 
 
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"query": "Beratung"},
+        {"query": '"ganze Familie"'},
+        {"query": "Famil"},
+        {"query": "Beratung", "language": "tr"},
+        {"weekday": 3},
+        {"free_of_charge": True, "age_years": 2},
+    ],
+)
+def test_counts_only_gives_the_total_and_facets_of_the_full_search(world, corpus, filters):
+    full = search.search_services(municipality=world.a, **filters)
+    counted = search.search_services(municipality=world.a, counts_only=True, **filters)
+    assert (counted.total, counted.facets) == (full.total, full.facets)
+    assert counted.services == []
+
+
 def test_district_filter(world, corpus):
     assert set(found(world, district=corpus["d2"].pk)) == {MUETTERZENTRUM, BERATUNGSSTELLE}
     assert set(found(world, "Beratung", district=corpus["d2"].pk)) == {BERATUNGSSTELLE}

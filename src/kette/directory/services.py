@@ -1159,12 +1159,12 @@ def service_reindex(*, service: Service) -> None:
     service.search_name, service.search_body, service.search_filters = documents[service.pk]
 
 
-REINDEX_CHUNK = 500
+REINDEX_CHUNK = 2000  # offers; at 500, reindexing 5,000 took 0.66 s CPU instead of 0.53
 
 
 def services_reindex(*, service_ids: Iterable[int]) -> dict[int, tuple[str, str, str]]:
     """`service_reindex` for many offers at once: a constant number of queries per
-    chunk of 500 offers, whatever their number of terms, locations or schedules.
+    chunk of `REINDEX_CHUNK` offers, whatever their number of terms, locations or schedules.
     Returns each offer's (search_name, search_body, search_filters)."""
     ids = sorted(set(service_ids))
     documents: dict[int, tuple[str, str, str]] = {}

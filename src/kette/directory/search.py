@@ -209,10 +209,11 @@ def _without_plural_s(word: str) -> str:
 
 
 def _final_s_again(stem: str, word: str) -> str:
-    """Snowball drops the s of "Kurs" (kur) but not of "Kurse" (kurs: only the e
-    goes): a stem that ends in s and came from a longer word loses that s too
-    when the stemmer, given the stem, would drop exactly that s ("Kurse",
-    "Sprachkurse" → kur, sprachkur); never more ("vorlesen" stays vorles)."""
+    """Snowball drops the s of "Krebs" (kreb) but not of "Krebse" (krebs: only the
+    e goes): a stem that ends in s and came from a longer word loses that s too
+    when the stemmer, given the stem, would drop exactly that s ("Krebse",
+    "Pulse" → kreb, pul); never more ("vorlesen" stays vorles). Kurs, where this
+    began, now keeps its s (see `_COURSE`)."""
     if stem == word or not stem.endswith("s"):
         return stem
     again = _stemmer.stemWord(stem)
@@ -225,11 +226,20 @@ _word_tokens: dict[str, str | None] = {}
 WORD_TOKENS_KEPT = 200_000  # then the cache starts again
 
 
+# Snowball stems "Kurs" to kur, the token of "Kur" (a spa cure: "Mutter-Kind-
+# Kur" is an offer of its own), so a search for courses found cures. Words
+# ending in Kurs and its forms keep "kurs". ("Kur" still finds courses: a query
+# word of MIN_PREFIX letters is also a prefix.)
+_COURSE = re.compile(r"(.*kurs)(?:e|en|es)?")
+
+
 def _word_token(word: str) -> str | None:
     token = _word_tokens.get(word, "")
     if token == "":
         if word in STOP_WORDS:
             token = None
+        elif course := _COURSE.fullmatch(word):
+            token = course.group(1)
         else:
             plain = _without_plural_s(word)
             token = _final_s_again(_stemmer.stemWord(plain), plain)

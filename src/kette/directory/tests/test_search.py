@@ -5,6 +5,7 @@ folding, prefixes, phrases, ranking, filters, facets and pagination."""
 import datetime as dt
 import importlib
 import io
+import re
 from types import SimpleNamespace
 
 import numpy as np
@@ -306,6 +307,38 @@ def test_counts_only_gives_the_total_and_facets_of_the_full_search(world, corpus
     counted = search.search_services(municipality=world.a, counts_only=True, **filters)
     assert (counted.total, counted.facets) == (full.total, full.facets)
     assert counted.services == []
+
+
+def test_courses_and_cures_do_not_find_each_other(world, corpus, monkeypatch):
+    """Snowball gives "Kurs" the token of "Kur"; kette keeps "kurs" for words
+    ending in Kurs and its forms (migration 0013 rebuilds older documents)."""
+    organization = corpus["one"].organization
+    for name in ("Schwimmkurse für Kinder", "Mutter-Kind-Kur"):
+        services.service_create(
+            actor=None, organization=organization, name=name, status=ServiceStatus.PUBLISHED
+        )
+    assert search.tokens("Kurs Kurse Sprachkurse Kur Kuren") == [
+        "kurs",
+        "kurs",
+        "sprachkurs",
+        "kur",
+        "kur",
+    ]
+    courses = {SPRACHKURS, "Schwimmkurse für Kinder"}  # the second by its compound's head
+    assert set(found(world, "Kurs")) == courses
+    assert set(found(world, "Kurse")) == courses
+    assert "Mutter-Kind-Kur" in found(world, "Kur")  # (and, as a prefix, the courses)
+    assert "Mutter-Kind-Kur" in found(world, "Kuren")
+
+    migration = importlib.import_module("kette.directory.migrations.0013_reindex_course_tokens")
+    with monkeypatch.context() as patched:  # documents as written before
+        patched.setattr(search, "_COURSE", re.compile("(?!)"))
+        search.forget_tokens()
+        services.directory_reindex()
+        assert "Mutter-Kind-Kur" in found(world, "Kurs")
+    search.forget_tokens()
+    migration.reindex(None, SimpleNamespace(connection=connection))
+    assert set(found(world, "Kurs")) == courses
 
 
 def test_district_filter(world, corpus):
@@ -634,7 +667,10 @@ def test_tokens_drop_the_plural_s_after_a_vowel_only():
     # short words keep it
     assert search.tokens("Omas") == ["omas"]
     # a consonant and s before a plural ending: the s goes as in the singular
-    assert same("Kurs", "Kurse", "Kursen") and search.tokens("Kurse") == ["kur"]
+    assert same("Krebs", "Krebse") and search.tokens("Krebse") == ["kreb"]
+    assert same("Puls", "Pulse")
+    # Kurs keeps its s (not the token of "Kur"), in every form
+    assert same("Kurs", "Kurse", "Kursen") and search.tokens("Kurse") == ["kurs"]
     assert same("Sprachkurs", "Sprachkurse")
     # never more than that s ("vorles" would lose "es" if stemmed again)
     assert search.tokens("vorlesen Zirkusse") == ["vorles", "zirkuss"]

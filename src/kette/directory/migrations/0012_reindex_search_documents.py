@@ -7,7 +7,7 @@
   `search._without_plural_s`).
 
 That needs the offers' texts, places, areas and districts read again, which is what
-`directory_reindex` does (500 offers per chunk; unchanged documents are not
+`directory_reindex` does (in chunks; unchanged documents are not
 written). It works on the current models, not the historical ones: should a
 later migration change the tables it reads, a database migrating through this
 one gets correct documents from `kette reindex_offers` afterwards.
@@ -15,13 +15,7 @@ one gets correct documents from `kette reindex_offers` afterwards.
 
 from django.db import migrations
 
-
-def reindex(apps, schema_editor):
-    from kette.directory.services import directory_reindex
-
-    if schema_editor.connection.alias != "default":
-        return  # the services write through the default database
-    directory_reindex()
+from kette.directory.migration_steps import reindex_offers as reindex
 
 
 class Migration(migrations.Migration):

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -1132,11 +1132,14 @@ def directory_reindex_ended_hours(*, municipality: Municipality | None = None) -
     today: they no longer count for the weekday filter). Run daily; an offer
     whose document and keys are already current is not written again. Returns
     the number of offers looked at."""
-    ended = Schedule.objects.filter(
+    schedules: QuerySet[Schedule] = (
+        Schedule.objects.all()
+        if municipality is None
+        else Schedule.objects.for_municipality(municipality)
+    )
+    ended = schedules.filter(
         kind=ScheduleKind.REGULAR, weekday__isnull=False, valid_to__lt=timezone.localdate()
     )
-    if municipality is not None:
-        ended = ended.filter(municipality=municipality)
     owners = list(ended.values_list("service_id", "service_at_location_id", "location_id"))
     ids = {service_id for service_id, _link, _place in owners if service_id}
     links = {link for _service, link, _place in owners if link}

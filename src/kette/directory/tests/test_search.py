@@ -282,6 +282,11 @@ def test_weekly_hours_that_ended_no_longer_count_for_the_weekday_filter(world, c
     # a day later (the calendar moved on, nothing was saved)
     Schedule.objects.filter(pk=hours.pk).update(valid_to=today - dt.timedelta(days=1))
     assert found(world, weekday=5) == [FAMILIENBERATUNG]  # until the daily reindex
+    # another municipality's ended hours are not this run's business
+    bergdorf = Service.objects.get(name="Familientreff Bergdorf")
+    services.schedule_add(
+        actor=None, service=bergdorf, weekday=2, valid_to=today - dt.timedelta(days=3)
+    )
     out = io.StringIO()
     call_command("reindex_offers", "--ended-hours", municipality=world.a.slug, stdout=out)
     assert out.getvalue().startswith("2 offer(s) with ended weekly hours checked")

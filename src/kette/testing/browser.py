@@ -104,6 +104,11 @@ def open_page(
 
 def assert_accessible(page: Page) -> None:
     """Run axe-core on the page; fail on serious or critical violations."""
+    # A click on a link returns once the navigation has started, and page.url
+    # already names the new page when it commits; axe must wait for the new
+    # document to load, or it runs on a document being torn down (CI saw
+    # "Cannot read properties of null (reading 'documentElement')").
+    page.wait_for_load_state("load")
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     blocking = [v for v in result["violations"] if v["impact"] in BLOCKING_IMPACTS]
     report = "\n".join(

@@ -3,20 +3,22 @@
     .venv/bin/python bench/hsds_import.py [--services 1000] [--db PATH] [--reuse]
 
 Takes `--services` offers of the generated directory of `bench/search_sqlite.py`
-(same generator and file), exports them as HSDS JSON, gives every object a new
-id (so they are new offers) and imports them into a second municipality with
-`hsds_import.import_services` (creating), then again (re-import: nothing
-changed, so nothing is written), then with every offer's description changed
-(updating: every offer written again). Prints services per second for each
-and, as the baseline, a bare `bulk_create` of the same number of `Service`
-rows. The import validates every object against the
-official schema and every row as `audited_save` would, and writes one history
-record per row, as every write in kette does.
+(same generator and file; the imports run on a copy of it, removed afterwards,
+so the file stays as the search benchmark expects it), exports them as HSDS
+JSON, gives every object a new id (so they are new offers) and imports them into
+a second municipality with `hsds_import.import_services` (creating), then again
+(re-import: nothing changed, so nothing is written), then with every offer's
+description changed (updating: every offer written again). Prints services per
+second for each and, as the baseline, a bare `bulk_create` of the same number of
+`Service` rows. The import validates every object against the official schema
+and every row as `audited_save` would, and writes one history record per row, as
+every write in kette does.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -56,6 +58,25 @@ def main() -> None:
     _setup(args.db, fresh)
     if fresh:
         generate(args.rows)
+    from django.db import connection
+
+    # The imports run on a copy: the generated file stays as `search_sqlite.py`
+    # expects it (one municipality), and every run starts from the same rows.
+    connection.close()
+    work = args.db.with_name(f"{args.db.stem}-import-copy{args.db.suffix}")
+    for suffix in ("", "-wal"):
+        if Path(f"{args.db}{suffix}").exists():
+            shutil.copyfile(f"{args.db}{suffix}", f"{work}{suffix}")
+    connection.settings_dict["NAME"] = str(work)  # the next query opens the copy
+    try:
+        run(args.services)
+    finally:
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{work}{suffix}").unlink(missing_ok=True)
+
+
+def run(count: int) -> None:
     from django.db import transaction
 
     from kette.core.models import Municipality
@@ -64,8 +85,8 @@ def main() -> None:
 
     koeln = Municipality.objects.get(slug="koeln")
     exported = []
-    for start in range(0, args.services, 1000):  # SQLite limits the prefetches' size
-        queryset = hsds.export_queryset(koeln)[start : min(start + 1000, args.services)]
+    for start in range(0, count, 1000):  # SQLite limits the prefetches' size
+        queryset = hsds.export_queryset(koeln)[start : min(start + 1000, count)]
         exported += [hsds.service_to_hsds(s) for s in queryset]
     objects = renumber(exported, {})
     target, _ = Municipality.objects.get_or_create(

@@ -50,7 +50,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from common import Timing, measure, side_by_side  # noqa: E402
+from common import Timing, measure, measure_alternating, side_by_side  # noqa: E402
 
 ENV = {
     "DEBUG": "false",
@@ -418,21 +418,25 @@ def compare_cases(koeln, repeat: int, *, floor, floor_count, floor_name: str) ->
 
     text_rows, filter_rows, bare_rows = [], [], []
     for label, query, filters, _ in [*CASES, BROAD]:
-        ours = measure(
-            label,
-            lambda q=query, f=filters: search_services(query=q, municipality=koeln, **f),
-            repeat=repeat,
+        ours_action = lambda q=query, f=filters: search_services(  # noqa: E731
+            query=q, municipality=koeln, **f
         )
         if query:
-            base = measure(label, floor(query), repeat=repeat)
-            text_rows.append((ours, base))
-            plain = measure(
-                label,
-                lambda q=query, f=filters: search_services(
-                    query=q, municipality=koeln, with_facets=False, **f
-                ),
+            # in turns, so that a busy moment of the shared machine falls on all three
+            ours, base, plain = measure_alternating(
+                [
+                    (label, ours_action),
+                    (label, floor(query)),
+                    (
+                        label,
+                        lambda q=query, f=filters: search_services(
+                            query=q, municipality=koeln, with_facets=False, **f
+                        ),
+                    ),
+                ],
                 repeat=repeat,
             )
+            text_rows.append((ours, base))
             bare_rows.append((plain, base))
         else:
             keys = []
@@ -443,7 +447,10 @@ def compare_cases(koeln, repeat: int, *, floor, floor_count, floor_name: str) ->
             if filters.get("free_of_charge"):
                 keys.append("free")
             floor_filters = bare_filters(keys, koeln.pk, filters.get("age_years"))
-            filter_rows.append((ours, measure(label, floor_filters, repeat=repeat)))
+            ours, base = measure_alternating(
+                [(label, ours_action), (label, floor_filters)], repeat=repeat
+            )
+            filter_rows.append((ours, base))
     total = search_services(query=BROAD[1], municipality=koeln, per_page=1).total
     print(
         side_by_side(f"search_services (with facets) vs {floor_name}", text_rows[:-1], target=1.5)

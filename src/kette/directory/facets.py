@@ -38,7 +38,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -50,6 +50,7 @@ BUILD_CHUNK = 50_000
 MAX_PATCHED = 10_000
 KEEP_CHANGES = 5_000  # of all municipalities
 READ_CHUNK = 500
+DENSE = 4  # see FacetIndex.__post_init__
 
 # (database alias, "m" | "p" | "all", id or 0)
 Scope = tuple[str, str, int]
@@ -62,16 +63,38 @@ class FacetIndex:
     starts: np.ndarray  # len(ids) + 1 offsets into codes
     codes: np.ndarray  # key numbers, offer by offer
     keys: tuple[str, ...]  # key number -> key
+    # offer id - ids[0] -> position in ids (-1: none), when the ids are dense
+    # enough for it (see `__post_init__`)
+    positions: np.ndarray | None = field(init=False, default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # A lookup table finds 4,000 offers in 100,000 in a tenth of the time of
+        # a binary search (0.02 ms against 0.24 ms). It takes four bytes per id
+        # between the first and the last, so it is kept only when that range is
+        # at most `DENSE` times the number of offers (the ids of one
+        # municipality may be spread over a large database).
+        if len(self.ids) and int(self.ids[-1] - self.ids[0]) < DENSE * len(self.ids):
+            table = np.full(int(self.ids[-1] - self.ids[0]) + 1, -1, dtype=np.int32)
+            table[self.ids - self.ids[0]] = np.arange(len(self.ids), dtype=np.int32)
+            object.__setattr__(self, "positions", table)
+
+    def _find(self, wanted: np.ndarray) -> np.ndarray:
+        """Positions in `ids` of the offers `wanted` that the index has."""
+        if self.positions is not None:
+            offsets = wanted - self.ids[0]
+            offsets = offsets[(offsets >= 0) & (offsets < len(self.positions))]
+            found = self.positions[offsets]
+            return found[found >= 0]
+        positions = np.searchsorted(self.ids, wanted)
+        inside = positions < len(self.ids)
+        positions, wanted = positions[inside], wanted[inside]
+        return positions[self.ids[positions] == wanted]
 
     def count(self, service_ids: Sequence[int]) -> dict[str, int]:
         """How many of the offers `service_ids` carry each key (keys with none left out)."""
         if not len(service_ids) or not len(self.ids):
             return {}
-        wanted = np.asarray(service_ids, dtype=np.int64)
-        positions = np.searchsorted(self.ids, wanted)
-        inside = positions < len(self.ids)
-        positions, wanted = positions[inside], wanted[inside]
-        positions = positions[self.ids[positions] == wanted]
+        positions = self._find(np.asarray(service_ids, dtype=np.int64))
         if not len(positions):
             return {}
         starts = self.starts[positions]

@@ -965,6 +965,76 @@ def _postgres_page(
     return rows, total, matched.ids
 
 
+class _PageLoader:
+    """The offers of a result page with their organisations, as
+    `Service.objects.select_related("organization").in_bulk(ids)` gives them,
+    from SQL and converters prepared once per database: compiling that
+    queryset anew for every search took as long as executing it and building
+    the forty instances together (SQLite, 20 offers: 1.46 ms against 0.72 ms).
+    The test suite checks that both give the same rows."""
+
+    def __init__(self, connection: Any) -> None:
+        from django.db.models.expressions import Col
+
+        from kette.directory.models import Organization, Service
+
+        quote = connection.ops.quote_name
+        self.service_fields = [f.attname for f in Service._meta.concrete_fields]
+        self.organization_fields = [f.attname for f in Organization._meta.concrete_fields]
+        columns: list[str] = []
+        # (position in the row, column, converters) of columns that need converting
+        self.converters: list[tuple[int, Col, list[Any]]] = []
+        for alias, model in (("s", Service), ("o", Organization)):
+            for model_field in model._meta.concrete_fields:
+                column = Col(alias, model_field)
+                # as the compiler takes them: the backend's, then the field's
+                found = connection.ops.get_db_converters(column) + column.get_db_converters(
+                    connection
+                )
+                if found:
+                    self.converters.append((len(columns), column, found))
+                columns.append(f"{alias}.{quote(model_field.column)}")
+        self.sql = (
+            f"SELECT {', '.join(columns)} FROM {quote(Service._meta.db_table)} s "
+            f"JOIN {quote(Organization._meta.db_table)} o ON o.id = s.organization_id "
+            "WHERE s.id IN ({})"
+        )
+
+    def load(self, connection: Any, ids: Sequence[int]) -> dict[int, Any]:
+        from kette.directory.models import Organization, Service
+
+        if not ids:
+            return {}
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql.format(", ".join(["%s"] * len(ids))), list(ids))
+            rows = cursor.fetchall()
+        split = len(self.service_fields)
+        found = {}
+        for row in rows:
+            values = list(row)
+            for i, column, converters in self.converters:
+                for convert in converters:
+                    values[i] = convert(values[i], column, connection)
+            service = Service.from_db(connection.alias, self.service_fields, values[:split])
+            service.organization = Organization.from_db(
+                connection.alias, self.organization_fields, values[split:]
+            )
+            found[service.pk] = service
+        return found
+
+
+_page_loaders: dict[str, _PageLoader] = {}
+
+
+def load_page(ids: Sequence[int], *, using: str = "default") -> dict[int, Any]:
+    """Offer id -> offer (with its organisation) for the offers `ids`."""
+    connection = connections[using]
+    loader = _page_loaders.get(using)
+    if loader is None:
+        loader = _page_loaders[using] = _PageLoader(connection)
+    return loader.load(connection, ids)
+
+
 def search_services(
     *,
     query: str = "",
@@ -1157,7 +1227,7 @@ def search_services(
                 facets.setdefault(name, {})[value or "true"] = count
 
     ids = [row[0] for row in rows]
-    by_id = Service.objects.select_related("organization").in_bulk(ids)
+    by_id = load_page(ids, using=connection.alias)
     services = []
     for service_id, rank_value, *_ in rows:
         service = by_id[service_id]

@@ -392,17 +392,20 @@ def test_facet_counts_follow_changes_and_pages_beyond_the_first(world, corpus):
     }
 
 
-def test_the_facet_index_counts_only_the_given_offers():
+@pytest.mark.parametrize("scale", [1, 1000], ids=["dense ids: lookup table", "sparse ids"])
+def test_the_facet_index_counts_only_the_given_offers(scale):
     index = facets.FacetIndex(
         signature=(),
-        ids=np.array([3, 5, 9], dtype=np.int64),
+        ids=np.array([3, 5, 9], dtype=np.int64) * scale,
         starts=np.array([0, 2, 2, 5], dtype=np.int64),
         codes=np.array([0, 1, 0, 1, 2], dtype=np.int32),
         keys=("fa:a", "la:de", "free"),
     )
-    assert index.count([3, 9]) == {"fa:a": 2, "la:de": 2, "free": 1}
-    assert index.count([5]) == {}  # an offer without keys
-    assert index.count([1, 4, 10, 9]) == {"fa:a": 1, "la:de": 1, "free": 1}  # unknown ids
+    assert (index.positions is not None) == (scale == 1)
+    assert index.count([3 * scale, 9 * scale]) == {"fa:a": 2, "la:de": 2, "free": 1}
+    assert index.count([5 * scale]) == {}  # an offer without keys
+    unknown = [1, 2 * scale, 4 * scale, 10 * scale, 10 * scale + 1]
+    assert index.count([*unknown, 9 * scale]) == {"fa:a": 1, "la:de": 1, "free": 1}
     assert index.count([]) == {}
 
 
@@ -606,6 +609,35 @@ def test_pagination(world, corpus):
     ranked = search.search_services(query="Beratung", municipality=world.a, per_page=1, page=2)
     assert [s.name for s in ranked.services] == [FAMILIENBERATUNG]
     assert ranked.total == 2
+
+
+def test_a_page_loads_its_offers_as_the_orm_does(world, corpus, django_assert_num_queries):
+    """`search.load_page` reads the page's offers and organisations from prepared
+    SQL: every field as `select_related(...).in_bulk` gives it (UUIDs, dates
+    with time zone, booleans, empty and missing values), in one query."""
+    one = corpus["one"]
+    Service.objects.filter(pk=one.pk).update(
+        last_verified_at=timezone.now(), url="https://beratung.example/", max_age_months=None
+    )
+    ids = list(Service.objects.values_list("pk", flat=True))
+    expected = Service.objects.select_related("organization").in_bulk(ids)
+    with django_assert_num_queries(1):
+        loaded = search.load_page(ids)
+        organizations = {pk: service.organization for pk, service in loaded.items()}
+    assert set(loaded) == set(expected)
+    for pk, service in loaded.items():
+        for model, mine, theirs in (
+            (Service, service, expected[pk]),
+            (Organization, organizations[pk], expected[pk].organization),
+        ):
+            for field in model._meta.concrete_fields:
+                value = getattr(mine, field.attname)
+                assert value == getattr(theirs, field.attname), (model, field.name)
+                assert type(value) is type(getattr(theirs, field.attname)), field.name
+            assert not mine._state.adding
+            assert mine._state.db == "default"
+    assert loaded[one.pk].last_verified_at.tzinfo is not None
+    assert search.load_page([]) == {}
 
 
 def test_the_index_follows_changes(world, corpus):

@@ -11,7 +11,8 @@ triggers, so the index is the real one. Then, for ten typical queries, prints:
 1. `search_services` beside a bare FTS5 `SELECT rowid … MATCH ? ORDER BY rank
    LIMIT 20` with the same terms (the floor; target ratio ≤ 1.5). Filter-only
    queries have no FTS floor; their baseline is a bare indexed facet lookup.
-   The broad prefix (most rows match) is reported separately.
+   The broad prefix (most rows match) is reported separately. kette, its
+   floor and kette without facet counts are measured in turns (a, b, c, a, …).
 2. The full guide page's server time (Django test client, HTML).
 3. The first search with facets after an offer was edited (the facet index
    follows the recorded change) beside a rebuild of the facet index.

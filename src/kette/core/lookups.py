@@ -16,7 +16,7 @@ import json
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Field, ForeignObject, Lookup, Model
+from django.db.models import AutoField, Field, ForeignObject, IntegerField, Lookup, Model
 
 
 class AnyOf(Lookup):  # type: ignore[type-arg]
@@ -31,8 +31,17 @@ class AnyOf(Lookup):  # type: ignore[type-arg]
         if not self.rhs:
             raise EmptyResultSet
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        convert = self.lhs.output_field.get_db_prep_value
-        values = [convert(value, connection, prepared=False) for value in self.rhs]
+        field = self.lhs.output_field
+        target = field.target_field if field.is_relation else field
+        if isinstance(target, IntegerField | AutoField) and all(
+            type(value) is int for value in self.rhs
+        ):
+            # what the integer field would make of them (the reindex of a bulk
+            # import asks for 2,000 ids at once: 0.05 s of converting each)
+            values = list(self.rhs)
+        else:
+            convert = field.get_db_prep_value
+            values = [convert(value, connection, prepared=False) for value in self.rhs]
         if connection.vendor == "postgresql":
             return f"{lhs} = ANY(%s)", [*lhs_params, values]
         if connection.vendor == "sqlite":

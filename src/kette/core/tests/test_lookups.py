@@ -22,6 +22,7 @@ def test_any_finds_what_in_finds_for_ids_foreign_keys_strings_and_uuids():
     missing = uuid.uuid4()
     cases = [
         ("pk", [organizations[0].pk, organizations[3].pk, organizations[3].pk, 10**9]),
+        ("pk", [str(organizations[2].pk)]),  # as text: converted as `__in` does
         ("municipality_id", [towns[0].pk, towns[2].pk]),
         ("municipality", [towns[1]]),  # model instances, as `__in` takes them
         ("name", ["Träger 2", "Träger 5", "Träger 99"]),

@@ -22,6 +22,8 @@ from kette.testing.browser import browser_skip_reason
 if reason := browser_skip_reason():
     pytest.skip(reason, allow_module_level=True)
 
+from playwright.sync_api import expect
+
 from kette.testing.browser import assert_accessible, open_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -83,7 +85,7 @@ def test_agenda_and_registration_in_the_browser(live_server, page, world, passwo
     page.get_by_label("E-Mail-Adresse").fill("mia@example.org")
     page.get_by_label("Arbeitsgruppe").select_option(label="AG 1: Steuerung")
     page.get_by_role("button", name="Anmelden").click()
-    assert page.get_by_text("Mia Muster ist angemeldet.").is_visible()
+    expect(page.get_by_text("Mia Muster ist angemeldet.")).to_be_visible()
     assert_accessible(page)
     assert Registration.objects.get().working_group == group
     assert os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] == "true"
@@ -108,7 +110,7 @@ def test_photo_upload_and_gallery_in_the_browser(
     page.get_by_label("Bildnachweis").fill("Landeskoordinierungsstelle")
     page.get_by_label("Alternativtext").fill("Eine Rednerin am Pult vor vollem Saal")
     page.get_by_role("button", name="Foto hinzufügen").click()
-    assert page.get_by_text("Das Foto wurde der Galerie hinzugefügt.").is_visible()
+    expect(page.get_by_text("Das Foto wurde der Galerie hinzugefügt.")).to_be_visible()
     assert_accessible(page)
 
     page.goto(f"{live_server.url}/lernnetzwerk/17/")
@@ -130,12 +132,13 @@ def test_news_page_and_article_in_the_browser(live_server, page, world):
     )
     page.goto(f"{live_server.url}/")
     page.get_by_role("link", name="Aktuelles").first.click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Aktuelles aus dem Lernnetzwerk"
+    # (expect waits: a click returns once the navigation has started)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Aktuelles aus dem Lernnetzwerk")
     assert_accessible(page)
     page.get_by_role("link", name="40 Programmkommunen in Köln").click()
-    assert page.url.endswith(article.get_absolute_url())
+    page.wait_for_url(lambda url: url.endswith(article.get_absolute_url()))
     assert_accessible(page)
     page.goto(f"{live_server.url}/k/{world.a.slug}/")
     page.get_by_role("link", name="Berichte aus dem Lernnetzwerk").click()
-    assert page.get_by_text("Ein Tag voller Austausch.").is_visible()
+    expect(page.get_by_text("Ein Tag voller Austausch.")).to_be_visible()
     assert_accessible(page)

@@ -101,7 +101,8 @@ def test_need_index_map_table_and_accessibility(koeln_session, live_server):
         assert_accessible(page)
         # Sorting the table by value works without JavaScript, through the header link.
         page.get_by_role("link", name="Wert", exact=True).click()
-        assert "sortierung=value" in page.url
+        # click() returns once the navigation started: wait for the new URL
+        page.wait_for_url(lambda url: "sortierung=value" in url)
         assert_accessible(page)
         code = page.locator(".choropleth-table tbody tr td").first.inner_text()
         page.goto(f"{live_server.url}/k/koeln/monitoring/sozialraum/{code}/")

@@ -529,9 +529,11 @@ def services_create_bulk(
     tree = _district_tree([municipality.pk])
     offers, locations, location_owner, keys = [], [], [], []
     new_ids = bulk.random_uuids()
+    # (instances as the constructor makes them, at a fraction of its cost)
+    make_offer = bulk.RowMaker(Service, municipality=municipality)
+    make_location = bulk.RowMaker(Location, municipality=municipality)
     for index, draft in enumerate(drafts):
-        offer = Service(
-            municipality=municipality,
+        offer = make_offer(
             organization=draft.organization,
             name=draft.name,
             status=draft.status,
@@ -545,8 +547,7 @@ def services_create_bulk(
         for location_draft in draft.locations:
             check_fields(location_draft.fields, LOCATION_FIELDS - {"organization", "district"})
             check_same_municipality(municipality, *location_draft.accessibility)
-            location = Location(
-                municipality=municipality,
+            location = make_location(
                 organization=draft.organization,
                 id_hsds=next(new_ids),
                 **location_draft.fields,

@@ -6,6 +6,7 @@ import datetime as dt
 import importlib
 import io
 import re
+import unicodedata
 from types import SimpleNamespace
 
 import numpy as np
@@ -13,6 +14,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kette.core.models import District
 from kette.directory import facets, search, services
@@ -686,6 +689,30 @@ def test_tokens_fold_and_stem_german():
         ("ganz", "famili"),
         ("elt", "kind"),
     ]
+
+
+def _strip_marks_of_whole_text(text):
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ı", "i")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.sampled_from("aeiouns -–„“éèêçñåøłıİǅﬁ\u0301\u0308\u0327ÄÖÜßأَب"),
+            st.characters(),
+        )
+    )
+)
+def test_marks_are_stripped_run_by_run_as_from_the_whole_text(text):
+    assert search._strip_marks(text) == _strip_marks_of_whole_text(text)
+
+
+def test_marks_are_stripped():
+    assert search._strip_marks("Café – Crèche in Ørsted, Łódź, ﬁt") == (
+        "Cafe – Creche in Ørsted, Łodz, fit"  # (Ł and Ø are letters of their own)
+    )
 
 
 def test_tokens_drop_the_plural_s_after_a_vowel_only():

@@ -41,13 +41,14 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator, URLValidator
+from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kette.core import bulk
 from kette.core.audit import BulkValidationError
+from kette.core.fields import RememberingURLValidator
 from kette.core.models import Municipality, User
 from kette.core.text import fold_german, unix_newlines
 from kette.core.upload_store import max_bytes, size_message
@@ -543,10 +544,13 @@ def parse_email(value: str) -> str:
     return value
 
 
+WEB_ADDRESS = RememberingURLValidator(schemes=["http", "https"])
+
+
 def parse_website(value: str) -> str:
     url = value if "://" in value else f"https://{value}"
     try:
-        URLValidator(schemes=["http", "https"])(url)
+        WEB_ADDRESS(url)
     except ValidationError as error:
         raise CellError(_("“%(value)s” is not a web address.") % {"value": value}) from error
     return url

@@ -13,9 +13,9 @@ class RememberingURLValidator(URLValidator):
     """Django's `URLValidator` that remembers the addresses it accepted (shared by
     all instances; they all use Django's pattern). A bulk import checks each web
     address twice, reading the row and checking the offer's fields, and the
-    pattern costs about 50 µs per address (a tenth of reading a CSV row). A
-    remembered address is checked again only for what differs between
-    instances: its length and its scheme."""
+    pattern costs about 50 µs per address. A remembered address is checked
+    again only for what differs between instances: its length and its
+    scheme."""
 
     _accepted: ClassVar[dict[str, None]] = {}
 

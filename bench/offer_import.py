@@ -1,9 +1,9 @@
 """Offer import (CSV template) at scale on SQLite (DESIGN §6: 100,000 rows ≤ 60 s).
 
-    .venv/bin/python bench/offer_import.py [--rows 100000] [--db PATH]
+    .venv/bin/python bench/offer_import.py [--rows 100000] [--format csv|xlsx] [--db PATH]
 
-Writes a CSV file of `--rows` generated offers in kette's template (German
-headers, UTF-8; every row with a provider, address, coordinates, ages, fields
+Writes a CSV or XLSX file of `--rows` generated offers in kette's template
+(German headers; CSV in UTF-8; every row with a provider, address, coordinates, ages, fields
 of action, languages, accessibility features, a phone number and a date of
 last verification) and imports it into a new municipality of a fresh database
 the way `kette import_offers` does: read, check every row, then write
@@ -101,9 +101,23 @@ def generate_csv(path: Path, rows: int, terms: list[str], features: list[str]) -
             )
 
 
+def csv_to_xlsx(source: Path, target: Path) -> None:
+    """The same rows as an Excel workbook: one sheet "Angebote", every cell
+    text, written as inline strings (openpyxl's write-only mode)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Angebote")
+    with source.open(encoding="utf-8", newline="") as handle:
+        for row in csv.reader(handle):
+            sheet.append(row)
+    workbook.save(target)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     parser.add_argument(
         "--db", type=Path, default=Path(tempfile.gettempdir()) / "kette-bench-import.sqlite3"
     )
@@ -133,7 +147,12 @@ def main() -> None:
     features = [term.name for term in selectors.accessibility_features(town)]
     path = args.db.with_suffix(".csv")
     generate_csv(path, args.rows, terms, features)
-    print(f"Offer import of {args.rows:,} rows ({path.stat().st_size / 1e6:.1f} MB CSV, SQLite)")
+    if args.format == "xlsx":
+        path, source = path.with_suffix(".xlsx"), path
+        csv_to_xlsx(source, path)
+        source.unlink()
+    size = path.stat().st_size / 1e6
+    print(f"Offer import of {args.rows:,} rows ({size:.1f} MB {args.format.upper()}, SQLite)")
 
     results = []
     for label in ("create", "re-import"):

@@ -127,10 +127,10 @@ def max_bytes() -> int:
 
 def size_message(size: int) -> str:
     return _("The file is %(size)s MB large; at most %(limit)s MB can be imported at once.") % {
-        "size": _megabytes(size),
-        "limit": _megabytes(max_bytes()),
+        "size": megabytes(size),
+        "limit": megabytes(max_bytes()),
     }
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f}".replace(".", ",")

@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import io
 import uuid
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -560,6 +561,73 @@ def test_xlsx_with_numbers_and_dates_is_read(world, coordinator):
     assert location.latitude == Decimal("51.050400")
     assert service.max_age_months == 72
     assert timezone.localdate(service.last_verified_at) == dt.date(2025, 1, 31)
+
+
+def xlsx_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xlsx_cells_of_every_kind_are_read_as_the_text_a_person_sees():
+    workbook = Workbook()
+    workbook.active.title = "Hinweise"
+    workbook.active.append(["Diese Tabelle ist nicht die der Angebote"])
+    sheet = workbook.create_sheet("Angebote")
+    sheet.append(["Angebot", "PLZ", "Breite", "frei", "geprüft", "um", "Zeit", "leer", "Fehler"])
+    sheet.append(
+        [
+            "Kita",
+            50667,
+            50.9375,
+            True,
+            dt.date(2026, 3, 1),
+            dt.datetime(2026, 3, 1, 10, 30),
+            dt.time(8, 0),
+            None,
+            "#N/A",  # Excel stores the English code; German Excel shows #NV
+        ]
+    )
+    sheet["I2"].data_type = "e"  # an Excel error, e.g. a failed formula
+    sheet.append([])  # an empty row keeps the later rows' line numbers
+    sheet.append(["Treff", 1e20, -3, False])
+    date_as_number = sheet.cell(row=4, column=5, value=45000)
+    date_as_number.number_format = "DD.MM.YYYY"
+    rows = tabular.read_rows(xlsx_bytes(workbook))
+    assert rows == [
+        ["Angebot", "PLZ", "Breite", "frei", "geprüft", "um", "Zeit", "leer", "Fehler"],
+        ["Kita", "50667", "50.9375", "ja", "2026-03-01", "2026-03-01", "08:00:00", "", ""],
+        [""] * 9,
+        ["Treff", "100000000000000000000", "-3", "nein", "2023-03-15", "", "", "", ""],
+    ]
+    table = tabular.read_table(xlsx_bytes(workbook))
+    assert [row[0] for row in table] == ["Angebot", "Kita", "Treff"]
+
+
+def test_xlsx_with_more_rows_than_allowed_is_refused(monkeypatch):
+    monkeypatch.setattr(tabular, "MAX_ROWS", 3)
+    workbook = Workbook()
+    for i in range(4):
+        workbook.active.append([f"Angebot {i}"])
+    tabular.read_table(xlsx_bytes(workbook))  # a header and three rows
+    workbook.active.append(["Angebot 4"])
+    with pytest.raises(tabular.TabularFileError, match="mehr als 3 Zeilen"):
+        tabular.read_table(xlsx_bytes(workbook))
+
+
+def test_xlsx_that_would_unpack_far_beyond_the_limit_is_refused(settings):
+    settings.KETTE_IMPORT_MAX_BYTES = 20_000
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", "<sheetData>" + " " * 600_000)
+    assert len(buffer.getvalue()) < 20_000
+    with pytest.raises(tabular.TabularFileError) as error:
+        tabular.read_table(buffer.getvalue())
+    assert error.value.message == (
+        "Die Excel-Datei ist entpackt 0,6 MB groß; höchstens 0,5 MB können gelesen werden. "
+        "Bitte teilen Sie sie auf oder speichern Sie sie als CSV."
+    )
 
 
 def test_files_above_the_limit_are_refused_before_parsing(world, tmp_path):

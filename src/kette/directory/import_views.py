@@ -41,8 +41,8 @@ CONTENT_TYPES = {
 
 class OfferUploadForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("File (CSV or XLSX)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+        label=gettext_lazy("File (CSV, XLSX or ODS)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.ods,text/csv"}),
     )
     mapping = forms.ChoiceField(
         label=gettext_lazy("Column mapping"),

@@ -7,12 +7,12 @@ docs/offer-import.md for the template as users read it.
 
 Reading accepts what spreadsheets produce: CSV in UTF-8 (with or without BOM),
 UTF-16 with BOM or Windows-1252, separated by semicolons, commas or tabs, with
-decimal commas or points; and XLSX (first sheet, read-only). Import runs in
-three phases:
+decimal commas or points; and XLSX or OpenDocument (ODS) workbooks (the sheet
+"Angebote", else the first). Import runs in three phases:
 
 1. `read_table` turns the bytes into a header and rows, or raises
    `TabularFileError` with one German message (too large, empty, binary, wrong
-   encoding, broken XLSX);
+   encoding, broken workbook);
 2. `prepare_import` checks the header (required columns), parses and validates
    every row and matches rows against the municipality's existing offers
    (HSDS-ID, else same name and address), without writing anything; each
@@ -72,9 +72,10 @@ from kette.directory.models import (
 # Files above settings.KETTE_IMPORT_MAX_BYTES (default 20 MB, well over 50,000
 # rows of the template) are refused before they are parsed.
 MAX_ROWS = 100_000
-# An XLSX file may unpack to at most this many times the upload limit
-# (100,000 generated offers: 17 MB packed, 142 MB unpacked).
-XLSX_UNPACKED_FACTOR = 25
+# An XLSX or ODS file may unpack to at most this many times the upload limit
+# (100,000 generated offers in XLSX: 17 MB packed, 142 MB unpacked).
+UNPACKED_FACTOR = 25
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 # Coordinates must lie in Germany's bounding box (WGS84).
 LATITUDE_RANGE = (Decimal("47.2"), Decimal("55.1"))
@@ -225,7 +226,9 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
+def _read_workbook(data: bytes, kind: str) -> list[list[str]]:
+    """The rows of the sheet "Angebote", else of the first sheet, of an XLSX or
+    ODS file ("xlsx"/"ods") as text cells."""
     # python-calamine (Rust) reads a sheet of 100,000 offers in about 2 s, where
     # openpyxl's read-only mode took 23 s: the difference between meeting the
     # import's time target and missing it. Cells holding an Excel error (#NV,
@@ -235,7 +238,7 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as error:  # calamine raises many kinds for broken files
-        raise TabularFileError(_broken_xlsx()) from error
+        raise TabularFileError(_broken_workbook(kind)) from error
     try:
         names = workbook.sheet_names
         sheet = workbook.get_sheet_by_name("Angebote" if "Angebote" in names else names[0])
@@ -249,9 +252,24 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     except TabularFileError:
         raise
     except Exception as error:
-        raise TabularFileError(_broken_xlsx()) from error
+        raise TabularFileError(_broken_workbook(kind)) from error
     finally:
         workbook.close()
+
+
+def _workbook_kind(archive: zipfile.ZipFile) -> str | None:
+    """ "xlsx" or "ods" for a ZIP archive that holds a workbook, else None."""
+    entries = {info.filename: info for info in archive.infolist()}
+    if any(name.startswith("xl/") for name in entries):
+        return "xlsx"
+    mimetype = entries.get("mimetype")
+    if mimetype is not None and mimetype.file_size < 100 and "content.xml" in entries:
+        try:
+            if archive.read(mimetype).strip() == ODS_MIMETYPE:
+                return "ods"
+        except (zipfile.BadZipFile, NotImplementedError, OSError):
+            return None
+    return None
 
 
 def _check_unpacked_size(archive: zipfile.ZipFile) -> None:
@@ -259,19 +277,24 @@ def _check_unpacked_size(archive: zipfile.ZipFile) -> None:
     bomb", or a sheet with millions of empty formatted cells) is refused before
     anything is unpacked: the sizes its directory declares are summed."""
     unpacked = sum(info.file_size for info in archive.infolist())
-    limit = XLSX_UNPACKED_FACTOR * max_bytes()
+    limit = UNPACKED_FACTOR * max_bytes()
     if unpacked > limit:
         raise TabularFileError(
             _(
-                "The Excel file unpacks to %(size)s MB; at most %(limit)s MB can be read. "
+                "The spreadsheet unpacks to %(size)s MB; at most %(limit)s MB can be read. "
                 "Please split it or save it as CSV."
             )
             % {"size": megabytes(unpacked), "limit": megabytes(limit)}
         )
 
 
-def _broken_xlsx() -> str:
-    # openpyxl's and zipfile's reasons are English and technical: not shown
+def _broken_workbook(kind: str) -> str:
+    # calamine's and zipfile's reasons are English and technical: not shown
+    if kind == "ods":
+        return _(
+            "The file is not a readable OpenDocument spreadsheet (.ods): it is damaged or "
+            "incomplete. Please save it again, or as CSV or XLSX."
+        )
     return _(
         "The file is not a readable Excel file (.xlsx): it is damaged or incomplete. "
         "Please save it again from Excel, or as CSV."
@@ -389,7 +412,7 @@ def _read_csv(data: bytes) -> list[list[str]]:
 
 
 def read_table(data: bytes, filename: str = "") -> list[list[str]]:
-    """The rows of a CSV or XLSX file (the first one is the header), recognised by
+    """The rows of a CSV, XLSX or ODS file (the first one is the header), recognised by
     content rather than by name, without empty rows. Raises TabularFileError with
     a German message."""
     rows = [row for row in read_rows(data) if any(cell.strip() for cell in row)]
@@ -399,9 +422,9 @@ def read_table(data: bytes, filename: str = "") -> list[list[str]]:
 
 
 def read_rows(data: bytes) -> list[list[str]]:
-    """Every row of a CSV or XLSX file as text cells, empty rows included (so a
-    row's position is its line in the file); the checks of `read_table` for
-    size, empty, binary and wrongly encoded files and broken XLSX."""
+    """Every row of a CSV, XLSX or ODS file as text cells, empty rows included
+    (so a row's position is its line in the file); the checks of `read_table`
+    for size, empty, binary and wrongly encoded files and broken workbooks."""
     if len(data) > max_bytes():
         raise TabularFileError(size_message(len(data)))
     if not data.strip():
@@ -410,17 +433,17 @@ def read_rows(data: bytes) -> list[list[str]]:
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
         except zipfile.BadZipFile as error:
-            raise TabularFileError(_broken_xlsx()) from error
-        names = archive.namelist()
-        if not any(name.startswith("xl/") for name in names):
+            raise TabularFileError(_broken_workbook("xlsx")) from error
+        kind = _workbook_kind(archive)
+        if kind is None:
             raise TabularFileError(
                 _(
-                    "The file is a ZIP archive but no Excel file (.xlsx). OpenDocument files "
-                    "(.ods) please save as .xlsx or .csv."
+                    "The file is a ZIP archive but no spreadsheet (Excel .xlsx or "
+                    "OpenDocument .ods)."
                 )
             )
         _check_unpacked_size(archive)
-        rows = _read_xlsx(data)
+        rows = _read_workbook(data, kind)
     else:
         for signature, kind in _BINARY_SIGNATURES.items():
             if data.startswith(signature):

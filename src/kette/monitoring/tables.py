@@ -1,5 +1,5 @@
-"""Reading tabular input: CSV (UTF-8 or Windows-1252, `;` `,` or tab) and XLSX, German
-number formats, and the raw exports of the Landesdatenbank NRW (IT.NRW).
+"""Reading tabular input: CSV (UTF-8 or Windows-1252, `;` `,` or tab), XLSX and ODS,
+German number formats, and the raw exports of the Landesdatenbank NRW (IT.NRW).
 No database access here; the services validate the content."""
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class Table:
 
 
 def read_table(data: bytes, filename: str = "") -> Table:
-    """The first sheet of an XLSX file or a CSV file, header in the first row,
+    """The first sheet of an XLSX or ODS file or a CSV file, header in the first row,
     recognised by content. The file checks (size, empty, binary, encoding,
     broken XLSX) are the offer import's; they raise TableError in German."""
     if filename.lower().endswith((".xlsx", ".xlsm")) and not data.startswith(b"PK\x03\x04"):

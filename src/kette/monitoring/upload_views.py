@@ -51,8 +51,8 @@ def _indicators(municipality: Any) -> dict[str, Indicator]:
 
 class ObservationUploadForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("File (CSV or XLSX)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+        label=gettext_lazy("File (CSV, XLSX or ODS)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.ods,text/csv"}),
     )
     layout = forms.ChoiceField(
         label=gettext_lazy("Layout"), choices=LAYOUTS, initial="long", widget=forms.RadioSelect

@@ -18,6 +18,7 @@ from kette.core.models import Role
 from kette.directory import tabular
 from kette.directory.models import Service
 from kette.testing import factories
+from kette.testing.spreadsheets import ods_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +47,23 @@ def test_the_upload_page_offers_the_template_and_the_export(editor_client, world
     assert "Leere Vorlage" in page
     assert reverse("directory_import:export_xlsx", args=[world.a.slug]) in page
     assert "Alter von (Jahre)" in page
+
+
+def test_an_ods_file_from_libreoffice_is_checked_then_imported(editor_client, world):
+    data = ods_bytes(
+        {"Angebote": [["Angebot", "Träger", "PLZ"], ["Krabbelgruppe & Café", "AWO", 59227]]}
+    )
+    upload = SimpleUploadedFile(
+        "angebote.ods", data, "application/vnd.oasis.opendocument.spreadsheet"
+    )
+    response = editor_client.post(upload_url(world), {"file": upload})
+    assert response.status_code == 302
+    page = editor_client.get(response["Location"]).content.decode()
+    assert "Keine Probleme gefunden." in page
+    editor_client.post(response["Location"])
+    service = Service.objects.get()
+    assert service.name == "Krabbelgruppe & Café"
+    assert service.service_at_locations.get().location.postal_code == "59227"
 
 
 def test_a_valid_file_is_checked_then_imported_on_confirmation(editor_client, world):

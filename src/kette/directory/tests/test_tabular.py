@@ -16,6 +16,7 @@ from openpyxl import Workbook, load_workbook
 from kette.core import audit
 from kette.directory import services, tabular
 from kette.directory.models import Location, Organization, Service, ServiceStatus, TaxonomyTerm
+from kette.testing.spreadsheets import ods_bytes, replaced
 
 pytestmark = pytest.mark.django_db
 
@@ -604,6 +605,56 @@ def test_xlsx_cells_of_every_kind_are_read_as_the_text_a_person_sees():
     assert [row[0] for row in table] == ["Angebot", "Kita", "Treff"]
 
 
+def test_ods_cells_are_read_as_the_text_a_person_sees():
+    data = ods_bytes(
+        {
+            "Hinweise": [["Diese Tabelle ist nicht die der Angebote"]],
+            "Angebote": [
+                ["Angebot", "PLZ", "Breite", "frei", "geprüft", "leer"],
+                ["Kita", 50667, 50.9375, True, dt.date(2026, 3, 1), None],
+                [],
+                ["Treff", 1067, -3, False, None, "x"],
+            ],
+        }
+    )
+    assert tabular.read_rows(data) == [
+        ["Angebot", "PLZ", "Breite", "frei", "geprüft", "leer"],
+        ["Kita", "50667", "50.9375", "ja", "2026-03-01", ""],
+        [""] * 6,
+        ["Treff", "1067", "-3", "nein", "", "x"],
+    ]
+
+
+def test_an_ods_file_imports_like_its_xlsx(world, coordinator):
+    header = ["Angebot", "Träger", "PLZ", "Breitengrad", "Längengrad", "zuletzt geprüft am"]
+    row = ["Kita", "T", 1067, 51.0504, 13.7373, dt.date(2025, 1, 31)]
+    plan, summary = import_bytes(
+        world.a, ods_bytes({"Angebote": [header, row]}), name="a.ods", actor=coordinator
+    )
+    assert plan.problems == [] and summary.created == 1
+    location = Service.objects.get(name="Kita").service_at_locations.get().location
+    assert (location.postal_code, location.latitude) == ("01067", Decimal("51.050400"))
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            ods_bytes({"Angebote": [["Angebot"]]}, mimetype="text"),
+            "ein ZIP-Archiv, aber keine Tabelle (Excel .xlsx oder OpenDocument .ods)",
+        ),
+        (
+            replaced(ods_bytes({"Angebote": [["Angebot"]]}), "content.xml", "<office:document"),
+            "keine lesbare OpenDocument-Tabelle (.ods): Sie ist beschädigt",
+        ),
+    ],
+)
+def test_zip_files_that_are_no_readable_spreadsheet_are_refused(data, message):
+    with pytest.raises(tabular.TabularFileError) as error:
+        tabular.read_table(data, "angebote.ods")
+    assert message in error.value.message
+
+
 def test_xlsx_with_more_rows_than_allowed_is_refused(monkeypatch):
     monkeypatch.setattr(tabular, "MAX_ROWS", 3)
     workbook = Workbook()
@@ -625,7 +676,7 @@ def test_xlsx_that_would_unpack_far_beyond_the_limit_is_refused(settings):
     with pytest.raises(tabular.TabularFileError) as error:
         tabular.read_table(buffer.getvalue())
     assert error.value.message == (
-        "Die Excel-Datei ist entpackt 0,6 MB groß; höchstens 0,5 MB können gelesen werden. "
+        "Die Tabelle ist entpackt 0,6 MB groß; höchstens 0,5 MB können gelesen werden. "
         "Bitte teilen Sie sie auf oder speichern Sie sie als CSV."
     )
 

@@ -1,5 +1,5 @@
 """`kette import_offers FILE --municipality SLUG [--dry-run] [--skip-invalid]
-[--mapping NAME] [--user USERNAME]`: import offers from CSV or XLSX in the
+[--mapping NAME] [--user USERNAME]`: import offers from CSV, XLSX or ODS in the
 template (see docs/offer-import.md)."""
 
 from pathlib import Path
@@ -17,12 +17,12 @@ from kette.directory.management.commands._options import municipality_and_actor,
 
 class Command(BaseCommand):
     help = (
-        "Import offers from a CSV or XLSX file in the template. Everything is checked "
+        "Import offers from a CSV, XLSX or ODS file in the template. Everything is checked "
         "first; nothing is written unless the whole file is valid (or --skip-invalid)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="a .csv or .xlsx file")
+        parser.add_argument("file", help="a .csv, .xlsx or .ods file")
         parser.add_argument("--municipality", required=True, help="the municipality's slug")
         parser.add_argument(
             "--dry-run", action="store_true", help="check and report, write nothing"

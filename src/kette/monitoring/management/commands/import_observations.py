@@ -1,4 +1,4 @@
-"""`kette import_observations FILE --municipality SLUG`: indicator values from CSV/XLSX."""
+"""`kette import_observations FILE --municipality SLUG`: indicator values from CSV/XLSX/ODS."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from kette.monitoring.errors import ImportRejected
 
 class Command(BaseCommand):
     help = (
-        "Import observations from CSV or XLSX in long form (Sozialraum, Indikator, Jahr, Wert, "
-        "optional Zähler, Nenner) or wide form (Sozialraum plus one column per year or "
+        "Import observations from CSV, XLSX or ODS in long form (Sozialraum, Indikator, Jahr, "
+        "Wert, optional Zähler, Nenner) or wide form (Sozialraum plus one column per year or "
         "indicator). German number formats. Atomic and idempotent."
     )
 

@@ -76,6 +76,8 @@ MAX_ROWS = 100_000
 # (100,000 generated offers in XLSX: 17 MB packed, 142 MB unpacked).
 UNPACKED_FACTOR = 25
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+# The sheet of a workbook the offer import reads (else the first one).
+OFFER_SHEET = "Angebote"
 
 # Coordinates must lie in Germany's bounding box (WGS84).
 LATITUDE_RANGE = (Decimal("47.2"), Decimal("55.1"))
@@ -226,9 +228,9 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _read_workbook(data: bytes, kind: str) -> list[list[str]]:
-    """The rows of the sheet "Angebote", else of the first sheet, of an XLSX or
-    ODS file ("xlsx"/"ods") as text cells."""
+def _read_workbook(data: bytes, kind: str, sheet_name: str | None) -> list[list[str]]:
+    """The rows of the sheet `sheet_name` if the workbook has it, else of its
+    first sheet, of an XLSX or ODS file (`kind` "xlsx"/"ods") as text cells."""
     # python-calamine (Rust) reads a sheet of 100,000 offers in about 2 s, where
     # openpyxl's read-only mode took 23 s: the difference between meeting the
     # import's time target and missing it. Cells holding an Excel error (#NV,
@@ -238,10 +240,11 @@ def _read_workbook(data: bytes, kind: str) -> list[list[str]]:
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as error:  # calamine raises many kinds for broken files
-        raise TabularFileError(_broken_workbook(kind)) from error
+        raise TabularFileError(broken_workbook(kind)) from error
     try:
         names = workbook.sheet_names
-        sheet = workbook.get_sheet_by_name("Angebote" if "Angebote" in names else names[0])
+        chosen = sheet_name if sheet_name is not None and sheet_name in names else names[0]
+        sheet = workbook.get_sheet_by_name(chosen)
         end = sheet.end
         if end is not None and end[0] + 1 > MAX_ROWS + 1:
             raise TabularFileError(_too_many_rows())
@@ -252,7 +255,7 @@ def _read_workbook(data: bytes, kind: str) -> list[list[str]]:
     except TabularFileError:
         raise
     except Exception as error:
-        raise TabularFileError(_broken_workbook(kind)) from error
+        raise TabularFileError(broken_workbook(kind)) from error
     finally:
         workbook.close()
 
@@ -288,7 +291,8 @@ def _check_unpacked_size(archive: zipfile.ZipFile) -> None:
         )
 
 
-def _broken_workbook(kind: str) -> str:
+def broken_workbook(kind: str) -> str:
+    """The German message for an unreadable "xlsx" or "ods" file."""
     # calamine's and zipfile's reasons are English and technical: not shown
     if kind == "ods":
         return _(
@@ -421,10 +425,11 @@ def read_table(data: bytes, filename: str = "") -> list[list[str]]:
     return rows
 
 
-def read_rows(data: bytes) -> list[list[str]]:
+def read_rows(data: bytes, *, sheet: str | None = OFFER_SHEET) -> list[list[str]]:
     """Every row of a CSV, XLSX or ODS file as text cells, empty rows included
     (so a row's position is its line in the file); the checks of `read_table`
-    for size, empty, binary and wrongly encoded files and broken workbooks."""
+    for size, empty, binary and wrongly encoded files and broken workbooks. Of
+    a workbook, the sheet `sheet` is read if it has one, else the first."""
     if len(data) > max_bytes():
         raise TabularFileError(size_message(len(data)))
     if not data.strip():
@@ -433,7 +438,7 @@ def read_rows(data: bytes) -> list[list[str]]:
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
         except zipfile.BadZipFile as error:
-            raise TabularFileError(_broken_workbook("xlsx")) from error
+            raise TabularFileError(broken_workbook("xlsx")) from error
         kind = _workbook_kind(archive)
         if kind is None:
             raise TabularFileError(
@@ -443,7 +448,7 @@ def read_rows(data: bytes) -> list[list[str]]:
                 )
             )
         _check_unpacked_size(archive)
-        rows = _read_workbook(data, kind)
+        rows = _read_workbook(data, kind, sheet)
     else:
         for signature, kind in _BINARY_SIGNATURES.items():
             if data.startswith(signature):
@@ -1518,7 +1523,7 @@ def export_xlsx(municipality: Municipality, rows: Iterable[list[Any]] | None = N
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Angebote")
+    sheet = workbook.create_sheet(OFFER_SHEET)
     sheet.freeze_panes = "A2"
     header = []
     for name in HEADERS:
@@ -1557,7 +1562,7 @@ def export_template(fmt: str) -> bytes:
         workbook = Workbook()
         sheet = workbook.active
         assert sheet is not None
-        sheet.title = "Angebote"
+        sheet.title = OFFER_SHEET
         sheet.append(HEADERS)
         buffer = io.BytesIO()
         workbook.save(buffer)

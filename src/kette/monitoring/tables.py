@@ -78,7 +78,7 @@ def read_table(data: bytes, filename: str = "") -> Table:
             _("The Excel file cannot be read (%(error)s).") % {"error": _("no XLSX content")}
         )
     try:
-        lines = tabular.read_rows(data)
+        lines = tabular.read_rows(data, sheet=None)
     except tabular.TabularFileError as error:
         raise TableError(error.message) from error
     numbered = [

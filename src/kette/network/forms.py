@@ -87,15 +87,15 @@ KIND_LABELS = [
 class NetworkImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("What is being imported?"), choices=KIND_LABELS)
     file = forms.FileField(
-        label=_("File (CSV or XLSX)"),
+        label=_("File (CSV, XLSX or ODS)"),
         help_text=_("First row: column headers as described below."),
     )
     dry_run = forms.BooleanField(label=_("Check only, save nothing"), required=False, initial=True)
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("Please upload a CSV or XLSX file."))
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".ods")):
+            raise forms.ValidationError(_("Please upload a CSV, XLSX or ODS file."))
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is larger than 10 MB."))
         return upload

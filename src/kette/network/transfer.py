@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from kette.core.models import Municipality, User
 from kette.directory import services as directory_services
+from kette.directory import tabular
 from kette.directory.models import Organization
 from kette.network import selectors, services
 from kette.network.models import (
@@ -121,32 +122,22 @@ class ImportResult:
 
 
 def read_table(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
-    """Header and rows of a CSV (UTF-8, `;` or `,`) or XLSX file (first sheet)."""
+    """Header and rows of a CSV, XLSX or ODS file (see `read_bytes`)."""
     return read_bytes(path.name, path.read_bytes())
 
 
 def read_bytes(name: str, data: bytes) -> tuple[list[str], list[dict[str, Any]]]:
-    """Header and rows of an uploaded table; the file name's extension decides the format."""
-    if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many kinds for broken files
-            raise ImportRejected(
-                [Problem(1, "", _("The file is not a readable XLSX file."))]
-            ) from error
-        sheet = workbook.worksheets[0]
-        values = [list(row) for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise ImportRejected([Problem(1, "", _("The file is not saved in UTF-8."))]) from error
-        first = text.splitlines()[0] if text else ""
-        delimiter = ";" if first.count(";") >= first.count(",") else ","
-        values = [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    """Header and rows of an uploaded table, read as the offer import reads it
+    (`tabular.read_rows`: CSV in UTF-8, UTF-16 or Windows-1252 as Excel saves it,
+    `;`, `,` or tab; the first sheet of an XLSX or ODS workbook), every cell as
+    text. A file named .xlsx or .ods that is no workbook is reported as such."""
+    kind = name.lower().rpartition(".")[2]
+    if kind in ("xlsx", "ods") and not data.startswith(b"PK\x03\x04"):
+        raise ImportRejected([Problem(1, "", tabular.broken_workbook(kind))])
+    try:
+        values = tabular.read_rows(data, sheet=None)
+    except tabular.TabularFileError as error:
+        raise ImportRejected([Problem(1, "", error.message)]) from error
     if not values:
         raise ImportRejected([Problem(1, "", _("The file is empty."))])
     header = [str(h).strip() if h is not None else "" for h in values[0]]

@@ -19,6 +19,7 @@ from kette.network.models import (
     Person,
     Sector,
 )
+from kette.testing.spreadsheets import ods_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -184,12 +185,45 @@ def test_xlsx_import_with_real_dates(world, orgs, tmp_path):
 def test_broken_files_get_a_german_message(world, tmp_path):
     bad = tmp_path / "kaputt.xlsx"
     bad.write_bytes(b"not a zip")
-    with pytest.raises(transfer.ImportRejected, match="keine lesbare XLSX-Datei"):
+    with pytest.raises(transfer.ImportRejected, match=r"keine lesbare Excel-Datei \(\.xlsx\)"):
         transfer.import_file(actor=None, municipality=world.a, kind="ties", path=bad)
-    latin = tmp_path / "latin.csv"
-    latin.write_bytes("Organisation A;Organisation B;Art\nJugendamt;Träger;x\n".encode("latin-1"))
-    with pytest.raises(transfer.ImportRejected, match="UTF-8"):
-        transfer.import_file(actor=None, municipality=world.a, kind="ties", path=latin)
+    bad = tmp_path / "kaputt.ods"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(transfer.ImportRejected, match=r"keine lesbare OpenDocument-Tabelle"):
+        transfer.import_file(actor=None, municipality=world.a, kind="ties", path=bad)
+    picture = tmp_path / "bild.csv"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    with pytest.raises(transfer.ImportRejected, match="keine Tabelle, sondern eine PNG-Datei"):
+        transfer.import_file(actor=None, municipality=world.a, kind="ties", path=picture)
+
+
+def test_csv_saved_by_excel_in_windows_1252_is_read(world, orgs, tmp_path):
+    """Excel's "CSV (Trennzeichen-getrennt)" writes Windows-1252: the umlauts of
+    the header ("Stärke") and of the kind must come through."""
+    path = tmp_path / "ties.csv"
+    text = "Organisation A;Organisation B;Art;Stärke;von\r\n"
+    text += "Jugendamt;Gesundheitsamt;gemeinsames Angebot;3;01.05.2025\r\n"
+    path.write_bytes(text.encode("cp1252"))
+    transfer.import_file(actor=None, municipality=world.a, kind="ties", path=path)
+    tie = Cooperation.objects.get()
+    assert (tie.kind, tie.strength, tie.valid_from) == ("joint_offer", 3, dt.date(2025, 5, 1))
+
+
+def test_ods_import_of_ties(world, orgs, tmp_path):
+    path = tmp_path / "ties.ods"
+    path.write_bytes(
+        ods_bytes(
+            {
+                "Kooperationen": [
+                    ["Organisation A", "Organisation B", "Art", "Stärke", "von"],
+                    ["Jugendamt", "Gesundheitsamt", "gemeinsames Angebot", 2, dt.date(2025, 5, 1)],
+                ]
+            }
+        )
+    )
+    transfer.import_file(actor=None, municipality=world.a, kind="ties", path=path)
+    tie = Cooperation.objects.get()
+    assert (tie.kind, tie.strength, tie.valid_from) == ("joint_offer", 2, dt.date(2025, 5, 1))
 
 
 @pytest.fixture

@@ -223,7 +223,7 @@ def test_upload_checks_first_and_then_imports(client, world, structure):
     assert "1 Zeilen eingelesen: 1 neu angelegt" in response.content.decode()
     assert Cooperation.objects.count() == before + 1
     response = client.post(url, {"kind": "ties", "file": SimpleUploadedFile("k.pdf", b"%PDF")})
-    assert "Bitte eine CSV- oder XLSX-Datei hochladen." in response.content.decode()
+    assert "Bitte eine CSV-, XLSX- oder ODS-Datei hochladen." in response.content.decode()
 
 
 def test_data_export_is_pseudonymised_unless_names_are_asked_for(client, world, structure):

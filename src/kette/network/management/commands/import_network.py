@@ -14,7 +14,7 @@ from kette.network import transfer
 class Command(BaseCommand):
     help = (
         "Import organisations (with sector), people, body memberships or cooperation ties "
-        "of a municipality from CSV or XLSX with German column headers. Every row is "
+        "of a municipality from CSV, XLSX or ODS with German column headers. Every row is "
         "checked first; the file is written completely or not at all."
     )
 

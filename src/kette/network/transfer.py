@@ -141,12 +141,19 @@ def read_bytes(name: str, data: bytes) -> tuple[list[str], list[dict[str, Any]]]
     if not values:
         raise ImportRejected([Problem(1, "", _("The file is empty."))])
     header = [str(h).strip() if h is not None else "" for h in values[0]]
-    rows = []
-    for raw in values[1:]:
-        if all(v is None or str(v).strip() == "" for v in raw):
-            continue
-        rows.append({h: (raw[i] if i < len(raw) else None) for i, h in enumerate(header) if h})
+    # Empty rows stay (as rows without values, which `import_rows` passes
+    # over), so that each row's number is its line in the file.
+    rows = [
+        {h: (raw[i] if i < len(raw) else None) for i, h in enumerate(header) if h}
+        for raw in values[1:]
+    ]
+    while rows and _is_empty(rows[-1]):
+        rows.pop()
     return header, rows
+
+
+def _is_empty(row: dict[str, Any]) -> bool:
+    return all(_text(value) == "" for value in row.values())
 
 
 def write_table(path: Path, header: list[str], rows: Iterable[list[Any]]) -> None:
@@ -703,22 +710,26 @@ def import_rows(
         )
     if problems:
         raise ImportRejected(problems)
-    result = ImportResult(rows=len(rows), dry_run=dry_run)
+    # the number of each row is its line in the file (the header is line 1)
+    numbered = [(number, data) for number, data in enumerate(rows, start=2) if not _is_empty(data)]
+    result = ImportResult(rows=len(numbered), dry_run=dry_run)
     try:
         with transaction.atomic():
             # Sectors are needed to check the rows; a refused file rolls them back too.
             services.sectors_ensure_defaults(municipality, actor=actor)
             ctx = _context(municipality)
-            checked = [_Row(number, data, problems) for number, data in enumerate(rows, start=2)]
-            plans = CHECKS[kind](ctx, checked)
+            checked = [_Row(number, data, problems) for number, data in numbered]
+            plans = CHECKS[kind](ctx, checked)  # one per row
             if problems:
                 raise ImportRejected(problems)
-            for index, plan in enumerate(plans, start=2):
+            for row, plan in zip(checked, plans, strict=True):
                 try:
                     plan(actor, result)
                 except ValidationError as error:
                     # What only the database can tell (e.g. a tree cycle): report, undo all.
-                    raise ImportRejected([Problem(index, "", " ".join(error.messages))]) from error
+                    raise ImportRejected(
+                        [Problem(row.number, "", " ".join(error.messages))]
+                    ) from error
             if dry_run:
                 raise _DryRun
     except _DryRun:

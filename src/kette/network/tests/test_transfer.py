@@ -30,6 +30,13 @@ def _csv(tmp_path, text, name="daten.csv"):
     return path
 
 
+def _problems(world, kind, path):
+    """The problems of importing `path` into municipality A, which refuses it."""
+    with pytest.raises(transfer.ImportRejected) as caught:
+        transfer.import_file(actor=None, municipality=world.a, kind=kind, path=path)
+    return caught.value.problems
+
+
 @pytest.fixture
 def orgs(world):
     return {
@@ -63,9 +70,8 @@ def test_bad_ties_are_all_reported_in_german_and_nothing_is_written(world, orgs,
         "Jugendamt;Jugendamt;informal;2;;\n"
         "Jugendamt;Jobcenter;Freundschaft;5;31.02.2024;01.01.2020\n",
     )
-    with pytest.raises(transfer.ImportRejected) as caught:
-        transfer.import_file(actor=None, municipality=world.a, kind="ties", path=path)
-    messages = [str(p) for p in caught.value.problems]
+    problems = _problems(world, "ties", path)
+    messages = [str(p) for p in problems]
     assert (
         "Zeile 3, Spalte „Organisation B“: Eine Kooperation verbindet zwei verschiedene "
         "Organisationen." in messages
@@ -87,9 +93,8 @@ def test_bad_ties_are_all_reported_in_german_and_nothing_is_written(world, orgs,
 
 def test_missing_and_unknown_columns_are_named(world, tmp_path):
     path = _csv(tmp_path, "Organisation A;Typ\nJugendamt;x\n")
-    with pytest.raises(transfer.ImportRejected) as caught:
-        transfer.import_file(actor=None, municipality=world.a, kind="ties", path=path)
-    messages = [str(p) for p in caught.value.problems]
+    problems = _problems(world, "ties", path)
+    messages = [str(p) for p in problems]
     assert "Zeile 1, Spalte „Art“: Die Spalte fehlt." in messages
     assert any(m.startswith("Zeile 1, Spalte „Typ“: Unbekannte Spalte") for m in messages)
 
@@ -152,9 +157,8 @@ def test_membership_problems(world, orgs, tmp_path):
         "AG B;AG A;;Jugendamt\n"
         ";;;Gesundheitsamt\n",
     )
-    with pytest.raises(transfer.ImportRejected) as caught:
-        transfer.import_file(actor=None, municipality=world.a, kind="memberships", path=path)
-    messages = [str(p) for p in caught.value.problems]
+    problems = _problems(world, "memberships", path)
+    messages = [str(p) for p in problems]
     assert "Zeile 2, Spalte „Person“: Die Person „Niemand“ ist nicht erfasst." in messages
     assert any("sich selbst untergeordnet" in m for m in messages)
     assert "Zeile 4, Spalte „Gremium“: Pflichtangabe fehlt." in messages
@@ -195,6 +199,25 @@ def test_broken_files_get_a_german_message(world, tmp_path):
     picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
     with pytest.raises(transfer.ImportRejected, match="keine Tabelle, sondern eine PNG-Datei"):
         transfer.import_file(actor=None, municipality=world.a, kind="ties", path=picture)
+
+
+def test_rows_keep_their_line_numbers_after_empty_rows(world, orgs, tmp_path):
+    path = _csv(
+        tmp_path,
+        "Organisation A;Organisation B;Art\n"
+        "Jugendamt;Gesundheitsamt;informeller Austausch\n"
+        ";;\n"
+        "\n"
+        "Jugendamt;Jugendamt;informal\n"
+        ";;\n",
+    )
+    problems = _problems(world, "ties", path)
+    assert [p.row for p in problems] == [5]
+    path = _csv(
+        tmp_path, path.read_text().replace("Jugendamt;Jugendamt", "Kita Regenbogen;Jugendamt")
+    )
+    result = transfer.import_file(actor=None, municipality=world.a, kind="ties", path=path)
+    assert (result.rows, result.created, Cooperation.objects.count()) == (2, 2, 2)
 
 
 def test_csv_saved_by_excel_in_windows_1252_is_read(world, orgs, tmp_path):
@@ -356,9 +379,8 @@ def test_memberships_import_changes_kind_and_parent_of_a_recorded_body(world, or
     assert office.history.count() == 2
 
     cycle = _csv(tmp_path, header + "Lenkungskreis;;AG Kita;Gesundheitsamt\n", "zyklus.csv")
-    with pytest.raises(transfer.ImportRejected) as caught:
-        transfer.import_file(actor=None, municipality=world.a, kind="memberships", path=cycle)
-    assert "sich selbst untergeordnet" in str(caught.value.problems[0])
+    problems = _problems(world, "memberships", cycle)
+    assert "sich selbst untergeordnet" in str(problems[0])
     steering.refresh_from_db()
     assert steering.parent is None
     twice = _csv(
@@ -366,6 +388,5 @@ def test_memberships_import_changes_kind_and_parent_of_a_recorded_body(world, or
         header + "AG Kita;;Lenkungskreis;Jugendamt\nAG Kita;;Koordination;Gesundheitsamt\n",
         "doppelt.csv",
     )
-    with pytest.raises(transfer.ImportRejected) as caught:
-        transfer.import_file(actor=None, municipality=world.a, kind="memberships", path=twice)
-    assert "verschiedenen übergeordneten Gremien" in str(caught.value.problems[0])
+    problems = _problems(world, "memberships", twice)
+    assert "verschiedenen übergeordneten Gremien" in str(problems[0])

@@ -166,6 +166,16 @@ def test_export_writes_one_row_per_offer_and_location_in_excel_csv(world, offers
     assert hotline[rows[0].index("Alter von (Jahre)")] == "-0,75"
 
 
+def test_export_reads_chunks_of_offers_with_six_queries_each(
+    world, offers, monkeypatch, django_assert_num_queries
+):
+    whole = tabular.export_csv(world.a)
+    monkeypatch.setattr(tabular, "EXPORT_CHUNK", 2)
+    with django_assert_num_queries(1 + 2 * 6):  # the ids, then two chunks of 2 and 1
+        chunked = tabular.export_csv(world.a)
+    assert chunked == whole
+
+
 def test_export_command_writes_csv_and_xlsx(world, offers, tmp_path):
     out = io.StringIO()
     call_command("export_offers", str(tmp_path / "a.xlsx"), municipality=world.a.slug, stdout=out)

@@ -46,7 +46,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kette.core import bulk
+from kette.core import bulk, spreadsheets
 from kette.core.audit import BulkValidationError
 from kette.core.fields import RememberingURLValidator
 from kette.core.models import Municipality, User
@@ -75,6 +75,9 @@ MAX_ROWS = 100_000
 # An XLSX or ODS file may unpack to at most this many times the upload limit
 # (100,000 generated offers in XLSX: 17 MB packed, 142 MB unpacked).
 UNPACKED_FACTOR = 25
+# The widest sheet read (the template has 21 columns; calamine holds a sheet as
+# a dense grid of rows × columns, so both are bounded).
+MAX_COLUMNS = 200
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 # The sheet of a workbook the offer import reads (else the first one).
 OFFER_SHEET = "Angebote"
@@ -220,7 +223,10 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, float):
         if value.is_integer():
             return str(int(value))
-        return repr(value)
+        # with a decimal comma, as German spreadsheets show it: "12.345" would
+        # read as twelve thousand three hundred and forty-five wherever German
+        # number formats are accepted (the indicator import)
+        return repr(value).replace(".", ",")
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
@@ -228,7 +234,9 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _read_workbook(data: bytes, kind: str, sheet_name: str | None) -> list[list[str]]:
+def _read_workbook(
+    data: bytes, archive: zipfile.ZipFile, kind: str, sheet_name: str | None
+) -> list[list[str]]:
     """The rows of the sheet `sheet_name` if the workbook has it, else of its
     first sheet, of an XLSX or ODS file (`kind` "xlsx"/"ods") as text cells."""
     # python-calamine (Rust) reads a sheet of 100,000 offers in about 2 s, where
@@ -238,16 +246,16 @@ def _read_workbook(data: bytes, kind: str, sheet_name: str | None) -> list[list[
     from python_calamine import CalamineWorkbook
 
     try:
+        _check_extent(archive, kind, sheet_name)  # calamine reads an ODS whole when opened
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except TabularFileError:
+        raise
     except Exception as error:  # calamine raises many kinds for broken files
         raise TabularFileError(broken_workbook(kind)) from error
     try:
         names = workbook.sheet_names
         chosen = sheet_name if sheet_name is not None and sheet_name in names else names[0]
         sheet = workbook.get_sheet_by_name(chosen)
-        end = sheet.end
-        if end is not None and end[0] + 1 > MAX_ROWS + 1:
-            raise TabularFileError(_too_many_rows())
         return [
             [value if type(value) is str else _cell_text(value) for value in row]
             for row in sheet.to_python(skip_empty_area=False)
@@ -258,6 +266,38 @@ def _read_workbook(data: bytes, kind: str, sheet_name: str | None) -> list[list[
         raise TabularFileError(broken_workbook(kind)) from error
     finally:
         workbook.close()
+
+
+def _check_extent(archive: zipfile.ZipFile, kind: str, preferred: str | None) -> None:
+    """Refuse the sheet to be read (`preferred` if the workbook has it, else the
+    first) when it reaches beyond MAX_ROWS rows or MAX_COLUMNS columns, before
+    calamine builds its grid (see `kette.core.spreadsheets`)."""
+    if kind == "ods":
+        extents = spreadsheets.ods_extents(archive)
+        sheet = preferred if preferred is not None and preferred in extents else ""
+        sheet = sheet or next(iter(extents), "")
+        rows, columns = extents.get(sheet, (0, 0))
+    else:
+        names = list(spreadsheets.xlsx_sheet_parts(archive))
+        sheet = preferred if preferred is not None and preferred in names else ""
+        sheet = sheet or next(iter(names), "")
+        rows, columns = spreadsheets.xlsx_sheet_extents(archive, sheet)
+    if rows > MAX_ROWS + 1 or columns > MAX_COLUMNS:
+        raise TabularFileError(
+            _(
+                "The sheet “%(sheet)s” reaches to row %(rows)s and column %(columns)s; at most "
+                "%(max_rows)s rows and %(max_columns)s columns can be read. Often a single "
+                "entry or formatting lies far below or to the right of the data: please "
+                "delete the rows and columns after the data, or save the sheet as CSV."
+            )
+            % {
+                "sheet": sheet,
+                "rows": f"{rows:,}".replace(",", "."),
+                "columns": f"{columns:,}".replace(",", "."),
+                "max_rows": f"{MAX_ROWS + 1:,}".replace(",", "."),
+                "max_columns": MAX_COLUMNS,
+            }
+        )
 
 
 def _workbook_kind(archive: zipfile.ZipFile) -> str | None:
@@ -416,13 +456,21 @@ def _read_csv(data: bytes) -> list[list[str]]:
 
 
 def read_table(data: bytes, filename: str = "") -> list[list[str]]:
-    """The rows of a CSV, XLSX or ODS file (the first one is the header), recognised by
-    content rather than by name, without empty rows. Raises TabularFileError with
-    a German message."""
-    rows = [row for row in read_rows(data) if any(cell.strip() for cell in row)]
+    """The rows of a CSV, XLSX or ODS file, recognised by content rather than
+    by name: the first row that holds anything is the header. Empty rows before
+    and among the data stay (so that each row's position is its line in the
+    file, as `prepare_import` reports it), empty rows at the end do not. Raises
+    TabularFileError with a German message."""
+    rows = read_rows(data)
+    while rows and not _holds_anything(rows[-1]):
+        rows.pop()
     if not rows:
         raise TabularFileError(_("The file is empty."))
     return rows
+
+
+def _holds_anything(row: Sequence[str]) -> bool:
+    return any(cell.strip() for cell in row)
 
 
 def read_rows(data: bytes, *, sheet: str | None = OFFER_SHEET) -> list[list[str]]:
@@ -448,7 +496,7 @@ def read_rows(data: bytes, *, sheet: str | None = OFFER_SHEET) -> list[list[str]
                 )
             )
         _check_unpacked_size(archive)
-        rows = _read_workbook(data, kind, sheet)
+        rows = _read_workbook(data, archive, kind, sheet)
     else:
         for signature, kind in _BINARY_SIGNATURES.items():
             if data.startswith(signature):
@@ -838,7 +886,9 @@ def prepare_import(
     """Check the header and every row of `table` (as `read_table` returns it) and
     match the rows against the municipality's offers. Writes nothing."""
     mapping = mapping or {}
-    header = [_mapped_header(cell, mapping) for cell in table[0]]
+    # the header is the first row that holds anything; rows keep their lines
+    first = next((i for i, cells in enumerate(table) if _holds_anything(cells)), 0)
+    header = [_mapped_header(cell, mapping) for cell in table[first]] if table else []
     positions: dict[str, int] = {}
     problems: list[Problem] = []
     ignored: list[str] = []
@@ -872,11 +922,11 @@ def prepare_import(
         rows=[],
         problems=problems,
         ignored_columns=ignored,
-        total_rows=len(table) - 1,
+        total_rows=sum(1 for cells in table[first + 1 :] if _holds_anything(cells)),
     )
     if missing or problems:
         return plan
-    if len(table) < 2:
+    if not plan.total_rows:
         plan.problems.append(Problem(None, "", _("The file holds column names but no offers.")))
         return plan
 
@@ -885,7 +935,7 @@ def prepare_import(
     # Every parsed row stays alive until written; the cyclic garbage collector
     # would scan them all again and again (see kette.core.bulk.collector_paused).
     with bulk.collector_paused():
-        for number, cells in enumerate(table[1:], start=2):
+        for number, cells in enumerate(table[first + 1 :], start=first + 2):
             raw = {key: (cells[i] if i < len(cells) else "") for key, i in positions.items()}
             if not any(value.strip() for value in raw.values()):
                 continue
@@ -1533,7 +1583,8 @@ def export_rows(municipality: Municipality) -> Iterator[list[Any]]:
                 "last_verified": timezone.localdate(verified) if verified else None,
                 "hsds_id": str(id_hsds),
             }
-            for place in places.get(pk) or [None]:
+            own: list[tuple[Any, ...] | None] = [*places.get(pk, ())] or [None]
+            for place in own:
                 values = dict(service_values)
                 if place is not None:
                     _link, location_id, address_1, postal_code, city, latitude, longitude = place

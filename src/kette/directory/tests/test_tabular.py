@@ -607,12 +607,12 @@ def test_xlsx_cells_of_every_kind_are_read_as_the_text_a_person_sees():
     rows = tabular.read_rows(xlsx_bytes(workbook))
     assert rows == [
         ["Angebot", "PLZ", "Breite", "frei", "geprüft", "um", "Zeit", "leer", "Fehler"],
-        ["Kita", "50667", "50.9375", "ja", "2026-03-01", "2026-03-01", "08:00:00", "", ""],
+        ["Kita", "50667", "50,9375", "ja", "2026-03-01", "2026-03-01", "08:00:00", "", ""],
         [""] * 9,
         ["Treff", "100000000000000000000", "-3", "nein", "2023-03-15", "", "", "", ""],
     ]
     table = tabular.read_table(xlsx_bytes(workbook))
-    assert [row[0] for row in table] == ["Angebot", "Kita", "Treff"]
+    assert [row[0] for row in table] == ["Angebot", "Kita", "", "Treff"]
 
 
 def test_ods_cells_are_read_as_the_text_a_person_sees():
@@ -629,7 +629,7 @@ def test_ods_cells_are_read_as_the_text_a_person_sees():
     )
     assert tabular.read_rows(data) == [
         ["Angebot", "PLZ", "Breite", "frei", "geprüft", "leer"],
-        ["Kita", "50667", "50.9375", "ja", "2026-03-01", ""],
+        ["Kita", "50667", "50,9375", "ja", "2026-03-01", ""],
         [""] * 6,
         ["Treff", "1067", "-3", "nein", "", "x"],
     ]
@@ -672,8 +672,41 @@ def test_xlsx_with_more_rows_than_allowed_is_refused(monkeypatch):
         workbook.active.append([f"Angebot {i}"])
     tabular.read_table(xlsx_bytes(workbook))  # a header and three rows
     workbook.active.append(["Angebot 4"])
-    with pytest.raises(tabular.TabularFileError, match="mehr als 3 Zeilen"):
+    with pytest.raises(tabular.TabularFileError, match="reicht bis Zeile 5 und Spalte 1; gelesen"):
         tabular.read_table(xlsx_bytes(workbook))
+
+
+@pytest.mark.parametrize(
+    ("reference", "reach"),
+    [("XFD1048576", "Zeile 1.048.576 und Spalte 16.384"), ("GS2", "Zeile 2 und Spalte 201")],
+)
+def test_a_sheet_reaching_far_beyond_its_data_is_refused_before_it_is_read(reference, reach):
+    """One stray entry in the last cell of a sheet made the reader build a grid
+    of 17 billion cells and abort the process (a 5 KB file)."""
+    workbook = Workbook()
+    workbook.active.title = "Angebote"
+    workbook.active.append(["Angebot", "Träger"])
+    workbook.active[reference] = "x"
+    with pytest.raises(tabular.TabularFileError) as error:
+        tabular.read_table(xlsx_bytes(workbook))
+    assert error.value.message == (
+        f"Das Tabellenblatt „Angebote“ reicht bis {reach}; gelesen werden höchstens "
+        "100.001 Zeilen und 200 Spalten. Oft steht weit unter oder rechts neben den Daten "
+        "ein einzelner Eintrag oder eine Formatierung: Bitte löschen Sie die Zeilen und "
+        "Spalten nach den Daten oder speichern Sie das Blatt als CSV."
+    )
+    workbook.active[reference] = None  # an empty cell there is no entry
+    del workbook.active[reference]
+    assert tabular.read_table(xlsx_bytes(workbook)) == [["Angebot", "Träger"]]
+
+
+def test_an_ods_table_reaching_far_to_the_right_is_refused():
+    data = ods_bytes({"Angebote": [["Angebot", None, "x"]]})
+    content = zipfile.ZipFile(io.BytesIO(data)).read("content.xml").decode()
+    gap = '<table:table-cell table:number-columns-repeated="300"/>'
+    wide = replaced(data, "content.xml", content.replace("<table:table-cell/>", gap, 1))
+    with pytest.raises(tabular.TabularFileError, match="reicht bis Zeile 1 und Spalte 302"):
+        tabular.read_table(wide)
 
 
 def test_xlsx_that_would_unpack_far_beyond_the_limit_is_refused(settings):
@@ -689,6 +722,24 @@ def test_xlsx_that_would_unpack_far_beyond_the_limit_is_refused(settings):
         "Die Tabelle ist entpackt 0,6 MB groß; höchstens 0,5 MB können gelesen werden. "
         "Bitte teilen Sie sie auf oder speichern Sie sie als CSV."
     )
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "ods"])
+def test_problems_name_the_line_of_the_file_also_after_empty_rows(world, kind):
+    rows = [[], ["Angebot", "Träger", "PLZ"], ["Eins", "T", "59227"], [], ["", "", ""]]
+    rows += [["Zwei", "T", "123"], [], []]
+    if kind == "csv":
+        data = csv_bytes(rows)
+    elif kind == "ods":
+        data = ods_bytes({"Angebote": rows})
+    else:
+        workbook = Workbook()
+        for row in rows:
+            workbook.active.append(row)
+        data = xlsx_bytes(workbook)
+    plan, _summary = import_bytes(world.a, data, name=f"a.{kind}")
+    assert [(p.row, p.column) for p in plan.problems] == [(6, "PLZ")]
+    assert plan.total_rows == 2
 
 
 def test_files_above_the_limit_are_refused_before_parsing(world, tmp_path):

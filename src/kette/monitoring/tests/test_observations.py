@@ -13,6 +13,7 @@ from kette.monitoring.errors import ImportRejected
 from kette.monitoring.models import Indicator, Observation, Unit
 from kette.monitoring.tests.factories import DistrictFactory, IndicatorFactory
 from kette.testing.factories import MunicipalityFactory
+from kette.testing.spreadsheets import ods_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -179,6 +180,35 @@ def test_wide_form_with_indicator_columns_from_xlsx(city):
     assert (
         Observation.objects.get(district__code="101", indicator__key="sgb2-quote-u15").value == 12.5
     )
+
+
+@pytest.mark.parametrize("name", ["werte.xlsx", "werte.ods"])
+def test_number_cells_keep_their_value_whatever_their_decimals(city, name):
+    """12.345 in a number cell was read as the text "12.345" and then as
+    twelve thousand (a German thousands separator)."""
+    rows = [["Sozialraum", "Indikator", "Jahr", "Wert"], [101, "sgb2-quote-u15", 2022, 12.345]]
+    rows += [[102, "sgb2-quote-u15", 2022, 0.125], [101, "kinder-0-3", 2022, 1234.5]]
+    if name.endswith(".ods"):
+        data = ods_bytes({"Werte": rows})
+    else:
+        workbook = Workbook()
+        for row in rows:
+            workbook.active.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        data = buffer.getvalue()
+    table = tables.read_table(data, name)
+    report = services.observations_import(actor=None, municipality=city, table=table)
+    assert report.created == 3
+    values = {
+        (o.district.code, o.indicator.key): o.value
+        for o in Observation.objects.select_related("district", "indicator")
+    }
+    assert values == {
+        ("101", "sgb2-quote-u15"): 12.345,
+        ("102", "sgb2-quote-u15"): 0.125,
+        ("101", "kinder-0-3"): 1234.5,
+    }
 
 
 def test_wide_form_needs_year_or_indicator(city):

@@ -37,6 +37,7 @@ from kette.directory import tabular
 from kette.directory.models import Organization
 from kette.network import selectors, services
 from kette.network.models import (
+    ActorProfile,
     Body,
     BodyKind,
     BodyMembership,
@@ -112,8 +113,25 @@ class ImportRejected(Exception):
 class ImportResult:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0  # rows that match what is recorded: nothing written
     rows: int = 0
     dry_run: bool = False
+
+
+def _update_if_changed(
+    instance: Any, actor: User | None, result: ImportResult, **values: Any
+) -> None:
+    """Set `values` on a recorded row and save it (with its history record) only
+    when one of them differs; count it as updated or unchanged."""
+    if all(getattr(instance, name) == value for name, value in values.items()):
+        result.unchanged += 1
+        return
+    for name, value in values.items():
+        setattr(instance, name, value)
+    instance._history_user = actor
+    instance.full_clean()
+    instance.save()
+    result.updated += 1
 
 
 # ---------------------------------------------------------------------------
@@ -185,6 +203,11 @@ def table_bytes(name: str, header: list[str], rows: Iterable[list[Any]]) -> byte
 # ---------------------------------------------------------------------------
 # Parsing cells
 # ---------------------------------------------------------------------------
+
+
+def _sector_id(organization: Organization) -> int | None:
+    profile = ActorProfile.objects.filter(organization=organization).first()
+    return profile.sector_id if profile is not None else None
 
 
 def _text(value: Any) -> str:
@@ -377,6 +400,9 @@ def _check_organizations(ctx: _Context, rows: list[_Row]) -> list[Plan]:
                 )
                 ctx.organizations[name] = org
                 result.created += 1
+            elif not has_sector or _sector_id(org) == (sector.pk if sector else None):
+                result.unchanged += 1
+                return
             else:
                 result.updated += 1
             if has_sector:
@@ -415,7 +441,9 @@ def _check_people(ctx: _Context, rows: list[_Row]) -> list[Plan]:
                 for p in ctx.people.get(name, [])
                 if p.organization_id == (org.pk if org else None)
             ]
-            if same:
+            if same and all(getattr(same[0], key) == value for key, value in fields.items()):
+                result.unchanged += 1
+            elif same:
                 services.person_update(actor=actor, person=same[0], organization=org, **fields)
                 result.updated += 1
             else:
@@ -519,13 +547,14 @@ def _check_memberships(ctx: _Context, rows: list[_Row]) -> list[Plan]:
                 .first()
             )
             if existing is not None:
-                existing.role = role or existing.role
-                existing.level = level or existing.level
-                existing.valid_until = end
-                existing._history_user = actor  # type: ignore[attr-defined]
-                existing.full_clean()
-                existing.save()
-                result.updated += 1
+                _update_if_changed(
+                    existing,
+                    actor,
+                    result,
+                    role=role or existing.role,
+                    level=level or existing.level,
+                    valid_until=end,
+                )
             else:
                 services.body_membership_add(
                     actor=actor,
@@ -645,13 +674,9 @@ def _check_ties(ctx: _Context, rows: list[_Row]) -> list[Plan]:
                 .first()
             )
             if existing is not None:
-                existing.strength = strength
-                existing.valid_until = end
-                existing.note = note
-                existing._history_user = actor  # type: ignore[attr-defined]
-                existing.full_clean()
-                existing.save()
-                result.updated += 1
+                _update_if_changed(
+                    existing, actor, result, strength=strength, valid_until=end, note=note
+                )
             else:
                 services.cooperation_create(
                     actor=actor,

@@ -279,13 +279,22 @@ class NetworkImportView(MunicipalityMixin, FormView):
         if result.dry_run:
             text = _(
                 "Trial run: %(rows)d rows checked, no errors. Importing would create "
-                "%(created)d new entries and update %(updated)d."
+                "%(created)d new entries and update %(updated)d; %(unchanged)d are unchanged."
             )
         else:
-            text = _("%(rows)d rows imported: %(created)d created, %(updated)d updated.")
+            text = _(
+                "%(rows)d rows imported: %(created)d created, %(updated)d updated, "
+                "%(unchanged)d unchanged."
+            )
         messages.success(
             self.request,
-            text % {"rows": result.rows, "created": result.created, "updated": result.updated},
+            text
+            % {
+                "rows": result.rows,
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            },
         )
         return redirect("network:import", municipality_slug=self.municipality.slug)
 

@@ -11,6 +11,7 @@ from kette.directory.models import Organization
 from kette.directory.tests.factories import OrganizationFactory
 from kette.network import services, transfer
 from kette.network.models import (
+    ActorProfile,
     Body,
     BodyKind,
     BodyMembership,
@@ -56,9 +57,15 @@ def test_ties_import_creates_ties_and_is_idempotent(world, orgs, tmp_path):
     assert (result.created, result.updated) == (2, 0)
     tie = Cooperation.objects.get(kind="agreement")
     assert (tie.strength, tie.valid_from) == (3, dt.date(2024, 1, 1))
+    history = Cooperation.history.count()
     again = transfer.import_file(actor=None, municipality=world.a, kind="ties", path=path)
-    assert (again.created, again.updated) == (0, 2)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert Cooperation.objects.for_municipality(world.a).count() == 2
+    assert Cooperation.history.count() == history  # nothing written, no history
+    changed = _csv(tmp_path, path.read_text().replace(";3;", ";2;"), "changed.csv")
+    third = transfer.import_file(actor=None, municipality=world.a, kind="ties", path=changed)
+    assert (third.created, third.updated, third.unchanged) == (0, 1, 1)
+    assert Cooperation.objects.get(kind="agreement").strength == 2
 
 
 def test_bad_ties_are_all_reported_in_german_and_nothing_is_written(world, orgs, tmp_path):
@@ -147,6 +154,20 @@ def test_organizations_people_and_memberships_build_the_structure(world, orgs, t
     assert Body.objects.get(name="AG Frühe Kindheit").parent == steering
     chair = BodyMembership.objects.get(body=steering)
     assert (chair.person, chair.role, chair.level) == (person, "chair", Level.LEADERSHIP)
+
+    # the same files again: every row as recorded, nothing written
+    histories = [ActorProfile.history, Person.history, BodyMembership.history, Body.history]
+    before = [history.count() for history in histories]
+    for kind, name, rows in (
+        ("organizations", "orgs.csv", 2),
+        ("people", "people.csv", 1),
+        ("memberships", "members.csv", 2),
+    ):
+        again = transfer.import_file(
+            actor=None, municipality=world.a, kind=kind, path=tmp_path / name
+        )
+        assert (again.created, again.updated, again.unchanged) == (0, 0, rows), kind
+    assert [history.count() for history in histories] == before
 
 
 def test_membership_problems(world, orgs, tmp_path):
@@ -375,7 +396,7 @@ def test_memberships_import_changes_kind_and_parent_of_a_recorded_body(world, or
     assert (office.kind, office.parent) == (BodyKind.COORDINATION_OFFICE, steering)
     assert (wg.kind, wg.parent) == (BodyKind.WORKING_GROUP, office)  # empty kind: unchanged
     again = transfer.import_file(actor=None, municipality=world.a, kind="memberships", path=path)
-    assert (again.created, again.updated) == (0, 2)  # the memberships only, bodies unchanged
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)  # nothing changed
     assert office.history.count() == 2
 
     cycle = _csv(tmp_path, header + "Lenkungskreis;;AG Kita;Gesundheitsamt\n", "zyklus.csv")

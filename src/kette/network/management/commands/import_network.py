@@ -48,5 +48,6 @@ class Command(BaseCommand):
         prefix = "Probelauf: " if result.dry_run else ""
         self.stdout.write(
             f"{prefix}{result.rows} Zeilen geprüft, {result.created} neu angelegt, "
-            f"{result.updated} aktualisiert" + (" (nichts gespeichert)." if result.dry_run else ".")
+            f"{result.updated} aktualisiert, {result.unchanged} unverändert"
+            + (" (nichts gespeichert)." if result.dry_run else ".")
         )

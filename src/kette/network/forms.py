@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kette.core import upload_store
 from kette.core.models import Municipality
 from kette.network import selectors
 from kette.network.models import (
@@ -74,8 +75,6 @@ class NetworkFilterForm(AsOfForm):
         self.fields["gremium"].queryset = selectors.bodies_of(municipality)  # type: ignore[attr-defined]
 
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-
 KIND_LABELS = [
     ("organizations", _("Organisations with sector")),
     ("people", _("People")),
@@ -96,8 +95,8 @@ class NetworkImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".xlsx", ".ods")):
             raise forms.ValidationError(_("Please upload a CSV, XLSX or ODS file."))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        if upload.size > upload_store.max_bytes():  # the same limit as every import
+            raise forms.ValidationError(upload_store.size_message(upload.size))
         return upload
 
 

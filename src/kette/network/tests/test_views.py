@@ -192,7 +192,7 @@ def test_pages_use_a_fixed_number_of_queries(client, world, structure):
     assert counts() == before
 
 
-def test_upload_checks_first_and_then_imports(client, world, structure):
+def test_upload_checks_first_and_then_imports(client, world, structure, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from kette.network.models import Cooperation
@@ -224,6 +224,18 @@ def test_upload_checks_first_and_then_imports(client, world, structure):
     assert Cooperation.objects.count() == before + 1
     response = client.post(url, {"kind": "ties", "file": SimpleUploadedFile("k.pdf", b"%PDF")})
     assert "Bitte eine CSV-, XLSX- oder ODS-Datei hochladen." in response.content.decode()
+    response = client.post(
+        url, {"kind": "ties", "file": SimpleUploadedFile("k.csv", good.encode())}, follow=True
+    )
+    assert "1 Zeilen eingelesen: 0 neu angelegt, 0 aktualisiert, 1 unverändert" in (
+        response.content.decode()
+    )
+    settings.KETTE_IMPORT_MAX_BYTES = 1024 * 1024  # the limit of every import
+    big = SimpleUploadedFile("k.csv", good.encode() + b" " * 1024 * 1024)
+    response = client.post(url, {"kind": "ties", "file": big})
+    assert "Die Datei ist 1,0 MB groß; höchstens 1,0 MB können auf einmal" in (
+        response.content.decode()
+    )
 
 
 def test_data_export_is_pseudonymised_unless_names_are_asked_for(client, world, structure):

@@ -102,8 +102,9 @@ def xlsx_sheet_extents(archive: zipfile.ZipFile, sheet: str) -> tuple[int, int]:
         for name in archive.namelist()
         if name.startswith("xl/worksheets/") and name.endswith(".xml")
     ]
-    return max(row for row, _column in extents or [(0, 0)]), max(
-        column for _row, column in extents or [(0, 0)]
+    return (
+        max((row for row, _column in extents), default=0),
+        max((column for _row, column in extents), default=0),
     )
 
 

@@ -31,13 +31,13 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from kette.core.audit import audited_save
 from kette.core.models import Municipality, User
 from kette.directory import services as directory_services
 from kette.directory import tabular
 from kette.directory.models import Organization
 from kette.network import selectors, services
 from kette.network.models import (
-    ActorProfile,
     Body,
     BodyKind,
     BodyMembership,
@@ -128,9 +128,7 @@ def _update_if_changed(
         return
     for name, value in values.items():
         setattr(instance, name, value)
-    instance._history_user = actor
-    instance.full_clean()
-    instance.save()
+    audited_save(instance, actor=actor)
     result.updated += 1
 
 
@@ -203,11 +201,6 @@ def table_bytes(name: str, header: list[str], rows: Iterable[list[Any]]) -> byte
 # ---------------------------------------------------------------------------
 # Parsing cells
 # ---------------------------------------------------------------------------
-
-
-def _sector_id(organization: Organization) -> int | None:
-    profile = ActorProfile.objects.filter(organization=organization).first()
-    return profile.sector_id if profile is not None else None
 
 
 def _text(value: Any) -> str:
@@ -400,7 +393,7 @@ def _check_organizations(ctx: _Context, rows: list[_Row]) -> list[Plan]:
                 )
                 ctx.organizations[name] = org
                 result.created += 1
-            elif not has_sector or _sector_id(org) == (sector.pk if sector else None):
+            elif not has_sector or selectors.sector_of(org) == sector:  # profile read with ctx
                 result.unchanged += 1
                 return
             else:

@@ -229,6 +229,9 @@ def _quick_check(field: models.Field[Any, Any]) -> Callable[[Any], bool]:
     others = [v for v in field.validators if not isinstance(v, validators.MaxLengthValidator)]
     editable, is_str = field.editable, exact == (str,)
     date_only = isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField)
+    # texts that passed the validators (which are pure; numbers are left out:
+    # Decimal("7") == Decimal("7.0000000"), but only one has too many places)
+    valid: set[str] = set()
 
     def check(value: Any) -> bool:
         if value in empty:
@@ -242,11 +245,19 @@ def _quick_check(field: models.Field[Any, Any]) -> Callable[[Any], bool]:
             return False
         if is_str and length is not None and len(value) > length:
             return False
+        if not others:
+            return True
+        if is_str and value in valid:  # the rows of an import share addresses, links, …
+            return True
         try:
             for validator in others:
                 validator(value)
         except Exception:  # e.g. NaN compared: Django gives the verdict
             return False
+        if is_str:
+            if len(valid) >= 4096:
+                valid.clear()
+            valid.add(value)
         return True
 
     return check

@@ -20,6 +20,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models
@@ -183,9 +184,9 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
 
 
 def _direct_adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
-    """For Django's own date and time fields: the backend's adapter applied
-    directly to a value that `get_db_prep_save` would only pass on to it
-    (aware datetimes, dates, times), else None (then the full path runs). Half
+    """For Django's own date, time and decimal fields: the backend's adapter
+    applied directly to a value that `get_db_prep_save` would only pass on to it
+    (aware datetimes, dates, times, finite decimals), else None (then the full path runs). Half
     the cost of writing a row's history was `get_db_prep_save` of its times."""
     ops = connection.ops
     kind = type(field)
@@ -203,6 +204,13 @@ def _direct_adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | Non
         )
     if kind is models.TimeField:
         return lambda v: ops.adapt_timefield_value(v) if isinstance(v, dt.time) else None
+    if kind is models.DecimalField:  # coordinates: `to_python` copied each one twice
+        digits, places = field.max_digits, field.decimal_places  # type: ignore[attr-defined]
+        return lambda v: (
+            ops.adapt_decimalfield_value(v, digits, places)
+            if type(v) is Decimal and v.is_finite()
+            else None
+        )
     return None
 
 

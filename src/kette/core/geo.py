@@ -8,9 +8,11 @@ is cached per process and rebuilt when any of its districts changed.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import shapely
 from django.db.models import Max
 from shapely import Point
 from shapely.errors import ShapelyError
@@ -44,11 +46,30 @@ class DistrictLocator:
     tree: STRtree
 
     def locate(self, lat: float, lon: float) -> int | None:
+        if not self.district_ids:
+            return None
         point = Point(lon, lat)
         for index in sorted(int(i) for i in self.tree.query(point)):
             if self.prepared[index].covers(point):
                 return self.district_ids[index]
         return None
+
+    def locate_many(self, points: Sequence[tuple[float, float]]) -> list[int | None]:
+        """`locate` for many (lat, lon) points at once: one vectorised query of
+        the tree instead of one per point (the first district in the tree's
+        order that covers a point, as `locate` finds it)."""
+        found: list[int | None] = [None] * len(points)
+        if not self.district_ids or not points:
+            return found
+        geometries = shapely.points([(lon, lat) for lat, lon in points])
+        inputs, districts = self.tree.query(geometries, predicate="covered_by")
+        best: dict[int, int] = {}
+        for point, index in zip(inputs.tolist(), districts.tolist(), strict=True):
+            if point not in best or index < best[point]:
+                best[point] = index
+        for point, index in best.items():
+            found[point] = self.district_ids[index]
+        return found
 
 
 _locators: dict[int, DistrictLocator] = {}

@@ -553,17 +553,22 @@ def services_create_bulk(
                 **location_draft.fields,
             )
             _check(location, index)
-            if location.latitude is not None and location.longitude is not None:
-                location.district_id = locator.locate(
-                    float(location.latitude), float(location.longitude)
-                )
             places.append(location)
             location_owner.append(index)
         locations += places
+        offers.append(offer)
+    # the districts of all places with coordinates, in one query of the tree
+    located = [p for p in locations if p.latitude is not None and p.longitude is not None]
+    points = [(float(p.latitude), float(p.longitude)) for p in located]
+    for location, district_id in zip(located, locator.locate_many(points), strict=True):
+        location.district_id = district_id
+    start = 0
+    for offer, draft in zip(offers, drafts, strict=True):
+        places = locations[start : start + len(draft.locations)]
+        start += len(places)
         # The search document goes in with the row: no reindex after the insert.
         document, offer_keys = _draft_document(offer, draft, places, phases, tree)
         offer.search_name, offer.search_body, offer.search_filters = document
-        offers.append(offer)
         keys.append(offer_keys)
     offers = audited_bulk_create(offers, actor=actor, validate=False)  # checked above
     m = municipality.pk

@@ -30,6 +30,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import io
 import re
 import uuid
@@ -1376,7 +1377,14 @@ class _Writer:
 
 
 def _noon(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0)))
+    return _noon_in(day, timezone.get_current_timezone())
+
+
+@functools.lru_cache(maxsize=4096)
+def _noon_in(day: dt.date, zone: dt.tzinfo) -> dt.datetime:
+    # (cached: the rows of an import share their dates of verification, and
+    # making a time zone-aware datetime cost more than the rest of a draft)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0)), zone)
 
 
 def run_import(

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from kette.core.audit import BulkValidationError, audited_bulk_create, audited_insert_checked
 from kette.core.bulk import RowMaker, random_uuids
@@ -51,6 +52,28 @@ def test_bulk_create_refuses_what_clean_fields_refuses_with_its_message(fields):
     assert not Location.objects.exists()
 
 
+def test_verdicts_remembered_for_valid_values_never_pass_an_invalid_one():
+    # the checks remember texts that passed a field's validators; a value equal
+    # to one that passed (7 == 7.0000000) must still get its own verdict
+    town = MunicipalityFactory()
+    good = [
+        _location(town, url="https://example.org/a", postal_code="50667", latitude=Decimal("7"))
+        for _ in range(3)
+    ]
+    audited_bulk_create(good, actor=None)
+    for fields in (
+        {"latitude": Decimal("7.0000000")},
+        {"url": "https://example.org/a not a web address"},
+        {"postal_code": "50667 "},
+    ):
+        seen = _location(town, url="https://example.org/a", postal_code="50667")
+        with pytest.raises(BulkValidationError) as refused:
+            audited_bulk_create([seen, _location(town, **fields)], actor=None)
+        assert refused.value.index == 1
+        assert set(refused.value.message_dict) == set(fields)
+    assert Location.objects.count() == 3
+
+
 def test_bulk_create_accepts_values_django_converts_and_stores_them_converted():
     town = MunicipalityFactory()
     organization = Organization.objects.create(municipality=town, name="Träger")
@@ -69,6 +92,26 @@ def test_bulk_create_accepts_values_django_converts_and_stores_them_converted():
     assert stored.min_age_months == 12
     assert isinstance(stored.id_hsds, uuid.UUID)
     assert Location.objects.get().longitude == Decimal("7")
+
+
+def test_bulk_decimals_are_stored_exactly_as_save_stores_them():
+    town = MunicipalityFactory()
+    values = [Decimal("50.937531"), Decimal("-6.9"), Decimal("7"), Decimal("0.000001")]
+    saved = []
+    for value in values:
+        location = _location(town, latitude=value, longitude=value)
+        location.save()
+        saved.append(location.pk)
+    written = audited_bulk_create(
+        [_location(town, latitude=v, longitude=v) for v in values], actor=None
+    )
+    table = Location._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, latitude, longitude FROM {table} ORDER BY id")  # noqa: S608
+        raw = {key: (lat, lon) for key, lat, lon in cursor.fetchall()}
+    assert [raw[location.pk] for location in written] == [raw[key] for key in saved]
+    stored = Location.objects.in_bulk([location.pk for location in written])
+    assert [stored[location.pk].latitude for location in written] == values
 
 
 def test_bulk_create_gives_every_row_one_creation_time_and_a_history_record():

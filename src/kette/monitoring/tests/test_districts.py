@@ -162,6 +162,21 @@ def test_district_for_point_finds_the_stadtteil_and_follows_changes(municipality
     assert geo.district_for_point(municipality, 52.52, 13.40).name == "Verschoben"
 
 
+def test_locating_many_points_at_once_agrees_with_one_at_a_time(municipality):
+    _koeln(municipality)
+    locator = geo.district_locator(municipality)
+    # a grid over Köln and beyond its edge (Stadtteile lie inside Stadtbezirke:
+    # both cover most points, and the Stadtteil must win as it does one by one)
+    points = [
+        (50.83 + 0.01 * i, 6.77 + 0.015 * j) for i in range(0, 25, 2) for j in range(0, 24, 2)
+    ]
+    one_by_one = [locator.locate(lat, lon) for lat, lon in points]
+    assert locator.locate_many(points) == one_by_one
+    assert sum(found is not None for found in one_by_one) > 50  # inside Köln
+    assert None in one_by_one  # and outside it
+    assert locator.locate_many([]) == []
+
+
 def test_district_for_point_stays_within_the_municipality(municipality, municipality_factory):
     other = municipality_factory()
     _import(other, collection(feature("1", "Anderswo", square(7.0, 51.0))))

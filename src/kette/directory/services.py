@@ -258,18 +258,22 @@ def _derive_life_phases(service: Service, *, actor: User | None) -> None:
     services_derive_life_phases(actor=actor, services=[service])
 
 
-def services_derive_life_phases(*, actor: User | None, services: Sequence[Service]) -> None:
+def services_derive_life_phases(
+    *, actor: User | None, services: Sequence[Service], new: bool = False
+) -> None:
     """Link offers of one municipality to the life phases their age ranges overlap
     and drop derived links that no longer fit (explicit additions and removals
-    stay), with a constant number of queries per chunk of offers."""
+    stay), with a constant number of queries per chunk of offers (`new`: offers
+    just created, which have no links yet: none)."""
     if not services:
         return
     phases = list(LifePhase.objects.filter(municipality_id=services[0].municipality_id))
     for start in range(0, len(services), REINDEX_CHUNK):
         chunk = services[start : start + REINDEX_CHUNK]
         links: dict[int, dict[int, ServiceLifePhase]] = defaultdict(dict)
-        for link in ServiceLifePhase.objects.filter(service_id__any=[s.pk for s in chunk]):
-            links[link.service_id][link.life_phase_id] = link
+        if not new:
+            for link in ServiceLifePhase.objects.filter(service_id__any=[s.pk for s in chunk]):
+                links[link.service_id][link.life_phase_id] = link
         rows = []
         for service in chunk:
             mine = links[service.pk]
@@ -587,7 +591,7 @@ def services_create_bulk(
             phones.append({"municipality_id": m, "service_id": s, "number": number})
             phone_owner.append(index)
     audited_insert(ServiceTerm, term_rows, actor=actor)
-    services_derive_life_phases(actor=actor, services=offers)
+    services_derive_life_phases(actor=actor, services=offers, new=True)
     _insert_checked(Language, languages, actor=actor, owner=language_owner)
     _insert_checked(Phone, phones, actor=actor, owner=phone_owner)
     locations = audited_bulk_create(locations, actor=actor, validate=False)
@@ -606,6 +610,7 @@ def services_create_bulk(
     _write_facets(
         {offer.pk: m for offer in offers},
         {offer.pk: offer_keys for offer, offer_keys in zip(offers, keys, strict=True)},
+        new=True,
     )
     return offers
 
@@ -1386,12 +1391,17 @@ def _write_documents(documents: dict[int, tuple[str, str, str]]) -> None:
     bulk.update_columns(Service, SEARCH_COLUMNS, documents)
 
 
-def _write_facets(municipalities: dict[int, int], keys: dict[int, set[str]]) -> None:
+def _write_facets(
+    municipalities: dict[int, int], keys: dict[int, set[str]], *, new: bool = False
+) -> None:
+    """Make `keys` the facet keys of each offer (`new`: offers just created, which
+    have none yet)."""
     existing: dict[int, dict[str, int]] = defaultdict(dict)
-    for pk, service_id, key in ServiceFacet.objects.filter(
-        service_id__any=municipalities
-    ).values_list("pk", "service_id", "key"):
-        existing[service_id][key] = pk
+    if not new:
+        for pk, service_id, key in ServiceFacet.objects.filter(
+            service_id__any=municipalities
+        ).values_list("pk", "service_id", "key"):
+            existing[service_id][key] = pk
     stale = [
         pk
         for service_id, have in existing.items()

@@ -555,6 +555,10 @@ def parse_coordinate(value: str, low: Decimal, high: Decimal) -> Decimal:
     return number.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
 
 
+# The parsers below are pure and their results immutable; the rows of a file
+# share ages, dates and addresses, so each remembers what it read (errors are
+# raised anew each time, in the language of the moment).
+@functools.lru_cache(maxsize=4096)
 def parse_age(value: str) -> int:
     try:
         years = parse_decimal(value)
@@ -571,6 +575,7 @@ def parse_age(value: str) -> int:
 _DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y", "%d/%m/%Y")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_date(value: str) -> dt.date:
     text = value.strip()
     if " " in text:
@@ -638,6 +643,7 @@ def parse_languages(value: str) -> list[str]:
     return codes
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_email(value: str) -> str:
     try:
         EmailValidator()(value)
@@ -783,13 +789,14 @@ def split_address(address_1: str) -> tuple[str, str]:
 
 
 class _TermIndex:
-    def __init__(self, terms: Iterable[TaxonomyTerm]) -> None:
+    def __init__(self, terms: Iterable[TaxonomyTerm], what: str) -> None:
+        self.what = what  # for messages: "fields of action", …
         self.by_name: dict[str, TaxonomyTerm] = {}
         for term in terms:
             self.by_name.setdefault(_fold(term.name), term)
             self.by_name.setdefault(_fold(term.code), term)
 
-    def parse(self, value: str, what: str) -> list[TaxonomyTerm]:
+    def parse(self, value: str) -> list[TaxonomyTerm]:
         found: list[TaxonomyTerm] = []
         unknown: list[str] = []
         for part in split_list(value):
@@ -802,7 +809,7 @@ class _TermIndex:
             raise CellError(
                 _("Unknown %(what)s: %(names)s. Known are: %(known)s.")
                 % {
-                    "what": what,
+                    "what": self.what,
                     "names": ", ".join(f"„{name}“" for name in unknown),
                     "known": ", ".join(sorted({t.name for t in self.by_name.values()})),
                 }
@@ -811,7 +818,7 @@ class _TermIndex:
 
 
 def _parse_row(
-    raw: dict[str, str], fields: _TermIndex, features: _TermIndex
+    raw: dict[str, str], fields: _TermIndex, features: _TermIndex, today: dt.date
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     values: dict[str, Any] = {}
     errors: list[tuple[str, str]] = []
@@ -844,24 +851,16 @@ def _parse_row(
     run("longitude", lambda t: parse_coordinate(t, *LONGITUDE_RANGE), empty=None)
     run("min_age", parse_age, empty=None)
     run("max_age", parse_age, empty=None)
-    run(
-        "fields_of_action",
-        lambda t: fields.parse(t, _("fields of action")),
-        empty=[],
-    )
+    run("fields_of_action", fields.parse, empty=[])
     run("languages", parse_languages, empty=[])
     run("is_free", parse_bool, empty=False)
-    run(
-        "accessibility",
-        lambda t: features.parse(t, _("accessibility features")),
-        empty=[],
-    )
+    run("accessibility", features.parse, empty=[])
     run("phone", split_list, empty=[])
     run("email", parse_email)
     run("website", parse_website)
     run("status", parse_status, empty=None)
     run("last_verified", parse_date, empty=None)
-    if values.get("last_verified") and values["last_verified"] > timezone.localdate():
+    if values.get("last_verified") and values["last_verified"] > today:
         errors.append(("last_verified", _("The date lies in the future.")))
     run("hsds_id", parse_uuid, empty=None)
 
@@ -931,8 +930,11 @@ def prepare_import(
         plan.problems.append(Problem(None, "", _("The file holds column names but no offers.")))
         return plan
 
-    fields = _TermIndex(selectors.fields_of_action(municipality))
-    features = _TermIndex(selectors.accessibility_features(municipality))
+    fields = _TermIndex(selectors.fields_of_action(municipality), _("fields of action"))
+    features = _TermIndex(
+        selectors.accessibility_features(municipality), _("accessibility features")
+    )
+    today = timezone.localdate()
     # Every parsed row stays alive until written; the cyclic garbage collector
     # would scan them all again and again (see kette.core.bulk.collector_paused).
     with bulk.collector_paused():
@@ -940,7 +942,7 @@ def prepare_import(
             raw = {key: (cells[i] if i < len(cells) else "") for key, i in positions.items()}
             if not any(value.strip() for value in raw.values()):
                 continue
-            values, errors = _parse_row(raw, fields, features)
+            values, errors = _parse_row(raw, fields, features, today)
             for key, message in errors:
                 plan.problems.append(Problem(number, BY_KEY[key].header, message))
             plan.rows.append(OfferRow(number=number, values=values, hsds_id=values.get("hsds_id")))

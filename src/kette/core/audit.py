@@ -226,7 +226,11 @@ def _quick_check(field: models.Field[Any, Any]) -> Callable[[Any], bool]:
     empty = field.empty_values
     choices = {key for key, _label in field.flatchoices} if field.choices is not None else None
     length = field.max_length if isinstance(field, models.CharField) else None
-    others = [v for v in field.validators if not isinstance(v, validators.MaxLengthValidator)]
+    others = [
+        _quick_validator(v)
+        for v in field.validators
+        if not isinstance(v, validators.MaxLengthValidator)
+    ]
     editable, is_str = field.editable, exact == (str,)
     date_only = isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField)
     # texts that passed the validators (which are pure; numbers are left out:
@@ -261,6 +265,32 @@ def _quick_check(field: models.Field[Any, Any]) -> Callable[[Any], bool]:
         return True
 
     return check
+
+
+def _quick_validator(validator: Callable[[Any], None]) -> Callable[[Any], None]:
+    """`validator`, or for a plain lower or upper bound the same comparison
+    without building the message's parameters for every value (ages and
+    coordinates: a tenth of checking a new offer and its place)."""
+    kind = type(validator)
+    if kind not in (validators.MinValueValidator, validators.MaxValueValidator):
+        return validator
+    limit = validator.limit_value  # type: ignore[attr-defined]
+    if callable(limit):
+        return validator
+
+    if kind is validators.MinValueValidator:
+
+        def at_least(value: Any) -> None:
+            if value < limit:
+                validator(value)  # raises, with Django's message
+
+        return at_least
+
+    def at_most(value: Any) -> None:
+        if value > limit:
+            validator(value)
+
+    return at_most
 
 
 def _is_timestamp(field: models.Field[Any, Any]) -> bool:

@@ -165,10 +165,16 @@ def complete_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> 
     such as new HSDS ids, creation times), so the caller sees what is stored."""
     now = timezone.now()
     fillers = [(field.attname, _filler(field, now)) for field in _columns(model)]
+    # The rows of one write mostly name the same fields: what they leave out is
+    # found once per set of names, not field by field for every row.
+    shape: Any = None
+    absent: list[tuple[str, Callable[[], Any]]] = []
     for row in rows:
-        for name, fill in fillers:
-            if name not in row:
-                row[name] = fill()
+        if row.keys() != shape:
+            shape = set(row)
+            absent = [(name, fill) for name, fill in fillers if name not in shape]
+        for name, fill in absent:
+            row[name] = fill()
 
 
 def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:

@@ -30,6 +30,7 @@ BAD_LOCATIONS = [
     {"postal_code": "1234"},  # regex validator
     {"location_type": "moon"},  # not a choice
     {"latitude": Decimal("91")},  # max value
+    {"longitude": Decimal("-180.5")},  # min value
     {"latitude": Decimal("50.1234567")},  # too many decimal places
     {"latitude": Decimal("NaN")},
     {"country": ""},  # required (not blank)

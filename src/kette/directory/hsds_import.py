@@ -467,6 +467,9 @@ MATCHED: dict[str, type[Model]] = {
     "cost_option": CostOption,
     "service_area": ServiceArea,
 }
+# The nested objects that are (or hold) matched entities: the ones whose ids a
+# batch reads beforehand (addresses, attributes, … hold none).
+WALKED = {key: entity for key, entity in NESTED.items() if entity in MATCHED}
 # The order of writing: every row after the rows it refers to.
 WRITE_ORDER: list[type[Model]] = [
     Organization,
@@ -631,6 +634,10 @@ class _Importer:
         # places written or whose features or hours changed (their other offers
         # are reindexed at the end)
         self.changed_places: set[int] = set()
+        # places and offers this import created: a new place has no offers but
+        # the import's, a new offer no life-phase links yet
+        self.new_places: set[int] = set()
+        self.new_services: set[int] = set()
         self.makers: dict[type[Model], bulk.RowMaker] = {}
         # what each offer of the batch staged and deleted (see `unchanged`)
         self.touched: dict[int, tuple[list[Model], list[Model]]] = {}
@@ -700,23 +707,26 @@ class _Importer:
                         owners[model][row.pk] = row
 
     def _collect(self, value: Any, entity: str, ids: dict[str, set[uuid.UUID]]) -> None:
+        """The ids of the matched entities in `value` (an object of `entity` or a
+        list of them), and of the organisations its offers and places name."""
         if isinstance(value, list):
             for item in value:
                 self._collect(item, entity, ids)
             return
-        if not isinstance(value, dict) or entity == "taxonomy_term":
+        if not isinstance(value, dict):
             return
         parsed = _uuid(value.get("id"))
-        if entity in MATCHED and parsed:
+        if parsed:
             ids[entity].add(parsed)
             if entity == "schedule":
                 for day in str(value.get("byday") or "").split(","):
                     ids[entity].add(uuid.UUID(hsds.derived_id(parsed, f"byday:{day.strip()}")))
         if entity in ("service", "location") and (owner := _uuid(value.get("organization_id"))):
             ids["organization"].add(owner)
-        for key, item in value.items():
-            if key in NESTED and isinstance(item, dict | list):
-                self._collect(item, NESTED[key], ids)
+        for key, child in WALKED.items():
+            item = value.get(key)
+            if item and isinstance(item, dict | list):
+                self._collect(item, child, ids)
 
     def unchanged(self) -> set[int]:
         """`id()` of the batch's existing offers that the input leaves exactly as
@@ -769,6 +779,10 @@ class _Importer:
             audited_bulk_update(changed, actor=self.actor, keep=keep)
             for row in new + changed:
                 self.changed_places |= _place_of(row)
+            if model is Location:
+                self.new_places.update(row.pk for row in new)
+            elif model is Service:
+                self.new_services.update(row.pk for row in new)
         self.services += [
             row  # type: ignore[misc]
             for key, row in self.staged[Service].items()
@@ -781,9 +795,14 @@ class _Importer:
     def finish(self) -> None:
         """Derive the offers' life phases and rebuild the search documents of the
         offers and of every other offer at a place the import changed."""
-        services.services_derive_life_phases(actor=self.actor, services=self.services)
+        created = [service for service in self.services if service.pk in self.new_services]
+        services.services_derive_life_phases(actor=self.actor, services=created, new=True)
+        services.services_derive_life_phases(
+            actor=self.actor,
+            services=[service for service in self.services if service.pk not in self.new_services],
+        )
         ids = {service.pk for service in self.services}
-        places = list(self.changed_places)
+        places = list(self.changed_places - self.new_places)
         for start in range(0, len(places), CHUNK):
             ids.update(
                 ServiceAtLocation.objects.filter(

@@ -467,6 +467,9 @@ MATCHED: dict[str, type[Model]] = {
     "cost_option": CostOption,
     "service_area": ServiceArea,
 }
+# Entities whose existing rows are read first; the others are mostly among
+# their children.
+PRIMARY = ("service", "organization", "location")
 # The nested objects that are (or hold) matched entities: the ones whose ids a
 # batch reads beforehand (addresses, attributes, … hold none).
 WALKED = {key: entity for key, entity in NESTED.items() if entity in MATCHED}
@@ -664,16 +667,12 @@ class _Importer:
         ids: dict[str, set[uuid.UUID]] = defaultdict(set)
         for obj in objects:
             self._collect(obj, "service", ids)
-        for entity, values in ids.items():
-            model = MATCHED[entity]
-            wanted = [v for v in values if (model, v) not in self.rows]
-            for start in range(0, len(wanted), CHUNK):
-                for row in model.objects.filter(  # type: ignore[attr-defined]
-                    id_hsds__any=wanted[start : start + CHUNK]
-                ):
-                    existing[model, row.id_hsds] = row
-                    self.snapshots[id(row)] = _snapshot(row)
         self.existing = existing
+        # Offers, organisations and places first, then the rows they own (links,
+        # times, phones, …); only ids not found among those are looked up by id
+        # (rows moved from an owner outside the batch, or of another
+        # municipality): most of a re-import's rows are read once, not twice.
+        found = self._read_by_id(ids, [e for e in ids if e in PRIMARY])
         # organisations and places of earlier batches that this one names again
         again = [
             row
@@ -683,8 +682,32 @@ class _Importer:
         ]
         for row in again:
             self.snapshots[id(row)] = _snapshot(row)  # as written
+        self._read_children([*found, *again])
+        self._read_children(self._read_by_id(ids, [e for e in ids if e not in PRIMARY]))
+
+    def _read_by_id(self, ids: dict[str, set[uuid.UUID]], entities: list[str]) -> list[Model]:
+        """The rows of `entities` with the batch's ids that are not known yet."""
+        found = []
+        for entity in entities:
+            model = MATCHED[entity]
+            wanted = [
+                v
+                for v in ids[entity]
+                if (model, v) not in self.rows and (model, v) not in self.existing
+            ]
+            for start in range(0, len(wanted), CHUNK):
+                for row in model.objects.filter(  # type: ignore[attr-defined]
+                    id_hsds__any=wanted[start : start + CHUNK]
+                ):
+                    self.existing[model, row.id_hsds] = row
+                    self.snapshots[id(row)] = _snapshot(row)
+                    found.append(row)
+        return found
+
+    def _read_children(self, rows: list[Model]) -> None:
+        """The children of those `rows` that are the municipality's (and theirs)."""
         owners: dict[type[Model], dict[int, Model]] = defaultdict(dict)
-        for row in [*existing.values(), *again]:
+        for row in rows:
             if row.pk is not None and row.municipality_id == self.municipality.pk:  # type: ignore[attr-defined]
                 owners[type(row)][row.pk] = row
         for model, owner in CHILDREN:
@@ -692,14 +715,14 @@ class _Importer:
             mine = owners.get(owner_model, {})  # type: ignore[arg-type]
             keys = list(mine)
             for start in range(0, len(keys), CHUNK):
-                rows = model.objects.filter(  # type: ignore[attr-defined]
+                children = model.objects.filter(  # type: ignore[attr-defined]
                     **{f"{owner}_id__any": keys[start : start + CHUNK]}
                 )
                 if model is Phone and owner != "contact":
-                    rows = rows.filter(contact__isnull=True)
-                for row in rows:
+                    children = children.filter(contact__isnull=True)
+                for row in children:
                     if hasattr(row, "id_hsds"):
-                        row = existing.setdefault((model, row.id_hsds), row)
+                        row = self.existing.setdefault((model, row.id_hsds), row)
                     self.snapshots.setdefault(id(row), _snapshot(row))
                     parent = mine[getattr(row, f"{owner}_id")]
                     self.children.setdefault((model, owner, id(parent)), []).append(row)

@@ -141,6 +141,32 @@ def test_importing_twice_updates_instead_of_duplicating(tmp_path):
     assert Service.objects.get(pk=offer.pk).updated_at > before
 
 
+def test_a_link_moved_to_another_offer_keeps_its_id_and_takes_its_new_dates(tmp_path):
+    """A link the file gives to another offer (its id known, its offer not in the
+    file) is moved, and its dates are what the file says: none kept twice."""
+    offer = offers()
+    municipality = offer.municipality
+    data = export(municipality)
+    babytreff = next(s for s in data if s["name"] == "Babytreff")
+    other = next(s for s in data if s["name"] == "Kostenlos")
+    link = babytreff["service_at_locations"][0]
+    assert link["schedules"]  # the session the link has
+    # the link's date replaced by another one (a new id): the old one goes
+    new_date = {**link["schedules"][0], "id": str(uuid.uuid4()), "dtstart": "2026-05-06"}
+    moved = {**link, "service_id": other["id"], "schedules": [new_date]}
+    other["service_at_locations"] = [*other.get("service_at_locations", []), moved]
+    path = tmp_path / "hsds.json"
+    path.write_text(json.dumps([other]), encoding="utf-8")
+    assert "1 aktualisiert" in run(path, municipality)
+    stored = ServiceAtLocation.objects.get(id_hsds=link["id"])
+    assert stored.service.name == "Kostenlos"
+    assert [(str(s.id_hsds), str(s.dtstart)) for s in stored.schedules.all()] == [
+        (new_date["id"], "2026-05-06")
+    ]
+    assert not Schedule.objects.filter(id_hsds=link["schedules"][0]["id"]).exists()
+    assert not ServiceAtLocation.objects.filter(service=offer).exists()
+
+
 @pytest.mark.parametrize(
     "address",
     [

@@ -210,9 +210,10 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
 
 def _direct_adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     """For Django's own date, time and decimal fields: the backend's adapter
-    applied directly to a value that `get_db_prep_save` would only pass on to it
-    (aware datetimes, dates, times, finite decimals), else None (then the full path runs). Half
-    the cost of writing a row's history was `get_db_prep_save` of its times."""
+    applied directly to a value that `get_db_prep_save` would only pass on to
+    it (aware datetimes, dates, times, finite decimals), else None (then the
+    full path runs). Half the cost of writing a row's history was
+    `get_db_prep_save` of its times."""
     ops = connection.ops
     kind = type(field)
     if kind is models.DateTimeField:

@@ -316,6 +316,43 @@ def _workbook_kind(archive: zipfile.ZipFile) -> str | None:
     return None
 
 
+# Other documents that are ZIP archives: (entry prefix or ODF mimetype, kind).
+_ZIPPED_DOCUMENTS = [
+    ("word/", "Word (.docx)"),
+    ("ppt/", "PowerPoint (.pptx)"),
+    ("application/vnd.oasis.opendocument.text", "OpenDocument (.odt)"),
+    ("application/vnd.oasis.opendocument.presentation", "OpenDocument (.odp)"),
+    ("application/vnd.oasis.opendocument.graphics", "OpenDocument (.odg)"),
+]
+
+
+def _document_kind(archive: zipfile.ZipFile) -> str | None:
+    """The kind of an office document that is no spreadsheet (a letter or slides
+    chosen by mistake), for the message, else None."""
+    names = archive.namelist()
+    mimetype = b""
+    info = next((i for i in archive.infolist() if i.filename == "mimetype"), None)
+    if info is not None and info.file_size < 100:
+        try:
+            mimetype = archive.read(info).strip()
+        except (zipfile.BadZipFile, NotImplementedError, OSError):
+            mimetype = b""
+    for marker, kind in _ZIPPED_DOCUMENTS:
+        if marker.startswith("application/"):
+            if mimetype == marker.encode():
+                return kind
+        elif any(name.startswith(marker) for name in names):
+            return kind
+    return None
+
+
+def no_table(kind: str) -> str:
+    """The message for a file of another kind than a table (PDF, Word, …)."""
+    return _("The file is no table but a %(kind)s file. Please upload CSV, XLSX or ODS.") % {
+        "kind": kind
+    }
+
+
 def _check_unpacked_size(archive: zipfile.ZipFile) -> None:
     """A ZIP whose contents would unpack far beyond the upload limit (a "ZIP
     bomb", or a sheet with millions of empty formatted cells) is refused before
@@ -366,7 +403,10 @@ def _decode(data: bytes) -> str:
             raise TabularFileError(_wrong_encoding()) from error
     if b"\x00" in data:
         raise TabularFileError(
-            _("The file is not a text file (it contains binary data). Please upload CSV or XLSX.")
+            _(
+                "The file is not a text file (it contains binary data). Please upload CSV, "
+                "XLSX or ODS."
+            )
         )
     try:
         return data.decode("utf-8-sig")
@@ -489,6 +529,8 @@ def read_rows(data: bytes, *, sheet: str | None = OFFER_SHEET) -> list[list[str]
         except zipfile.BadZipFile as error:
             raise TabularFileError(broken_workbook("xlsx")) from error
         kind = _workbook_kind(archive)
+        if kind is None and (document := _document_kind(archive)):
+            raise TabularFileError(no_table(document))
         if kind is None:
             raise TabularFileError(
                 _(
@@ -501,10 +543,7 @@ def read_rows(data: bytes, *, sheet: str | None = OFFER_SHEET) -> list[list[str]
     else:
         for signature, kind in _BINARY_SIGNATURES.items():
             if data.startswith(signature):
-                raise TabularFileError(
-                    _("The file is no table but a %(kind)s file. Please upload CSV or XLSX.")
-                    % {"kind": kind}
-                )
+                raise TabularFileError(no_table(kind))
         rows = _read_csv(data)
     return rows
 

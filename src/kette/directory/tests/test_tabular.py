@@ -646,11 +646,28 @@ def test_an_ods_file_imports_like_its_xlsx(world, coordinator):
     assert (location.postal_code, location.latitude) == ("01067", Decimal("51.050400"))
 
 
+def _zipped(files):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         (
             ods_bytes({"Angebote": [["Angebot"]]}, mimetype="text"),
+            "keine Tabelle, sondern eine OpenDocument (.odt)-Datei. Bitte laden Sie eine "
+            "CSV-, XLSX- oder ODS-Datei hoch.",
+        ),
+        (
+            _zipped({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"}),
+            "keine Tabelle, sondern eine Word (.docx)-Datei",
+        ),
+        (
+            _zipped({"notizen.txt": "Angebot"}),
             "ein ZIP-Archiv, aber keine Tabelle (Excel .xlsx oder OpenDocument .ods)",
         ),
         (

@@ -663,11 +663,10 @@ class _Importer:
         self.touched = {}
         # children of a row by (model, owner field, id() of the owner)
         self.children: dict[tuple[type[Model], str, int], list[Model]] = {}
-        existing: dict[tuple[type[Model], uuid.UUID], Model] = {}
+        self.existing: dict[tuple[type[Model], uuid.UUID], Model] = {}
         ids: dict[str, set[uuid.UUID]] = defaultdict(set)
         for obj in objects:
             self._collect(obj, "service", ids)
-        self.existing = existing
         # Offers, organisations and places first, then the rows they own (links,
         # times, phones, …); only ids not found among those are looked up by id
         # (rows moved from an owner outside the batch, or of another

@@ -303,17 +303,23 @@ def _check_extent(archive: zipfile.ZipFile, kind: str, preferred: str | None) ->
 
 def _workbook_kind(archive: zipfile.ZipFile) -> str | None:
     """ "xlsx" or "ods" for a ZIP archive that holds a workbook, else None."""
-    entries = {info.filename: info for info in archive.infolist()}
-    if any(name.startswith("xl/") for name in entries):
+    names = archive.namelist()
+    if any(name.startswith("xl/") for name in names):
         return "xlsx"
-    mimetype = entries.get("mimetype")
-    if mimetype is not None and mimetype.file_size < 100 and "content.xml" in entries:
-        try:
-            if archive.read(mimetype).strip() == ODS_MIMETYPE:
-                return "ods"
-        except (zipfile.BadZipFile, NotImplementedError, OSError):
-            return None
+    if "content.xml" in names and _odf_mimetype(archive) == ODS_MIMETYPE:
+        return "ods"
     return None
+
+
+def _odf_mimetype(archive: zipfile.ZipFile) -> bytes:
+    """The `mimetype` entry of an OpenDocument file (b"" without a short one)."""
+    info = next((i for i in archive.infolist() if i.filename == "mimetype"), None)
+    if info is None or info.file_size >= 100:
+        return b""
+    try:
+        return archive.read(info).strip()
+    except (zipfile.BadZipFile, NotImplementedError, OSError):
+        return b""
 
 
 # Other documents that are ZIP archives: (entry prefix or ODF mimetype, kind).
@@ -330,13 +336,7 @@ def _document_kind(archive: zipfile.ZipFile) -> str | None:
     """The kind of an office document that is no spreadsheet (a letter or slides
     chosen by mistake), for the message, else None."""
     names = archive.namelist()
-    mimetype = b""
-    info = next((i for i in archive.infolist() if i.filename == "mimetype"), None)
-    if info is not None and info.file_size < 100:
-        try:
-            mimetype = archive.read(info).strip()
-        except (zipfile.BadZipFile, NotImplementedError, OSError):
-            mimetype = b""
+    mimetype = _odf_mimetype(archive)
     for marker, kind in _ZIPPED_DOCUMENTS:
         if marker.startswith("application/"):
             if mimetype == marker.encode():

@@ -14,6 +14,7 @@ what they have checked, inside their own transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import os
 import sqlite3
@@ -23,6 +24,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
 from django.db.models import signals
 from django.db.models.base import ModelState
@@ -78,8 +80,8 @@ class RowMaker:
     makes them, at a tenth of the cost (an importer builds tens of thousands;
     `Model.__init__` walks every field's default each time): a template's
     attributes are copied, callable defaults (new ids, empty dicts) made anew
-    per row, related objects in `fixed` kept as loaded, `values` set through the
-    model's own descriptors. Falls back to `model(…)` when a receiver listens
+    per row, related objects in `fixed` kept as loaded, `values` set as
+    `set_related` sets them. Falls back to `model(…)` when a receiver listens
     to `pre_init`/`post_init` for the model."""
 
     def __init__(self, model: type[models.Model], **fixed: Any) -> None:
@@ -99,12 +101,6 @@ class RowMaker:
             else:
                 self.fresh.append((field.attname, field.get_default))
         self.fixed = fixed
-        # many-to-one keys: name → (attname, cache name, related model, target attname)
-        self.keys = {
-            f.name: (f.attname, f.cache_name, f.related_model, f.target_field.attname)  # type: ignore[attr-defined]
-            for f in model._meta.concrete_fields
-            if f.many_to_one
-        }
         self.plain = not (
             signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
         )
@@ -116,23 +112,42 @@ class RowMaker:
         attributes = row.__dict__
         attributes.update(self.values)
         for name, make in self.fresh:
-            attributes[name] = make()
+            if name not in values:  # e.g. an imported HSDS id instead of a new one
+                attributes[name] = make()
         state = ModelState()
         state.fields_cache = dict(self.cache)
         state.db = self.db
         row._state = state
         for name, value in values.items():
-            key = self.keys.get(name)
-            if key is None or type(value) is not key[2] or not _same_db(value, state):
-                setattr(row, name, value)
-                continue
-            # what the key's descriptor does with an object of the same database
-            # (which the routers allow by default), without its checks: it cost
-            # a fifth of making a row
-            attname, cache_name, _model, target = key
-            attributes[attname] = getattr(value, target)
-            state.fields_cache[cache_name] = value
+            set_related(row, name, value)
         return row
+
+
+@functools.cache
+def _many_to_one(model: type[models.Model], name: str) -> tuple[str, str, Any, str] | None:
+    """(attname, cache name, related model, target attname) of the many-to-one
+    key `name` of `model`, or None for any other attribute."""
+    try:
+        field: Any = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if not field.many_to_one or field.name != name:
+        return None
+    return (field.attname, field.cache_name, field.related_model, field.target_field.attname)
+
+
+def set_related(row: models.Model, name: str, value: Any) -> None:
+    """`setattr(row, name, value)`, for a many-to-one key and an object of the
+    same database (which the routers allow by default) without the descriptor's
+    checks, which cost a fifth of making a row: the key takes the object's id
+    (None while it is unsaved) and the object is held in memory."""
+    key = _many_to_one(type(row), name)
+    if key is None or type(value) is not key[2] or not _same_db(value, row._state):
+        setattr(row, name, value)
+        return
+    attname, cache_name, _model, target = key
+    row.__dict__[attname] = getattr(value, target)
+    row._state.fields_cache[cache_name] = value
 
 
 def _same_db(value: models.Model, state: ModelState) -> bool:

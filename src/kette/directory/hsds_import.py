@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import operator
 import re
 import uuid
 from collections import Counter, defaultdict
@@ -351,20 +352,31 @@ def schema_problems(index: int, obj: Any) -> list[Problem]:
 
 
 def count_unmodelled(obj: dict[str, Any], entity: str, counter: Counter[str]) -> None:
-    modelled = MODELLED.get(entity)
+    modelled = _MODELLED_CHILDREN.get(entity)
     if modelled is None:
         return
     for key, value in obj.items():
-        if key in modelled or (key.endswith("_id") and key != "program_id"):
-            child = NESTED.get(key)
-            if child and key in modelled:
-                for item in value if isinstance(value, list) else [value]:
-                    if isinstance(item, dict):
-                        count_unmodelled(item, child, counter)
-            continue
-        if value in (None, "", []):
-            continue
-        counter[f"{entity}.{key}"] += 1
+        child: Any = modelled.get(key, _UNMODELLED)
+        if child is _UNMODELLED:
+            if key.endswith("_id") and key != "program_id":
+                continue  # a link: structural
+            if value is None or value == "" or value == []:
+                continue
+            counter[f"{entity}.{key}"] += 1
+        elif child is not None:
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, dict):
+                    count_unmodelled(item, child, counter)
+
+
+_UNMODELLED = object()
+# Per entity kette models: each modelled field, with the entity nested in it
+# (None for a plain field).
+_MODELLED_CHILDREN = {
+    entity: {key: NESTED.get(key) for key in fields}
+    for entity, fields in MODELLED.items()
+    if fields is not None
+}
 
 
 # ---------------------------------------------------------------------------
@@ -606,7 +618,16 @@ def _place_of(row: Model) -> set[int]:
 
 
 def _snapshot(row: Model) -> tuple[Any, ...]:
-    return tuple(getattr(row, field.attname) for field in row._meta.concrete_fields)
+    """The values of all columns of `row` (compared to tell a changed row)."""
+    return _column_getter(type(row))(row)
+
+
+@functools.cache
+def _column_getter(model: type[Model]) -> Callable[[Model], tuple[Any, ...]]:
+    names = [field.attname for field in model._meta.concrete_fields]
+    if len(names) == 1:  # `attrgetter` of one name gives the value itself
+        return lambda row: (getattr(row, names[0]),)
+    return operator.attrgetter(*names)
 
 
 class _Importer:
@@ -745,9 +766,9 @@ class _Importer:
                     ids[entity].add(uuid.UUID(hsds.derived_id(parsed, f"byday:{day.strip()}")))
         if entity in ("service", "location") and (owner := _uuid(value.get("organization_id"))):
             ids["organization"].add(owner)
-        for key, child in WALKED.items():
-            item = value.get(key)
-            if item and isinstance(item, dict | list):
+        for key, item in value.items():  # fewer keys than WALKED has
+            child = WALKED.get(key)
+            if child is not None and item and isinstance(item, dict | list):
                 self._collect(item, child, ids)
 
     def unchanged(self) -> set[int]:
@@ -895,8 +916,13 @@ class _Importer:
         """Make `keep` the children of `instance` in `model`: the others it had are
         deleted (or, when new in this import, not written)."""
         key = (model, owner, id(instance))
+        had = self.children.get(key)
+        if not had:  # most objects have no phones, contacts, … and had none
+            if keep or had is not None:
+                self.children[key] = keep
+            return
         kept = {id(row) for row in keep}
-        for row in self.children.get(key, []):
+        for row in had:
             if id(row) in kept:
                 continue
             if row.pk is None:
@@ -929,7 +955,7 @@ class _Importer:
         keep = []
         for i, data in enumerate(phones):
             phone = self._own(Phone, data.get("id"), f"{path}/{i}")
-            setattr(phone, owner, instance)
+            bulk.set_related(phone, owner, instance)
             description = _text(data, "description")
             extension = "" if data.get("extension") is None else str(data["extension"])
             note = EXTENSION_NOTE.match(description)
@@ -986,7 +1012,7 @@ class _Importer:
                 if n and _uuid(own_id):
                     own_id = hsds.derived_id(uuid.UUID(str(own_id)), f"byday:{day}")
                 schedule = self._own(Schedule, own_id, here)
-                setattr(schedule, owner, instance)
+                bulk.set_related(schedule, owner, instance)
                 schedule.kind = ScheduleKind.REGULAR if weekly else ScheduleKind.SESSION
                 schedule.weekday = WEEKDAY_FROM_HSDS[day] if day else None
                 schedule.dtstart = None if weekly else _date(data.get("dtstart"), f"{here}/dtstart")
@@ -1043,7 +1069,7 @@ class _Importer:
                 )
                 continue
             language = self._own(Language, data.get("id"), f"{path}/{i}")
-            setattr(language, owner, instance)
+            bulk.set_related(language, owner, instance)
             language.code = _text(data, "code").lower()
             language.name = _text(data, "name")
             language.note = _text(data, "note")
@@ -1060,7 +1086,7 @@ class _Importer:
         keep = []
         for i, data in enumerate(contacts):
             contact = self._own(Contact, data.get("id"), f"{path}/{i}")
-            setattr(contact, owner, instance)
+            bulk.set_related(contact, owner, instance)
             for key in ("name", "title", "department", "email"):
                 setattr(contact, key, _text(data, key))
             self._save(contact, f"{path}/{i}")
@@ -1140,7 +1166,11 @@ class _Importer:
         )
         for key in ("url", "name", "alternate_name", "description", "transportation"):
             setattr(location, key, _text(data, key))
-        location.organization = organization or self._organization_ref(data.get("organization_id"))
+        bulk.set_related(
+            location,
+            "organization",
+            organization or self._organization_ref(data.get("organization_id")),
+        )
         location.latitude = _decimal(data.get("latitude"), f"{path}/latitude")
         location.longitude = _decimal(data.get("longitude"), f"{path}/longitude")
         if location.latitude is not None and location.longitude is not None:
@@ -1185,7 +1215,7 @@ class _Importer:
             location.state_province = "" if state == derived else state
             location.country = (_text(address, "country") or "DE").upper()[:2]
             region = _text(address, "region").casefold()
-            location.district = self.districts.get(region) if region else None
+            bulk.set_related(location, "district", self.districts.get(region) if region else None)
         location.district_id = self.refine_district(location)
         accessibility = data.get("accessibility") or []
         location.accessibility_description = "\n\n".join(
@@ -1223,7 +1253,7 @@ class _Importer:
                     "organization",
                     _("kette needs the organization of every offer (“organization” is missing)"),
                 )
-        service.organization = organization
+        bulk.set_related(service, "organization", organization)
         service.name = self._name(data, "name")
         for key in (
             "alternate_name",
@@ -1284,7 +1314,7 @@ class _Importer:
                 self.report.created += 1
             return service
         cost_options = list(data.get("cost_options") or [])
-        free_id = hsds.derived_id(service.id_hsds, "cost_option:free")
+        free_id = hsds.derived_id(service.id_hsds, "cost_option:free") if cost_options else None
         free = []
         for i, c in enumerate(cost_options):
             if c.get("id") == free_id or (
@@ -1306,7 +1336,7 @@ class _Importer:
             if any(option_data is c for c in free):
                 continue
             option = self._own(CostOption, option_data.get("id"), f"cost_options/{i}")
-            option.service = service
+            bulk.set_related(option, "service", service)
             option.option = _text(option_data, "option")
             option.amount = _decimal(option_data.get("amount"), f"cost_options/{i}/amount")
             option.currency = _text(option_data, "currency") or "EUR"
@@ -1335,8 +1365,8 @@ class _Importer:
             if any(a.district_id == (district.pk if district else None) for a in areas):
                 continue  # the same area twice (e.g. two unknown names): kept once
             area = self._own(ServiceArea, area_data.get("id"), f"service_areas/{i}")
-            area.service = service
-            area.district = district
+            bulk.set_related(area, "service", service)
+            bulk.set_related(area, "district", district)
             area.description = _text(area_data, "description")
             self._save(area, f"service_areas/{i}")
             areas.append(area)
@@ -1354,8 +1384,8 @@ class _Importer:
                 # the place once more, or an existing link without its id: one link
                 others = [o for o in [*links, *had] if _points_to(o, "location", location)]
                 link = others[0] if others else link
-            link.service = service
-            link.location = location
+            bulk.set_related(link, "service", service)
+            bulk.set_related(link, "location", location)
             link.description = _text(link_data, "description")
             self._save(link, here)
             self._schedules(

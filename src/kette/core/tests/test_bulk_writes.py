@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from kette.core.audit import BulkValidationError, audited_bulk_create, audited_insert_checked
-from kette.core.bulk import RowMaker, random_uuids
+from kette.core.bulk import RowMaker, random_uuids, set_related
 from kette.directory.bulk_models import ColumnMapping
 from kette.directory.models import Language, Location, Organization, Service
 from kette.testing.factories import MunicipalityFactory
@@ -239,3 +239,32 @@ def test_a_row_maker_makes_what_the_constructor_makes(model):
         assert len({made.id_hsds, other.id_hsds, built.id_hsds}) == 3
     made.save()
     assert model.objects.get(pk=made.pk).name == "Angebot"
+
+
+def test_a_row_maker_keeps_a_given_id():
+    town = MunicipalityFactory()
+    given = uuid.uuid4()
+    assert RowMaker(Service, municipality=town)(name="Angebot", id_hsds=given).id_hsds == given
+
+
+def test_set_related_sets_what_the_descriptor_sets():
+    """An object of the same database: its id (None while unsaved) and the
+    object held; anything else goes through the descriptor, with its checks."""
+    town = MunicipalityFactory()
+    saved = Organization.objects.create(municipality=town, name="Träger")
+    unsaved = Organization(municipality=town, name="Neu")
+    for target in (saved, unsaved):
+        quick, plain = Service(municipality=town), Service(municipality=town)
+        set_related(quick, "organization", target)
+        plain.organization = target
+        assert quick.organization_id == plain.organization_id == target.pk
+        assert quick._state.fields_cache == plain._state.fields_cache
+        assert quick.organization is target
+    service = Service(municipality=town, organization=saved)
+    set_related(service, "organization", None)
+    assert service.organization_id is None
+    assert service._state.fields_cache["organization"] is None
+    set_related(service, "name", "Angebot")  # not a key: set as it is
+    assert service.name == "Angebot"
+    with pytest.raises(ValueError, match="must be a"):
+        set_related(service, "organization", town)  # the wrong model: Django refuses

@@ -896,8 +896,15 @@ class _Importer:
         return found  # type: ignore[return-value]
 
     def _save(self, instance: Model, path: str) -> None:
-        """Check `instance` as `audited_save` would and stage it for writing."""
+        """Check `instance` as `audited_save` would and stage it for writing. A row
+        the input leaves exactly as stored is not checked again: it is not
+        written (an offer whose other rows changed is written with the values
+        it has)."""
         model = type(instance)
+        if instance.pk is not None and _snapshot(instance) == self.snapshots.get(id(instance)):
+            self.staged[model][id(instance)] = instance
+            self.staging.append(instance)
+            return
         try:
             clean_fields_quickly(instance)
             if model not in self.plain_clean:

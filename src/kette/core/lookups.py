@@ -7,7 +7,9 @@ for per query (500 UUIDs: about 2 ms) that costs as much as running the query.
 `= ANY(%s)` with an array on PostgreSQL, `IN (SELECT value FROM json_each(%s))`
 with a JSON array on SQLite (which still looks each value up in the column's
 index). Values must be what the field takes (ids, UUIDs, strings); an empty
-list matches nothing, as `__in` does.
+list matches nothing, as `__in` does. Any iterable will do: a set or dict of
+many ids is cheaper than a list or tuple, whose values Django walks one by one
+before the lookup sees them (looking for expressions among them).
 """
 
 from __future__ import annotations

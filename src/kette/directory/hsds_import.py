@@ -736,7 +736,7 @@ class _Importer:
             keys = list(mine)
             for start in range(0, len(keys), CHUNK):
                 children = model.objects.filter(  # type: ignore[attr-defined]
-                    **{f"{owner}_id__any": keys[start : start + CHUNK]}
+                    **{f"{owner}_id__any": set(keys[start : start + CHUNK])}
                 )
                 if model is Phone and owner != "contact":
                     children = children.filter(contact__isnull=True)
@@ -849,7 +849,7 @@ class _Importer:
         for start in range(0, len(places), CHUNK):
             ids.update(
                 ServiceAtLocation.objects.filter(
-                    location_id__any=places[start : start + CHUNK]
+                    location_id__any=set(places[start : start + CHUNK])
                 ).values_list("service_id", flat=True)
             )
         services.services_reindex(service_ids=ids)

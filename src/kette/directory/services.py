@@ -1192,10 +1192,11 @@ SEARCH_COLUMNS = ("search_name", "search_body", "search_filters")
 
 
 def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
+    # a set: Django walks a list's values one by one (for expressions in them)
     chunk = set(ids)
     offers: dict[int, _Indexed] = {}
     stored: dict[int, tuple[str, str, str]] = {}
-    for pk, name, body, filters, *values in Service.objects.filter(pk__any=ids).values_list(
+    for pk, name, body, filters, *values in Service.objects.filter(pk__any=chunk).values_list(
         "pk",
         *SEARCH_COLUMNS,
         *(_INDEXED_COLUMNS.get(name, name) for name in _Indexed._fields),
@@ -1205,14 +1206,14 @@ def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
     term_names: dict[int, list[str]] = defaultdict(list)
     keys: dict[int, set[str]] = defaultdict(set)
     for service_id, code, name in (
-        ServiceTerm.objects.filter(service_id__any=ids)
+        ServiceTerm.objects.filter(service_id__any=chunk)
         .order_by("term_id")
         .values_list("service_id", "term__code", "term__name")
     ):
         term_names[service_id].append(name)
         keys[service_id].add(search.facet_key("fa", code))
     for service_id, code in ServiceLifePhase.objects.filter(
-        service_id__any=ids, mode__in=[LifePhaseMode.DERIVED, LifePhaseMode.ADDED]
+        service_id__any=chunk, mode__in=[LifePhaseMode.DERIVED, LifePhaseMode.ADDED]
     ).values_list("service_id", "life_phase__code"):
         keys[service_id].add(search.facet_key("lp", code))
     tree = _district_tree({service.municipality_id for service in offers.values()})
@@ -1220,7 +1221,7 @@ def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
     services_at: dict[int, set[int]] = defaultdict(set)  # location → offers
     link_owner: dict[int, int] = {}  # service at location → offer
     for link_id, service_id, location_id, district_id, *words in (
-        ServiceAtLocation.objects.filter(service_id__any=ids)
+        ServiceAtLocation.objects.filter(service_id__any=chunk)
         .order_by("location_id")
         .values_list(
             "pk",
@@ -1239,10 +1240,10 @@ def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
         if district_id:
             keys[service_id] |= tree.place_keys(district_id)
     for service_id, district_id in ServiceArea.objects.filter(
-        service_id__any=ids, district__isnull=False
+        service_id__any=chunk, district__isnull=False
     ).values_list("service_id", "district_id"):
         keys[service_id] |= tree.area_keys(district_id)
-    for service_id, code in Language.objects.filter(service_id__any=ids).values_list(
+    for service_id, code in Language.objects.filter(service_id__any=chunk).values_list(
         "service_id", "code"
     ):
         keys[service_id].add(search.facet_key("la", code))
@@ -1254,7 +1255,7 @@ def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
     # Weekly hours that ended (valid to before today) no longer open the offer
     # on their day; `directory_reindex_ended_hours` follows the calendar daily.
     for service_id, link_id, location_id, weekday in Schedule.objects.filter(
-        Q(service_id__any=ids)
+        Q(service_id__any=chunk)
         | Q(service_at_location_id__any=link_owner)
         | Q(location_id__any=services_at),
         Q(valid_to__isnull=True) | Q(valid_to__gte=timezone.localdate()),

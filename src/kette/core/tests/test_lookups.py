@@ -36,6 +36,10 @@ def test_any_finds_what_in_finds_for_ids_foreign_keys_strings_and_uuids():
         assert set(Organization.objects.exclude(**{f"{field}__any": values})) == (
             set(Organization.objects.all()) - expected
         ), field
+        # any iterable: a set or a dict's keys as well as a list
+        for other in (set(values), dict.fromkeys(values)):
+            assert set(Organization.objects.filter(**{f"{field}__any": other})) == expected
+    assert not Organization.objects.filter(pk__any=set()).exists()
     assert not Organization.objects.filter(pk__any=[]).exists()
     assert Organization.objects.exclude(pk__any=[]).count() == len(organizations)
 

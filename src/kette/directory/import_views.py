@@ -41,7 +41,7 @@ CONTENT_TYPES = {
 
 class OfferUploadForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("File (CSV, XLSX or ODS)"),
+        label=gettext_lazy("File (CSV, XLSX, ODS or XLS)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.ods,text/csv"}),
     )
     mapping = forms.ChoiceField(

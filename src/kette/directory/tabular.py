@@ -7,8 +7,8 @@ docs/offer-import.md for the template as users read it.
 
 Reading accepts what spreadsheets produce: CSV in UTF-8 (with or without BOM),
 UTF-16 with BOM or Windows-1252, separated by semicolons, commas or tabs, with
-decimal commas or points; and XLSX or OpenDocument (ODS) workbooks (the sheet
-"Angebote", else the first). Import runs in three phases:
+decimal commas or points; and XLSX, OpenDocument (ODS) or Excel 97–2003 (XLS)
+workbooks (the sheet "Angebote", else the first). Import runs in three phases:
 
 1. `read_table` turns the bytes into a header and rows, or raises
    `TabularFileError` with one German message (too large, empty, binary, wrong
@@ -207,9 +207,15 @@ _BINARY_SIGNATURES = {
     b"%PDF": "PDF",
     b"\xff\xd8\xff": "JPEG",
     b"GIF8": "GIF",
-    b"\xd0\xcf\x11\xe0": "Excel 97–2003 (.xls)",
     b"\x1f\x8b": "gzip",
 }
+# An Office 97–2003 file (a compound file): an Excel .xls is read, and the
+# names of its streams tell a Word or PowerPoint file chosen by mistake.
+_COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_LEGACY_DOCUMENTS = [
+    ("WordDocument", "Word 97–2003 (.doc)"),
+    ("PowerPoint Document", "PowerPoint 97–2003 (.ppt)"),
+]
 # Bytes that Windows-1252 leaves undefined.
 _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 # UTF-8 read as Windows-1252 ("Ã¤" for "ä"): the sign of a file in two encodings.
@@ -236,10 +242,11 @@ def _cell_text(value: Any) -> str:
 
 
 def _read_workbook(
-    data: bytes, archive: zipfile.ZipFile, kind: str, sheet_name: str | None
+    data: bytes, archive: zipfile.ZipFile | None, kind: str, sheet_name: str | None
 ) -> list[list[str]]:
     """The rows of the sheet `sheet_name` if the workbook has it, else of its
-    first sheet, of an XLSX or ODS file (`kind` "xlsx"/"ods") as text cells."""
+    first sheet, of an XLSX, ODS or XLS file (`kind` "xlsx"/"ods"/"xls"; the
+    first two with their `archive`) as text cells."""
     # python-calamine (Rust) reads a sheet of 100,000 offers in about 2 s, where
     # openpyxl's read-only mode took 23 s: the difference between meeting the
     # import's time target and missing it. Cells holding an Excel error (#NV,
@@ -247,7 +254,8 @@ def _read_workbook(
     from python_calamine import CalamineWorkbook
 
     try:
-        _check_extent(archive, kind, sheet_name)  # calamine reads an ODS whole when opened
+        if archive is not None:  # calamine reads an ODS whole when opened
+            _check_extent(archive, kind, sheet_name)
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except TabularFileError:
         raise
@@ -257,6 +265,11 @@ def _read_workbook(
         names = workbook.sheet_names
         chosen = sheet_name if sheet_name is not None and sheet_name in names else names[0]
         sheet = workbook.get_sheet_by_name(chosen)
+        # calamine holds the cells from the first used one on; the rows below
+        # are a grid from A1 to the last (an .xls is bounded by 65,536 × 256,
+        # which is still 16 million cells for one stray entry)
+        if sheet.end is not None:
+            _refuse_beyond(chosen, sheet.end[0] + 1, sheet.end[1] + 1)
         return [
             [value if type(value) is str else _cell_text(value) for value in row]
             for row in sheet.to_python(skip_empty_area=False)
@@ -283,6 +296,11 @@ def _check_extent(archive: zipfile.ZipFile, kind: str, preferred: str | None) ->
         sheet = preferred if preferred is not None and preferred in names else ""
         sheet = sheet or next(iter(names), "")
         rows, columns = spreadsheets.xlsx_sheet_extents(archive, sheet)
+    _refuse_beyond(sheet, rows, columns)
+
+
+def _refuse_beyond(sheet: str, rows: int, columns: int) -> None:
+    """Refuse a sheet that reaches beyond MAX_ROWS rows or MAX_COLUMNS columns."""
     if rows > MAX_ROWS + 1 or columns > MAX_COLUMNS:
         raise TabularFileError(
             _(
@@ -370,8 +388,13 @@ def _check_unpacked_size(archive: zipfile.ZipFile) -> None:
 
 
 def broken_workbook(kind: str) -> str:
-    """The German message for an unreadable "xlsx" or "ods" file."""
+    """The German message for an unreadable "xlsx", "ods" or "xls" file."""
     # calamine's and zipfile's reasons are English and technical: not shown
+    if kind == "xls":
+        return _(
+            "The file is not a readable Excel 97–2003 file (.xls): it is damaged, incomplete "
+            "or protected by a password. Please save it again as XLSX or CSV."
+        )
     if kind == "ods":
         return _(
             "The file is not a readable OpenDocument spreadsheet (.ods): it is damaged or "
@@ -497,7 +520,7 @@ def _read_csv(data: bytes) -> list[list[str]]:
 
 
 def read_table(data: bytes, filename: str = "") -> list[list[str]]:
-    """The rows of a CSV, XLSX or ODS file, recognised by content rather than
+    """The rows of a CSV, XLSX, ODS or XLS file, recognised by content rather than
     by name: the first row that holds anything is the header. Empty rows before
     and among the data stay (so that each row's position is its line in the
     file, as `prepare_import` reports it), empty rows at the end do not. Raises
@@ -515,7 +538,7 @@ def _holds_anything(row: Sequence[str]) -> bool:
 
 
 def read_rows(data: bytes, *, sheet: str | None = OFFER_SHEET) -> list[list[str]]:
-    """Every row of a CSV, XLSX or ODS file as text cells, empty rows included
+    """Every row of a CSV, XLSX, ODS or XLS file as text cells, empty rows included
     (so a row's position is its line in the file); the checks of `read_table`
     for size, empty, binary and wrongly encoded files and broken workbooks. Of
     a workbook, the sheet `sheet` is read if it has one, else the first."""
@@ -540,12 +563,28 @@ def read_rows(data: bytes, *, sheet: str | None = OFFER_SHEET) -> list[list[str]
             )
         _check_unpacked_size(archive)
         rows = _read_workbook(data, archive, kind, sheet)
+    elif data.startswith(_COMPOUND_FILE):
+        if document := _legacy_document_kind(data):
+            raise TabularFileError(no_table(document))
+        rows = _read_workbook(data, None, "xls", sheet)
     else:
         for signature, kind in _BINARY_SIGNATURES.items():
             if data.startswith(signature):
                 raise TabularFileError(no_table(kind))
         rows = _read_csv(data)
     return rows
+
+
+def _legacy_document_kind(data: bytes) -> str | None:
+    """The kind of an Office 97–2003 file that is no workbook (it has no
+    "Workbook" or "Book" stream but a Word or PowerPoint one), else None. The
+    compound file's directory holds the streams' names in UTF-16."""
+    if any(name.encode("utf-16-le") + b"\x00\x00" in data for name in ("Workbook", "Book")):
+        return None
+    for stream, kind in _LEGACY_DOCUMENTS:
+        if stream.encode("utf-16-le") + b"\x00\x00" in data:
+            return kind
+    return None
 
 
 # ---------------------------------------------------------------------------

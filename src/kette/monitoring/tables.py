@@ -70,7 +70,7 @@ class Table:
 
 
 def read_table(data: bytes, filename: str = "") -> Table:
-    """The first sheet of an XLSX or ODS file or a CSV file, header in the first row,
+    """The first sheet of an XLSX, ODS or XLS file or a CSV file, header in the first row,
     recognised by content. The file checks (size, empty, binary, encoding,
     broken XLSX) are the offer import's; they raise TableError in German."""
     if filename.lower().endswith((".xlsx", ".xlsm")) and not data.startswith(b"PK\x03\x04"):

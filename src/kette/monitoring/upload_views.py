@@ -51,7 +51,7 @@ def _indicators(municipality: Any) -> dict[str, Indicator]:
 
 class ObservationUploadForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("File (CSV, XLSX or ODS)"),
+        label=gettext_lazy("File (CSV, XLSX, ODS or XLS)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.ods,text/csv"}),
     )
     layout = forms.ChoiceField(

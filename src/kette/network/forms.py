@@ -86,15 +86,15 @@ KIND_LABELS = [
 class NetworkImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("What is being imported?"), choices=KIND_LABELS)
     file = forms.FileField(
-        label=_("File (CSV, XLSX or ODS)"),
+        label=_("File (CSV, XLSX, ODS or XLS)"),
         help_text=_("First row: column headers as described below."),
     )
     dry_run = forms.BooleanField(label=_("Check only, save nothing"), required=False, initial=True)
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx", ".ods")):
-            raise forms.ValidationError(_("Please upload a CSV, XLSX or ODS file."))
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".ods", ".xls")):
+            raise forms.ValidationError(_("Please upload a CSV, XLSX, ODS or XLS file."))
         if upload.size > upload_store.max_bytes():  # the same limit as every import
             raise forms.ValidationError(upload_store.size_message(upload.size))
         return upload

@@ -145,7 +145,7 @@ def read_table(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
 def read_bytes(name: str, data: bytes) -> tuple[list[str], list[dict[str, Any]]]:
     """Header and rows of an uploaded table, read as the offer import reads it
     (`tabular.read_rows`: CSV in UTF-8, UTF-16 or Windows-1252 as Excel saves it,
-    `;`, `,` or tab; the first sheet of an XLSX or ODS workbook), every cell as
+    `;`, `,` or tab; the first sheet of an XLSX, ODS or XLS workbook), every cell as
     text. A file named .xlsx or .ods that is no workbook is reported as such."""
     kind = name.lower().rpartition(".")[2]
     if kind in ("xlsx", "ods") and not data.startswith(b"PK\x03\x04"):

@@ -73,3 +73,35 @@ def replaced(data: bytes, name: str, text: str) -> bytes:
         for info in source.infolist():
             target.writestr(info, text if info.filename == name else source.read(info))
     return buffer.getvalue()
+
+
+def xls_bytes(sheets: dict[str, list[list[Any]]]) -> bytes:
+    """An Excel 97–2003 workbook (.xls, BIFF8) as xlwt writes one; dates get a
+    date format, as Excel shows them."""
+    import xlwt  # a test dependency: kette reads .xls but never writes it
+
+    workbook = xlwt.Workbook()
+    date = xlwt.easyxf(num_format_str="DD.MM.YYYY")
+    for name, rows in sheets.items():
+        sheet = workbook.add_sheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, dt.date):
+                    sheet.write(r, c, value, date)
+                elif value is not None:
+                    sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def renamed_stream(data: bytes, old: str, new: str) -> bytes:
+    """The compound file `data` (an Office 97–2003 file) with its stream `old`
+    named `new` in the directory: an .xls turned into what looks like a Word
+    .doc ("WordDocument") to the reader."""
+    entry = old.encode("utf-16-le") + b"\x00\x00"
+    name = new.encode("utf-16-le") + b"\x00\x00"
+    start = data.index(entry)
+    # a directory entry: the name in 64 bytes, then its length in bytes
+    field = name.ljust(64, b"\x00") + len(name).to_bytes(2, "little")
+    return data[:start] + field + data[start + 66 :]

@@ -18,7 +18,7 @@ from kette.core.models import Role
 from kette.directory import tabular
 from kette.directory.models import Service
 from kette.testing import factories
-from kette.testing.spreadsheets import ods_bytes
+from kette.testing.spreadsheets import ods_bytes, xls_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -49,13 +49,20 @@ def test_the_upload_page_offers_the_template_and_the_export(editor_client, world
     assert "Alter von (Jahre)" in page
 
 
-def test_an_ods_file_from_libreoffice_is_checked_then_imported(editor_client, world):
-    data = ods_bytes(
+@pytest.mark.parametrize(
+    ("name", "write", "content_type"),
+    [
+        ("angebote.ods", ods_bytes, "application/vnd.oasis.opendocument.spreadsheet"),
+        ("angebote.xls", xls_bytes, "application/vnd.ms-excel"),
+    ],
+)
+def test_an_ods_or_xls_file_is_checked_then_imported(
+    editor_client, world, name, write, content_type
+):
+    data = write(
         {"Angebote": [["Angebot", "Träger", "PLZ"], ["Krabbelgruppe & Café", "AWO", 59227]]}
     )
-    upload = SimpleUploadedFile(
-        "angebote.ods", data, "application/vnd.oasis.opendocument.spreadsheet"
-    )
+    upload = SimpleUploadedFile(name, data, content_type)
     response = editor_client.post(upload_url(world), {"file": upload})
     assert response.status_code == 302
     page = editor_client.get(response["Location"]).content.decode()

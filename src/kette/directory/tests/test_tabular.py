@@ -16,7 +16,7 @@ from openpyxl import Workbook, load_workbook
 from kette.core import audit
 from kette.directory import services, tabular
 from kette.directory.models import Location, Organization, Service, ServiceStatus, TaxonomyTerm
-from kette.testing.spreadsheets import ods_bytes, replaced
+from kette.testing.spreadsheets import ods_bytes, renamed_stream, replaced, xls_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -615,8 +615,12 @@ def test_xlsx_cells_of_every_kind_are_read_as_the_text_a_person_sees():
     assert [row[0] for row in table] == ["Angebot", "Kita", "", "Treff"]
 
 
-def test_ods_cells_are_read_as_the_text_a_person_sees():
-    data = ods_bytes(
+WORKBOOKS = pytest.mark.parametrize("write", [ods_bytes, xls_bytes], ids=["ods", "xls"])
+
+
+@WORKBOOKS
+def test_ods_and_xls_cells_are_read_as_the_text_a_person_sees(write):
+    data = write(
         {
             "Hinweise": [["Diese Tabelle ist nicht die der Angebote"]],
             "Angebote": [
@@ -635,15 +639,57 @@ def test_ods_cells_are_read_as_the_text_a_person_sees():
     ]
 
 
-def test_an_ods_file_imports_like_its_xlsx(world, coordinator):
+@WORKBOOKS
+def test_an_ods_or_xls_file_imports_like_its_xlsx(world, coordinator, write):
     header = ["Angebot", "Träger", "PLZ", "Breitengrad", "Längengrad", "zuletzt geprüft am"]
     row = ["Kita", "T", 1067, 51.0504, 13.7373, dt.date(2025, 1, 31)]
     plan, summary = import_bytes(
-        world.a, ods_bytes({"Angebote": [header, row]}), name="a.ods", actor=coordinator
+        world.a, write({"Angebote": [header, row]}), name="angebote", actor=coordinator
     )
     assert plan.problems == [] and summary.created == 1
-    location = Service.objects.get(name="Kita").service_at_locations.get().location
+    service = Service.objects.get(name="Kita")
+    location = service.service_at_locations.get().location
     assert (location.postal_code, location.latitude) == ("01067", Decimal("51.050400"))
+    assert timezone.localdate(service.last_verified_at) == dt.date(2025, 1, 31)
+
+
+def test_an_xls_sheet_reaching_far_to_the_right_is_refused_before_its_grid_is_built():
+    """One stray entry in the last column of an .xls: 65,536 × 256 cells would
+    be a grid of 16 million (650 MB)."""
+    rows: list[list[object]] = [["Angebot", "Träger"], *[[] for _ in range(65_534)]]
+    rows[-1] = [None] * 255 + ["x"]
+    with pytest.raises(tabular.TabularFileError) as error:
+        tabular.read_table(xls_bytes({"Angebote": rows}))
+    assert error.value.message.startswith(
+        "Das Tabellenblatt „Angebote“ reicht bis Zeile 65.535 und Spalte 256; gelesen werden "
+        "höchstens 100.001 Zeilen und 200 Spalten."
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            renamed_stream(xls_bytes({"Angebote": [["Angebot"]]}), "Workbook", "WordDocument"),
+            "keine Tabelle, sondern eine Word 97–2003 (.doc)-Datei",
+        ),
+        (
+            renamed_stream(
+                xls_bytes({"Angebote": [["Angebot"]]}), "Workbook", "PowerPoint Document"
+            ),
+            "keine Tabelle, sondern eine PowerPoint 97–2003 (.ppt)-Datei",
+        ),
+        (
+            xls_bytes({"Angebote": [["Angebot"]]})[:1000],
+            "keine lesbare Excel-97–2003-Datei (.xls): Sie ist beschädigt, unvollständig oder "
+            "mit einem Passwort geschützt. Bitte speichern Sie sie erneut als XLSX oder CSV.",
+        ),
+    ],
+)
+def test_office_97_files_that_are_no_readable_workbook_are_refused(data, message):
+    with pytest.raises(tabular.TabularFileError) as error:
+        tabular.read_table(data, "angebote.xls")
+    assert message in error.value.message
 
 
 def _zipped(files):

@@ -62,7 +62,7 @@ def test_upload_boundaries_and_values_then_import(live_server, tmp_path) -> None
 
         page.get_by_role("link", name="Werte hochladen").click()
         assert_accessible(page)
-        page.get_by_label("Datei (CSV, XLSX oder ODS)").set_input_files(str(values))
+        page.get_by_label("Datei (CSV, XLSX, ODS oder XLS)").set_input_files(str(values))
         page.get_by_role("button", name="Datei prüfen").click()
         # Row 4 has an impossible percentage: reported, and no import button.
         expect(page.get_by_text("1 Problem – es wird nichts importiert")).to_be_visible()
@@ -74,7 +74,7 @@ def test_upload_boundaries_and_values_then_import(live_server, tmp_path) -> None
 
         values.write_text(values.read_text("utf-8").replace(";140", ";14"), "utf-8")
         page.get_by_role("link", name="Andere Datei hochladen").click()
-        page.get_by_label("Datei (CSV, XLSX oder ODS)").set_input_files(str(values))
+        page.get_by_label("Datei (CSV, XLSX, ODS oder XLS)").set_input_files(str(values))
         page.get_by_role("button", name="Datei prüfen").click()
         expect(page.locator("dt:has-text('Neue Werte') + dd")).to_have_text("3")
         assert_accessible(page)

@@ -20,7 +20,7 @@ from kette.network.models import (
     Person,
     Sector,
 )
-from kette.testing.spreadsheets import ods_bytes
+from kette.testing.spreadsheets import ods_bytes, xls_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -253,10 +253,11 @@ def test_csv_saved_by_excel_in_windows_1252_is_read(world, orgs, tmp_path):
     assert (tie.kind, tie.strength, tie.valid_from) == ("joint_offer", 3, dt.date(2025, 5, 1))
 
 
-def test_ods_import_of_ties(world, orgs, tmp_path):
-    path = tmp_path / "ties.ods"
+@pytest.mark.parametrize(("suffix", "write"), [("ods", ods_bytes), ("xls", xls_bytes)])
+def test_workbook_import_of_ties(world, orgs, tmp_path, suffix, write):
+    path = tmp_path / f"ties.{suffix}"
     path.write_bytes(
-        ods_bytes(
+        write(
             {
                 "Kooperationen": [
                     ["Organisation A", "Organisation B", "Art", "Stärke", "von"],

@@ -10,6 +10,7 @@ from kette.directory.tests.factories import OrganizationFactory
 from kette.network import services
 from kette.network.models import CooperationKind
 from kette.testing import factories
+from kette.testing.spreadsheets import xls_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -217,13 +218,20 @@ def test_upload_checks_first_and_then_imports(client, world, structure, settings
     )
     assert "Probelauf: 1 Zeilen geprüft" in response.content.decode()
     assert Cooperation.objects.count() == before
+    workbook = xls_bytes({"Kooperationen": [line.split(";") for line in good.splitlines()]})
+    response = client.post(
+        url,
+        {"kind": "ties", "file": SimpleUploadedFile("k.xls", workbook), "dry_run": "on"},
+        follow=True,
+    )
+    assert "Probelauf: 1 Zeilen geprüft" in response.content.decode()  # Excel 97–2003
     response = client.post(
         url, {"kind": "ties", "file": SimpleUploadedFile("k.csv", good.encode())}, follow=True
     )
     assert "1 Zeilen eingelesen: 1 neu angelegt" in response.content.decode()
     assert Cooperation.objects.count() == before + 1
     response = client.post(url, {"kind": "ties", "file": SimpleUploadedFile("k.pdf", b"%PDF")})
-    assert "Bitte eine CSV-, XLSX- oder ODS-Datei hochladen." in response.content.decode()
+    assert "Bitte eine CSV-, XLSX-, ODS- oder XLS-Datei hochladen." in response.content.decode()
     response = client.post(
         url, {"kind": "ties", "file": SimpleUploadedFile("k.csv", good.encode())}, follow=True
     )

@@ -488,8 +488,25 @@ def _wrong_encoding() -> str:
     )
 
 
+# Markup that some programs save as an "Excel" file (.xls): a web page with a
+# table, or Excel 2003's XML spreadsheet. Read as CSV it would give rows of tags.
+_MARKUP = re.compile(
+    r"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|table|head|body|meta"
+    r"|\?mso-application|workbook)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
 def _read_csv(data: bytes) -> list[list[str]]:
     text = _decode(data)
+    if _MARKUP.match(text[:4096]):
+        raise TabularFileError(
+            _(
+                "The file is no CSV table but a web page or XML document (some programs "
+                "save their “Excel” exports so). Please open it in Excel or LibreOffice "
+                "and save it as XLSX or CSV."
+            )
+        )
     first_line = text.split("\n", 1)[0]
     delimiter = max([";", ",", "\t"], key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

@@ -481,6 +481,19 @@ def test_a_dry_run_writes_nothing(world, coordinator):
         ("Angebot;Träger\n".encode() + "Bärenhöhle;X\n".encode("cp1252"), "Zeichenkodierung"),
         (b"PK\x03\x04broken zip", "Sie ist beschädigt oder unvollständig."),
         (b"Angebot;Tr\x00ger\n", "enthält Binärdaten"),
+        # "Excel" exports that are markup: a web page, a bare table, Excel 2003 XML
+        (
+            b"<!DOCTYPE html>\n<html><body><table><tr><td>Angebot</td></tr></table>",
+            "keine CSV-Tabelle, sondern eine Webseite oder ein XML-Dokument",
+        ),
+        (
+            "\ufeff  <table border=1><tr><th>Angebot</th><th>Träger</th></tr>".encode(),
+            "Bitte öffnen Sie sie in Excel oder LibreOffice und speichern Sie sie als XLSX",
+        ),
+        (
+            b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook>',
+            "keine CSV-Tabelle, sondern eine Webseite oder ein XML-Dokument",
+        ),
         (
             b'Angebot;Tr\xc3\xa4ger\n"Kurs;X\n' + b"x" * 140_000,
             "Zeile 2 enthält eine Zelle mit mehr als 131.072 Zeichen",

@@ -9,7 +9,8 @@ dropped), split into words, German stop words are dropped, a plural -s after a
 vowel is dropped ("Kitas" → kita; see `_without_plural_s`), and every word is
 reduced by the Snowball German stemmer (PyStemmer, in C; which also maps ae/oe/ue back to the
 plain vowel, so "Mütter", "Muetter" and "mutter" all become "mutt"; a stem
-that keeps the s of "Kurse" loses it as "Kurs" does, see `_final_s_again`). The
+that keeps the s of "Kurse" loses it as "Kurs" does, see `_final_s_again`; the
+plural of a word in -us gets the singular's token, see `_us_plural`). The
 services store the resulting tokens on each offer in two columns:
 `search_name` (name and alternate name) and `search_body` (description,
 provider, fields of action, locations, eligibility).
@@ -233,6 +234,17 @@ def _final_s_again(stem: str, word: str) -> str:
     return again if again == stem[:-1] else stem
 
 
+def _us_plural(stem: str, word: str) -> str:
+    """The plural of a word in -us doubles the s ("Zirkus"/"Zirkusse", "Bus"/
+    "Busse", "Globusse"), which Snowball keeps (zirkuss): the plural in -usse and
+    -ussen gets the singular's token. Not the genitive in -usses, which belongs
+    to words in -uss ("des Zuschusses"); their plurals take an umlaut ("Flüsse",
+    folded "fluesse") and stay apart."""
+    if stem.endswith("uss") and word.endswith(("usse", "ussen")):
+        return stem[:-1]
+    return stem
+
+
 # The token of each folded word seen (None: a stop word). Words recur across
 # documents, and stemming is most of the cost of indexing a description.
 _word_tokens: dict[str, str | None] = {}
@@ -255,7 +267,7 @@ def _word_token(word: str) -> str | None:
             token = course.group(1)
         else:
             plain = _without_plural_s(word)
-            token = _final_s_again(_stemmer.stemWord(plain), plain)
+            token = _us_plural(_final_s_again(_stemmer.stemWord(plain), plain), plain)
         if len(_word_tokens) >= WORD_TOKENS_KEPT:
             _word_tokens.clear()
         _word_tokens[word] = token

@@ -42,7 +42,7 @@ CONTENT_TYPES = {
 class OfferUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File (CSV, XLSX, ODS or XLS)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.ods,text/csv"}),
+        widget=forms.ClearableFileInput(attrs={"accept": tabular.TABLE_ACCEPT}),
     )
     mapping = forms.ChoiceField(
         label=gettext_lazy("Column mapping"),

@@ -82,6 +82,10 @@ MAX_COLUMNS = 200
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 # The sheet of a workbook the offer import reads (else the first one).
 OFFER_SHEET = "Angebote"
+# The files the table imports read (offers, indicator values, the actor
+# network), for the upload fields' file pickers and checks of the name.
+TABLE_EXTENSIONS = (".csv", ".xlsx", ".ods", ".xls")
+TABLE_ACCEPT = ",".join((*TABLE_EXTENSIONS, "text/csv"))
 
 # Coordinates must lie in Germany's bounding box (WGS84).
 LATITUDE_RANGE = (Decimal("47.2"), Decimal("55.1"))

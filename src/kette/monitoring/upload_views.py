@@ -22,6 +22,7 @@ from django.views.generic import TemplateView
 
 from kette.core import upload_store
 from kette.core.upload_views import CheckedUploadView, StoredUploadMixin
+from kette.directory import tabular
 from kette.monitoring import geo, selectors, services, tables
 from kette.monitoring.errors import ImportRejected
 from kette.monitoring.models import Indicator
@@ -52,7 +53,7 @@ def _indicators(municipality: Any) -> dict[str, Indicator]:
 class ObservationUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File (CSV, XLSX, ODS or XLS)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.ods,text/csv"}),
+        widget=forms.ClearableFileInput(attrs={"accept": tabular.TABLE_ACCEPT}),
     )
     layout = forms.ChoiceField(
         label=gettext_lazy("Layout"), choices=LAYOUTS, initial="long", widget=forms.RadioSelect

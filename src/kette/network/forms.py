@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kette.core import upload_store
 from kette.core.models import Municipality
+from kette.directory import tabular
 from kette.network import selectors
 from kette.network.models import (
     Body,
@@ -88,12 +89,13 @@ class NetworkImportForm(forms.Form):
     file = forms.FileField(
         label=_("File (CSV, XLSX, ODS or XLS)"),
         help_text=_("First row: column headers as described below."),
+        widget=forms.ClearableFileInput(attrs={"accept": tabular.TABLE_ACCEPT}),
     )
     dry_run = forms.BooleanField(label=_("Check only, save nothing"), required=False, initial=True)
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx", ".ods", ".xls")):
+        if not upload.name.lower().endswith(tabular.TABLE_EXTENSIONS):
             raise forms.ValidationError(_("Please upload a CSV, XLSX, ODS or XLS file."))
         if upload.size > upload_store.max_bytes():  # the same limit as every import
             raise forms.ValidationError(upload_store.size_message(upload.size))

@@ -47,6 +47,7 @@ def test_the_upload_page_offers_the_template_and_the_export(editor_client, world
     assert "Leere Vorlage" in page
     assert reverse("directory_import:export_xlsx", args=[world.a.slug]) in page
     assert "Alter von (Jahre)" in page
+    assert 'accept=".csv,.xlsx,.ods,.xls,text/csv"' in page  # the picker shows .xls too
 
 
 @pytest.mark.parametrize(

@@ -351,10 +351,23 @@ def schema_problems(index: int, obj: Any) -> list[Problem]:
     ]
 
 
-def count_unmodelled(obj: dict[str, Any], entity: str, counter: Counter[str]) -> None:
+def survey(
+    obj: dict[str, Any], entity: str, counter: Counter[str], ids: dict[str, set[uuid.UUID]]
+) -> None:
+    """One walk over an object of `entity` before anything is written: count the
+    fields kette does not model (into `counter`), and collect the ids of the
+    matched entities it holds and of the organisations its offers and places
+    name (into `ids`, which the batch's rows are read by)."""
     modelled = _MODELLED_CHILDREN.get(entity)
     if modelled is None:
         return
+    if entity in MATCHED and (parsed := _uuid(obj.get("id"))):
+        ids[entity].add(parsed)
+        if entity == "schedule":  # one row per day, the others with derived ids
+            for day in str(obj.get("byday") or "").split(","):
+                ids[entity].add(uuid.UUID(hsds.derived_id(parsed, f"byday:{day.strip()}")))
+    if entity in ("service", "location") and (owner := _uuid(obj.get("organization_id"))):
+        ids["organization"].add(owner)
     for key, value in obj.items():
         child: Any = modelled.get(key, _UNMODELLED)
         if child is _UNMODELLED:
@@ -366,7 +379,7 @@ def count_unmodelled(obj: dict[str, Any], entity: str, counter: Counter[str]) ->
         elif child is not None:
             for item in value if isinstance(value, list) else [value]:
                 if isinstance(item, dict):
-                    count_unmodelled(item, child, counter)
+                    survey(item, child, counter, ids)
 
 
 _UNMODELLED = object()
@@ -482,9 +495,6 @@ MATCHED: dict[str, type[Model]] = {
 # Entities whose existing rows are read first; the others are mostly among
 # their children.
 PRIMARY = ("service", "organization", "location")
-# The nested objects that are (or hold) matched entities: the ones whose ids a
-# batch reads beforehand (addresses, attributes, … hold none).
-WALKED = {key: entity for key, entity in NESTED.items() if entity in MATCHED}
 # The order of writing: every row after the rows it refers to.
 WRITE_ORDER: list[type[Model]] = [
     Organization,
@@ -675,8 +685,9 @@ class _Importer:
 
     # --- a batch -------------------------------------------------------------
 
-    def begin(self, objects: list[Any]) -> None:
-        """Read the rows the batch names by id, and the children of those rows."""
+    def begin(self, ids: dict[str, set[uuid.UUID]]) -> None:
+        """Read the rows the batch names by id (`ids`, collected by `survey`), and
+        the children of those rows."""
         self.rows: dict[tuple[type[Model], uuid.UUID], Model] = dict(self.shared)
         self.snapshots: dict[int, tuple[Any, ...]] = {}
         self.staged: dict[type[Model], dict[int, Model]] = defaultdict(dict)
@@ -685,9 +696,6 @@ class _Importer:
         # children of a row by (model, owner field, id() of the owner)
         self.children: dict[tuple[type[Model], str, int], list[Model]] = {}
         self.existing: dict[tuple[type[Model], uuid.UUID], Model] = {}
-        ids: dict[str, set[uuid.UUID]] = defaultdict(set)
-        for obj in objects:
-            self._collect(obj, "service", ids)
         # Offers, organisations and places first, then the rows they own (links,
         # times, phones, …); only ids not found among those are looked up by id
         # (rows moved from an owner outside the batch, or of another
@@ -748,28 +756,6 @@ class _Importer:
                     self.children.setdefault((model, owner, id(parent)), []).append(row)
                     if model in (ServiceAtLocation, Contact):  # owners of further children
                         owners[model][row.pk] = row
-
-    def _collect(self, value: Any, entity: str, ids: dict[str, set[uuid.UUID]]) -> None:
-        """The ids of the matched entities in `value` (an object of `entity` or a
-        list of them), and of the organisations its offers and places name."""
-        if isinstance(value, list):
-            for item in value:
-                self._collect(item, entity, ids)
-            return
-        if not isinstance(value, dict):
-            return
-        parsed = _uuid(value.get("id"))
-        if parsed:
-            ids[entity].add(parsed)
-            if entity == "schedule":
-                for day in str(value.get("byday") or "").split(","):
-                    ids[entity].add(uuid.UUID(hsds.derived_id(parsed, f"byday:{day.strip()}")))
-        if entity in ("service", "location") and (owner := _uuid(value.get("organization_id"))):
-            ids["organization"].add(owner)
-        for key, item in value.items():  # fewer keys than WALKED has
-            child = WALKED.get(key)
-            if child is not None and item and isinstance(item, dict | list):
-                self._collect(item, child, ids)
 
     def unchanged(self) -> set[int]:
         """`id()` of the batch's existing offers that the input leaves exactly as
@@ -1416,10 +1402,14 @@ def import_services(
     in one transaction; `dry_run` rolls it back. Problems carry the object, the
     schema path and a German reason; with any problem nothing is written."""
     report = ImportReport(dry_run=dry_run)
+    # the ids each batch names, read before its rows are built
+    batch_ids: list[dict[str, set[uuid.UUID]]] = [
+        defaultdict(set) for _start in range(0, len(objects), BATCH)
+    ]
     for index, obj in enumerate(objects, start=1):
         report.problems += schema_problems(index, obj)
         if isinstance(obj, dict):
-            count_unmodelled(obj, "service", report.unmodelled)
+            survey(obj, "service", report.unmodelled, batch_ids[(index - 1) // BATCH])
     seen: dict[str, int] = {}
     for index, obj in enumerate(objects, start=1):
         key = str(obj.get("id")) if isinstance(obj, dict) else ""
@@ -1441,7 +1431,7 @@ def import_services(
             services.life_phases_ensure_defaults(municipality, actor=actor)
         for start in range(0, len(objects), BATCH):
             batch = objects[start : start + BATCH]
-            importer.begin(batch)
+            importer.begin(batch_ids[start // BATCH])
             for index, obj in enumerate(batch, start=start + 1):
                 try:
                     importer.service(obj)

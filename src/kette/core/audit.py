@@ -8,6 +8,7 @@ them without knowing the apps.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -157,12 +158,13 @@ def clean_fields_quickly(instance: models.Model) -> None:
     its length, choices and validators skips `Field.clean`, which dominates the
     cost of checking the rows of a bulk import."""
     errors: dict[str, list[ValidationError]] = {}
-    for f, quick in _quick_checks_of(type(instance)):
-        value = getattr(instance, f.attname)
+    values = instance.__dict__  # past the fields' descriptors (a call per field and row)
+    for f, attname, blank, quick in _field_checks_of(type(instance)):
+        value = values[attname] if attname in values else getattr(instance, attname)
         if value is None or value == "":  # most fields of a new row (no list scans)
-            if f.blank:
+            if blank:
                 continue
-        elif quick(value) or (f.blank and value in f.empty_values):
+        elif quick(value) or (blank and value in f.empty_values):
             continue
         if isinstance(value, DatabaseDefault):
             continue
@@ -172,6 +174,14 @@ def clean_fields_quickly(instance: models.Model) -> None:
             errors[f.name] = error.error_list
     if errors:
         raise ValidationError(errors)
+
+
+@functools.cache
+def _field_checks_of(
+    model: type[models.Model],
+) -> list[tuple[Any, str, bool, Callable[[Any], bool]]]:
+    """(field, attname, blank, quick check) of each field `clean_fields_quickly` checks."""
+    return [(f, f.attname, f.blank, quick) for f, quick in _quick_checks_of(model)]
 
 
 def _quick_checks_of(model: type[models.Model]) -> list[tuple[Any, Callable[[Any], bool]]]:
@@ -237,8 +247,12 @@ def _quick_check(field: models.Field[Any, Any]) -> Callable[[Any], bool]:
     # Decimal("7") == Decimal("7.0000000"), but only one has too many places)
     valid: set[str] = set()
 
+    # the field's empty values, if they are not Django's usual ones (which no value
+    # of an exact type other than None and "" equals)
+    unusual = None if list(empty) == list(validators.EMPTY_VALUES) else empty
+
     def check(value: Any) -> bool:
-        if value in empty:
+        if value is None or value == "" or (unusual is not None and value in unusual):
             return False  # blank or not: clean_fields' own rules
         if date_only:  # a datetime is a date too, which DateField converts
             if type(value) is not dt.date:

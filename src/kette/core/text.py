@@ -15,8 +15,13 @@ def german_slug(value: str) -> str:
 
 def fold_german(value: str) -> str:
     """Lower-case and fold umlauts and ß the way German readers type without them
-    ("Mütter" and "Muetter" both become "muetter")."""
-    return value.translate(_GERMAN_TRANSLITERATION).casefold()
+    ("Mütter" and "Muetter" both become "muetter"): the transliteration of
+    `german_slug`, then `casefold`. Done the other way round, as three
+    replacements (casefold already makes ß and ẞ "ss", Ä "ä", …), it gives the
+    same for every character and is several times faster than `str.translate`
+    with a mapping, which looks up each character of a text (indexing an
+    import's descriptions; a test compares the two over all of Unicode)."""
+    return value.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
 
 
 def unix_newlines(value: str) -> str:

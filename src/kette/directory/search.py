@@ -245,9 +245,9 @@ def _us_plural(stem: str, word: str) -> str:
     return stem
 
 
-# The token of each folded word seen (None: a stop word). Words recur across
+# The token of each folded word seen ("": a stop word). Words recur across
 # documents, and stemming is most of the cost of indexing a description.
-_word_tokens: dict[str, str | None] = {}
+_word_tokens: dict[str, str] = {}
 WORD_TOKENS_KEPT = 200_000  # then the cache starts again
 
 
@@ -258,26 +258,33 @@ WORD_TOKENS_KEPT = 200_000  # then the cache starts again
 _COURSE = re.compile(r"(.*kurs)(?:e|en|es)?")
 
 
-def _word_token(word: str) -> str | None:
-    token = _word_tokens.get(word, "")
-    if token == "":
-        if word in STOP_WORDS:
-            token = None
-        elif course := _COURSE.fullmatch(word):
-            token = course.group(1)
-        else:
-            plain = _without_plural_s(word)
-            token = _us_plural(_final_s_again(_stemmer.stemWord(plain), plain), plain)
-        if len(_word_tokens) >= WORD_TOKENS_KEPT:
-            _word_tokens.clear()
-        _word_tokens[word] = token
+def _word_token(word: str) -> str:
+    """The token of a folded word ("" for a stop word), remembered."""
+    if word in STOP_WORDS:
+        token = ""
+    elif course := _COURSE.fullmatch(word):
+        token = course.group(1)
+    else:
+        plain = _without_plural_s(word)
+        token = _us_plural(_final_s_again(_stemmer.stemWord(plain), plain), plain)
+    if len(_word_tokens) >= WORD_TOKENS_KEPT:
+        _word_tokens.clear()
+    _word_tokens[word] = token
     return token
 
 
 def tokens(text: str) -> list[str]:
     """The search tokens of a text: folded, without stop words, stemmed."""
-    folded = _strip_marks(fold_german(text or ""))
-    return [token for word in _WORD.findall(folded) if (token := _word_token(word)) is not None]
+    words = _WORD.findall(_strip_marks(fold_german(text or "")))
+    # remembered tokens looked up in one pass (a call per word was a third of
+    # indexing an import's descriptions); None marks a word not seen yet
+    found = list(map(_word_tokens.get, words))
+    if None in found:
+        found = [
+            _word_token(word) if token is None else token
+            for word, token in zip(words, found, strict=True)
+        ]
+    return [token for token in found if token]
 
 
 @functools.lru_cache(maxsize=8192)

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from kette.core.models import MunicipalityKind
-from kette.core.text import fold_german, german_slug
+from kette.core.text import _GERMAN_TRANSLITERATION, fold_german, german_slug
 from kette.core.validators import validate_official_key
 
 
@@ -27,6 +27,14 @@ def test_slugs_follow_german_transliteration(name, slug):
 def test_folding_makes_umlaut_spellings_equal():
     assert fold_german("Mütter") == fold_german("Muetter") == fold_german("MUETTER")
     assert fold_german("Straße") == "strasse"
+    assert fold_german("GROẞE ÄRZTIN") == "grosse aerztin"
+
+
+def test_folding_is_the_transliteration_then_casefold_for_every_character():
+    # `fold_german` replaces after casefolding (faster); both work character by
+    # character, so equal results for each character mean equal results for texts
+    characters = "".join(map(chr, range(0x110000)))
+    assert fold_german(characters) == characters.translate(_GERMAN_TRANSLITERATION).casefold()
 
 
 @pytest.mark.parametrize(

@@ -68,7 +68,10 @@ class NpmFinder(BaseFinder):
     def find(self, path: str, find_all: bool = False, **kwargs: Any) -> Any:
         match = self._files().get(path)
         if match is None or not match.exists():
-            return [] if find_all else None
+            # an empty list either way, as Django's finders: `finders.find` would
+            # take None for a match ([None]), which whitenoise then failed on
+            # with a server error for every missing static file
+            return []
         return [str(match)] if find_all else str(match)
 
     def list(self, ignore_patterns: Any) -> Any:

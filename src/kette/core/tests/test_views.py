@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from kette.core import audit
 from kette.core.models import AccessibilityFeedback, Membership, Role
@@ -50,6 +51,53 @@ def test_municipality_page_is_public(client, world):
 
 def test_unknown_municipality_is_404(client, db):
     assert client.get("/k/gibt-es-nicht/").status_code == 404
+
+
+def test_a_missing_page_is_a_german_page_in_the_site_layout(client, world):
+    response = client.get("/gibt-es-nicht/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert '<html lang="de">' in html
+    assert "<h1>Seite nicht gefunden</h1>" in html
+    assert 'href="/familienwegweiser/"' in html
+    assert 'class="skip-link"' in html  # the site's own layout, not Django's bare page
+    # a withdrawn offer: the way back leads to the municipality's guide
+    response = client.get(f"/k/{world.a.slug}/familienwegweiser/999999/")
+    assert response.status_code == 404
+    assert f'href="/k/{world.a.slug}/familienwegweiser/"' in response.content.decode()
+    client.cookies["kette_language"] = "en"
+    response = client.get("/gibt-es-nicht/")
+    assert "<h1>Page not found</h1>" in response.content.decode()
+
+
+def test_a_refused_page_and_a_server_error_explain_themselves(rf, world):
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.exceptions import PermissionDenied
+    from django.views import defaults
+
+    request = rf.get("/k/altstadt/arbeitsbereich/")
+    request.user = AnonymousUser()
+    with translation.override("de"):
+        response = defaults.permission_denied(request, PermissionDenied())
+    assert response.status_code == 403
+    assert "<h1>Kein Zugriff</h1>" in response.content.decode()
+    # rendered without a request or context: a page of its own, in German and English
+    response = defaults.server_error(rf.get("/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert '<html lang="de">' in html and "Es ist ein Fehler aufgetreten" in html
+    assert '<h2 lang="en">Server error</h2>' in html
+
+
+def test_a_missing_static_file_is_not_found_rather_than_a_server_error():
+    from django.contrib.staticfiles import finders
+
+    # the finder of the front-end libraries answered None, which `finders.find`
+    # took for a match ([None]): whitenoise then failed with a TypeError
+    for path in ("vendor/leaflet/dist/gibt-es-nicht.js", "kette/css/gibt-es-nicht.css"):
+        assert finders.find(path) is None
+        assert finders.find(path, find_all=True) == []
+    assert finders.find("kette/css/kette.css")
 
 
 def test_workspace_requires_login(client, world):

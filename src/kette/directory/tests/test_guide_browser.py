@@ -60,6 +60,8 @@ def test_search_filter_map_and_detail(transactional_db, live_server):
             "Straßenfußball",
         ]
         assert "2 Angebote gefunden" in page.inner_text("#ergebnisse")
+        # a heading for screen readers too (role="status" sits on a wrapper)
+        assert page.get_by_role("heading", level=2, name="2 Angebote gefunden").count() == 1
         # the map shows a marker per place (clustered or not) and the list links to it
         page.wait_for_selector("#guide-map[data-markers-shown='2']")
         assert page.locator("#guide-map .leaflet-marker-icon").count() >= 1
@@ -84,6 +86,14 @@ def test_search_filter_map_and_detail(transactional_db, live_server):
         assert '"@type": "Service"' in json_ld
         page.wait_for_selector("#guide-map .leaflet-marker-icon")
         assert_accessible(page)
+        # on a narrow screen a long compound in the heading breaks rather than
+        # widening the page
+        page.set_viewport_size({"width": 320, "height": 700})
+        page.evaluate(
+            "document.querySelector('h1').textContent = "
+            "'Gemeinschaftsgrundschulnachmittagsbetreuungsangebot'"
+        )
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
         page.emulate_media(media="print")
         assert not page.locator(".site-header").is_visible()
         assert page.locator("h1").is_visible()

@@ -57,6 +57,7 @@ from kette.directory.public_search import (
 from kette.directory.search import SearchResult
 
 PER_PAGE = 20
+MAX_PAGE = 10_000  # a page further on is taken as this one (beyond the last)
 SORT_CHOICES = [
     (SORT_RELEVANCE, gettext_lazy("relevance")),
     (SORT_NAME, gettext_lazy("name")),
@@ -167,7 +168,8 @@ class GuideForm(forms.Form):
         max_value=origins.LONGITUDE_RANGE[1],
         required=False,
     )
-    seite = forms.IntegerField(min_value=1, max_value=10_000, required=False)
+    # never an error: the page comes from the result's links, not from the form
+    seite = forms.CharField(required=False)
 
     def __init__(self, *args: Any, municipality: Municipality | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -232,6 +234,16 @@ class GuideForm(forms.Form):
                 )
             )
         return origin
+
+    def clean_seite(self) -> int:
+        """The page asked for: a number that is no page (0, -1, "abc", "1.5") is
+        the first page, one past MAX_PAGE the last page looked at (beyond the
+        last one: the page says so and links to the first)."""
+        try:
+            number = int(self.cleaned_data.get("seite") or 1)
+        except ValueError:
+            return 1
+        return min(max(number, 1), MAX_PAGE)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -163,7 +163,6 @@ def test_pagination(world, corpus, monkeypatch):
         ({"lat": "50.9"}, "Breiten- und Längengrad"),
         ({"lat": "10", "lon": "7"}, "größer oder gleich 47"),
         ({"lat": "50,9", "lon": "abc"}, "Bitte eine Zahl eingeben"),
-        ({"seite": "-3"}, "größer oder gleich 1"),
         ({"sprache": "Klingonisch!"}, "Sprache aus der Liste"),
         ({"q": "x" * 500}, "höchstens 200"),
     ],
@@ -537,7 +536,22 @@ def test_distance_without_a_starting_point_and_a_page_beyond_the_last_are_explai
     url = "/k/altstadt/familienwegweiser/"
     page = Client().get(url, {"sortierung": "entfernung"}).content.decode()
     assert "bitte unter „Reihenfolge“ einen Startpunkt an" in page
-    page = Client().get(url, {"q": "Familie", "seite": "99"}).content.decode()
-    assert "Diese Seite liegt hinter der letzten." in page
-    assert "Kein Angebot passt" not in page
-    assert 'href="/k/altstadt/familienwegweiser/?q=Familie&amp;seite=1"' in page
+    for beyond in ("99", "10001", "99999999999999999999"):
+        page = Client().get(url, {"q": "Familie", "seite": beyond}).content.decode()
+        assert "Diese Seite liegt hinter der letzten." in page
+        assert "Kein Angebot passt" not in page
+        assert 'href="/k/altstadt/familienwegweiser/?q=Familie&amp;seite=1"' in page
+
+
+@pytest.mark.parametrize("number", ["0", "-3", "abc", "1.5", ""])
+def test_a_page_number_that_is_no_page_shows_the_first_page_without_an_error(world, corpus, number):
+    # page numbers come from the result's links, not from the form: a mangled
+    # one is no input error (there is no field to correct it in)
+    response = Client().get("/k/altstadt/familienwegweiser/", {"q": "Familie", "seite": number})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Bitte prüfen Sie Ihre Eingaben" not in page and "id_seite" not in page
+    assert names(response) == ["Familienberatung Nord", "Mütterzentrum Süd"]
+    response, data = get_json(Client(), "/k/altstadt/familienwegweiser/", q="Familie", seite=number)
+    assert response.status_code == 200
+    assert data["total"] == 2

@@ -34,15 +34,17 @@ from typing import Any
 from shapely.geometry import Point, shape
 
 from kette.core.datasources import DataSource
-from kette.core.models import Municipality
-from kette.directory import tabular
-from kette.directory.models import Service
+from kette.core.models import Membership, Municipality, Role
+from kette.directory import services, tabular
+from kette.directory.models import Organization, Service
 
 DATA = Path(__file__).resolve().parent / "data"
 NAMESPACE = uuid.UUID("0b7f4c52-8d7e-4a3c-9a61-5e2f1d6c3b90")
 KOELN = "05315000"
 AHLEN = "05570004"
 DINSLAKEN = "05170008"
+# The organisation whose offers the demo's provider accounts in Köln keep.
+PROVIDER_ORGANIZATION = "AWO KiTa Schatzinsel"
 KINDS = ["kindergarten", "school", "youth_centre", "social_facility", "community_centre"]
 
 OSM_KOELN = DataSource(
@@ -238,6 +240,23 @@ def import_rows(municipality: Municipality, rows: list[dict[str, str]]) -> tabul
     return total
 
 
+def grant_provider_access(municipality: Municipality, report: Callable[[str], None]) -> None:
+    """Let the municipality's provider accounts keep the offers of
+    PROVIDER_ORGANIZATION (without it a demo provider sees nothing to edit)."""
+    organization = (
+        Organization.objects.for_municipality(municipality)
+        .filter(name=PROVIDER_ORGANIZATION)
+        .first()
+    )
+    if organization is None:
+        return
+    for membership in Membership.objects.filter(
+        municipality=municipality, role=Role.PROVIDER
+    ).select_related("user"):
+        services.provider_access_grant(actor=None, user=membership.user, organization=organization)
+        report(f"{membership.user.username} pflegt die Angebote von „{organization.name}“")
+
+
 def load_directory_demo(report: Callable[[str], None]) -> None:
     started = time.perf_counter()
     today = dt.date.today()
@@ -252,6 +271,7 @@ def load_directory_demo(report: Callable[[str], None]) -> None:
             f"Köln: {summary.created} Angebote aus OpenStreetMap angelegt, "
             f"{summary.updated} aktualisiert, {summary.unchanged} unverändert"
         )
+        grant_provider_access(koeln, report)
     for key in (AHLEN, DINSLAKEN):
         municipality = by_key.get(key)
         if municipality is not None:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from kette.core import audit, datasources
 from kette.core.demo import DATA as CORE_DATA
 from kette.directory import demo, selectors
-from kette.directory.models import Service, ServiceStatus
+from kette.directory.models import ProviderAccess, Service, ServiceStatus
 from kette.testing import factories
 
 
@@ -52,8 +52,13 @@ def test_the_demo_step_loads_koeln_and_samples_and_is_idempotent():
         programme=programme, official_key=demo.AHLEN, name="Ahlen"
     )
     factories.MunicipalityFactory(programme=programme, official_key=demo.DINSLAKEN)
+    provider = factories.user_with_role("provider", koeln)
     lines = []
     demo.load_directory_demo(lines.append)
+    # the demo provider keeps the offers of one organisation (else it sees nothing to edit)
+    access = ProviderAccess.objects.get(user=provider)
+    assert access.organization.name == demo.PROVIDER_ORGANIZATION
+    assert access.organization.services.exists()
     offers = Service.objects.for_municipality(koeln)
     assert 200 < offers.count() < 300  # the named, family-related points inside Köln
     assert not offers.filter(name="").exists()
@@ -76,6 +81,7 @@ def test_the_demo_step_loads_koeln_and_samples_and_is_idempotent():
     total = Service.objects.count()
     demo.load_directory_demo(lines.append)
     assert Service.objects.count() == total
+    assert ProviderAccess.objects.filter(user=provider).count() == 1
     assert sum(e.model.history.model.objects.count() for e in audit.registered()) == history
     assert f"{offers.count()} unverändert" in " ".join(lines)
     assert kita.last_verified_at <= timezone.now()

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -144,7 +145,7 @@ class ReportDownloadView(_ReportMixin, View):
         )
         name = (
             f"sachbericht-{self.municipality.slug}-{generated.report.year}-"
-            f"{generated.created_at:%Y%m%d-%H%M}.pdf"
+            f"{timezone.localtime(generated.created_at):%Y%m%d-%H%M}.pdf"  # as the page shows it
         )
         response = FileResponse(
             generated.file.open("rb"),

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -294,7 +295,9 @@ def test_generated_pdfs_are_kept_with_their_date_and_served_to_readers(client, f
     download = client.get(response["Location"])
     body = b"".join(download.streaming_content)
     assert body.startswith(b"%PDF-") and len(body) == generated.size
-    assert "sachbericht-" in download["Content-Disposition"]
+    # named with the local time the page shows, not UTC
+    stamp = timezone.localtime(generated.created_at).strftime("%Y%m%d-%H%M")
+    assert f"sachbericht-{slug}-{full.year}-{stamp}.pdf" in download["Content-Disposition"]
     # Listed on the report's pages.
     listing = client.get(reverse("reports:report_list", args=[slug])).content.decode()
     assert response["Location"] in listing

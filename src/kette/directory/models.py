@@ -258,6 +258,7 @@ class Service(TenantModel):
     `search_name`, `search_body` and `search_filters` are the search document
     (folded, stemmed tokens and filter tokens) that the services keep current;
     the full-text index is built from them (see kette.directory.search).
+    `sort_name`, kept with them, is the name as the guide sorts it.
     """
 
     id_hsds = _hsds_id()
@@ -309,7 +310,11 @@ class Service(TenantModel):
     search_name = models.TextField(blank=True, default="", editable=False)
     search_body = models.TextField(blank=True, default="", editable=False)
     search_filters = models.TextField(blank=True, default="", editable=False)
-    history = HistoricalRecords(excluded_fields=["search_name", "search_body", "search_filters"])
+    # the name as the guide sorts it (`search.sort_key`), kept with the document
+    sort_name = models.TextField(blank=True, default="", editable=False)
+    history = HistoricalRecords(
+        excluded_fields=["search_name", "search_body", "search_filters", "sort_name"]
+    )
 
     objects = ServiceQuerySet.as_manager()
 

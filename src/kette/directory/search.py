@@ -51,7 +51,8 @@ appear as adjacent tokens. Ties in rank are
 broken by id; without words, results are sorted by name.
 
 Other orders (`order=`) sort the same match set in the same statement:
-"name" (name, id), "district" (the alphabetically first district of the offer's
+"name" (`Service.sort_name`, id: see `sort_key`), "district" (the
+alphabetically first district of the offer's
 places; offers without one last) and "distance" from a point `near=(lat, lon)`
 (the offer's nearest located place; offers without one last). Distance is
 ordered by the squared difference in degrees with the longitude scaled by
@@ -285,6 +286,20 @@ def tokens(text: str) -> list[str]:
             for word, token in zip(words, found, strict=True)
         ]
     return [token for token in found if token]
+
+
+_LEADING_NON_WORD = re.compile(r"^[\W_]+")
+
+
+def sort_key(name: str) -> str:
+    """An offer's key for sorting by name (`Service.sort_name`), compared as
+    plain strings on both databases: folded as the search folds (case, umlauts
+    as ae/oe/ue and ß as ss, as German phone books sort; accents dropped), and
+    without leading punctuation. So "Aktive" comes before "ASK", "Förderschule"
+    before "Fröbel", "kath. Kindergarten" among the K and "(ehem.) Sonderschule"
+    among the E, where byte order put capitals first and umlauts, accents and
+    small letters after Z."""
+    return _LEADING_NON_WORD.sub("", _strip_marks(fold_german(name)))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -870,6 +885,9 @@ def _sqlite_relevance(
     return cursor.fetchall(), total, matched
 
 
+# The name order on PostgreSQL: `sort_name` compared byte by byte, as SQLite
+# does (a database's own collation may skip punctuation and spaces).
+_SORT_NAME_PG = 's.sort_name COLLATE "C"'
 # PostgreSQL (see `_postgres_matches`): offers in groups of 64 consecutive ids;
 # per group the bitmap of its matching offers and, for a page, the group's best
 # match by the page's order (best rank or first name), in one aggregate that
@@ -893,10 +911,10 @@ _GROUP_ORDERS = {
         "ORDER BY rank DESC, s.id LIMIT %s OFFSET %s",
     ),
     "name": (
-        "min(s.name)",
+        f"min({_SORT_NAME_PG})",
         "string_agg(g::text, ',' ORDER BY m, g)",
         "SELECT s.id, 0 FROM directory_service s WHERE s.id = ANY(%s) "
-        "ORDER BY s.name, s.id LIMIT %s OFFSET %s",
+        f"ORDER BY {_SORT_NAME_PG}, s.id LIMIT %s OFFSET %s",
     ),
     None: ("0", "NULL", ""),
 }
@@ -1145,7 +1163,7 @@ def search_services(
         if order not in (ORDER_RELEVANCE, ORDER_NAME):
             key, key_params = _order_key(order, near)
             page_sql = (
-                f"SELECT id, 0 FROM (SELECT s.id AS id, s.name AS name, {key} AS sort_key "
+                f"SELECT id, 0 FROM (SELECT s.id AS id, s.sort_name AS name, {key} AS sort_key "
                 f"FROM directory_service s WHERE s.id IN ({matching})) hits "
                 "ORDER BY sort_key IS NULL, sort_key, name, id LIMIT %s OFFSET %s"
             )
@@ -1155,7 +1173,7 @@ def search_services(
         else:
             page_sql = (
                 f"SELECT s.id, 0 FROM directory_service s WHERE s.id IN ({matching}) "
-                "ORDER BY s.name, s.id LIMIT %s OFFSET %s"
+                "ORDER BY s.sort_name, s.id LIMIT %s OFFSET %s"
             )
             page_params = [expression]
     else:
@@ -1164,7 +1182,7 @@ def search_services(
             # The page alone; `_postgres_matches` counts and reads the ids.
             key, key_params = _order_key(order, near)
             page_sql = (
-                "SELECT id, 0 FROM (SELECT s.id AS id, s.name AS name, "
+                f"SELECT id, 0 FROM (SELECT s.id AS id, {_SORT_NAME_PG} AS name, "
                 f"{key} AS sort_key FROM directory_service s "
                 "WHERE s.search_vector @@ to_tsquery('simple', %s)) hits "
                 "ORDER BY sort_key IS NULL, sort_key, name, id LIMIT %s OFFSET %s"
@@ -1190,7 +1208,7 @@ def search_services(
             page_sql = (
                 "SELECT s.id, 0 FROM directory_service s "
                 "WHERE s.search_vector @@ to_tsquery('simple', %s) "
-                "ORDER BY s.name, s.id LIMIT %s OFFSET %s"
+                f"ORDER BY {_SORT_NAME_PG}, s.id LIMIT %s OFFSET %s"
             )
             page_params = [expression]
 

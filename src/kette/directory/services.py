@@ -572,7 +572,7 @@ def services_create_bulk(
         start += len(places)
         # The search document goes in with the row: no reindex after the insert.
         document, offer_keys = _draft_document(offer, draft, places, phases, tree)
-        offer.search_name, offer.search_body, offer.search_filters = document
+        offer.search_name, offer.search_body, offer.search_filters, offer.sort_name = document
         keys.append(offer_keys)
     offers = audited_bulk_create(offers, actor=actor, validate=False)  # checked above
     m = municipality.pk
@@ -625,7 +625,7 @@ def _draft_document(
     places: list[Location],
     phases: list[LifePhase],
     tree: _DistrictTree,
-) -> tuple[tuple[str, str, str], set[str]]:
+) -> tuple[SearchDocument, set[str]]:
     """The search document and facet keys of a new offer, from what the draft
     holds: the same inputs `_reindex_chunk` reads back from the database for
     an offer so created (a test keeps the two equal)."""
@@ -1170,39 +1170,48 @@ def service_reindex(*, service: Service) -> None:
     current data (status, ages, terms, life phases, locations, languages,
     schedules, areas). Writes no history (derived data only)."""
     documents = services_reindex(service_ids=[service.pk])
-    service.search_name, service.search_body, service.search_filters = documents[service.pk]
+    (
+        service.search_name,
+        service.search_body,
+        service.search_filters,
+        service.sort_name,
+    ) = documents[service.pk]
 
 
 REINDEX_CHUNK = 2000  # offers; at 500, reindexing 5,000 took 0.66 s CPU instead of 0.53
 
 
-def services_reindex(*, service_ids: Iterable[int]) -> dict[int, tuple[str, str, str]]:
+def services_reindex(*, service_ids: Iterable[int]) -> dict[int, SearchDocument]:
     """`service_reindex` for many offers at once: a constant number of queries per
     chunk of `REINDEX_CHUNK` offers, whatever their number of terms, locations or schedules.
-    Returns each offer's (search_name, search_body, search_filters)."""
+    Returns each offer's document (the values of SEARCH_COLUMNS)."""
     ids = sorted(set(service_ids))
-    documents: dict[int, tuple[str, str, str]] = {}
+    documents: dict[int, SearchDocument] = {}
     for start in range(0, len(ids), REINDEX_CHUNK):
         documents |= _reindex_chunk(ids[start : start + REINDEX_CHUNK])
     return documents
 
 
-# The columns of an offer's search document (see kette.directory.search).
-SEARCH_COLUMNS = ("search_name", "search_body", "search_filters")
+# The columns of an offer's search document (see kette.directory.search) and
+# its key for sorting by name, which the reindex keeps current with them.
+SEARCH_COLUMNS = ("search_name", "search_body", "search_filters", "sort_name")
+# (search_name, search_body, search_filters, sort_name)
+SearchDocument = tuple[str, str, str, str]
 
 
-def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
+def _reindex_chunk(ids: list[int]) -> dict[int, SearchDocument]:
     # a set: Django walks a list's values one by one (for expressions in them)
     chunk = set(ids)
     offers: dict[int, _Indexed] = {}
-    stored: dict[int, tuple[str, str, str]] = {}
-    for pk, name, body, filters, *values in Service.objects.filter(pk__any=chunk).values_list(
+    stored: dict[int, tuple[Any, ...]] = {}
+    width = len(SEARCH_COLUMNS)
+    for pk, *values in Service.objects.filter(pk__any=chunk).values_list(
         "pk",
         *SEARCH_COLUMNS,
         *(_INDEXED_COLUMNS.get(name, name) for name in _Indexed._fields),
     ):
-        offers[pk] = _Indexed(*values)
-        stored[pk] = (name, body, filters)
+        offers[pk] = _Indexed(*values[width:])
+        stored[pk] = tuple(values[:width])
     term_names: dict[int, list[str]] = defaultdict(list)
     keys: dict[int, set[str]] = defaultdict(set)
     for service_id, code, name in (
@@ -1266,7 +1275,7 @@ def _reindex_chunk(ids: list[int]) -> dict[int, tuple[str, str, str]]:
         for owner in owners & chunk:
             keys[owner].add(search.facet_key("wd", weekday))
 
-    documents: dict[int, tuple[str, str, str]] = {}
+    documents: dict[int, SearchDocument] = {}
     for pk, service in offers.items():
         mine = keys[pk]
         if service.is_free:
@@ -1359,7 +1368,7 @@ _INDEXED_COLUMNS = {
 
 def _search_document(
     service: _Indexed, term_names: list[str], places: list[str], keys: set[str]
-) -> tuple[str, str, str]:
+) -> SearchDocument:
     name, body = search.document_columns(
         (service.name, service.alternate_name),
         (
@@ -1382,10 +1391,10 @@ def _search_document(
             )
         )
     )
-    return name, body, filters
+    return name, body, filters, search.sort_key(service.name)
 
 
-def _write_documents(documents: dict[int, tuple[str, str, str]]) -> None:
+def _write_documents(documents: dict[int, SearchDocument]) -> None:
     """The new documents written with as few statements as possible (the
     full-text index follows by trigger on SQLite and by generated column on
     PostgreSQL; see `bulk.update_columns` for why not one statement per row)."""

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from kette.directory.tests.guide_data import SECRET_DRAFT, make_guide_corpus
+from kette.testing import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -555,3 +556,21 @@ def test_a_page_number_that_is_no_page_shows_the_first_page_without_an_error(wor
     response, data = get_json(Client(), "/k/altstadt/familienwegweiser/", q="Familie", seite=number)
     assert response.status_code == 200
     assert data["total"] == 2
+
+
+def test_a_municipality_without_published_offers_says_so_and_points_to_the_programme(world, corpus):
+    empty = factories.MunicipalityFactory(programme=world.programme, name="Leerstadt")
+    page = Client().get(f"/k/{empty.slug}/familienwegweiser/").content.decode()
+    assert "Leerstadt hat im Familienwegweiser noch keine Angebote veröffentlicht." in page
+    assert 'href="/familienwegweiser/"' in page
+    # a search that finds nothing is another matter
+    page = Client().get(f"/k/{empty.slug}/familienwegweiser/", {"q": "Kita"}).content.decode()
+    assert "noch keine Angebote veröffentlicht" not in page
+    assert "Kein Angebot passt" in page
+    # where there are offers, keyboard users can skip the map to the list
+    page = Client().get("/k/altstadt/familienwegweiser/").content.decode()
+    assert (
+        '<a class="visually-hidden-focusable" href="#ergebnisliste">Karte überspringen</a>' in page
+    )
+    assert '<ol id="ergebnisliste"' in page
+    assert "noch keine Angebote veröffentlicht" not in page

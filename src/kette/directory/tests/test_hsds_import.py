@@ -442,7 +442,8 @@ def _indexed(municipality):
     """The stored search documents and facet keys of the municipality's offers."""
     offers = Service.objects.filter(municipality=municipality)
     documents = {
-        offer.pk: (offer.search_name, offer.search_body, offer.search_filters) for offer in offers
+        offer.pk: (offer.search_name, offer.search_body, offer.search_filters, offer.sort_name)
+        for offer in offers
     }
     facets = {
         pk: set(ServiceFacet.objects.filter(service_id=pk).values_list("key", flat=True))

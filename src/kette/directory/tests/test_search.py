@@ -810,6 +810,57 @@ def test_orders_by_name_and_district(world, corpus):
     assert filtered.services[0].search_rank == 0
 
 
+def test_the_name_order_is_german_alphabetical_on_both_databases(world, corpus):
+    # as German phone books sort (ä as ae, ß as ss), whatever the case, without
+    # accents and leading punctuation; byte order put "ASK" before "Aktive",
+    # "Fröbel" before "Förderschule" and small letters after Z
+    expected = [
+        "Ärztehaus",
+        "Aktive Eltern",
+        "ASK Jugendhilfe",
+        "Bénédict School",
+        "Bildungszentrum",
+        "(ehem.) Sonderschule",
+        "Förderschule",
+        "Fröbel-Kita",
+        "kath. Kindergarten",
+        "„Zwergenland“",
+    ]
+    organization = corpus["one"].organization
+    for name in reversed(expected):
+        services.service_create(
+            actor=None, organization=organization, name=name, status=ServiceStatus.PUBLISHED
+        )
+    names = ordered(world, order="name", per_page=50)
+    assert [name for name in names if name in expected] == expected
+    assert names.index(FAMILIENBERATUNG) < names.index("Förderschule")
+    assert ordered(world, order="name", per_page=3, page=2) == names[3:6]
+    assert search.sort_key("(ehem.) Sonderschule") == "ehem.) sonderschule"
+    assert search.sort_key("Straße für Mütter") == "strasse fuer muetter"
+
+
+def test_an_older_reindex_step_waits_for_the_columns_a_later_migration_adds(monkeypatch, db):
+    """Migrations 0012–0014 reindex with the current code, which reads `sort_name`
+    (added by 0015): on a database upgraded through them the step leaves the
+    reindex to 0015 instead of failing on the missing column."""
+    from kette.directory import migration_steps
+
+    calls = []
+    monkeypatch.setattr(services, "directory_reindex", lambda: calls.append("reindex"))
+    editor = SimpleNamespace(connection=connection)
+    real = connection.introspection.get_table_description
+    with monkeypatch.context() as before_0015:
+        before_0015.setattr(
+            connection.introspection,
+            "get_table_description",
+            lambda cursor, table: [c for c in real(cursor, table) if c.name != "sort_name"],
+        )
+        migration_steps.reindex_offers(None, editor)
+    assert calls == []
+    migration_steps.reindex_offers(None, editor)
+    assert calls == ["reindex"]
+
+
 def test_orders_by_distance_with_longitude_scaled_by_latitude(world, corpus):
     from kette.directory.models import Location
 

@@ -465,7 +465,7 @@ def test_bulk_created_offers_carry_the_search_document_a_reindex_would_build(
     ]
     created = services.services_create_bulk(actor=coordinator, municipality=world.a, drafts=drafts)
     written = {
-        offer.pk: (offer.search_name, offer.search_body, offer.search_filters)
+        offer.pk: (offer.search_name, offer.search_body, offer.search_filters, offer.sort_name)
         for offer in Service.objects.filter(pk__in=[o.pk for o in created])
     }
     facets_written = {offer.pk: facet_keys(offer) for offer in created}

@@ -102,6 +102,13 @@ class OrganizationEditView(MunicipalityMixin, TemplateView):
             offers=selectors.services_visible_to(user, self.municipality)
             .filter(organization=organization)
             .order_by("name", "pk"),
+            # the offers linked to their form (as in the offer list: the others
+            # by name only, where a read-only role would meet a refusal)
+            editable=set(
+                selectors.services_editable_by(user, self.municipality)
+                .filter(organization=organization)
+                .values_list("pk", flat=True)
+            ),
         )
         if can_edit:
             context.setdefault("form", OrganizationForm(instance=organization))

@@ -105,6 +105,8 @@ def test_a_provider_sees_and_edits_only_its_own_organisation(world, provider, or
     page = client.get(url(world, f"{organization.pk}/"))
     assert page.status_code == 200
     assert "Träger-Konten" not in page.content.decode()  # accounts are the town hall's
+    babytreff = organization.services.get(name="Babytreff")
+    assert f"/angebote/{babytreff.pk}/bearbeiten/" in page.content.decode()  # its own offers
     response = client.post(
         url(world, f"{organization.pk}/"), {"action": "save", "name": "Kinderschutzbund e. V."}
     )
@@ -127,6 +129,8 @@ def test_a_viewer_reads_providers_but_cannot_change_them(world, organization):
     assert page.status_code == 200
     body = page.content.decode()
     assert "Ortsverband" in body and "<form" not in body.split("<main", 1)[-1].split("</main>")[0]
+    # its offers by name, not linked to forms the viewer would be refused
+    assert "Babytreff" in body and "/bearbeiten/" not in body
     response = client.post(url(world, f"{organization.pk}/"), {"action": "save", "name": "X"})
     assert response.status_code == 403
     organization.refresh_from_db()

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kette.core.models import Municipality
@@ -64,6 +65,17 @@ class MeetingForm(forms.ModelForm):
         if number and Meeting.objects.filter(programme=self.programme, number=number).exists():
             raise forms.ValidationError(_("A meeting with this number already exists."))
         return number
+
+    def clean(self) -> dict[str, Any]:
+        """The meeting's own rules (`Meeting.clean`) too, so that every problem is
+        shown at once, not the dates only after the number was corrected."""
+        data = super().clean()
+        probe = Meeting(starts_on=data.get("starts_on"), ends_on=data.get("ends_on"))
+        try:
+            probe.clean()
+        except ValidationError as error:
+            self.add_error(None, error)
+        return data
 
     def _post_clean(self) -> None:
         # The services validate the whole meeting; the form checks fields only.

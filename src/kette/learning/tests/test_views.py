@@ -329,6 +329,22 @@ def test_a_duplicate_meeting_number_gets_a_german_message(client, world, office,
     assert "Ein Treffen mit dieser Nummer gibt es bereits." in response.content.decode()
 
 
+def test_a_meeting_form_shows_every_problem_at_once(client, world, office, meeting):
+    response = login(client, office).post(
+        "/lernnetzwerk/neu/",
+        {
+            "number": 17,
+            "title": "Doppelt",
+            "starts_on": SOON.isoformat(),
+            "ends_on": (SOON - dt.timedelta(days=1)).isoformat(),
+            "visibility": "public",
+        },
+    )
+    page = response.content.decode()
+    assert "Ein Treffen mit dieser Nummer gibt es bereits." in page
+    assert "Der letzte Tag kann nicht vor dem ersten Tag liegen." in page
+
+
 def test_a_submitted_talk_appears_on_the_meeting_page_once_accepted(
     client, world, meeting, coordinator, office
 ):

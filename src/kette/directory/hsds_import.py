@@ -300,8 +300,23 @@ def _read_bytes(data: bytes, filename: str, *, max_bytes: int | None) -> list[di
         if isinstance(error, ImportFileError):
             raise
         raise ImportFileError(
-            _("%(file)s is not a JSON file: %(reason)s") % {"file": filename, "reason": error}
+            _("%(file)s is not a JSON file: %(reason)s")
+            % {"file": filename, "reason": _json_reason(error)}
         ) from error
+
+
+def _json_reason(error: Exception) -> str:
+    """Why a text is no JSON, in words for the upload page (not Python's)."""
+    if isinstance(error, UnicodeDecodeError):
+        return _("it is not encoded as UTF-8")
+    if isinstance(error, RecursionError):
+        return _("it is nested too deeply")
+    if isinstance(error, json.JSONDecodeError):
+        return _("the error is in line %(line)s, column %(column)s") % {
+            "line": error.lineno,
+            "column": error.colno,
+        }
+    return str(error)
 
 
 # ---------------------------------------------------------------------------

@@ -26,6 +26,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from kette.directory.hsds_validation import SCHEMA_DIR
 
 DESCRIPTOR = SCHEMA_DIR / "datapackage.json"
@@ -225,7 +227,9 @@ def read_tables(directory: Path) -> dict[str, list[dict[str, Any]]]:
                 if r.get("name") in paths and isinstance(r.get("path"), str)
             }
         except (ValueError, AttributeError) as error:
-            raise PackageError(f"datapackage.json ist kein gültiges JSON: {error}") from error
+            raise PackageError(
+                _("datapackage.json is not a valid data package descriptor (JSON).")
+            ) from error
     tables: dict[str, list[dict[str, Any]]] = {}
     for entity, relative in paths.items():
         path = (directory / relative).resolve()
@@ -247,7 +251,13 @@ def read_tables(directory: Path) -> dict[str, list[dict[str, Any]]]:
                     for row in csv.DictReader(handle)
                 ]
             except csv.Error as error:  # e.g. a field longer than the csv module takes
-                raise PackageError(f"{relative} ist keine lesbare CSV-Datei: {error}") from error
+                raise PackageError(
+                    _(
+                        "%(file)s is not a readable CSV file (broken quotes, a null "
+                        "character or a field longer than 131,072 characters)."
+                    )
+                    % {"file": relative}
+                ) from error
     return tables
 
 
@@ -259,7 +269,7 @@ def read_zipped_package(data: bytes, *, max_bytes: int) -> list[dict[str, Any]]:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [m for m in archive.infolist() if not m.is_dir()]
     except (zipfile.BadZipFile, OSError) as error:
-        raise PackageError(f"Die ZIP-Datei ist beschädigt: {error}") from error
+        raise PackageError(_("The ZIP file is damaged or no ZIP file.")) from error
     with archive:
         unsafe = [
             m.filename
@@ -267,23 +277,29 @@ def read_zipped_package(data: bytes, *, max_bytes: int) -> list[dict[str, Any]]:
             if Path(m.filename).is_absolute() or ".." in Path(m.filename).parts
         ]
         if unsafe:
-            raise PackageError(f"Die ZIP-Datei enthält unzulässige Pfade ({unsafe[0]}).")
+            raise PackageError(
+                _("The ZIP file contains paths that are not allowed (%(path)s).")
+                % {"path": unsafe[0]}
+            )
         if sum(m.file_size for m in members) > max_bytes:
             raise PackageError(
-                f"Entpackt wäre die ZIP-Datei größer als {max_bytes // (1024 * 1024)} MB."
+                _("Unpacked, the ZIP file would be larger than %(size)s MB.")
+                % {"size": max_bytes // (1024 * 1024)}
             )
         descriptors = sorted(
             (m.filename for m in members if Path(m.filename).name == "datapackage.json"),
             key=lambda name: len(Path(name).parts),
         )
         if not descriptors:
-            raise PackageError("Die ZIP-Datei enthält kein Datenpaket (datapackage.json fehlt).")
+            raise PackageError(
+                _("The ZIP file contains no data package (datapackage.json is missing).")
+            )
         with tempfile.TemporaryDirectory(prefix="kette-hsds-") as directory:
             try:
                 for member in members:
                     archive.extract(member, directory)
             except (zipfile.BadZipFile, OSError, RuntimeError) as error:
-                raise PackageError(f"Die ZIP-Datei ist beschädigt: {error}") from error
+                raise PackageError(_("The ZIP file is damaged or no ZIP file.")) from error
             return read_package(Path(directory) / Path(descriptors[0]).parent)
 
 
@@ -454,5 +470,5 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
 def read_package(directory: Path) -> list[dict[str, Any]]:
     """Full HSDS service objects from the data package in `directory`."""
     if not directory.is_dir():
-        raise PackageError(f"{directory} ist kein Verzeichnis.")
+        raise PackageError(_("%(path)s is not a directory.") % {"path": directory})
     return _nest(read_tables(directory))

@@ -133,6 +133,9 @@ def test_a_bad_file_is_refused_on_the_upload_page(editor_client, world, content,
     )
     assert response.status_code == 200
     assert message in response.content.decode()
+    # in German words, not Python's ("Expecting value", "File is not a zip file")
+    assert "Expecting" not in response.content.decode()
+    assert "is not a zip" not in response.content.decode()
     assert not Service.objects.exists()
 
 
@@ -405,8 +408,13 @@ def test_an_impossible_date_in_an_hsds_file_is_shown_on_the_review_page(editor_c
         (b"", "leer.json", "Die übertragene Datei ist leer."),
         (b"  \n", "leer.json", "Die Datei ist leer."),
         (b"\x00\x01\x02 binary", "bild.json", "ist keine JSON-Datei"),
-        (b"{not json", "kaputt.json", "ist keine JSON-Datei"),
-        (b"[" * 100_000 + b"]" * 100_000, "tief.json", "ist keine JSON-Datei"),
+        (
+            b"{not json",
+            "kaputt.json",
+            "ist keine JSON-Datei: der Fehler steht in Zeile 1, Spalte 2",
+        ),
+        (b"[" * 100_000 + b"]" * 100_000, "tief.json", "sie ist zu tief verschachtelt"),
+        ("\n\n[{]".encode("utf-16"), "utf16.json", "sie ist nicht in UTF-8 kodiert"),
         (b"[]", "leer.json", "Die Datei enthält keine HSDS-Angebote."),
         (b'{"contents": []}', "seite.json", "Die Datei enthält keine HSDS-Angebote."),
         ("zip-without-descriptor", "paket.zip", "datapackage.json fehlt"),

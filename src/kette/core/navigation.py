@@ -21,10 +21,15 @@ class Section:
     url_name: str  # reversed with municipality_slug
     permission: str  # a django-rules permission checked against the municipality
     position: int = 100
-    # A short line of what needs attention (e.g. "12 offers due for a check"), or
-    # "" when nothing does; shown on the workspace page only (one query or so).
-    status: Callable[[Any], str] | None = None
+    # A short line of what needs attention to the user (e.g. "12 offers due for
+    # a check"), or "" when nothing does; called with (municipality, user) on
+    # the workspace page only (one query or so).
+    status: Callable[[Any, Any], str] | None = None
     status_query: str = ""  # appended to the section's URL for the status line's link
+    # The description for a user whose role uses the section otherwise (e.g. a
+    # provider keeping its own offers), called with (municipality, user); None
+    # or a falsy answer: `description`.
+    describe: Callable[[Any, Any], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,7 @@ class SectionLink:
     section: Section
     url: str
     status: str = ""
+    description: Any = ""
 
     @property
     def status_url(self) -> str:
@@ -77,7 +83,8 @@ def sections_for(user: Any, municipality: Any, *, with_status: bool = False) -> 
         SectionLink(
             section,
             reverse(section.url_name, args=[municipality.slug]),
-            section.status(municipality) if with_status and section.status else "",
+            section.status(municipality, user) if with_status and section.status else "",
+            (section.describe and section.describe(municipality, user)) or section.description,
         )
         for section in sorted(_sections.values(), key=lambda s: (s.position, s.key))
         if user.has_perm(section.permission, municipality)

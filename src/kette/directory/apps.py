@@ -6,12 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 
-def stale_status(municipality: Any) -> str:
-    """The workspace's line on offers due for a check ("" when none is)."""
-    from kette.directory import freshness
+def stale_status(municipality: Any, user: Any) -> str:
+    """The workspace's line on the offers due for a check that `user` may check
+    (all for the town hall, its own for a provider; "" when none is)."""
+    from kette.directory import freshness, selectors
 
     months = freshness.stale_after_months(municipality)
-    count = freshness.stale_offers(municipality, months=months).count()
+    count = (
+        freshness.stale_offers(municipality, months=months)
+        .filter(pk__in=selectors.services_editable_by(user, municipality).values("pk"))
+        .count()
+    )
     if not count:
         return ""
     return ngettext(
@@ -19,6 +24,20 @@ def stale_status(municipality: Any) -> str:
         "%(count)s offers not checked for more than %(months)s months",
         count,
     ) % {"count": count, "months": months}
+
+
+def offers_description(municipality: Any, user: Any) -> Any:
+    """What the offers section is for a provider (its own offers) or a
+    read-only role; None: the town hall's description."""
+    from kette.core.models import Role
+    from kette.core.roles import roles_of
+
+    role = roles_of(user).in_municipality(municipality.pk)
+    if role == Role.PROVIDER:
+        return _("Your organisation's offers: keep them current and confirm that they still hold.")
+    if role == Role.VIEWER:
+        return _("Offers along the life phases, to read.")
+    return None
 
 
 class DirectoryConfig(AppConfig):
@@ -86,6 +105,7 @@ class DirectoryConfig(AppConfig):
                 position=10,
                 status=stale_status,
                 status_query="?pruefung=faellig",
+                describe=offers_description,
             )
         )
         navigation.register_section(

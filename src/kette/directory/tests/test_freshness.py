@@ -204,6 +204,16 @@ def test_the_workspace_shows_how_many_offers_are_due_for_a_check(world, setup, p
     assert f'<a href="{stale_list}">4 Angebote seit' in page
     listed = logged_in(coordinator).get(stale_list).content.decode()
     assert "Babytreff" in listed and "Krabbelgruppe" not in listed
+    # a provider sees its own offers due (Babytreff, Elterncafé) and what the
+    # section is for it, not the whole town's count and the town hall's tasks
+    page = logged_in(provider).get(url).content.decode()
+    assert "2 Angebote seit mehr als 12 Monaten nicht geprüft" in page
+    assert "Die Angebote Ihres Trägers: aktuell halten" in page
+    assert "importieren und exportieren" not in page
+    viewer = factories.user_with_role(Role.VIEWER, world.a, username="lesen")
+    page = logged_in(viewer).get(url).content.decode()
+    assert "Angebote entlang der Lebensphasen, zum Lesen." in page
+    assert "nicht geprüft" not in page  # nothing a read-only role could check
     freshness.directory_settings_update(actor=None, municipality=world.a, stale_after_months=2)
     page = logged_in(coordinator).get(url).content.decode()
     assert "5 Angebote seit mehr als 2 Monaten nicht geprüft" in page

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
@@ -93,7 +95,11 @@ def test_an_editor_shares_and_edits_an_example(client, world):
     assert "Praxisbeispiel aus Altstadt teilen" in listing
     assert 'href="/lernnetzwerk/"' in listing  # the main navigation links the network
     url = f"/k/{world.a.slug}/praxisbeispiele/"
-    assert "Kurzreferat X" in client.get(url).content.decode()
+    form = client.get(url).content.decode()
+    assert "Kurzreferat X" in form
+    # a group of checkboxes is a fieldset named by its legend (not a label of no input)
+    assert re.search(r'<fieldset class="field">\s*<legend>Lebensphasen:</legend>', form)
+    assert "<label>Lebensphasen" not in form
     response = client.post(
         url,
         {
@@ -121,8 +127,11 @@ def test_an_editor_shares_and_edits_an_example(client, world):
     )
     example.refresh_from_db()
     assert (example.title, example.visibility) == ("Familienlotsen", "network")
-    invalid = client.post(url, {"title": "", "summary": ""})
-    assert "Dieses Feld ist zwingend erforderlich." in invalid.content.decode()
+    invalid = client.post(url, {"title": "", "summary": "", "life_phases": ["gibt-es-nicht"]})
+    page = invalid.content.decode()
+    assert "Dieses Feld ist zwingend erforderlich." in page
+    # the summary's link for a group leads to its first choice
+    assert 'href="#id_life_phases_0">Lebensphasen:' in page
 
 
 def test_practice_examples_are_found_with_the_directorys_german_search(client, world):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -260,7 +261,9 @@ class MeetingInviteView(MeetingMixin, View):
             report = services.meeting_invitations_send(
                 actor=request.user,  # type: ignore[arg-type]
                 meeting=self.meeting,
-                base_url=request.build_absolute_uri("/"),
+                # one source for links in mails, as the command and the directory's
+                # mails (the address a request came in by may be an internal one)
+                base_url=settings.KETTE_BASE_URL,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

@@ -103,7 +103,10 @@ def test_the_command_invites_and_lists_the_addresses(world, meeting, people, cap
         call_command("invite_to_meeting", "17")
 
 
-def test_the_office_sends_invitations_with_a_button(client, world, meeting, people, office):
+def test_the_office_sends_invitations_with_a_button(
+    client, world, meeting, people, office, settings
+):
+    settings.KETTE_BASE_URL = "https://kette.example.org"
     client.force_login(office)
     page = client.get("/lernnetzwerk/17/").content.decode()
     assert 'action="/lernnetzwerk/17/einladen/"' in page
@@ -111,7 +114,8 @@ def test_the_office_sends_invitations_with_a_button(client, world, meeting, peop
     assert "Einladungen an 2 Koordinatorinnen und Koordinatoren versandt" in (
         response.content.decode()
     )
-    assert all("http://testserver/k/" in m.body for m in mail.outbox)
+    # links start with KETTE_BASE_URL, as the command's do, not with the request's host
+    assert all("https://kette.example.org/k/" in m.body for m in mail.outbox)
     coordinator = factories.User.objects.get(username="ben")
     client.force_login(coordinator)
     assert client.post("/lernnetzwerk/17/einladen/").status_code == 403

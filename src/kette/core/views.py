@@ -99,7 +99,7 @@ class MembersView(MunicipalityMixin, FormView):
         membership = services.membership_invite(
             actor=self.request.user,  # type: ignore[arg-type]
             municipality=self.municipality,
-            base_url=self.request.build_absolute_uri("/").rstrip("/"),
+            base_url=settings.KETTE_BASE_URL.rstrip("/"),  # as in every mail
             **form.cleaned_data,
         )
         messages.success(

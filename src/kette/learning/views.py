@@ -679,8 +679,9 @@ class MunicipalityRegistrationView(MunicipalityMeetingMixin, FormView):
         return context
 
     def form_valid(self, form: RegistrationForm) -> HttpResponse:  # type: ignore[override]
-        cancel_url = self.request.build_absolute_uri(
-            reverse("learning:cancel", kwargs={"cancel_token": "TOKEN"})
+        cancel_url = (
+            settings.KETTE_BASE_URL.rstrip("/")
+            + reverse("learning:cancel", kwargs={"cancel_token": "TOKEN"})
         ).replace("TOKEN", "{token}")
         try:
             registration = services.registration_create(

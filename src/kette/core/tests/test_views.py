@@ -176,6 +176,7 @@ def test_coordinator_invites_and_removes_a_member(
     membership = Membership.objects.get(user__email="ed@example.org")
     assert membership.municipality == world.a
     assert "ed@example.org" in mail.outbox[0].to
+    assert "http://testserver" not in mail.outbox[0].body  # links start with KETTE_BASE_URL
     page = client.get(f"/k/{world.a.slug}/mitglieder/").content.decode()
     assert "Ed Itor" in page
     response = client.post(f"/k/{world.a.slug}/mitglieder/{membership.pk}/austragen/")

@@ -110,8 +110,14 @@ def test_the_office_sends_invitations_with_a_button(
     client.force_login(office)
     page = client.get("/lernnetzwerk/17/").content.decode()
     assert 'action="/lernnetzwerk/17/einladen/"' in page
+    # the button says whom it mails (a dry run: nothing sent yet)
+    assert "Einladung jetzt an 2 Koordinatorinnen und Koordinatoren senden" in page
+    assert not mail.outbox
     response = client.post("/lernnetzwerk/17/einladen/", follow=True)
     assert "Einladungen an 2 Koordinatorinnen und Koordinatoren versandt" in (
+        response.content.decode()
+    )
+    assert "Alle Koordinatorinnen und Koordinatoren mit E-Mail-Adresse sind eingeladen." in (
         response.content.decode()
     )
     # links start with KETTE_BASE_URL, as the command's do, not with the request's host

@@ -13,6 +13,7 @@ import json
 import math
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.core.serializers.json import DjangoJSONEncoder
@@ -646,8 +647,24 @@ class GuideDetailView(MunicipalityMixin, TemplateView):
                 for location in locations
                 if location.latitude is not None and location.longitude is not None
             ],
+            back_url=_search_left(self.request, self.municipality),
         )
         return context
+
+
+def _search_left(request: HttpRequest, municipality: Municipality) -> str:
+    """Where "back to the family guide" leads: the guide search the visitor came
+    from (this site's municipality or programme guide, with its words, filters
+    and page), else the municipality's guide. The browser sends the page it came
+    from within the site (Django's referrer policy is same-origin)."""
+    guide = reverse("guide:search", args=[municipality.slug])
+    came_from = urlsplit(request.headers.get("referer", ""))
+    if came_from.netloc != request.get_host() or came_from.path not in (
+        guide,
+        reverse("guide:programme"),
+    ):
+        return guide
+    return came_from.path + (f"?{came_from.query}" if came_from.query else "")
 
 
 def _years_text(months: int) -> str:

@@ -286,6 +286,30 @@ def test_the_detail_page_with_json_ld(world, corpus):
     assert f'href="http://testserver/k/altstadt/familienwegweiser/{service.pk}/"' in html
 
 
+def test_back_to_the_guide_returns_to_the_search_the_visitor_came_from(world, corpus):
+    detail = f"/k/altstadt/familienwegweiser/{corpus['counselling'].pk}/"
+
+    def back(referer):
+        page = Client().get(detail, headers={"referer": referer} if referer else {})
+        link = re.search(
+            r'<a href="([^"]*)">Zurück zum Familienwegweiser</a>', page.content.decode()
+        )
+        return link.group(1)
+
+    searched = "http://testserver/k/altstadt/familienwegweiser/?q=Familie&seite=2"
+    assert back(searched) == "/k/altstadt/familienwegweiser/?q=Familie&amp;seite=2"
+    assert back("http://testserver/familienwegweiser/?q=Beratung") == (
+        "/familienwegweiser/?q=Beratung"
+    )
+    # from elsewhere (another site, another page, none): the municipality's guide
+    for other in (
+        "https://example.org/k/altstadt/familienwegweiser/?q=x",
+        "http://testserver/",
+        "",
+    ):
+        assert back(other) == "/k/altstadt/familienwegweiser/"
+
+
 def test_a_place_known_by_its_city_and_several_phones(world, corpus):
     from kette.directory import services
 

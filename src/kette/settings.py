@@ -192,6 +192,7 @@ X_FRAME_OPTIONS = "DENY"
 # --- Internationalisation ------------------------------------------------------
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
+FORMAT_MODULE_PATH = ["kette.formats"]  # English dates day first (kette/formats/en)
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "kette_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"

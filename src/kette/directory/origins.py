@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.formats import number_format
 
 from kette.core.models import District, Municipality
 from kette.core.text import fold_german
@@ -107,7 +108,9 @@ def resolve(text: str, municipality: Municipality | None) -> Origin | None:
             LATITUDE_RANGE[0] <= lat <= LATITUDE_RANGE[1]
             and LONGITUDE_RANGE[0] <= lon <= LONGITUDE_RANGE[1]
         ):
-            return Origin(Point(lat, lon), f"{lat:.5f}, {lon:.5f}")
+            # in the interface's number format: "50,94000, 6,96000" in German
+            label = f"{number_format(lat, 5)}, {number_format(lon, 5)}"
+            return Origin(Point(lat, lon), label)
         return None
     if municipality is None:
         return None

@@ -49,6 +49,18 @@ def test_municipality_page_is_public(client, world):
     assert world.a.official_key in response.content.decode()
 
 
+def test_dates_are_german_in_german_and_day_first_in_english(client, world):
+    import datetime as dt
+
+    world.a.population = 12345
+    world.a.population_date = dt.date(2018, 12, 31)
+    world.a.save()
+    assert "31.12.2018" in client.get(f"/k/{world.a.slug}/").content.decode()
+    client.cookies["kette_language"] = "en"
+    page = client.get(f"/k/{world.a.slug}/").content.decode()
+    assert "31 Dec 2018" in page and "12/31/2018" not in page
+
+
 def test_unknown_municipality_is_404(client, db):
     assert client.get("/k/gibt-es-nicht/").status_code == 404
 

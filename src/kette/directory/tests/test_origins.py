@@ -53,8 +53,8 @@ def point(origin):
 @pytest.mark.parametrize(
     ("text", "expected", "label"),
     [
-        ("50.94, 6.96", (50.94, 6.96), "50.94000, 6.96000"),
-        ("50,94; 6,96", (50.94, 6.96), "50.94000, 6.96000"),  # decimal commas
+        ("50.94, 6.96", (50.94, 6.96), "50,94000, 6,96000"),  # labelled in German numbers
+        ("50,94; 6,96", (50.94, 6.96), "50,94000, 6,96000"),  # decimal commas
         ("porz", (50.975, 6.95), "Porz (Stadtteil)"),  # the Stadtteil with an outline
         ("Stadtbezirk Porz", (50.975, 6.95), "Porz (Stadtteil)"),  # the Bezirk has none
         ("50823", (50.955, 6.91), "50823"),

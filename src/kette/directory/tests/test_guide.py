@@ -301,6 +301,14 @@ def test_back_to_the_guide_returns_to_the_search_the_visitor_came_from(world, co
     assert back("http://testserver/familienwegweiser/?q=Beratung") == (
         "/familienwegweiser/?q=Beratung"
     )
+    # the breadcrumbs continue the guide's own trail: guide › municipality › offers › offer
+    page = Client().get(detail).content.decode()
+    trail = page.split('class="breadcrumbs"', 1)[1].split("</nav>", 1)[0]
+    assert re.findall(r'<a href="([^"]+)"', trail) == [
+        "/familienwegweiser/",
+        "/k/altstadt/",
+        "/k/altstadt/familienwegweiser/",
+    ]
     # from elsewhere (another site, another page, none): the municipality's guide
     for other in (
         "https://example.org/k/altstadt/familienwegweiser/?q=x",

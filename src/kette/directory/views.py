@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from kette.core.models import Role
+from kette.core.roles import roles_of
 from kette.core.tenancy import MunicipalityMixin
 from kette.directory import freshness, review, selectors, services
 from kette.directory.forms import (
@@ -94,9 +96,18 @@ class ServiceListView(MunicipalityMixin, TemplateView):
             if stale
             else None,
         )
+        # A provider keeps its own offers: those first, all published ones on request.
+        user = self.request.user
+        provider = roles_of(user).in_municipality(self.municipality.pk) == Role.PROVIDER
+        own_only = provider and self.request.GET.get("alle") != "1"
+        if own_only:
+            services_ = services_.filter(
+                pk__in=selectors.services_editable_by(user, self.municipality).values("pk")
+            )
         query = urlencode(
             {"status": status, **{k: v for k, v in chosen.items() if v}}
             | ({"pruefung": "faellig"} if stale else {})
+            | ({"alle": "1"} if provider and not own_only else {})
         )
         page = Paginator(services_, 50).get_page(self.request.GET.get("seite"))
         editable = set(
@@ -114,6 +125,8 @@ class ServiceListView(MunicipalityMixin, TemplateView):
             stale=stale,
             filtered=stale or any(chosen.values()),
             filter_labels=_filter_labels(self.municipality, chosen, stale),
+            provider=provider,
+            own_only=own_only,
             can_create=self.request.user.has_perm("directory.create_offer", self.municipality),
         )
         return context

@@ -210,6 +210,11 @@ def test_the_workspace_shows_how_many_offers_are_due_for_a_check(world, setup, p
     assert "2 Angebote seit mehr als 12 Monaten nicht geprüft" in page
     assert "Die Angebote Ihres Trägers: aktuell halten" in page
     assert "importieren und exportieren" not in page
+    # and the link lists those two: a provider's list shows the offers it keeps
+    listed = logged_in(provider).get(stale_list).content.decode()
+    assert "Babytreff" in listed and "Elterncafé" in listed and "Kinderturnen" not in listed
+    everything = logged_in(provider).get(f"{stale_list}&alle=1").content.decode()
+    assert "Kinderturnen" in everything and "Babytreff" in everything
     viewer = factories.user_with_role(Role.VIEWER, world.a, username="lesen")
     page = logged_in(viewer).get(url).content.decode()
     assert "Angebote entlang der Lebensphasen, zum Lesen." in page

@@ -126,6 +126,9 @@ def test_a_provider_edits_only_its_own_organisations_offers(world, organization)
     )
     client = logged_in(provider)
     body = client.get(f"/k/{world.a.slug}/angebote/").content.decode()
+    # first the offers it keeps, all it may see on request
+    assert "Eigenes" in body and "Fremd-Öffentlich" not in body
+    body = client.get(f"/k/{world.a.slug}/angebote/?alle=1").content.decode()
     assert "Eigenes" in body and "Fremd-Öffentlich" in body
     assert "Fremd-Entwurf" not in body
     base = f"/k/{world.a.slug}/angebote/"

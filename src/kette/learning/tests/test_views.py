@@ -197,6 +197,11 @@ def test_a_coordinator_cancels_their_own_registration_and_the_waitlist_moves_up(
     )
     login(client, coordinator)
     base = f"/k/{world.a.slug}/lernnetzwerk/17/anmeldungen/"
+    # the list asks once more before a cancellation (it mails the person)
+    listing = client.get(base).content.decode()
+    assert '<details class="confirm">' in listing
+    assert "Die Anmeldung von A stornieren? Die Person erfährt es per E-Mail." in listing
+    assert f'action="{base}{first.pk}/abmelden/"' in listing
     assert client.post(f"{base}{second.pk}/abmelden/").status_code == 404
     client.post(f"{base}{first.pk}/abmelden/")
     second.refresh_from_db()

@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from kette.api.urls import api
 
+handler404 = "kette.core.views.page_not_found"
+
 admin.site.site_header = "kette – Administration"
 admin.site.site_title = "kette"
 

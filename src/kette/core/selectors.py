@@ -28,6 +28,11 @@ def municipality_by_slug(slug: str) -> Municipality:
     )
 
 
+def municipality_with_slug(slug: str) -> Municipality | None:
+    """The municipality of a slug, or None (for pages that must not 404 again)."""
+    return Municipality.objects.filter(slug=slug).defer("boundary").first()
+
+
 def municipalities_of(programme: Programme) -> QuerySet[Municipality]:
     return Municipality.objects.filter(programme=programme).defer("boundary").order_by("name")
 

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
@@ -190,6 +190,15 @@ class DataSourcesView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["sources"] = datasources.registered()
         return context
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """kette's 404 page (`handler404`): with a way back to the family guide of
+    the municipality the address names, when that municipality exists."""
+    match = request.resolver_match
+    slug = match.kwargs.get("municipality_slug") if match else None
+    municipality = selectors.municipality_with_slug(slug) if slug else None
+    return render(request, "404.html", {"guide_municipality": municipality}, status=404)
 
 
 def set_language(request: HttpRequest, language: str) -> HttpResponse:

@@ -77,6 +77,11 @@ def test_a_missing_page_is_a_german_page_in_the_site_layout(client, world):
     response = client.get(f"/k/{world.a.slug}/familienwegweiser/999999/")
     assert response.status_code == 404
     assert f'href="/k/{world.a.slug}/familienwegweiser/"' in response.content.decode()
+    assert f"Im Familienwegweiser von {world.a.name} suchen" in response.content.decode()
+    # no such municipality: no link to its guide (it would be a 404 again)
+    response = client.get("/k/gibt-es-nicht/familienwegweiser/5/")
+    assert response.status_code == 404
+    assert 'href="/k/gibt-es-nicht/familienwegweiser/"' not in response.content.decode()
     client.cookies["kette_language"] = "en"
     response = client.get("/gibt-es-nicht/")
     assert "<h1>Page not found</h1>" in response.content.decode()

@@ -322,21 +322,9 @@ def test_the_office_plans_a_meeting_and_builds_the_agenda(client, world, office)
     assert (meeting.title, meeting.visibility) == ("Umbenannt", "network")
 
 
-def test_a_duplicate_meeting_number_gets_a_german_message(client, world, office, meeting):
-    response = login(client, office).post(
-        "/lernnetzwerk/neu/",
-        {
-            "number": 17,
-            "title": "Doppelt",
-            "starts_on": SOON.isoformat(),
-            "ends_on": SOON.isoformat(),
-            "visibility": "public",
-        },
-    )
-    assert "Ein Treffen mit dieser Nummer gibt es bereits." in response.content.decode()
-
-
-def test_a_meeting_form_shows_every_problem_at_once(client, world, office, meeting):
+def test_a_duplicate_number_and_inverted_dates_get_german_messages_at_once(
+    client, world, office, meeting
+):
     response = login(client, office).post(
         "/lernnetzwerk/neu/",
         {

@@ -421,6 +421,7 @@ class _GuideBase(TemplateView):
         page_url = _page_url(request)
         data = {
             "query": guide.query,
+            "also_searched": result.also_searched,
             "sort": guide.sort,
             "total": result.total,
             "page": result.page,

@@ -329,12 +329,46 @@ def document_text(*parts: str | None) -> str:
 
 
 def document_columns(
-    name_parts: Iterable[str | None], body_parts: Iterable[str | None]
+    name_parts: Sequence[str | None], body_parts: Sequence[str | None]
 ) -> tuple[str, str]:
     """An offer's `search_name` and `search_body`: the body also carries the heads
-    of the compounds in both (see COMPOUND_HEADS)."""
+    of the compounds in both (see COMPOUND_HEADS) and their hyphenated words
+    written as one (see `joined_tokens`)."""
     name, body = _document_tokens(name_parts), _document_tokens(body_parts)
-    return " ".join(name), " ".join(with_compound_heads(body, also=name))
+    body = with_compound_heads(body, also=name)
+    return " ".join(name), " ".join(with_joined_tokens(body, (*name_parts, *body_parts), also=name))
+
+
+# A hyphenated word of a document ("Eltern-Café", "Mutter-Kind-Kur") is also
+# indexed as written in one ("elterncafe"), appended to the body after its
+# words (as the compound heads, so phrases keep their positions): a query that
+# writes it as one word finds it. Letters only: "0-3" or a date stay apart.
+# Queries do the reverse (`_query_term`): "Eltern-Café" also searches
+# "Elterncafé". Changing this changes stored documents (see migration 0016).
+_HYPHENATED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+
+
+def joined_tokens(parts: Iterable[str | None]) -> list[str]:
+    """The tokens of the hyphenated words of `parts` written as one."""
+    return [
+        token
+        for part in parts
+        if part and "-" in part
+        for word in _HYPHENATED.findall(part)
+        for token in tokens(word.replace("-", ""))
+    ]
+
+
+def with_joined_tokens(
+    words: list[str], parts: Iterable[str | None], also: Sequence[str] = ()
+) -> list[str]:
+    """`words` followed by the joined hyphenated words of `parts` that neither
+    `words` nor `also` contain (each once)."""
+    joined = joined_tokens(parts)
+    if not joined:
+        return words
+    present = {*words, *also}
+    return [*words, *(token for token in dict.fromkeys(joined) if token not in present)]
 
 
 # Dictionary decompounding. German joins words: "Familienzentrum",
@@ -466,52 +500,136 @@ def with_compound_heads(words: list[str], also: Sequence[str] = ()) -> list[str]
     return [*words, *heads]
 
 
+# Words that name the same kind of offer, as families and professionals type
+# them: a query word (or quoted phrase) that is one of a group also finds the
+# others, each as it would find itself (prefixes, phrases). Only plain
+# equivalents, no broader or narrower terms ("Kita" does not find the
+# "Hort"). Queries only: changing the list needs no reindex. The guide tells
+# the visitor which words it searched as well (`QueryTerm.also`).
+SYNONYMS: tuple[tuple[str, ...], ...] = (
+    (
+        "Kita",
+        "Kindertagesstätte",
+        "Kindergarten",
+        "Kindertageseinrichtung",
+        "Tageseinrichtung für Kinder",
+    ),
+    ("Krippe", "Kinderkrippe"),
+    ("Kindertagespflege", "Tagespflege", "Tagesmutter", "Tagesvater", "Tageseltern"),
+    ("OGS", "Offene Ganztagsschule", "Offener Ganztag"),
+    ("Jugendzentrum", "Jugendtreff", "Jugendhaus", "Jugendclub", "Jugendfreizeiteinrichtung"),
+    ("Kinderarzt", "Kinderärztin", "Kinder- und Jugendarzt", "Kinderheilkunde", "Pädiatrie"),
+    ("Hausaufgabenhilfe", "Hausaufgabenbetreuung", "Nachhilfe", "Lernförderung"),
+    ("Schwangerschaftsberatung", "Schwangerenberatung"),
+    ("Babyschwimmen", "Säuglingsschwimmen"),
+    ("Hebamme", "Entbindungspfleger"),
+    ("Schuldnerberatung", "Schuldenberatung"),
+    ("Bücherei", "Bibliothek"),
+    ("Förderschule", "Sonderschule"),
+)
+
+
+def _synonym_index() -> dict[tuple[str, ...], tuple[tuple[tuple[str, ...], str], ...]]:
+    """Tokens of each listed word → (tokens, word) of every word of its group."""
+    index = {}
+    for group in SYNONYMS:
+        members = tuple((tuple(tokens(word)), word) for word in group)
+        for found, _ in members:
+            assert found and found not in index, found  # each word in one group only
+            index[found] = members
+    return index
+
+
+_SYNONYMS = _synonym_index()
+
+
 @dataclass(frozen=True)
 class QueryTerm:
-    """One word, or a phrase of several adjacent words, of a search query."""
+    """One word, or a phrase of several adjacent words, of a search query; it
+    matches where its tokens or any of its alternatives do (synonyms, and a
+    hyphenated word written as one)."""
 
     tokens: tuple[str, ...]
+    alternatives: tuple[tuple[str, ...], ...] = ()
+    also: tuple[str, ...] = ()  # the words of the synonyms searched as well
+
+    @property
+    def variants(self) -> tuple[tuple[str, ...], ...]:
+        return (self.tokens, *self.alternatives)
 
     def _prefix(self, token: str) -> bool:
         return len(token) >= MIN_PREFIX
 
     def fts5(self) -> str:
-        return " + ".join(f'"{t}"' + ("*" if self._prefix(t) else "") for t in self.tokens)
+        phrases = [
+            " + ".join(f'"{t}"' + ("*" if self._prefix(t) else "") for t in variant)
+            for variant in self.variants
+        ]
+        return phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")"
 
     def tsquery(self, weights: str = "") -> str:
         def lexeme(token: str) -> str:
             label = ("*" if self._prefix(token) else "") + weights
             return f"'{token}'" + (":" + label if label else "")
 
-        parts = [lexeme(t) for t in self.tokens]
-        return parts[0] if len(parts) == 1 else "(" + " <-> ".join(parts) + ")"
+        def phrase(variant: tuple[str, ...]) -> str:
+            parts = [lexeme(t) for t in variant]
+            return parts[0] if len(parts) == 1 else "(" + " <-> ".join(parts) + ")"
+
+        phrases = [phrase(variant) for variant in self.variants]
+        return phrases[0] if len(phrases) == 1 else "(" + " | ".join(phrases) + ")"
+
+
+_HYPHEN_IN_WORD = re.compile(r"(?<=\w)-(?=\w)")
+
+
+def _query_term(text: str, *, quoted: bool) -> QueryTerm | None:
+    """The term of one query word or quoted phrase, with its alternatives."""
+    found = tuple(tokens(text))
+    if not found:
+        return None
+    alternatives: list[tuple[str, ...]] = []
+    also: list[str] = []
+    for other, word in _SYNONYMS.get(found, ()):
+        if other != found and other not in alternatives:
+            alternatives.append(other)
+            also.append(word)
+    if not quoted and len(found) > 1 and _HYPHEN_IN_WORD.search(text):
+        # "Eltern-Café" also as "Elterncafé" (documents do the reverse: `joined_tokens`)
+        joined = tuple(tokens(_HYPHEN_IN_WORD.sub("", text)))
+        if joined != found and joined not in alternatives:
+            alternatives.append(joined)
+    return QueryTerm(found, tuple(alternatives), tuple(also))
 
 
 def parse_query(text: str) -> list[QueryTerm]:
     """Split a query into terms: quoted phrases and hyphenated words become phrases,
-    everything else single words. Stop words and punctuation vanish; a query of
-    nothing but those has no terms (and then matches every offer)."""
+    everything else single words; each with the alternatives it matches as well
+    (`SYNONYMS`; a hyphenated word also as one word). Stop words and punctuation
+    vanish; a query of nothing but those has no terms (and then matches every
+    offer)."""
     terms: list[QueryTerm] = []
     for match in _QUERY_PART.finditer(text or ""):
         phrase, word = match.groups()
-        found = tuple(tokens(phrase if phrase is not None else word))
-        if found and QueryTerm(found) not in terms:
-            terms.append(QueryTerm(found))
+        term = _query_term(phrase if phrase is not None else word, quoted=phrase is not None)
+        if term is not None and term not in terms:
+            terms.append(term)
     return terms
 
 
 def _term_hits(term: QueryTerm, words: Sequence[str]) -> int:
     """How often `term` occurs in the token list: each of its tokens equal to the
-    word or, from MIN_PREFIX letters on, a prefix of it; a phrase's words adjacent."""
-    size = len(term.tokens)
+    word or, from MIN_PREFIX letters on, a prefix of it; a phrase's words
+    adjacent; any of its variants."""
 
     def same(token: str, word: str) -> bool:
         return word == token or (term._prefix(token) and word.startswith(token))
 
     return sum(
         1
-        for start in range(len(words) - size + 1)
-        if all(same(token, words[start + i]) for i, token in enumerate(term.tokens))
+        for variant in term.variants
+        for start in range(len(words) - len(variant) + 1)
+        if all(same(token, words[start + i]) for i, token in enumerate(variant))
     )
 
 
@@ -523,7 +641,10 @@ def text_score(terms: Sequence[QueryTerm], fields: Sequence[tuple[str | None, in
     No terms (an empty query) match everything with score 1."""
     if not terms:
         return 1
-    analysed = [(with_compound_heads(tokens(text or "")), weight) for text, weight in fields]
+    analysed = [
+        (with_joined_tokens(with_compound_heads(tokens(text or "")), [text]), weight)
+        for text, weight in fields
+    ]
     score = 0
     for term in terms:
         hits = sum(_term_hits(term, words) * weight for words, weight in analysed)
@@ -690,6 +811,11 @@ class SearchResult:
     @property
     def has_previous(self) -> bool:
         return self.page > 1
+
+    @property
+    def also_searched(self) -> list[str]:
+        """The synonyms searched besides the query's own words (`SYNONYMS`)."""
+        return [word for term in self.terms for word in term.also]
 
 
 def _age_filter_year(age_years: int | Decimal | float | str) -> int:

@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from kette.directory.tests.guide_data import SECRET_DRAFT, make_guide_corpus
@@ -175,6 +176,24 @@ def test_bad_input_gets_a_german_message_not_a_500(world, corpus, params, messag
     response, data = get_json(Client(), "/k/altstadt/familienwegweiser/", **params)
     assert response.status_code == 400
     assert any(message in error for errors in data["errors"].values() for error in errors)
+
+
+def test_the_guide_names_the_synonyms_it_searched_as_well(world, corpus):
+    client = Client()
+    html = client.get("/k/altstadt/familienwegweiser/", {"q": "Kita"}).content.decode()
+    assert re.search(
+        r"Auch gesucht nach:\s*<span>Kindertagesstätte, Kindergarten, Kindertageseinrichtung,"
+        r" Tageseinrichtung für Kinder</span>",
+        html,
+    )
+    # German words in the English interface are marked as German
+    without = client.get("/k/altstadt/familienwegweiser/", {"q": "Familie"}).content.decode()
+    assert "gesucht nach" not in without
+    _, data = get_json(client, "/k/altstadt/familienwegweiser/", q="Kindergarten")
+    assert data["also_searched"][0] == "Kita"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/k/altstadt/familienwegweiser/", {"q": "Kita"}).content.decode()
+    assert re.search(r'Also searched for:\s*<span lang="de">Kindertagesstätte, ', html)
 
 
 def test_the_json_answer(world, corpus):

@@ -223,6 +223,114 @@ def test_a_query_of_stop_words_only_lists_everything_by_name(world, corpus):
     assert found(world, "für die") == sorted(PUBLISHED_IN_A)
 
 
+@pytest.fixture
+def day_care(world):
+    org = services.organization_create(actor=None, municipality=world.a, name="Stadt A")
+    names = [
+        "Kita Regenbogen",
+        "Kindergarten Sonnenschein",
+        "Städtische Kindertagesstätte Am Park",
+        "Tageseinrichtung für Kinder Lindenweg",
+        "Kinderhort Lindenweg",
+        "Elterncafé am Markt",
+        "Eltern-Café Süd",
+    ]
+    for name in names:
+        services.service_create(
+            actor=None, organization=org, name=name, status=ServiceStatus.PUBLISHED
+        )
+    return names
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # every word of the group finds all of them, as each finds itself: by
+        # prefix ("Kitas"), within the name, a phrase as a phrase
+        *[
+            (
+                query,
+                {
+                    "Kita Regenbogen",
+                    "Kindergarten Sonnenschein",
+                    "Städtische Kindertagesstätte Am Park",
+                    "Tageseinrichtung für Kinder Lindenweg",
+                },
+            )
+            for query in ("Kita", "Kitas", "Kindergarten", "Kindertagesstätte", "KiTa")
+        ],
+        # a narrower or broader word is not a synonym: the Hort stays out
+        ("Kinderhort", {"Kinderhort Lindenweg"}),
+        # with another word: both must match (the synonyms count as the word)
+        ("Kita Lindenweg", {"Tageseinrichtung für Kinder Lindenweg"}),
+        ("Kindergarten Regenbogen", {"Kita Regenbogen"}),
+        # a quoted phrase of the group is expanded too
+        (
+            '"Tageseinrichtung für Kinder"',
+            {
+                "Kita Regenbogen",
+                "Kindergarten Sonnenschein",
+                "Städtische Kindertagesstätte Am Park",
+                "Tageseinrichtung für Kinder Lindenweg",
+            },
+        ),
+        # a hyphenated word finds itself as a phrase and written as one word,
+        # and the other way round
+        ("Eltern-Café", {"Elterncafé am Markt", "Eltern-Café Süd"}),
+        ("Elterncafé", {"Elterncafé am Markt", "Eltern-Café Süd"}),
+        ("Elterncafés", {"Elterncafé am Markt", "Eltern-Café Süd"}),
+    ],
+)
+def test_synonyms_and_hyphenated_words(world, day_care, query, expected):
+    assert set(found(world, query)) == expected
+
+
+def test_the_synonyms_searched_are_told(world, day_care):
+    result = search.search_services(query="Kita Lindenweg", municipality=world.a)
+    assert result.also_searched == [
+        "Kindertagesstätte",
+        "Kindergarten",
+        "Kindertageseinrichtung",
+        "Tageseinrichtung für Kinder",
+    ]
+    assert search.search_services(query="Lindenweg", municipality=world.a).also_searched == []
+
+
+def test_synonyms_and_joined_words_count_in_text_scores():
+    terms = search.parse_query("Kindergarten")
+    assert search.text_score(terms, [("Unsere Kita am Park", 1)]) == 1
+    assert search.text_score(terms, [("Der Hort am Park", 1)]) == 0
+    cafe = [("Das Eltern-Café", 1)]
+    assert search.text_score(search.parse_query("Elterncafé"), cafe) == 1
+
+
+def test_hyphenated_words_of_documents_are_also_indexed_as_one():
+    name, body = search.document_columns(
+        ["Eltern-Café"], ["Mutter-Kind-Kur für 0-3-Jährige, Anmeldung 2026-01-05"]
+    )
+    assert name == "elt caf"
+    # after the words (phrases keep their positions), each once, letters only
+    assert body.split()[-2:] == ["elterncaf", "mutterkindkur"]
+    assert "jahrig" in body.split() and not any(t.startswith("03") for t in body.split())
+
+
+def test_the_hyphen_migration_indexes_older_documents(world, day_care, monkeypatch):
+    migration = importlib.import_module("kette.directory.migrations.0016_reindex_hyphenated_words")
+    with monkeypatch.context() as patched:  # documents as before
+        patched.setattr(search, "with_joined_tokens", lambda words, parts, also=(): words)
+        services.directory_reindex()
+        assert set(found(world, "Elterncafé")) == {"Elterncafé am Markt"}
+    migration.reindex(None, SimpleNamespace(connection=connection))
+    assert set(found(world, "Elterncafé")) == {"Elterncafé am Markt", "Eltern-Café Süd"}
+
+
+def test_every_synonym_is_in_one_group_and_has_tokens():
+    # the index is built at import; this states what it checks
+    words = [word for group in search.SYNONYMS for word in group]
+    keys = [tuple(search.tokens(word)) for word in words]
+    assert all(keys) and len(set(keys)) == len(keys)
+
+
 def test_name_ranks_above_description(world, corpus):
     # the Familienberatung has "Beratung" as the head of a compound in its
     # name, which counts as its description does

@@ -1,5 +1,7 @@
 """Text helpers that follow German conventions."""
 
+from decimal import Decimal
+
 from django.utils.text import slugify
 
 _GERMAN_TRANSLITERATION = str.maketrans(
@@ -28,3 +30,15 @@ def unix_newlines(value: str) -> str:
     """Line breaks as "\\n": browsers send text areas with "\\r\\n", files from
     Excel carry "\\n", and the same text must compare equal."""
     return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def german_decimal(value: float) -> str:
+    """A number for files people and kette's imports read back: every digit of
+    the float (the shortest form that reads back as the same value), no
+    exponent, a decimal comma and no thousands separator: 1044555.0 →
+    "1044555", 34.4523 → "34,4523", 1e-05 → "0,00001" (`f"{value:g}"` wrote
+    "1,04456e+06", six digits and an exponent)."""
+    text = format(Decimal(repr(float(value))), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")

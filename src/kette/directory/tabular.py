@@ -51,7 +51,7 @@ from kette.core import bulk, spreadsheets
 from kette.core.audit import BulkValidationError
 from kette.core.fields import RememberingURLValidator
 from kette.core.models import Municipality, User
-from kette.core.text import fold_german, unix_newlines
+from kette.core.text import fold_german, german_decimal, unix_newlines
 from kette.core.upload_store import max_bytes, megabytes, size_message
 from kette.directory import selectors, services
 from kette.directory.bulk_models import ColumnMapping
@@ -232,12 +232,11 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, bool):
         return "ja" if value else "nein"
     if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
         # with a decimal comma, as German spreadsheets show it: "12.345" would
         # read as twelve thousand three hundred and forty-five wherever German
-        # number formats are accepted (the indicator import)
-        return repr(value).replace(".", ",")
+        # number formats are accepted (the indicator import); no exponent
+        # ("1e-05" is no number there)
+        return german_decimal(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):

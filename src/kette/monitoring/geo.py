@@ -50,10 +50,13 @@ def read_geojson(data: bytes) -> dict[str, Any]:
     try:
         collection = json.loads(text)
     except json.JSONDecodeError as error:
+        # the position only: the decoder's reason is English ("Expecting value")
         raise GeometryError(
-            _("The file is not valid JSON (line %(line)s, column %(column)s: %(reason)s).")
-            % {"line": error.lineno, "column": error.colno, "reason": error.msg}
+            _("The file is not valid JSON (line %(line)s, column %(column)s).")
+            % {"line": error.lineno, "column": error.colno}
         ) from error
+    except RecursionError as error:  # "[[[[…" thousands deep
+        raise GeometryError(_("The file is nested too deeply to be GeoJSON.")) from error
     if (
         not isinstance(collection, dict)
         or collection.get("type") != "FeatureCollection"
@@ -118,7 +121,15 @@ def clean_geometry(raw: dict[str, Any] | None, transformer: Transformer | None) 
     try:
         geometry = shape(raw)
     except (ValueError, TypeError, AttributeError, KeyError) as error:
-        raise GeometryError(_("unreadable geometry (%(error)s)") % {"error": error}) from error
+        # shapely's reason is English and technical ("could not convert string
+        # to float: 'a'"): say what a readable geometry needs instead
+        raise GeometryError(
+            _(
+                "unreadable geometry of type “%(type)s” (a Polygon or MultiPolygon "
+                "whose coordinates are lists of number pairs is needed)"
+            )
+            % {"type": raw.get("type", "") if isinstance(raw, dict) else ""}
+        ) from error
     if geometry.is_empty:
         raise GeometryError(_("empty geometry"))
     if transformer is not None:

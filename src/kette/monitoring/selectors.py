@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kette.core import bulk
 from kette.core.models import District, Municipality
+from kette.core.text import german_decimal
 from kette.monitoring import classify, disclosure, needindex
 from kette.monitoring.models import (
     Direction,
@@ -126,12 +127,36 @@ def _display(indicator: Indicator, value: float) -> str:
 
 
 def _groups(districts: list[District]) -> list[tuple[Any, list[Any]]]:
-    """Additivity groups: each district's children sum to it, the top level to the
-    municipality (key None)."""
+    """Additivity groups: each district's children sum to it, and the top
+    districts (without a parent) of each level sum to the municipality (key
+    None), level by level: two layers that do not nest (Sozialräume and
+    Planungsbezirke) each add up to the whole, not both together, and one
+    group of both let a suppressed Sozialraum be computed from the total and
+    the other Sozialräume. A district in a loop of parents counts as a top
+    district (`districts_import` refuses loops; older data may hold one)."""
+    parent_of = {district.pk: district.parent_id for district in districts}
     children: dict[Any, list[Any]] = {}
     for district in districts:
-        children.setdefault(district.parent_id, []).append(district.pk)
-    return [(key, parts) for key, parts in children.items()]
+        parent = district.parent_id
+        if parent is not None and _in_loop(district.pk, parent_of):
+            parent = None
+        key = ("top", district.level) if parent is None else parent
+        children.setdefault(key, []).append(district.pk)
+    return [(None if isinstance(key, tuple) else key, parts) for key, parts in children.items()]
+
+
+def _in_loop(pk: Any, parent_of: dict[Any, Any]) -> bool:
+    """Whether the chain of parents from district `pk` comes back to it."""
+    seen = {pk}
+    parent = parent_of.get(pk)
+    while parent is not None:
+        if parent == pk:
+            return True
+        if parent in seen:
+            return False  # a loop above, not through `pk`
+        seen.add(parent)
+        parent = parent_of.get(parent)
+    return False
 
 
 def _flatten_groups(
@@ -340,7 +365,7 @@ def indicator_csv_rows(
     rows = [["Schlüssel", "Sozialraum", "Ebene", "Jahr", "Wert", "Zähler", "Nenner"]]
 
     def plain(value: float | None) -> str:
-        return SUPPRESSED if value is None else f"{value:g}".replace(".", ",")
+        return SUPPRESSED if value is None else german_decimal(value)
 
     all_rows = ([table.municipality_row] if table.municipality_row else []) + table.rows
     for row in all_rows:
@@ -997,7 +1022,7 @@ def state_comparison_csv_rows(comparison: StateComparison) -> list[list[str]]:
                 row.name,
                 "ja" if row.municipality else "",
                 str(comparison.year),
-                SUPPRESSED if row.value is None else f"{row.value:g}".replace(".", ","),
+                SUPPRESSED if row.value is None else german_decimal(row.value),
             ]
         )
     return rows

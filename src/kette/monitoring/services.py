@@ -161,6 +161,7 @@ def districts_import(
                     _("Feature %(index)s (%(code)s): parent district “%(parent)s” is unknown.")
                     % {"index": item.index, "code": item.code, "parent": item.parent_code}
                 )
+        errors += _parent_loops(parsed, existing)
     elif parent_level:
         candidates = [
             d for d in existing.values() if d.level == parent_level and d.boundary is not None
@@ -191,10 +192,13 @@ def districts_import(
         district = existing.get(item.code) or District(municipality=municipality, code=item.code)
         values: dict[str, Any] = {
             "name": item.name,
-            "level": level,
             "boundary": geo.to_geojson(item.geometry, 6),
             "boundary_simplified": geo.to_geojson(small, geo.DISPLAY_DECIMALS),
         }
+        if level or district.pk is None:
+            # New outlines without a level keep the level a district has: the
+            # maps, the need index and the gap analysis choose by level.
+            values["level"] = level
         if parent_level:
             values["parent"] = parents.get(item.code)
         elif parent_property and item.parent_code in existing:
@@ -240,6 +244,35 @@ def districts_import(
         # Stadtbezirk under each of its Stadtteile: their filter keys follow.
         directory_services.directory_reindex(municipality=municipality)
     return report
+
+
+def _parent_loops(parsed: list[_ParsedDistrict], existing: dict[str, District]) -> list[str]:
+    """A message for each feature whose parent chain, as it will be after the
+    import, comes back to itself ("ref" given as code and parent, or A in B and
+    B in A): disclosure control adds parts up to their parent, and a loop has
+    none."""
+    parent_of = {
+        code: district.parent.code
+        for code, district in existing.items()
+        if district.parent_id is not None and district.parent is not None
+    }
+    parent_of.update({item.code: item.parent_code for item in parsed if item.parent_code})
+    errors = []
+    for item in parsed:
+        chain, code = [item.code], parent_of.get(item.code)
+        while code is not None and code not in chain:
+            chain.append(code)
+            code = parent_of.get(code)
+        if code == item.code:
+            errors.append(
+                _("Feature %(index)s (%(code)s): lies in itself (%(chain)s).")
+                % {
+                    "index": item.index,
+                    "code": item.code,
+                    "chain": " → ".join([*chain, item.code]),
+                }
+            )
+    return errors
 
 
 def _nesting(municipality: Municipality) -> set[tuple[int, int]]:

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from kette.core.models import MunicipalityKind
-from kette.core.text import _GERMAN_TRANSLITERATION, fold_german, german_slug
+from kette.core.text import _GERMAN_TRANSLITERATION, fold_german, german_decimal, german_slug
 from kette.core.validators import validate_official_key
 
 
@@ -76,3 +76,19 @@ def test_model_validation_reports_the_key_field(municipality_factory):
     with pytest.raises(ValidationError) as error:
         municipality.full_clean(exclude=["programme"])
     assert "official_key" in error.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (1044555.0, "1044555"),
+        (34.45234512, "34,45234512"),
+        (1e-05, "0,00001"),
+        (-3.0, "-3"),
+        (0.1 + 0.2, "0,30000000000000004"),
+        (1e22, "10000000000000000000000"),
+    ],
+)
+def test_german_decimal_keeps_every_digit_without_an_exponent(value, text):
+    assert german_decimal(value) == text
+    assert float(text.replace(",", ".")) == value

@@ -149,3 +149,48 @@ def test_indicator_threshold_is_used(hierarchy):
     _observe(city, counted, parts["201"], 10)
     rows = {r.district.code: r for r in selectors.indicator_table(city, counted, 2012).rows}
     assert (rows["101"].display, rows["201"].display) == (".", "10")
+
+
+def _shown(city, indicator):
+    table = selectors.indicator_table(city, indicator, 2012)
+    return table.municipality_row.display, {row.district.code: row.display for row in table.rows}
+
+
+def test_two_layers_that_do_not_nest_each_add_up_to_the_total(db):
+    """Sozialräume and Planungsbezirke both cover the city: a suppressed
+    Sozialraum must not come back as the total minus the other Sozialräume
+    (before, one group of all five hid a Planungsbezirk instead)."""
+    city = MunicipalityFactory()
+    layers = {"S1": "Sozialraum", "S2": "Sozialraum", "S3": "Sozialraum"}
+    layers |= {"P1": "Planungsbezirk", "P2": "Planungsbezirk"}
+    districts = {
+        code: DistrictFactory(municipality=city, code=code, level=level)
+        for code, level in layers.items()
+    }
+    children = IndicatorFactory(unit=Unit.COUNT)
+    for code, value in {"S1": 2, "S2": 300, "S3": 400, "P1": 100, "P2": 602}.items():
+        _observe(city, children, districts[code], value)
+    _observe(city, children, None, 702)
+    total, shown = _shown(city, children)
+    assert total == "702"
+    assert shown == {"S1": ".", "S2": ".", "S3": "400", "P1": "100", "P2": "602"}
+
+
+@pytest.mark.parametrize("loop", ["self", "pair"])
+def test_districts_in_a_loop_of_parents_count_as_top_districts(db, loop):
+    """Stored before the import refused it: X1 in itself, or X1 in X2 in X1."""
+    city = MunicipalityFactory()
+    x1, x2, x3 = (DistrictFactory(municipality=city, code=f"X{i}") for i in (1, 2, 3))
+    x1.parent = x1 if loop == "self" else x2
+    x1.save()
+    if loop == "pair":
+        x2.parent = x1
+        x2.save()
+    counted = IndicatorFactory(unit=Unit.COUNT)
+    for district, value in ((x1, 2), (x2, 100), (x3, 50)):
+        _observe(city, counted, district, value)
+    _observe(city, counted, None, 152)
+    total, shown = _shown(city, counted)
+    # X1 is small; with X2 and X3 published, 152 − 100 − 50 would give it back
+    assert total == "152" and shown["X1"] == "."
+    assert list(shown.values()).count(".") == 2

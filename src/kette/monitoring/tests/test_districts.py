@@ -154,6 +154,60 @@ def test_unknown_parent_code_is_rejected(municipality):
     assert error.value.errors == ["Feature 1 (101): übergeordneter Bezirk „9“ ist unbekannt."]
 
 
+@pytest.mark.parametrize(
+    ("features", "message"),
+    [
+        # "ref" given as code and parent property
+        (
+            [feature("1", "Eins", square(7.0, 51.0), bezirk="1")],
+            "Feature 1 (1): liegt in sich selbst (1 → 1).",
+        ),
+        (
+            [
+                feature("1", "Eins", square(7.0, 51.0), bezirk="2"),
+                feature("2", "Zwei", square(7.2, 51.0), bezirk="1"),
+            ],
+            "Feature 1 (1): liegt in sich selbst (1 → 2 → 1).",
+        ),
+    ],
+)
+def test_a_district_that_lies_in_itself_is_rejected(municipality, features, message):
+    with pytest.raises(ImportRejected) as error:
+        _import(municipality, collection(*features), parent_property="bezirk")
+    assert error.value.errors[0] == message
+    assert len(error.value.errors) == len(features)
+    assert not District.objects.for_municipality(municipality).exists()
+
+
+def test_a_loop_through_districts_already_there_is_rejected(municipality):
+    _import(municipality, collection(feature("1", "Eins", square(7.0, 51.0, 0.1))))
+    _import(
+        municipality,
+        collection(feature("2", "Zwei", square(7.0, 51.0), bezirk="1")),
+        parent_property="bezirk",
+    )
+    with pytest.raises(ImportRejected) as error:
+        _import(
+            municipality,
+            collection(feature("1", "Eins", square(7.0, 51.0, 0.1), bezirk="2")),
+            parent_property="bezirk",
+        )
+    assert error.value.errors == ["Feature 1 (1): liegt in sich selbst (1 → 2 → 1)."]
+
+
+def test_outlines_without_a_level_keep_the_level_a_district_has(municipality):
+    data = collection(feature("1", "Nord", square(7.0, 51.0)))
+    _import(municipality, data, level="Stadtteil")
+    report = _import(municipality, data, level="")
+    assert (report.updated, report.unchanged) == (0, 1)
+    assert District.objects.for_municipality(municipality).get().level == "Stadtteil"
+    # a level given replaces it; a new district without one has none
+    _import(municipality, data, level="Sozialraum")
+    _import(municipality, collection(feature("2", "Süd", square(7.2, 51.0))), level="")
+    levels = dict(District.objects.for_municipality(municipality).values_list("code", "level"))
+    assert levels == {"1": "Sozialraum", "2": ""}
+
+
 def test_district_for_point_finds_the_stadtteil_and_follows_changes(municipality):
     _koeln(municipality)
     assert geo.district_for_point(municipality, 50.9413, 6.9583).name == "Altstadt-Nord"

@@ -300,6 +300,8 @@ def test_properties_not_in_the_file_are_named_with_the_ones_there(coordinator_cl
         ('{"type": "FeatureCollection", "name": "Köln"}'.encode("latin-1"), "nicht in UTF-8"),
         (b'{"type": "FeatureCollection", "features": [}', "kein gültiges JSON (Zeile 1"),
         (b'{"type": "Feature"}', "keine GeoJSON-FeatureCollection"),
+        # was a 500 (RecursionError)
+        (b"[" * 100_000 + b"]" * 100_000, "zu tief verschachtelt"),
     ],
 )
 def test_unreadable_geojson_is_refused_at_the_upload(coordinator_client, city, content, message):
@@ -379,3 +381,19 @@ def test_a_token_works_only_for_its_kind_user_and_municipality(client, city, wor
     url_b = reverse("monitoring:upload_observations_review", args=[world.b.slug, token])
     assert client.get(url_b).status_code == 404
     assert not Observation.objects.exists()
+
+
+def test_an_unreadable_geometry_is_explained_in_german(coordinator_client, city):
+    broken = {"type": "Polygon", "coordinates": [[["a", "b"], [1, 2], [3, 4]]]}
+    data = collection({**feature("1", "Dom", square(6.95, 50.94)), "geometry": broken})
+    page = _upload_districts(coordinator_client, city, data)
+    review = (
+        coordinator_client.get(page["Location"]).content.decode()
+        if page.status_code == 302
+        else page.content.decode()
+    )
+    assert (
+        "Geometrie vom Typ „Polygon“ nicht lesbar (nötig ist ein Polygon oder MultiPolygon"
+        in review
+    )
+    assert "could not convert" not in review

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from kette.core.models import Role
 from kette.monitoring.models import Direction, Unit
+from kette.monitoring.tables import parse_number
 from kette.monitoring.tests.factories import (
     DistrictFactory,
     IndicatorFactory,
@@ -84,6 +85,29 @@ def test_indicator_values_are_suppressed_on_the_page_and_in_the_export(client, c
     assert "101;Viertel 1;Stadtteil;2012;.;.;." in text
     assert ";130;" not in text and ";2;" not in text
     assert "103;Viertel 3;Stadtteil;2012;145;;" in text
+
+
+def test_the_csv_keeps_every_digit_so_the_import_reads_it_back(client, city):
+    people = IndicatorFactory(key="einwohner", unit=Unit.COUNT)
+    rate = IndicatorFactory(key="anteil", unit=Unit.PERCENT)
+    ObservationFactory(municipality=city, district=None, indicator=people, value=1044555)
+    ObservationFactory(
+        municipality=city,
+        district=None,
+        indicator=rate,
+        value=34.45234512,
+        numerator=359873,
+        denominator=1044555,
+    )
+    _login(client, Role.COORDINATOR, city)
+
+    def exported(key):
+        url = reverse("monitoring:indicator_csv", args=[city.slug, key, 2012])
+        return client.get(url).content.decode("utf-8-sig").splitlines()[1].split(";")
+
+    assert exported("einwohner")[4] == "1044555"  # was 1,04456e+06
+    assert exported("anteil")[4:] == ["34,45234512", "359873", "1044555"]
+    assert parse_number(exported("anteil")[4]) == 34.45234512
 
 
 def test_csv_of_unknown_indicator_or_year_is_404(client, city):

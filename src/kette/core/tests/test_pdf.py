@@ -1,9 +1,11 @@
 """The shared PDF renderer: tagged PDF/UA with embedded fonts, extractable text, no network."""
 
 import io
+import re
 from pathlib import Path
 
 import pytest
+from django.template import Context, Template
 from pypdf import PdfReader
 
 from kette.core.pdf import LocalOnlyFetcher, html_to_pdf
@@ -69,3 +71,25 @@ def test_remote_image_is_left_out_not_fetched():
     )
     reader = pdf_reader(html_to_pdf(html))
     assert "Sachbericht" in reader.pages[0].extract_text()
+
+
+def test_a_table_row_stays_on_one_page_with_its_label():
+    """A row split at a page break left its numbers on one page and its label on
+    the next (the report's life phase × field of action matrix)."""
+    rows = "".join(
+        f"<tr><th scope='row'>Zeile{n:03d} Übergang Schule–Beruf<br>(16–27 Jahre)<br>zweite"
+        f"<br>dritte Zeile</th><td>{500 + n}</td></tr>"
+        for n in range(60)
+    )
+    html = Template(
+        '{% extends "core/print/base.html" %}{% block body %}<table><thead><tr>'
+        "<th>Lebensphase</th><th>Anzahl</th></tr></thead><tbody>" + rows + "</tbody></table>"
+        "{% endblock %}"
+    ).render(Context({"LANGUAGE_CODE": "de", "title": "Tabelle"}))
+    pages = [page.extract_text() for page in pdf_reader(html_to_pdf(html)).pages]
+    assert len(pages) > 1
+    for text in pages:
+        labels = {int(n) for n in re.findall(r"Zeile(\d{3})", text)}
+        numbers = {int(n) - 500 for n in re.findall(r"\b5\d\d\b", text)}
+        assert labels == numbers
+        assert "Lebensphase" in text  # the header repeats on every page

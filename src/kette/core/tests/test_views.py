@@ -49,6 +49,13 @@ def test_municipality_page_is_public(client, world):
     assert world.a.official_key in response.content.decode()
 
 
+def test_the_workspace_button_only_for_those_who_may_enter(client, world, coordinator):
+    client.force_login(coordinator)  # of municipality A
+    assert "Zum Arbeitsbereich" in client.get(f"/k/{world.a.slug}/").content.decode()
+    # another municipality's page: the button ended in 403
+    assert "Zum Arbeitsbereich" not in client.get(f"/k/{world.b.slug}/").content.decode()
+
+
 def test_dates_are_german_in_german_and_day_first_in_english(client, world):
     import datetime as dt
 

@@ -292,3 +292,15 @@ def test_others_cannot_change_an_offers_places(world, organization):
     response = coordinator.post(url, {"action": "remove_phone", "pk": foreign_phone.pk})
     assert response.status_code == 404
     assert other_offer.phones.exists()
+
+
+def test_a_place_without_a_street_is_named_on_its_remove_button(world, organization):
+    service = services.service_create(actor=None, organization=organization, name="Krabbelgruppe")
+    place = services.location_create(
+        actor=None, municipality=world.a, name="Gemeindesaal", city="Altstadt"
+    )
+    services.service_add_location(actor=None, service=service, location=place)
+    client = logged_in(factories.user_with_role(Role.COORDINATOR, world.a))
+    body = client.get(f"/k/{world.a.slug}/angebote/{service.pk}/orte/").content.decode()
+    # was "Entfernen: " with nothing after it for every place without a street
+    assert '<span class="visually-hidden">: Gemeindesaal, Altstadt</span>' in body

@@ -99,6 +99,15 @@ def test_need_index_map_table_and_accessibility(koeln_session, live_server):
         assert fills.count("url(#kette-hatch)") == 1
         assert page.locator(".choropleth-table tbody tr").count() >= district_count
         assert_accessible(page)
+        # The shapes are out of the tab order (Chromium made each a nameless
+        # stop), the zoom buttons speak German, tooltips are text.
+        assert page.locator(".district-map path.leaflet-interactive[tabindex='-1']").count() == (
+            district_count
+        )
+        assert page.locator(".leaflet-control-zoom-in").get_attribute("title") == "Vergrößern"
+        paths.first.hover()
+        tooltip = page.locator(".leaflet-tooltip")
+        assert tooltip.count() == 1 and tooltip.locator("*").count() == 0
         # Sorting the table by value works without JavaScript, through the header link.
         page.get_by_role("link", name="Wert", exact=True).click()
         # click() returns once the navigation started: wait for the new URL

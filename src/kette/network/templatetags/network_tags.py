@@ -23,10 +23,11 @@ def decimal2(value: Any) -> str:
     """A measure with two decimals in the active locale; None → "–"."""
     if value is None:
         return "–"
+    # thousands grouped as elsewhere ("1.234,56", a goal's figure)
     if isinstance(value, int) and not isinstance(value, bool):
-        return number_format(value)
+        return number_format(value, force_grouping=True)
     # number_format cuts off digits; round first.
-    return number_format(round(float(value), 2), 2)
+    return number_format(round(float(value), 2), 2, force_grouping=True)
 
 
 @register.filter

@@ -3,6 +3,7 @@ the tagged PDF, drafts, kept PDFs, the command, permissions, the programme overv
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -190,6 +191,8 @@ def test_every_section_renders_with_full_data(client, full):
     assert "Willkommensbesuche ausbauen" in html and "75 %" in html  # 150 of 200
     assert "2 veröffentlichte Angebote" in html
     assert "Nordviertel" in html and "Frühe Kindheit" in html  # gap analysis
+    # children are counted, not measured: "400", not "400,00"
+    assert re.search(r">\s*400\s*<", html) and "400,00" not in html
     assert "Lenkungskreis Prävention" in html
     assert "1 → 2" in html  # members on 1 January and 31 December
     assert "Unsere Steuerungsgruppe" in html and "Willkommensbesuche" in html

@@ -1,22 +1,19 @@
 /* The family guide's map: clustered markers of the offers on the page,
    synchronised with the list (a marker click highlights and scrolls to its list
    item; "Show on the map" in the list opens its marker). The list works without
-   this script and is the accessible alternative. No tiles unless the operator
-   configured a tile URL (data-tile-url). */
+   this script and is the accessible alternative. Set up by
+   kette/js/leaflet_setup.js. */
 (function () {
   "use strict";
   function init() {
     var element = document.getElementById("guide-map");
     var dataElement = element && document.getElementById(element.dataset.markers);
-    if (!element || !dataElement || typeof L === "undefined") { return; }
+    if (!element || !dataElement || typeof L === "undefined" || !window.ketteMaps) { return; }
     var points = JSON.parse(dataElement.textContent);
-    var map = L.map(element, { scrollWheelZoom: false, maxZoom: 18 });
-    if (element.dataset.tileUrl) {
-      L.tileLayer(element.dataset.tileUrl, {
-        maxZoom: 18, attribution: element.dataset.tileAttribution || ""
-      }).addTo(map);
-    }
-    var group = typeof L.markerClusterGroup === "function" ? L.markerClusterGroup() : L.featureGroup();
+    var map = window.ketteMaps.create(element, { maxZoom: 18 });
+    var group = typeof L.markerClusterGroup === "function"
+      ? L.markerClusterGroup({ iconCreateFunction: window.ketteMaps.clusterIcon })
+      : L.featureGroup();
     var byId = {};
     points.forEach(function (point) {
       var marker = L.marker([point.lat, point.lon], { title: point.name, alt: point.name });

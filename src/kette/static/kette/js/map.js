@@ -1,15 +1,11 @@
-/* Maps of outlines (Leaflet). Each .map element names a GeoJSON URL; tiles are
-   loaded only when the operator configured a tile URL (data-tile-url). Every
-   map has the same content as a table or list beside it. */
+/* Maps of outlines (Leaflet, set up by leaflet_setup.js). Each .map element
+   names a GeoJSON URL. Every map has the same content as a table or list
+   beside it. */
 (function () {
   "use strict";
   function initMap(element) {
-    if (typeof L === "undefined") { return; }
-    var map = L.map(element, { scrollWheelZoom: false, attributionControl: true, zoomSnap: 0.25 });
-    var tileUrl = element.dataset.tileUrl;
-    if (tileUrl) {
-      L.tileLayer(tileUrl, { maxZoom: 18, attribution: element.dataset.tileAttribution || "" }).addTo(map);
-    }
+    if (typeof L === "undefined" || !window.ketteMaps) { return; }
+    var map = window.ketteMaps.create(element, { zoomSnap: 0.25 });
     var focus = element.dataset.focus;
     fetch(element.dataset.geojsonUrl, { credentials: "same-origin" })
       .then(function (response) { return response.json(); })
@@ -30,13 +26,14 @@
             var link = document.createElement("a");
             link.href = props.url;
             link.textContent = props.name;
-            featureLayer.bindTooltip(props.name);
+            window.ketteMaps.textTooltip(featureLayer, props.name);
             featureLayer.bindPopup(link);
             if (focus && props.slug === focus) { focused = featureLayer; }
           },
         }).addTo(map);
         var bounds = focused ? focused.getBounds() : layer.getBounds();
         if (bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10] }); }
+        window.ketteMaps.keepOutOfTabOrder(layer);
       })
       .catch(function () { element.setAttribute("data-failed", "true"); });
   }

@@ -1,6 +1,5 @@
-/* District maps of the monitoring (Leaflet), following kette/js/map.js: each
-   .district-map names a GeoJSON URL; tiles only when the operator configured a
-   tile URL. Features with a need status (1–4) are coloured with ColorBrewer's
+/* District maps of the monitoring (Leaflet, set up by kette/js/leaflet_setup.js),
+   following kette/js/map.js: each .district-map names a GeoJSON URL. Features with a need status (1–4) are coloured with ColorBrewer's
    colour-blind-safe YlOrRd scheme, the indicator map's features bring their
    own class colour; the legend and a table with the same
    content sit beside the map in the page. */
@@ -8,12 +7,8 @@
   "use strict";
   var STATUS_COLOURS = { 1: "#ffffb2", 2: "#fecc5c", 3: "#fd8d3c", 4: "#e31a1c" };
   function initMap(element) {
-    if (typeof L === "undefined") { return; }
-    var map = L.map(element, { scrollWheelZoom: false, attributionControl: true });
-    var tileUrl = element.dataset.tileUrl;
-    if (tileUrl) {
-      L.tileLayer(tileUrl, { maxZoom: 18, attribution: element.dataset.tileAttribution || "" }).addTo(map);
-    }
+    if (typeof L === "undefined" || !window.ketteMaps) { return; }
+    var map = window.ketteMaps.create(element);
     fetch(element.dataset.geojsonUrl, { credentials: "same-origin" })
       .then(function (response) { return response.json(); })
       .then(function (data) {
@@ -42,11 +37,12 @@
             var label = props.name + " (" + props.code + ")";
             var text = props.map_label || props.status_label;
             if (text) { label += ": " + text; }
-            featureLayer.bindTooltip(label);
+            window.ketteMaps.textTooltip(featureLayer, label);
           },
         }).addTo(map);
         var bounds = layer.getBounds();
         if (bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10] }); }
+        window.ketteMaps.keepOutOfTabOrder(layer);
       })
       .catch(function () { element.setAttribute("data-failed", "true"); });
   }

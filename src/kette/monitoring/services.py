@@ -4,11 +4,14 @@ imports validate their whole input before they write anything."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -347,6 +350,7 @@ class ObservationImportReport:
     missing: int = 0  # cells with a statistical marker ("." etc.): not stored
     municipalities: list[str] = field(default_factory=list)
     regions: int = 0  # regions of the whole state kept for the comparison (IT.NRW)
+    warnings: list[str] = field(default_factory=list)  # shown before the import
 
 
 @dataclass
@@ -672,8 +676,25 @@ def observations_import(
     candidates = _candidates_from_table(
         municipality, table, layout=layout, indicator_key=indicator_key, year=year, report=report
     )
+    report.warnings += _future_years(candidates)
     _store(municipality, candidates, actor=actor, report=report, dry_run=dry_run)
     return report
+
+
+def _future_years(candidates: list[_Candidate]) -> list[str]:
+    """A notice per year after the current one: a forecast may be meant, a typo
+    (2031 for 2013) would otherwise become the indicator page's default year."""
+    this_year = timezone.localdate().year
+    counts = Counter(c.year for c in candidates if c.year > this_year)
+    return [
+        ngettext(
+            "%(count)s value is for %(year)s, a year still to come: is the year right?",
+            "%(count)s values are for %(year)s, a year still to come: is the year right?",
+            count,
+        )
+        % {"count": count, "year": year}
+        for year, count in sorted(counts.items())
+    ]
 
 
 def _municipality_for_key(key: str, by_key: dict[str, Municipality]) -> Municipality | None:

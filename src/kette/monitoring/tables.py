@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from kette.directory import tabular
@@ -58,9 +59,13 @@ def parse_number(cell: Any) -> float | Missing:
 
 
 def format_number(value: float, decimals: int = 1) -> str:
-    """German display: thousands dot, decimal comma ("1.234,5")."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
+    """A figure for display in the active language, thousands grouped: "1.234,5"
+    in German, "1,234.5" in English (a fixed German format read as decimals
+    in the English interface); negative with a minus sign ("−0,5", as the
+    method texts write it), never "−0,0". Files use `core.text.german_decimal`."""
+    rounded = round(value, decimals) or 0.0  # -0.0 → 0.0
+    text = number_format(rounded, decimals, use_l10n=True, force_grouping=True)
+    return text.replace("-", "\u2212")
 
 
 @dataclass

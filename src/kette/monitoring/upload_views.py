@@ -311,6 +311,7 @@ class ObservationReviewView(_ReviewView):
             (_("Changed values"), report.updated),
             (_("Unchanged values"), report.unchanged),
             (_("Cells without a value (markers such as “.”)"), report.missing),
+            *((_("Notice"), warning) for warning in report.warnings),
         ]
 
 

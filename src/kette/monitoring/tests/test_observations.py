@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 from openpyxl import Workbook
 
 from kette.monitoring import services, tables
@@ -46,8 +47,14 @@ def test_non_numbers_are_rejected(text):
         tables.parse_number(text)
 
 
-def test_format_number_is_german():
+def test_format_number_follows_the_language():
     assert tables.format_number(1234567.891, 2) == "1.234.567,89"
+    assert tables.format_number(-0.014, 2) == "\u22120,01"  # a minus sign
+    assert tables.format_number(-0.004, 2) == "0,00"
+    with translation.override("en"):
+        # "1.084" read as a decimal in the English interface
+        assert tables.format_number(1234567.891, 2) == "1,234,567.89"
+        assert tables.format_number(5.6) == "5.6"
 
 
 @pytest.fixture
@@ -129,7 +136,7 @@ def test_every_bad_cell_is_reported_with_row_and_column_and_nothing_is_written(c
         "Zeile 5, Spalte „Wert“: „viele“ ist keine Zahl.",
         "Zeile 6, Spalte „Indikator“: unbekannter Indikator „unbekannt“.",
         "Zeile 7, Spalte „Jahr“: „zwölf“ ist kein Jahr.",
-        "Zeile 8, Spalte „Wert“: -5,0 ist negativ und damit unmöglich.",
+        "Zeile 8, Spalte „Wert“: \u22125,0 ist negativ und damit unmöglich.",
         "Zeile 9, Spalte „Wert“: 150,0 ist als Prozentwert unmöglich.",
         "Zeile 10: kinder-0-3 2012 für diesen Sozialraum steht schon in Zeile 2.",
     ]

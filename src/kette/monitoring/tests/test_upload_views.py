@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook
 
 from kette.core import upload_store
@@ -104,6 +105,27 @@ def test_long_form_is_checked_then_imported_on_confirmation(coordinator_client, 
     review = _upload_values(coordinator_client, city, LONG)["Location"]
     page = coordinator_client.get(review).content.decode()
     assert "<dt>Unveränderte Werte</dt>" in page
+
+
+def test_values_for_years_still_to_come_are_pointed_out_before_the_import(coordinator_client, city):
+    next_year = timezone.localdate().year + 1
+    content = (
+        "Sozialraum;Indikator;Jahr;Wert\n"
+        f"101;sgb2-quote-u15;{next_year};12,5\n"
+        f"102;sgb2-quote-u15;{next_year};30,0\n"
+        "101;sgb2-quote-u15;2023;11,0\n"
+    )
+    page = coordinator_client.get(_upload_values(coordinator_client, city, content)["Location"])
+    assert (
+        f"2 Werte gelten für {next_year}, ein Jahr, das noch kommt: Stimmt das Jahr?"
+        in page.content.decode()
+    )
+    assert (
+        "Stimmt das Jahr"
+        not in coordinator_client.get(
+            _upload_values(coordinator_client, city, LONG)["Location"]
+        ).content.decode()
+    )
 
 
 def test_wide_form_with_year_columns_from_xlsx_needs_the_indicator(coordinator_client, city):

@@ -57,3 +57,5 @@ class Command(BaseCommand):
             f"{municipality.name}: {report.created} neu, {report.updated} geändert, "
             f"{report.unchanged} unverändert, {report.missing} ohne Wert ({seconds:.2f} s)."
         )
+        for warning in report.warnings:
+            self.stdout.write(f"Hinweis: {warning}")

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -152,7 +153,9 @@ class FundingPeriod(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.starts_on:%d.%m.%Y} – {self.ends_on:%d.%m.%Y}"
+        # in the active language's short date format, as every other date
+        start = date_format(self.starts_on, "SHORT_DATE_FORMAT")
+        return f"{start} – {date_format(self.ends_on, 'SHORT_DATE_FORMAT')}"
 
 
 class District(TenantModel):

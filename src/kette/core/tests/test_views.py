@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from kette.core import audit
-from kette.core.models import AccessibilityFeedback, Membership, Role
+from kette.core.models import AccessibilityFeedback, FundingPeriod, Membership, Role
 from kette.testing.factories import MunicipalityFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -62,10 +62,16 @@ def test_dates_are_german_in_german_and_day_first_in_english(client, world):
     world.a.population = 12345
     world.a.population_date = dt.date(2018, 12, 31)
     world.a.save()
-    assert "31.12.2018" in client.get(f"/k/{world.a.slug}/").content.decode()
+    FundingPeriod.objects.create(
+        municipality=world.a, starts_on=dt.date(2017, 1, 1), ends_on=dt.date(2018, 12, 31)
+    )
+    page = client.get(f"/k/{world.a.slug}/").content.decode()
+    assert "31.12.2018" in page and "01.01.2017 – 31.12.2018" in page
     client.cookies["kette_language"] = "en"
     page = client.get(f"/k/{world.a.slug}/").content.decode()
     assert "31 Dec 2018" in page and "12/31/2018" not in page
+    # the funding period too (it kept the German pattern)
+    assert "1 Jan 2017 – 31 Dec 2018" in page
 
 
 def test_unknown_municipality_is_404(client, db):

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from shapely import prepared
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -188,6 +189,7 @@ def districts_import(
                     )
     if errors:
         raise ImportRejected(errors)
+    report.warnings += _outside(municipality, parsed)
 
     simplified = geo.simplify_for_display([item.geometry for item in parsed])
     written: dict[str, District] = {}
@@ -247,6 +249,22 @@ def districts_import(
         # Stadtbezirk under each of its Stadtteile: their filter keys follow.
         directory_services.directory_reindex(municipality=municipality)
     return report
+
+
+def _outside(municipality: Municipality, parsed: list[_ParsedDistrict]) -> list[str]:
+    """A notice for each feature that does not touch the municipality's outline
+    (a wrong file, swapped coordinates, 0°/0°): kept, as outlines may be more
+    exact than the municipality's, but worth a look before the import."""
+    if not municipality.boundary:
+        return []
+    # about a kilometre of slack for outlines drawn more or less exactly
+    area = prepared.prep(geo.shape_of(municipality.boundary).buffer(0.01))
+    return [
+        _("Feature %(index)s (%(code)s): lies outside %(municipality)s.")
+        % {"index": item.index, "code": item.code, "municipality": municipality.name}
+        for item in parsed
+        if not area.intersects(item.geometry)
+    ]
 
 
 def _parent_loops(parsed: list[_ParsedDistrict], existing: dict[str, District]) -> list[str]:

@@ -195,6 +195,21 @@ def test_a_loop_through_districts_already_there_is_rejected(municipality):
     assert error.value.errors == ["Feature 1 (1): liegt in sich selbst (1 → 2 → 1)."]
 
 
+def test_outlines_outside_the_municipality_are_pointed_out(municipality):
+    municipality.boundary = square(7.0, 51.0, 0.2)
+    municipality.name = "Musterstadt"
+    municipality.save()
+    report = _import(
+        municipality,
+        collection(
+            feature("1", "Mitte", square(7.05, 51.05)),
+            feature("2", "Null Insel", square(0.0, 0.0)),  # swapped or missing coordinates
+        ),
+        dry_run=True,
+    )
+    assert report.warnings == ["Feature 2 (2): liegt außerhalb von Musterstadt."]
+
+
 def test_outlines_without_a_level_keep_the_level_a_district_has(municipality):
     data = collection(feature("1", "Nord", square(7.0, 51.0)))
     _import(municipality, data, level="Stadtteil")

@@ -5,7 +5,8 @@ operation (the HSDS API and the municipality list; the network endpoints need a
 login) from the declared parameters, sends them to the WSGI application in
 process and checks each response: no server error, a declared status code and
 content type, and a body that conforms to the declared schema (for HSDS: the
-official schemas, with no fields beyond them). Hypothesis is derandomised and
+official schemas, with no fields beyond them); not that every schema-valid
+request is accepted (see `check`). Hypothesis is derandomised and
 the number of examples per operation small, so the run is repeatable and stays
 well under a minute.
 """
@@ -18,6 +19,7 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from kette.directory import services
 from kette.directory.models import ServiceStatus
@@ -64,7 +66,11 @@ def test_the_public_api_conforms_to_its_openapi_document(keep_connection):
             suppress_health_check=list(HealthCheck),
         )
         def check(case):
-            case.call_and_validate()
+            # Not "schema-valid data is accepted": a `maximum_age` below
+            # `minimum_age` answers 422 by design (docs/hsds.md), a constraint
+            # between two parameters that an OpenAPI document cannot state.
+            # Every other check runs.
+            case.call_and_validate(excluded_checks=[positive_data_acceptance])
 
         check()
     elapsed = time.monotonic() - started

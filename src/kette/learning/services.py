@@ -41,6 +41,7 @@ from kette.learning.models import (
     PracticeExampleAttachment,
     Registration,
     RegistrationStatus,
+    Visibility,
     WorkingGroup,
 )
 
@@ -713,9 +714,20 @@ def meeting_invitations_send(
 ) -> InvitationReport:
     """Mail an invitation to every coordinator of the programme's municipalities,
     with the links to register their people and to offer a short talk. Those
-    invited before are skipped unless `again`. `base_url` starts absolute links."""
+    invited before are skipped unless `again`. `base_url` starts absolute links.
+
+    Refused for a meeting that is over, and for one only the coordination office
+    may see: the coordinators could open none of the invitation's links."""
     if meeting.ends_on < timezone.localdate():
         raise ValidationError(_("This meeting is over."))
+    if meeting.visibility == Visibility.PRIVATE:
+        raise ValidationError(
+            _(
+                "Only the coordination office can see this meeting, so the coordinators "
+                "could not open the invitation's links. Make it visible to the learning "
+                "network first."
+            )
+        )
     root = base_url.rstrip("/")
     invited = set(meeting.invitations.values_list("email", flat=True))
     report = InvitationReport(sent=[], already=0)

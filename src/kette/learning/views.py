@@ -158,12 +158,16 @@ class MeetingDetailView(MeetingMixin, TemplateView):
         context["articles"] = selectors.published_articles_of_meeting(meeting)
         if context["can_manage"] and not context["is_over"]:
             context["invited"] = meeting.invitations.count()
-            # whom the button would mail now (a dry run: nothing sent or written)
-            context["to_invite"] = len(
-                services.meeting_invitations_send(
-                    actor=None, meeting=meeting, base_url="", dry_run=True
-                ).sent
-            )
+            # whom the button would mail now (a dry run: nothing sent or written),
+            # or why it would mail nobody (the meeting is the office's only)
+            try:
+                context["to_invite"] = len(
+                    services.meeting_invitations_send(
+                        actor=None, meeting=meeting, base_url="", dry_run=True
+                    ).sent
+                )
+            except ValidationError as error:
+                context["invitation_refused"] = " ".join(error.messages)
         context["documents"] = selectors.documents_for(meeting, user)
         context["photos"] = selectors.photos_for(meeting, user)
         for perm in ("review_contributions", "check_in", "read_registrations", "read_minutes"):

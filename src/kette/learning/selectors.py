@@ -12,6 +12,7 @@ from django.http import Http404
 
 from kette.core.models import Municipality, Programme
 from kette.core.roles import roles_of
+from kette.core.validators import is_plausible_cohort
 from kette.directory import search
 from kette.learning.models import (
     PRESENT,
@@ -229,9 +230,13 @@ class ParticipationStatistics:
 
 
 def _eligible(municipality: Municipality, meeting: Meeting) -> bool:
-    if municipality.cohort is None:
+    """Whether the meeting was held while the municipality was in the programme.
+    Without a cohort, or with one that cannot be a year (a typo stored before
+    cohorts were validated), every meeting counts."""
+    cohort = municipality.cohort
+    if cohort is None or not is_plausible_cohort(cohort):
         return True
-    return meeting.starts_on >= dt.date(municipality.cohort, 1, 1)
+    return meeting.starts_on.year >= cohort
 
 
 def participation_statistics(

@@ -9,8 +9,8 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from kette.core.models import Role
-from kette.learning import services
+from kette.core.models import Municipality, Role
+from kette.learning import selectors, services
 from kette.learning.models import (
     AgendaItem,
     AgendaItemKind,
@@ -440,6 +440,25 @@ def test_the_statistics_table(client, world, office):
     assert "Altstadt" in page and "Bergdorf" in page
     assert "Nr. 11" in page
     assert "100 %" in page
+
+
+@pytest.mark.parametrize("typo", [0, 20177])
+def test_a_mistyped_cohort_stored_before_validation_does_not_break_the_statistics(
+    client, world, office, typo
+):
+    # Stored before cohorts were validated: the statistics and the programme
+    # report count such a municipality as in the programme from the start.
+    Municipality.objects.filter(pk=world.a.pk).update(cohort=typo)
+    past = MeetingFactory(programme=world.programme, number=11, starts_on=dt.date(2015, 3, 3))
+    RegistrationFactory(meeting=past, municipality=world.a, attendance=Attendance.ATTENDED)
+    stats = selectors.participation_statistics(world.programme, today=dt.date(2020, 1, 1))
+    altstadt = next(row for row in stats.rows if row.municipality == world.a)
+    assert (altstadt.eligible, altstadt.rate) == (1, 1.0)
+    login(client, office)
+    page = client.get("/lernnetzwerk/statistik/")
+    assert page.status_code == 200 and "100 %" in page.content.decode()
+    assert client.get("/programm/bericht/").status_code == 200
+    assert client.get("/programm/bericht.xlsx").status_code == 200
 
 
 @pytest.mark.django_db

@@ -264,14 +264,17 @@ def _move_up_from_waitlist(meeting: Meeting, *, actor: User | None) -> list[Regi
     return moved
 
 
+def _mail_after_commit(email: str, subject: str, body: str) -> None:
+    """Mail once the transaction has committed: a write that is rolled back
+    mails nobody."""
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+
+
 def _notify_moved_up(registration: Registration) -> None:
     body = _(
         "Good news: a place has become free at %(meeting)s on %(date)s. You are now registered."
     ) % {"meeting": registration.meeting, "date": f"{registration.meeting.starts_on:%d.%m.%Y}"}
-    email = registration.email
-    transaction.on_commit(
-        lambda: send_mail(_("You are registered"), body, settings.DEFAULT_FROM_EMAIL, [email])
-    )
+    _mail_after_commit(registration.email, _("You are registered"), body)
 
 
 @transaction.atomic
@@ -346,10 +349,7 @@ def _mail_confirmation(registration: Registration, cancel_url_template: str) -> 
         "venue": registration.meeting.venue,
         "link": link,
     }
-    email = registration.email
-    transaction.on_commit(
-        lambda: send_mail(_("Your registration"), body, settings.DEFAULT_FROM_EMAIL, [email])
-    )
+    _mail_after_commit(registration.email, _("Your registration"), body)
 
 
 def registration_cancel_token(registration: Registration) -> str:
@@ -387,7 +387,9 @@ def registration_from_token(token: str) -> Registration:
 
 @transaction.atomic
 def registration_cancel(*, actor: User | None, registration: Registration) -> Registration:
-    """Cancel a registration (idempotent); the first on the waitlist moves up."""
+    """Cancel a registration (idempotent): the person is told by e-mail (also when
+    they cancelled themselves, as a confirmation), the first on the waitlist
+    moves up."""
     meeting = _lock_meeting(registration.meeting)
     registration = Registration.objects.get(pk=registration.pk)
     if registration.status == RegistrationStatus.CANCELLED:
@@ -396,6 +398,15 @@ def registration_cancel(*, actor: User | None, registration: Registration) -> Re
     registration.cancelled_at = timezone.now()
     registration.needs = ""
     audited_save(registration, actor=actor)
+    _mail_after_commit(
+        registration.email,
+        _("Registration cancelled: %(meeting)s on %(date)s")
+        % {"meeting": meeting, "date": f"{meeting.starts_on:%d.%m.%Y}"},
+        render_to_string(
+            "learning/email/registration_cancelled.txt",
+            {"meeting": meeting, "registration": registration},
+        ),
+    )
     _move_up_from_waitlist(meeting, actor=actor)
     return registration
 

@@ -212,7 +212,8 @@ def test_the_waitlist_moves_up_by_itself_when_someone_cancels(
     assert statuses["person2@example.org"] == RegistrationStatus.CANCELLED
     assert statuses["person3@example.org"] == RegistrationStatus.REGISTERED
     assert statuses["person4@example.org"] == RegistrationStatus.WAITLISTED
-    assert [m.to for m in mail.outbox] == [["person3@example.org"]]
+    # the cancelled person is told, and the one who moved up
+    assert [m.to for m in mail.outbox] == [["person2@example.org"], ["person3@example.org"]]
 
 
 def test_more_places_move_the_waitlist_up(world, office):

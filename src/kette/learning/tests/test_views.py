@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.formats import date_format
 from openpyxl import load_workbook
 
 from kette.core.models import Municipality, Role
@@ -187,7 +188,7 @@ def test_a_coordinator_registers_people_and_the_next_goes_to_the_waitlist(
 
 
 def test_a_coordinator_cancels_their_own_registration_and_the_waitlist_moves_up(
-    client, world, meeting, coordinator
+    client, world, meeting, coordinator, django_capture_on_commit_callbacks
 ):
     first = services.registration_create(
         actor=None, meeting=meeting, person_name="A", email="a@example.org", municipality=world.a
@@ -203,9 +204,22 @@ def test_a_coordinator_cancels_their_own_registration_and_the_waitlist_moves_up(
     assert "Die Anmeldung von A stornieren? Die Person erfährt es per E-Mail." in listing
     assert f'action="{base}{first.pk}/abmelden/"' in listing
     assert client.post(f"{base}{second.pk}/abmelden/").status_code == 404
-    client.post(f"{base}{first.pk}/abmelden/")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{base}{first.pk}/abmelden/")
     second.refresh_from_db()
     assert second.status == RegistrationStatus.REGISTERED
+    # as the dialog promised, A is told; B is told a place has become free
+    told = {m.to[0]: m for m in mail.outbox}
+    assert set(told) == {"a@example.org", "b@example.org"}
+    cancelled = told["a@example.org"]
+    assert cancelled.subject == (
+        "Anmeldung storniert: 17. Lernnetzwerktreffen: Präventionsketten gemeinsam "
+        f"gestalten am {SOON:%d.%m.%Y}"
+    )
+    assert cancelled.body.startswith("Guten Tag A,\n\nIhre Anmeldung zum 17. Lernnetzwerktreffen")
+    assert f"Datum: {date_format(SOON, 'l, j. F Y')}" in cancelled.body
+    assert "Ort: Rathaus Köln; Spanischer Bau, Ratssaal" in cancelled.body
 
 
 def test_another_municipalitys_coordinator_cannot_register_for_a(client, world, meeting):
@@ -219,7 +233,7 @@ def test_another_municipalitys_coordinator_cannot_register_for_a(client, world, 
     assert not Registration.objects.exists()
 
 
-def test_the_cancellation_link_page(client, world, meeting):
+def test_the_cancellation_link_page(client, world, meeting, django_capture_on_commit_callbacks):
     registration = services.registration_create(
         actor=None,
         meeting=meeting,
@@ -231,11 +245,19 @@ def test_the_cancellation_link_page(client, world, meeting):
     page = client.get(url).content.decode()
     assert "Mia Muster, möchten Sie Ihre Anmeldung" in page
     assert "Rollstuhlplatz" not in page
-    response = client.post(url)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
     assert "Sie haben Ihre Anmeldung" in response.content.decode()
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.CANCELLED
+    # the person gets the cancellation in writing, once
+    assert [m.to for m in mail.outbox] == [["m@example.org"]]
+    assert "Ihre Anmeldung zum 17. Lernnetzwerktreffen" in mail.outbox[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url)
     assert "bereits abgemeldet" in client.get(url).content.decode()
+    assert len(mail.outbox) == 1
     broken = client.post("/lernnetzwerk/abmelden/kaputt/")
     assert broken.status_code == 400
     assert "Dieser Abmeldelink ist nicht gültig." in broken.content.decode()

@@ -90,6 +90,33 @@ def working_groups_with_talks(meeting: Meeting) -> QuerySet[WorkingGroup]:
     )
 
 
+@dataclass(frozen=True)
+class WorkingGroupDependants:
+    """What deleting a working group takes with it."""
+
+    talks: int  # short talks offered to it, whatever their status
+    with_slides: bool
+    municipalities: list[str]  # whose talks they are, in German order
+    choices: int  # active registrations that chose the group
+
+
+def working_group_dependants(group: WorkingGroup) -> WorkingGroupDependants:
+    talks = list(group.contributions.select_related("municipality"))
+    names = {talk.municipality.name for talk in talks}
+    return WorkingGroupDependants(
+        talks=len(talks),
+        with_slides=any(talk.slides for talk in talks),
+        municipalities=sorted(names, key=search.sort_key),
+        choices=group.registrations.exclude(status=RegistrationStatus.CANCELLED).count(),
+    )
+
+
+def minutes_text_of(item: AgendaItem) -> str:
+    """The minutes text written for an agenda item ("" when none)."""
+    entry = MinutesEntry.objects.filter(agenda_item=item).first()
+    return entry.text if entry else ""
+
+
 def working_group_in(meeting: Meeting, pk: int) -> WorkingGroup:
     try:
         return meeting.working_groups.get(pk=pk)
@@ -370,7 +397,12 @@ def documents_for(meeting: Meeting, user: Any) -> QuerySet[MeetingDocument]:
 
 
 def photos_for(meeting: Meeting, user: Any) -> QuerySet[MeetingPhoto]:
-    return _material_for(meeting.photos.order_by("order", "created_at", "pk"), meeting, user)
+    """The meeting's photos the user may see, each with `article_count`: the
+    articles it appears in (deleting the photo takes it out of them)."""
+    photos = meeting.photos.annotate(article_count=Count("articles")).order_by(
+        "order", "created_at", "pk"
+    )
+    return _material_for(photos, meeting, user)
 
 
 def document_in(meeting: Meeting, pk: int) -> MeetingDocument:

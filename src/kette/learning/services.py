@@ -157,8 +157,12 @@ def working_group_update(*, actor: User | None, group: WorkingGroup, **fields: A
 
 @transaction.atomic
 def working_group_delete(*, actor: User | None, group: WorkingGroup) -> None:
-    """Delete a working group with its short talks; registrations lose their choice."""
+    """Delete a working group with its short talks and their slides (the files go
+    once the transaction has committed); registrations lose their choice. The
+    confirmation page says all this first (`selectors.working_group_dependants`)."""
     for contribution in group.contributions.all():
+        if contribution.slides:
+            _remove_file_after_commit(contribution.slides)
         audited_delete(contribution, actor=actor)
     for registration in group.registrations.all():
         registration.working_group = None
@@ -664,27 +668,31 @@ def practice_example_attachment_add(
     return attachment
 
 
+def _remove_file_after_commit(field_file: Any) -> None:
+    """Remove a stored file once the deletion of its row has committed."""
+    name, storage = field_file.name, field_file.storage
+    transaction.on_commit(lambda: storage.delete(name))
+
+
 @transaction.atomic
 def practice_example_attachment_delete(
     *, actor: User | None, attachment: PracticeExampleAttachment
 ) -> None:
-    name, storage = attachment.file.name, attachment.file.storage
+    _remove_file_after_commit(attachment.file)
     audited_delete(attachment, actor=actor)
-    transaction.on_commit(lambda: storage.delete(name))
 
 
 @transaction.atomic
 def meeting_document_delete(*, actor: User | None, document: MeetingDocument) -> None:
-    name, storage = document.file.name, document.file.storage
+    _remove_file_after_commit(document.file)
     audited_delete(document, actor=actor)
-    transaction.on_commit(lambda: storage.delete(name))
 
 
 @transaction.atomic
 def meeting_photo_delete(*, actor: User | None, photo: MeetingPhoto) -> None:
-    name, storage = photo.image.name, photo.image.storage
+    """Delete a photo and its file; articles that showed it no longer do."""
+    _remove_file_after_commit(photo.image)
     audited_delete(photo, actor=actor)
-    transaction.on_commit(lambda: storage.delete(name))
 
 
 # Invitations ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -39,7 +40,7 @@ from kette.learning.forms import (
     WalkInForm,
     WorkingGroupForm,
 )
-from kette.learning.models import Meeting, RegistrationStatus
+from kette.learning.models import Meeting, RegistrationStatus, WorkingGroup
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
@@ -368,6 +369,9 @@ class AgendaItemEditView(MeetingMixin, FormView):
         context["delete_url"] = reverse(
             "learning:agenda_item_delete", args=[self.meeting.number, self.item.pk]
         )
+        context["deleted_name"] = self.item.title
+        if selectors.minutes_text_of(self.item).strip():
+            context["consequences"] = [_("The minutes text of this item is deleted with it.")]
         return context
 
     def form_valid(self, form: AgendaItemForm) -> HttpResponse:  # type: ignore[override]
@@ -408,6 +412,8 @@ class WorkingGroupEditView(MeetingMixin, FormView):
         context["delete_url"] = reverse(
             "learning:working_group_delete", args=[self.meeting.number, self.group.pk]
         )
+        context["deleted_name"] = self.group.title
+        context["consequences"] = _working_group_deletion(self.group)
         return context
 
     def form_valid(self, form: WorkingGroupForm) -> HttpResponse:  # type: ignore[override]
@@ -418,6 +424,35 @@ class WorkingGroupEditView(MeetingMixin, FormView):
         )
         messages.success(self.request, _("The working group has been saved."))
         return self.staff_redirect("agenda_builder")
+
+
+def _working_group_deletion(group: WorkingGroup) -> list[str]:
+    """What deleting the group takes with it, in sentences for the confirmation."""
+    goes = selectors.working_group_dependants(group)
+    sentences = []
+    if goes.talks:
+        if goes.with_slides:
+            text = ngettext(
+                "%(count)s short talk (%(municipalities)s) and its slides are deleted with it.",
+                "%(count)s short talks (%(municipalities)s) and their slides are deleted with it.",
+                goes.talks,
+            )
+        else:
+            text = ngettext(
+                "%(count)s short talk (%(municipalities)s) is deleted with it.",
+                "%(count)s short talks (%(municipalities)s) are deleted with it.",
+                goes.talks,
+            )
+        municipalities = ", ".join(goes.municipalities)
+        sentences.append(text % {"count": goes.talks, "municipalities": municipalities})
+    if goes.choices:
+        text = ngettext(
+            "%(count)s registration loses its choice of this working group.",
+            "%(count)s registrations lose their choice of this working group.",
+            goes.choices,
+        )
+        sentences.append(text % {"count": goes.choices})
+    return sentences
 
 
 class WorkingGroupDeleteView(MeetingMixin, View):

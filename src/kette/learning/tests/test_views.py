@@ -323,14 +323,30 @@ def test_the_office_plans_a_meeting_and_builds_the_agenda(client, world, office)
     )
     item.refresh_from_db()
     assert (item.title, item.start_time) == ("Willkommen", dt.time(10, 5))
+    # Deleting asks first (no script needed), and says the minutes text goes too.
+    services.minutes_save(
+        actor=office, meeting=meeting, introduction="", texts={item.pk: "Gut."}, published=True
+    )
+    form = client.get(edit).content.decode()
+    assert '<details class="confirm">' in form
+    assert "„Willkommen“ löschen?" in form
+    assert "Der Protokolltext zu diesem TOP wird mit gelöscht." in form
+    assert client.get(f"{edit}loeschen/").status_code == 405
     client.post(f"{edit}loeschen/")
     assert not AgendaItem.objects.filter(pk=item.pk).exists()
     group = meeting.working_groups.get()
     client.post(f"{builder}ag/{group.pk}/", {"title": "AG Steuerung", "order": 1})
     group.refresh_from_db()
     assert group.title == "AG Steuerung"
+    ContributionFactory(working_group=group, municipality=world.b, title="Jugendforum")
+    chose = RegistrationFactory(meeting=meeting, working_group=group)
+    form = client.get(f"{builder}ag/{group.pk}/").content.decode()
+    assert "1 Kurzreferat (Bergdorf) wird mit gelöscht." in form
+    assert "1 Anmeldung verliert die Wahl dieser Arbeitsgruppe." in form
     client.post(f"{builder}ag/{group.pk}/loeschen/")
-    assert not meeting.working_groups.exists()
+    assert not meeting.working_groups.exists() and not Contribution.objects.exists()
+    chose.refresh_from_db()
+    assert chose.working_group is None
     client.post(
         f"/lernnetzwerk/{meeting.number}/bearbeiten/",
         {

@@ -104,16 +104,97 @@ def meeting_create(
     return meeting
 
 
+@dataclass(frozen=True)
+class MeetingChange:
+    """What `meeting_update` did besides saving the meeting."""
+
+    meeting: Meeting
+    moved_items: int  # agenda items moved with the meeting's dates
+    told: int  # people registered or waiting who were mailed the new date or venue
+
+
 @transaction.atomic
-def meeting_update(*, actor: User | None, meeting: Meeting, **fields: Any) -> Meeting:
-    """Change a meeting's fields; more places move people up from the waitlist."""
+def meeting_update(
+    *, actor: User | None, meeting: Meeting, cancel_url_template: str = "", **fields: Any
+) -> MeetingChange:
+    """Change a meeting's fields; more places move people up from the waitlist.
+
+    When the first day moves, every agenda item moves by as many days, keeping
+    its day relative to the first (so the agenda and the calendar file follow).
+    A change that would leave items after the new last day is refused, naming
+    them: which of them to drop or move is the office's decision. When the dates
+    or the venue of a meeting that is not over change, everyone registered or
+    on the waitlist is mailed the new date and venue after commit, with a fresh
+    cancellation link when `cancel_url_template` (an absolute URL with `{token}`)
+    is given.
+    """
+    before = Meeting.objects.get(pk=meeting.pk)
     _assign(meeting, MEETING_FIELDS, fields)
     host = meeting.host_municipality
     if host and host.programme_id != meeting.programme_id:
         raise ValidationError({"host_municipality": _("The host is not part of the programme.")})
+    shift = meeting.starts_on - before.starts_on
+    dates_changed = (meeting.starts_on, meeting.ends_on) != (before.starts_on, before.ends_on)
+    items = (
+        list(meeting.agenda_items.order_by("day", "start_time", "order", "pk"))
+        if dates_changed
+        else []
+    )
+    _refuse_items_after_the_end(items, shift, meeting.ends_on)
     audited_save(meeting, actor=actor)
+    moved = items if shift else []
+    for item in moved:
+        item.meeting = meeting
+        item.day += shift
+        audited_save(item, actor=actor)
+    told = 0
+    if (dates_changed or meeting.venue != before.venue) and (
+        meeting.ends_on >= timezone.localdate()
+    ):
+        told = _mail_new_date_or_venue(meeting, cancel_url_template)
     _move_up_from_waitlist(meeting, actor=actor)
-    return meeting
+    return MeetingChange(meeting=meeting, moved_items=len(moved), told=told)
+
+
+def _refuse_items_after_the_end(
+    items: list[AgendaItem], shift: dt.timedelta, ends_on: dt.date
+) -> None:
+    after = [item for item in items if item.day + shift > ends_on]
+    if after:
+        names = ", ".join(
+            f"{item.title} ({item.day + shift:%d.%m.%Y}, {item.start_time:%H:%M})" for item in after
+        )
+        raise ValidationError(
+            {
+                "ends_on": _(
+                    "These agenda items would lie after the last day: %(items)s. "
+                    "Move them to an earlier day or delete them first."
+                )
+                % {"items": names}
+            }
+        )
+
+
+def _mail_new_date_or_venue(meeting: Meeting, cancel_url_template: str) -> int:
+    """Tell everyone registered or waiting the meeting's new date and venue."""
+    people = meeting.registrations.exclude(status=RegistrationStatus.CANCELLED).order_by("pk")
+    subject = _("Change of date or venue: %(meeting)s on %(date)s") % {
+        "meeting": meeting,
+        "date": f"{meeting.starts_on:%d.%m.%Y}",
+    }
+    told = 0
+    for registration in people:
+        link = ""
+        if cancel_url_template:
+            token = registration_cancel_token(registration)
+            link = cancel_url_template.replace("{token}", token)
+        body = render_to_string(
+            "learning/email/meeting_changed.txt",
+            {"meeting": meeting, "registration": registration, "cancel_link": link},
+        )
+        _mail_after_commit(registration.email, subject, body)
+        told += 1
+    return told
 
 
 # Agenda and working groups ----------------------------------------------------

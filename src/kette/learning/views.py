@@ -61,6 +61,13 @@ def _apply_errors(form: Form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+def _cancel_url_template() -> str:
+    """The absolute cancellation link for mails, with `{token}` for the token (links
+    in mails start with KETTE_BASE_URL, not with the address a request came in by)."""
+    url = reverse("learning:cancel", kwargs={"cancel_token": "TOKEN"})
+    return (settings.KETTE_BASE_URL.rstrip("/") + url).replace("TOKEN", "{token}")
+
+
 class ProgrammeMixin:
     """Views of the programme's learning network; `permission_required` is checked
     against the programme."""
@@ -298,15 +305,35 @@ class MeetingUpdateView(MeetingMixin, FormView):
 
     def form_valid(self, form: MeetingForm) -> HttpResponse:  # type: ignore[override]
         try:
-            services.meeting_update(
+            change = services.meeting_update(
                 actor=self.request.user,  # type: ignore[arg-type]
                 meeting=Meeting.objects.get(pk=self.meeting.pk),
+                cancel_url_template=_cancel_url_template(),
                 **form.cleaned_data,
             )
         except ValidationError as error:
             _apply_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, _("The meeting has been saved."))
+        text = [_("The meeting has been saved.")]
+        if change.moved_items:
+            text.append(
+                ngettext(
+                    "%(count)s agenda item has moved with the dates.",
+                    "%(count)s agenda items have moved with the dates.",
+                    change.moved_items,
+                )
+                % {"count": change.moved_items}
+            )
+        if change.told:
+            text.append(
+                ngettext(
+                    "%(count)s registered person has been told the new date and venue by e-mail.",
+                    "%(count)s registered people have been told the new date and venue by e-mail.",
+                    change.told,
+                )
+                % {"count": change.told}
+            )
+        messages.success(self.request, " ".join(text))
         return self.staff_redirect("meeting_detail")
 
 
@@ -724,16 +751,12 @@ class MunicipalityRegistrationView(MunicipalityMeetingMixin, FormView):
         return context
 
     def form_valid(self, form: RegistrationForm) -> HttpResponse:  # type: ignore[override]
-        cancel_url = (
-            settings.KETTE_BASE_URL.rstrip("/")
-            + reverse("learning:cancel", kwargs={"cancel_token": "TOKEN"})
-        ).replace("TOKEN", "{token}")
         try:
             registration = services.registration_create(
                 actor=self.request.user,  # type: ignore[arg-type]
                 meeting=self.meeting,
                 municipality=self.municipality,
-                cancel_url_template=cancel_url,
+                cancel_url_template=_cancel_url_template(),
                 **form.cleaned_data,
             )
         except ValidationError as error:

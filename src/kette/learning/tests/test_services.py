@@ -19,6 +19,7 @@ from kette.learning.models import (
     Visibility,
 )
 from kette.learning.tests.factories import (
+    AgendaItemFactory,
     ContributionFactory,
     MeetingFactory,
     RegistrationFactory,
@@ -351,3 +352,80 @@ def test_recording_an_earlier_meetings_list_is_idempotent(world, office):
     assert first.pk == again.pk
     assert first.history.count() == 1
     assert again.status == RegistrationStatus.REGISTERED
+
+
+def test_moving_a_meeting_moves_its_agenda_and_tells_everyone_registered(
+    world, office, django_capture_on_commit_callbacks
+):
+    start = SOON
+    meeting = MeetingFactory(
+        programme=world.programme,
+        number=22,
+        title="Übergänge",
+        starts_on=start,
+        ends_on=start + dt.timedelta(days=1),
+        venue="Köln, Rathaus",
+        capacity=1,
+    )
+    welcome = AgendaItemFactory(meeting=meeting, title="Begrüßung", day=start)
+    groups = AgendaItemFactory(
+        meeting=meeting, title="Arbeitsgruppen", day=start + dt.timedelta(days=1)
+    )
+    register(meeting, 1)  # registered
+    register(meeting, 2)  # waitlist
+    services.registration_cancel(actor=None, registration=register(meeting, 3))
+    mail.outbox.clear()
+
+    later = start + dt.timedelta(days=7)
+    with django_capture_on_commit_callbacks(execute=True):
+        change = services.meeting_update(
+            actor=office,
+            meeting=meeting,
+            starts_on=later,
+            ends_on=later + dt.timedelta(days=1),
+            venue="Ahlen, Stadthalle",
+            cancel_url_template="https://kette.test/abmelden/{token}/",
+        )
+    assert (change.moved_items, change.told) == (2, 2)
+    # each item keeps its day relative to the first, and can be saved again
+    welcome.refresh_from_db()
+    groups.refresh_from_db()
+    assert (welcome.day, groups.day) == (later, later + dt.timedelta(days=1))
+    services.agenda_item_update(actor=office, item=welcome, title="Willkommen")
+    # the registered and the waiting person are told, the cancelled one is not
+    assert sorted(m.to[0] for m in mail.outbox) == ["person1@example.org", "person2@example.org"]
+    told = {m.to[0]: m for m in mail.outbox}
+    first = told["person1@example.org"]
+    assert (
+        first.subject == f"Terminänderung: 22. Lernnetzwerktreffen: Übergänge am {later:%d.%m.%Y}"
+    )
+    assert "Ort: Ahlen, Stadthalle" in first.body
+    assert "Ihre Anmeldung bleibt bestehen." in first.body
+    token = first.body.split("https://kette.test/abmelden/")[1].split("/")[0]
+    assert services.registration_from_token(token).email == "person1@example.org"
+    assert "weiter auf der Warteliste" in told["person2@example.org"].body
+
+    # A title change tells nobody.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        change = services.meeting_update(actor=office, meeting=meeting, title="Neu")
+    assert (change.moved_items, change.told, mail.outbox) == (0, 0, [])
+
+
+def test_a_shorter_meeting_that_would_drop_agenda_items_is_refused_naming_them(world, office):
+    meeting = MeetingFactory(
+        programme=world.programme, starts_on=SOON, ends_on=SOON + dt.timedelta(days=1)
+    )
+    AgendaItemFactory(meeting=meeting, title="Begrüßung", day=SOON)
+    AgendaItemFactory(
+        meeting=meeting, title="Exkursion", day=SOON + dt.timedelta(days=1), start_time=dt.time(9)
+    )
+    with pytest.raises(ValidationError) as error:
+        services.meeting_update(actor=office, meeting=meeting, ends_on=SOON)
+    assert error.value.message_dict["ends_on"] == [
+        "Diese Tagesordnungspunkte lägen nach dem letzten Tag: Exkursion "
+        f"({SOON + dt.timedelta(days=1):%d.%m.%Y}, 09:00). Verschieben Sie sie zuerst auf "
+        "einen früheren Tag oder löschen Sie sie."
+    ]
+    meeting.refresh_from_db()
+    assert meeting.ends_on == SOON + dt.timedelta(days=1)

@@ -585,3 +585,37 @@ def test_name_badges_are_for_the_office_only(client, world, meeting, coordinator
     assert client.get(url).status_code == 302
     login(client, coordinator)
     assert client.get(url).status_code == 403
+
+
+def test_the_office_moves_a_meeting_and_the_calendar_file_follows(
+    client, world, meeting, office, django_capture_on_commit_callbacks
+):
+    AgendaItemFactory(meeting=meeting, start_time=dt.time(10), end_time=dt.time(15))
+    services.registration_create(
+        actor=None, meeting=meeting, person_name="Mia", email="mia@example.org"
+    )
+    later = SOON + dt.timedelta(days=7)
+    login(client, office)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/lernnetzwerk/17/bearbeiten/",
+            {
+                "title": meeting.title,
+                "starts_on": later.isoformat(),
+                "ends_on": later.isoformat(),
+                "venue": "Ahlen, Stadthalle",
+                "visibility": "public",
+                "registration_open": "on",
+            },
+            follow=True,
+        )
+    page = response.content.decode()
+    assert "1 Tagesordnungspunkt wurde mit den Daten verschoben." in page
+    assert "1 angemeldete Person wurde per E-Mail über Datum und Ort informiert." in page
+    assert [m.to for m in mail.outbox] == [["mia@example.org"]]
+    assert f"{settings.KETTE_BASE_URL}/lernnetzwerk/abmelden/" in mail.outbox[0].body
+    event = icalendar.Calendar.from_ical(client.get("/lernnetzwerk/17/termin.ics").content).walk(
+        "VEVENT"
+    )[0]
+    assert event.decoded("dtstart").date() == later
+    assert str(event["location"]) == "Ahlen, Stadthalle"

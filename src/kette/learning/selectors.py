@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from kette.core.models import Municipality, Programme
@@ -147,9 +147,18 @@ def contributions_of_municipality(
 
 
 def registrations_of(meeting: Meeting) -> QuerySet[Registration]:
-    """Every registration of the meeting, waitlist in its order (office only)."""
+    """Every registration of the meeting: the registered by municipality and name,
+    then the waitlist in its order (who registered first moves up first), the
+    cancelled last."""
+    group = Case(
+        When(status=RegistrationStatus.REGISTERED, then=Value(0)),
+        When(status=RegistrationStatus.WAITLISTED, then=Value(1)),
+        default=Value(2),
+    )
+    waiting = Q(status=RegistrationStatus.WAITLISTED)
+    queue = (Case(When(waiting, then=F("created_at"))), Case(When(waiting, then=F("pk"))))
     return meeting.registrations.select_related("municipality", "working_group").order_by(
-        "status", "municipality__name", "person_name", "pk"
+        group, *queue, "municipality__name", "person_name", "pk"
     )
 
 

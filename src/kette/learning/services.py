@@ -273,13 +273,31 @@ def contribution_submit(
     slides: UploadedFile | None = None,
 ) -> Contribution:
     """A municipality offers a short talk to a working group; the coordination
-    office then accepts or declines it."""
+    office then accepts or declines it. Refused when the call is closed or the
+    meeting is over."""
     meeting = working_group.meeting
-    if municipality.programme_id != meeting.programme_id:
-        raise ValidationError(_("The municipality is not part of this meeting's programme."))
+    if meeting.ends_on < timezone.localdate():
+        raise ValidationError(_("This meeting is over."))
     if not meeting.call_for_talks_open:
         raise ValidationError(_("The call for short talks for this meeting is closed."))
     _check_slides(slides)
+    return _contribution_new(
+        actor, municipality, working_group, presenter, title, abstract, slides=slides
+    )
+
+
+def _contribution_new(
+    actor: User | None,
+    municipality: Municipality,
+    working_group: WorkingGroup,
+    presenter: str,
+    title: str,
+    abstract: str,
+    slides: UploadedFile | None = None,
+) -> Contribution:
+    """Save a new short talk of a municipality of the meeting's programme."""
+    if municipality.programme_id != working_group.meeting.programme_id:
+        raise ValidationError(_("The municipality is not part of this meeting's programme."))
     contribution = Contribution(
         municipality=municipality,
         working_group=working_group,
@@ -299,6 +317,22 @@ def _set_status(contribution: Contribution, status: str, actor: User | None) -> 
         contribution.status = status
         audited_save(contribution, actor=actor)
     return contribution
+
+
+@transaction.atomic
+def contribution_record(
+    *,
+    actor: User | None,
+    municipality: Municipality,
+    working_group: WorkingGroup,
+    presenter: str,
+    title: str,
+    abstract: str = "",
+) -> Contribution:
+    """Record a short talk given at an earlier meeting (as its minutes tell it):
+    accepted at once, with no call for talks and no date to check."""
+    contribution = _contribution_new(actor, municipality, working_group, presenter, title, abstract)
+    return contribution_accept(actor=actor, contribution=contribution)
 
 
 @transaction.atomic
@@ -474,11 +508,14 @@ def registration_from_token(token: str) -> Registration:
 def registration_cancel(*, actor: User | None, registration: Registration) -> Registration:
     """Cancel a registration (idempotent): the person is told by e-mail (also when
     they cancelled themselves, as a confirmation), the first on the waitlist
-    moves up."""
+    moves up. Refused once the meeting has begun."""
     meeting = _lock_meeting(registration.meeting)
     registration = Registration.objects.get(pk=registration.pk)
     if registration.status == RegistrationStatus.CANCELLED:
         return registration
+    if meeting.starts_on <= timezone.localdate():
+        # what happened is recorded at the door, not undone afterwards
+        raise ValidationError(_("The meeting has begun; registrations can no longer be cancelled."))
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = timezone.now()
     registration.needs = ""
@@ -525,7 +562,9 @@ def walk_in_create(
     municipality: Municipality | None = None,
     organisation: str = "",
 ) -> Registration:
-    """Someone came without registering: record them as a walk-in (no capacity check)."""
+    """Someone came without registering: record them as a walk-in (no capacity
+    check). Someone registered is checked in; someone on the waitlist who is let
+    in is registered too (a badge, no later move-up mail)."""
     if municipality is not None and municipality.programme_id != meeting.programme_id:
         raise ValidationError(_("The municipality is not part of this meeting's programme."))
     email = email.strip().lower()
@@ -535,6 +574,11 @@ def walk_in_create(
         .first()
     )
     if existing is not None:
+        if existing.status == RegistrationStatus.WAITLISTED:
+            existing.status = RegistrationStatus.REGISTERED
+            existing.attendance = Attendance.ATTENDED
+            audited_save(existing, actor=actor)
+            return existing
         return attendance_set(actor=actor, registration=existing, attendance=Attendance.ATTENDED)
     registration = Registration(
         meeting=meeting,

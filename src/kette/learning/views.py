@@ -748,6 +748,7 @@ class MunicipalityRegistrationView(MunicipalityMeetingMixin, FormView):
             self.meeting, self.municipality
         )
         context["summary"] = selectors.registration_summary(self.meeting)
+        context["has_begun"] = self.meeting.starts_on <= timezone.localdate()
         return context
 
     def form_valid(self, form: RegistrationForm) -> HttpResponse:  # type: ignore[override]
@@ -779,8 +780,12 @@ class MunicipalityRegistrationCancelView(MunicipalityMeetingMixin, View):
         registration = selectors.registration_in(self.meeting, registration_pk)
         if registration.municipality_id != self.municipality.pk:
             raise Http404
-        services.registration_cancel(actor=request.user, registration=registration)  # type: ignore[arg-type]
-        messages.success(request, _("%(name)s has been cancelled.") % {"name": registration})
+        try:
+            services.registration_cancel(actor=request.user, registration=registration)  # type: ignore[arg-type]
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(name)s has been cancelled.") % {"name": registration})
         return self.here("municipality_registrations")
 
 

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from kette.core.models import Role
-from kette.learning import services
+from kette.learning import selectors, services
 from kette.learning.models import (
     AgendaItem,
     AgendaItemKind,
@@ -194,6 +194,24 @@ def test_talks_are_refused_when_the_call_is_closed_or_the_slides_are_not_slides(
         )
 
 
+def test_no_talks_are_offered_to_a_meeting_that_is_over(world, coordinator):
+    group = WorkingGroupFactory(
+        meeting__programme=world.programme,
+        meeting__starts_on=dt.date(2026, 10, 1),
+        meeting__call_for_talks_open=True,
+    )
+    with pytest.raises(ValidationError, match=r"Dieses Treffen ist vorbei\."):
+        services.contribution_submit(
+            actor=coordinator, municipality=world.a, working_group=group, presenter="P", title="T"
+        )
+    assert not group.contributions.exists()
+    # the documentation of an earlier meeting still records the talks given there
+    talk = services.contribution_record(
+        actor=None, municipality=world.a, working_group=group, presenter="P", title="T"
+    )
+    assert talk.status == ContributionStatus.ACCEPTED
+
+
 def test_the_waitlist_moves_up_by_itself_when_someone_cancels(
     world, django_capture_on_commit_callbacks
 ):
@@ -305,6 +323,38 @@ def test_check_in_records_attendance_and_walk_ins(world, office):
     assert same.pk == registration.pk and same.attendance == Attendance.ATTENDED
     with pytest.raises(ValidationError):
         services.attendance_set(actor=office, registration=registration, attendance="bogus")
+
+
+def test_someone_from_the_waitlist_let_in_at_the_door_is_registered(
+    world, office, django_capture_on_commit_callbacks
+):
+    meeting = MeetingFactory(programme=world.programme, capacity=1)
+    first = register(meeting, 1)
+    waiting = register(meeting, 2)
+    services.walk_in_create(
+        actor=office, meeting=meeting, person_name="Person 2", email="PERSON2@example.org "
+    )
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.attendance) == (
+        RegistrationStatus.REGISTERED,
+        Attendance.ATTENDED,
+    )
+    assert "Person 2" in [badge.name for badge in selectors.badges_of(meeting)]
+    # nobody is "moved up" later and told a place has become free
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_cancel(actor=None, registration=first)
+    assert [m.to for m in mail.outbox] == [["person1@example.org"]]
+
+
+def test_registrations_cannot_be_cancelled_once_the_meeting_has_begun(world):
+    meeting = MeetingFactory(programme=world.programme)
+    registration = register(meeting, 1)
+    Meeting.objects.filter(pk=meeting.pk).update(starts_on=dt.date.today())
+    with pytest.raises(ValidationError, match="Das Treffen hat begonnen"):
+        services.registration_cancel(actor=None, registration=registration)
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.REGISTERED
 
 
 def test_needs_are_purged_after_the_meeting_and_the_command_is_idempotent(world, capsys):

@@ -619,3 +619,21 @@ def test_the_office_moves_a_meeting_and_the_calendar_file_follows(
     )[0]
     assert event.decoded("dtstart").date() == later
     assert str(event["location"]) == "Ahlen, Stadthalle"
+
+
+def test_a_coordinator_cannot_cancel_registrations_of_a_meeting_that_has_begun(
+    client, world, meeting, coordinator
+):
+    registration = RegistrationFactory(
+        meeting=meeting, municipality=world.a, person_name="Charlie Testmann"
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(starts_on=dt.date(2017, 9, 13))
+    Meeting.objects.filter(pk=meeting.pk).update(ends_on=dt.date(2017, 9, 13))
+    login(client, coordinator)
+    base = f"/k/{world.a.slug}/lernnetzwerk/17/anmeldungen/"
+    listing = client.get(base).content.decode()
+    assert "Charlie Testmann" in listing and '<details class="confirm">' not in listing
+    response = client.post(f"{base}{registration.pk}/abmelden/", follow=True)
+    assert "Das Treffen hat begonnen" in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.REGISTERED

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kette.core.fields import WebsiteField
-from kette.core.validators import validate_official_key
+from kette.core.validators import CohortYearValidator, validate_official_key
 
 if TYPE_CHECKING:
     from django.db.models.query import QuerySet
@@ -88,7 +88,13 @@ class Municipality(models.Model):
     boundary = models.JSONField(
         _("Boundary (GeoJSON, WGS84)"), null=True, blank=True, editable=False
     )
-    cohort = models.PositiveSmallIntegerField(_("Funding cohort (year)"), null=True, blank=True)
+    cohort = models.PositiveSmallIntegerField(
+        _("Funding cohort (year)"),
+        null=True,
+        blank=True,
+        validators=[CohortYearValidator()],
+        help_text=_("The year the municipality joined the programme, e.g. 2017."),
+    )
     description = models.TextField(_("Description of the prevention chain"), blank=True)
     website = WebsiteField(_("Website"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

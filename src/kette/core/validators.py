@@ -1,6 +1,9 @@
-"""Validators for official German keys."""
+"""Validators for official German keys and programme years."""
+
+import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 
 # Amtlicher Gemeindeschlüssel: 2 digits Land (01-16), 1 Regierungsbezirk,
@@ -39,3 +42,38 @@ def validate_official_key(key: str, kind: str) -> None:
         and not key.endswith("000")
     ):
         raise ValidationError(_("The municipality key of an independent city ends in 000."))
+
+
+# A funding cohort is the year a municipality joined its programme: programmes
+# of this kind began after 2000, and cohorts are planned a few years ahead.
+FIRST_COHORT_YEAR = 2000
+COHORT_YEARS_AHEAD = 10
+
+
+def last_cohort_year(today: dt.date | None = None) -> int:
+    return (today or dt.date.today()).year + COHORT_YEARS_AHEAD
+
+
+def is_plausible_cohort(year: int | None) -> bool:
+    """Whether `year` can be a funding cohort (None, no cohort, is not one)."""
+    return year is not None and FIRST_COHORT_YEAR <= year <= last_cohort_year()
+
+
+@deconstructible
+class CohortYearValidator:
+    """A funding cohort must be a plausible year (2000 to ten years ahead). The
+    upper bound moves with the calendar, so it is not written into migrations."""
+
+    def __call__(self, value: int | None) -> None:
+        if value is not None and not is_plausible_cohort(value):
+            raise ValidationError(
+                _("Enter the year the funding began, from %(first)s to %(last)s."),
+                code="cohort_year",
+                params={"first": FIRST_COHORT_YEAR, "last": last_cohort_year()},
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CohortYearValidator)
+
+    def __hash__(self) -> int:
+        return hash(CohortYearValidator)

@@ -287,22 +287,17 @@ def _working_groups(meeting: Meeting, by_key: dict[str, Municipality]) -> list[W
             for talk in talks
             if not Contribution.objects.filter(working_group=group, title=talk[2]).exists()
         ]
-    if missing:
-        # Talks go through the call for short talks like real ones: open it, submit,
-        # accept, close it again.
-        services.meeting_update(actor=None, meeting=meeting, call_for_talks_open=True)
-        for group, (key, presenter, talk_title, abstract) in missing:
-            group.meeting = meeting
-            talk = services.contribution_submit(
-                actor=None,
-                municipality=by_key[key],
-                working_group=group,
-                presenter=presenter,
-                title=talk_title,
-                abstract=abstract,
-            )
-            services.contribution_accept(actor=None, contribution=talk)
-        services.meeting_update(actor=None, meeting=meeting, call_for_talks_open=False)
+    # The meeting is over: its talks are recorded as the documentation tells them.
+    for group, (key, presenter, talk_title, abstract) in missing:
+        group.meeting = meeting
+        services.contribution_record(
+            actor=None,
+            municipality=by_key[key],
+            working_group=group,
+            presenter=presenter,
+            title=talk_title,
+            abstract=abstract,
+        )
     return groups
 
 

@@ -7,11 +7,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from kette.core.models import Municipality, Programme
 from kette.core.roles import roles_of
+from kette.core.validators import is_plausible_cohort
 from kette.directory import search
 from kette.learning.models import (
     PRESENT,
@@ -89,6 +90,33 @@ def working_groups_with_talks(meeting: Meeting) -> QuerySet[WorkingGroup]:
     )
 
 
+@dataclass(frozen=True)
+class WorkingGroupDependants:
+    """What deleting a working group takes with it."""
+
+    talks: int  # short talks offered to it, whatever their status
+    with_slides: bool
+    municipalities: list[str]  # whose talks they are, in German order
+    choices: int  # active registrations that chose the group
+
+
+def working_group_dependants(group: WorkingGroup) -> WorkingGroupDependants:
+    talks = list(group.contributions.select_related("municipality"))
+    names = {talk.municipality.name for talk in talks}
+    return WorkingGroupDependants(
+        talks=len(talks),
+        with_slides=any(talk.slides for talk in talks),
+        municipalities=sorted(names, key=search.sort_key),
+        choices=group.registrations.exclude(status=RegistrationStatus.CANCELLED).count(),
+    )
+
+
+def minutes_text_of(item: AgendaItem) -> str:
+    """The minutes text written for an agenda item ("" when none)."""
+    entry = MinutesEntry.objects.filter(agenda_item=item).first()
+    return entry.text if entry else ""
+
+
 def working_group_in(meeting: Meeting, pk: int) -> WorkingGroup:
     try:
         return meeting.working_groups.get(pk=pk)
@@ -119,9 +147,18 @@ def contributions_of_municipality(
 
 
 def registrations_of(meeting: Meeting) -> QuerySet[Registration]:
-    """Every registration of the meeting, waitlist in its order (office only)."""
+    """Every registration of the meeting: the registered by municipality and name,
+    then the waitlist in its order (who registered first moves up first), the
+    cancelled last."""
+    group = Case(
+        When(status=RegistrationStatus.REGISTERED, then=Value(0)),
+        When(status=RegistrationStatus.WAITLISTED, then=Value(1)),
+        default=Value(2),
+    )
+    waiting = Q(status=RegistrationStatus.WAITLISTED)
+    queue = (Case(When(waiting, then=F("created_at"))), Case(When(waiting, then=F("pk"))))
     return meeting.registrations.select_related("municipality", "working_group").order_by(
-        "status", "municipality__name", "person_name", "pk"
+        group, *queue, "municipality__name", "person_name", "pk"
     )
 
 
@@ -229,9 +266,13 @@ class ParticipationStatistics:
 
 
 def _eligible(municipality: Municipality, meeting: Meeting) -> bool:
-    if municipality.cohort is None:
+    """Whether the meeting was held while the municipality was in the programme.
+    Without a cohort, or with one that cannot be a year (a typo stored before
+    cohorts were validated), every meeting counts."""
+    cohort = municipality.cohort
+    if cohort is None or not is_plausible_cohort(cohort):
         return True
-    return meeting.starts_on >= dt.date(municipality.cohort, 1, 1)
+    return meeting.starts_on.year >= cohort
 
 
 def participation_statistics(
@@ -365,7 +406,12 @@ def documents_for(meeting: Meeting, user: Any) -> QuerySet[MeetingDocument]:
 
 
 def photos_for(meeting: Meeting, user: Any) -> QuerySet[MeetingPhoto]:
-    return _material_for(meeting.photos.order_by("order", "created_at", "pk"), meeting, user)
+    """The meeting's photos the user may see, each with `article_count`: the
+    articles it appears in (deleting the photo takes it out of them)."""
+    photos = meeting.photos.annotate(article_count=Count("articles")).order_by(
+        "order", "created_at", "pk"
+    )
+    return _material_for(photos, meeting, user)
 
 
 def document_in(meeting: Meeting, pk: int) -> MeetingDocument:

@@ -41,6 +41,7 @@ from kette.learning.models import (
     PracticeExampleAttachment,
     Registration,
     RegistrationStatus,
+    Visibility,
     WorkingGroup,
 )
 
@@ -103,16 +104,97 @@ def meeting_create(
     return meeting
 
 
+@dataclass(frozen=True)
+class MeetingChange:
+    """What `meeting_update` did besides saving the meeting."""
+
+    meeting: Meeting
+    moved_items: int  # agenda items moved with the meeting's dates
+    told: int  # people registered or waiting who were mailed the new date or venue
+
+
 @transaction.atomic
-def meeting_update(*, actor: User | None, meeting: Meeting, **fields: Any) -> Meeting:
-    """Change a meeting's fields; more places move people up from the waitlist."""
+def meeting_update(
+    *, actor: User | None, meeting: Meeting, cancel_url_template: str = "", **fields: Any
+) -> MeetingChange:
+    """Change a meeting's fields; more places move people up from the waitlist.
+
+    When the first day moves, every agenda item moves by as many days, keeping
+    its day relative to the first (so the agenda and the calendar file follow).
+    A change that would leave items after the new last day is refused, naming
+    them: which of them to drop or move is the office's decision. When the dates
+    or the venue of a meeting that is not over change, everyone registered or
+    on the waitlist is mailed the new date and venue after commit, with a fresh
+    cancellation link when `cancel_url_template` (an absolute URL with `{token}`)
+    is given.
+    """
+    before = Meeting.objects.get(pk=meeting.pk)
     _assign(meeting, MEETING_FIELDS, fields)
     host = meeting.host_municipality
     if host and host.programme_id != meeting.programme_id:
         raise ValidationError({"host_municipality": _("The host is not part of the programme.")})
+    shift = meeting.starts_on - before.starts_on
+    dates_changed = (meeting.starts_on, meeting.ends_on) != (before.starts_on, before.ends_on)
+    items = (
+        list(meeting.agenda_items.order_by("day", "start_time", "order", "pk"))
+        if dates_changed
+        else []
+    )
+    _refuse_items_after_the_end(items, shift, meeting.ends_on)
     audited_save(meeting, actor=actor)
+    moved = items if shift else []
+    for item in moved:
+        item.meeting = meeting
+        item.day += shift
+        audited_save(item, actor=actor)
+    told = 0
+    if (dates_changed or meeting.venue != before.venue) and (
+        meeting.ends_on >= timezone.localdate()
+    ):
+        told = _mail_new_date_or_venue(meeting, cancel_url_template)
     _move_up_from_waitlist(meeting, actor=actor)
-    return meeting
+    return MeetingChange(meeting=meeting, moved_items=len(moved), told=told)
+
+
+def _refuse_items_after_the_end(
+    items: list[AgendaItem], shift: dt.timedelta, ends_on: dt.date
+) -> None:
+    after = [item for item in items if item.day + shift > ends_on]
+    if after:
+        names = ", ".join(
+            f"{item.title} ({item.day + shift:%d.%m.%Y}, {item.start_time:%H:%M})" for item in after
+        )
+        raise ValidationError(
+            {
+                "ends_on": _(
+                    "These agenda items would lie after the last day: %(items)s. "
+                    "Move them to an earlier day or delete them first."
+                )
+                % {"items": names}
+            }
+        )
+
+
+def _mail_new_date_or_venue(meeting: Meeting, cancel_url_template: str) -> int:
+    """Tell everyone registered or waiting the meeting's new date and venue."""
+    people = meeting.registrations.exclude(status=RegistrationStatus.CANCELLED).order_by("pk")
+    subject = _("Change of date or venue: %(meeting)s on %(date)s") % {
+        "meeting": meeting,
+        "date": f"{meeting.starts_on:%d.%m.%Y}",
+    }
+    told = 0
+    for registration in people:
+        link = ""
+        if cancel_url_template:
+            token = registration_cancel_token(registration)
+            link = cancel_url_template.replace("{token}", token)
+        body = render_to_string(
+            "learning/email/meeting_changed.txt",
+            {"meeting": meeting, "registration": registration, "cancel_link": link},
+        )
+        _mail_after_commit(registration.email, subject, body)
+        told += 1
+    return told
 
 
 # Agenda and working groups ----------------------------------------------------
@@ -156,8 +238,12 @@ def working_group_update(*, actor: User | None, group: WorkingGroup, **fields: A
 
 @transaction.atomic
 def working_group_delete(*, actor: User | None, group: WorkingGroup) -> None:
-    """Delete a working group with its short talks; registrations lose their choice."""
+    """Delete a working group with its short talks and their slides (the files go
+    once the transaction has committed); registrations lose their choice. The
+    confirmation page says all this first (`selectors.working_group_dependants`)."""
     for contribution in group.contributions.all():
+        if contribution.slides:
+            _remove_file_after_commit(contribution.slides)
         audited_delete(contribution, actor=actor)
     for registration in group.registrations.all():
         registration.working_group = None
@@ -187,13 +273,31 @@ def contribution_submit(
     slides: UploadedFile | None = None,
 ) -> Contribution:
     """A municipality offers a short talk to a working group; the coordination
-    office then accepts or declines it."""
+    office then accepts or declines it. Refused when the call is closed or the
+    meeting is over."""
     meeting = working_group.meeting
-    if municipality.programme_id != meeting.programme_id:
-        raise ValidationError(_("The municipality is not part of this meeting's programme."))
+    if meeting.ends_on < timezone.localdate():
+        raise ValidationError(_("This meeting is over."))
     if not meeting.call_for_talks_open:
         raise ValidationError(_("The call for short talks for this meeting is closed."))
     _check_slides(slides)
+    return _contribution_new(
+        actor, municipality, working_group, presenter, title, abstract, slides=slides
+    )
+
+
+def _contribution_new(
+    actor: User | None,
+    municipality: Municipality,
+    working_group: WorkingGroup,
+    presenter: str,
+    title: str,
+    abstract: str,
+    slides: UploadedFile | None = None,
+) -> Contribution:
+    """Save a new short talk of a municipality of the meeting's programme."""
+    if municipality.programme_id != working_group.meeting.programme_id:
+        raise ValidationError(_("The municipality is not part of this meeting's programme."))
     contribution = Contribution(
         municipality=municipality,
         working_group=working_group,
@@ -213,6 +317,22 @@ def _set_status(contribution: Contribution, status: str, actor: User | None) -> 
         contribution.status = status
         audited_save(contribution, actor=actor)
     return contribution
+
+
+@transaction.atomic
+def contribution_record(
+    *,
+    actor: User | None,
+    municipality: Municipality,
+    working_group: WorkingGroup,
+    presenter: str,
+    title: str,
+    abstract: str = "",
+) -> Contribution:
+    """Record a short talk given at an earlier meeting (as its minutes tell it):
+    accepted at once, with no call for talks and no date to check."""
+    contribution = _contribution_new(actor, municipality, working_group, presenter, title, abstract)
+    return contribution_accept(actor=actor, contribution=contribution)
 
 
 @transaction.atomic
@@ -263,14 +383,17 @@ def _move_up_from_waitlist(meeting: Meeting, *, actor: User | None) -> list[Regi
     return moved
 
 
+def _mail_after_commit(email: str, subject: str, body: str) -> None:
+    """Mail once the transaction has committed: a write that is rolled back
+    mails nobody."""
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+
+
 def _notify_moved_up(registration: Registration) -> None:
     body = _(
         "Good news: a place has become free at %(meeting)s on %(date)s. You are now registered."
     ) % {"meeting": registration.meeting, "date": f"{registration.meeting.starts_on:%d.%m.%Y}"}
-    email = registration.email
-    transaction.on_commit(
-        lambda: send_mail(_("You are registered"), body, settings.DEFAULT_FROM_EMAIL, [email])
-    )
+    _mail_after_commit(registration.email, _("You are registered"), body)
 
 
 @transaction.atomic
@@ -345,10 +468,7 @@ def _mail_confirmation(registration: Registration, cancel_url_template: str) -> 
         "venue": registration.meeting.venue,
         "link": link,
     }
-    email = registration.email
-    transaction.on_commit(
-        lambda: send_mail(_("Your registration"), body, settings.DEFAULT_FROM_EMAIL, [email])
-    )
+    _mail_after_commit(registration.email, _("Your registration"), body)
 
 
 def registration_cancel_token(registration: Registration) -> str:
@@ -386,15 +506,29 @@ def registration_from_token(token: str) -> Registration:
 
 @transaction.atomic
 def registration_cancel(*, actor: User | None, registration: Registration) -> Registration:
-    """Cancel a registration (idempotent); the first on the waitlist moves up."""
+    """Cancel a registration (idempotent): the person is told by e-mail (also when
+    they cancelled themselves, as a confirmation), the first on the waitlist
+    moves up. Refused once the meeting has begun."""
     meeting = _lock_meeting(registration.meeting)
     registration = Registration.objects.get(pk=registration.pk)
     if registration.status == RegistrationStatus.CANCELLED:
         return registration
+    if meeting.starts_on <= timezone.localdate():
+        # what happened is recorded at the door, not undone afterwards
+        raise ValidationError(_("The meeting has begun; registrations can no longer be cancelled."))
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = timezone.now()
     registration.needs = ""
     audited_save(registration, actor=actor)
+    _mail_after_commit(
+        registration.email,
+        _("Registration cancelled: %(meeting)s on %(date)s")
+        % {"meeting": meeting, "date": f"{meeting.starts_on:%d.%m.%Y}"},
+        render_to_string(
+            "learning/email/registration_cancelled.txt",
+            {"meeting": meeting, "registration": registration},
+        ),
+    )
     _move_up_from_waitlist(meeting, actor=actor)
     return registration
 
@@ -428,7 +562,9 @@ def walk_in_create(
     municipality: Municipality | None = None,
     organisation: str = "",
 ) -> Registration:
-    """Someone came without registering: record them as a walk-in (no capacity check)."""
+    """Someone came without registering: record them as a walk-in (no capacity
+    check). Someone registered is checked in; someone on the waitlist who is let
+    in is registered too (a badge, no later move-up mail)."""
     if municipality is not None and municipality.programme_id != meeting.programme_id:
         raise ValidationError(_("The municipality is not part of this meeting's programme."))
     email = email.strip().lower()
@@ -438,6 +574,11 @@ def walk_in_create(
         .first()
     )
     if existing is not None:
+        if existing.status == RegistrationStatus.WAITLISTED:
+            existing.status = RegistrationStatus.REGISTERED
+            existing.attendance = Attendance.ATTENDED
+            audited_save(existing, actor=actor)
+            return existing
         return attendance_set(actor=actor, registration=existing, attendance=Attendance.ATTENDED)
     registration = Registration(
         meeting=meeting,
@@ -652,27 +793,31 @@ def practice_example_attachment_add(
     return attachment
 
 
+def _remove_file_after_commit(field_file: Any) -> None:
+    """Remove a stored file once the deletion of its row has committed."""
+    name, storage = field_file.name, field_file.storage
+    transaction.on_commit(lambda: storage.delete(name))
+
+
 @transaction.atomic
 def practice_example_attachment_delete(
     *, actor: User | None, attachment: PracticeExampleAttachment
 ) -> None:
-    name, storage = attachment.file.name, attachment.file.storage
+    _remove_file_after_commit(attachment.file)
     audited_delete(attachment, actor=actor)
-    transaction.on_commit(lambda: storage.delete(name))
 
 
 @transaction.atomic
 def meeting_document_delete(*, actor: User | None, document: MeetingDocument) -> None:
-    name, storage = document.file.name, document.file.storage
+    _remove_file_after_commit(document.file)
     audited_delete(document, actor=actor)
-    transaction.on_commit(lambda: storage.delete(name))
 
 
 @transaction.atomic
 def meeting_photo_delete(*, actor: User | None, photo: MeetingPhoto) -> None:
-    name, storage = photo.image.name, photo.image.storage
+    """Delete a photo and its file; articles that showed it no longer do."""
+    _remove_file_after_commit(photo.image)
     audited_delete(photo, actor=actor)
-    transaction.on_commit(lambda: storage.delete(name))
 
 
 # Invitations ---------------------------------------------------------------------------
@@ -713,9 +858,20 @@ def meeting_invitations_send(
 ) -> InvitationReport:
     """Mail an invitation to every coordinator of the programme's municipalities,
     with the links to register their people and to offer a short talk. Those
-    invited before are skipped unless `again`. `base_url` starts absolute links."""
+    invited before are skipped unless `again`. `base_url` starts absolute links.
+
+    Refused for a meeting that is over, and for one only the coordination office
+    may see: the coordinators could open none of the invitation's links."""
     if meeting.ends_on < timezone.localdate():
         raise ValidationError(_("This meeting is over."))
+    if meeting.visibility == Visibility.PRIVATE:
+        raise ValidationError(
+            _(
+                "Only the coordination office can see this meeting, so the coordinators "
+                "could not open the invitation's links. Make it visible to the learning "
+                "network first."
+            )
+        )
     root = base_url.rstrip("/")
     invited = set(meeting.invitations.values_list("email", flat=True))
     report = InvitationReport(sent=[], already=0)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -39,7 +40,7 @@ from kette.learning.forms import (
     WalkInForm,
     WorkingGroupForm,
 )
-from kette.learning.models import Meeting, RegistrationStatus
+from kette.learning.models import Meeting, RegistrationStatus, WorkingGroup
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
@@ -58,6 +59,13 @@ def _apply_errors(form: Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def _cancel_url_template() -> str:
+    """The absolute cancellation link for mails, with `{token}` for the token (links
+    in mails start with KETTE_BASE_URL, not with the address a request came in by)."""
+    url = reverse("learning:cancel", kwargs={"cancel_token": "TOKEN"})
+    return (settings.KETTE_BASE_URL.rstrip("/") + url).replace("TOKEN", "{token}")
 
 
 class ProgrammeMixin:
@@ -158,12 +166,16 @@ class MeetingDetailView(MeetingMixin, TemplateView):
         context["articles"] = selectors.published_articles_of_meeting(meeting)
         if context["can_manage"] and not context["is_over"]:
             context["invited"] = meeting.invitations.count()
-            # whom the button would mail now (a dry run: nothing sent or written)
-            context["to_invite"] = len(
-                services.meeting_invitations_send(
-                    actor=None, meeting=meeting, base_url="", dry_run=True
-                ).sent
-            )
+            # whom the button would mail now (a dry run: nothing sent or written),
+            # or why it would mail nobody (the meeting is the office's only)
+            try:
+                context["to_invite"] = len(
+                    services.meeting_invitations_send(
+                        actor=None, meeting=meeting, base_url="", dry_run=True
+                    ).sent
+                )
+            except ValidationError as error:
+                context["invitation_refused"] = " ".join(error.messages)
         context["documents"] = selectors.documents_for(meeting, user)
         context["photos"] = selectors.photos_for(meeting, user)
         for perm in ("review_contributions", "check_in", "read_registrations", "read_minutes"):
@@ -293,15 +305,35 @@ class MeetingUpdateView(MeetingMixin, FormView):
 
     def form_valid(self, form: MeetingForm) -> HttpResponse:  # type: ignore[override]
         try:
-            services.meeting_update(
+            change = services.meeting_update(
                 actor=self.request.user,  # type: ignore[arg-type]
                 meeting=Meeting.objects.get(pk=self.meeting.pk),
+                cancel_url_template=_cancel_url_template(),
                 **form.cleaned_data,
             )
         except ValidationError as error:
             _apply_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, _("The meeting has been saved."))
+        text = [_("The meeting has been saved.")]
+        if change.moved_items:
+            text.append(
+                ngettext(
+                    "%(count)s agenda item has moved with the dates.",
+                    "%(count)s agenda items have moved with the dates.",
+                    change.moved_items,
+                )
+                % {"count": change.moved_items}
+            )
+        if change.told:
+            text.append(
+                ngettext(
+                    "%(count)s registered person has been told the new date and venue by e-mail.",
+                    "%(count)s registered people have been told the new date and venue by e-mail.",
+                    change.told,
+                )
+                % {"count": change.told}
+            )
+        messages.success(self.request, " ".join(text))
         return self.staff_redirect("meeting_detail")
 
 
@@ -364,6 +396,9 @@ class AgendaItemEditView(MeetingMixin, FormView):
         context["delete_url"] = reverse(
             "learning:agenda_item_delete", args=[self.meeting.number, self.item.pk]
         )
+        context["deleted_name"] = self.item.title
+        if selectors.minutes_text_of(self.item).strip():
+            context["consequences"] = [_("The minutes text of this item is deleted with it.")]
         return context
 
     def form_valid(self, form: AgendaItemForm) -> HttpResponse:  # type: ignore[override]
@@ -404,6 +439,8 @@ class WorkingGroupEditView(MeetingMixin, FormView):
         context["delete_url"] = reverse(
             "learning:working_group_delete", args=[self.meeting.number, self.group.pk]
         )
+        context["deleted_name"] = self.group.title
+        context["consequences"] = _working_group_deletion(self.group)
         return context
 
     def form_valid(self, form: WorkingGroupForm) -> HttpResponse:  # type: ignore[override]
@@ -414,6 +451,35 @@ class WorkingGroupEditView(MeetingMixin, FormView):
         )
         messages.success(self.request, _("The working group has been saved."))
         return self.staff_redirect("agenda_builder")
+
+
+def _working_group_deletion(group: WorkingGroup) -> list[str]:
+    """What deleting the group takes with it, in sentences for the confirmation."""
+    goes = selectors.working_group_dependants(group)
+    sentences = []
+    if goes.talks:
+        if goes.with_slides:
+            text = ngettext(
+                "%(count)s short talk (%(municipalities)s) and its slides are deleted with it.",
+                "%(count)s short talks (%(municipalities)s) and their slides are deleted with it.",
+                goes.talks,
+            )
+        else:
+            text = ngettext(
+                "%(count)s short talk (%(municipalities)s) is deleted with it.",
+                "%(count)s short talks (%(municipalities)s) are deleted with it.",
+                goes.talks,
+            )
+        municipalities = ", ".join(goes.municipalities)
+        sentences.append(text % {"count": goes.talks, "municipalities": municipalities})
+    if goes.choices:
+        text = ngettext(
+            "%(count)s registration loses its choice of this working group.",
+            "%(count)s registrations lose their choice of this working group.",
+            goes.choices,
+        )
+        sentences.append(text % {"count": goes.choices})
+    return sentences
 
 
 class WorkingGroupDeleteView(MeetingMixin, View):
@@ -682,19 +748,16 @@ class MunicipalityRegistrationView(MunicipalityMeetingMixin, FormView):
             self.meeting, self.municipality
         )
         context["summary"] = selectors.registration_summary(self.meeting)
+        context["has_begun"] = self.meeting.starts_on <= timezone.localdate()
         return context
 
     def form_valid(self, form: RegistrationForm) -> HttpResponse:  # type: ignore[override]
-        cancel_url = (
-            settings.KETTE_BASE_URL.rstrip("/")
-            + reverse("learning:cancel", kwargs={"cancel_token": "TOKEN"})
-        ).replace("TOKEN", "{token}")
         try:
             registration = services.registration_create(
                 actor=self.request.user,  # type: ignore[arg-type]
                 meeting=self.meeting,
                 municipality=self.municipality,
-                cancel_url_template=cancel_url,
+                cancel_url_template=_cancel_url_template(),
                 **form.cleaned_data,
             )
         except ValidationError as error:
@@ -717,8 +780,12 @@ class MunicipalityRegistrationCancelView(MunicipalityMeetingMixin, View):
         registration = selectors.registration_in(self.meeting, registration_pk)
         if registration.municipality_id != self.municipality.pk:
             raise Http404
-        services.registration_cancel(actor=request.user, registration=registration)  # type: ignore[arg-type]
-        messages.success(request, _("%(name)s has been cancelled.") % {"name": registration})
+        try:
+            services.registration_cancel(actor=request.user, registration=registration)  # type: ignore[arg-type]
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(name)s has been cancelled.") % {"name": registration})
         return self.here("municipality_registrations")
 
 

@@ -76,6 +76,22 @@ def test_municipality_upsert_rejects_a_key_of_the_wrong_length_for_a_kreis():
     assert not Municipality.objects.exists()
 
 
+@pytest.mark.parametrize("typo", [0, 1999, 20177])
+def test_a_mistyped_funding_cohort_is_refused_with_the_plausible_years(typo):
+    this_year = dt.date.today().year
+    with pytest.raises(ValidationError) as error:
+        _upsert(ProgrammeFactory(), cohort=typo)
+    assert error.value.message_dict["cohort"] == [
+        f"Bitte das Jahr angeben, in dem die Förderung begann: {2000} bis {this_year + 10}."
+    ]
+    assert not Municipality.objects.exists()
+
+
+def test_a_cohort_planned_ahead_is_accepted():
+    planned = dt.date.today().year + 10
+    assert _upsert(ProgrammeFactory(), cohort=planned).cohort == planned
+
+
 def test_profile_update_is_recorded_with_the_actor(world):
     coordinator = user_with_role(Role.COORDINATOR, world.a, username="k")
     services.municipality_update_profile(

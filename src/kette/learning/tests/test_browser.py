@@ -4,11 +4,18 @@ import datetime as dt
 import os
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connections
 
 from kette.core.models import Role
 from kette.learning import services
-from kette.learning.models import AgendaItemKind, ContributionStatus, Registration, Visibility
+from kette.learning.models import (
+    AgendaItemKind,
+    Contribution,
+    ContributionStatus,
+    Registration,
+    Visibility,
+)
 from kette.learning.tests.factories import (
     AgendaItemFactory,
     ContributionFactory,
@@ -142,3 +149,40 @@ def test_news_page_and_article_in_the_browser(live_server, page, world):
     page.get_by_role("link", name="Berichte aus dem Lernnetzwerk").click()
     expect(page.get_by_text("Ein Tag voller Austausch.")).to_be_visible()
     assert_accessible(page)
+
+
+def test_deleting_a_working_group_asks_first_and_names_the_talks_that_go(
+    live_server, page, world, password, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    meeting = MeetingFactory(programme=world.programme, number=17)
+    group = WorkingGroupFactory(meeting=meeting, title="AG 2: Beteiligung")
+    for municipality, title in ((world.b, "Jugendforum"), (world.a, "Familien beteiligen")):
+        talk = ContributionFactory(
+            working_group=group,
+            municipality=municipality,
+            title=title,
+            status=ContributionStatus.ACCEPTED,
+        )
+        talk.slides.save("folien.pdf", ContentFile(b"%PDF-1.4 Folien"))
+    factories.user_with_role(Role.PROGRAMME_STAFF, None, username="lks")
+
+    page.goto(f"{live_server.url}/konto/anmelden/?next=/lernnetzwerk/17/programm/ag/{group.pk}/")
+    page.fill("input[name=username]", "lks")
+    page.fill("input[name=password]", password)
+    page.locator("main form button[type=submit]").click()
+    confirm = page.get_by_role("button", name="Ja, löschen")
+    expect(confirm).to_be_hidden()
+    page.locator("details.confirm summary").click()
+    # what else goes, before anything goes
+    expect(page.get_by_text("„AG 2: Beteiligung“ löschen?")).to_be_visible()
+    expect(
+        page.get_by_text("2 Kurzreferate (Altstadt, Bergdorf) und ihre Folien werden mit gelöscht.")
+    ).to_be_visible()
+    assert_accessible(page)
+    assert meeting.working_groups.exists()
+    confirm.click()
+    expect(page.get_by_text("Die Arbeitsgruppe wurde gelöscht.")).to_be_visible()
+    assert not meeting.working_groups.exists()
+    assert not Contribution.objects.exists()
+    assert list(tmp_path.rglob("*.pdf")) == []  # the slides' files are gone too

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from kette.core.models import Membership, Role
 from kette.learning import services
-from kette.learning.models import MeetingInvitation
+from kette.learning.models import MeetingInvitation, Visibility
 from kette.learning.tests.factories import MeetingFactory
 from kette.testing import factories
 
@@ -127,3 +127,31 @@ def test_the_office_sends_invitations_with_a_button(
     assert client.post("/lernnetzwerk/17/einladen/").status_code == 403
     assert "einladen" not in client.get("/lernnetzwerk/17/").content.decode()
     assert len(mail.outbox) == 2
+
+
+def test_a_meeting_only_the_office_sees_is_not_announced_to_coordinators(
+    client, world, meeting, people, office
+):
+    # The coordinators could open none of the invitation's links (404), so nobody
+    # is mailed: the page explains why, the button and the command refuse.
+    meeting.visibility = Visibility.PRIVATE
+    meeting.save()
+    client.force_login(office)
+    page = client.get("/lernnetzwerk/17/").content.decode()
+    assert "Einladung jetzt an" not in page
+    assert "Dieses Treffen sieht nur die Landeskoordinierungsstelle" in page
+    assert 'href="/lernnetzwerk/17/bearbeiten/">Sichtbarkeit ändern</a>' in page
+    response = client.post("/lernnetzwerk/17/einladen/", follow=True)
+    assert "Machen Sie es zuerst für das Lernnetzwerk sichtbar." in response.content.decode()
+    with pytest.raises(CommandError, match="nur die Landeskoordinierungsstelle"):
+        call_command("invite_to_meeting", "17")
+    assert mail.outbox == [] and not MeetingInvitation.objects.exists()
+
+    # Visible to the network, the invitation goes out and its links open.
+    meeting.visibility = Visibility.NETWORK
+    meeting.save()
+    call_command("invite_to_meeting", "17")
+    assert sorted(m.to[0] for m in mail.outbox) == ["anna@example.org", "ben@example.org"]
+    client.force_login(factories.User.objects.get(username="ben"))
+    assert client.get("/lernnetzwerk/17/").status_code == 200
+    assert client.get("/k/bergdorf/lernnetzwerk/17/anmeldungen/").status_code == 200

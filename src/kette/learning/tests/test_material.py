@@ -407,3 +407,33 @@ def test_visibility_of_documents_and_photos_by_role(client, world, meeting, offi
     # Another meeting's number does not reach the document.
     MeetingFactory(programme=world.programme, number=18)
     assert _status(client, f"/lernnetzwerk/18/dokumente/{open_doc.pk}/") == 404
+
+
+def test_deleting_a_document_or_photo_asks_first_and_only_by_post(
+    client, world, meeting, office, media_root
+):
+    document = services.meeting_document_add(
+        actor=office,
+        meeting=meeting,
+        file=upload("handout.pdf", b"%PDF-1.7 Handout"),
+        title="Handout Übergänge",
+        kind="handout",
+        audience="meeting",
+    )
+    photo = add_photo(meeting, office)
+    services.article_create(
+        actor=office, meeting=meeting, photos=[photo], title="Bericht", teaser="T", body="B"
+    )
+    client.force_login(office)
+    page = client.get("/lernnetzwerk/17/material/").content.decode()
+    assert page.count('<details class="confirm">') == 2
+    assert "„Handout Übergänge“ löschen?" in page
+    assert "Die Datei wird endgültig gelöscht." in page
+    # the photo is also in an article: the question says so
+    assert "Das Foto wird endgültig gelöscht und verschwindet aus 1 Bericht." in page
+    delete_document = f"/lernnetzwerk/17/material/dokumente/{document.pk}/loeschen/"
+    assert f'action="{delete_document}"' in page
+    assert client.get(delete_document).status_code == 405
+    assert MeetingDocument.objects.exists()
+    client.post(delete_document)
+    assert not MeetingDocument.objects.exists()

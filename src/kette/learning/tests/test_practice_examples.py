@@ -209,5 +209,7 @@ def test_attachments_are_checked_added_served_and_deleted(client, world):
     delete = base + f"anhaenge/{attachment.pk}/loeschen/"
     assert client.post(delete).status_code == 403
     client.force_login(editor)
+    form = client.get(base).content.decode()
+    assert "„Konzept 2026“ löschen?" in form and "Die Datei wird endgültig gelöscht." in form
     assert client.post(delete).status_code == 302
     assert not PracticeExampleAttachment.objects.exists()

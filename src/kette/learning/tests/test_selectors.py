@@ -102,3 +102,24 @@ def test_programme_history_lists_changes_to_meetings_and_agenda(world):
     records = selectors.programme_history(world.programme)
     assert [r.history_user for r in records] == [office, office]
     assert {type(r.instance).__name__ for r in records} == {"Meeting", "WorkingGroup"}
+
+
+def test_the_office_list_shows_the_registered_then_the_waitlist_in_its_order(world):
+    meeting = MeetingFactory(programme=world.programme, capacity=1)
+
+    def register(name, municipality):
+        return services.registration_create(
+            actor=None,
+            meeting=meeting,
+            person_name=name,
+            email=f"{name.lower()}@example.org",
+            municipality=municipality,
+        )
+
+    gone = register("Anna", world.a)  # the only place
+    register("Berta", world.b)  # waitlist: first
+    register("Zora", world.b)  # second
+    register("Anton", world.a)  # third, though Altstadt sorts before Bergdorf
+    services.registration_cancel(actor=None, registration=gone)  # Berta moves up
+    names = [r.person_name for r in selectors.registrations_of(meeting)]
+    assert names == ["Berta", "Zora", "Anton", "Anna"]

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from kette.core.models import Role
-from kette.learning import services
+from kette.learning import selectors, services
 from kette.learning.models import (
     AgendaItem,
     AgendaItemKind,
@@ -19,6 +19,7 @@ from kette.learning.models import (
     Visibility,
 )
 from kette.learning.tests.factories import (
+    AgendaItemFactory,
     ContributionFactory,
     MeetingFactory,
     RegistrationFactory,
@@ -193,6 +194,24 @@ def test_talks_are_refused_when_the_call_is_closed_or_the_slides_are_not_slides(
         )
 
 
+def test_no_talks_are_offered_to_a_meeting_that_is_over(world, coordinator):
+    group = WorkingGroupFactory(
+        meeting__programme=world.programme,
+        meeting__starts_on=dt.date(2026, 10, 1),
+        meeting__call_for_talks_open=True,
+    )
+    with pytest.raises(ValidationError, match=r"Dieses Treffen ist vorbei\."):
+        services.contribution_submit(
+            actor=coordinator, municipality=world.a, working_group=group, presenter="P", title="T"
+        )
+    assert not group.contributions.exists()
+    # the documentation of an earlier meeting still records the talks given there
+    talk = services.contribution_record(
+        actor=None, municipality=world.a, working_group=group, presenter="P", title="T"
+    )
+    assert talk.status == ContributionStatus.ACCEPTED
+
+
 def test_the_waitlist_moves_up_by_itself_when_someone_cancels(
     world, django_capture_on_commit_callbacks
 ):
@@ -212,7 +231,8 @@ def test_the_waitlist_moves_up_by_itself_when_someone_cancels(
     assert statuses["person2@example.org"] == RegistrationStatus.CANCELLED
     assert statuses["person3@example.org"] == RegistrationStatus.REGISTERED
     assert statuses["person4@example.org"] == RegistrationStatus.WAITLISTED
-    assert [m.to for m in mail.outbox] == [["person3@example.org"]]
+    # the cancelled person is told, and the one who moved up
+    assert [m.to for m in mail.outbox] == [["person2@example.org"], ["person3@example.org"]]
 
 
 def test_more_places_move_the_waitlist_up(world, office):
@@ -305,6 +325,38 @@ def test_check_in_records_attendance_and_walk_ins(world, office):
         services.attendance_set(actor=office, registration=registration, attendance="bogus")
 
 
+def test_someone_from_the_waitlist_let_in_at_the_door_is_registered(
+    world, office, django_capture_on_commit_callbacks
+):
+    meeting = MeetingFactory(programme=world.programme, capacity=1)
+    first = register(meeting, 1)
+    waiting = register(meeting, 2)
+    services.walk_in_create(
+        actor=office, meeting=meeting, person_name="Person 2", email="PERSON2@example.org "
+    )
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.attendance) == (
+        RegistrationStatus.REGISTERED,
+        Attendance.ATTENDED,
+    )
+    assert "Person 2" in [badge.name for badge in selectors.badges_of(meeting)]
+    # nobody is "moved up" later and told a place has become free
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_cancel(actor=None, registration=first)
+    assert [m.to for m in mail.outbox] == [["person1@example.org"]]
+
+
+def test_registrations_cannot_be_cancelled_once_the_meeting_has_begun(world):
+    meeting = MeetingFactory(programme=world.programme)
+    registration = register(meeting, 1)
+    Meeting.objects.filter(pk=meeting.pk).update(starts_on=dt.date.today())
+    with pytest.raises(ValidationError, match="Das Treffen hat begonnen"):
+        services.registration_cancel(actor=None, registration=registration)
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.REGISTERED
+
+
 def test_needs_are_purged_after_the_meeting_and_the_command_is_idempotent(world, capsys):
     past = MeetingFactory(programme=world.programme, starts_on=dt.date(2017, 9, 13))
     future = MeetingFactory(programme=world.programme)
@@ -350,3 +402,80 @@ def test_recording_an_earlier_meetings_list_is_idempotent(world, office):
     assert first.pk == again.pk
     assert first.history.count() == 1
     assert again.status == RegistrationStatus.REGISTERED
+
+
+def test_moving_a_meeting_moves_its_agenda_and_tells_everyone_registered(
+    world, office, django_capture_on_commit_callbacks
+):
+    start = SOON
+    meeting = MeetingFactory(
+        programme=world.programme,
+        number=22,
+        title="Übergänge",
+        starts_on=start,
+        ends_on=start + dt.timedelta(days=1),
+        venue="Köln, Rathaus",
+        capacity=1,
+    )
+    welcome = AgendaItemFactory(meeting=meeting, title="Begrüßung", day=start)
+    groups = AgendaItemFactory(
+        meeting=meeting, title="Arbeitsgruppen", day=start + dt.timedelta(days=1)
+    )
+    register(meeting, 1)  # registered
+    register(meeting, 2)  # waitlist
+    services.registration_cancel(actor=None, registration=register(meeting, 3))
+    mail.outbox.clear()
+
+    later = start + dt.timedelta(days=7)
+    with django_capture_on_commit_callbacks(execute=True):
+        change = services.meeting_update(
+            actor=office,
+            meeting=meeting,
+            starts_on=later,
+            ends_on=later + dt.timedelta(days=1),
+            venue="Ahlen, Stadthalle",
+            cancel_url_template="https://kette.test/abmelden/{token}/",
+        )
+    assert (change.moved_items, change.told) == (2, 2)
+    # each item keeps its day relative to the first, and can be saved again
+    welcome.refresh_from_db()
+    groups.refresh_from_db()
+    assert (welcome.day, groups.day) == (later, later + dt.timedelta(days=1))
+    services.agenda_item_update(actor=office, item=welcome, title="Willkommen")
+    # the registered and the waiting person are told, the cancelled one is not
+    assert sorted(m.to[0] for m in mail.outbox) == ["person1@example.org", "person2@example.org"]
+    told = {m.to[0]: m for m in mail.outbox}
+    first = told["person1@example.org"]
+    assert (
+        first.subject == f"Terminänderung: 22. Lernnetzwerktreffen: Übergänge am {later:%d.%m.%Y}"
+    )
+    assert "Ort: Ahlen, Stadthalle" in first.body
+    assert "Ihre Anmeldung bleibt bestehen." in first.body
+    token = first.body.split("https://kette.test/abmelden/")[1].split("/")[0]
+    assert services.registration_from_token(token).email == "person1@example.org"
+    assert "weiter auf der Warteliste" in told["person2@example.org"].body
+
+    # A title change tells nobody.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        change = services.meeting_update(actor=office, meeting=meeting, title="Neu")
+    assert (change.moved_items, change.told, mail.outbox) == (0, 0, [])
+
+
+def test_a_shorter_meeting_that_would_drop_agenda_items_is_refused_naming_them(world, office):
+    meeting = MeetingFactory(
+        programme=world.programme, starts_on=SOON, ends_on=SOON + dt.timedelta(days=1)
+    )
+    AgendaItemFactory(meeting=meeting, title="Begrüßung", day=SOON)
+    AgendaItemFactory(
+        meeting=meeting, title="Exkursion", day=SOON + dt.timedelta(days=1), start_time=dt.time(9)
+    )
+    with pytest.raises(ValidationError) as error:
+        services.meeting_update(actor=office, meeting=meeting, ends_on=SOON)
+    assert error.value.message_dict["ends_on"] == [
+        "Diese Tagesordnungspunkte lägen nach dem letzten Tag: Exkursion "
+        f"({SOON + dt.timedelta(days=1):%d.%m.%Y}, 09:00). Verschieben Sie sie zuerst auf "
+        "einen früheren Tag oder löschen Sie sie."
+    ]
+    meeting.refresh_from_db()
+    assert meeting.ends_on == SOON + dt.timedelta(days=1)

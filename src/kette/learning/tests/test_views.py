@@ -7,10 +7,11 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.formats import date_format
 from openpyxl import load_workbook
 
-from kette.core.models import Role
-from kette.learning import services
+from kette.core.models import Municipality, Role
+from kette.learning import selectors, services
 from kette.learning.models import (
     AgendaItem,
     AgendaItemKind,
@@ -187,7 +188,7 @@ def test_a_coordinator_registers_people_and_the_next_goes_to_the_waitlist(
 
 
 def test_a_coordinator_cancels_their_own_registration_and_the_waitlist_moves_up(
-    client, world, meeting, coordinator
+    client, world, meeting, coordinator, django_capture_on_commit_callbacks
 ):
     first = services.registration_create(
         actor=None, meeting=meeting, person_name="A", email="a@example.org", municipality=world.a
@@ -203,9 +204,22 @@ def test_a_coordinator_cancels_their_own_registration_and_the_waitlist_moves_up(
     assert "Die Anmeldung von A stornieren? Die Person erfährt es per E-Mail." in listing
     assert f'action="{base}{first.pk}/abmelden/"' in listing
     assert client.post(f"{base}{second.pk}/abmelden/").status_code == 404
-    client.post(f"{base}{first.pk}/abmelden/")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{base}{first.pk}/abmelden/")
     second.refresh_from_db()
     assert second.status == RegistrationStatus.REGISTERED
+    # as the dialog promised, A is told; B is told a place has become free
+    told = {m.to[0]: m for m in mail.outbox}
+    assert set(told) == {"a@example.org", "b@example.org"}
+    cancelled = told["a@example.org"]
+    assert cancelled.subject == (
+        "Anmeldung storniert: 17. Lernnetzwerktreffen: Präventionsketten gemeinsam "
+        f"gestalten am {SOON:%d.%m.%Y}"
+    )
+    assert cancelled.body.startswith("Guten Tag A,\n\nIhre Anmeldung zum 17. Lernnetzwerktreffen")
+    assert f"Datum: {date_format(SOON, 'l, j. F Y')}" in cancelled.body
+    assert "Ort: Rathaus Köln; Spanischer Bau, Ratssaal" in cancelled.body
 
 
 def test_another_municipalitys_coordinator_cannot_register_for_a(client, world, meeting):
@@ -219,7 +233,7 @@ def test_another_municipalitys_coordinator_cannot_register_for_a(client, world, 
     assert not Registration.objects.exists()
 
 
-def test_the_cancellation_link_page(client, world, meeting):
+def test_the_cancellation_link_page(client, world, meeting, django_capture_on_commit_callbacks):
     registration = services.registration_create(
         actor=None,
         meeting=meeting,
@@ -231,11 +245,19 @@ def test_the_cancellation_link_page(client, world, meeting):
     page = client.get(url).content.decode()
     assert "Mia Muster, möchten Sie Ihre Anmeldung" in page
     assert "Rollstuhlplatz" not in page
-    response = client.post(url)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
     assert "Sie haben Ihre Anmeldung" in response.content.decode()
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.CANCELLED
+    # the person gets the cancellation in writing, once
+    assert [m.to for m in mail.outbox] == [["m@example.org"]]
+    assert "Ihre Anmeldung zum 17. Lernnetzwerktreffen" in mail.outbox[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url)
     assert "bereits abgemeldet" in client.get(url).content.decode()
+    assert len(mail.outbox) == 1
     broken = client.post("/lernnetzwerk/abmelden/kaputt/")
     assert broken.status_code == 400
     assert "Dieser Abmeldelink ist nicht gültig." in broken.content.decode()
@@ -301,14 +323,30 @@ def test_the_office_plans_a_meeting_and_builds_the_agenda(client, world, office)
     )
     item.refresh_from_db()
     assert (item.title, item.start_time) == ("Willkommen", dt.time(10, 5))
+    # Deleting asks first (no script needed), and says the minutes text goes too.
+    services.minutes_save(
+        actor=office, meeting=meeting, introduction="", texts={item.pk: "Gut."}, published=True
+    )
+    form = client.get(edit).content.decode()
+    assert '<details class="confirm">' in form
+    assert "„Willkommen“ löschen?" in form
+    assert "Der Protokolltext zu diesem TOP wird mit gelöscht." in form
+    assert client.get(f"{edit}loeschen/").status_code == 405
     client.post(f"{edit}loeschen/")
     assert not AgendaItem.objects.filter(pk=item.pk).exists()
     group = meeting.working_groups.get()
     client.post(f"{builder}ag/{group.pk}/", {"title": "AG Steuerung", "order": 1})
     group.refresh_from_db()
     assert group.title == "AG Steuerung"
+    ContributionFactory(working_group=group, municipality=world.b, title="Jugendforum")
+    chose = RegistrationFactory(meeting=meeting, working_group=group)
+    form = client.get(f"{builder}ag/{group.pk}/").content.decode()
+    assert "1 Kurzreferat (Bergdorf) wird mit gelöscht." in form
+    assert "1 Anmeldung verliert die Wahl dieser Arbeitsgruppe." in form
     client.post(f"{builder}ag/{group.pk}/loeschen/")
-    assert not meeting.working_groups.exists()
+    assert not meeting.working_groups.exists() and not Contribution.objects.exists()
+    chose.refresh_from_db()
+    assert chose.working_group is None
     client.post(
         f"/lernnetzwerk/{meeting.number}/bearbeiten/",
         {
@@ -442,6 +480,25 @@ def test_the_statistics_table(client, world, office):
     assert "100 %" in page
 
 
+@pytest.mark.parametrize("typo", [0, 20177])
+def test_a_mistyped_cohort_stored_before_validation_does_not_break_the_statistics(
+    client, world, office, typo
+):
+    # Stored before cohorts were validated: the statistics and the programme
+    # report count such a municipality as in the programme from the start.
+    Municipality.objects.filter(pk=world.a.pk).update(cohort=typo)
+    past = MeetingFactory(programme=world.programme, number=11, starts_on=dt.date(2015, 3, 3))
+    RegistrationFactory(meeting=past, municipality=world.a, attendance=Attendance.ATTENDED)
+    stats = selectors.participation_statistics(world.programme, today=dt.date(2020, 1, 1))
+    altstadt = next(row for row in stats.rows if row.municipality == world.a)
+    assert (altstadt.eligible, altstadt.rate) == (1, 1.0)
+    login(client, office)
+    page = client.get("/lernnetzwerk/statistik/")
+    assert page.status_code == 200 and "100 %" in page.content.decode()
+    assert client.get("/programm/bericht/").status_code == 200
+    assert client.get("/programm/bericht.xlsx").status_code == 200
+
+
 @pytest.mark.django_db
 def test_slides_of_a_submitted_talk_only_for_its_municipality_and_the_office(client):
     from django.core.files.base import ContentFile
@@ -528,3 +585,55 @@ def test_name_badges_are_for_the_office_only(client, world, meeting, coordinator
     assert client.get(url).status_code == 302
     login(client, coordinator)
     assert client.get(url).status_code == 403
+
+
+def test_the_office_moves_a_meeting_and_the_calendar_file_follows(
+    client, world, meeting, office, django_capture_on_commit_callbacks
+):
+    AgendaItemFactory(meeting=meeting, start_time=dt.time(10), end_time=dt.time(15))
+    services.registration_create(
+        actor=None, meeting=meeting, person_name="Mia", email="mia@example.org"
+    )
+    later = SOON + dt.timedelta(days=7)
+    login(client, office)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/lernnetzwerk/17/bearbeiten/",
+            {
+                "title": meeting.title,
+                "starts_on": later.isoformat(),
+                "ends_on": later.isoformat(),
+                "venue": "Ahlen, Stadthalle",
+                "visibility": "public",
+                "registration_open": "on",
+            },
+            follow=True,
+        )
+    page = response.content.decode()
+    assert "1 Tagesordnungspunkt wurde mit den Daten verschoben." in page
+    assert "1 angemeldete Person wurde per E-Mail über Datum und Ort informiert." in page
+    assert [m.to for m in mail.outbox] == [["mia@example.org"]]
+    assert f"{settings.KETTE_BASE_URL}/lernnetzwerk/abmelden/" in mail.outbox[0].body
+    event = icalendar.Calendar.from_ical(client.get("/lernnetzwerk/17/termin.ics").content).walk(
+        "VEVENT"
+    )[0]
+    assert event.decoded("dtstart").date() == later
+    assert str(event["location"]) == "Ahlen, Stadthalle"
+
+
+def test_a_coordinator_cannot_cancel_registrations_of_a_meeting_that_has_begun(
+    client, world, meeting, coordinator
+):
+    registration = RegistrationFactory(
+        meeting=meeting, municipality=world.a, person_name="Charlie Testmann"
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(starts_on=dt.date(2017, 9, 13))
+    Meeting.objects.filter(pk=meeting.pk).update(ends_on=dt.date(2017, 9, 13))
+    login(client, coordinator)
+    base = f"/k/{world.a.slug}/lernnetzwerk/17/anmeldungen/"
+    listing = client.get(base).content.decode()
+    assert "Charlie Testmann" in listing and '<details class="confirm">' not in listing
+    response = client.post(f"{base}{registration.pk}/abmelden/", follow=True)
+    assert "Das Treffen hat begonnen" in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.REGISTERED

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from kette.core import spreadsheets
 from kette.core.audit import audited_save
 from kette.core.models import Municipality, User
 from kette.directory import services as directory_services
@@ -177,7 +178,10 @@ def write_table(path: Path, header: list[str], rows: Iterable[list[Any]]) -> Non
 
 
 def table_bytes(name: str, header: list[str], rows: Iterable[list[Any]]) -> bytes:
-    """CSV (UTF-8 with BOM, `;`, as spreadsheet programs in Germany expect) or XLSX."""
+    """CSV (UTF-8 with BOM, `;`, as spreadsheet programs in Germany expect) or XLSX.
+    Text that a spreadsheet would run as a formula is written with a leading
+    apostrophe (names and descriptions come from providers); the import takes it off."""
+    safe_rows = ([spreadsheets.formula_safe(v) for v in row] for row in rows)
     if name.lower().endswith(".xlsx"):
         from openpyxl import Workbook
 
@@ -185,7 +189,7 @@ def table_bytes(name: str, header: list[str], rows: Iterable[list[Any]]) -> byte
         sheet = workbook.active
         assert sheet is not None
         sheet.append(header)
-        for row in rows:
+        for row in safe_rows:
             sheet.append(row)
         buffer = io.BytesIO()
         workbook.save(buffer)
@@ -193,7 +197,7 @@ def table_bytes(name: str, header: list[str], rows: Iterable[list[Any]]) -> byte
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(header)
-    for row in rows:
+    for row in safe_rows:
         writer.writerow(["" if v is None else v for v in row])
     return out.getvalue().encode("utf-8-sig")
 
@@ -208,7 +212,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return spreadsheets.formula_unescaped(str(value).strip())
 
 
 def _choice(value: str, choices: Any) -> str | None:

@@ -1,6 +1,8 @@
 """CSV/XLSX import and export of the actor network."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -412,3 +414,35 @@ def test_memberships_import_changes_kind_and_parent_of_a_recorded_body(world, or
     )
     problems = _problems(world, "memberships", twice)
     assert "verschiedenen übergeordneten Gremien" in str(problems[0])
+
+
+HYPERLINK = '=HYPERLINK("https://evil.example";"Details")'
+
+
+def test_exports_never_hand_a_spreadsheet_a_formula(world, tmp_path):
+    """A provider writes a formula into their organisation's description: the
+    coordinator's export shows it as text, and importing the file back keeps the
+    description as it was."""
+    OrganizationFactory(municipality=world.a, name="@Treff", description=HYPERLINK)
+    OrganizationFactory(municipality=world.a, name="-Kinderschutzbund", email="")
+    workbook_path = tmp_path / "orgs.xlsx"
+    transfer.export_file(municipality=world.a, kind="organizations", path=workbook_path)
+    cells = [cell for row in load_workbook(workbook_path).active.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    values = {cell.value for cell in cells}
+    assert {"'" + HYPERLINK, "'@Treff", "'-Kinderschutzbund"} <= values
+
+    csv_path = tmp_path / "orgs.csv"
+    transfer.export_file(municipality=world.a, kind="organizations", path=csv_path)
+    text = csv_path.read_text(encoding="utf-8-sig")
+    assert "\n'@Treff;" in text
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert ["'@Treff", "", "'" + HYPERLINK, "", ""] in rows
+    assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "-", "@"))]
+
+    result = transfer.import_file(
+        actor=None, municipality=world.a, kind="organizations", path=workbook_path
+    )
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 2)
+    treff = Organization.objects.get(municipality=world.a, name="@Treff")
+    assert treff.description == HYPERLINK

@@ -314,6 +314,14 @@ class _Context:
     # recorded bodies whose kind or parent the file changes: name → (kind, parent name)
     body_changes: dict[str, tuple[str, str]] = field(default_factory=dict)
     by_pseudonym: dict[str, Person] = field(default_factory=dict)
+    # recorded memberships by (body name, person id, organisation id), and the rows
+    # of the file so far by the same key with their numbers
+    memberships: dict[tuple[str, int | None, int | None], list[BodyMembership]] = field(
+        default_factory=dict
+    )
+    planned_memberships: dict[
+        tuple[str, int | None, int | None], list[tuple[int, BodyMembership]]
+    ] = field(default_factory=dict)
 
     def people_named(self, name: str) -> list[Person]:
         """People by name, or by the pseudonym of an export (memberships round-trip)."""
@@ -342,7 +350,11 @@ def _context(municipality: Municipality) -> _Context:
     for person in selectors.people_of(municipality):
         people.setdefault(person.name, []).append(person)
         by_pseudonym[pseudonym(person)] = person
+    memberships: dict[tuple[str, int | None, int | None], list[BodyMembership]] = {}
+    for m in selectors.memberships_of(municipality).order_by("pk"):
+        memberships.setdefault((m.body.name, m.person_id, m.organization_id), []).append(m)
     return _Context(
+        memberships=memberships,
         by_pseudonym=by_pseudonym,
         municipality=municipality,
         organizations={o.name: o for o in selectors.organizations_of(municipality)},
@@ -458,7 +470,8 @@ def _check_people(ctx: _Context, rows: list[_Row]) -> list[Plan]:
     return plans
 
 
-def _find_person(ctx: _Context, row: _Row, name: str, org_name: str) -> None:
+def _find_person(ctx: _Context, row: _Row, name: str, org_name: str) -> Person | None:
+    """The one recorded person a row names (by name, or by name and organisation)."""
     candidates = ctx.people_named(name)
     if org_name:
         org = ctx.organizations.get(org_name)
@@ -471,6 +484,33 @@ def _find_person(ctx: _Context, row: _Row, name: str, org_name: str) -> None:
             _("Several people are called “%(name)s”; please give the organisation.")
             % {"name": name},
         )
+    else:
+        return candidates[0]
+    return None
+
+
+def _check_overlap(
+    ctx: _Context, row: _Row, body_name: str, member: str, membership: BodyMembership
+) -> BodyMembership | None:
+    """Refuse a row that puts a member into a body a second time in an overlapping
+    period, against the recorded memberships (except the one the row updates: the
+    same member with the same start) and the rows before it. Returns the recorded
+    membership the row updates."""
+    key = (body_name, membership.person_id, membership.organization_id)
+    recorded = ctx.memberships.get(key, [])
+    updated = next((m for m in recorded if m.valid_from == membership.valid_from), None)
+    others = [(m, m.period_label()) for m in recorded if m is not updated]
+    for number, planned in ctx.planned_memberships.get(key, []):
+        label = _("row %(row)d: %(period)s") % {"row": number, "period": planned.period_label()}
+        others.append((planned, label))
+    clash = next((label for other, label in others if other.overlaps(membership)), None)
+    if clash is not None:
+        row.problem(
+            "Person" if membership.person_id else "Organisation",
+            services.membership_overlap_message(member=member, body=body_name, period=clash),
+        )
+    ctx.planned_memberships.setdefault(key, []).append((row.number, membership))
+    return updated
 
 
 def _check_memberships(ctx: _Context, rows: list[_Row]) -> list[Plan]:
@@ -487,12 +527,21 @@ def _check_memberships(ctx: _Context, rows: list[_Row]) -> list[Plan]:
         parent_name = row.text("Übergeordnetes Gremium")
         person_name = row.text("Person", max_length=200)
         org_name = ctx.organization(row, "Organisation", required=not person_name)
-        if person_name:
-            _find_person(ctx, row, person_name, org_name)
+        person = _find_person(ctx, row, person_name, org_name) if person_name else None
+        org = None if person_name else ctx.organizations.get(org_name)
         role = row.choice("Rolle", MembershipRole, MembershipRole.MEMBER)
         level = row.choice("Ebene", Level)
         start, end = row.date("von"), row.date("bis")
         row.ordered(start, end)
+        existing = None
+        if body_name and (person or org):
+            existing = _check_overlap(
+                ctx,
+                row,
+                body_name,
+                person_name or org_name,
+                BodyMembership(person=person, organization=org, valid_from=start, valid_until=end),
+            )
         if body_name in ctx.planned_bodies:
             if ctx.planned_bodies[body_name] != parent_name:
                 row.problem(
@@ -519,8 +568,9 @@ def _check_memberships(ctx: _Context, rows: list[_Row]) -> list[Plan]:
             actor: User | None,
             result: ImportResult,
             body_name=body_name,
-            person_name=person_name,
-            org_name=org_name,
+            person=person,
+            org=org,
+            existing=existing,
             role=role,
             level=level,
             start=start,
@@ -529,20 +579,6 @@ def _check_memberships(ctx: _Context, rows: list[_Row]) -> list[Plan]:
             body = _ensure_body(ctx, actor, body_name)
             if _apply_body_change(ctx, actor, body):
                 result.updated += 1
-            org = ctx.organizations.get(org_name) if org_name else None
-            person = None
-            if person_name:
-                candidates = ctx.people_named(person_name)
-                person = next(
-                    (p for p in candidates if org is None or p.organization_id == org.pk),
-                    candidates[0],
-                )
-                org = None
-            existing = (
-                BodyMembership.objects.for_municipality(ctx.municipality)
-                .filter(body=body, person=person, organization=org, valid_from=start)
-                .first()
-            )
             if existing is not None:
                 _update_if_changed(
                     existing,

@@ -106,6 +106,13 @@ def test_memberships_are_added_changed_and_removed(client, world, structure):
     client.post(url, {"person": person.pk, "role": "chair", "valid_from": "2025-01-01"})
     membership = BodyMembership.objects.get(body=wg, person=person)
     assert (membership.role, membership.level) == ("chair", Level.DEPARTMENT)
+    # a double click adds nobody twice
+    again = client.post(url, {"person": person.pk, "role": "chair", "valid_from": "2025-01-01"})
+    assert (
+        "Ida Test ist in diesem Zeitraum bereits Mitglied von „AG Frühe Kindheit“ "
+        "(seit 01.01.2025)." in again.content.decode()
+    )
+    assert BodyMembership.objects.filter(body=wg, person=person).count() == 1
 
     page = client.get(_url("body_edit", world, wg.pk)).content.decode()
     assert "Ida Test" in page and _url("membership_edit", world, membership.pk) in page

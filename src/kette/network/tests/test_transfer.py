@@ -446,3 +446,29 @@ def test_exports_never_hand_a_spreadsheet_a_formula(world, tmp_path):
     assert (result.created, result.updated, result.unchanged) == (0, 0, 2)
     treff = Organization.objects.get(municipality=world.a, name="@Treff")
     assert treff.description == HYPERLINK
+
+
+def test_memberships_import_refuses_a_member_twice_in_a_body_at_the_same_time(
+    world, person, tmp_path
+):
+    """Erika is recorded in the Lenkungskreis without dates; a file that adds her
+    again, or names the Jugendamt twice for overlapping periods, is refused with
+    the row and column, and nothing is written."""
+    header = "Gremium;Person;Organisation;Ebene;von;bis\n"
+    path = _csv(
+        tmp_path,
+        header + "Lenkungskreis;Erika Beispiel;;;01.01.2025;\n"
+        "AG Kita;;Jugendamt;Leitungsebene;01.01.2024;31.12.2025\n"
+        "AG Kita;;Jugendamt;Leitungsebene;01.06.2025;\n"
+        "AG Kita;;Gesundheitsamt;Leitungsebene;;31.12.2024\n"
+        "AG Kita;;Gesundheitsamt;Leitungsebene;01.01.2025;\n",
+    )
+    messages = [str(p) for p in _problems(world, "memberships", path)]
+    assert messages == [
+        "Zeile 2, Spalte „Person“: Erika Beispiel ist in diesem Zeitraum bereits Mitglied "
+        "von „Lenkungskreis“ (ohne Anfangs- und Enddatum).",
+        "Zeile 4, Spalte „Organisation“: Jugendamt ist in diesem Zeitraum bereits Mitglied "
+        "von „AG Kita“ (Zeile 3: vom 01.01.2024 bis 31.12.2025).",
+    ]
+    assert BodyMembership.objects.count() == 1
+    assert not Body.objects.filter(name="AG Kita").exists()

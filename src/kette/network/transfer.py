@@ -409,13 +409,20 @@ def _check_organizations(ctx: _Context, rows: list[_Row]) -> list[Plan]:
                 )
                 ctx.organizations[name] = org
                 result.created += 1
-            elif not has_sector or selectors.sector_of(org) == sector:  # profile read with ctx
+                if has_sector:
+                    services.organization_set_sector(actor=actor, organization=org, sector=sector)
+                return
+            # An empty cell leaves the directory's value (providers keep it there).
+            changes = {k: v for k, v in fields.items() if v and getattr(org, k) != v}
+            new_sector = has_sector and selectors.sector_of(org) != sector  # profile read with ctx
+            if not changes and not new_sector:
                 result.unchanged += 1
                 return
-            else:
-                result.updated += 1
-            if has_sector:
+            if changes:
+                directory_services.organization_update(actor=actor, organization=org, **changes)
+            if new_sector:
                 services.organization_set_sector(actor=actor, organization=org, sector=sector)
+            result.updated += 1
 
         plans.append(plan)
     return plans

@@ -22,6 +22,7 @@ from kette.network.models import (
     Person,
     Sector,
 )
+from kette.testing import factories
 from kette.testing.spreadsheets import ods_bytes, xls_bytes
 
 pytestmark = pytest.mark.django_db
@@ -472,3 +473,40 @@ def test_memberships_import_refuses_a_member_twice_in_a_body_at_the_same_time(
     ]
     assert BodyMembership.objects.count() == 1
     assert not Body.objects.filter(name="AG Kita").exists()
+
+
+def test_organisations_import_updates_description_email_and_website(world, tmp_path):
+    """A file that names a recorded organisation with other contact data updates it
+    (with the importing user in the change log); an empty cell leaves a value."""
+    coordinator = factories.user_with_role("coordinator", world.a, username="koord")
+    OrganizationFactory(
+        municipality=world.a,
+        name="Jugendamt",
+        description="alt",
+        email="alt@example.org",
+        website="https://alt.example.org",
+    )
+    OrganizationFactory(municipality=world.a, name="Gesundheitsamt", description="bleibt")
+    path = _csv(
+        tmp_path,
+        "Name;Beschreibung;E-Mail;Website\n"
+        "Jugendamt;Hilfen für Familien;jugendamt@example.org;https://jugendamt.example.org\n"
+        "Gesundheitsamt;;;\n",
+    )
+    result = transfer.import_file(
+        actor=coordinator, municipality=world.a, kind="organizations", path=path
+    )
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
+    youth = Organization.objects.get(municipality=world.a, name="Jugendamt")
+    assert (youth.description, youth.email, youth.website) == (
+        "Hilfen für Familien",
+        "jugendamt@example.org",
+        "https://jugendamt.example.org",
+    )
+    assert youth.history.first().history_user == coordinator
+    health = Organization.objects.get(municipality=world.a, name="Gesundheitsamt")
+    assert health.description == "bleibt"
+    again = transfer.import_file(
+        actor=coordinator, municipality=world.a, kind="organizations", path=path
+    )
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)

@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import hmac
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -323,12 +324,23 @@ class _Context:
         tuple[str, int | None, int | None], list[tuple[int, BodyMembership]]
     ] = field(default_factory=dict)
 
-    def people_named(self, name: str) -> list[Person]:
-        """People by name, or by the pseudonym of an export (memberships round-trip)."""
-        if name in self.people:
-            return self.people[name]
+    def pseudonymised(self, row: _Row, column: str, name: str) -> Person | None:
+        """The person a pseudonym from an export stands for; a pseudonym that nobody
+        recorded here has is refused, so that importing an export never creates
+        people called "Person 3f9a1c2e"."""
+        if not PSEUDONYM.fullmatch(name):
+            return None
         person = self.by_pseudonym.get(name)
-        return [person] if person is not None else []
+        if person is None:
+            row.problem(
+                column,
+                _(
+                    "pseudonymised name from an export – no person recorded here has it "
+                    "(the file may come from another municipality or installation, or the "
+                    "person has been deleted); please enter the name instead."
+                ),
+            )
+        return person
 
     def organization(self, row: _Row, column: str, *, required: bool) -> str:
         name = row.text(column, required=required)
@@ -447,20 +459,33 @@ def _check_people(ctx: _Context, rows: list[_Row]) -> list[Plan]:
             "legal_basis": row.choice("Rechtsgrundlage", LegalBasis, LegalBasis.PUBLIC_TASK),
             "legal_basis_note": row.text("Hinweis zur Rechtsgrundlage"),
         }
+        # A pseudonymised export names the person it stands for; it leaves the
+        # contact details out, so its empty cells keep the recorded ones.
+        alias_of = ctx.pseudonymised(row, "Name", name)
+        if alias_of is not None:
+            fields = {k: v for k, v in fields.items() if v or k not in PSEUDONYMISED_OUT}
 
         def plan(
-            actor: User | None, result: ImportResult, name=name, org_name=org_name, fields=fields
+            actor: User | None,
+            result: ImportResult,
+            name=name,
+            org_name=org_name,
+            fields=fields,
+            alias_of=alias_of,
         ):
             org = ctx.organizations.get(org_name) if org_name else None
-            same = [
-                p
-                for p in ctx.people.get(name, [])
-                if p.organization_id == (org.pk if org else None)
-            ]
-            if same and all(getattr(same[0], key) == value for key, value in fields.items()):
+            org_id = org.pk if org else None
+            same = alias_of or next(
+                (p for p in ctx.people.get(name, []) if p.organization_id == org_id), None
+            )
+            if (
+                same is not None
+                and same.organization_id == org_id
+                and all(getattr(same, key) == value for key, value in fields.items())
+            ):
                 result.unchanged += 1
-            elif same:
-                services.person_update(actor=actor, person=same[0], organization=org, **fields)
+            elif same is not None:
+                services.person_update(actor=actor, person=same, organization=org, **fields)
                 result.updated += 1
             else:
                 person = services.person_create(
@@ -479,7 +504,9 @@ def _check_people(ctx: _Context, rows: list[_Row]) -> list[Plan]:
 
 def _find_person(ctx: _Context, row: _Row, name: str, org_name: str) -> Person | None:
     """The one recorded person a row names (by name, or by name and organisation)."""
-    candidates = ctx.people_named(name)
+    if PSEUDONYM.fullmatch(name):  # the round trip of the default export
+        return ctx.pseudonymised(row, "Person", name)
+    candidates = ctx.people.get(name, [])
     if org_name:
         org = ctx.organizations.get(org_name)
         candidates = [p for p in candidates if org is not None and p.organization_id == org.pk]
@@ -814,6 +841,12 @@ def import_file(
 # ---------------------------------------------------------------------------
 # Export
 # ---------------------------------------------------------------------------
+
+
+# What `pseudonym` writes; the import maps it back to the person.
+PSEUDONYM = re.compile(r"Person [0-9a-f]{8}")
+# The columns of the people export that pseudonymisation leaves empty.
+PSEUDONYMISED_OUT = {"email", "phone", "legal_basis_note"}
 
 
 def pseudonym(person: Person) -> str:

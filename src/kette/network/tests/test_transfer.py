@@ -510,3 +510,50 @@ def test_organisations_import_updates_description_email_and_website(world, tmp_p
         actor=coordinator, municipality=world.a, kind="organizations", path=path
     )
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_the_default_people_export_imports_back_without_creating_anyone(world, person, tmp_path):
+    """The people page's export is pseudonymised; a coordinator who imports it back
+    (perhaps with a changed function) updates the people the pseudonyms stand for,
+    keeps their names and contact details, and creates nobody."""
+    people = tmp_path / "people.csv"
+    members = tmp_path / "members.csv"
+    for kind, path in (("people", people), ("memberships", members)):
+        transfer.export_file(municipality=world.a, kind=kind, path=path)
+    alias = transfer.pseudonym(person)
+    assert alias in people.read_text(encoding="utf-8-sig")
+
+    for kind, path in (("people", people), ("memberships", members)):
+        result = transfer.import_file(actor=None, municipality=world.a, kind=kind, path=path)
+        assert (result.created, result.updated, result.unchanged) == (0, 0, 1), kind
+    assert list(Person.objects.values_list("name", flat=True)) == ["Erika Beispiel"]
+    assert BodyMembership.objects.count() == 1
+
+    changed = _csv(
+        tmp_path,
+        people.read_text(encoding="utf-8-sig").replace("Amtsleitung", "Fachbereichsleitung"),
+        "changed.csv",
+    )
+    result = transfer.import_file(actor=None, municipality=world.a, kind="people", path=changed)
+    assert (result.created, result.updated) == (0, 1)
+    person.refresh_from_db()
+    assert (person.name, person.function, person.email, person.phone) == (
+        "Erika Beispiel",
+        "Fachbereichsleitung",
+        "erika@example.org",
+        "0221 12345",
+    )
+
+
+def test_a_pseudonym_nobody_here_has_is_refused_with_row_and_column(world, person, tmp_path):
+    """A pseudonymised file from another municipality names nobody recorded here."""
+    stranger = services.person_create(actor=None, municipality=world.b, name="Max Muster")
+    alias = transfer.pseudonym(stranger)
+    reason = "pseudonymisierter Name aus einem Export – keine hier erfasste Person trägt ihn"
+    people = _csv(tmp_path, f"Name;Funktion\n{alias};Schulleitung\n", "people.csv")
+    [problem] = _problems(world, "people", people)
+    assert str(problem).startswith(f"Zeile 2, Spalte „Name“: {reason}")
+    members = _csv(tmp_path, f"Gremium;Person\nLenkungskreis;{alias}\n", "members.csv")
+    [problem] = _problems(world, "memberships", members)
+    assert str(problem).startswith(f"Zeile 2, Spalte „Person“: {reason}")
+    assert Person.objects.for_municipality(world.a).count() == 1

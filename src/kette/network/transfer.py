@@ -264,8 +264,10 @@ class _Row:
             self.problem(column, _("At most %(n)d characters.") % {"n": max_length})
         return value
 
-    def choice(self, column: str, choices: Any, default: str | None = None) -> str | None:
-        value = self.text(column)
+    def choice(
+        self, column: str, choices: Any, default: str | None = None, *, required: bool = False
+    ) -> str | None:
+        value = self.text(column, required=required)
         if not value:
             return default
         code = _choice(value, choices)
@@ -710,7 +712,7 @@ def _check_ties(ctx: _Context, rows: list[_Row]) -> list[Plan]:
                 "Organisation B",
                 _("A cooperation connects two different organisations."),
             )
-        kind = row.choice("Art", CooperationKind)
+        kind = row.choice("Art", CooperationKind, required=True)
         strength_text = row.text("Stärke")
         strength = 2
         if strength_text:

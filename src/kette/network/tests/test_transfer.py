@@ -557,3 +557,32 @@ def test_a_pseudonym_nobody_here_has_is_refused_with_row_and_column(world, perso
     [problem] = _problems(world, "memberships", members)
     assert str(problem).startswith(f"Zeile 2, Spalte „Person“: {reason}")
     assert Person.objects.for_municipality(world.a).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "filled"),
+    [
+        ("organizations", "Beschreibung"),
+        ("people", "Funktion"),
+        ("memberships", "Rolle"),
+        ("ties", "Stärke"),
+    ],
+)
+def test_an_empty_required_cell_is_named_by_row_and_column(world, orgs, tmp_path, kind, filled):
+    """A row that leaves every required cell empty is refused in plain words for
+    each of them, never with a database message."""
+    header = transfer.COLUMNS[kind]
+    row = ["2" if column == filled else "" for column in header]
+    path = _csv(tmp_path, ";".join(header) + "\n" + ";".join(row) + "\n")
+    messages = {str(p) for p in _problems(world, kind, path)}
+    expected = {
+        f"Zeile 2, Spalte „{column}“: Pflichtangabe fehlt." for column in transfer.REQUIRED[kind]
+    }
+    assert expected <= messages
+    assert all(m.startswith("Zeile 2, Spalte") for m in messages), messages
+
+
+def test_a_tie_without_kind_names_the_column(world, orgs, tmp_path):
+    path = _csv(tmp_path, "Organisation A;Organisation B;Art\nJugendamt;Gesundheitsamt;\n")
+    messages = [str(p) for p in _problems(world, "ties", path)]
+    assert messages == ["Zeile 2, Spalte „Art“: Pflichtangabe fehlt."]

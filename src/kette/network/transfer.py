@@ -31,6 +31,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kette.core import spreadsheets
 from kette.core.audit import audited_save
@@ -118,6 +119,36 @@ class ImportResult:
     unchanged: int = 0  # rows that match what is recorded: nothing written
     rows: int = 0
     dry_run: bool = False
+
+    def summary(self) -> str:
+        """What the import did (or, on a trial run, would do), in words."""
+        counts = {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+        if self.dry_run:
+            return (
+                ngettext(
+                    "Trial run: %(rows)d row checked, no errors. Importing: %(created)d "
+                    "created, %(updated)d updated, %(unchanged)d unchanged.",
+                    "Trial run: %(rows)d rows checked, no errors. Importing: %(created)d "
+                    "created, %(updated)d updated, %(unchanged)d unchanged.",
+                    self.rows,
+                )
+                % counts
+            )
+        return (
+            ngettext(
+                "%(rows)d row imported: %(created)d created, %(updated)d updated, "
+                "%(unchanged)d unchanged.",
+                "%(rows)d rows imported: %(created)d created, %(updated)d updated, "
+                "%(unchanged)d unchanged.",
+                self.rows,
+            )
+            % counts
+        )
 
 
 def _update_if_changed(

@@ -337,7 +337,13 @@ def test_ties_round_trip_through_export_and_import(world, orgs, tmp_path):
     path = tmp_path / "ties.csv"
     call_command("export_network", "--municipality", world.a.slug, "--kind", "ties", str(path))
     Cooperation.objects.all().delete()
-    call_command("import_network", str(path), "--municipality", world.a.slug, "--kind", "ties")
+    out = io.StringIO()
+    call_command(
+        "import_network", str(path), "--municipality", world.a.slug, "--kind", "ties", stdout=out
+    )
+    assert out.getvalue().strip() == (
+        "1 Zeile eingelesen: 1 neu angelegt, 0 aktualisiert, 0 unverändert."
+    )
     tie = Cooperation.objects.get()
     assert (tie.kind, tie.strength, tie.valid_from) == ("referral", 3, dt.date(2024, 2, 1))
 

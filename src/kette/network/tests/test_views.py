@@ -220,7 +220,10 @@ def test_upload_checks_first_and_then_imports(client, world, structure, settings
         {"kind": "ties", "file": SimpleUploadedFile("k.csv", good.encode()), "dry_run": "on"},
         follow=True,
     )
-    assert "Probelauf: 1 Zeilen geprüft" in response.content.decode()
+    assert (
+        "Probelauf: 1 Zeile geprüft, ohne Fehler. Beim Einlesen: 1 neu angelegt, "
+        "0 aktualisiert, 0 unverändert." in response.content.decode()
+    )
     assert Cooperation.objects.count() == before
     workbook = xls_bytes({"Kooperationen": [line.split(";") for line in good.splitlines()]})
     response = client.post(
@@ -228,18 +231,18 @@ def test_upload_checks_first_and_then_imports(client, world, structure, settings
         {"kind": "ties", "file": SimpleUploadedFile("k.xls", workbook), "dry_run": "on"},
         follow=True,
     )
-    assert "Probelauf: 1 Zeilen geprüft" in response.content.decode()  # Excel 97–2003
+    assert "Probelauf: 1 Zeile geprüft" in response.content.decode()  # Excel 97–2003
     response = client.post(
         url, {"kind": "ties", "file": SimpleUploadedFile("k.csv", good.encode())}, follow=True
     )
-    assert "1 Zeilen eingelesen: 1 neu angelegt" in response.content.decode()
+    assert "1 Zeile eingelesen: 1 neu angelegt" in response.content.decode()
     assert Cooperation.objects.count() == before + 1
     response = client.post(url, {"kind": "ties", "file": SimpleUploadedFile("k.pdf", b"%PDF")})
     assert "Bitte eine CSV-, XLSX-, ODS- oder XLS-Datei hochladen." in response.content.decode()
     response = client.post(
         url, {"kind": "ties", "file": SimpleUploadedFile("k.csv", good.encode())}, follow=True
     )
-    assert "1 Zeilen eingelesen: 0 neu angelegt, 0 aktualisiert, 1 unverändert" in (
+    assert "1 Zeile eingelesen: 0 neu angelegt, 0 aktualisiert, 1 unverändert" in (
         response.content.decode()
     )
     settings.KETTE_IMPORT_MAX_BYTES = 1024 * 1024  # the limit of every import

@@ -609,6 +609,8 @@ def _check_memberships(ctx: _Context, rows: list[_Row]) -> list[Plan]:
                 person_name or org_name,
                 BodyMembership(person=person, organization=org, valid_from=start, valid_until=end),
             )
+        if org is not None and not level and existing is None:  # as the form asks
+            row.problem("Ebene", _("Please give the level for an organisation's seat."))
         if body_name in ctx.planned_bodies:
             if ctx.planned_bodies[body_name] != parent_name:
                 row.problem(

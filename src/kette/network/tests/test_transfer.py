@@ -146,7 +146,8 @@ def test_organizations_people_and_memberships_build_the_structure(world, orgs, t
             tmp_path,
             "Gremium;Art des Gremiums;Übergeordnetes Gremium;Person;Organisation;Rolle;Ebene;"
             "von;bis\n"
-            "AG Frühe Kindheit;Arbeitsgruppe;Lenkungskreis;;Kita Regenbogen;Mitglied;;;\n"
+            "AG Frühe Kindheit;Arbeitsgruppe;Lenkungskreis;;Kita Regenbogen;Mitglied;"
+            "operational;;\n"
             "Lenkungskreis;Steuerungsgruppe;;Erika Beispiel;;Vorsitz;;01.01.2024;\n",
             "members.csv",
         ),
@@ -393,11 +394,11 @@ def test_memberships_import_changes_kind_and_parent_of_a_recorded_body(world, or
     wg = services.body_create(
         actor=None, municipality=world.a, name="AG Kita", kind=BodyKind.WORKING_GROUP
     )
-    header = "Gremium;Art des Gremiums;Übergeordnetes Gremium;Organisation\n"
+    header = "Gremium;Art des Gremiums;Übergeordnetes Gremium;Organisation;Ebene\n"
     path = _csv(
         tmp_path,
-        header + "Koordination;Koordinierungsstelle;Lenkungskreis;Jugendamt\n"
-        "AG Kita;;Koordination;Kita Regenbogen\n",
+        header + "Koordination;Koordinierungsstelle;Lenkungskreis;Jugendamt;operational\n"
+        "AG Kita;;Koordination;Kita Regenbogen;operational\n",
     )
     result = transfer.import_file(actor=None, municipality=world.a, kind="memberships", path=path)
     assert (result.created, result.updated) == (2, 2)
@@ -409,14 +410,17 @@ def test_memberships_import_changes_kind_and_parent_of_a_recorded_body(world, or
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)  # nothing changed
     assert office.history.count() == 2
 
-    cycle = _csv(tmp_path, header + "Lenkungskreis;;AG Kita;Gesundheitsamt\n", "zyklus.csv")
+    cycle = _csv(
+        tmp_path, header + "Lenkungskreis;;AG Kita;Gesundheitsamt;operational\n", "zyklus.csv"
+    )
     problems = _problems(world, "memberships", cycle)
     assert "sich selbst untergeordnet" in str(problems[0])
     steering.refresh_from_db()
     assert steering.parent is None
     twice = _csv(
         tmp_path,
-        header + "AG Kita;;Lenkungskreis;Jugendamt\nAG Kita;;Koordination;Gesundheitsamt\n",
+        header + "AG Kita;;Lenkungskreis;Jugendamt;operational\n"
+        "AG Kita;;Koordination;Gesundheitsamt;operational\n",
         "doppelt.csv",
     )
     problems = _problems(world, "memberships", twice)
@@ -592,3 +596,19 @@ def test_a_tie_without_kind_names_the_column(world, orgs, tmp_path):
     path = _csv(tmp_path, "Organisation A;Organisation B;Art\nJugendamt;Gesundheitsamt;\n")
     messages = [str(p) for p in _problems(world, "ties", path)]
     assert messages == ["Zeile 2, Spalte „Art“: Pflichtangabe fehlt."]
+
+
+def test_an_organisations_seat_needs_a_level_as_in_the_form(world, orgs, tmp_path):
+    """The form refuses an organisation's seat without a level (it decides whether
+    the seat counts as high-ranking); so does the import, for a new seat."""
+    path = _csv(
+        tmp_path,
+        "Gremium;Person;Organisation;Ebene\n"
+        "Lenkungskreis;;Jugendamt;\n"
+        "Lenkungskreis;;Gesundheitsamt;Leitungsebene\n",
+    )
+    messages = [str(p) for p in _problems(world, "memberships", path)]
+    assert messages == [
+        "Zeile 2, Spalte „Ebene“: Bitte geben Sie die Ebene für den Sitz der Organisation an."
+    ]
+    assert BodyMembership.objects.count() == 0

@@ -680,6 +680,16 @@ class PersonDeleteView(_PersonMixin, _DeleteView):
     def target(self) -> Person:
         return self.person()
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # Deleting takes the memberships along: name them and offer ending one instead.
+        context["memberships"] = (
+            selectors.memberships_of(self.municipality)
+            .filter(person=context["object"])
+            .order_by("body__name", "valid_from")
+        )
+        return context
+
     def delete(self, obj: Person) -> str:
         services.person_delete(actor=_actor(self.request), person=obj)
         return _("%(name)s and their memberships have been deleted.") % {"name": obj.name}

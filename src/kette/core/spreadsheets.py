@@ -1,5 +1,15 @@
-"""How far the sheets of an XLSX or ODS workbook reach, read from the XML
-without building the grid.
+"""Spreadsheet helpers shared by the importers and exporters: cells that a
+spreadsheet would run as formulas, and how far the sheets of an XLSX or ODS
+workbook reach, read from the XML without building the grid.
+
+Formulas: a text cell that starts with = + - @, a tab or a carriage return is
+run as a formula by Excel and LibreOffice, from CSV as from XLSX (openpyxl
+itself writes a string starting with "=" as a formula). A provider could so put
+a live `=HYPERLINK(…)` into a coordinator's workbook. Exports write such text
+with a leading apostrophe (`formula_safe`) and imports read it back without
+it (`formula_unescaped`), so a file imports back unchanged.
+
+Extents:
 
 python-calamine builds a sheet as one dense grid of rows × columns, from the
 first to the last cell that holds anything. One stray entry far down or to
@@ -14,6 +24,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterator
+from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException, ElementTree
@@ -36,6 +47,25 @@ _ODS_ROWS_REPEATED = f"{{{_TABLE}}}number-rows-repeated"
 _ODS_COLUMNS_REPEATED = f"{{{_TABLE}}}number-columns-repeated"
 _ODS_VALUE_TYPE = f"{{{_OFFICE}}}value-type"
 _ODS_NAME = f"{{{_TABLE}}}name"
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value: Any) -> Any:
+    """A cell value for a CSV or XLSX export: text that would start a formula gets a
+    leading apostrophe; anything else (numbers, dates, other text) is unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def formula_unescaped(text: str) -> str:
+    """A text cell as an import reads it: the apostrophe `formula_safe` put in
+    front of a formula-like text is taken off again."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_START):
+        return text[1:]
+    return text
 
 
 def column_number(letters: str) -> int:

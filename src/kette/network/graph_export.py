@@ -1,7 +1,9 @@
 """The cooperation network as files for Gephi and spreadsheets (GraphML, GEXF, CSV).
 
 Nodes are organisations (names are public facts about institutions, not people);
-the files carry the same filters and measures as the network page.
+the files carry the same filters and measures as the network page. The CSV
+files write a name that a spreadsheet would run as a formula with a leading
+apostrophe (`kette.core.spreadsheets.formula_safe`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import io
 
 import networkx as nx
 
+from kette.core.spreadsheets import formula_safe
 from kette.network import selectors
 from kette.network.analytics import NetworkAnalysis
 from kette.network.models import CooperationKind
@@ -68,8 +71,8 @@ def nodes_csv(analysis: NetworkAnalysis) -> str:
         writer.writerow(
             [
                 pk,
-                data["label"],
-                data["sector"],
+                formula_safe(data["label"]),
+                formula_safe(data["sector"]),
                 data["degree"],
                 data["betweenness"],
                 data["community"],
@@ -85,7 +88,6 @@ def edges_csv(analysis: NetworkAnalysis) -> str:
     writer = csv.writer(out, delimiter=";")
     writer.writerow(["Quelle-ID", "Ziel-ID", "Quelle", "Ziel", "Art", "Stärke"])
     for a, b, data in sorted(graph.edges(data=True)):
-        writer.writerow(
-            [a, b, graph.nodes[a]["label"], graph.nodes[b]["label"], data["kinds"], data["weight"]]
-        )
+        labels = (formula_safe(graph.nodes[a]["label"]), formula_safe(graph.nodes[b]["label"]))
+        writer.writerow([a, b, *labels, data["kinds"], data["weight"]])
     return out.getvalue()

@@ -16,8 +16,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from kette.core.models import TenantModel, TenantQuerySet
@@ -301,6 +302,30 @@ class BodyMembership(TenantModel):
         if self.person_id is not None:
             return self.person.organization if self.person else None
         return self.organization
+
+    def overlaps(self, other: BodyMembership) -> bool:
+        """Whether the two periods share a day (an empty from or until is open)."""
+        return (
+            self.valid_from is None
+            or other.valid_until is None
+            or self.valid_from <= other.valid_until
+        ) and (
+            other.valid_from is None
+            or self.valid_until is None
+            or other.valid_from <= self.valid_until
+        )
+
+    def period_label(self) -> str:
+        """The period in words: "seit 01.01.2024", "vom … bis …"."""
+        start = date_format(self.valid_from, "SHORT_DATE_FORMAT") if self.valid_from else ""
+        end = date_format(self.valid_until, "SHORT_DATE_FORMAT") if self.valid_until else ""
+        if start and end:
+            return gettext("from %(start)s to %(end)s") % {"start": start, "end": end}
+        if start:
+            return gettext("since %(start)s") % {"start": start}
+        if end:
+            return gettext("until %(end)s") % {"end": end}
+        return gettext("without start or end date")
 
     def clean(self) -> None:
         if (self.person_id is None) == (self.organization_id is None):

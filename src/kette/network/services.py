@@ -289,6 +289,32 @@ def body_delete(*, actor: User | None, body: Body) -> None:
     audited_delete(body, actor=actor)
 
 
+def membership_overlap_message(*, member: str, body: str, period: str) -> str:
+    """Why a membership is refused: the member already sits in the body in a period
+    that shares a day with it (`period` names that one)."""
+    return _("%(member)s is already a member of “%(body)s” in this period (%(period)s).") % {
+        "member": member,
+        "body": body,
+        "period": period,
+    }
+
+
+def _refuse_overlap(membership: BodyMembership) -> None:
+    """The same person or organisation sits in a body once at a time: a second,
+    overlapping membership would count twice in the steering-quality measures."""
+    others = BodyMembership.objects.filter(
+        body=membership.body, person=membership.person, organization=membership.organization
+    ).exclude(pk=membership.pk)
+    clash = next((other for other in others if other.overlaps(membership)), None)
+    if clash is not None:
+        field = "person" if membership.person is not None else "organization"
+        member = membership.person or membership.organization
+        message = membership_overlap_message(
+            member=str(member), body=membership.body.name, period=clash.period_label()
+        )
+        raise ValidationError({field: message})
+
+
 @transaction.atomic
 def body_membership_add(
     *,
@@ -302,7 +328,8 @@ def body_membership_add(
     valid_until: dt.date | None = None,
 ) -> BodyMembership:
     """Add a person or an organisation to a body. The level defaults to the person's
-    level (an organisation's seat counts as leadership only when stated)."""
+    level (an organisation's seat counts as leadership only when stated). Refused
+    when the member already sits in the body in an overlapping period."""
     check_same_municipality(body.municipality, person, organization)
     if level is None:
         level = person.level if person is not None else Level.DEPARTMENT
@@ -316,6 +343,7 @@ def body_membership_add(
         valid_from=valid_from,
         valid_until=valid_until,
     )
+    _refuse_overlap(membership)
     audited_save(membership, actor=actor)
     return membership
 
@@ -326,6 +354,7 @@ def body_membership_update(
 ) -> BodyMembership:
     """Change a membership (member, role, level, from/until); the body stays."""
     _assign(membership, fields, MEMBERSHIP_FIELDS, "person", "organization")
+    _refuse_overlap(membership)
     audited_save(membership, actor=actor)
     return membership
 

@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import hmac
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,9 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from kette.core import spreadsheets
 from kette.core.audit import audited_save
 from kette.core.models import Municipality, User
 from kette.directory import services as directory_services
@@ -117,6 +120,36 @@ class ImportResult:
     rows: int = 0
     dry_run: bool = False
 
+    def summary(self) -> str:
+        """What the import did (or, on a trial run, would do), in words."""
+        counts = {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+        if self.dry_run:
+            return (
+                ngettext(
+                    "Trial run: %(rows)d row checked, no errors. Importing: %(created)d "
+                    "created, %(updated)d updated, %(unchanged)d unchanged.",
+                    "Trial run: %(rows)d rows checked, no errors. Importing: %(created)d "
+                    "created, %(updated)d updated, %(unchanged)d unchanged.",
+                    self.rows,
+                )
+                % counts
+            )
+        return (
+            ngettext(
+                "%(rows)d row imported: %(created)d created, %(updated)d updated, "
+                "%(unchanged)d unchanged.",
+                "%(rows)d rows imported: %(created)d created, %(updated)d updated, "
+                "%(unchanged)d unchanged.",
+                self.rows,
+            )
+            % counts
+        )
+
 
 def _update_if_changed(
     instance: Any, actor: User | None, result: ImportResult, **values: Any
@@ -177,7 +210,10 @@ def write_table(path: Path, header: list[str], rows: Iterable[list[Any]]) -> Non
 
 
 def table_bytes(name: str, header: list[str], rows: Iterable[list[Any]]) -> bytes:
-    """CSV (UTF-8 with BOM, `;`, as spreadsheet programs in Germany expect) or XLSX."""
+    """CSV (UTF-8 with BOM, `;`, as spreadsheet programs in Germany expect) or XLSX.
+    Text that a spreadsheet would run as a formula is written with a leading
+    apostrophe (names and descriptions come from providers); the import takes it off."""
+    safe_rows = ([spreadsheets.formula_safe(v) for v in row] for row in rows)
     if name.lower().endswith(".xlsx"):
         from openpyxl import Workbook
 
@@ -185,7 +221,7 @@ def table_bytes(name: str, header: list[str], rows: Iterable[list[Any]]) -> byte
         sheet = workbook.active
         assert sheet is not None
         sheet.append(header)
-        for row in rows:
+        for row in safe_rows:
             sheet.append(row)
         buffer = io.BytesIO()
         workbook.save(buffer)
@@ -193,7 +229,7 @@ def table_bytes(name: str, header: list[str], rows: Iterable[list[Any]]) -> byte
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(header)
-    for row in rows:
+    for row in safe_rows:
         writer.writerow(["" if v is None else v for v in row])
     return out.getvalue().encode("utf-8-sig")
 
@@ -208,7 +244,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return spreadsheets.formula_unescaped(str(value).strip())
 
 
 def _choice(value: str, choices: Any) -> str | None:
@@ -259,8 +295,10 @@ class _Row:
             self.problem(column, _("At most %(n)d characters.") % {"n": max_length})
         return value
 
-    def choice(self, column: str, choices: Any, default: str | None = None) -> str | None:
-        value = self.text(column)
+    def choice(
+        self, column: str, choices: Any, default: str | None = None, *, required: bool = False
+    ) -> str | None:
+        value = self.text(column, required=required)
         if not value:
             return default
         code = _choice(value, choices)
@@ -310,13 +348,32 @@ class _Context:
     # recorded bodies whose kind or parent the file changes: name → (kind, parent name)
     body_changes: dict[str, tuple[str, str]] = field(default_factory=dict)
     by_pseudonym: dict[str, Person] = field(default_factory=dict)
+    # recorded memberships by (body name, person id, organisation id), and the rows
+    # of the file so far by the same key with their numbers
+    memberships: dict[tuple[str, int | None, int | None], list[BodyMembership]] = field(
+        default_factory=dict
+    )
+    planned_memberships: dict[
+        tuple[str, int | None, int | None], list[tuple[int, BodyMembership]]
+    ] = field(default_factory=dict)
 
-    def people_named(self, name: str) -> list[Person]:
-        """People by name, or by the pseudonym of an export (memberships round-trip)."""
-        if name in self.people:
-            return self.people[name]
+    def pseudonymised(self, row: _Row, column: str, name: str) -> Person | None:
+        """The person a pseudonym from an export stands for; a pseudonym that nobody
+        recorded here has is refused, so that importing an export never creates
+        people called "Person 3f9a1c2e"."""
+        if not PSEUDONYM.fullmatch(name):
+            return None
         person = self.by_pseudonym.get(name)
-        return [person] if person is not None else []
+        if person is None:
+            row.problem(
+                column,
+                _(
+                    "pseudonymised name from an export – no person recorded here has it "
+                    "(the file may come from another municipality or installation, or the "
+                    "person has been deleted); please enter the name instead."
+                ),
+            )
+        return person
 
     def organization(self, row: _Row, column: str, *, required: bool) -> str:
         name = row.text(column, required=required)
@@ -338,7 +395,11 @@ def _context(municipality: Municipality) -> _Context:
     for person in selectors.people_of(municipality):
         people.setdefault(person.name, []).append(person)
         by_pseudonym[pseudonym(person)] = person
+    memberships: dict[tuple[str, int | None, int | None], list[BodyMembership]] = {}
+    for m in selectors.memberships_of(municipality).order_by("pk"):
+        memberships.setdefault((m.body.name, m.person_id, m.organization_id), []).append(m)
     return _Context(
+        memberships=memberships,
         by_pseudonym=by_pseudonym,
         municipality=municipality,
         organizations={o.name: o for o in selectors.organizations_of(municipality)},
@@ -393,13 +454,20 @@ def _check_organizations(ctx: _Context, rows: list[_Row]) -> list[Plan]:
                 )
                 ctx.organizations[name] = org
                 result.created += 1
-            elif not has_sector or selectors.sector_of(org) == sector:  # profile read with ctx
+                if has_sector:
+                    services.organization_set_sector(actor=actor, organization=org, sector=sector)
+                return
+            # An empty cell leaves the directory's value (providers keep it there).
+            changes = {k: v for k, v in fields.items() if v and getattr(org, k) != v}
+            new_sector = has_sector and selectors.sector_of(org) != sector  # profile read with ctx
+            if not changes and not new_sector:
                 result.unchanged += 1
                 return
-            else:
-                result.updated += 1
-            if has_sector:
+            if changes:
+                directory_services.organization_update(actor=actor, organization=org, **changes)
+            if new_sector:
                 services.organization_set_sector(actor=actor, organization=org, sector=sector)
+            result.updated += 1
 
         plans.append(plan)
     return plans
@@ -424,20 +492,33 @@ def _check_people(ctx: _Context, rows: list[_Row]) -> list[Plan]:
             "legal_basis": row.choice("Rechtsgrundlage", LegalBasis, LegalBasis.PUBLIC_TASK),
             "legal_basis_note": row.text("Hinweis zur Rechtsgrundlage"),
         }
+        # A pseudonymised export names the person it stands for; it leaves the
+        # contact details out, so its empty cells keep the recorded ones.
+        alias_of = ctx.pseudonymised(row, "Name", name)
+        if alias_of is not None:
+            fields = {k: v for k, v in fields.items() if v or k not in PSEUDONYMISED_OUT}
 
         def plan(
-            actor: User | None, result: ImportResult, name=name, org_name=org_name, fields=fields
+            actor: User | None,
+            result: ImportResult,
+            name=name,
+            org_name=org_name,
+            fields=fields,
+            alias_of=alias_of,
         ):
             org = ctx.organizations.get(org_name) if org_name else None
-            same = [
-                p
-                for p in ctx.people.get(name, [])
-                if p.organization_id == (org.pk if org else None)
-            ]
-            if same and all(getattr(same[0], key) == value for key, value in fields.items()):
+            org_id = org.pk if org else None
+            same = alias_of or next(
+                (p for p in ctx.people.get(name, []) if p.organization_id == org_id), None
+            )
+            if (
+                same is not None
+                and same.organization_id == org_id
+                and all(getattr(same, key) == value for key, value in fields.items())
+            ):
                 result.unchanged += 1
-            elif same:
-                services.person_update(actor=actor, person=same[0], organization=org, **fields)
+            elif same is not None:
+                services.person_update(actor=actor, person=same, organization=org, **fields)
                 result.updated += 1
             else:
                 person = services.person_create(
@@ -454,8 +535,11 @@ def _check_people(ctx: _Context, rows: list[_Row]) -> list[Plan]:
     return plans
 
 
-def _find_person(ctx: _Context, row: _Row, name: str, org_name: str) -> None:
-    candidates = ctx.people_named(name)
+def _find_person(ctx: _Context, row: _Row, name: str, org_name: str) -> Person | None:
+    """The one recorded person a row names (by name, or by name and organisation)."""
+    if PSEUDONYM.fullmatch(name):  # the round trip of the default export
+        return ctx.pseudonymised(row, "Person", name)
+    candidates = ctx.people.get(name, [])
     if org_name:
         org = ctx.organizations.get(org_name)
         candidates = [p for p in candidates if org is not None and p.organization_id == org.pk]
@@ -467,6 +551,33 @@ def _find_person(ctx: _Context, row: _Row, name: str, org_name: str) -> None:
             _("Several people are called “%(name)s”; please give the organisation.")
             % {"name": name},
         )
+    else:
+        return candidates[0]
+    return None
+
+
+def _check_overlap(
+    ctx: _Context, row: _Row, body_name: str, member: str, membership: BodyMembership
+) -> BodyMembership | None:
+    """Refuse a row that puts a member into a body a second time in an overlapping
+    period, against the recorded memberships (except the one the row updates: the
+    same member with the same start) and the rows before it. Returns the recorded
+    membership the row updates."""
+    key = (body_name, membership.person_id, membership.organization_id)
+    recorded = ctx.memberships.get(key, [])
+    updated = next((m for m in recorded if m.valid_from == membership.valid_from), None)
+    others = [(m, m.period_label()) for m in recorded if m is not updated]
+    for number, planned in ctx.planned_memberships.get(key, []):
+        label = _("row %(row)d: %(period)s") % {"row": number, "period": planned.period_label()}
+        others.append((planned, label))
+    clash = next((label for other, label in others if other.overlaps(membership)), None)
+    if clash is not None:
+        row.problem(
+            "Person" if membership.person_id else "Organisation",
+            services.membership_overlap_message(member=member, body=body_name, period=clash),
+        )
+    ctx.planned_memberships.setdefault(key, []).append((row.number, membership))
+    return updated
 
 
 def _check_memberships(ctx: _Context, rows: list[_Row]) -> list[Plan]:
@@ -483,12 +594,23 @@ def _check_memberships(ctx: _Context, rows: list[_Row]) -> list[Plan]:
         parent_name = row.text("Übergeordnetes Gremium")
         person_name = row.text("Person", max_length=200)
         org_name = ctx.organization(row, "Organisation", required=not person_name)
-        if person_name:
-            _find_person(ctx, row, person_name, org_name)
+        person = _find_person(ctx, row, person_name, org_name) if person_name else None
+        org = None if person_name else ctx.organizations.get(org_name)
         role = row.choice("Rolle", MembershipRole, MembershipRole.MEMBER)
         level = row.choice("Ebene", Level)
         start, end = row.date("von"), row.date("bis")
         row.ordered(start, end)
+        existing = None
+        if body_name and (person or org):
+            existing = _check_overlap(
+                ctx,
+                row,
+                body_name,
+                person_name or org_name,
+                BodyMembership(person=person, organization=org, valid_from=start, valid_until=end),
+            )
+        if org is not None and not level and existing is None:  # as the form asks
+            row.problem("Ebene", _("Please give the level for an organisation's seat."))
         if body_name in ctx.planned_bodies:
             if ctx.planned_bodies[body_name] != parent_name:
                 row.problem(
@@ -515,8 +637,9 @@ def _check_memberships(ctx: _Context, rows: list[_Row]) -> list[Plan]:
             actor: User | None,
             result: ImportResult,
             body_name=body_name,
-            person_name=person_name,
-            org_name=org_name,
+            person=person,
+            org=org,
+            existing=existing,
             role=role,
             level=level,
             start=start,
@@ -525,20 +648,6 @@ def _check_memberships(ctx: _Context, rows: list[_Row]) -> list[Plan]:
             body = _ensure_body(ctx, actor, body_name)
             if _apply_body_change(ctx, actor, body):
                 result.updated += 1
-            org = ctx.organizations.get(org_name) if org_name else None
-            person = None
-            if person_name:
-                candidates = ctx.people_named(person_name)
-                person = next(
-                    (p for p in candidates if org is None or p.organization_id == org.pk),
-                    candidates[0],
-                )
-                org = None
-            existing = (
-                BodyMembership.objects.for_municipality(ctx.municipality)
-                .filter(body=body, person=person, organization=org, valid_from=start)
-                .first()
-            )
             if existing is not None:
                 _update_if_changed(
                     existing,
@@ -636,7 +745,7 @@ def _check_ties(ctx: _Context, rows: list[_Row]) -> list[Plan]:
                 "Organisation B",
                 _("A cooperation connects two different organisations."),
             )
-        kind = row.choice("Art", CooperationKind)
+        kind = row.choice("Art", CooperationKind, required=True)
         strength_text = row.text("Stärke")
         strength = 2
         if strength_text:
@@ -767,6 +876,12 @@ def import_file(
 # ---------------------------------------------------------------------------
 # Export
 # ---------------------------------------------------------------------------
+
+
+# What `pseudonym` writes; the import maps it back to the person.
+PSEUDONYM = re.compile(r"Person [0-9a-f]{8}")
+# The columns of the people export that pseudonymisation leaves empty.
+PSEUDONYMISED_OUT = {"email", "phone", "legal_basis_note"}
 
 
 def pseudonym(person: Person) -> str:

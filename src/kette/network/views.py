@@ -276,26 +276,7 @@ class NetworkImportView(MunicipalityMixin, FormView):
             return self.render_to_response(
                 self.get_context_data(form=form, problems=[str(p) for p in rejected.problems])
             )
-        if result.dry_run:
-            text = _(
-                "Trial run: %(rows)d rows checked, no errors. Importing would create "
-                "%(created)d new entries and update %(updated)d; %(unchanged)d are unchanged."
-            )
-        else:
-            text = _(
-                "%(rows)d rows imported: %(created)d created, %(updated)d updated, "
-                "%(unchanged)d unchanged."
-            )
-        messages.success(
-            self.request,
-            text
-            % {
-                "rows": result.rows,
-                "created": result.created,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-            },
-        )
+        messages.success(self.request, result.summary())
         return redirect("network:import", municipality_slug=self.municipality.slug)
 
 
@@ -698,6 +679,16 @@ class PersonEditView(_PersonMixin, _EditView):
 class PersonDeleteView(_PersonMixin, _DeleteView):
     def target(self) -> Person:
         return self.person()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # Deleting takes the memberships along: name them and offer ending one instead.
+        context["memberships"] = (
+            selectors.memberships_of(self.municipality)
+            .filter(person=context["object"])
+            .order_by("body__name", "valid_from")
+        )
+        return context
 
     def delete(self, obj: Person) -> str:
         services.person_delete(actor=_actor(self.request), person=obj)

@@ -1,4 +1,5 @@
-"""The extent of workbook sheets, measured without building them."""
+"""Formula-like cells in exports, and the extent of workbook sheets, measured
+without building them."""
 
 import io
 import zipfile
@@ -82,3 +83,15 @@ def data_with_cell_after_gap() -> bytes:
         1,
     )
     return replaced(data, "content.xml", content)
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+49 221 1", "-Treff", "@SUM(A1)", "\tx", "\rx"])
+def test_formula_like_text_is_exported_with_an_apostrophe_and_read_back_without(text):
+    assert spreadsheets.formula_safe(text) == "'" + text
+    assert spreadsheets.formula_unescaped("'" + text) == text
+
+
+def test_other_cells_are_exported_and_read_as_they_are():
+    for value in ("Jugendamt", "'Zitat'", "", 3, None):
+        assert spreadsheets.formula_safe(value) == value
+    assert spreadsheets.formula_unescaped("'Zitat'") == "'Zitat'"

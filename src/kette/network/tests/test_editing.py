@@ -1,5 +1,7 @@
 """Coordinators and editors keep the structure in the browser, one record at a time."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -106,6 +108,13 @@ def test_memberships_are_added_changed_and_removed(client, world, structure):
     client.post(url, {"person": person.pk, "role": "chair", "valid_from": "2025-01-01"})
     membership = BodyMembership.objects.get(body=wg, person=person)
     assert (membership.role, membership.level) == ("chair", Level.DEPARTMENT)
+    # a double click adds nobody twice
+    again = client.post(url, {"person": person.pk, "role": "chair", "valid_from": "2025-01-01"})
+    assert (
+        "Ida Test ist in diesem Zeitraum bereits Mitglied von „AG Frühe Kindheit“ "
+        "(seit 01.01.2025)." in again.content.decode()
+    )
+    assert BodyMembership.objects.filter(body=wg, person=person).count() == 1
 
     page = client.get(_url("body_edit", world, wg.pk)).content.decode()
     assert "Ida Test" in page and _url("membership_edit", world, membership.pk) in page
@@ -297,3 +306,23 @@ def test_the_editing_lists_use_a_fixed_number_of_queries(client, world, structur
         )
         services.body_membership_add(actor=None, body=wg, organization=org, level="operational")
     assert [count(url) for url in pages] == before
+
+
+def test_deleting_a_person_names_their_memberships_and_offers_ending_one(client, world, structure):
+    """Before a person is deleted the page says which memberships go with them and
+    suggests ending a membership instead, with a link to it."""
+    _login(client, Role.COORDINATOR, world.a, "koord")
+    head = Person.objects.get(municipality=world.a, name="Erika Beispiel")
+    chair = BodyMembership.objects.get(person=head)
+    services.body_membership_add(
+        actor=None, body=structure["wg"], person=head, valid_from=dt.date(2025, 1, 1)
+    )
+    page = client.get(_url("person_delete", world, head.pk)).content.decode()
+    assert "Mit der Person Erika Beispiel werden auch ihre 2 Mitgliedschaften gelöscht:" in page
+    assert "Lenkungskreis (Mitglied, ohne Anfangs- und Enddatum)" in page
+    assert "AG Frühe Kindheit (Mitglied, seit 01.01.2025)" in page
+    assert _url("membership_edit", world, chair.pk) in page
+    assert "besser ein Enddatum ein, statt die Person zu löschen" in page
+    nobody = services.person_create(actor=None, municipality=world.a, name="Ohne Gremium")
+    page = client.get(_url("person_delete", world, nobody.pk)).content.decode()
+    assert "werden auch" not in page and "Enddatum" not in page

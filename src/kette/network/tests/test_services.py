@@ -146,3 +146,43 @@ def test_deleting_a_person_removes_their_memberships(world, coordinator):
     services.body_membership_add(actor=coordinator, body=body, person=person)
     services.person_delete(actor=coordinator, person=person)
     assert body.memberships.count() == 0
+
+
+def test_a_member_is_not_added_twice_to_a_body_in_the_same_period(world):
+    """A double click on "add" must not count the same person twice in the
+    steering-quality figures; a new membership after the old one ended is fine."""
+    body = BodyFactory(municipality=world.a, name="Lenkungskreis")
+    person = PersonFactory(municipality=world.a, name="Erika Beispiel")
+    services.body_membership_add(actor=None, body=body, person=person)
+    with pytest.raises(ValidationError) as twice:
+        services.body_membership_add(actor=None, body=body, person=person)
+    assert twice.value.message_dict == {
+        "person": [
+            "Erika Beispiel ist in diesem Zeitraum bereits Mitglied von „Lenkungskreis“ "
+            "(ohne Anfangs- und Enddatum)."
+        ]
+    }
+
+    org = OrganizationFactory(municipality=world.a, name="Jobcenter")
+    services.body_membership_add(
+        actor=None,
+        body=body,
+        organization=org,
+        level=Level.DEPARTMENT,
+        valid_from=dt.date(2024, 1, 1),
+        valid_until=dt.date(2024, 12, 31),
+    )
+    with pytest.raises(ValidationError, match=r"vom 01\.01\.2024 bis 31\.12\.2024"):
+        services.body_membership_add(
+            actor=None, body=body, organization=org, valid_until=dt.date(2024, 1, 1)
+        )
+    later = services.body_membership_add(
+        actor=None, body=body, organization=org, valid_from=dt.date(2025, 1, 1)
+    )
+    with pytest.raises(ValidationError, match=r"Jobcenter .* \(vom 01\.01\.2024"):
+        services.body_membership_update(
+            actor=None, membership=later, valid_from=dt.date(2024, 6, 1)
+        )
+    assert body.memberships.filter(organization=org).count() == 2
+    # another body is another matter
+    services.body_membership_add(actor=None, body=BodyFactory(municipality=world.a), person=person)

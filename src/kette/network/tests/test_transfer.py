@@ -1,6 +1,8 @@
 """CSV/XLSX import and export of the actor network."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -20,6 +22,7 @@ from kette.network.models import (
     Person,
     Sector,
 )
+from kette.testing import factories
 from kette.testing.spreadsheets import ods_bytes, xls_bytes
 
 pytestmark = pytest.mark.django_db
@@ -143,7 +146,8 @@ def test_organizations_people_and_memberships_build_the_structure(world, orgs, t
             tmp_path,
             "Gremium;Art des Gremiums;Übergeordnetes Gremium;Person;Organisation;Rolle;Ebene;"
             "von;bis\n"
-            "AG Frühe Kindheit;Arbeitsgruppe;Lenkungskreis;;Kita Regenbogen;Mitglied;;;\n"
+            "AG Frühe Kindheit;Arbeitsgruppe;Lenkungskreis;;Kita Regenbogen;Mitglied;"
+            "operational;;\n"
             "Lenkungskreis;Steuerungsgruppe;;Erika Beispiel;;Vorsitz;;01.01.2024;\n",
             "members.csv",
         ),
@@ -334,7 +338,13 @@ def test_ties_round_trip_through_export_and_import(world, orgs, tmp_path):
     path = tmp_path / "ties.csv"
     call_command("export_network", "--municipality", world.a.slug, "--kind", "ties", str(path))
     Cooperation.objects.all().delete()
-    call_command("import_network", str(path), "--municipality", world.a.slug, "--kind", "ties")
+    out = io.StringIO()
+    call_command(
+        "import_network", str(path), "--municipality", world.a.slug, "--kind", "ties", stdout=out
+    )
+    assert out.getvalue().strip() == (
+        "1 Zeile eingelesen: 1 neu angelegt, 0 aktualisiert, 0 unverändert."
+    )
     tie = Cooperation.objects.get()
     assert (tie.kind, tie.strength, tie.valid_from) == ("referral", 3, dt.date(2024, 2, 1))
 
@@ -384,11 +394,11 @@ def test_memberships_import_changes_kind_and_parent_of_a_recorded_body(world, or
     wg = services.body_create(
         actor=None, municipality=world.a, name="AG Kita", kind=BodyKind.WORKING_GROUP
     )
-    header = "Gremium;Art des Gremiums;Übergeordnetes Gremium;Organisation\n"
+    header = "Gremium;Art des Gremiums;Übergeordnetes Gremium;Organisation;Ebene\n"
     path = _csv(
         tmp_path,
-        header + "Koordination;Koordinierungsstelle;Lenkungskreis;Jugendamt\n"
-        "AG Kita;;Koordination;Kita Regenbogen\n",
+        header + "Koordination;Koordinierungsstelle;Lenkungskreis;Jugendamt;operational\n"
+        "AG Kita;;Koordination;Kita Regenbogen;operational\n",
     )
     result = transfer.import_file(actor=None, municipality=world.a, kind="memberships", path=path)
     assert (result.created, result.updated) == (2, 2)
@@ -400,15 +410,205 @@ def test_memberships_import_changes_kind_and_parent_of_a_recorded_body(world, or
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)  # nothing changed
     assert office.history.count() == 2
 
-    cycle = _csv(tmp_path, header + "Lenkungskreis;;AG Kita;Gesundheitsamt\n", "zyklus.csv")
+    cycle = _csv(
+        tmp_path, header + "Lenkungskreis;;AG Kita;Gesundheitsamt;operational\n", "zyklus.csv"
+    )
     problems = _problems(world, "memberships", cycle)
     assert "sich selbst untergeordnet" in str(problems[0])
     steering.refresh_from_db()
     assert steering.parent is None
     twice = _csv(
         tmp_path,
-        header + "AG Kita;;Lenkungskreis;Jugendamt\nAG Kita;;Koordination;Gesundheitsamt\n",
+        header + "AG Kita;;Lenkungskreis;Jugendamt;operational\n"
+        "AG Kita;;Koordination;Gesundheitsamt;operational\n",
         "doppelt.csv",
     )
     problems = _problems(world, "memberships", twice)
     assert "verschiedenen übergeordneten Gremien" in str(problems[0])
+
+
+HYPERLINK = '=HYPERLINK("https://evil.example";"Details")'
+
+
+def test_exports_never_hand_a_spreadsheet_a_formula(world, tmp_path):
+    """A provider writes a formula into their organisation's description: the
+    coordinator's export shows it as text, and importing the file back keeps the
+    description as it was."""
+    OrganizationFactory(municipality=world.a, name="@Treff", description=HYPERLINK)
+    OrganizationFactory(municipality=world.a, name="-Kinderschutzbund", email="")
+    workbook_path = tmp_path / "orgs.xlsx"
+    transfer.export_file(municipality=world.a, kind="organizations", path=workbook_path)
+    cells = [cell for row in load_workbook(workbook_path).active.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    values = {cell.value for cell in cells}
+    assert {"'" + HYPERLINK, "'@Treff", "'-Kinderschutzbund"} <= values
+
+    csv_path = tmp_path / "orgs.csv"
+    transfer.export_file(municipality=world.a, kind="organizations", path=csv_path)
+    text = csv_path.read_text(encoding="utf-8-sig")
+    assert "\n'@Treff;" in text
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert ["'@Treff", "", "'" + HYPERLINK, "", ""] in rows
+    assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "-", "@"))]
+
+    result = transfer.import_file(
+        actor=None, municipality=world.a, kind="organizations", path=workbook_path
+    )
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 2)
+    treff = Organization.objects.get(municipality=world.a, name="@Treff")
+    assert treff.description == HYPERLINK
+
+
+def test_memberships_import_refuses_a_member_twice_in_a_body_at_the_same_time(
+    world, person, tmp_path
+):
+    """Erika is recorded in the Lenkungskreis without dates; a file that adds her
+    again, or names the Jugendamt twice for overlapping periods, is refused with
+    the row and column, and nothing is written."""
+    header = "Gremium;Person;Organisation;Ebene;von;bis\n"
+    path = _csv(
+        tmp_path,
+        header + "Lenkungskreis;Erika Beispiel;;;01.01.2025;\n"
+        "AG Kita;;Jugendamt;Leitungsebene;01.01.2024;31.12.2025\n"
+        "AG Kita;;Jugendamt;Leitungsebene;01.06.2025;\n"
+        "AG Kita;;Gesundheitsamt;Leitungsebene;;31.12.2024\n"
+        "AG Kita;;Gesundheitsamt;Leitungsebene;01.01.2025;\n",
+    )
+    messages = [str(p) for p in _problems(world, "memberships", path)]
+    assert messages == [
+        "Zeile 2, Spalte „Person“: Erika Beispiel ist in diesem Zeitraum bereits Mitglied "
+        "von „Lenkungskreis“ (ohne Anfangs- und Enddatum).",
+        "Zeile 4, Spalte „Organisation“: Jugendamt ist in diesem Zeitraum bereits Mitglied "
+        "von „AG Kita“ (Zeile 3: vom 01.01.2024 bis 31.12.2025).",
+    ]
+    assert BodyMembership.objects.count() == 1
+    assert not Body.objects.filter(name="AG Kita").exists()
+
+
+def test_organisations_import_updates_description_email_and_website(world, tmp_path):
+    """A file that names a recorded organisation with other contact data updates it
+    (with the importing user in the change log); an empty cell leaves a value."""
+    coordinator = factories.user_with_role("coordinator", world.a, username="koord")
+    OrganizationFactory(
+        municipality=world.a,
+        name="Jugendamt",
+        description="alt",
+        email="alt@example.org",
+        website="https://alt.example.org",
+    )
+    OrganizationFactory(municipality=world.a, name="Gesundheitsamt", description="bleibt")
+    path = _csv(
+        tmp_path,
+        "Name;Beschreibung;E-Mail;Website\n"
+        "Jugendamt;Hilfen für Familien;jugendamt@example.org;https://jugendamt.example.org\n"
+        "Gesundheitsamt;;;\n",
+    )
+    result = transfer.import_file(
+        actor=coordinator, municipality=world.a, kind="organizations", path=path
+    )
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
+    youth = Organization.objects.get(municipality=world.a, name="Jugendamt")
+    assert (youth.description, youth.email, youth.website) == (
+        "Hilfen für Familien",
+        "jugendamt@example.org",
+        "https://jugendamt.example.org",
+    )
+    assert youth.history.first().history_user == coordinator
+    health = Organization.objects.get(municipality=world.a, name="Gesundheitsamt")
+    assert health.description == "bleibt"
+    again = transfer.import_file(
+        actor=coordinator, municipality=world.a, kind="organizations", path=path
+    )
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_the_default_people_export_imports_back_without_creating_anyone(world, person, tmp_path):
+    """The people page's export is pseudonymised; a coordinator who imports it back
+    (perhaps with a changed function) updates the people the pseudonyms stand for,
+    keeps their names and contact details, and creates nobody."""
+    people = tmp_path / "people.csv"
+    members = tmp_path / "members.csv"
+    for kind, path in (("people", people), ("memberships", members)):
+        transfer.export_file(municipality=world.a, kind=kind, path=path)
+    alias = transfer.pseudonym(person)
+    assert alias in people.read_text(encoding="utf-8-sig")
+
+    for kind, path in (("people", people), ("memberships", members)):
+        result = transfer.import_file(actor=None, municipality=world.a, kind=kind, path=path)
+        assert (result.created, result.updated, result.unchanged) == (0, 0, 1), kind
+    assert list(Person.objects.values_list("name", flat=True)) == ["Erika Beispiel"]
+    assert BodyMembership.objects.count() == 1
+
+    changed = _csv(
+        tmp_path,
+        people.read_text(encoding="utf-8-sig").replace("Amtsleitung", "Fachbereichsleitung"),
+        "changed.csv",
+    )
+    result = transfer.import_file(actor=None, municipality=world.a, kind="people", path=changed)
+    assert (result.created, result.updated) == (0, 1)
+    person.refresh_from_db()
+    assert (person.name, person.function, person.email, person.phone) == (
+        "Erika Beispiel",
+        "Fachbereichsleitung",
+        "erika@example.org",
+        "0221 12345",
+    )
+
+
+def test_a_pseudonym_nobody_here_has_is_refused_with_row_and_column(world, person, tmp_path):
+    """A pseudonymised file from another municipality names nobody recorded here."""
+    stranger = services.person_create(actor=None, municipality=world.b, name="Max Muster")
+    alias = transfer.pseudonym(stranger)
+    reason = "pseudonymisierter Name aus einem Export – keine hier erfasste Person trägt ihn"
+    people = _csv(tmp_path, f"Name;Funktion\n{alias};Schulleitung\n", "people.csv")
+    [problem] = _problems(world, "people", people)
+    assert str(problem).startswith(f"Zeile 2, Spalte „Name“: {reason}")
+    members = _csv(tmp_path, f"Gremium;Person\nLenkungskreis;{alias}\n", "members.csv")
+    [problem] = _problems(world, "memberships", members)
+    assert str(problem).startswith(f"Zeile 2, Spalte „Person“: {reason}")
+    assert Person.objects.for_municipality(world.a).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "filled"),
+    [
+        ("organizations", "Beschreibung"),
+        ("people", "Funktion"),
+        ("memberships", "Rolle"),
+        ("ties", "Stärke"),
+    ],
+)
+def test_an_empty_required_cell_is_named_by_row_and_column(world, orgs, tmp_path, kind, filled):
+    """A row that leaves every required cell empty is refused in plain words for
+    each of them, never with a database message."""
+    header = transfer.COLUMNS[kind]
+    row = ["2" if column == filled else "" for column in header]
+    path = _csv(tmp_path, ";".join(header) + "\n" + ";".join(row) + "\n")
+    messages = {str(p) for p in _problems(world, kind, path)}
+    expected = {
+        f"Zeile 2, Spalte „{column}“: Pflichtangabe fehlt." for column in transfer.REQUIRED[kind]
+    }
+    assert expected <= messages
+    assert all(m.startswith("Zeile 2, Spalte") for m in messages), messages
+
+
+def test_a_tie_without_kind_names_the_column(world, orgs, tmp_path):
+    path = _csv(tmp_path, "Organisation A;Organisation B;Art\nJugendamt;Gesundheitsamt;\n")
+    messages = [str(p) for p in _problems(world, "ties", path)]
+    assert messages == ["Zeile 2, Spalte „Art“: Pflichtangabe fehlt."]
+
+
+def test_an_organisations_seat_needs_a_level_as_in_the_form(world, orgs, tmp_path):
+    """The form refuses an organisation's seat without a level (it decides whether
+    the seat counts as high-ranking); so does the import, for a new seat."""
+    path = _csv(
+        tmp_path,
+        "Gremium;Person;Organisation;Ebene\n"
+        "Lenkungskreis;;Jugendamt;\n"
+        "Lenkungskreis;;Gesundheitsamt;Leitungsebene\n",
+    )
+    messages = [str(p) for p in _problems(world, "memberships", path)]
+    assert messages == [
+        "Zeile 2, Spalte „Ebene“: Bitte geben Sie die Ebene für den Sitz der Organisation an."
+    ]
+    assert BodyMembership.objects.count() == 0

@@ -1,11 +1,15 @@
 """The steering-structure, network and people pages as the roles see them."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from kette.core.models import Role
+from kette.directory.services import organization_update
 from kette.directory.tests.factories import OrganizationFactory
 from kette.network import services
 from kette.network.models import CooperationKind
@@ -216,7 +220,10 @@ def test_upload_checks_first_and_then_imports(client, world, structure, settings
         {"kind": "ties", "file": SimpleUploadedFile("k.csv", good.encode()), "dry_run": "on"},
         follow=True,
     )
-    assert "Probelauf: 1 Zeilen geprüft" in response.content.decode()
+    assert (
+        "Probelauf: 1 Zeile geprüft, ohne Fehler. Beim Einlesen: 1 neu angelegt, "
+        "0 aktualisiert, 0 unverändert." in response.content.decode()
+    )
     assert Cooperation.objects.count() == before
     workbook = xls_bytes({"Kooperationen": [line.split(";") for line in good.splitlines()]})
     response = client.post(
@@ -224,18 +231,18 @@ def test_upload_checks_first_and_then_imports(client, world, structure, settings
         {"kind": "ties", "file": SimpleUploadedFile("k.xls", workbook), "dry_run": "on"},
         follow=True,
     )
-    assert "Probelauf: 1 Zeilen geprüft" in response.content.decode()  # Excel 97–2003
+    assert "Probelauf: 1 Zeile geprüft" in response.content.decode()  # Excel 97–2003
     response = client.post(
         url, {"kind": "ties", "file": SimpleUploadedFile("k.csv", good.encode())}, follow=True
     )
-    assert "1 Zeilen eingelesen: 1 neu angelegt" in response.content.decode()
+    assert "1 Zeile eingelesen: 1 neu angelegt" in response.content.decode()
     assert Cooperation.objects.count() == before + 1
     response = client.post(url, {"kind": "ties", "file": SimpleUploadedFile("k.pdf", b"%PDF")})
     assert "Bitte eine CSV-, XLSX-, ODS- oder XLS-Datei hochladen." in response.content.decode()
     response = client.post(
         url, {"kind": "ties", "file": SimpleUploadedFile("k.csv", good.encode())}, follow=True
     )
-    assert "1 Zeilen eingelesen: 0 neu angelegt, 0 aktualisiert, 1 unverändert" in (
+    assert "1 Zeile eingelesen: 0 neu angelegt, 0 aktualisiert, 1 unverändert" in (
         response.content.decode()
     )
     settings.KETTE_IMPORT_MAX_BYTES = 1024 * 1024  # the limit of every import
@@ -305,3 +312,23 @@ def test_coordinator_adjusts_the_sector_set(client, world):
 def test_editors_cannot_change_sectors(client, world):
     _login(client, Role.EDITOR, world.a, "redaktion")
     assert client.get(reverse("network:sectors", args=[world.a.slug])).status_code == 403
+
+
+def test_network_files_for_spreadsheets_carry_no_formula(client, world, structure):
+    """Organisation names are typed by providers; in knoten.csv, kanten.csv and the
+    data export a name that starts like a formula stays text."""
+    evil = '=HYPERLINK("https://evil.example";"Details")'
+    organization_update(actor=None, organization=structure["school"], name=evil)
+    _login(client, Role.VIEWER, world.a, "lesen")
+    base = f"/k/{world.a.slug}/netzwerk/"
+    for name in ("knoten.csv", "kanten.csv"):
+        text = client.get(base + name).content.decode()
+        cells = [cell for row in csv.reader(io.StringIO(text), delimiter=";") for cell in row]
+        assert "'" + evil in cells, name
+        assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))], name
+    url = reverse("network:export", args=[world.a.slug])
+    workbook = client.get(url, {"art": "ties"}).content
+    sheet = load_workbook(io.BytesIO(workbook)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    assert "'" + evil in {cell.value for cell in cells}

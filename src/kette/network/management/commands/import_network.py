@@ -45,9 +45,4 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(rejected.problems)} Problem(e) gefunden; es wurde nichts gespeichert."
             ) from rejected
-        prefix = "Probelauf: " if result.dry_run else ""
-        self.stdout.write(
-            f"{prefix}{result.rows} Zeilen geprüft, {result.created} neu angelegt, "
-            f"{result.updated} aktualisiert, {result.unchanged} unverändert"
-            + (" (nichts gespeichert)." if result.dry_run else ".")
-        )
+        self.stdout.write(result.summary())

@@ -51,6 +51,7 @@ from kette.core import bulk, spreadsheets
 from kette.core.audit import BulkValidationError
 from kette.core.fields import RememberingURLValidator
 from kette.core.models import Municipality, User
+from kette.core.spreadsheets import formula_safe, formula_unescaped
 from kette.core.text import fold_german, german_decimal, unix_newlines
 from kette.core.upload_store import max_bytes, megabytes, size_message
 from kette.directory import selectors, services
@@ -169,7 +170,6 @@ LANGUAGE_NAMES = {
 
 # Cells that a spreadsheet would read as a formula are written with a leading
 # apostrophe and read back without it (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _TEXT_KEYS = {
     "name",
     "description",
@@ -621,10 +621,7 @@ def _fold(value: str) -> str:
 
 
 def _text(value: str) -> str:
-    value = unix_newlines(value.strip())
-    if value.startswith("'") and value[1:].startswith(_FORMULA_START):
-        value = value[1:]
-    return value
+    return formula_unescaped(unix_newlines(value.strip()))
 
 
 def parse_decimal(value: str) -> Decimal:
@@ -1719,9 +1716,7 @@ def _csv_cell(value: Any, key: str) -> str:
     if isinstance(value, dt.date):
         return value.strftime("%d.%m.%Y")
     text = str(value)
-    if key in _TEXT_KEYS and text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    return formula_safe(text) if key in _TEXT_KEYS else text
 
 
 def export_csv(municipality: Municipality, rows: Iterable[list[Any]] | None = None) -> bytes:
@@ -1755,12 +1750,8 @@ def export_xlsx(municipality: Municipality, rows: Iterable[list[Any]] | None = N
         for value, column in zip(row, COLUMNS, strict=True):
             if isinstance(value, Decimal):
                 value = int(value) if value == value.to_integral() else float(value)
-            elif (
-                isinstance(value, str)
-                and column.key in _TEXT_KEYS
-                and value.startswith(_FORMULA_START)
-            ):
-                value = "'" + value
+            elif column.key in _TEXT_KEYS:
+                value = formula_safe(value)
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, dt.date):
                 cell.number_format = "DD.MM.YYYY"

@@ -10,16 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from kette.core.spreadsheets import formula_safe
 from kette.learning.models import Registration
 
+
 # Cells starting with these would run as formulas in a spreadsheet.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 def _header() -> list[str]:
     return [
         _("name"),
@@ -37,7 +32,7 @@ def _header() -> list[str]:
 def _rows(registrations: Iterable[Registration]) -> Iterable[list[str]]:
     for r in registrations:
         yield [
-            _safe(value)
+            formula_safe(value)
             for value in (
                 r.person_name,
                 r.email,

@@ -90,7 +90,7 @@ class BodyQuality:
     members_with_sector: int
     sectors_present: list[Sector]
     blau: float
-    intersectorality: float  # normalised, 0..1
+    intersectorality: float | None  # normalised, 0..1; None when no member's sector is known
     core_present: list[Sector]
     core_missing: list[Sector]
     core_coverage: float | None  # None when the municipality has no core sectors
@@ -147,7 +147,7 @@ def body_quality(
         members_with_sector=sum(counts.values()),
         sectors_present=present,
         blau=blau_index(counts.values()),
-        intersectorality=normalised_blau(counts.values(), len(sectors)),
+        intersectorality=normalised_blau(counts.values(), len(sectors)) if counts else None,
         core_present=core_present,
         core_missing=core_missing,
         core_coverage=len(core_present) / len(core) if core else None,
@@ -381,7 +381,7 @@ def analyse_network(municipality: Municipality, flt: NetworkFilter) -> NetworkAn
     """The cooperation network of the municipality on `flt.day`, filtered by tie kind,
     sector (organisations of the chosen sectors) and body (organisations represented in
     the body on that day), with its measures and plain-German findings."""
-    organizations = {o.pk: o for o in selectors.organizations_of(municipality)}
+    organizations = {o.pk: o for o in selectors.actors_of(municipality)}
     sectors = {s.pk: s for s in selectors.sectors_of(municipality)}
     node_ids = set(organizations)
     if flt.sector_ids:
@@ -482,7 +482,7 @@ class MunicipalitySummary:
     municipality: Municipality
     steering_body: str
     members: int
-    intersectorality: float
+    intersectorality: float | None
     high_rank: float | None
     core_missing: list[str]
     organizations: int

@@ -132,7 +132,10 @@ class BodyQualityOut(Schema):
     kind: str
     parent: int | None
     members: int
-    intersectorality: float
+    intersectorality: float | None = Field(
+        description="Normalised Blau index over the members' sectors (0..1); null when no "
+        "member's sector is known"
+    )
     blau_index: float
     sectors_present: list[str]
     core_sectors_missing: list[str]
@@ -180,8 +183,9 @@ class MunicipalityComparisonOut(Schema):
     official_key: str
     steering_body: str = Field(description="Name of the municipality's top steering group")
     members: int = Field(description="Members of the steering group on the day")
-    intersectorality: float = Field(
-        description="Normalised Blau index over the members' sectors (0..1)"
+    intersectorality: float | None = Field(
+        description="Normalised Blau index over the members' sectors (0..1); null when no "
+        "member's sector is known"
     )
     high_rank: float | None = Field(description="Share of members at leadership level")
     core_sectors_missing: list[str]

@@ -14,6 +14,7 @@ import io
 import networkx as nx
 
 from kette.core.spreadsheets import formula_safe
+from kette.core.text import german_decimal
 from kette.network import selectors
 from kette.network.analytics import NetworkAnalysis
 from kette.network.models import CooperationKind
@@ -74,7 +75,7 @@ def nodes_csv(analysis: NetworkAnalysis) -> str:
                 formula_safe(data["label"]),
                 formula_safe(data["sector"]),
                 data["degree"],
-                data["betweenness"],
+                german_decimal(data["betweenness"]),
                 data["community"],
                 "ja" if data["articulation_point"] else "nein",
             ]

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from kette.core.models import Municipality, Programme
 from kette.directory.models import (
@@ -37,6 +37,28 @@ def organizations_of(municipality: Municipality) -> QuerySet[Organization]:
     """Every organisation of the municipality with its actor profile and sector."""
     return Organization.objects.for_municipality(municipality).select_related(
         "network_profile__sector"
+    )
+
+
+def actors_of(municipality: Municipality) -> QuerySet[Organization]:
+    """The organisations of the actor network: those with an actor profile, a
+    cooperation or a seat in a body (at any time, so that two days compare over
+    the same organisations), or whose people hold a seat. The directory's other
+    providers are not part of the network: counted as nodes without ties, they
+    made Köln's demo network of 25 actors one of 239 organisations with a
+    density near 0 %."""
+    ties = Cooperation.objects.for_municipality(municipality)
+    seats = BodyMembership.objects.for_municipality(municipality)
+    return organizations_of(municipality).filter(
+        Q(network_profile__isnull=False)
+        | Q(pk__in=ties.values("organization_a_id"))
+        | Q(pk__in=ties.values("organization_b_id"))
+        | Q(pk__in=seats.filter(organization__isnull=False).values("organization_id"))
+        | Q(
+            pk__in=seats.filter(person__organization__isnull=False).values(
+                "person__organization_id"
+            )
+        )
     )
 
 

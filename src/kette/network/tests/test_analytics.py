@@ -225,3 +225,58 @@ def test_network_analysis_filters_and_findings(world):
     )
     assert set(health_only.organizations) == {orgs["Gesundheitsamt"].pk, orgs["Hebammenpraxis"].pk}
     assert health_only.measures.edges == 1
+
+
+def test_the_network_is_its_actors_not_every_provider_of_the_directory(world):
+    """A provider that the network knows nothing of (no actor profile, tie or
+    seat) is not a node; one whose only link is a person in a body, or a tie that
+    has ended, is: its isolation is a finding."""
+    m = world.a
+    sectors = {s.code: s for s in services.sectors_ensure_defaults(m)}
+
+    def org(name):
+        return directory_services.organization_create(actor=None, municipality=m, name=name)
+
+    youth, school = org("Jugendamt"), org("Grundschule")
+    services.organization_set_sector(actor=None, organization=youth, sector=sectors["jugendhilfe"])
+    services.cooperation_create(
+        actor=None, organization_a=youth, organization_b=school, kind=CooperationKind.INFORMAL
+    )
+    for n in range(20):  # the directory's other providers
+        org(f"Kita {n}")
+    seated = org("Familienzentrum")
+    person = services.person_create(
+        actor=None, municipality=m, name="Erika Beispiel", organization=seated
+    )
+    body = services.body_create(
+        actor=None, municipality=m, name="Lenkungskreis", kind=BodyKind.STEERING_GROUP
+    )
+    services.body_membership_add(actor=None, body=body, person=person)
+    former = org("Ehemaliger Partner")
+    services.cooperation_create(
+        actor=None,
+        organization_a=youth,
+        organization_b=former,
+        kind=CooperationKind.REFERRAL,
+        valid_from=dt.date(2019, 1, 1),
+        valid_until=dt.date(2020, 1, 1),
+    )
+
+    result = analytics.analyse_network(m, analytics.NetworkFilter(day=DAY))
+
+    assert set(result.organizations) == {youth.pk, school.pk, seated.pk, former.pk}
+    assert (result.measures.nodes, result.measures.edges) == (4, 1)
+    assert result.measures.density == pytest.approx(1 / 6)
+    assert result.measures.isolates == sorted([seated.pk, former.pk])
+
+
+def test_intersectorality_is_unknown_without_any_member_of_a_known_sector(world):
+    m = world.a
+    services.sectors_ensure_defaults(m)
+    body = services.body_create(actor=None, municipality=m, name="AG", kind=BodyKind.WORKING_GROUP)
+    empty = analytics.steering_quality(m, DAY)[body.pk]
+    assert (empty.members, empty.intersectorality, empty.high_rank) == (0, None, None)
+    unknown = directory_services.organization_create(actor=None, municipality=m, name="Verein")
+    services.body_membership_add(actor=None, body=body, organization=unknown)
+    quality = analytics.steering_quality(m, DAY)[body.pk]
+    assert (quality.members, quality.members_with_sector, quality.intersectorality) == (1, 0, None)

@@ -138,6 +138,13 @@ def test_comparison_between_two_days(client, world, structure):
 def test_graph_exports_carry_the_filtered_network(client, world, structure):
     import networkx as nx
 
+    midwife = OrganizationFactory(municipality=world.a, name="Hebammenpraxis")
+    services.cooperation_create(
+        actor=None,
+        organization_a=structure["health"],
+        organization_b=midwife,
+        kind=CooperationKind.REFERRAL,
+    )
     _login(client, Role.VIEWER, world.a, "lesen")
     base = f"/k/{world.a.slug}/netzwerk/"
     response = client.get(base + "kooperationen.graphml", {"art": "agreement"})
@@ -151,9 +158,10 @@ def test_graph_exports_carry_the_filtered_network(client, world, structure):
     assert "<gexf" in gexf and "Grundschule Nord" in gexf
     nodes = client.get(base + "knoten.csv").content.decode()
     assert nodes.splitlines()[0].startswith("ID;Organisation;Sektor")
-    assert "Jugendamt;Kinder- und Jugendhilfe;2" in nodes
+    # betweenness 2/3 with a decimal comma, as the German headings and ";" promise
+    assert "Jugendamt;Kinder- und Jugendhilfe;2;0,666667;" in nodes
     edges = client.get(base + "kanten.csv").content.decode()
-    assert len(edges.splitlines()) == 3 and "schriftliche Vereinbarung" in edges
+    assert len(edges.splitlines()) == 4 and "schriftliche Vereinbarung" in edges
     # No person appears in any graph file.
     assert "Erika Beispiel" not in gexf + nodes + edges
 
@@ -332,3 +340,17 @@ def test_network_files_for_spreadsheets_carry_no_formula(client, world, structur
     cells = [cell for row in sheet.iter_rows() for cell in row]
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
     assert "'" + evil in {cell.value for cell in cells}
+
+
+def test_a_body_without_members_shows_no_measures(client, world, structure):
+    """Intersectorality "0,00" and seniority "–" for a body nobody sits in read
+    as findings; the card says that it has no members instead."""
+    services.body_create(
+        actor=None, municipality=world.a, name="AG Übergang Schule–Beruf", kind="working_group"
+    )
+    _login(client, Role.VIEWER, world.a, "lesen")
+    html = client.get(reverse("network:structure", args=[world.a.slug])).content.decode()
+    card = html[html.index("AG Übergang Schule–Beruf") :]
+    card = card[: card.index("</article>")]
+    assert "Zum Stichtag keine Mitglieder." in card
+    assert "Intersektoralität" not in card and "0,00" not in card

@@ -26,6 +26,10 @@ class DataSource:
     licence_url: str
     attribution: str
     changes: Text = ""
+    # the language the licence name and the attribution are published in (their
+    # elements carry it, so that a screen reader reads them right in either UI)
+    licence_lang: str = "de"
+    attribution_lang: str = "de"
 
 
 BOUNDARIES = DataSource(

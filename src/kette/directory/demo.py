@@ -31,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from shapely.geometry import Point, shape
 
 from kette.core.datasources import DataSource
@@ -49,18 +50,25 @@ KINDS = ["kindergarten", "school", "youth_centre", "social_facility", "community
 
 OSM_KOELN = DataSource(
     key="koeln_osm_amenities",
-    title="Einrichtungen in Köln aus OpenStreetMap",
-    used_for="Demo-Angebote für Köln: Kitas, Schulen, Jugendzentren, soziale Einrichtungen "
-    "und Bürgerzentren mit Namen und Lage",
-    source="OpenStreetMap, Punkte mit amenity=kindergarten, school, youth_centre, "
-    "social_facility und community_centre im Raum Köln, extrahiert im Januar 2014 von "
-    "KoelnAPI/data (GitHub, Commit 08b0255)",
+    title=_("Facilities in Köln from OpenStreetMap"),
+    used_for=_(
+        "Demo offers for Köln: day-care centres, schools, youth centres, social facilities "
+        "and community centres with name and location"
+    ),
+    source=_(
+        "OpenStreetMap, points with amenity=kindergarten, school, youth_centre, "
+        "social_facility and community_centre around Köln, extracted in January 2014 by "
+        "KoelnAPI/data (GitHub, commit 08b0255)"
+    ),
     licence="Open Database License (ODbL) 1.0",
     licence_url="https://opendatacommons.org/licenses/odbl/1-0/",
     attribution="© OpenStreetMap contributors",
-    changes="Punkte ohne Namen, außerhalb der Stadtgrenze Kölns sowie Einrichtungen für "
-    "ältere Menschen ausgelassen; Altersgruppen und Handlungsfelder aus der Art der "
-    "Einrichtung abgeleitet.",
+    licence_lang="en",
+    attribution_lang="en",
+    changes=_(
+        "Points without a name, outside Köln's city limits and facilities for older people "
+        "left out; age groups and fields of action derived from the kind of facility."
+    ),
 )
 
 DESCRIPTIONS = {

@@ -320,6 +320,17 @@ def test_legal_and_data_source_pages(client, db):
     sources = client.get("/datenquellen/").content.decode()
     assert "GeoBasis-DE / BKG" in sources
     assert "Datenlizenz Deutschland" in sources
+    assert "Einrichtungen in Köln aus OpenStreetMap" in sources
+    assert "Bevölkerung in Köln nach Stadtteilen 2005–2012" in sources
+    client.cookies["kette_language"] = "en"
+    english = client.get("/datenquellen/").content.decode()
+    # every source described in English; licences and attributions as published
+    assert "Facilities in Köln from OpenStreetMap" in english
+    assert "Population of Köln by district 2005–2012" in english
+    assert "Districts and boroughs of Köln" in english
+    assert "Stadtteile" not in english.replace("stadtteile_10.json", "")
+    assert '<dd lang="de">\n          © IT.NRW, Düsseldorf, 2025' in english
+    assert 'lang="en">Open Database License (ODbL) 1.0</a>' in english
 
 
 def test_language_switch_sets_only_the_language_cookie(client, db):

@@ -15,6 +15,8 @@ requests).
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,7 +34,9 @@ from kette.directory.search import (
     ORDER_NAME,
     ORDER_RELEVANCE,
     SearchResult,
+    corrected_query,
     search_services,
+    surface_word,
 )
 
 SORT_RELEVANCE = "relevanz"
@@ -182,7 +186,8 @@ def guide_search(
             order = ORDER_RELEVANCE  # nothing to measure from
         else:
             near = (guide.origin.latitude, guide.origin.longitude)
-    result = search_services(
+    search = functools.partial(
+        search_services,
         municipality=municipality,
         statuses=statuses,
         page=guide.page,
@@ -190,8 +195,20 @@ def guide_search(
         with_facets=with_facets,
         order=order,
         near=near,
-        **guide.filter_kwargs(),
     )
+    result = search(**guide.filter_kwargs())
+    original = guide.query
+    tokens: list[tuple[str, str]] = []  # (as typed, token searched instead)
+    if result.total == 0 and guide.query:
+        # Misspelt words ("Schwimkurs"): the nearest indexed words instead, if
+        # that finds something; the page says so.
+        corrected = corrected_query(guide.query, municipality=municipality, statuses=statuses)
+        if corrected is not None:
+            fixed = dataclasses.replace(guide, query=corrected[0])
+            again = search(**fixed.filter_kwargs())
+            if again.total:
+                result, guide = again, fixed
+                tokens = [(c.typed, c.token) for c in corrected[1]]
     if with_facets:
         _count_other_choices(result, guide, municipality=municipality, statuses=statuses)
     if municipality is not None:
@@ -205,6 +222,17 @@ def guide_search(
         "terms",
         *(["municipality"] if municipality is None else []),
     )
+    texts = [
+        text
+        for service in result.services
+        for text in (service.name, service.description, service.organization.name)
+    ]
+    result.corrections = [(typed, surface_word(token, texts)) for typed, token in tokens]
+    if result.corrections:
+        shown = original
+        for typed, word in result.corrections:
+            shown = shown.replace(typed, word, 1)
+        result.corrected_query = shown
     for service in result.services:
         service.guide_locations = [sal.location for sal in service.service_at_locations.all()]
         service.distance_km = None

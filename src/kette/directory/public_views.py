@@ -422,6 +422,11 @@ class _GuideBase(TemplateView):
         data = {
             "query": guide.query,
             "also_searched": result.also_searched,
+            # misspelt words corrected when the query as typed found nothing
+            "corrected_query": result.corrected_query or None,
+            "corrections": [
+                {"typed": typed, "searched": word} for typed, word in result.corrections
+            ],
             "sort": guide.sort,
             "total": result.total,
             "page": result.page,

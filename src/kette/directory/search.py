@@ -89,11 +89,13 @@ condition.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import math
 import re
 import unicodedata
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -541,6 +543,10 @@ def _synonym_index() -> dict[tuple[str, ...], tuple[tuple[tuple[str, ...], str],
 
 
 _SYNONYMS = _synonym_index()
+# token → word, of the synonyms that are one word
+_SYNONYM_WORDS = {
+    found[0]: word for members in _SYNONYMS.values() for found, word in members if len(found) == 1
+}
 
 
 @dataclass(frozen=True)
@@ -652,6 +658,188 @@ def text_score(terms: Sequence[QueryTerm], fields: Sequence[tuple[str | None, in
             return 0
         score += hits
     return score
+
+
+# ---------------------------------------------------------------------------
+# Typo tolerance: a query that finds nothing, with its misspelt words corrected
+# ---------------------------------------------------------------------------
+
+# A word's token is corrected only from CORRECTION_MIN_LENGTH letters on, by at
+# most one edit (insertion, deletion, substitution or the transposition of two
+# neighbours: "Kitta", "Hebmame"), from CORRECTION_TWO_EDITS letters on by two
+# ("Strassenfusbal"). Shorter words have too many neighbours ("Kurz" → kurs,
+# "Hort" → ort).
+CORRECTION_MIN_LENGTH = 5
+CORRECTION_TWO_EDITS = 8
+# The engines' vocabulary: SQLite's of the whole index (fts5vocab), PostgreSQL's
+# of the scope (ts_stat). Only the name and body columns, never filter tokens.
+_VOCABULARY_SQLITE = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{FTS_TABLE}_words "
+    f"USING fts5vocab(main, {FTS_TABLE}, 'col')"
+)
+_WORDS_SQLITE = (
+    f"SELECT term, sum(doc) FROM temp.{FTS_TABLE}_words "
+    "WHERE col IN ('search_name', 'search_body') GROUP BY term"
+)
+_WORDS_POSTGRES = "SELECT word, ndoc FROM ts_stat(%s, 'AD')"
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A query word that matched no indexed word (`typed`) and the indexed
+    token searched instead (`token`)."""
+
+    typed: str
+    token: str
+
+
+def _vocabulary(scope_groups: list[list[str]]) -> dict[str, int]:
+    """Indexed token → number of offers with it (on SQLite over the whole index,
+    on PostgreSQL over the scope); words of fewer than MIN_PREFIX letters and
+    numbers left out."""
+    from kette.directory.models import Service
+
+    connection = connections[Service.objects.db]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(_VOCABULARY_SQLITE)
+            cursor.execute(_WORDS_SQLITE)
+        else:
+            # filter tokens are letters and digits only: safe inside $$…$$
+            scope = _tsquery([], scope_groups)
+            cursor.execute(
+                _WORDS_POSTGRES,
+                [
+                    "SELECT search_vector FROM directory_service "
+                    f"WHERE search_vector @@ to_tsquery('simple', $${scope}$$)"
+                ],
+            )
+        return {
+            word: int(count)
+            for word, count in cursor.fetchall()
+            if len(word) >= MIN_PREFIX and not word.isdigit()
+        }
+
+
+# A misspelt ending keeps the stemmer from taking it off ("Beratnug" stays
+# beratnug where "Beratung" is berat): an indexed word that the typed token
+# begins with, give or take its edits, is taken when at most SUFFIX_LETTERS
+# letters of the token are left over.
+SUFFIX_LETTERS = 3
+
+
+class _Vocabulary:
+    """The indexed words with their number of offers, sorted, and by length."""
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+        self.words = sorted(counts)
+        self.by_length: dict[int, list[str]] = defaultdict(list)
+        for word in self.words:
+            self.by_length[len(word)].append(word)
+
+    def known(self, token: str) -> bool:
+        """Whether `token` matches an indexed word as a query word does: whole, or
+        (from MIN_PREFIX letters) as its prefix."""
+        at = bisect.bisect_left(self.words, token)
+        if at == len(self.words):
+            return False
+        found = self.words[at]
+        return found == token or (len(token) >= MIN_PREFIX and found.startswith(token))
+
+    def nearest(self, token: str) -> str | None:
+        """The indexed word nearest to `token` within the edits its length allows
+        (fewest edits, then the most offers, then alphabetical); else the longest
+        that the token begins with, give or take those edits, but for a misspelt
+        ending (`SUFFIX_LETTERS`). None without either."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        def edits(length: int) -> int:
+            return 2 if length >= CORRECTION_TWO_EDITS else 1
+
+        found = process.extract(
+            token, self.words, scorer=OSA.distance, score_cutoff=edits(len(token)), limit=None
+        )
+        if (best := self._best(found)) is not None:
+            return best
+        for length in range(len(token) - 1, len(token) - SUFFIX_LETTERS - 1, -1):
+            if length < CORRECTION_MIN_LENGTH:
+                break
+            head = token[:length]
+            found = process.extract(
+                head,
+                self.by_length.get(length, []),
+                scorer=OSA.distance,
+                score_cutoff=edits(length),
+                limit=None,
+            )
+            if (best := self._best(found)) is not None:
+                return best
+        return None
+
+    def _best(self, found: list[tuple[str, float, int]]) -> str | None:
+        for word, _distance, _index in sorted(
+            found, key=lambda hit: (hit[1], -self.counts[hit[0]], hit[0])
+        ):
+            # searched as a query word, it must come out as itself (a stem
+            # stemmed again may not)
+            if tokens(word) == [word]:
+                return str(word)
+        return None
+
+
+def surface_word(token: str, texts: Iterable[str | None]) -> str:
+    """The word of `texts` most often written there whose token is `token`
+    ("Schwimmkurs" for schwimmkurs), else the synonym of `SYNONYMS` with that token, to show a
+    correction; the token itself without either."""
+    seen = Counter(
+        word for text in texts for word in _WORD.findall(text or "") if tokens(word) == [token]
+    )
+    if seen:  # the most frequent form ("Beratung" rather than "beraten")
+        return seen.most_common(1)[0][0]
+    return _SYNONYM_WORDS.get(token, token)
+
+
+def corrected_query(
+    query: str,
+    *,
+    municipality: Municipality | None = None,
+    programme: Programme | None = None,
+    statuses: Sequence[str] = ("published",),
+) -> tuple[str, list[Correction]] | None:
+    """`query` with each word that matches no indexed word replaced by the nearest
+    one ("Schwimkurs" → schwimmkurs), and what was replaced; None when every word
+    is known or none has a near neighbour. Quoted phrases, hyphenated words and
+    short words stay as typed. For a search that found nothing: whether the
+    corrected query finds anything is the caller's question."""
+    scope_groups = _scope_groups(
+        municipality=municipality, programme=programme, statuses=list(statuses) or ["none"]
+    )
+    vocabulary: _Vocabulary | None = None
+    pieces, corrections, last = [], [], 0
+    for match in _QUERY_PART.finditer(query or ""):
+        word = match.group(2)
+        if word is None or "-" in word:
+            continue
+        found = tokens(word)
+        if len(found) != 1 or len(found[0]) < CORRECTION_MIN_LENGTH or found[0].isdigit():
+            continue
+        if vocabulary is None:  # read once, and only for a query with such a word
+            # the synonyms' words too: "Bücherrei" finds the libraries as
+            # "Bücherei" does, even where none is called a Bücherei
+            vocabulary = _Vocabulary(dict.fromkeys(_SYNONYM_WORDS, 0) | _vocabulary(scope_groups))
+        if vocabulary.known(found[0]):
+            continue
+        nearest = vocabulary.nearest(found[0])
+        if nearest is None:
+            continue
+        pieces += [query[last : match.start(2)], nearest]
+        last = match.end(2)
+        corrections.append(Correction(word, nearest))
+    if not corrections:
+        return None
+    return "".join([*pieces, query[last:]]), corrections
 
 
 # ---------------------------------------------------------------------------
@@ -799,6 +987,10 @@ class SearchResult:
     terms: list[QueryTerm]
     # facet name -> value -> number of matching offers with that value
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    # (word as typed, word searched instead) when misspelt words were corrected
+    # (see `corrected_query`; the guide does that for a query that found nothing)
+    corrections: list[tuple[str, str]] = field(default_factory=list)
+    corrected_query: str = ""  # the query as searched then, with the words as shown
 
     @property
     def num_pages(self) -> int:

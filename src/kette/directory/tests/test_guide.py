@@ -625,3 +625,37 @@ def test_a_municipality_without_published_offers_says_so_and_points_to_the_progr
     )
     assert '<ol id="ergebnisliste"' in page
     assert "noch keine Angebote veröffentlicht" not in page
+
+
+def test_a_misspelt_query_that_finds_nothing_shows_the_offers_for_the_nearest_words(world, corpus):
+    client = Client()
+    url = "/k/altstadt/familienwegweiser/"
+    response = client.get(url, {"q": "Strassenfusbal"})
+    html = response.content.decode()
+    assert names(response) == ["Straßenfußball"]
+    assert "Für „Strassenfusbal“ wurde nichts gefunden." in html
+    assert re.search(r"Gezeigt werden die Angebote für:\s*<strong>Straßenfußball</strong>", html)
+    # the search box keeps what was typed
+    assert 'value="Strassenfusbal"' in html
+    _, data = get_json(client, url, q="Mütterzentrm Süd")
+    assert data["total"] == 1 and data["results"][0]["name"] == "Mütterzentrum Süd"
+    assert data["corrected_query"] == "Mütterzentrum Süd"
+    assert data["corrections"] == [{"typed": "Mütterzentrm", "searched": "Mütterzentrum"}]
+    # a query that finds offers as typed is not corrected
+    _, data = get_json(client, url, q="Familie")
+    assert data["corrected_query"] is None and data["corrections"] == []
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(url, {"q": "Strassenfusbal"}).content.decode()
+    assert "Nothing was found for “Strassenfusbal”." in html
+    assert re.search(r'Showing the offers for:\s*<strong lang="de">Straßenfußball</strong>', html)
+
+
+def test_corrections_never_lead_to_drafts_or_other_municipalities(world, corpus):
+    client = Client()
+    url = "/k/altstadt/familienwegweiser/"
+    for typo in ("Geheimr", "Bergdorff", "Entwurv"):
+        response = client.get(url, {"q": typo})
+        html = response.content.decode()
+        assert names(response) == [], typo
+        assert "wurde nichts gefunden" not in html
+        assert SECRET_DRAFT not in html and "Bergdorf<" not in html

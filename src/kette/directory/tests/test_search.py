@@ -1388,3 +1388,72 @@ def test_the_reindex_migration_writes_nested_district_keys_and_drops_the_plural_
     assert set(ServiceFacet.objects.values_list("service_id", "key")) == current_facets
     assert Service.objects.get(pk=babies.pk).search_name.split() == ["treff", "baby"]
     assert len(found(world, district=nested.bezirk.pk)) == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # one edit in a word of 4–7 letters, two from 8 on, transpositions one edit
+        ("Sprachkrus", "sprachkurs"),
+        ("Familie Berratung", "Familie berat"),
+        ("Strassenfusbal", "strassenfussball"),
+        ("Mütterzentrm", "mutterzentrum"),
+        # a synonym's word counts as indexed
+        ("Kindergarden", "kindergart"),
+        # a misspelt ending that the stemmer would have taken off
+        ("Beratnug", "berat"),
+        ("Familienberatnug", "familienberat"),
+    ],
+)
+def test_a_misspelt_word_is_corrected_to_the_nearest_indexed_word(world, corpus, query, expected):
+    corrected, corrections = search.corrected_query(query, municipality=world.a)
+    assert corrected == expected
+    assert [c.typed for c in corrections] == [w for w in query.split() if w not in expected]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Familie",  # known
+        "Famil",  # a prefix of an indexed word is known
+        "Kurz",  # too short to correct (kur, kurs, …)
+        "Xylophonunterricht",  # nothing near
+        '"Sprachkrus"',  # a quoted phrase stays as typed
+        "Eltern-Kafe",  # so does a hyphenated word
+        "2027",
+    ],
+)
+def test_known_short_quoted_or_far_words_stay_as_typed(world, corpus, query):
+    assert search.corrected_query(query, municipality=world.a) is None
+
+
+def test_corrections_follow_the_scope_on_postgres_and_are_checked_by_searching(world, corpus):
+    # "Familientreff Bergdorf" is world.b's: on PostgreSQL its words are not in
+    # world.a's vocabulary; on SQLite they are (the index is one), but searching
+    # in world.a then finds nothing, which the guide checks before it shows any.
+    corrected = search.corrected_query("Bergdorff", municipality=world.a)
+    if connection.vendor == "postgresql":
+        assert corrected is None
+    else:
+        assert corrected is not None and corrected[0] == "bergdorf"
+        assert search.search_services(query=corrected[0], municipality=world.a).total == 0
+    assert search.corrected_query("Bergdorff", municipality=world.b)[0] == "bergdorf"
+
+
+def test_a_draft_offers_words_are_not_suggested_on_postgres(world, corpus):
+    # only "Familienfest Entwurf" (a draft) has the word Entwurf
+    corrected = search.corrected_query("Entwurv", municipality=world.a)
+    if connection.vendor == "postgresql":
+        assert corrected is None
+    else:  # SQLite's vocabulary is the index's: searching published offers finds none
+        assert search.search_services(query=corrected[0], municipality=world.a).total == 0
+
+
+def test_the_surface_of_a_corrected_word_comes_from_the_texts_or_the_synonyms():
+    texts = ["Schwimmkurs für Kinder", "Babyschwimmen im Hallenbad", "beraten", "Beratung"]
+    assert search.surface_word("schwimmkurs", texts) == "Schwimmkurs"
+    # the most frequent form
+    assert search.surface_word("berat", [*texts, "Familienberatung: Beratung"]) == "Beratung"
+    assert search.surface_word("kindergart", texts) == "Kindergarten"
+    assert search.surface_word("hallenbad", texts) == "Hallenbad"
+    assert search.surface_word("unbekannt", texts) == "unbekannt"

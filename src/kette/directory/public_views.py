@@ -225,13 +225,13 @@ class GuideForm(forms.Form):
                     "“%(text)s” was not found. kette looks addresses up only among the "
                     "places of its own offers (no outside service): please give a district, "
                     "a postal code or a street with offers, or coordinates such as "
-                    "“50,94, 6,96”."
+                    "“50.94, 6.96”."
                 )
                 % {"text": text}
                 if self.municipality is not None
                 else _(
                     "Across the programme, distances are measured from coordinates such as "
-                    "“50,94, 6,96”; addresses and districts work in a municipality's guide."
+                    "“50.94, 6.96”; addresses and districts work in a municipality's guide."
                 )
             )
         return origin

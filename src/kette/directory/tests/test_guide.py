@@ -659,3 +659,14 @@ def test_corrections_never_lead_to_drafts_or_other_municipalities(world, corpus)
         assert names(response) == [], typo
         assert "wurde nichts gefunden" not in html
         assert SECRET_DRAFT not in html and "Bergdorf<" not in html
+
+
+def test_coordinate_examples_follow_the_interface_language(world, corpus):
+    client = Client()
+    assert (
+        "Koordinaten wie „50,94, 6,96“"
+        in client.get("/k/altstadt/familienwegweiser/").content.decode()
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/k/altstadt/familienwegweiser/").content.decode()
+    assert "coordinates such as “50.94, 6.96”" in html and "50,94" not in html

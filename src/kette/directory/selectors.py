@@ -325,6 +325,8 @@ def places_of_service(service: Service) -> Places:
     links = list(
         service.service_at_locations.select_related("location__district")
         .prefetch_related("location__feature_links__term")
+        # opening hours at the place, which removing the place removes too
+        .annotate(hours_here=Count("schedules"))
         .order_by("location__address_1", "pk")
     )
     hours = list(

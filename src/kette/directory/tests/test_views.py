@@ -304,3 +304,10 @@ def test_a_place_without_a_street_is_named_on_its_remove_button(world, organizat
     body = client.get(f"/k/{world.a.slug}/angebote/{service.pk}/orte/").content.decode()
     # was "Entfernen: " with nothing after it for every place without a street
     assert '<span class="visually-hidden">: Gemeindesaal, Altstadt</span>' in body
+    assert "„Gemeindesaal, Altstadt“ von diesem Angebot entfernen?" in body
+    assert "Der Ort selbst bleibt im Verzeichnis." in body
+    link = service.service_at_locations.get()
+    for weekday in (1, 3):
+        services.schedule_add(actor=None, service_at_location=link, weekday=weekday)
+    body = client.get(f"/k/{world.a.slug}/angebote/{service.pk}/orte/").content.decode()
+    assert "Seine Öffnungszeiten an diesem Ort (2 Einträge) werden mit entfernt." in body

@@ -7,6 +7,7 @@ import importlib.util
 
 import pytest
 from django.apps import apps
+from django.utils import translation
 from pytest_factoryboy import register
 
 from kette.testing import factories
@@ -54,3 +55,13 @@ def password() -> str:
 def _fast_password_hashing(settings) -> None:
     # PBKDF2 with production iterations costs ~0.3 s per user; tests create many.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language: a request with the English
+    cookie leaves English active in the worker's thread (LocaleMiddleware does
+    not reset it), and a command or service called by a later test then spoke
+    English (CI saw the HSDS command's German messages in English)."""
+    yield
+    translation.deactivate()

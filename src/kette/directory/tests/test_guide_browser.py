@@ -10,6 +10,8 @@ from kette.testing.browser import browser_skip_reason
 if reason := browser_skip_reason():
     pytest.skip(reason, allow_module_level=True)
 
+from playwright.sync_api import expect
+
 from kette.testing.browser import assert_accessible, open_page
 
 pytestmark = pytest.mark.browser
@@ -49,6 +51,10 @@ def test_search_filter_map_and_detail(transactional_db, live_server):
         page.wait_for_url(lambda url: "q=Beratung" in url)
         assert page.locator(".guide-item h3").all_inner_texts() == ["Familienberatung Nord"]
         assert SECRET_DRAFT not in page.content()
+        # On a phone the results lay three screens below the search box; the
+        # page now opens at them.
+        assert page.url.endswith("#ergebnisse")
+        expect(page.locator("#ergebnisse")).to_be_in_viewport()
 
         # filter: free of charge, no text
         page.fill("#id_q", "")

@@ -373,6 +373,20 @@ def test_coordinators_find_the_upload_pages_in_the_navigation(coordinator_client
     assert f'href="{_districts_url(city)}"' in html
 
 
+def test_without_districts_the_page_points_coordinators_to_the_upload(client, world):
+    empty = world.b
+    url = reverse("monitoring:districts", args=[empty.slug])
+    client.force_login(user_with_role(Role.COORDINATOR, empty, username="koord-b"))
+    page = client.get(url).content.decode()
+    assert "Noch keine Sozialräume vorhanden." in page
+    assert f'<a href="{_districts_url(empty)}">Sozialraumgrenzen hochladen (GeoJSON)</a>' in page
+    assert "kette import_districts" in page  # the command line as the admins' way
+    client.force_login(user_with_role(Role.VIEWER, empty, username="leser-b"))
+    page = client.get(url).content.decode()
+    assert "Die Koordination der Kommune lädt sie hoch." in page
+    assert _districts_url(empty) not in page
+
+
 def test_a_token_works_only_for_its_kind_user_and_municipality(client, city, world):
     coordinator = user_with_role(Role.COORDINATOR, city, username="k1")
     token = upload_store.store(

@@ -369,6 +369,16 @@ class ObservationImportReport:
     municipalities: list[str] = field(default_factory=list)
     regions: int = 0  # regions of the whole state kept for the comparison (IT.NRW)
     warnings: list[str] = field(default_factory=list)  # shown before the import
+    # How many of the file's values each indicator (by key) has in each year.
+    years: dict[str, Counter[int]] = field(default_factory=dict)
+
+    def main_indicator(self) -> tuple[str, int] | None:
+        """The indicator with the most values in the file (the first of equals)
+        and its latest year: where to look after the import."""
+        if not self.years:
+            return None
+        key = max(self.years, key=lambda k: self.years[k].total())
+        return key, max(self.years[key])
 
 
 @dataclass
@@ -629,6 +639,7 @@ def _store(
     new: list[Observation] = []
     changed: list[Observation] = []
     for c in candidates:
+        report.years.setdefault(c.indicator.key, Counter())[c.year] += 1
         observation = existing.get((c.district.pk if c.district else None, c.indicator.pk, c.year))
         if observation is None:
             new.append(

@@ -11,6 +11,7 @@ written while a problem is left."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -259,7 +260,11 @@ class _ReviewView(StoredUploadMixin, TemplateView):
         upload.delete()
         lines = "; ".join(f"{label}: {value}" for label, value in attempt["summary"])
         messages.success(request, _("Imported. %(summary)s") % {"summary": lines})
-        return HttpResponseRedirect(reverse(self.done_url_name, args=[self.municipality.slug]))
+        return HttpResponseRedirect(self.done_url(attempt["report"]))
+
+    def done_url(self, report: Any) -> str:
+        """Where the user sees what was imported."""
+        return reverse(self.done_url_name, args=[self.municipality.slug])
 
 
 def _int_option(upload: upload_store.StoredUpload, name: str) -> int | None:
@@ -304,6 +309,14 @@ class ObservationReviewView(_ReviewView):
             year=_int_option(upload, "year"),
             dry_run=dry_run,
         )
+
+    def done_url(self, report: services.ObservationImportReport) -> str:
+        # The indicator and year just imported, not the page's first indicator.
+        url = super().done_url(report)
+        shown = report.main_indicator()
+        if shown is None:
+            return url
+        return f"{url}?{urlencode({'indikator': shown[0], 'jahr': shown[1]})}"
 
     def summary(self, report: services.ObservationImportReport) -> list[tuple[str, Any]]:
         return [

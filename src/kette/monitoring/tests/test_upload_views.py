@@ -67,6 +67,11 @@ def _upload_districts(client, city, data, **options):
     return client.post(_districts_url(city), fields)
 
 
+def _upload_values_and_import(client, city, content, **options):
+    review = _upload_values(client, city, content, **options)["Location"]
+    return client.post(review)
+
+
 LONG = (
     "Sozialraum;Indikator;Jahr;Wert;Zähler;Nenner\n"
     "101;sgb2-quote-u15;2023;12,5;25;200\n"
@@ -91,8 +96,9 @@ def test_long_form_is_checked_then_imported_on_confirmation(coordinator_client, 
     assert not Observation.objects.exists()  # the report wrote nothing
 
     response = coordinator_client.post(review, follow=True)
-    assert response.redirect_chain[-1][0] == reverse(
-        "monitoring:indicator_values", args=[city.slug]
+    assert response.redirect_chain[-1][0] == (
+        reverse("monitoring:indicator_values", args=[city.slug])
+        + "?indikator=sgb2-quote-u15&jahr=2023"
     )
     assert "Importiert. Neue Werte: 2" in response.content.decode()
     values = Observation.objects.filter(municipality=city).order_by("district__code")
@@ -153,9 +159,16 @@ def test_wide_form_with_year_columns_from_xlsx_needs_the_indicator(coordinator_c
     review = response["Location"]
     page = coordinator_client.get(review).content.decode()
     assert "Jetzt importieren" in page
-    coordinator_client.post(review)
+    _upload_values_and_import(coordinator_client, city, LONG)  # another indicator's values
+    response = coordinator_client.post(review, follow=True)
+    # The page shows the indicator just imported in its latest year, not the first one.
+    assert response.redirect_chain[-1][0].endswith("?indikator=kinder-0-3&jahr=2023")
+    assert "<caption>Kinder unter 3 Jahren, 2023</caption>" in response.content.decode()
     assert Observation.objects.filter(municipality=city, indicator__key="kinder-0-3").count() == 3
-    assert Observation.objects.get(district__code="101", year=2023).value == 1234
+    assert (
+        Observation.objects.get(indicator__key="kinder-0-3", district__code="101", year=2023).value
+        == 1234
+    )
 
 
 def test_itnrw_export_fills_only_this_municipality(coordinator_client, city):

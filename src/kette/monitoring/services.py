@@ -17,10 +17,12 @@ from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from kette.core.audit import audited_delete
 from kette.core.geo import forget_district_locator
 from kette.core.models import District, Municipality, User
+from kette.core.tenancy import check_same_municipality
 from kette.directory import services as directory_services
-from kette.monitoring import geo, tables
+from kette.monitoring import geo, selectors, tables
 from kette.monitoring.catalogue import STANDARD_INDICATORS
 from kette.monitoring.errors import ImportRejected
 from kette.monitoring.models import (
@@ -847,3 +849,50 @@ def need_index_weights_set(
             row.save()
         result.append(row)
     return result
+
+
+# Deleting wrong data ----------------------------------------------------------------
+
+
+@transaction.atomic
+def observations_delete(
+    *, actor: User | None, municipality: Municipality, indicator: Indicator, year: int
+) -> int:
+    """Delete the municipality's values of `indicator` in `year` (every district's
+    and the whole municipality's), e.g. a year imported wrongly; each with a
+    history record naming `actor`. Returns how many were deleted."""
+    observations = list(
+        Observation.objects.for_municipality(municipality).filter(indicator=indicator, year=year)
+    )
+    for observation in observations:
+        audited_delete(observation, actor=actor)
+    return len(observations)
+
+
+@transaction.atomic
+def district_delete(
+    *, actor: User | None, municipality: Municipality, district: District
+) -> selectors.DistrictDeletion:
+    """Delete a district of the municipality with its indicator values. What the
+    database would change silently is done here with a history record naming
+    `actor`: the child districts move to the district's parent (or become top
+    districts), the offers' service areas in it are removed, and its places lose
+    it and then get the district their coordinates lie in; the offers' search
+    documents follow. Returns what went with it (`selectors.district_deletion`,
+    read before)."""
+    check_same_municipality(municipality, district)
+    deletion = selectors.district_deletion(municipality, district)
+    for child in deletion.children:
+        child.parent_id = district.parent_id
+        _attribute(child, actor)
+        child.save(update_fields=["parent"])
+    for observation in Observation.objects.for_municipality(municipality).filter(district=district):
+        audited_delete(observation, actor=actor)
+    directory_services.district_unlink(actor=actor, municipality=municipality, district=district)
+    audited_delete(district, actor=actor)
+    transaction.on_commit(lambda: forget_district_locator(municipality.pk))
+    forget_district_locator(municipality.pk)
+    directory_services.locations_assign_districts(actor=actor, municipality=municipality)
+    # Offers in it or its children were found under its name and code.
+    directory_services.directory_reindex(municipality=municipality)
+    return deletion

@@ -86,6 +86,7 @@ class IndicatorValuesView(MunicipalityMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         indicators = list(selectors.indicators_with_data(self.municipality))
         context["indicators"] = indicators
+        context["can_manage_data"] = self.request.user.has_perm(MANAGE, self.municipality)
         key = self.request.GET.get("indikator")
         indicator = next((i for i in indicators if i.key == key), None)
         if indicator is None and indicators:

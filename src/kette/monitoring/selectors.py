@@ -122,7 +122,8 @@ class ValueRow:
         return SUPPRESSED if self.value is None else format_number(self.value, self.decimals)
 
 
-def _display(indicator: Indicator, value: float) -> str:
+def value_display(indicator: Indicator, value: float) -> str:
+    """A value of the indicator as pages show it (counts without decimals)."""
     decimals = 0 if indicator.unit == Unit.COUNT else 1
     return format_number(value, decimals)
 
@@ -746,8 +747,8 @@ class Choropleth:
 
     def legend_label(self, klass: classify.Klass) -> str:
         """ "12,5 bis unter 20,0"; the outer standard-deviation classes are open."""
-        low = None if klass.low is None else _display(self.indicator, klass.low)
-        high = None if klass.high is None else _display(self.indicator, klass.high)
+        low = None if klass.low is None else value_display(self.indicator, klass.low)
+        high = None if klass.high is None else value_display(self.indicator, klass.high)
         last = klass.number == len(self.classification.legend)
         if low is None:
             return str(_("below %(high)s") % {"high": high})
@@ -997,7 +998,7 @@ def state_comparison(
             name=o.region_name,
             kind=region_kind(o.region_key) or "",
             value=None if hidden else o.value,
-            display=SUPPRESSED if hidden else _display(indicator, o.value),
+            display=SUPPRESSED if hidden else value_display(indicator, o.value),
             rank=ranks.get(o.region_key),
             municipality=municipality,
         )

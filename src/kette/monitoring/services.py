@@ -362,6 +362,17 @@ COLUMN_NAMES = {
 LIMITS: dict[str, float] = {Unit.PERCENT: 100.0, Unit.PER_1000: 1000.0}
 
 
+@dataclass(frozen=True)
+class RegionalRow:
+    """A row of an IT.NRW table that becomes a municipality's value."""
+
+    line: int
+    key: str
+    name: str  # as the table writes it
+    value: float
+    previous: float | None  # the value stored so far; None: a new value
+
+
 @dataclass
 class ObservationImportReport:
     created: int = 0
@@ -371,6 +382,7 @@ class ObservationImportReport:
     municipalities: list[str] = field(default_factory=list)
     regions: int = 0  # regions of the whole state kept for the comparison (IT.NRW)
     warnings: list[str] = field(default_factory=list)  # shown before the import
+    rows: list[RegionalRow] = field(default_factory=list)  # IT.NRW: whose value becomes what
     # How many of the file's values each indicator (by key) has in each year.
     years: dict[str, Counter[int]] = field(default_factory=dict)
 
@@ -631,7 +643,9 @@ def _store(
     actor: User | None,
     report: ObservationImportReport,
     dry_run: bool = False,
-) -> None:
+) -> list[float | None]:
+    """Write (or with `dry_run` only count) the candidates; returns each one's
+    value stored so far (None: new)."""
     existing = {
         (o.district_id, o.indicator_id, o.year): o
         for o in Observation.objects.for_municipality(municipality).filter(
@@ -640,9 +654,11 @@ def _store(
     }
     new: list[Observation] = []
     changed: list[Observation] = []
+    previous: list[float | None] = []
     for c in candidates:
         report.years.setdefault(c.indicator.key, Counter())[c.year] += 1
         observation = existing.get((c.district.pk if c.district else None, c.indicator.pk, c.year))
+        previous.append(None if observation is None else observation.value)
         if observation is None:
             new.append(
                 Observation(
@@ -668,7 +684,7 @@ def _store(
     report.created += len(new)
     report.updated += len(changed)
     if dry_run:
-        return
+        return previous
     if new:
         bulk_create_with_history(new, Observation, batch_size=500, default_user=actor)
     if changed:
@@ -679,6 +695,7 @@ def _store(
             batch_size=500,
             default_user=actor,
         )
+    return previous
 
 
 @transaction.atomic
@@ -755,7 +772,7 @@ def observations_import_itnrw(
     by_key = {m.official_key: m for m in targets}
     errors: list[str] = []
     report = ObservationImportReport()
-    per_municipality: dict[int, tuple[Municipality, _Candidate]] = {}
+    per_municipality: dict[int, tuple[Municipality, _Candidate, tables.RegionalValue]] = {}
     for item in regional.values:
         municipality = _municipality_for_key(item.key, by_key)
         if municipality is None:
@@ -771,12 +788,13 @@ def observations_import_itnrw(
             )
             continue
         candidate = _Candidate(None, indicator, regional.year, item.value, None, None)
-        per_municipality[municipality.pk] = (municipality, candidate)
+        per_municipality[municipality.pk] = (municipality, candidate, item)
     if errors:
         raise ImportRejected(errors)
-    for municipality, candidate in per_municipality.values():
-        _store(municipality, [candidate], actor=actor, report=report, dry_run=dry_run)
+    for municipality, candidate, item in per_municipality.values():
+        (previous,) = _store(municipality, [candidate], actor=actor, report=report, dry_run=dry_run)
         report.municipalities.append(municipality.name)
+        report.rows.append(RegionalRow(item.line, item.key, item.name, candidate.value, previous))
     if keep_regional and not dry_run:
         report.regions = regional_observations_store(regional=regional, indicator=indicator)
     return report

@@ -235,7 +235,11 @@ class _ReviewView(StoredUploadMixin, TemplateView):
             return {"problems": error.errors}
         except (tables.TableError, geo.GeometryError) as error:
             return {"problems": [str(error)]}
-        return {"report": report, "summary": self.summary(report)}
+        return {"report": report, "summary": self.summary(report), **self.details(report)}
+
+    def details(self, report: Any) -> dict[str, Any]:
+        """More context for the report page, beside the summary."""
+        return {}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -317,6 +321,28 @@ class ObservationReviewView(_ReviewView):
         if shown is None:
             return url
         return f"{url}?{urlencode({'indikator': shown[0], 'jahr': shown[1]})}"
+
+    def details(self, report: services.ObservationImportReport) -> dict[str, Any]:
+        # An IT.NRW table's row for the municipality: the value it brings, and
+        # the value it replaces.
+        shown = report.main_indicator()
+        if not report.rows or shown is None:
+            return {}
+        indicator = Indicator.objects.get(municipality__isnull=True, key=shown[0])
+        return {
+            "regional_indicator": indicator,
+            "regional_year": shown[1],
+            "regional_rows": [
+                {
+                    "row": row,
+                    "value": selectors.value_display(indicator, row.value),
+                    "previous": "–"
+                    if row.previous is None
+                    else selectors.value_display(indicator, row.previous),
+                }
+                for row in report.rows
+            ],
+        }
 
     def summary(self, report: services.ObservationImportReport) -> list[tuple[str, Any]]:
         return [

@@ -3,8 +3,10 @@ every problem (nothing written) → confirmation; permissions; bad inputs."""
 
 import io
 import json
+import re
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
@@ -65,6 +67,18 @@ def _upload_districts(client, city, data, **options):
         "level": "Stadtteil",
     } | options
     return client.post(_districts_url(city), fields)
+
+
+def _table_rows(page):
+    """The cells of the body rows of the page's table, as text."""
+    body = re.search(r"<tbody>(.*?)</tbody>", page, re.S).group(1)
+    return [
+        [
+            re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<t[hd][^>]*>.*?</t[hd]>", row, re.S)
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
 
 
 def _upload_values_and_import(client, city, content, **options):
@@ -177,12 +191,29 @@ def test_itnrw_export_fills_only_this_municipality(coordinator_client, city):
         coordinator_client, city, data, layout="itnrw", indicator="mindestsicherungsquote"
     )
     review = response["Location"]
-    assert "Neue Werte" in coordinator_client.get(review).content.decode()
+    page = coordinator_client.get(review).content.decode()
+    assert "Neue Werte" in page
+    # The review shows the row of the municipality with the value it brings.
+    assert "Werte, die der Import speichert: Mindestsicherungsquote, 2023" in page
+    assert _table_rows(page) == [["83", "05315", "Köln, krfr. Stadt", "14,4", "–"]]
     coordinator_client.post(review)
     observation = Observation.objects.get(municipality=city)
     assert (observation.district, observation.year, observation.value) == (None, 2023, 14.4)
     # Programme-wide reference data is not written from one municipality's upload.
     assert not RegionalObservation.objects.exists()
+
+    # Uploaded again over a different value: the review shows both.
+    observation.value = 12.0
+    observation.save()
+    response = _upload_values(
+        coordinator_client, city, data, layout="itnrw", indicator="mindestsicherungsquote"
+    )
+    page = coordinator_client.get(response["Location"]).content.decode()
+    assert _table_rows(page)[-1][-2:] == ["14,4", "12,0"]
+    coordinator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = coordinator_client.get(response["Location"]).content.decode()
+    assert "Values the import stores: Mindestsicherungsquote, 2023" in page
+    assert _table_rows(page)[-1][-2:] == ["14.4", "12.0"]
 
 
 def test_itnrw_without_the_municipality_and_without_indicator(coordinator_client, city):

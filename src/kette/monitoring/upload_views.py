@@ -172,6 +172,16 @@ class _UploadView(CheckedUploadView):
             if name != "file"
         }
 
+    def get_initial(self) -> dict[str, Any]:
+        # Coming back from a report (`_ReviewView.upload_url`): the choices made
+        # with the file before, so only the file needs choosing again.
+        assert self.form_class is not None
+        return {
+            name: self.request.GET[name]
+            for name in self.form_class.base_fields
+            if name != "file" and name in self.request.GET
+        }
+
 
 class ObservationUploadView(_UploadView):
     template_name = "monitoring/upload_observations.html"
@@ -228,6 +238,28 @@ class _ReviewView(StoredUploadMixin, TemplateView):
     def summary(self, report: Any) -> list[tuple[str, Any]]:
         raise NotImplementedError
 
+    def upload_form(self) -> forms.Form:
+        """The upload page's (unbound) form, which names and labels the options."""
+        raise NotImplementedError
+
+    def chosen(self, upload: upload_store.StoredUpload) -> list[tuple[str, str]]:
+        """The options chosen with the file, as the upload page labelled them."""
+        form = self.upload_form()
+        result = []
+        for name, value in upload.options.items():
+            field = form.fields.get(name)
+            if field is None or not value:
+                continue
+            choices = dict(getattr(field, "choices", ()))
+            result.append((str(field.label), str(choices.get(value, value))))
+        return result
+
+    def upload_url(self, upload: upload_store.StoredUpload) -> str:
+        """The upload page with the choices made for this file filled in."""
+        url = reverse(self.upload_url_name, args=[self.municipality.slug])
+        options = {name: value for name, value in upload.options.items() if value}
+        return f"{url}?{urlencode(options)}" if options else url
+
     def _attempt(self, upload: upload_store.StoredUpload, *, dry_run: bool) -> dict[str, Any]:
         try:
             report = self.run(upload, dry_run=dry_run)
@@ -246,7 +278,8 @@ class _ReviewView(StoredUploadMixin, TemplateView):
         upload = kwargs.get("upload") or self.stored_upload()
         context["upload"] = upload
         context["title"] = self.title
-        context["upload_url"] = reverse(self.upload_url_name, args=[self.municipality.slug])
+        context["upload_url"] = self.upload_url(upload)
+        context["chosen"] = self.chosen(upload)
         if "attempt" not in kwargs:
             context.update(self._attempt(upload, dry_run=True))
         else:
@@ -314,6 +347,9 @@ class ObservationReviewView(_ReviewView):
             dry_run=dry_run,
         )
 
+    def upload_form(self) -> forms.Form:
+        return ObservationUploadForm(indicators=_indicators(self.municipality))
+
     def done_url(self, report: services.ObservationImportReport) -> str:
         # The indicator and year just imported, not the page's first indicator.
         url = super().done_url(report)
@@ -359,6 +395,9 @@ class DistrictReviewView(_ReviewView):
     upload_url_name = "monitoring:upload_districts"
     done_url_name = "monitoring:districts"
     title = gettext_lazy("Check district boundaries")
+
+    def upload_form(self) -> forms.Form:
+        return DistrictUploadForm(levels=selectors.district_levels(self.municipality))
 
     def run(self, upload: upload_store.StoredUpload, *, dry_run: bool) -> Any:
         options = upload.options

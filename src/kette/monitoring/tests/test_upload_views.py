@@ -1,6 +1,7 @@
 """Upload pages for indicator values and district boundaries: upload → report of
 every problem (nothing written) → confirmation; permissions; bad inputs."""
 
+import html
 import io
 import json
 import re
@@ -185,6 +186,32 @@ def test_wide_form_with_year_columns_from_xlsx_needs_the_indicator(coordinator_c
     )
 
 
+def test_after_a_report_with_problems_the_upload_page_keeps_the_choices(coordinator_client, city):
+    content = "Sozialraum;2022;2023\n101;120;130\n"
+    review = _upload_values(coordinator_client, city, content, layout="wide", year="2021")[
+        "Location"
+    ]
+    page = coordinator_client.get(review).content.decode()
+    assert "Die Spalten sind Jahre: bitte den Indikator angeben." in page
+    # The report says what was chosen, and the way back keeps it.
+    assert "<dt>Aufbau</dt>" in page and "Breite Form: eine Spalte je Jahr" in page
+    assert "<dt>Jahr</dt>" in page
+    again = html.unescape(re.search(r'<a href="([^"]+)">Andere Datei hochladen</a>', page).group(1))
+    assert again == _values_url(city) + "?layout=wide&year=2021"
+    form = coordinator_client.get(again).content.decode()
+    assert re.search(r'<input type="radio" name="layout" value="wide"[^>]*checked', form)
+    assert 'name="year" value="2021"' in form
+
+    response = _upload_values(
+        coordinator_client, city, content, layout="wide", indicator="kinder-0-3"
+    )
+    page = coordinator_client.get(response["Location"]).content.decode()
+    assert "Kinder unter 3 Jahren (kinder-0-3)" in page
+    again = html.unescape(re.search(r'<a href="([^"]+)">Andere Datei hochladen</a>', page).group(1))
+    form = coordinator_client.get(again).content.decode()
+    assert '<option value="kinder-0-3" selected>' in form
+
+
 def test_itnrw_export_fills_only_this_municipality(coordinator_client, city):
     data = (DATA / "itnrw_22811-01i_2023.csv").read_bytes()
     response = _upload_values(
@@ -303,7 +330,7 @@ def test_districts_from_geojson_are_checked_then_imported(coordinator_client, ci
     assert "/monitoring/daten/sozialraeume/pruefen/" in review
     page = coordinator_client.get(review).content.decode()
     assert "<dt>Neue Sozialräume</dt>" in page
-    assert "<dd>\n          1\n        </dd>" in page  # one new, one changed
+    assert re.search(r"<dt>Neue Sozialräume</dt>\s*<dd>\s*1\s*</dd>", page)  # and one changed
     assert "EPSG:4326" in page
     assert not District.objects.filter(code="103").exists()
     response = coordinator_client.post(review, follow=True)
@@ -353,9 +380,17 @@ def test_every_bad_feature_is_reported_and_nothing_written(coordinator_client, c
 
 def test_properties_not_in_the_file_are_named_with_the_ones_there(coordinator_client, city):
     data = collection(feature("1", "Dom", square(6.95, 50.94), STT_NR="1"))
-    review = _upload_districts(coordinator_client, city, data, code_property="NUMMER")["Location"]
+    review = _upload_districts(
+        coordinator_client, city, data, code_property="NUMMER", crs="EPSG:25832"
+    )["Location"]
     page = coordinator_client.get(review).content.decode()
     assert "Kein Feature hat die Eigenschaft „NUMMER“; die Datei hat: ref, name, STT_NR." in page
+    # Back on the upload page, the choices are still there.
+    again = html.unescape(re.search(r'<a href="([^"]+)">Andere Datei hochladen</a>', page).group(1))
+    form = coordinator_client.get(again).content.decode()
+    assert 'name="code_property" value="NUMMER"' in form
+    assert 'name="level" value="Stadtteil"' in form
+    assert '<option value="EPSG:25832" selected>' in form
 
 
 @pytest.mark.parametrize(

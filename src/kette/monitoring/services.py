@@ -425,11 +425,22 @@ def _year(cell: Any) -> int:
     return int(number)
 
 
+def _all_digits(value: float) -> str:
+    """The value as pages write it, with as many decimals as it has (up to 6)."""
+    decimals = len(repr(round(value, 6)).partition(".")[2].rstrip("0"))
+    return tables.format_number(value, min(decimals, 6) or 1)
+
+
 def _check_value(indicator: Indicator, value: float) -> str | None:
     """Why `value` is impossible for the indicator, or None."""
     if value < 0:
         return _("%(value)s is negative and therefore impossible") % {
             "value": tables.format_number(value)
+        }
+    if indicator.unit == Unit.COUNT and not value.is_integer():
+        # A count of people (e.g. children under 3) is whole.
+        return _("%(value)s is not a whole number and therefore impossible as a count") % {
+            "value": _all_digits(value)
         }
     limit = LIMITS.get(indicator.unit)
     if limit is not None and value > limit:
@@ -545,6 +556,7 @@ def _candidates_from_table(
     denominator_index = _column_index(table.header, "denominator") if layout == "long" else None
     result: list[_Candidate] = []
     seen: dict[tuple[Any, ...], int] = {}
+    fractional: dict[int | None, list[int]] = {}  # numerator/denominator column: rows
     for line, row in table.rows:
         try:
             district = _resolve_district(municipality, districts, _cell(row, district_index))
@@ -599,6 +611,15 @@ def _candidates_from_table(
                     % {"where": reader.where(line, numerator_index)}
                 )
                 continue
+            if denominator is not None and denominator < 0:
+                errors.append(
+                    _("%(where)s: the denominator is negative.")
+                    % {"where": reader.where(line, denominator_index)}
+                )
+                continue
+            for part, index in ((numerator, numerator_index), (denominator, denominator_index)):
+                if part is not None and not float(part).is_integer():
+                    fractional.setdefault(index, []).append(line)
             if numerator is not None and denominator is not None and numerator > denominator:
                 errors.append(
                     _("%(where)s: the numerator is larger than the denominator.")
@@ -633,7 +654,24 @@ def _candidates_from_table(
             )
     if errors:
         raise ImportRejected(errors)
+    report.warnings += [
+        _fractional_notice(table.header[index] if index is not None else "", lines)
+        for index, lines in fractional.items()
+    ]
     return result
+
+
+def _fractional_notice(column: str, lines: list[int]) -> str:
+    """Numerators and denominators count people: a fraction may be a column of
+    rates or thousands read as counts. Pointed out, not refused."""
+    shown = ", ".join(str(line) for line in lines[:5]) + (", …" if len(lines) > 5 else "")
+    return ngettext(
+        "Column “%(column)s” holds %(count)s number that is not whole (row %(rows)s), "
+        "though numerators and denominators are counts: is it the right column?",
+        "Column “%(column)s” holds %(count)s numbers that are not whole (rows %(rows)s), "
+        "though numerators and denominators are counts: is it the right column?",
+        len(lines),
+    ) % {"column": column, "count": len(lines), "rows": shown}
 
 
 def _store(

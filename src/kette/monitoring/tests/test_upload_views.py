@@ -149,6 +149,22 @@ def test_values_for_years_still_to_come_are_pointed_out_before_the_import(coordi
     )
 
 
+def test_implausible_counts_are_refused_and_doubtful_numerators_pointed_out(
+    coordinator_client, city
+):
+    content = "Sozialraum;Indikator;Jahr;Wert\n101;kinder-0-3;2023;12,5\n"
+    page = coordinator_client.get(_upload_values(coordinator_client, city, content)["Location"])
+    html = page.content.decode()
+    assert "Zeile 2, Spalte „Wert“: 12,5 ist keine ganze Zahl und als Anzahl unmöglich." in html
+    assert "Jetzt importieren" not in html
+    content = "Sozialraum;Indikator;Jahr;Wert;Zähler;Nenner\n101;sgb2-quote-u15;2023;;2,5;20\n"
+    page = coordinator_client.get(_upload_values(coordinator_client, city, content)["Location"])
+    html = page.content.decode()
+    assert "<dt>Hinweis</dt>" in html
+    assert "Die Spalte „Zähler“ enthält 1 Zahl, die nicht ganz ist (Zeile 2)" in html
+    assert "Jetzt importieren" in html  # a notice, the import stays possible
+
+
 def test_wide_form_with_year_columns_from_xlsx_needs_the_indicator(coordinator_client, city):
     workbook = Workbook()
     workbook.active.append(["Sozialraum", "2022", "2023"])

@@ -857,6 +857,22 @@ def locations_assign_districts(*, actor: User | None, municipality: Municipality
     return len(assigned)
 
 
+@transaction.atomic
+def district_unlink(*, actor: User | None, municipality: Municipality, district: District) -> None:
+    """Before `district` is deleted (monitoring): remove the offers' service areas
+    in it and take it from the places in it, each with a history record naming
+    `actor` (the database would delete the areas and clear the places without
+    one). Afterwards `locations_assign_districts` gives those places the district
+    their coordinates lie in, and `directory_reindex` the offers' search documents."""
+    check_same_municipality(municipality, district)
+    for area in ServiceArea.objects.for_municipality(municipality).filter(district=district):
+        audited_delete(area, actor=actor)
+    for location in Location.objects.for_municipality(municipality).filter(district=district):
+        location.district = None
+        location._history_user = actor
+        location.save(update_fields=["district", "updated_at"])
+
+
 def _assign_district(location: Location, *, explicit: bool) -> None:
     if explicit or location.latitude is None or location.longitude is None:
         return

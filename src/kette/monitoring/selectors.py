@@ -12,13 +12,14 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Min, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from kette.core import bulk
 from kette.core.models import District, Municipality
 from kette.core.text import german_decimal
+from kette.directory.models import Location, Service, ServiceArea
 from kette.monitoring import classify, disclosure, needindex
 from kette.monitoring.models import (
     Direction,
@@ -121,7 +122,8 @@ class ValueRow:
         return SUPPRESSED if self.value is None else format_number(self.value, self.decimals)
 
 
-def _display(indicator: Indicator, value: float) -> str:
+def value_display(indicator: Indicator, value: float) -> str:
+    """A value of the indicator as pages show it (counts without decimals)."""
     decimals = 0 if indicator.unit == Unit.COUNT else 1
     return format_number(value, decimals)
 
@@ -745,8 +747,8 @@ class Choropleth:
 
     def legend_label(self, klass: classify.Klass) -> str:
         """ "12,5 bis unter 20,0"; the outer standard-deviation classes are open."""
-        low = None if klass.low is None else _display(self.indicator, klass.low)
-        high = None if klass.high is None else _display(self.indicator, klass.high)
+        low = None if klass.low is None else value_display(self.indicator, klass.low)
+        high = None if klass.high is None else value_display(self.indicator, klass.high)
         last = klass.number == len(self.classification.legend)
         if low is None:
             return str(_("below %(high)s") % {"high": high})
@@ -996,7 +998,7 @@ def state_comparison(
             name=o.region_name,
             kind=region_kind(o.region_key) or "",
             value=None if hidden else o.value,
-            display=SUPPRESSED if hidden else _display(indicator, o.value),
+            display=SUPPRESSED if hidden else value_display(indicator, o.value),
             rank=ranks.get(o.region_key),
             municipality=municipality,
         )
@@ -1026,3 +1028,81 @@ def state_comparison_csv_rows(comparison: StateComparison) -> list[list[str]]:
             ]
         )
     return rows
+
+
+# Deleting wrong data ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredValues:
+    """How many values of an indicator are stored, and for which years."""
+
+    indicator: Indicator
+    count: int
+    first_year: int
+    last_year: int
+
+
+def stored_values(observations: QuerySet[Observation]) -> list[StoredValues]:
+    """The observations counted per indicator, in catalogue order."""
+    rows = (
+        observations.values("indicator")
+        .annotate(count=Count("pk"), first=Min("year"), last=Max("year"))
+        .order_by()
+    )
+    counts = {row["indicator"]: row for row in rows}
+    indicators = Indicator.objects.filter(pk__in=counts).order_by("sort_order", "name")
+    return [
+        StoredValues(i, counts[i.pk]["count"], counts[i.pk]["first"], counts[i.pk]["last"])
+        for i in indicators
+    ]
+
+
+@dataclass(frozen=True)
+class DistrictDeletion:
+    """What goes with a district when it is deleted (`services.district_delete`):
+    its indicator `values`; its `children` stay, under its parent or as top
+    districts; its `places` stay and get the district their coordinates lie in
+    (if any); the `offers` meant for it lose that service area, and those of
+    them in `offers_without_area` have none left."""
+
+    district: District
+    values: list[StoredValues]
+    children: list[District]
+    places: list[Location]
+    offers: list[Service]
+    offers_without_area: list[Service]
+
+    @property
+    def value_count(self) -> int:
+        return sum(v.count for v in self.values)
+
+
+def district_deletion(municipality: Municipality, district: District) -> DistrictDeletion:
+    """Everything that refers to the municipality's `district` (its values, child
+    districts, the offers' places and service areas), read before it is deleted."""
+    areas = ServiceArea.objects.for_municipality(municipality)
+    offer_ids = areas.filter(district=district).values("service_id")
+    other_areas = areas.exclude(district=district).values("service_id")
+    offers = list(
+        Service.objects.for_municipality(municipality).filter(pk__in=offer_ids).order_by("name")
+    )
+    alone = set(
+        Service.objects.filter(pk__in=offer_ids)
+        .exclude(pk__in=other_areas)
+        .values_list("pk", flat=True)
+    )
+    return DistrictDeletion(
+        district=district,
+        values=stored_values(
+            Observation.objects.for_municipality(municipality).filter(district=district)
+        ),
+        children=list(districts_of(municipality).filter(parent=district)),
+        places=list(
+            Location.objects.for_municipality(municipality)
+            .filter(district=district)
+            .order_by("name", "pk")
+        ),
+        offers=offers,
+        offers_without_area=[offer for offer in offers if offer.pk in alone],
+    )

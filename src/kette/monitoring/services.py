@@ -17,10 +17,12 @@ from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from kette.core.audit import audited_delete
 from kette.core.geo import forget_district_locator
 from kette.core.models import District, Municipality, User
+from kette.core.tenancy import check_same_municipality
 from kette.directory import services as directory_services
-from kette.monitoring import geo, tables
+from kette.monitoring import geo, selectors, tables
 from kette.monitoring.catalogue import STANDARD_INDICATORS
 from kette.monitoring.errors import ImportRejected
 from kette.monitoring.models import (
@@ -360,6 +362,17 @@ COLUMN_NAMES = {
 LIMITS: dict[str, float] = {Unit.PERCENT: 100.0, Unit.PER_1000: 1000.0}
 
 
+@dataclass(frozen=True)
+class RegionalRow:
+    """A row of an IT.NRW table that becomes a municipality's value."""
+
+    line: int
+    key: str
+    name: str  # as the table writes it
+    value: float
+    previous: float | None  # the value stored so far; None: a new value
+
+
 @dataclass
 class ObservationImportReport:
     created: int = 0
@@ -369,6 +382,17 @@ class ObservationImportReport:
     municipalities: list[str] = field(default_factory=list)
     regions: int = 0  # regions of the whole state kept for the comparison (IT.NRW)
     warnings: list[str] = field(default_factory=list)  # shown before the import
+    rows: list[RegionalRow] = field(default_factory=list)  # IT.NRW: whose value becomes what
+    # How many of the file's values each indicator (by key) has in each year.
+    years: dict[str, Counter[int]] = field(default_factory=dict)
+
+    def main_indicator(self) -> tuple[str, int] | None:
+        """The indicator with the most values in the file (the first of equals)
+        and its latest year: where to look after the import."""
+        if not self.years:
+            return None
+        key = max(self.years, key=lambda k: self.years[k].total())
+        return key, max(self.years[key])
 
 
 @dataclass
@@ -401,11 +425,22 @@ def _year(cell: Any) -> int:
     return int(number)
 
 
+def _all_digits(value: float) -> str:
+    """The value as pages write it, with as many decimals as it has (up to 6)."""
+    decimals = len(repr(round(value, 6)).partition(".")[2].rstrip("0"))
+    return tables.format_number(value, min(decimals, 6) or 1)
+
+
 def _check_value(indicator: Indicator, value: float) -> str | None:
     """Why `value` is impossible for the indicator, or None."""
     if value < 0:
         return _("%(value)s is negative and therefore impossible") % {
             "value": tables.format_number(value)
+        }
+    if indicator.unit == Unit.COUNT and not value.is_integer():
+        # A count of people (e.g. children under 3) is whole.
+        return _("%(value)s is not a whole number and therefore impossible as a count") % {
+            "value": _all_digits(value)
         }
     limit = LIMITS.get(indicator.unit)
     if limit is not None and value > limit:
@@ -521,6 +556,7 @@ def _candidates_from_table(
     denominator_index = _column_index(table.header, "denominator") if layout == "long" else None
     result: list[_Candidate] = []
     seen: dict[tuple[Any, ...], int] = {}
+    fractional: dict[int | None, list[int]] = {}  # numerator/denominator column: rows
     for line, row in table.rows:
         try:
             district = _resolve_district(municipality, districts, _cell(row, district_index))
@@ -575,6 +611,15 @@ def _candidates_from_table(
                     % {"where": reader.where(line, numerator_index)}
                 )
                 continue
+            if denominator is not None and denominator < 0:
+                errors.append(
+                    _("%(where)s: the denominator is negative.")
+                    % {"where": reader.where(line, denominator_index)}
+                )
+                continue
+            for part, index in ((numerator, numerator_index), (denominator, denominator_index)):
+                if part is not None and not float(part).is_integer():
+                    fractional.setdefault(index, []).append(line)
             if numerator is not None and denominator is not None and numerator > denominator:
                 errors.append(
                     _("%(where)s: the numerator is larger than the denominator.")
@@ -609,7 +654,24 @@ def _candidates_from_table(
             )
     if errors:
         raise ImportRejected(errors)
+    report.warnings += [
+        _fractional_notice(table.header[index] if index is not None else "", lines)
+        for index, lines in fractional.items()
+    ]
     return result
+
+
+def _fractional_notice(column: str, lines: list[int]) -> str:
+    """Numerators and denominators count people: a fraction may be a column of
+    rates or thousands read as counts. Pointed out, not refused."""
+    shown = ", ".join(str(line) for line in lines[:5]) + (", …" if len(lines) > 5 else "")
+    return ngettext(
+        "Column “%(column)s” holds %(count)s number that is not whole (row %(rows)s), "
+        "though numerators and denominators are counts: is it the right column?",
+        "Column “%(column)s” holds %(count)s numbers that are not whole (rows %(rows)s), "
+        "though numerators and denominators are counts: is it the right column?",
+        len(lines),
+    ) % {"column": column, "count": len(lines), "rows": shown}
 
 
 def _store(
@@ -619,7 +681,9 @@ def _store(
     actor: User | None,
     report: ObservationImportReport,
     dry_run: bool = False,
-) -> None:
+) -> list[float | None]:
+    """Write (or with `dry_run` only count) the candidates; returns each one's
+    value stored so far (None: new)."""
     existing = {
         (o.district_id, o.indicator_id, o.year): o
         for o in Observation.objects.for_municipality(municipality).filter(
@@ -628,8 +692,11 @@ def _store(
     }
     new: list[Observation] = []
     changed: list[Observation] = []
+    previous: list[float | None] = []
     for c in candidates:
+        report.years.setdefault(c.indicator.key, Counter())[c.year] += 1
         observation = existing.get((c.district.pk if c.district else None, c.indicator.pk, c.year))
+        previous.append(None if observation is None else observation.value)
         if observation is None:
             new.append(
                 Observation(
@@ -655,7 +722,7 @@ def _store(
     report.created += len(new)
     report.updated += len(changed)
     if dry_run:
-        return
+        return previous
     if new:
         bulk_create_with_history(new, Observation, batch_size=500, default_user=actor)
     if changed:
@@ -666,6 +733,7 @@ def _store(
             batch_size=500,
             default_user=actor,
         )
+    return previous
 
 
 @transaction.atomic
@@ -742,7 +810,7 @@ def observations_import_itnrw(
     by_key = {m.official_key: m for m in targets}
     errors: list[str] = []
     report = ObservationImportReport()
-    per_municipality: dict[int, tuple[Municipality, _Candidate]] = {}
+    per_municipality: dict[int, tuple[Municipality, _Candidate, tables.RegionalValue]] = {}
     for item in regional.values:
         municipality = _municipality_for_key(item.key, by_key)
         if municipality is None:
@@ -758,12 +826,13 @@ def observations_import_itnrw(
             )
             continue
         candidate = _Candidate(None, indicator, regional.year, item.value, None, None)
-        per_municipality[municipality.pk] = (municipality, candidate)
+        per_municipality[municipality.pk] = (municipality, candidate, item)
     if errors:
         raise ImportRejected(errors)
-    for municipality, candidate in per_municipality.values():
-        _store(municipality, [candidate], actor=actor, report=report, dry_run=dry_run)
+    for municipality, candidate, item in per_municipality.values():
+        (previous,) = _store(municipality, [candidate], actor=actor, report=report, dry_run=dry_run)
         report.municipalities.append(municipality.name)
+        report.rows.append(RegionalRow(item.line, item.key, item.name, candidate.value, previous))
     if keep_regional and not dry_run:
         report.regions = regional_observations_store(regional=regional, indicator=indicator)
     return report
@@ -836,3 +905,50 @@ def need_index_weights_set(
             row.save()
         result.append(row)
     return result
+
+
+# Deleting wrong data ----------------------------------------------------------------
+
+
+@transaction.atomic
+def observations_delete(
+    *, actor: User | None, municipality: Municipality, indicator: Indicator, year: int
+) -> int:
+    """Delete the municipality's values of `indicator` in `year` (every district's
+    and the whole municipality's), e.g. a year imported wrongly; each with a
+    history record naming `actor`. Returns how many were deleted."""
+    observations = list(
+        Observation.objects.for_municipality(municipality).filter(indicator=indicator, year=year)
+    )
+    for observation in observations:
+        audited_delete(observation, actor=actor)
+    return len(observations)
+
+
+@transaction.atomic
+def district_delete(
+    *, actor: User | None, municipality: Municipality, district: District
+) -> selectors.DistrictDeletion:
+    """Delete a district of the municipality with its indicator values. What the
+    database would change silently is done here with a history record naming
+    `actor`: the child districts move to the district's parent (or become top
+    districts), the offers' service areas in it are removed, and its places lose
+    it and then get the district their coordinates lie in; the offers' search
+    documents follow. Returns what went with it (`selectors.district_deletion`,
+    read before)."""
+    check_same_municipality(municipality, district)
+    deletion = selectors.district_deletion(municipality, district)
+    for child in deletion.children:
+        child.parent_id = district.parent_id
+        _attribute(child, actor)
+        child.save(update_fields=["parent"])
+    for observation in Observation.objects.for_municipality(municipality).filter(district=district):
+        audited_delete(observation, actor=actor)
+    directory_services.district_unlink(actor=actor, municipality=municipality, district=district)
+    audited_delete(district, actor=actor)
+    transaction.on_commit(lambda: forget_district_locator(municipality.pk))
+    forget_district_locator(municipality.pk)
+    directory_services.locations_assign_districts(actor=actor, municipality=municipality)
+    # Offers in it or its children were found under its name and code.
+    directory_services.directory_reindex(municipality=municipality)
+    return deletion

@@ -11,6 +11,7 @@ written while a problem is left."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -171,6 +172,16 @@ class _UploadView(CheckedUploadView):
             if name != "file"
         }
 
+    def get_initial(self) -> dict[str, Any]:
+        # Coming back from a report (`_ReviewView.upload_url`): the choices made
+        # with the file before, so only the file needs choosing again.
+        assert self.form_class is not None
+        return {
+            name: self.request.GET[name]
+            for name in self.form_class.base_fields
+            if name != "file" and name in self.request.GET
+        }
+
 
 class ObservationUploadView(_UploadView):
     template_name = "monitoring/upload_observations.html"
@@ -227,6 +238,28 @@ class _ReviewView(StoredUploadMixin, TemplateView):
     def summary(self, report: Any) -> list[tuple[str, Any]]:
         raise NotImplementedError
 
+    def upload_form(self) -> forms.Form:
+        """The upload page's (unbound) form, which names and labels the options."""
+        raise NotImplementedError
+
+    def chosen(self, upload: upload_store.StoredUpload) -> list[tuple[str, str]]:
+        """The options chosen with the file, as the upload page labelled them."""
+        form = self.upload_form()
+        result = []
+        for name, value in upload.options.items():
+            field = form.fields.get(name)
+            if field is None or not value:
+                continue
+            choices = dict(getattr(field, "choices", ()))
+            result.append((str(field.label), str(choices.get(value, value))))
+        return result
+
+    def upload_url(self, upload: upload_store.StoredUpload) -> str:
+        """The upload page with the choices made for this file filled in."""
+        url = reverse(self.upload_url_name, args=[self.municipality.slug])
+        options = {name: value for name, value in upload.options.items() if value}
+        return f"{url}?{urlencode(options)}" if options else url
+
     def _attempt(self, upload: upload_store.StoredUpload, *, dry_run: bool) -> dict[str, Any]:
         try:
             report = self.run(upload, dry_run=dry_run)
@@ -234,14 +267,19 @@ class _ReviewView(StoredUploadMixin, TemplateView):
             return {"problems": error.errors}
         except (tables.TableError, geo.GeometryError) as error:
             return {"problems": [str(error)]}
-        return {"report": report, "summary": self.summary(report)}
+        return {"report": report, "summary": self.summary(report), **self.details(report)}
+
+    def details(self, report: Any) -> dict[str, Any]:
+        """More context for the report page, beside the summary."""
+        return {}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         upload = kwargs.get("upload") or self.stored_upload()
         context["upload"] = upload
         context["title"] = self.title
-        context["upload_url"] = reverse(self.upload_url_name, args=[self.municipality.slug])
+        context["upload_url"] = self.upload_url(upload)
+        context["chosen"] = self.chosen(upload)
         if "attempt" not in kwargs:
             context.update(self._attempt(upload, dry_run=True))
         else:
@@ -259,7 +297,11 @@ class _ReviewView(StoredUploadMixin, TemplateView):
         upload.delete()
         lines = "; ".join(f"{label}: {value}" for label, value in attempt["summary"])
         messages.success(request, _("Imported. %(summary)s") % {"summary": lines})
-        return HttpResponseRedirect(reverse(self.done_url_name, args=[self.municipality.slug]))
+        return HttpResponseRedirect(self.done_url(attempt["report"]))
+
+    def done_url(self, report: Any) -> str:
+        """Where the user sees what was imported."""
+        return reverse(self.done_url_name, args=[self.municipality.slug])
 
 
 def _int_option(upload: upload_store.StoredUpload, name: str) -> int | None:
@@ -305,6 +347,39 @@ class ObservationReviewView(_ReviewView):
             dry_run=dry_run,
         )
 
+    def upload_form(self) -> forms.Form:
+        return ObservationUploadForm(indicators=_indicators(self.municipality))
+
+    def done_url(self, report: services.ObservationImportReport) -> str:
+        # The indicator and year just imported, not the page's first indicator.
+        url = super().done_url(report)
+        shown = report.main_indicator()
+        if shown is None:
+            return url
+        return f"{url}?{urlencode({'indikator': shown[0], 'jahr': shown[1]})}"
+
+    def details(self, report: services.ObservationImportReport) -> dict[str, Any]:
+        # An IT.NRW table's row for the municipality: the value it brings, and
+        # the value it replaces.
+        shown = report.main_indicator()
+        if not report.rows or shown is None:
+            return {}
+        indicator = Indicator.objects.get(municipality__isnull=True, key=shown[0])
+        return {
+            "regional_indicator": indicator,
+            "regional_year": shown[1],
+            "regional_rows": [
+                {
+                    "row": row,
+                    "value": selectors.value_display(indicator, row.value),
+                    "previous": "–"
+                    if row.previous is None
+                    else selectors.value_display(indicator, row.previous),
+                }
+                for row in report.rows
+            ],
+        }
+
     def summary(self, report: services.ObservationImportReport) -> list[tuple[str, Any]]:
         return [
             (_("New values"), report.created),
@@ -320,6 +395,9 @@ class DistrictReviewView(_ReviewView):
     upload_url_name = "monitoring:upload_districts"
     done_url_name = "monitoring:districts"
     title = gettext_lazy("Check district boundaries")
+
+    def upload_form(self) -> forms.Form:
+        return DistrictUploadForm(levels=selectors.district_levels(self.municipality))
 
     def run(self, upload: upload_store.StoredUpload, *, dry_run: bool) -> Any:
         options = upload.options

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kette.monitoring import upload_views, views
+from kette.monitoring import manage_views, upload_views, views
 
 app_name = "monitoring"
 
@@ -29,6 +29,11 @@ urlpatterns = [
         views.IndicatorCSVView.as_view(),
         name="indicator_csv",
     ),
+    path(
+        PREFIX + "indikatoren/<slug:indicator_key>/<int:year>/loeschen/",
+        manage_views.ObservationsDeleteView.as_view(),
+        name="observations_delete",
+    ),
     path(PREFIX + "karte/", views.ChoroplethView.as_view(), name="choropleth"),
     path(
         PREFIX + "karte.geojson", views.ChoroplethGeoJSONView.as_view(), name="choropleth_geojson"
@@ -37,6 +42,11 @@ urlpatterns = [
         PREFIX + "sozialraum/<str:district_code>/",
         views.DistrictProfileView.as_view(),
         name="district_profile",
+    ),
+    path(
+        PREFIX + "sozialraum/<str:district_code>/loeschen/",
+        manage_views.DistrictDeleteView.as_view(),
+        name="district_delete",
     ),
     path(PREFIX + "vergleich/", views.DistrictComparisonView.as_view(), name="district_comparison"),
     path(PREFIX + "bedarfsindex/", views.NeedIndexView.as_view(), name="need_index"),

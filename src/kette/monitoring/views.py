@@ -16,6 +16,7 @@ from kette.monitoring import charts, classify, gaps, selectors
 from kette.monitoring.tables import format_number
 
 PERMISSION = "monitoring.read_indicators"
+MANAGE = "monitoring.manage_data"
 
 
 def _int(value: str | None) -> int | None:
@@ -43,6 +44,7 @@ class DistrictsView(MunicipalityMixin, TemplateView):
             d for d in selectors.districts_of(self.municipality) if d.level == level
         ]
         context["indicators"] = selectors.indicators_with_data(self.municipality)
+        context["can_manage_data"] = self.request.user.has_perm(MANAGE, self.municipality)
         return context
 
 
@@ -84,6 +86,7 @@ class IndicatorValuesView(MunicipalityMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         indicators = list(selectors.indicators_with_data(self.municipality))
         context["indicators"] = indicators
+        context["can_manage_data"] = self.request.user.has_perm(MANAGE, self.municipality)
         key = self.request.GET.get("indikator")
         indicator = next((i for i in indicators if i.key == key), None)
         if indicator is None and indicators:

@@ -126,6 +126,8 @@ def test_every_bad_cell_is_reported_with_row_and_column_and_nothing_is_written(c
         "102;sgb2-quote-u15;zwölf;1;;\n"
         "102;kinder-3-6;2012;-5;;\n"
         "102;sgb2-quote-u15;2012;;30;20\n"
+        "102;kinder-6-10;2012;1.234,25;;\n"
+        "101;sgb2-quote-u15;2013;;0;-20\n"
         "101;kinder-0-3;2012;11;;\n"
     )
     with pytest.raises(ImportRejected) as error:
@@ -138,9 +140,41 @@ def test_every_bad_cell_is_reported_with_row_and_column_and_nothing_is_written(c
         "Zeile 7, Spalte „Jahr“: „zwölf“ ist kein Jahr.",
         "Zeile 8, Spalte „Wert“: \u22125,0 ist negativ und damit unmöglich.",
         "Zeile 9, Spalte „Wert“: 150,0 ist als Prozentwert unmöglich.",
-        "Zeile 10: kinder-0-3 2012 für diesen Sozialraum steht schon in Zeile 2.",
+        "Zeile 10, Spalte „Wert“: 1.234,25 ist keine ganze Zahl und als Anzahl unmöglich.",
+        "Zeile 11, Spalte „Nenner“: Nenner ist negativ.",
+        "Zeile 12: kinder-0-3 2012 für diesen Sozialraum steht schon in Zeile 2.",
     ]
     assert not Observation.objects.exists()
+
+
+def test_numerators_that_are_not_whole_are_pointed_out(city):
+    table = _csv(
+        "Sozialraum;Indikator;Jahr;Wert;Zähler;Nenner\n"
+        "101;sgb2-quote-u15;2012;12,5;25;200\n"
+        "102;sgb2-quote-u15;2012;;12,5;100\n"
+        "101;sgb2-quote-u15;2013;;2,5;20,5\n"
+    )
+    report = services.observations_import(actor=None, municipality=city, table=table)
+    assert report.warnings == [
+        "Die Spalte „Zähler“ enthält 2 Zahlen, die nicht ganz sind (Zeilen 3, 4), obwohl "
+        "Zähler und Nenner Anzahlen sind: Ist es die richtige Spalte?",
+        "Die Spalte „Nenner“ enthält 1 Zahl, die nicht ganz ist (Zeile 4), obwohl "
+        "Zähler und Nenner Anzahlen sind: Ist es die richtige Spalte?",
+    ]
+    assert Observation.objects.filter(municipality=city).count() == 3  # a notice, not a refusal
+
+
+def test_itnrw_counts_are_checked_too():
+    koeln = MunicipalityFactory(official_key="05315000", name="Köln")
+    IndicatorFactory(key="kinder-itnrw", unit=Unit.COUNT)
+    regional = tables.read_itnrw((DATA / "itnrw_22811-01i_2023.csv").read_bytes())
+    with pytest.raises(ImportRejected) as error:
+        services.observations_import_itnrw(
+            actor=None, regional=regional, indicator_key="kinder-itnrw", municipalities=[koeln]
+        )
+    assert error.value.errors == [
+        "Zeile 83 (05315 Köln, krfr. Stadt): 14,4 ist keine ganze Zahl und als Anzahl unmöglich."
+    ]
 
 
 def test_missing_columns_are_named(city):
@@ -194,7 +228,7 @@ def test_number_cells_keep_their_value_whatever_their_decimals(city, name):
     """12.345 in a number cell was read as the text "12.345" and then as
     twelve thousand (a German thousands separator)."""
     rows = [["Sozialraum", "Indikator", "Jahr", "Wert"], [101, "sgb2-quote-u15", 2022, 12.345]]
-    rows += [[102, "sgb2-quote-u15", 2022, 0.125], [101, "kinder-0-3", 2022, 1234.5]]
+    rows += [[102, "sgb2-quote-u15", 2022, 0.125], [101, "kinder-0-3", 2022, 1234.0]]
     if name.endswith(".ods"):
         data = ods_bytes({"Werte": rows})
     else:
@@ -214,7 +248,7 @@ def test_number_cells_keep_their_value_whatever_their_decimals(city, name):
     assert values == {
         ("101", "sgb2-quote-u15"): 12.345,
         ("102", "sgb2-quote-u15"): 0.125,
-        ("101", "kinder-0-3"): 1234.5,
+        ("101", "kinder-0-3"): 1234,
     }
 
 

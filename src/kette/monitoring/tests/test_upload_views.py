@@ -1,10 +1,13 @@
 """Upload pages for indicator values and district boundaries: upload → report of
 every problem (nothing written) → confirmation; permissions; bad inputs."""
 
+import html
 import io
 import json
+import re
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
@@ -67,6 +70,23 @@ def _upload_districts(client, city, data, **options):
     return client.post(_districts_url(city), fields)
 
 
+def _table_rows(page):
+    """The cells of the body rows of the page's table, as text."""
+    body = re.search(r"<tbody>(.*?)</tbody>", page, re.S).group(1)
+    return [
+        [
+            re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<t[hd][^>]*>.*?</t[hd]>", row, re.S)
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
+
+
+def _upload_values_and_import(client, city, content, **options):
+    review = _upload_values(client, city, content, **options)["Location"]
+    return client.post(review)
+
+
 LONG = (
     "Sozialraum;Indikator;Jahr;Wert;Zähler;Nenner\n"
     "101;sgb2-quote-u15;2023;12,5;25;200\n"
@@ -91,8 +111,9 @@ def test_long_form_is_checked_then_imported_on_confirmation(coordinator_client, 
     assert not Observation.objects.exists()  # the report wrote nothing
 
     response = coordinator_client.post(review, follow=True)
-    assert response.redirect_chain[-1][0] == reverse(
-        "monitoring:indicator_values", args=[city.slug]
+    assert response.redirect_chain[-1][0] == (
+        reverse("monitoring:indicator_values", args=[city.slug])
+        + "?indikator=sgb2-quote-u15&jahr=2023"
     )
     assert "Importiert. Neue Werte: 2" in response.content.decode()
     values = Observation.objects.filter(municipality=city).order_by("district__code")
@@ -128,6 +149,22 @@ def test_values_for_years_still_to_come_are_pointed_out_before_the_import(coordi
     )
 
 
+def test_implausible_counts_are_refused_and_doubtful_numerators_pointed_out(
+    coordinator_client, city
+):
+    content = "Sozialraum;Indikator;Jahr;Wert\n101;kinder-0-3;2023;12,5\n"
+    page = coordinator_client.get(_upload_values(coordinator_client, city, content)["Location"])
+    html = page.content.decode()
+    assert "Zeile 2, Spalte „Wert“: 12,5 ist keine ganze Zahl und als Anzahl unmöglich." in html
+    assert "Jetzt importieren" not in html
+    content = "Sozialraum;Indikator;Jahr;Wert;Zähler;Nenner\n101;sgb2-quote-u15;2023;;2,5;20\n"
+    page = coordinator_client.get(_upload_values(coordinator_client, city, content)["Location"])
+    html = page.content.decode()
+    assert "<dt>Hinweis</dt>" in html
+    assert "Die Spalte „Zähler“ enthält 1 Zahl, die nicht ganz ist (Zeile 2)" in html
+    assert "Jetzt importieren" in html  # a notice, the import stays possible
+
+
 def test_wide_form_with_year_columns_from_xlsx_needs_the_indicator(coordinator_client, city):
     workbook = Workbook()
     workbook.active.append(["Sozialraum", "2022", "2023"])
@@ -153,9 +190,42 @@ def test_wide_form_with_year_columns_from_xlsx_needs_the_indicator(coordinator_c
     review = response["Location"]
     page = coordinator_client.get(review).content.decode()
     assert "Jetzt importieren" in page
-    coordinator_client.post(review)
+    _upload_values_and_import(coordinator_client, city, LONG)  # another indicator's values
+    response = coordinator_client.post(review, follow=True)
+    # The page shows the indicator just imported in its latest year, not the first one.
+    assert response.redirect_chain[-1][0].endswith("?indikator=kinder-0-3&jahr=2023")
+    assert "<caption>Kinder unter 3 Jahren, 2023</caption>" in response.content.decode()
     assert Observation.objects.filter(municipality=city, indicator__key="kinder-0-3").count() == 3
-    assert Observation.objects.get(district__code="101", year=2023).value == 1234
+    assert (
+        Observation.objects.get(indicator__key="kinder-0-3", district__code="101", year=2023).value
+        == 1234
+    )
+
+
+def test_after_a_report_with_problems_the_upload_page_keeps_the_choices(coordinator_client, city):
+    content = "Sozialraum;2022;2023\n101;120;130\n"
+    review = _upload_values(coordinator_client, city, content, layout="wide", year="2021")[
+        "Location"
+    ]
+    page = coordinator_client.get(review).content.decode()
+    assert "Die Spalten sind Jahre: bitte den Indikator angeben." in page
+    # The report says what was chosen, and the way back keeps it.
+    assert "<dt>Aufbau</dt>" in page and "Breite Form: eine Spalte je Jahr" in page
+    assert "<dt>Jahr</dt>" in page
+    again = html.unescape(re.search(r'<a href="([^"]+)">Andere Datei hochladen</a>', page).group(1))
+    assert again == _values_url(city) + "?layout=wide&year=2021"
+    form = coordinator_client.get(again).content.decode()
+    assert re.search(r'<input type="radio" name="layout" value="wide"[^>]*checked', form)
+    assert 'name="year" value="2021"' in form
+
+    response = _upload_values(
+        coordinator_client, city, content, layout="wide", indicator="kinder-0-3"
+    )
+    page = coordinator_client.get(response["Location"]).content.decode()
+    assert "Kinder unter 3 Jahren (kinder-0-3)" in page
+    again = html.unescape(re.search(r'<a href="([^"]+)">Andere Datei hochladen</a>', page).group(1))
+    form = coordinator_client.get(again).content.decode()
+    assert '<option value="kinder-0-3" selected>' in form
 
 
 def test_itnrw_export_fills_only_this_municipality(coordinator_client, city):
@@ -164,12 +234,29 @@ def test_itnrw_export_fills_only_this_municipality(coordinator_client, city):
         coordinator_client, city, data, layout="itnrw", indicator="mindestsicherungsquote"
     )
     review = response["Location"]
-    assert "Neue Werte" in coordinator_client.get(review).content.decode()
+    page = coordinator_client.get(review).content.decode()
+    assert "Neue Werte" in page
+    # The review shows the row of the municipality with the value it brings.
+    assert "Werte, die der Import speichert: Mindestsicherungsquote, 2023" in page
+    assert _table_rows(page) == [["83", "05315", "Köln, krfr. Stadt", "14,4", "–"]]
     coordinator_client.post(review)
     observation = Observation.objects.get(municipality=city)
     assert (observation.district, observation.year, observation.value) == (None, 2023, 14.4)
     # Programme-wide reference data is not written from one municipality's upload.
     assert not RegionalObservation.objects.exists()
+
+    # Uploaded again over a different value: the review shows both.
+    observation.value = 12.0
+    observation.save()
+    response = _upload_values(
+        coordinator_client, city, data, layout="itnrw", indicator="mindestsicherungsquote"
+    )
+    page = coordinator_client.get(response["Location"]).content.decode()
+    assert _table_rows(page)[-1][-2:] == ["14,4", "12,0"]
+    coordinator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = coordinator_client.get(response["Location"]).content.decode()
+    assert "Values the import stores: Mindestsicherungsquote, 2023" in page
+    assert _table_rows(page)[-1][-2:] == ["14.4", "12.0"]
 
 
 def test_itnrw_without_the_municipality_and_without_indicator(coordinator_client, city):
@@ -259,7 +346,7 @@ def test_districts_from_geojson_are_checked_then_imported(coordinator_client, ci
     assert "/monitoring/daten/sozialraeume/pruefen/" in review
     page = coordinator_client.get(review).content.decode()
     assert "<dt>Neue Sozialräume</dt>" in page
-    assert "<dd>\n          1\n        </dd>" in page  # one new, one changed
+    assert re.search(r"<dt>Neue Sozialräume</dt>\s*<dd>\s*1\s*</dd>", page)  # and one changed
     assert "EPSG:4326" in page
     assert not District.objects.filter(code="103").exists()
     response = coordinator_client.post(review, follow=True)
@@ -309,9 +396,17 @@ def test_every_bad_feature_is_reported_and_nothing_written(coordinator_client, c
 
 def test_properties_not_in_the_file_are_named_with_the_ones_there(coordinator_client, city):
     data = collection(feature("1", "Dom", square(6.95, 50.94), STT_NR="1"))
-    review = _upload_districts(coordinator_client, city, data, code_property="NUMMER")["Location"]
+    review = _upload_districts(
+        coordinator_client, city, data, code_property="NUMMER", crs="EPSG:25832"
+    )["Location"]
     page = coordinator_client.get(review).content.decode()
     assert "Kein Feature hat die Eigenschaft „NUMMER“; die Datei hat: ref, name, STT_NR." in page
+    # Back on the upload page, the choices are still there.
+    again = html.unescape(re.search(r'<a href="([^"]+)">Andere Datei hochladen</a>', page).group(1))
+    form = coordinator_client.get(again).content.decode()
+    assert 'name="code_property" value="NUMMER"' in form
+    assert 'name="level" value="Stadtteil"' in form
+    assert '<option value="EPSG:25832" selected>' in form
 
 
 @pytest.mark.parametrize(
@@ -371,6 +466,20 @@ def test_coordinators_find_the_upload_pages_in_the_navigation(coordinator_client
     html = page.content.decode()
     assert f'href="{_values_url(city)}"' in html
     assert f'href="{_districts_url(city)}"' in html
+
+
+def test_without_districts_the_page_points_coordinators_to_the_upload(client, world):
+    empty = world.b
+    url = reverse("monitoring:districts", args=[empty.slug])
+    client.force_login(user_with_role(Role.COORDINATOR, empty, username="koord-b"))
+    page = client.get(url).content.decode()
+    assert "Noch keine Sozialräume vorhanden." in page
+    assert f'<a href="{_districts_url(empty)}">Sozialraumgrenzen hochladen (GeoJSON)</a>' in page
+    assert "kette import_districts" in page  # the command line as the admins' way
+    client.force_login(user_with_role(Role.VIEWER, empty, username="leser-b"))
+    page = client.get(url).content.decode()
+    assert "Die Koordination der Kommune lädt sie hoch." in page
+    assert _districts_url(empty) not in page
 
 
 def test_a_token_works_only_for_its_kind_user_and_municipality(client, city, world):

@@ -617,9 +617,9 @@ def _candidates_from_table(
                     % {"where": reader.where(line, denominator_index)}
                 )
                 continue
-            for part, index in ((numerator, numerator_index), (denominator, denominator_index)):
+            for part, column in ((numerator, numerator_index), (denominator, denominator_index)):
                 if part is not None and not float(part).is_integer():
-                    fractional.setdefault(index, []).append(line)
+                    fractional.setdefault(column, []).append(line)
             if numerator is not None and denominator is not None and numerator > denominator:
                 errors.append(
                     _("%(where)s: the numerator is larger than the denominator.")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kette.core.forms import UnixNewlinesMixin
 from kette.core.models import Municipality, User
-from kette.directory import selectors
+from kette.directory import languages, selectors
 from kette.directory.models import Organization, Service, Taxonomy, TaxonomyTerm, Weekday
 from kette.directory.services import years_to_months
 from kette.directory.tabular import LATITUDE_RANGE, LONGITUDE_RANGE
@@ -98,13 +99,18 @@ class ServiceForm(UnixNewlinesMixin, forms.ModelForm):
         return self._clean_age("max_age_years")
 
     def clean_languages(self) -> list[str]:
-        codes = [c.strip().lower() for c in self.cleaned_data["languages"].split(",") if c.strip()]
-        wrong = [c for c in codes if not (c.isascii() and c.isalpha() and 2 <= len(c) <= 3)]
+        # commas as the help text says; semicolons and spaces separate too
+        codes = [c.lower() for c in re.split(r"[,;\s]+", self.cleaned_data["languages"]) if c]
+        wrong = [c for c in codes if not languages.known(c)]
         if wrong:
             raise ValidationError(
-                _("Not an ISO 639 language code: %(codes)s") % {"codes": ", ".join(wrong)}
+                _(
+                    "Not an ISO 639 language code: %(codes)s. Please give codes such as "
+                    "de, tr, ar, separated by commas."
+                )
+                % {"codes": ", ".join(wrong)}
             )
-        return codes
+        return list(dict.fromkeys(codes))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

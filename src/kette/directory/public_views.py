@@ -23,19 +23,18 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.utils.translation import (
-    get_language_info,
     gettext_lazy,
     ngettext,
     pgettext,
-    pgettext_lazy,
 )
-from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from kette.core.models import District, Municipality
 from kette.core.tenancy import MunicipalityMixin
 from kette.directory import origins, selectors
+from kette.directory.languages import name as language_name
 from kette.directory.models import (
     HSDS_WEEKDAYS,
     LifePhase,
@@ -73,34 +72,6 @@ FACET_FIELDS = {
     "accessibility": "barrierefreiheit",
     "weekday": "wochentag",
 }
-
-
-# Languages of offers (ISO 639) that Django has no name for, among them the
-# codes the spreadsheet import gives "Kurdisch" and "Gebärdensprache".
-LANGUAGE_NAMES = {
-    "am": gettext_lazy("Amharic"),
-    # kette's catalogue keeps "English" for the language switcher (its own name)
-    "en": pgettext_lazy("language of an offer", "English"),
-    "gsg": gettext_lazy("German Sign Language"),
-    "ku": gettext_lazy("Kurdish"),
-    "prs": gettext_lazy("Dari"),
-    "ps": gettext_lazy("Pashto"),
-    "rom": gettext_lazy("Romani"),
-    "so": gettext_lazy("Somali"),
-    "ti": gettext_lazy("Tigrinya"),
-    "zh": gettext_lazy("Chinese"),
-}
-
-
-def language_name(code: str, default: str = "") -> str:
-    """The name of the language with the ISO 639 `code` in the interface's
-    language; unknown: `default`, else the code."""
-    if code in LANGUAGE_NAMES:
-        return str(LANGUAGE_NAMES[code])
-    try:
-        return str(get_language_info(code)["name_translated"])
-    except KeyError:
-        return default or code
 
 
 class _CoordinateField(forms.FloatField):

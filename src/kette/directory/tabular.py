@@ -54,7 +54,7 @@ from kette.core.models import Municipality, User
 from kette.core.spreadsheets import formula_safe, formula_unescaped
 from kette.core.text import fold_german, german_decimal, unix_newlines
 from kette.core.upload_store import max_bytes, megabytes, size_message
-from kette.directory import selectors, services
+from kette.directory import languages, selectors, services
 from kette.directory.bulk_models import ColumnMapping
 from kette.directory.models import (
     MAX_AGE_MONTHS,
@@ -729,7 +729,7 @@ def parse_languages(value: str) -> list[str]:
     for part in split_list(value):
         folded = _fold(part)
         code = LANGUAGE_NAMES.get(folded, folded)
-        if not re.fullmatch(r"[a-z]{2,3}", code):
+        if not languages.known(code):
             raise CellError(
                 _("“%(value)s” is no language code (ISO 639, e.g. de, tr, ar).") % {"value": part}
             )

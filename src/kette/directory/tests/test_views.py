@@ -86,6 +86,8 @@ def test_text_typed_in_the_browser_reimports_unchanged_from_its_excel_export(
         ({"min_age_years": "4", "max_age_years": "3"}, "Obergrenze muss über dem Mindestalter"),
         ({"max_age_years": "150"}, "zwischen -0,75 und 99 Jahren"),
         ({"languages": "deutsch"}, "Kein ISO-639-Sprachcode"),
+        # two letters are not enough: "xx" reached the public language filter
+        ({"languages": "de, xx, qqq"}, "Kein ISO-639-Sprachcode: xx, qqq. Bitte Codes wie"),
         ({"name": ""}, "Dieses Feld ist zwingend erforderlich"),
     ],
 )
@@ -311,3 +313,21 @@ def test_a_place_without_a_street_is_named_on_its_remove_button(world, organizat
         services.schedule_add(actor=None, service_at_location=link, weekday=weekday)
     body = client.get(f"/k/{world.a.slug}/angebote/{service.pk}/orte/").content.decode()
     assert "Seine Öffnungszeiten an diesem Ort (2 Einträge) werden mit entfernt." in body
+
+
+def test_languages_must_be_iso_639_codes_and_rare_ones_get_names(world, coordinator, organization):
+    from kette.directory import languages
+
+    assert languages.known("tr") and languages.known("gsg") and languages.known("prs")
+    assert not languages.known("xx") and not languages.known("qqq") and not languages.known("d3")
+    # a language Django has no name for: pycountry's, in the interface language
+    assert languages.name("yo") == "Joruba"
+    assert languages.name("qqq") == "qqq"
+    service = services.service_create(actor=None, organization=organization, name="Kurs")
+    response = logged_in(coordinator).post(
+        f"/k/{world.a.slug}/angebote/{service.pk}/bearbeiten/",
+        form_data(organization, name="Kurs", languages="de; tr ar, tr"),
+    )
+    assert response.status_code == 302
+    # semicolons and spaces separate too; a repeated code counts once
+    assert sorted(service.languages.values_list("code", flat=True)) == ["ar", "de", "tr"]

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from kette.learning.models import AgendaItem, Meeting
 
@@ -69,5 +70,6 @@ def calendar_for(
         calendar.add_component(_event(meeting, agenda_of(meeting), url_of(meeting)))
     if not calendar.subcomponents:
         # An empty feed is still a valid calendar for subscribers.
-        calendar.add("x-wr-caldesc", f"{name} ({timezone.localdate():%d.%m.%Y})")
+        today = date_format(timezone.localdate(), "SHORT_DATE_FORMAT")
+        calendar.add("x-wr-caldesc", f"{name} ({today})")
     return calendar.to_ical()

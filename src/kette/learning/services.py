@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kette.core.audit import audited_delete, audited_save
@@ -75,6 +76,12 @@ AGENDA_FIELDS = {
     "order",
 }
 WORKING_GROUP_FIELDS = {"title", "topic", "moderators", "room", "order"}
+
+
+def _day(day: dt.date) -> str:
+    """A date in mails and messages, in the active language's short format
+    (13.09.2017; in English 13 Sep 2017)."""
+    return date_format(day, "SHORT_DATE_FORMAT")
 
 
 def _assign(instance: Any, allowed: set[str], fields: dict[str, Any]) -> None:
@@ -162,7 +169,7 @@ def _refuse_items_after_the_end(
     after = [item for item in items if item.day + shift > ends_on]
     if after:
         names = ", ".join(
-            f"{item.title} ({item.day + shift:%d.%m.%Y}, {item.start_time:%H:%M})" for item in after
+            f"{item.title} ({_day(item.day + shift)}, {item.start_time:%H:%M})" for item in after
         )
         raise ValidationError(
             {
@@ -180,7 +187,7 @@ def _mail_new_date_or_venue(meeting: Meeting, cancel_url_template: str) -> int:
     people = meeting.registrations.exclude(status=RegistrationStatus.CANCELLED).order_by("pk")
     subject = _("Change of date or venue: %(meeting)s on %(date)s") % {
         "meeting": meeting,
-        "date": f"{meeting.starts_on:%d.%m.%Y}",
+        "date": _day(meeting.starts_on),
     }
     told = 0
     for registration in people:
@@ -392,7 +399,7 @@ def _mail_after_commit(email: str, subject: str, body: str) -> None:
 def _notify_moved_up(registration: Registration) -> None:
     body = _(
         "Good news: a place has become free at %(meeting)s on %(date)s. You are now registered."
-    ) % {"meeting": registration.meeting, "date": f"{registration.meeting.starts_on:%d.%m.%Y}"}
+    ) % {"meeting": registration.meeting, "date": _day(registration.meeting.starts_on)}
     _mail_after_commit(registration.email, _("You are registered"), body)
 
 
@@ -464,7 +471,7 @@ def _mail_confirmation(registration: Registration, cancel_url_template: str) -> 
         "name": registration.person_name,
         "state": state,
         "meeting": registration.meeting,
-        "date": f"{registration.meeting.starts_on:%d.%m.%Y}",
+        "date": _day(registration.meeting.starts_on),
         "venue": registration.meeting.venue,
         "link": link,
     }
@@ -523,7 +530,7 @@ def registration_cancel(*, actor: User | None, registration: Registration) -> Re
     _mail_after_commit(
         registration.email,
         _("Registration cancelled: %(meeting)s on %(date)s")
-        % {"meeting": meeting, "date": f"{meeting.starts_on:%d.%m.%Y}"},
+        % {"meeting": meeting, "date": _day(meeting.starts_on)},
         render_to_string(
             "learning/email/registration_cancelled.txt",
             {"meeting": meeting, "registration": registration},
@@ -913,7 +920,7 @@ def _mail_invitation(
     }
     subject = _("Invitation: %(meeting)s on %(date)s") % {
         "meeting": meeting,
-        "date": f"{meeting.starts_on:%d.%m.%Y}",
+        "date": _day(meeting.starts_on),
     }
     body = render_to_string("learning/email/invitation.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])

@@ -165,6 +165,18 @@ class AgendaItem(models.Model):
     def __str__(self) -> str:
         return f"{self.start_time:%H:%M} {self.title}"
 
+    def speaker_label(self) -> str:
+        """Who speaks, as the agenda, the minutes and the calendar file name them:
+        the free text of `speakers` if given (lines kept), else the speaker's
+        name, organisation and (municipality)."""
+        if self.speakers.strip():
+            return self.speakers.strip()
+        label = ", ".join(part for part in (self.speaker_name, self.speaker_organisation) if part)
+        if self.speaker_municipality_id:
+            municipality = self.speaker_municipality.name  # type: ignore[union-attr]
+            label = f"{label} ({municipality})" if label else municipality
+        return label
+
     def clean(self) -> None:
         if self.end_time and self.start_time and self.end_time < self.start_time:
             raise ValidationError({"end_time": _("The end cannot be before the start.")})

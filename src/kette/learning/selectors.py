@@ -77,16 +77,33 @@ def agenda_item_in(meeting: Meeting, pk: int) -> AgendaItem:
         raise Http404 from error
 
 
-def working_groups_with_talks(meeting: Meeting) -> QuerySet[WorkingGroup]:
-    """The meeting's working groups, each with its accepted short talks
-    (`group.accepted_talks`) in their order."""
+def _with_accepted_talks(groups: QuerySet[WorkingGroup]) -> QuerySet[WorkingGroup]:
     accepted = (
         Contribution.objects.filter(status=ContributionStatus.ACCEPTED)
         .select_related("municipality")
         .order_by("order", "created_at", "pk")
     )
-    return meeting.working_groups.order_by("order", "pk").prefetch_related(
+    return groups.order_by("order", "pk").prefetch_related(
         Prefetch("contributions", queryset=accepted, to_attr="accepted_talks")
+    )
+
+
+def working_groups_with_talks(meeting: Meeting) -> QuerySet[WorkingGroup]:
+    """The meeting's working groups, each with its accepted short talks
+    (`group.accepted_talks`) in their order."""
+    return _with_accepted_talks(meeting.working_groups.all())
+
+
+def public_meetings_for_calendar(programme: Programme) -> QuerySet[Meeting]:
+    """The public meetings with what their calendar entries show, in a fixed
+    number of queries: `agenda_items` in the agenda's order with the speakers'
+    municipalities, `working_groups` as `working_groups_with_talks` gives them."""
+    agenda = AgendaItem.objects.select_related("speaker_municipality").order_by(
+        "day", "start_time", "order", "pk"
+    )
+    groups = _with_accepted_talks(WorkingGroup.objects.all())
+    return public_meetings(programme).prefetch_related(
+        Prefetch("agenda_items", queryset=agenda), Prefetch("working_groups", queryset=groups)
     )
 
 

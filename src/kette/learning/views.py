@@ -202,6 +202,7 @@ class MeetingCalendarView(MeetingMixin, View):
         content = ical.calendar_for(
             [self.meeting],
             agenda_of=lambda m: list(selectors.agenda_of(m)),
+            groups_of=selectors.working_groups_with_talks,
             url_of=lambda m: request.build_absolute_uri(m.get_absolute_url()),
             name=str(self.meeting),
         )
@@ -211,12 +212,11 @@ class MeetingCalendarView(MeetingMixin, View):
 def programme_calendar(request: HttpRequest) -> HttpResponse:
     """A feed of the programme's public meetings, for calendar subscriptions."""
     programme = _programme()
-    meetings = selectors.public_meetings(programme).prefetch_related("agenda_items")
+    meetings = selectors.public_meetings_for_calendar(programme)
     content = ical.calendar_for(
         meetings,
-        agenda_of=lambda m: sorted(
-            m.agenda_items.all(), key=lambda i: (i.day, i.start_time, i.order, i.pk)
-        ),
+        agenda_of=lambda m: list(m.agenda_items.all()),
+        groups_of=lambda m: m.working_groups.all(),
         url_of=lambda m: request.build_absolute_uri(m.get_absolute_url()),
         name=_("Learning network – %(programme)s") % {"programme": programme.name},
     )

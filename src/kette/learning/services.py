@@ -320,10 +320,41 @@ def _contribution_new(
 
 
 def _set_status(contribution: Contribution, status: str, actor: User | None) -> Contribution:
+    """Save a decision; a changed one is mailed to whoever offered the talk."""
     if contribution.status != status:
         contribution.status = status
         audited_save(contribution, actor=actor)
+        _mail_decision(contribution, actor)
     return contribution
+
+
+def _mail_decision(contribution: Contribution, actor: User | None) -> None:
+    """Tell the person who offered the talk that it was accepted or declined (not
+    when they decided themselves, as when the office records an earlier talk)."""
+    person = contribution.submitted_by
+    if person is None or not person.email or (actor is not None and person.pk == actor.pk):
+        return
+    meeting = contribution.working_group.meeting
+    accepted = contribution.status == ContributionStatus.ACCEPTED
+    if accepted:
+        subject = _("Your short talk has been accepted: %(title)s")
+    else:
+        subject = _("Your short talk has not been accepted: %(title)s")
+    talks_url = settings.KETTE_BASE_URL.rstrip("/") + reverse(
+        "learning:contribution_submit",
+        kwargs={"municipality_slug": contribution.municipality.slug, "number": meeting.number},
+    )
+    body = render_to_string(
+        "learning/email/contribution_decided.txt",
+        {
+            "person": person,
+            "contribution": contribution,
+            "meeting": meeting,
+            "accepted": accepted,
+            "talks_url": talks_url,
+        },
+    )
+    _mail_after_commit(person.email, subject % {"title": contribution.title}, body)
 
 
 @transaction.atomic
@@ -344,7 +375,8 @@ def contribution_record(
 
 @transaction.atomic
 def contribution_accept(*, actor: User | None, contribution: Contribution) -> Contribution:
-    """Accept a short talk: it appears in its working group on the meeting page."""
+    """Accept a short talk: it appears in its working group on the meeting page,
+    and the person who offered it is told by e-mail after commit."""
     if contribution.order == 0:
         highest = contribution.working_group.contributions.aggregate(n=Max("order"))["n"]
         contribution.order = (highest or 0) + 1
@@ -353,7 +385,8 @@ def contribution_accept(*, actor: User | None, contribution: Contribution) -> Co
 
 @transaction.atomic
 def contribution_decline(*, actor: User | None, contribution: Contribution) -> Contribution:
-    """Decline a short talk: it stays visible to its municipality only."""
+    """Decline a short talk: it stays visible to its municipality only, and the
+    person who offered it is told by e-mail after commit."""
     return _set_status(contribution, ContributionStatus.DECLINED, actor)
 
 

@@ -401,6 +401,7 @@ def test_a_submitted_talk_appears_on_the_meeting_page_once_accepted(
     login(client, office)
     review = client.get("/lernnetzwerk/17/kurzreferate/").content.decode()
     assert "Kita und Schule" in review
+    assert "erfährt Ihre Entscheidung per E-Mail" in review
     client.post(f"/lernnetzwerk/17/kurzreferate/{talk.pk}/entscheidung/", {"decision": "accept"})
     talk.refresh_from_db()
     assert talk.status == ContributionStatus.ACCEPTED

@@ -128,6 +128,45 @@ def working_group_dependants(group: WorkingGroup) -> WorkingGroupDependants:
     )
 
 
+@dataclass(frozen=True)
+class MeetingDependants:
+    """What deleting a meeting takes with it."""
+
+    agenda_items: int
+    working_groups: int
+    registrations: int  # every registration, cancelled ones included
+    to_tell: int  # registered or waiting for a meeting that is not over: mailed
+    talks: int  # short talks offered, whatever their status
+    slides: int  # of those, with slides
+    documents: int
+    photos: int
+    has_minutes: bool
+    articles: int
+    published_articles: int
+
+
+def meeting_dependants(meeting: Meeting, *, today: dt.date) -> MeetingDependants:
+    registrations = dict(
+        meeting.registrations.values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    active = sum(n for status, n in registrations.items() if status != RegistrationStatus.CANCELLED)
+    talks = Contribution.objects.filter(working_group__meeting=meeting)
+    articles = meeting.articles.all()
+    return MeetingDependants(
+        agenda_items=meeting.agenda_items.count(),
+        working_groups=meeting.working_groups.count(),
+        registrations=sum(registrations.values()),
+        to_tell=active if meeting.ends_on >= today else 0,
+        talks=talks.count(),
+        slides=talks.exclude(slides="").count(),
+        documents=meeting.documents.count(),
+        photos=meeting.photos.count(),
+        has_minutes=hasattr(meeting, "minutes"),
+        articles=articles.count(),
+        published_articles=articles.published().count(),
+    )
+
+
 def minutes_text_of(item: AgendaItem) -> str:
     """The minutes text written for an agenda item ("" when none)."""
     entry = MinutesEntry.objects.filter(agenda_item=item).first()

@@ -184,11 +184,22 @@ def _refuse_items_after_the_end(
 
 def _mail_new_date_or_venue(meeting: Meeting, cancel_url_template: str) -> int:
     """Tell everyone registered or waiting the meeting's new date and venue."""
-    people = meeting.registrations.exclude(status=RegistrationStatus.CANCELLED).order_by("pk")
     subject = _("Change of date or venue: %(meeting)s on %(date)s") % {
         "meeting": meeting,
         "date": _day(meeting.starts_on),
     }
+    return _mail_registered(
+        meeting, subject, "learning/email/meeting_changed.txt", cancel_url_template
+    )
+
+
+def _mail_registered(
+    meeting: Meeting, subject: str, template: str, cancel_url_template: str = ""
+) -> int:
+    """Mail everyone registered or waiting for the meeting after commit; `template`
+    gets the meeting, the registration and, with `cancel_url_template`, a fresh
+    cancellation link. Returns how many were mailed."""
+    people = meeting.registrations.exclude(status=RegistrationStatus.CANCELLED).order_by("pk")
     told = 0
     for registration in people:
         link = ""
@@ -196,12 +207,55 @@ def _mail_new_date_or_venue(meeting: Meeting, cancel_url_template: str) -> int:
             token = registration_cancel_token(registration)
             link = cancel_url_template.replace("{token}", token)
         body = render_to_string(
-            "learning/email/meeting_changed.txt",
-            {"meeting": meeting, "registration": registration, "cancel_link": link},
+            template, {"meeting": meeting, "registration": registration, "cancel_link": link}
         )
         _mail_after_commit(registration.email, subject, body)
         told += 1
     return told
+
+
+@transaction.atomic
+def meeting_delete(*, actor: User | None, meeting: Meeting) -> int:
+    """Delete a meeting with everything that belongs to it: agenda, working groups,
+    short talks, registrations, invitations, minutes, documents, photos and the
+    articles about it, each deletion recorded; the stored files (slides,
+    documents, photos) go once the transaction has committed. Everyone
+    registered or waiting for a meeting that is not over is told by e-mail that
+    it does not take place. Returns how many were told. The confirmation page
+    says all this first (`selectors.meeting_dependants`)."""
+    meeting = _lock_meeting(meeting)
+    told = 0
+    if meeting.ends_on >= timezone.localdate():
+        told = _mail_meeting_cancelled(meeting)
+    for article in meeting.articles.all():
+        audited_delete(article, actor=actor)
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    if minutes is not None:
+        for entry in minutes.entries.all():
+            audited_delete(entry, actor=actor)
+        audited_delete(minutes, actor=actor)
+    for photo in meeting.photos.all():
+        meeting_photo_delete(actor=actor, photo=photo)
+    for document in meeting.documents.all():
+        meeting_document_delete(actor=actor, document=document)
+    for registration in meeting.registrations.all():
+        audited_delete(registration, actor=actor)
+    for group in meeting.working_groups.all():
+        working_group_delete(actor=actor, group=group)
+    meeting.invitations.all().delete()  # no history of their own
+    for item in meeting.agenda_items.all():
+        audited_delete(item, actor=actor)
+    audited_delete(meeting, actor=actor)
+    return told
+
+
+def _mail_meeting_cancelled(meeting: Meeting) -> int:
+    """Tell everyone registered or waiting that the meeting does not take place."""
+    subject = _("Cancelled: %(meeting)s on %(date)s") % {
+        "meeting": meeting,
+        "date": _day(meeting.starts_on),
+    }
+    return _mail_registered(meeting, subject, "learning/email/meeting_cancelled.txt")
 
 
 # Agenda and working groups ----------------------------------------------------
@@ -1050,6 +1104,15 @@ def practice_example_create(
     audited_save(example, actor=actor)
     _set_contributions(example, contributions)
     return example
+
+
+@transaction.atomic
+def practice_example_delete(*, actor: User | None, example: PracticeExample) -> None:
+    """Delete a practice example with its attachments (the files go once the
+    transaction has committed); the short talks it was linked to stay."""
+    for attachment in example.attachments.all():
+        practice_example_attachment_delete(actor=actor, attachment=attachment)
+    audited_delete(example, actor=actor)
 
 
 @transaction.atomic

@@ -336,6 +336,118 @@ class MeetingUpdateView(MeetingMixin, FormView):
         messages.success(self.request, " ".join(text))
         return self.staff_redirect("meeting_detail")
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["delete_url"] = reverse("learning:meeting_delete", args=[self.meeting.number])
+        context["consequences"] = _meeting_deletion(self.meeting)
+        return context
+
+
+def _meeting_deletion(meeting: Meeting) -> list[str]:
+    """What deleting the meeting takes with it, in sentences for the confirmation."""
+    goes = selectors.meeting_dependants(meeting, today=timezone.localdate())
+    counted = [
+        (
+            goes.agenda_items,
+            ngettext(
+                "%(count)s agenda item is deleted with it.",
+                "%(count)s agenda items are deleted with it.",
+                goes.agenda_items,
+            ),
+        ),
+        (
+            goes.working_groups,
+            ngettext(
+                "%(count)s working group is deleted with it.",
+                "%(count)s working groups are deleted with it.",
+                goes.working_groups,
+            ),
+        ),
+        (
+            goes.registrations,
+            ngettext(
+                "%(count)s registration is deleted with it.",
+                "%(count)s registrations are deleted with it.",
+                goes.registrations,
+            ),
+        ),
+        (
+            goes.to_tell,
+            ngettext(
+                "%(count)s person registered or on the waitlist is told by e-mail that the "
+                "meeting does not take place.",
+                "%(count)s people registered or on the waitlist are told by e-mail that the "
+                "meeting does not take place.",
+                goes.to_tell,
+            ),
+        ),
+        (
+            goes.talks,
+            ngettext(
+                "%(count)s short talk is deleted with it.",
+                "%(count)s short talks are deleted with it.",
+                goes.talks,
+            ),
+        ),
+        (
+            goes.slides,
+            ngettext(
+                "%(count)s file of slides is deleted for good.",
+                "%(count)s files of slides are deleted for good.",
+                goes.slides,
+            ),
+        ),
+        (
+            goes.documents,
+            ngettext(
+                "%(count)s document is deleted for good.",
+                "%(count)s documents are deleted for good.",
+                goes.documents,
+            ),
+        ),
+        (
+            goes.photos,
+            ngettext(
+                "%(count)s photo is deleted for good.",
+                "%(count)s photos are deleted for good.",
+                goes.photos,
+            ),
+        ),
+        (
+            goes.articles,
+            ngettext(
+                "%(count)s article about the meeting is deleted with it.",
+                "%(count)s articles about the meeting are deleted with it.",
+                goes.articles,
+            ),
+        ),
+    ]
+    sentences = [text % {"count": count} for count, text in counted if count]
+    if goes.has_minutes:
+        sentences.append(_("The minutes are deleted with it."))
+    if goes.published_articles:
+        sentences.append(_("Published articles disappear from the news page."))
+    return sentences
+
+
+class MeetingDeleteView(MeetingMixin, View):
+    permission_required = "learning.manage_meeting"
+
+    def post(self, request: HttpRequest, number: int) -> HttpResponse:
+        told = services.meeting_delete(actor=request.user, meeting=self.meeting)  # type: ignore[arg-type]
+        text = [_("The meeting has been deleted.")]
+        if told:
+            text.append(
+                ngettext(
+                    "%(count)s registered person has been told by e-mail.",
+                    "%(count)s registered people have been told by e-mail.",
+                    told,
+                )
+                % {"count": told}
+            )
+        messages.success(request, " ".join(text))
+        return redirect("learning:meeting_list")
+
 
 class AgendaBuilderView(MeetingMixin, TemplateView):
     """The agenda and working groups of a meeting, with forms to add to both."""
@@ -923,7 +1035,27 @@ class MunicipalityPracticeExampleEditView(MunicipalityMixin, FormView):
         context["example"] = self.example
         context["attachments"] = self.example.attachments.all()
         context.setdefault("attachment_form", PracticeExampleAttachmentForm())
+        context["delete_url"] = reverse(
+            "learning:practice_example_delete", args=[self.municipality.slug, self.example.pk]
+        )
+        attachments = len(context["attachments"])
+        if attachments:
+            context["example_consequence"] = ngettext(
+                "%(count)s attachment is deleted with it for good.",
+                "%(count)s attachments are deleted with it for good.",
+                attachments,
+            ) % {"count": attachments}
         return context
+
+
+class PracticeExampleDeleteView(MunicipalityMixin, View):
+    permission_required = "learning.manage_practice_examples"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        example = selectors.practice_example_in(self.municipality, kwargs["example_pk"])
+        services.practice_example_delete(actor=request.user, example=example)  # type: ignore[arg-type]
+        messages.success(request, _("The practice example has been deleted."))
+        return redirect("learning:municipality_practice_examples", self.municipality.slug)
 
 
 class PracticeExampleAttachmentAddView(MunicipalityMixin, View):

@@ -13,7 +13,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -24,6 +23,7 @@ from kette.core.pdf import PDF_MEDIA_TYPE, render_pdf
 from kette.core.roles import roles_of
 from kette.core.selectors import default_programme, municipality_by_slug
 from kette.core.tenancy import MunicipalityMixin
+from kette.core.text import german_slug
 from kette.learning import exports, ical, selectors, services
 from kette.learning.forms import (
     AgendaItemForm,
@@ -187,6 +187,12 @@ def _calendar_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=CALENDAR_TYPE)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+def _download_name(title: str, fallback: str, extension: str) -> str:
+    """A download's file name from its title, umlauts and ß transliterated
+    ("Übergänge gestalten" → uebergaenge-gestalten.pdf, not ubergange-…)."""
+    return f"{german_slug(title) or fallback}.{extension}"
 
 
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:
@@ -1123,7 +1129,7 @@ class PracticeExampleAttachmentDownloadView(View):
         return FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,
-            filename=f"{slugify(attachment.title) or 'anhang'}.{attachment.extension}",
+            filename=_download_name(attachment.title, "anhang", attachment.extension),
         )
 
 
@@ -1141,7 +1147,7 @@ class ContributionSlidesView(MeetingMixin, View):
         return FileResponse(
             contribution.slides.open("rb"),
             as_attachment=True,
-            filename=f"{slugify(contribution.title) or 'kurzreferat'}.{extension}",
+            filename=_download_name(contribution.title, "kurzreferat", extension),
         )
 
 
@@ -1236,7 +1242,7 @@ class MeetingDocumentDownloadView(MeetingMixin, View):
         return FileResponse(
             document.file.open("rb"),
             as_attachment=True,
-            filename=f"{slugify(document.title) or 'dokument'}.{document.extension}",
+            filename=_download_name(document.title, "dokument", document.extension),
         )
 
 

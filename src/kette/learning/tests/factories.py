@@ -5,6 +5,7 @@ import datetime as dt
 import factory
 from factory.django import DjangoModelFactory
 
+from kette.learning import services
 from kette.learning.models import (
     AgendaItem,
     AgendaItemKind,
@@ -76,4 +77,13 @@ class RegistrationFactory(DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     municipality = factory.SubFactory(
         MunicipalityFactory, programme=factory.SelfAttribute("..meeting.programme")
+    )
+
+
+def share_example(municipality, title, **fields):
+    """A practice example shared through the service (a draft unless `status` says
+    published)."""
+    fields.setdefault("summary", "So machen wir es.")
+    return services.practice_example_create(
+        actor=None, municipality=municipality, title=title, **fields
     )

@@ -33,6 +33,7 @@ from kette.learning.tests.factories import (
     MeetingFactory,
     RegistrationFactory,
     WorkingGroupFactory,
+    share_example,
 )
 from kette.testing import factories
 
@@ -188,11 +189,9 @@ def test_deleting_a_practice_example_takes_its_attachments_and_keeps_the_talks(
     talk = ContributionFactory(
         working_group__meeting__programme=world.programme, municipality=world.a, status="accepted"
     )
-    example = services.practice_example_create(
-        actor=None,
-        municipality=world.a,
-        title="Lotsendienst",
-        summary="So machen wir es.",
+    example = share_example(
+        world.a,
+        "Lotsendienst",
         status="published",
         visibility=Visibility.PUBLIC,
         contributions=[talk],

@@ -23,8 +23,9 @@ class MeetingFactory(DjangoModelFactory):
         model = Meeting
 
     programme = factory.SubFactory(ProgrammeFactory)
-    # Far above the numbers tests choose explicitly (17, 901 …).
-    number = factory.Sequence(lambda n: n + 10_000)
+    # Within 1..999 (MAX_MEETING_NUMBER) and apart from the numbers tests choose
+    # explicitly (3 … 30, 901, 902, 999).
+    number = factory.Sequence(lambda n: 100 + n % 700)
     title = factory.Sequence(lambda n: f"Lernnetzwerktreffen {n + 1}")
     starts_on = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=30))
     ends_on = factory.SelfAttribute("starts_on")

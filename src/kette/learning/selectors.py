@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from kette.core.models import Municipality, Programme
@@ -202,20 +202,45 @@ def contributions_of_municipality(
     return contributions_of(meeting).filter(municipality=municipality)
 
 
-def registrations_of(meeting: Meeting) -> QuerySet[Registration]:
-    """Every registration of the meeting: the registered by municipality and name,
-    then the waitlist in its order (who registered first moves up first), the
-    cancelled last."""
-    group = Case(
-        When(status=RegistrationStatus.REGISTERED, then=Value(0)),
-        When(status=RegistrationStatus.WAITLISTED, then=Value(1)),
-        default=Value(2),
+def _by_municipality_and_name(registration: Registration) -> tuple[bool, str, str, int]:
+    """Sort key: by municipality, then name, the German way (Özdemir among the O,
+    Übach-Palenberg among the U, not after Z); guests without one last."""
+    municipality = registration.municipality
+    return (
+        municipality is None,
+        search.sort_key(municipality.name) if municipality else "",
+        search.sort_key(registration.person_name),
+        registration.pk,
     )
-    waiting = Q(status=RegistrationStatus.WAITLISTED)
-    queue = (Case(When(waiting, then=F("created_at"))), Case(When(waiting, then=F("pk"))))
-    return meeting.registrations.select_related("municipality", "working_group").order_by(
-        group, *queue, "municipality__name", "person_name", "pk"
+
+
+def registrations_of(
+    meeting: Meeting, *, municipality: Municipality | None = None
+) -> list[Registration]:
+    """Every registration of the meeting (or of one municipality's people): the
+    registered by municipality and name, then the waitlist in its order (who
+    registered first moves up first), the cancelled last."""
+    rows = meeting.registrations.select_related("municipality", "working_group")
+    if municipality is not None:
+        rows = rows.filter(municipality=municipality)
+    by_name = sorted(rows, key=_by_municipality_and_name)
+    waiting = sorted(
+        (r for r in by_name if r.status == RegistrationStatus.WAITLISTED),
+        key=lambda r: (r.created_at, r.pk),
     )
+    return [
+        *(r for r in by_name if r.status == RegistrationStatus.REGISTERED),
+        *waiting,
+        *(r for r in by_name if r.status == RegistrationStatus.CANCELLED),
+    ]
+
+
+def registrations_at_the_door(meeting: Meeting) -> list[Registration]:
+    """Everyone registered or waiting, by name the German way, for the check-in."""
+    rows = meeting.registrations.exclude(status=RegistrationStatus.CANCELLED).select_related(
+        "municipality", "working_group"
+    )
+    return sorted(rows, key=lambda r: (search.sort_key(r.person_name), r.pk))
 
 
 def registration_in(meeting: Meeting, pk: int) -> Registration:
@@ -227,8 +252,8 @@ def registration_in(meeting: Meeting, pk: int) -> Registration:
 
 def registrations_of_municipality(
     meeting: Meeting, municipality: Municipality
-) -> QuerySet[Registration]:
-    return registrations_of(meeting).filter(municipality=municipality)
+) -> list[Registration]:
+    return registrations_of(meeting, municipality=municipality)
 
 
 @dataclass(frozen=True)
@@ -267,10 +292,8 @@ class Badge:
 def badges_of(meeting: Meeting) -> list[Badge]:
     """A badge for everyone registered (walk-ins included; not the waitlist, not the
     cancelled), by municipality and name, guests last."""
-    registered = (
-        meeting.registrations.filter(status=RegistrationStatus.REGISTERED)
-        .select_related("municipality")
-        .order_by(F("municipality__name").asc(nulls_last=True), "person_name", "pk")
+    registered = meeting.registrations.filter(status=RegistrationStatus.REGISTERED).select_related(
+        "municipality"
     )
     return [
         Badge(
@@ -278,7 +301,7 @@ def badges_of(meeting: Meeting) -> list[Badge]:
             organisation=registration.organisation,
             municipality=registration.municipality.name if registration.municipality else "",
         )
-        for registration in registered
+        for registration in sorted(registered, key=_by_municipality_and_name)
     ]
 
 
@@ -342,8 +365,9 @@ def participation_statistics(
         .filter(starts_on__lte=today or dt.date.max)
         .order_by("starts_on", "number")
     )
-    municipalities = list(
-        Municipality.objects.filter(programme=programme).defer("boundary").order_by("name")
+    municipalities = sorted(
+        Municipality.objects.filter(programme=programme).defer("boundary"),
+        key=lambda m: (search.sort_key(m.name), m.pk),
     )
     attended: dict[int, set[int]] = defaultdict(set)
     pairs = (
@@ -426,14 +450,10 @@ def minutes_sections(meeting: Meeting) -> list[MinutesSection]:
 
 def attendance_list(meeting: Meeting) -> list[AttendanceGroup]:
     """Who was present (attended or walk-in), grouped by municipality, guests last."""
-    present = (
-        meeting.registrations.filter(attendance__in=PRESENT)
-        .select_related("municipality")
-        .order_by("municipality__name", "person_name")
-    )
+    present = meeting.registrations.filter(attendance__in=PRESENT).select_related("municipality")
     groups: dict[str, list[str]] = {}
     guests: list[str] = []
-    for registration in present:
+    for registration in sorted(present, key=_by_municipality_and_name):
         if registration.municipality is None:
             label = registration.person_name
             if registration.organisation:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from kette.core.audit import audited_delete, audited_save
 from kette.core.models import Membership, Municipality, Programme, Role, User
+from kette.directory import search
 from kette.learning import uploads
 from kette.learning.models import (
     MAX_SLIDES_BYTES,
@@ -934,11 +935,13 @@ def invitation_recipients(meeting: Meeting) -> dict[str, list[Membership]]:
         )
         .exclude(user__email="")
         .select_related("user", "municipality")
-        .order_by("user__email", "municipality__name")
+        .order_by("user__email", "pk")
     )
     recipients: dict[str, list[Membership]] = {}
     for membership in memberships:
         recipients.setdefault(membership.user.email.lower(), []).append(membership)
+    for municipalities in recipients.values():  # in German order (Übach among the U)
+        municipalities.sort(key=lambda m: search.sort_key(m.municipality.name))  # type: ignore[union-attr]
     return recipients
 
 

@@ -696,11 +696,7 @@ class CheckInView(MeetingMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["registrations"] = (
-            selectors.registrations_of(self.meeting)
-            .exclude(status=RegistrationStatus.CANCELLED)
-            .order_by("person_name", "pk")
-        )
+        context["registrations"] = selectors.registrations_at_the_door(self.meeting)
         context["attendance_choices"] = AttendanceForm().fields["attendance"].choices  # type: ignore[attr-defined]
         context.setdefault("walk_in_form", WalkInForm(meeting=self.meeting))
         return context

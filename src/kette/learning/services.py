@@ -119,6 +119,7 @@ class MeetingChange:
     meeting: Meeting
     moved_items: int  # agenda items moved with the meeting's dates
     told: int  # people registered or waiting who were mailed the new date or venue
+    told_invited: int = 0  # coordinators invited (not registered) who were mailed it
 
 
 @transaction.atomic
@@ -134,7 +135,8 @@ def meeting_update(
     or the venue of a meeting that is not over change, everyone registered or
     on the waitlist is mailed the new date and venue after commit, with a fresh
     cancellation link when `cancel_url_template` (an absolute URL with `{token}`)
-    is given.
+    is given, and so are the coordinators who were invited and have not
+    registered themselves (with the invitation's links).
     """
     before = Meeting.objects.get(pk=meeting.pk)
     _assign(meeting, MEETING_FIELDS, fields)
@@ -155,13 +157,16 @@ def meeting_update(
         item.meeting = meeting
         item.day += shift
         audited_save(item, actor=actor)
-    told = 0
+    told = told_invited = 0
     if (dates_changed or meeting.venue != before.venue) and (
         meeting.ends_on >= timezone.localdate()
     ):
         told = _mail_new_date_or_venue(meeting, cancel_url_template)
+        told_invited = _mail_invited_new_date_or_venue(meeting)
     _move_up_from_waitlist(meeting, actor=actor)
-    return MeetingChange(meeting=meeting, moved_items=len(moved), told=told)
+    return MeetingChange(
+        meeting=meeting, moved_items=len(moved), told=told, told_invited=told_invited
+    )
 
 
 def _refuse_items_after_the_end(
@@ -991,6 +996,16 @@ def meeting_invitations_send(
 def _mail_invitation(
     meeting: Meeting, email: str, memberships: list[Membership], root: str
 ) -> None:
+    subject, body = _invitation(meeting, memberships, root, changed=False)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+
+
+def _invitation(
+    meeting: Meeting, memberships: list[Membership], root: str, *, changed: bool
+) -> tuple[str, str]:
+    """Subject and text of an invitation, or with `changed` of the notice to the
+    invited that the date or venue has changed (the same links)."""
+
     def link(name: str, municipality: Municipality) -> str:
         kwargs = {"municipality_slug": municipality.slug, "number": meeting.number}
         return root + reverse(f"learning:{name}", kwargs=kwargs)
@@ -1008,12 +1023,35 @@ def _mail_invitation(
             for m in memberships
         ],
     }
-    subject = _("Invitation: %(meeting)s on %(date)s") % {
-        "meeting": meeting,
-        "date": _day(meeting.starts_on),
-    }
-    body = render_to_string("learning/email/invitation.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+    if changed:
+        subject = _("Change of date or venue: %(meeting)s on %(date)s")
+    else:
+        subject = _("Invitation: %(meeting)s on %(date)s")
+    body = render_to_string("learning/email/invitation.txt", {**context, "changed": changed})
+    return subject % {"meeting": meeting, "date": _day(meeting.starts_on)}, body
+
+
+def _mail_invited_new_date_or_venue(meeting: Meeting) -> int:
+    """Tell the coordinators invited to the meeting its new date or venue, with the
+    invitation's links; not those who are registered themselves (they got the
+    registrants' mail), not those no longer coordinators, nobody for a meeting
+    only the office may see. Returns how many were mailed."""
+    if meeting.visibility == Visibility.PRIVATE:
+        return 0
+    invited = set(meeting.invitations.values_list("email", flat=True))
+    registered = set(
+        meeting.registrations.exclude(status=RegistrationStatus.CANCELLED).values_list(
+            "email", flat=True
+        )
+    )
+    root = settings.KETTE_BASE_URL.rstrip("/")  # as every mail's links
+    told = 0
+    for email, memberships in invitation_recipients(meeting).items():
+        if email in invited and email not in registered:
+            subject, body = _invitation(meeting, memberships, root, changed=True)
+            _mail_after_commit(email, subject, body)
+            told += 1
+    return told
 
 
 # Articles ------------------------------------------------------------------------------

@@ -339,6 +339,15 @@ class MeetingUpdateView(MeetingMixin, FormView):
                 )
                 % {"count": change.told}
             )
+        if change.told_invited:
+            text.append(
+                ngettext(
+                    "%(count)s invited coordinator has been told too.",
+                    "%(count)s invited coordinators have been told too.",
+                    change.told_invited,
+                )
+                % {"count": change.told_invited}
+            )
         messages.success(self.request, " ".join(text))
         return self.staff_redirect("meeting_detail")
 

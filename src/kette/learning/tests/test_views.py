@@ -623,6 +623,9 @@ def test_the_office_moves_a_meeting_and_the_calendar_file_follows(
     services.registration_create(
         actor=None, meeting=meeting, person_name="Mia", email="mia@example.org"
     )
+    factories.user_with_role(Role.COORDINATOR, world.a, username="k", email="k@example.org")
+    services.meeting_invitations_send(actor=None, meeting=meeting, base_url="https://x")
+    mail.outbox.clear()
     later = SOON + dt.timedelta(days=7)
     login(client, office)
     with django_capture_on_commit_callbacks(execute=True):
@@ -641,7 +644,8 @@ def test_the_office_moves_a_meeting_and_the_calendar_file_follows(
     page = response.content.decode()
     assert "1 Tagesordnungspunkt wurde mit den Daten verschoben." in page
     assert "1 angemeldete Person wurde per E-Mail über Datum und Ort informiert." in page
-    assert [m.to for m in mail.outbox] == [["mia@example.org"]]
+    assert "Auch 1 eingeladene Koordinatorin oder eingeladener Koordinator wurde" in page
+    assert [m.to for m in mail.outbox] == [["mia@example.org"], ["k@example.org"]]
     assert f"{settings.KETTE_BASE_URL}/lernnetzwerk/abmelden/" in mail.outbox[0].body
     event = icalendar.Calendar.from_ical(client.get("/lernnetzwerk/17/termin.ics").content).walk(
         "VEVENT"

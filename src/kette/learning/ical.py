@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 import icalendar
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
 
-from kette.learning.models import AgendaItem, Meeting
+from kette.learning.models import AgendaItem, AgendaItemKind, Meeting, WorkingGroup
 
 PRODID = "-//kette//Lernnetzwerk//DE"
 
@@ -23,7 +24,27 @@ def _local(day: dt.date, time: dt.time) -> dt.datetime:
     return aware.astimezone(dt.UTC)
 
 
-def _event(meeting: Meeting, agenda: list[AgendaItem], url: str) -> icalendar.Event:
+def _agenda_lines(agenda: list[AgendaItem], groups: Iterable[WorkingGroup]) -> list[str]:
+    """An agenda item a line, with who speaks (`AgendaItem.speaker_label`); under
+    the working-group phase each group's accepted short talks with presenter and
+    municipality, as the meeting page lists them."""
+    lines = []
+    for item in agenda:
+        speaker = ", ".join(item.speaker_label().splitlines())
+        lines.append(f"{item.start_time:%H:%M} {item.title}" + (f" ({speaker})" if speaker else ""))
+        if item.kind == AgendaItemKind.WORKING_GROUPS:
+            for group in groups:
+                lines.append(f"– {group.title}")
+                lines += [
+                    f"  – {talk.title}: {talk.presenter} ({talk.municipality.name})"
+                    for talk in group.accepted_talks  # type: ignore[attr-defined]
+                ]
+    return lines
+
+
+def _event(
+    meeting: Meeting, agenda: list[AgendaItem], groups: Iterable[WorkingGroup], url: str
+) -> icalendar.Event:
     event = icalendar.Event()
     event.add("uid", f"lernnetzwerk-{meeting.programme_id}-{meeting.number}@kette")
     event.add("dtstamp", meeting.updated_at.astimezone(dt.UTC))
@@ -40,10 +61,7 @@ def _event(meeting: Meeting, agenda: list[AgendaItem], url: str) -> icalendar.Ev
     if meeting.venue:
         event.add("location", meeting.venue)
     lines = [meeting.description] if meeting.description else []
-    lines += [
-        f"{item.start_time:%H:%M} {item.title}" + (f" ({item.speakers})" if item.speakers else "")
-        for item in agenda
-    ]
+    lines += _agenda_lines(agenda, groups)
     if lines:
         event.add("description", "\n".join(lines))
     event.add("url", url)
@@ -55,10 +73,13 @@ def calendar_for(
     meetings: Iterable[Meeting],
     *,
     agenda_of: Callable[[Meeting], list[AgendaItem]],
+    groups_of: Callable[[Meeting], Iterable[WorkingGroup]],
     url_of: Callable[[Meeting], str],
     name: str,
 ) -> bytes:
-    """One VCALENDAR with a VEVENT per meeting."""
+    """One VCALENDAR with a VEVENT per meeting. `groups_of` gives a meeting's
+    working groups, each with its `accepted_talks`
+    (`selectors.working_groups_with_talks`)."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -66,8 +87,11 @@ def calendar_for(
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
     for meeting in meetings:
-        calendar.add_component(_event(meeting, agenda_of(meeting), url_of(meeting)))
+        calendar.add_component(
+            _event(meeting, agenda_of(meeting), groups_of(meeting), url_of(meeting))
+        )
     if not calendar.subcomponents:
         # An empty feed is still a valid calendar for subscribers.
-        calendar.add("x-wr-caldesc", f"{name} ({timezone.localdate():%d.%m.%Y})")
+        today = date_format(timezone.localdate(), "SHORT_DATE_FORMAT")
+        calendar.add("x-wr-caldesc", f"{name} ({today})")
     return calendar.to_ical()

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -22,6 +22,8 @@ from kette.core.models import Municipality, Programme, TenantModel, TenantQueryS
 
 SLIDE_EXTENSIONS = ["pdf", "pptx", "odp", "ppt"]
 MAX_SLIDES_BYTES = 25 * 1024 * 1024
+# Meetings are numbered from 1; a programme holds a few a year.
+MAX_MEETING_NUMBER = 999
 
 
 def random_name(folder: str, filename: str) -> str:
@@ -55,7 +57,15 @@ class Meeting(models.Model):
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("programme")
     )
-    number = models.PositiveIntegerField(_("number"))
+    number = models.PositiveIntegerField(
+        _("number"),
+        validators=[
+            MinValueValidator(1, _("The meeting number must be between 1 and 999.")),
+            MaxValueValidator(
+                MAX_MEETING_NUMBER, _("The meeting number must be between 1 and 999.")
+            ),
+        ],
+    )
     title = models.CharField(_("title"), max_length=300)
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
@@ -164,6 +174,18 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.start_time:%H:%M} {self.title}"
+
+    def speaker_label(self) -> str:
+        """Who speaks, as the agenda, the minutes and the calendar file name them:
+        the free text of `speakers` if given (lines kept), else the speaker's
+        name, organisation and (municipality)."""
+        if self.speakers.strip():
+            return self.speakers.strip()
+        label = ", ".join(part for part in (self.speaker_name, self.speaker_organisation) if part)
+        if self.speaker_municipality_id:
+            municipality = self.speaker_municipality.name  # type: ignore[union-attr]
+            label = f"{label} ({municipality})" if label else municipality
+        return label
 
     def clean(self) -> None:
         if self.end_time and self.start_time and self.end_time < self.start_time:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from kette.core.models import Municipality, Programme
@@ -77,16 +77,33 @@ def agenda_item_in(meeting: Meeting, pk: int) -> AgendaItem:
         raise Http404 from error
 
 
-def working_groups_with_talks(meeting: Meeting) -> QuerySet[WorkingGroup]:
-    """The meeting's working groups, each with its accepted short talks
-    (`group.accepted_talks`) in their order."""
+def _with_accepted_talks(groups: QuerySet[WorkingGroup]) -> QuerySet[WorkingGroup]:
     accepted = (
         Contribution.objects.filter(status=ContributionStatus.ACCEPTED)
         .select_related("municipality")
         .order_by("order", "created_at", "pk")
     )
-    return meeting.working_groups.order_by("order", "pk").prefetch_related(
+    return groups.order_by("order", "pk").prefetch_related(
         Prefetch("contributions", queryset=accepted, to_attr="accepted_talks")
+    )
+
+
+def working_groups_with_talks(meeting: Meeting) -> QuerySet[WorkingGroup]:
+    """The meeting's working groups, each with its accepted short talks
+    (`group.accepted_talks`) in their order."""
+    return _with_accepted_talks(meeting.working_groups.all())
+
+
+def public_meetings_for_calendar(programme: Programme) -> QuerySet[Meeting]:
+    """The public meetings with what their calendar entries show, in a fixed
+    number of queries: `agenda_items` in the agenda's order with the speakers'
+    municipalities, `working_groups` as `working_groups_with_talks` gives them."""
+    agenda = AgendaItem.objects.select_related("speaker_municipality").order_by(
+        "day", "start_time", "order", "pk"
+    )
+    groups = _with_accepted_talks(WorkingGroup.objects.all())
+    return public_meetings(programme).prefetch_related(
+        Prefetch("agenda_items", queryset=agenda), Prefetch("working_groups", queryset=groups)
     )
 
 
@@ -108,6 +125,45 @@ def working_group_dependants(group: WorkingGroup) -> WorkingGroupDependants:
         with_slides=any(talk.slides for talk in talks),
         municipalities=sorted(names, key=search.sort_key),
         choices=group.registrations.exclude(status=RegistrationStatus.CANCELLED).count(),
+    )
+
+
+@dataclass(frozen=True)
+class MeetingDependants:
+    """What deleting a meeting takes with it."""
+
+    agenda_items: int
+    working_groups: int
+    registrations: int  # every registration, cancelled ones included
+    to_tell: int  # registered or waiting for a meeting that is not over: mailed
+    talks: int  # short talks offered, whatever their status
+    slides: int  # of those, with slides
+    documents: int
+    photos: int
+    has_minutes: bool
+    articles: int
+    published_articles: int
+
+
+def meeting_dependants(meeting: Meeting, *, today: dt.date) -> MeetingDependants:
+    registrations = dict(
+        meeting.registrations.values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    active = sum(n for status, n in registrations.items() if status != RegistrationStatus.CANCELLED)
+    talks = Contribution.objects.filter(working_group__meeting=meeting)
+    articles = meeting.articles.all()
+    return MeetingDependants(
+        agenda_items=meeting.agenda_items.count(),
+        working_groups=meeting.working_groups.count(),
+        registrations=sum(registrations.values()),
+        to_tell=active if meeting.ends_on >= today else 0,
+        talks=talks.count(),
+        slides=talks.exclude(slides="").count(),
+        documents=meeting.documents.count(),
+        photos=meeting.photos.count(),
+        has_minutes=hasattr(meeting, "minutes"),
+        articles=articles.count(),
+        published_articles=articles.published().count(),
     )
 
 
@@ -146,20 +202,45 @@ def contributions_of_municipality(
     return contributions_of(meeting).filter(municipality=municipality)
 
 
-def registrations_of(meeting: Meeting) -> QuerySet[Registration]:
-    """Every registration of the meeting: the registered by municipality and name,
-    then the waitlist in its order (who registered first moves up first), the
-    cancelled last."""
-    group = Case(
-        When(status=RegistrationStatus.REGISTERED, then=Value(0)),
-        When(status=RegistrationStatus.WAITLISTED, then=Value(1)),
-        default=Value(2),
+def _by_municipality_and_name(registration: Registration) -> tuple[bool, str, str, int]:
+    """Sort key: by municipality, then name, the German way (Özdemir among the O,
+    Übach-Palenberg among the U, not after Z); guests without one last."""
+    municipality = registration.municipality
+    return (
+        municipality is None,
+        search.sort_key(municipality.name) if municipality else "",
+        search.sort_key(registration.person_name),
+        registration.pk,
     )
-    waiting = Q(status=RegistrationStatus.WAITLISTED)
-    queue = (Case(When(waiting, then=F("created_at"))), Case(When(waiting, then=F("pk"))))
-    return meeting.registrations.select_related("municipality", "working_group").order_by(
-        group, *queue, "municipality__name", "person_name", "pk"
+
+
+def registrations_of(
+    meeting: Meeting, *, municipality: Municipality | None = None
+) -> list[Registration]:
+    """Every registration of the meeting (or of one municipality's people): the
+    registered by municipality and name, then the waitlist in its order (who
+    registered first moves up first), the cancelled last."""
+    rows = meeting.registrations.select_related("municipality", "working_group")
+    if municipality is not None:
+        rows = rows.filter(municipality=municipality)
+    by_name = sorted(rows, key=_by_municipality_and_name)
+    waiting = sorted(
+        (r for r in by_name if r.status == RegistrationStatus.WAITLISTED),
+        key=lambda r: (r.created_at, r.pk),
     )
+    return [
+        *(r for r in by_name if r.status == RegistrationStatus.REGISTERED),
+        *waiting,
+        *(r for r in by_name if r.status == RegistrationStatus.CANCELLED),
+    ]
+
+
+def registrations_at_the_door(meeting: Meeting) -> list[Registration]:
+    """Everyone registered or waiting, by name the German way, for the check-in."""
+    rows = meeting.registrations.exclude(status=RegistrationStatus.CANCELLED).select_related(
+        "municipality", "working_group"
+    )
+    return sorted(rows, key=lambda r: (search.sort_key(r.person_name), r.pk))
 
 
 def registration_in(meeting: Meeting, pk: int) -> Registration:
@@ -171,8 +252,8 @@ def registration_in(meeting: Meeting, pk: int) -> Registration:
 
 def registrations_of_municipality(
     meeting: Meeting, municipality: Municipality
-) -> QuerySet[Registration]:
-    return registrations_of(meeting).filter(municipality=municipality)
+) -> list[Registration]:
+    return registrations_of(meeting, municipality=municipality)
 
 
 @dataclass(frozen=True)
@@ -211,10 +292,8 @@ class Badge:
 def badges_of(meeting: Meeting) -> list[Badge]:
     """A badge for everyone registered (walk-ins included; not the waitlist, not the
     cancelled), by municipality and name, guests last."""
-    registered = (
-        meeting.registrations.filter(status=RegistrationStatus.REGISTERED)
-        .select_related("municipality")
-        .order_by(F("municipality__name").asc(nulls_last=True), "person_name", "pk")
+    registered = meeting.registrations.filter(status=RegistrationStatus.REGISTERED).select_related(
+        "municipality"
     )
     return [
         Badge(
@@ -222,7 +301,7 @@ def badges_of(meeting: Meeting) -> list[Badge]:
             organisation=registration.organisation,
             municipality=registration.municipality.name if registration.municipality else "",
         )
-        for registration in registered
+        for registration in sorted(registered, key=_by_municipality_and_name)
     ]
 
 
@@ -286,8 +365,9 @@ def participation_statistics(
         .filter(starts_on__lte=today or dt.date.max)
         .order_by("starts_on", "number")
     )
-    municipalities = list(
-        Municipality.objects.filter(programme=programme).defer("boundary").order_by("name")
+    municipalities = sorted(
+        Municipality.objects.filter(programme=programme).defer("boundary"),
+        key=lambda m: (search.sort_key(m.name), m.pk),
     )
     attended: dict[int, set[int]] = defaultdict(set)
     pairs = (
@@ -370,14 +450,10 @@ def minutes_sections(meeting: Meeting) -> list[MinutesSection]:
 
 def attendance_list(meeting: Meeting) -> list[AttendanceGroup]:
     """Who was present (attended or walk-in), grouped by municipality, guests last."""
-    present = (
-        meeting.registrations.filter(attendance__in=PRESENT)
-        .select_related("municipality")
-        .order_by("municipality__name", "person_name")
-    )
+    present = meeting.registrations.filter(attendance__in=PRESENT).select_related("municipality")
     groups: dict[str, list[str]] = {}
     guests: list[str] = []
-    for registration in present:
+    for registration in sorted(present, key=_by_municipality_and_name):
         if registration.municipality is None:
             label = registration.person_name
             if registration.organisation:

@@ -17,10 +17,12 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kette.core.audit import audited_delete, audited_save
 from kette.core.models import Membership, Municipality, Programme, Role, User
+from kette.directory import search
 from kette.learning import uploads
 from kette.learning.models import (
     MAX_SLIDES_BYTES,
@@ -77,6 +79,12 @@ AGENDA_FIELDS = {
 WORKING_GROUP_FIELDS = {"title", "topic", "moderators", "room", "order"}
 
 
+def _day(day: dt.date) -> str:
+    """A date in mails and messages, in the active language's short format
+    (13.09.2017; in English 13 Sep 2017)."""
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
 def _assign(instance: Any, allowed: set[str], fields: dict[str, Any]) -> None:
     unknown = set(fields) - allowed
     if unknown:
@@ -111,6 +119,7 @@ class MeetingChange:
     meeting: Meeting
     moved_items: int  # agenda items moved with the meeting's dates
     told: int  # people registered or waiting who were mailed the new date or venue
+    told_invited: int = 0  # coordinators invited (not registered) who were mailed it
 
 
 @transaction.atomic
@@ -126,7 +135,8 @@ def meeting_update(
     or the venue of a meeting that is not over change, everyone registered or
     on the waitlist is mailed the new date and venue after commit, with a fresh
     cancellation link when `cancel_url_template` (an absolute URL with `{token}`)
-    is given.
+    is given, and so are the coordinators who were invited and have not
+    registered themselves (with the invitation's links).
     """
     before = Meeting.objects.get(pk=meeting.pk)
     _assign(meeting, MEETING_FIELDS, fields)
@@ -147,13 +157,16 @@ def meeting_update(
         item.meeting = meeting
         item.day += shift
         audited_save(item, actor=actor)
-    told = 0
+    told = told_invited = 0
     if (dates_changed or meeting.venue != before.venue) and (
         meeting.ends_on >= timezone.localdate()
     ):
         told = _mail_new_date_or_venue(meeting, cancel_url_template)
+        told_invited = _mail_invited_new_date_or_venue(meeting)
     _move_up_from_waitlist(meeting, actor=actor)
-    return MeetingChange(meeting=meeting, moved_items=len(moved), told=told)
+    return MeetingChange(
+        meeting=meeting, moved_items=len(moved), told=told, told_invited=told_invited
+    )
 
 
 def _refuse_items_after_the_end(
@@ -162,7 +175,7 @@ def _refuse_items_after_the_end(
     after = [item for item in items if item.day + shift > ends_on]
     if after:
         names = ", ".join(
-            f"{item.title} ({item.day + shift:%d.%m.%Y}, {item.start_time:%H:%M})" for item in after
+            f"{item.title} ({_day(item.day + shift)}, {item.start_time:%H:%M})" for item in after
         )
         raise ValidationError(
             {
@@ -177,11 +190,22 @@ def _refuse_items_after_the_end(
 
 def _mail_new_date_or_venue(meeting: Meeting, cancel_url_template: str) -> int:
     """Tell everyone registered or waiting the meeting's new date and venue."""
-    people = meeting.registrations.exclude(status=RegistrationStatus.CANCELLED).order_by("pk")
     subject = _("Change of date or venue: %(meeting)s on %(date)s") % {
         "meeting": meeting,
-        "date": f"{meeting.starts_on:%d.%m.%Y}",
+        "date": _day(meeting.starts_on),
     }
+    return _mail_registered(
+        meeting, subject, "learning/email/meeting_changed.txt", cancel_url_template
+    )
+
+
+def _mail_registered(
+    meeting: Meeting, subject: str, template: str, cancel_url_template: str = ""
+) -> int:
+    """Mail everyone registered or waiting for the meeting after commit; `template`
+    gets the meeting, the registration and, with `cancel_url_template`, a fresh
+    cancellation link. Returns how many were mailed."""
+    people = meeting.registrations.exclude(status=RegistrationStatus.CANCELLED).order_by("pk")
     told = 0
     for registration in people:
         link = ""
@@ -189,12 +213,55 @@ def _mail_new_date_or_venue(meeting: Meeting, cancel_url_template: str) -> int:
             token = registration_cancel_token(registration)
             link = cancel_url_template.replace("{token}", token)
         body = render_to_string(
-            "learning/email/meeting_changed.txt",
-            {"meeting": meeting, "registration": registration, "cancel_link": link},
+            template, {"meeting": meeting, "registration": registration, "cancel_link": link}
         )
         _mail_after_commit(registration.email, subject, body)
         told += 1
     return told
+
+
+@transaction.atomic
+def meeting_delete(*, actor: User | None, meeting: Meeting) -> int:
+    """Delete a meeting with everything that belongs to it: agenda, working groups,
+    short talks, registrations, invitations, minutes, documents, photos and the
+    articles about it, each deletion recorded; the stored files (slides,
+    documents, photos) go once the transaction has committed. Everyone
+    registered or waiting for a meeting that is not over is told by e-mail that
+    it does not take place. Returns how many were told. The confirmation page
+    says all this first (`selectors.meeting_dependants`)."""
+    meeting = _lock_meeting(meeting)
+    told = 0
+    if meeting.ends_on >= timezone.localdate():
+        told = _mail_meeting_cancelled(meeting)
+    for article in meeting.articles.all():
+        audited_delete(article, actor=actor)
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    if minutes is not None:
+        for entry in minutes.entries.all():
+            audited_delete(entry, actor=actor)
+        audited_delete(minutes, actor=actor)
+    for photo in meeting.photos.all():
+        meeting_photo_delete(actor=actor, photo=photo)
+    for document in meeting.documents.all():
+        meeting_document_delete(actor=actor, document=document)
+    for registration in meeting.registrations.all():
+        audited_delete(registration, actor=actor)
+    for group in meeting.working_groups.all():
+        working_group_delete(actor=actor, group=group)
+    meeting.invitations.all().delete()  # no history of their own
+    for item in meeting.agenda_items.all():
+        audited_delete(item, actor=actor)
+    audited_delete(meeting, actor=actor)
+    return told
+
+
+def _mail_meeting_cancelled(meeting: Meeting) -> int:
+    """Tell everyone registered or waiting that the meeting does not take place."""
+    subject = _("Cancelled: %(meeting)s on %(date)s") % {
+        "meeting": meeting,
+        "date": _day(meeting.starts_on),
+    }
+    return _mail_registered(meeting, subject, "learning/email/meeting_cancelled.txt")
 
 
 # Agenda and working groups ----------------------------------------------------
@@ -313,10 +380,41 @@ def _contribution_new(
 
 
 def _set_status(contribution: Contribution, status: str, actor: User | None) -> Contribution:
+    """Save a decision; a changed one is mailed to whoever offered the talk."""
     if contribution.status != status:
         contribution.status = status
         audited_save(contribution, actor=actor)
+        _mail_decision(contribution, actor)
     return contribution
+
+
+def _mail_decision(contribution: Contribution, actor: User | None) -> None:
+    """Tell the person who offered the talk that it was accepted or declined (not
+    when they decided themselves, as when the office records an earlier talk)."""
+    person = contribution.submitted_by
+    if person is None or not person.email or (actor is not None and person.pk == actor.pk):
+        return
+    meeting = contribution.working_group.meeting
+    accepted = contribution.status == ContributionStatus.ACCEPTED
+    if accepted:
+        subject = _("Your short talk has been accepted: %(title)s")
+    else:
+        subject = _("Your short talk has not been accepted: %(title)s")
+    talks_url = settings.KETTE_BASE_URL.rstrip("/") + reverse(
+        "learning:contribution_submit",
+        kwargs={"municipality_slug": contribution.municipality.slug, "number": meeting.number},
+    )
+    body = render_to_string(
+        "learning/email/contribution_decided.txt",
+        {
+            "person": person,
+            "contribution": contribution,
+            "meeting": meeting,
+            "accepted": accepted,
+            "talks_url": talks_url,
+        },
+    )
+    _mail_after_commit(person.email, subject % {"title": contribution.title}, body)
 
 
 @transaction.atomic
@@ -337,7 +435,8 @@ def contribution_record(
 
 @transaction.atomic
 def contribution_accept(*, actor: User | None, contribution: Contribution) -> Contribution:
-    """Accept a short talk: it appears in its working group on the meeting page."""
+    """Accept a short talk: it appears in its working group on the meeting page,
+    and the person who offered it is told by e-mail after commit."""
     if contribution.order == 0:
         highest = contribution.working_group.contributions.aggregate(n=Max("order"))["n"]
         contribution.order = (highest or 0) + 1
@@ -346,7 +445,8 @@ def contribution_accept(*, actor: User | None, contribution: Contribution) -> Co
 
 @transaction.atomic
 def contribution_decline(*, actor: User | None, contribution: Contribution) -> Contribution:
-    """Decline a short talk: it stays visible to its municipality only."""
+    """Decline a short talk: it stays visible to its municipality only, and the
+    person who offered it is told by e-mail after commit."""
     return _set_status(contribution, ContributionStatus.DECLINED, actor)
 
 
@@ -392,7 +492,7 @@ def _mail_after_commit(email: str, subject: str, body: str) -> None:
 def _notify_moved_up(registration: Registration) -> None:
     body = _(
         "Good news: a place has become free at %(meeting)s on %(date)s. You are now registered."
-    ) % {"meeting": registration.meeting, "date": f"{registration.meeting.starts_on:%d.%m.%Y}"}
+    ) % {"meeting": registration.meeting, "date": _day(registration.meeting.starts_on)}
     _mail_after_commit(registration.email, _("You are registered"), body)
 
 
@@ -464,7 +564,7 @@ def _mail_confirmation(registration: Registration, cancel_url_template: str) -> 
         "name": registration.person_name,
         "state": state,
         "meeting": registration.meeting,
-        "date": f"{registration.meeting.starts_on:%d.%m.%Y}",
+        "date": _day(registration.meeting.starts_on),
         "venue": registration.meeting.venue,
         "link": link,
     }
@@ -523,7 +623,7 @@ def registration_cancel(*, actor: User | None, registration: Registration) -> Re
     _mail_after_commit(
         registration.email,
         _("Registration cancelled: %(meeting)s on %(date)s")
-        % {"meeting": meeting, "date": f"{meeting.starts_on:%d.%m.%Y}"},
+        % {"meeting": meeting, "date": _day(meeting.starts_on)},
         render_to_string(
             "learning/email/registration_cancelled.txt",
             {"meeting": meeting, "registration": registration},
@@ -840,11 +940,13 @@ def invitation_recipients(meeting: Meeting) -> dict[str, list[Membership]]:
         )
         .exclude(user__email="")
         .select_related("user", "municipality")
-        .order_by("user__email", "municipality__name")
+        .order_by("user__email", "pk")
     )
     recipients: dict[str, list[Membership]] = {}
     for membership in memberships:
         recipients.setdefault(membership.user.email.lower(), []).append(membership)
+    for municipalities in recipients.values():  # in German order (Übach among the U)
+        municipalities.sort(key=lambda m: search.sort_key(m.municipality.name))  # type: ignore[union-attr]
     return recipients
 
 
@@ -894,6 +996,16 @@ def meeting_invitations_send(
 def _mail_invitation(
     meeting: Meeting, email: str, memberships: list[Membership], root: str
 ) -> None:
+    subject, body = _invitation(meeting, memberships, root, changed=False)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+
+
+def _invitation(
+    meeting: Meeting, memberships: list[Membership], root: str, *, changed: bool
+) -> tuple[str, str]:
+    """Subject and text of an invitation, or with `changed` of the notice to the
+    invited that the date or venue has changed (the same links)."""
+
     def link(name: str, municipality: Municipality) -> str:
         kwargs = {"municipality_slug": municipality.slug, "number": meeting.number}
         return root + reverse(f"learning:{name}", kwargs=kwargs)
@@ -911,12 +1023,35 @@ def _mail_invitation(
             for m in memberships
         ],
     }
-    subject = _("Invitation: %(meeting)s on %(date)s") % {
-        "meeting": meeting,
-        "date": f"{meeting.starts_on:%d.%m.%Y}",
-    }
-    body = render_to_string("learning/email/invitation.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+    if changed:
+        subject = _("Change of date or venue: %(meeting)s on %(date)s")
+    else:
+        subject = _("Invitation: %(meeting)s on %(date)s")
+    body = render_to_string("learning/email/invitation.txt", {**context, "changed": changed})
+    return subject % {"meeting": meeting, "date": _day(meeting.starts_on)}, body
+
+
+def _mail_invited_new_date_or_venue(meeting: Meeting) -> int:
+    """Tell the coordinators invited to the meeting its new date or venue, with the
+    invitation's links; not those who are registered themselves (they got the
+    registrants' mail), not those no longer coordinators, nobody for a meeting
+    only the office may see. Returns how many were mailed."""
+    if meeting.visibility == Visibility.PRIVATE:
+        return 0
+    invited = set(meeting.invitations.values_list("email", flat=True))
+    registered = set(
+        meeting.registrations.exclude(status=RegistrationStatus.CANCELLED).values_list(
+            "email", flat=True
+        )
+    )
+    root = settings.KETTE_BASE_URL.rstrip("/")  # as every mail's links
+    told = 0
+    for email, memberships in invitation_recipients(meeting).items():
+        if email in invited and email not in registered:
+            subject, body = _invitation(meeting, memberships, root, changed=True)
+            _mail_after_commit(email, subject, body)
+            told += 1
+    return told
 
 
 # Articles ------------------------------------------------------------------------------
@@ -1010,6 +1145,15 @@ def practice_example_create(
     audited_save(example, actor=actor)
     _set_contributions(example, contributions)
     return example
+
+
+@transaction.atomic
+def practice_example_delete(*, actor: User | None, example: PracticeExample) -> None:
+    """Delete a practice example with its attachments (the files go once the
+    transaction has committed); the short talks it was linked to stay."""
+    for attachment in example.attachments.all():
+        practice_example_attachment_delete(actor=actor, attachment=attachment)
+    audited_delete(example, actor=actor)
 
 
 @transaction.atomic

@@ -53,6 +53,11 @@ urlpatterns = [
         views.MunicipalityPracticeExampleEditView.as_view(),
         name="municipality_practice_example_edit",
     ),
+    path(
+        "k/<slug:municipality_slug>/praxisbeispiele/<int:example_pk>/loeschen/",
+        views.PracticeExampleDeleteView.as_view(),
+        name="practice_example_delete",
+    ),
     path("lernnetzwerk/aktuelles/", views.ArticleListView.as_view(), name="article_list"),
     path("lernnetzwerk/aktuelles/neu/", views.ArticleCreateView.as_view(), name="article_create"),
     path(
@@ -79,6 +84,7 @@ urlpatterns = [
     path(M + "termin.ics", views.MeetingCalendarView.as_view(), name="meeting_calendar"),
     path(M + "bearbeiten/", views.MeetingUpdateView.as_view(), name="meeting_update"),
     path(M + "einladen/", views.MeetingInviteView.as_view(), name="meeting_invite"),
+    path(M + "loeschen/", views.MeetingDeleteView.as_view(), name="meeting_delete"),
     path(M + "programm/", views.AgendaBuilderView.as_view(), name="agenda_builder"),
     path(
         M + "programm/top/<int:item_pk>/",

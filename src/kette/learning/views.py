@@ -13,7 +13,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -24,6 +23,7 @@ from kette.core.pdf import PDF_MEDIA_TYPE, render_pdf
 from kette.core.roles import roles_of
 from kette.core.selectors import default_programme, municipality_by_slug
 from kette.core.tenancy import MunicipalityMixin
+from kette.core.text import german_slug
 from kette.learning import exports, ical, selectors, services
 from kette.learning.forms import (
     AgendaItemForm,
@@ -189,6 +189,12 @@ def _calendar_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def _download_name(title: str, fallback: str, extension: str) -> str:
+    """A download's file name from its title, umlauts and ß transliterated
+    ("Übergänge gestalten" → uebergaenge-gestalten.pdf, not ubergange-…)."""
+    return f"{german_slug(title) or fallback}.{extension}"
+
+
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=PDF_MEDIA_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -202,6 +208,7 @@ class MeetingCalendarView(MeetingMixin, View):
         content = ical.calendar_for(
             [self.meeting],
             agenda_of=lambda m: list(selectors.agenda_of(m)),
+            groups_of=selectors.working_groups_with_talks,
             url_of=lambda m: request.build_absolute_uri(m.get_absolute_url()),
             name=str(self.meeting),
         )
@@ -211,12 +218,11 @@ class MeetingCalendarView(MeetingMixin, View):
 def programme_calendar(request: HttpRequest) -> HttpResponse:
     """A feed of the programme's public meetings, for calendar subscriptions."""
     programme = _programme()
-    meetings = selectors.public_meetings(programme).prefetch_related("agenda_items")
+    meetings = selectors.public_meetings_for_calendar(programme)
     content = ical.calendar_for(
         meetings,
-        agenda_of=lambda m: sorted(
-            m.agenda_items.all(), key=lambda i: (i.day, i.start_time, i.order, i.pk)
-        ),
+        agenda_of=lambda m: list(m.agenda_items.all()),
+        groups_of=lambda m: m.working_groups.all(),
         url_of=lambda m: request.build_absolute_uri(m.get_absolute_url()),
         name=_("Learning network – %(programme)s") % {"programme": programme.name},
     )
@@ -333,8 +339,129 @@ class MeetingUpdateView(MeetingMixin, FormView):
                 )
                 % {"count": change.told}
             )
+        if change.told_invited:
+            text.append(
+                ngettext(
+                    "%(count)s invited coordinator has been told too.",
+                    "%(count)s invited coordinators have been told too.",
+                    change.told_invited,
+                )
+                % {"count": change.told_invited}
+            )
         messages.success(self.request, " ".join(text))
         return self.staff_redirect("meeting_detail")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["delete_url"] = reverse("learning:meeting_delete", args=[self.meeting.number])
+        context["consequences"] = _meeting_deletion(self.meeting)
+        return context
+
+
+def _meeting_deletion(meeting: Meeting) -> list[str]:
+    """What deleting the meeting takes with it, in sentences for the confirmation."""
+    goes = selectors.meeting_dependants(meeting, today=timezone.localdate())
+    counted = [
+        (
+            goes.agenda_items,
+            ngettext(
+                "%(count)s agenda item is deleted with it.",
+                "%(count)s agenda items are deleted with it.",
+                goes.agenda_items,
+            ),
+        ),
+        (
+            goes.working_groups,
+            ngettext(
+                "%(count)s working group is deleted with it.",
+                "%(count)s working groups are deleted with it.",
+                goes.working_groups,
+            ),
+        ),
+        (
+            goes.registrations,
+            ngettext(
+                "%(count)s registration is deleted with it.",
+                "%(count)s registrations are deleted with it.",
+                goes.registrations,
+            ),
+        ),
+        (
+            goes.to_tell,
+            ngettext(
+                "%(count)s person registered or on the waitlist is told by e-mail that the "
+                "meeting does not take place.",
+                "%(count)s people registered or on the waitlist are told by e-mail that the "
+                "meeting does not take place.",
+                goes.to_tell,
+            ),
+        ),
+        (
+            goes.talks,
+            ngettext(
+                "%(count)s short talk is deleted with it.",
+                "%(count)s short talks are deleted with it.",
+                goes.talks,
+            ),
+        ),
+        (
+            goes.slides,
+            ngettext(
+                "%(count)s file of slides is deleted for good.",
+                "%(count)s files of slides are deleted for good.",
+                goes.slides,
+            ),
+        ),
+        (
+            goes.documents,
+            ngettext(
+                "%(count)s document is deleted for good.",
+                "%(count)s documents are deleted for good.",
+                goes.documents,
+            ),
+        ),
+        (
+            goes.photos,
+            ngettext(
+                "%(count)s photo is deleted for good.",
+                "%(count)s photos are deleted for good.",
+                goes.photos,
+            ),
+        ),
+        (
+            goes.articles,
+            ngettext(
+                "%(count)s article about the meeting is deleted with it.",
+                "%(count)s articles about the meeting are deleted with it.",
+                goes.articles,
+            ),
+        ),
+    ]
+    sentences = [text % {"count": count} for count, text in counted if count]
+    if goes.has_minutes:
+        sentences.append(_("The minutes are deleted with it."))
+    if goes.published_articles:
+        sentences.append(_("Published articles disappear from the news page."))
+    return sentences
+
+
+class MeetingDeleteView(MeetingMixin, View):
+    permission_required = "learning.manage_meeting"
+
+    def post(self, request: HttpRequest, number: int) -> HttpResponse:
+        told = services.meeting_delete(actor=request.user, meeting=self.meeting)  # type: ignore[arg-type]
+        text = [_("The meeting has been deleted.")]
+        if told:
+            text.append(
+                ngettext(
+                    "%(count)s registered person has been told by e-mail.",
+                    "%(count)s registered people have been told by e-mail.",
+                    told,
+                )
+                % {"count": told}
+            )
+        messages.success(request, " ".join(text))
+        return redirect("learning:meeting_list")
 
 
 class AgendaBuilderView(MeetingMixin, TemplateView):
@@ -578,11 +705,7 @@ class CheckInView(MeetingMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["registrations"] = (
-            selectors.registrations_of(self.meeting)
-            .exclude(status=RegistrationStatus.CANCELLED)
-            .order_by("person_name", "pk")
-        )
+        context["registrations"] = selectors.registrations_at_the_door(self.meeting)
         context["attendance_choices"] = AttendanceForm().fields["attendance"].choices  # type: ignore[attr-defined]
         context.setdefault("walk_in_form", WalkInForm(meeting=self.meeting))
         return context
@@ -923,7 +1046,27 @@ class MunicipalityPracticeExampleEditView(MunicipalityMixin, FormView):
         context["example"] = self.example
         context["attachments"] = self.example.attachments.all()
         context.setdefault("attachment_form", PracticeExampleAttachmentForm())
+        context["delete_url"] = reverse(
+            "learning:practice_example_delete", args=[self.municipality.slug, self.example.pk]
+        )
+        attachments = len(context["attachments"])
+        if attachments:
+            context["example_consequence"] = ngettext(
+                "%(count)s attachment is deleted with it for good.",
+                "%(count)s attachments are deleted with it for good.",
+                attachments,
+            ) % {"count": attachments}
         return context
+
+
+class PracticeExampleDeleteView(MunicipalityMixin, View):
+    permission_required = "learning.manage_practice_examples"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        example = selectors.practice_example_in(self.municipality, kwargs["example_pk"])
+        services.practice_example_delete(actor=request.user, example=example)  # type: ignore[arg-type]
+        messages.success(request, _("The practice example has been deleted."))
+        return redirect("learning:municipality_practice_examples", self.municipality.slug)
 
 
 class PracticeExampleAttachmentAddView(MunicipalityMixin, View):
@@ -991,7 +1134,7 @@ class PracticeExampleAttachmentDownloadView(View):
         return FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,
-            filename=f"{slugify(attachment.title) or 'anhang'}.{attachment.extension}",
+            filename=_download_name(attachment.title, "anhang", attachment.extension),
         )
 
 
@@ -1009,7 +1152,7 @@ class ContributionSlidesView(MeetingMixin, View):
         return FileResponse(
             contribution.slides.open("rb"),
             as_attachment=True,
-            filename=f"{slugify(contribution.title) or 'kurzreferat'}.{extension}",
+            filename=_download_name(contribution.title, "kurzreferat", extension),
         )
 
 
@@ -1104,7 +1247,7 @@ class MeetingDocumentDownloadView(MeetingMixin, View):
         return FileResponse(
             document.file.open("rb"),
             as_attachment=True,
-            filename=f"{slugify(document.title) or 'dokument'}.{document.extension}",
+            filename=_download_name(document.title, "dokument", document.extension),
         )
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 import factory
 from factory.django import DjangoModelFactory
 
+from kette.learning import services
 from kette.learning.models import (
     AgendaItem,
     AgendaItemKind,
@@ -22,8 +23,9 @@ class MeetingFactory(DjangoModelFactory):
         model = Meeting
 
     programme = factory.SubFactory(ProgrammeFactory)
-    # Far above the numbers tests choose explicitly (17, 901 …).
-    number = factory.Sequence(lambda n: n + 10_000)
+    # Within 1..999 (MAX_MEETING_NUMBER) and apart from the numbers tests choose
+    # explicitly (3 … 30, 901, 902, 999).
+    number = factory.Sequence(lambda n: 100 + n % 700)
     title = factory.Sequence(lambda n: f"Lernnetzwerktreffen {n + 1}")
     starts_on = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=30))
     ends_on = factory.SelfAttribute("starts_on")
@@ -76,4 +78,13 @@ class RegistrationFactory(DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     municipality = factory.SubFactory(
         MunicipalityFactory, programme=factory.SelfAttribute("..meeting.programme")
+    )
+
+
+def share_example(municipality, title, **fields):
+    """A practice example shared through the service (a draft unless `status` says
+    published)."""
+    fields.setdefault("summary", "So machen wir es.")
+    return services.practice_example_create(
+        actor=None, municipality=municipality, title=title, **fields
     )

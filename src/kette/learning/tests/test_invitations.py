@@ -155,3 +155,45 @@ def test_a_meeting_only_the_office_sees_is_not_announced_to_coordinators(
     client.force_login(factories.User.objects.get(username="ben"))
     assert client.get("/lernnetzwerk/17/").status_code == 200
     assert client.get("/k/bergdorf/lernnetzwerk/17/anmeldungen/").status_code == 200
+
+
+def test_moving_a_meeting_tells_the_invited_who_have_not_registered(
+    world, meeting, people, settings, django_capture_on_commit_callbacks
+):
+    settings.KETTE_BASE_URL = "https://kette.example.org"
+    office = factories.user_with_role(Role.PROGRAMME_STAFF, None, username="lks")
+    services.meeting_invitations_send(actor=None, meeting=meeting, base_url="https://x")
+    # Ben registered himself: he gets the registrants' mail, not this one.
+    services.registration_create(
+        actor=None, meeting=meeting, person_name="Ben", email="ben@example.org"
+    )
+    factories.user_with_role(Role.COORDINATOR, world.b, username="neu", email="neu@example.org")
+    mail.outbox.clear()
+
+    later = SOON + dt.timedelta(days=7)
+    with django_capture_on_commit_callbacks(execute=True):
+        change = services.meeting_update(
+            actor=office, meeting=meeting, starts_on=later, ends_on=later
+        )
+    assert (change.told, change.told_invited) == (1, 1)
+    # Anna was invited and is told, with her links; the coordinator who came
+    # after the invitation was never invited and is not mailed now either.
+    assert sorted(m.to[0] for m in mail.outbox) == ["anna@example.org", "ben@example.org"]
+    anna = next(m for m in mail.outbox if m.to == ["anna@example.org"])
+    assert anna.subject == (
+        f"Terminänderung: 17. Lernnetzwerktreffen: Voneinander lernen am {later:%d.%m.%Y}"
+    )
+    body = " ".join(anna.body.split())
+    assert "zu dem Sie eingeladen wurden, haben sich Datum oder Ort geändert" in body
+    assert f"https://kette.example.org/k/{world.a.slug}/lernnetzwerk/17/anmeldungen/" in body
+    assert f"https://kette.example.org/k/{world.b.slug}/lernnetzwerk/17/anmeldungen/" in body
+
+    # A title change tells nobody; a meeting only the office sees tells no one invited.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_update(actor=office, meeting=meeting, title="Neu")
+        change = services.meeting_update(
+            actor=office, meeting=meeting, venue="Ahlen", visibility=Visibility.PRIVATE
+        )
+    assert (change.told, change.told_invited) == (1, 0)
+    assert [m.to for m in mail.outbox] == [["ben@example.org"]]

@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image, PngImagePlugin
@@ -13,7 +14,7 @@ from PIL import ExifTags, Image, PngImagePlugin
 from kette.core.models import Role
 from kette.learning import services, uploads
 from kette.learning.models import MeetingDocument, MeetingPhoto, Visibility
-from kette.learning.tests.factories import MeetingFactory
+from kette.learning.tests.factories import ContributionFactory, MeetingFactory, share_example
 from kette.testing import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
@@ -437,3 +438,36 @@ def test_deleting_a_document_or_photo_asks_first_and_only_by_post(
     assert MeetingDocument.objects.exists()
     client.post(delete_document)
     assert not MeetingDocument.objects.exists()
+
+
+def test_downloads_are_named_from_their_titles_with_umlauts_transliterated(
+    client, world, meeting, office
+):
+    title = "Übergänge gestalten: Straße & Schule"
+    expected = 'attachment; filename="uebergaenge-gestalten-strasse-schule.pdf"'
+    document = services.meeting_document_add(
+        actor=office,
+        meeting=meeting,
+        file=upload("x.pdf", b"%PDF-1.7 Handout"),
+        title=title,
+        kind="handout",
+        audience="meeting",
+    )
+    talk = ContributionFactory(
+        working_group__meeting=meeting,
+        title=title,
+        status="accepted",
+        slides=ContentFile(b"%PDF-1.4 Folien", name="f.pdf"),
+    )
+    example = share_example(world.a, "Lotsen", status="published", visibility=Visibility.PUBLIC)
+    attachment = services.practice_example_attachment_add(
+        actor=None, example=example, title=title, file=upload("k.pdf", b"%PDF-1.7 Konzept")
+    )
+    for url in (
+        f"/lernnetzwerk/17/dokumente/{document.pk}/",
+        f"/lernnetzwerk/17/kurzreferate/{talk.pk}/folien/",
+        f"/lernnetzwerk/praxisbeispiele/{example.pk}/anhaenge/{attachment.pk}/",
+    ):
+        response = client.get(url)
+        assert response["Content-Disposition"] == expected, url
+        assert b"".join(response.streaming_content).startswith(b"%PDF-")

@@ -1,5 +1,6 @@
 import datetime as dt
 
+import icalendar
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
@@ -236,3 +237,51 @@ def test_the_minutes_pdf_has_the_visibility_of_the_minutes_page(client, world, o
     assert client.get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302
+
+
+def test_minutes_and_calendar_name_who_speaks_as_the_agenda_does(client, world, office, meeting):
+    """Speakers entered by name, organisation and municipality (not as free text)
+    appear in the minutes page, its PDF and the calendar file, and the short
+    talks of the working groups with presenter and municipality."""
+    AgendaItemFactory(
+        meeting=meeting,
+        kind=AgendaItemKind.PRACTICE_REPORT,
+        title="Praxisbericht Ahlen",
+        start_time=dt.time(11),
+        end_time=dt.time(11, 30),
+        speaker_name="Marina Bänke",
+        speaker_organisation="Stadt Ahlen, Jugendamt",
+        speaker_municipality=world.a,
+    )
+    AgendaItemFactory(
+        meeting=meeting, title="Grußwort", start_time=dt.time(10, 30), speakers="Dr. Ralf Heinen\n"
+    )
+    group = WorkingGroupFactory(meeting=meeting, title="AG Steuerung")
+    ContributionFactory(
+        working_group=group,
+        municipality=world.b,
+        presenter="Bea Muster",
+        title="Bergdorfer Weg",
+        status="accepted",
+    )
+    services.minutes_save(actor=office, meeting=meeting, introduction="", texts={}, published=True)
+    speaker = "Marina Bänke, Stadt Ahlen, Jugendamt (Altstadt)"
+
+    page = client.get("/lernnetzwerk/17/").content.decode()
+    assert speaker in page and "Dr. Ralf Heinen" in page
+    minutes = client.get("/lernnetzwerk/17/protokoll/").content.decode()
+    assert speaker in minutes and "Dr. Ralf Heinen" in minutes
+    _reader, text = read_pdf(client.get("/lernnetzwerk/17/protokoll.pdf"))
+    assert "Marina Bänke" in text and "(Altstadt)" in text and "Dr. Ralf Heinen" in text
+    assert "Bergdorfer Weg – Bea Muster (Bergdorf)" in text
+
+    for url in ("/lernnetzwerk/17/termin.ics", "/lernnetzwerk/lernnetzwerk.ics"):
+        (event,) = icalendar.Calendar.from_ical(client.get(url).content).walk("VEVENT")
+        description = str(event["description"]).splitlines()
+        assert f"11:00 Praxisbericht Ahlen ({speaker})" in description
+        assert "10:30 Grußwort (Dr. Ralf Heinen)" in description
+        groups = description.index("13:00 Arbeitsgruppen")
+        assert description[groups + 1 :] == [
+            "– AG Steuerung",
+            "  – Bergdorfer Weg: Bea Muster (Bergdorf)",
+        ]

@@ -8,16 +8,10 @@ from kette.core.models import Role
 from kette.learning import selectors, services
 from kette.learning.models import PracticeExample, Visibility
 from kette.learning.tests.factories import ContributionFactory
+from kette.learning.tests.factories import share_example as share
 from kette.testing import factories
 
 pytestmark = pytest.mark.django_db
-
-
-def share(municipality, title, **fields):
-    fields.setdefault("summary", "So machen wir es.")
-    return services.practice_example_create(
-        actor=None, municipality=municipality, title=title, **fields
-    )
 
 
 def test_who_reads_a_practice_example(world):

@@ -123,3 +123,41 @@ def test_the_office_list_shows_the_registered_then_the_waitlist_in_its_order(wor
     services.registration_cancel(actor=None, registration=gone)  # Berta moves up
     names = [r.person_name for r in selectors.registrations_of(meeting)]
     assert names == ["Berta", "Zora", "Anton", "Anna"]
+
+
+def test_lists_by_name_sort_umlauts_the_german_way(client, world):
+    """Byte order put Ö, Ü and Ä after Z; German readers look for them among the
+    O, U and A (as the directory sorts: ae, oe, ue, ss)."""
+    office = factories.user_with_role(Role.PROGRAMME_STAFF, None, username="lks")
+    meeting = MeetingFactory(programme=world.programme, number=17)
+    uebach = factories.MunicipalityFactory(programme=world.programme, name="Übach-Palenberg")
+    zuelpich = factories.MunicipalityFactory(programme=world.programme, name="Zülpich")
+    for name, municipality in (
+        ("Zander", zuelpich),
+        ("Özdemir", uebach),
+        ("Ärztin Ahrens", uebach),
+        ("Ulrich", uebach),
+        ("Adler", uebach),
+    ):
+        RegistrationFactory(
+            meeting=meeting,
+            person_name=name,
+            municipality=municipality,
+            attendance=Attendance.ATTENDED,
+        )
+    expected = ["Adler", "Ärztin Ahrens", "Özdemir", "Ulrich", "Zander"]
+    assert [r.person_name for r in selectors.registrations_of(meeting)] == expected
+    assert [b.name for b in selectors.badges_of(meeting)] == expected
+    assert [g.label for g in selectors.attendance_list(meeting)] == ["Übach-Palenberg", "Zülpich"]
+    assert selectors.attendance_list(meeting)[0].names == expected[:4]
+    assert [r.person_name for r in selectors.registrations_at_the_door(meeting)] == expected
+    rows = selectors.participation_statistics(world.programme).rows
+    assert [row.municipality.name for row in rows] == [
+        "Altstadt",
+        "Bergdorf",
+        "Übach-Palenberg",
+        "Zülpich",
+    ]
+    client.force_login(office)
+    page = client.get("/lernnetzwerk/17/einlass/").content.decode()
+    assert page.index("Özdemir") < page.index("Ulrich") < page.index("Zander")

@@ -1,10 +1,12 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core import mail, signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import translation
 
 from kette.core.models import Role
 from kette.learning import selectors, services
@@ -479,3 +481,61 @@ def test_a_shorter_meeting_that_would_drop_agenda_items_is_refused_naming_them(w
     ]
     meeting.refresh_from_db()
     assert meeting.ends_on == SOON + dt.timedelta(days=1)
+
+
+def test_the_person_who_offered_a_talk_is_told_the_decision_by_mail(
+    world, office, django_capture_on_commit_callbacks
+):
+    meeting = MeetingFactory(programme=world.programme, number=17, title="Übergänge")
+    group = WorkingGroupFactory(meeting=meeting, title="AG Kita und Schule")
+    kim = factories.user_with_role(
+        Role.COORDINATOR,
+        world.a,
+        username="kim",
+        email="kim@example.org",
+        first_name="Kim",
+        last_name="Beispiel",
+    )
+    talk = services.contribution_submit(
+        actor=kim,
+        municipality=world.a,
+        working_group=group,
+        presenter="Kim Beispiel",
+        title="Brücken bauen",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.contribution_accept(actor=office, contribution=talk)
+        services.contribution_accept(actor=office, contribution=talk)  # no change, no mail
+    (accepted,) = mail.outbox
+    assert accepted.to == ["kim@example.org"]
+    assert accepted.subject == "Ihr Kurzreferat ist angenommen: Brücken bauen"
+    assert accepted.body.startswith("Guten Tag Kim Beispiel,")
+    assert (
+        "hat Ihr Kurzreferat „Brücken bauen“ für die Arbeitsgruppe „AG Kita und Schule“ "
+        "beim 17. Lernnetzwerktreffen: Übergänge angenommen." in " ".join(accepted.body.split())
+    )
+    assert f"{settings.KETTE_BASE_URL}/k/{world.a.slug}/lernnetzwerk/17/kurzreferate/" in (
+        accepted.body
+    )
+
+    mail.outbox.clear()
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        services.contribution_decline(actor=office, contribution=talk)
+    (declined,) = mail.outbox
+    assert declined.subject == "Your short talk has not been accepted: Brücken bauen"
+    assert "could not accept your short talk “Brücken bauen”" in " ".join(declined.body.split())
+
+    # Nobody to tell: a talk the office records itself, or one without a person.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.contribution_record(
+            actor=office,
+            municipality=world.a,
+            working_group=group,
+            presenter="Ali",
+            title="Früher gehalten",
+        )
+        services.contribution_accept(
+            actor=office, contribution=ContributionFactory(working_group=group)
+        )
+    assert mail.outbox == []

@@ -6,6 +6,7 @@ import icalendar
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.formats import date_format
 from openpyxl import load_workbook
@@ -35,6 +36,7 @@ from kette.testing import factories
 
 pytestmark = pytest.mark.django_db
 SOON = dt.date.today() + dt.timedelta(days=30)
+MEETING = {"title": "Treffen", "starts_on": SOON, "ends_on": SOON}
 
 
 @pytest.fixture
@@ -378,6 +380,32 @@ def test_a_duplicate_number_and_inverted_dates_get_german_messages_at_once(
     assert "Der letzte Tag kann nicht vor dem ersten Tag liegen." in page
 
 
+@pytest.mark.parametrize("number", ["0", "1000", "2147483648"])
+def test_a_meeting_number_outside_1_to_999_is_refused_in_german(client, world, office, number):
+    response = login(client, office).post(
+        "/lernnetzwerk/neu/",
+        {
+            "number": number,
+            "title": "Zu groß",
+            "starts_on": SOON.isoformat(),
+            "ends_on": SOON.isoformat(),
+            "visibility": "public",
+        },
+    )
+    assert response.status_code == 200
+    assert "Die Nummer des Treffens muss zwischen 1 und 999 liegen." in response.content.decode()
+    assert not Meeting.objects.exists()
+    # the service refuses it too, and the next number after 999 is no number
+    services.meeting_create(actor=office, programme=world.programme, number=999, **MEETING)
+    with pytest.raises(ValidationError) as error:
+        services.meeting_create(actor=office, programme=world.programme, **MEETING)
+    assert error.value.message_dict == {
+        "number": ["Die Nummer des Treffens muss zwischen 1 und 999 liegen."]
+    }
+    # an address with a number beyond any column is simply not found
+    assert client.get(f"/lernnetzwerk/{'9' * 25}/").status_code == 404
+
+
 def test_a_submitted_talk_appears_on_the_meeting_page_once_accepted(
     client, world, meeting, coordinator, office
 ):
@@ -401,6 +429,7 @@ def test_a_submitted_talk_appears_on_the_meeting_page_once_accepted(
     login(client, office)
     review = client.get("/lernnetzwerk/17/kurzreferate/").content.decode()
     assert "Kita und Schule" in review
+    assert "erfährt Ihre Entscheidung per E-Mail" in review
     client.post(f"/lernnetzwerk/17/kurzreferate/{talk.pk}/entscheidung/", {"decision": "accept"})
     talk.refresh_from_db()
     assert talk.status == ContributionStatus.ACCEPTED
@@ -594,6 +623,9 @@ def test_the_office_moves_a_meeting_and_the_calendar_file_follows(
     services.registration_create(
         actor=None, meeting=meeting, person_name="Mia", email="mia@example.org"
     )
+    factories.user_with_role(Role.COORDINATOR, world.a, username="k", email="k@example.org")
+    services.meeting_invitations_send(actor=None, meeting=meeting, base_url="https://x")
+    mail.outbox.clear()
     later = SOON + dt.timedelta(days=7)
     login(client, office)
     with django_capture_on_commit_callbacks(execute=True):
@@ -612,7 +644,8 @@ def test_the_office_moves_a_meeting_and_the_calendar_file_follows(
     page = response.content.decode()
     assert "1 Tagesordnungspunkt wurde mit den Daten verschoben." in page
     assert "1 angemeldete Person wurde per E-Mail über Datum und Ort informiert." in page
-    assert [m.to for m in mail.outbox] == [["mia@example.org"]]
+    assert "Auch 1 eingeladene Koordinatorin oder eingeladener Koordinator wurde" in page
+    assert [m.to for m in mail.outbox] == [["mia@example.org"], ["k@example.org"]]
     assert f"{settings.KETTE_BASE_URL}/lernnetzwerk/abmelden/" in mail.outbox[0].body
     event = icalendar.Calendar.from_ical(client.get("/lernnetzwerk/17/termin.ics").content).walk(
         "VEVENT"

@@ -72,3 +72,9 @@ def test_a_provider_adds_a_place_and_opening_hours(live_server) -> None:
         page.get_by_role("button", name="Ja, entfernen").first.click()
         expect(page.get_by_role("status")).to_contain_text("Entfernt.")
         expect(page.get_by_text("Keine Öffnungszeiten angegeben.")).to_be_visible()
+        # On a phone the page does not scroll sideways (the places table scrolls alone).
+        page.set_viewport_size({"width": 375, "height": 740})
+        page.reload()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, width
+        assert_accessible(page)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -193,15 +194,55 @@ class OpeningHoursForm(forms.Form):
     opens_at = forms.TimeField(label=_("from"), widget=forms.TimeInput(attrs={"type": "time"}))
     closes_at = forms.TimeField(label=_("until"), widget=forms.TimeInput(attrs={"type": "time"}))
 
+    def __init__(self, *args: Any, existing: Sequence[Any] = (), **kwargs: Any) -> None:
+        # the offer's weekly hours so far: new hours must not repeat or overlap them
+        self.existing = existing
+        super().__init__(*args, **kwargs)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
             self.add_error("closes_at", _("The end must be after the start."))
+        elif opens and closes and data.get("weekday"):
+            clash = next(
+                (
+                    hours
+                    for hours in self.existing
+                    if hours.weekday == data["weekday"]
+                    and hours.opens_at
+                    and hours.closes_at
+                    and hours.opens_at < closes
+                    and opens < hours.closes_at
+                ),
+                None,
+            )
+            if clash is not None:
+                self.add_error(
+                    None,
+                    _("The offer already has the opening hours %(hours)s, which overlap these.")
+                    % {"hours": clash},
+                )
         return data
+
+
+# Digits with the usual separators: "+49 221 123456", "0221/12 34-5", "(0221) 123".
+PHONE_NUMBER = re.compile(r"\+?[\d\s/().-]+")
 
 
 class PhoneForm(forms.Form):
     number = forms.CharField(label=_("Phone number"), max_length=50)
+
+    def clean_number(self) -> str:
+        number = " ".join(self.cleaned_data["number"].split())
+        if not PHONE_NUMBER.fullmatch(number) or sum(c.isdigit() for c in number) < 3:
+            raise ValidationError(
+                _(
+                    "Please give a phone number of digits (spaces, +, /, - and brackets "
+                    "are allowed too), e.g. 0221 123456."
+                )
+            )
+        return number
 
 
 class OrganizationForm(UnixNewlinesMixin, forms.ModelForm):

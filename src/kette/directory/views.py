@@ -335,7 +335,7 @@ class ServicePlacesView(MunicipalityMixin, TemplateView):
             messages.error(request, _("There is no such action."))
             return back
         name, add, done = adders[action]
-        form = self.forms[name](request.POST, **self._form_kwargs(name))
+        form = self.forms[name](request.POST, **self._form_kwargs(name, service))
         if not form.is_valid():
             context = self.get_context_data(service=service, **{name: form})
             return self.render_to_response(context)
@@ -343,10 +343,12 @@ class ServicePlacesView(MunicipalityMixin, TemplateView):
         messages.success(request, done)
         return back
 
-    def _form_kwargs(self, name: str) -> dict[str, Any]:
+    def _form_kwargs(self, name: str, service: Service | None = None) -> dict[str, Any]:
         prefix = {"location_form": "place", "hours_form": "hours", "phone_form": "phone"}[name]
         if name == "location_form":
             return {"municipality": self.municipality, "prefix": prefix}
+        if name == "hours_form" and service is not None:
+            return {"prefix": prefix, "existing": selectors.places_of_service(service).hours}
         return {"prefix": prefix}
 
     def _add_place(self, service: Service, data: dict[str, Any]) -> None:

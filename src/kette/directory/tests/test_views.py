@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.test import Client
 
@@ -331,3 +333,51 @@ def test_languages_must_be_iso_639_codes_and_rare_ones_get_names(world, coordina
     assert response.status_code == 302
     # semicolons and spaces separate too; a repeated code counts once
     assert sorted(service.languages.values_list("code", flat=True)) == ["ar", "de", "tr"]
+
+
+def test_repeated_or_overlapping_hours_and_bad_phone_numbers_are_refused(
+    world, coordinator, organization
+):
+    service = services.service_create(actor=None, organization=organization, name="Kurs")
+    services.schedule_add(
+        actor=None, service=service, weekday=1, opens_at=dt.time(8), closes_at=dt.time(12)
+    )
+    client = logged_in(coordinator)
+    url = f"/k/{world.a.slug}/angebote/{service.pk}/orte/"
+
+    def hours(weekday, opens, closes):
+        return client.post(
+            url,
+            {
+                "action": "add_hours",
+                "hours-weekday": weekday,
+                "hours-opens_at": opens,
+                "hours-closes_at": closes,
+            },
+        )
+
+    for opens, closes in (("08:00", "12:00"), ("10:00", "14:00"), ("07:00", "08:30")):
+        response = hours("1", opens, closes)
+        assert response.status_code == 200
+        assert (
+            "Das Angebot hat schon die Öffnungszeit Montag 08:00–12:00, die sich damit "
+            "überschneidet." in response.content.decode()
+        )
+    assert service.schedules.count() == 1
+    # adjacent hours and another day are fine
+    assert hours("1", "12:00", "14:00").status_code == 302
+    assert hours("2", "08:00", "12:00").status_code == 302
+    assert service.schedules.count() == 3
+
+    for bad in ("abc", "<script>x</script>", "12", "0221 12a45"):
+        response = client.post(url, {"action": "add_phone", "phone-number": bad})
+        assert response.status_code == 200
+        assert "Bitte eine Telefonnummer aus Ziffern angeben" in response.content.decode()
+    assert not service.phones.exists()
+    for good in ("+49 221 123456", "(0221) 12 34-5", "0221/123456"):
+        assert client.post(url, {"action": "add_phone", "phone-number": good}).status_code == 302
+    assert sorted(service.phones.values_list("number", flat=True)) == [
+        "(0221) 12 34-5",
+        "+49 221 123456",
+        "0221/123456",
+    ]

@@ -79,6 +79,17 @@ class ServiceForm(UnixNewlinesMixin, forms.ModelForm):
         self.fields["terms"].queryset = selectors.fields_of_action(municipality)
         self.fields["terms"].label = _("Fields of action")
         self.fields["transitions"].queryset = selectors.transitions_of(municipality)
+        if self.instance.pk and user.has_perm("directory.confirm_offer", self.instance):
+            # Saving an edit can also count as "details are current" (freshness),
+            # so a provider who just went through the offer gets no reminder.
+            self.fields["confirm_current"] = forms.BooleanField(
+                label=_("I have checked all details: the offer is current"),
+                required=False,
+                help_text=_(
+                    "Counts as “Details are current”: no reminder until the offer is due "
+                    "for checking again."
+                ),
+            )
         if self.instance.pk:
             # Initial values given by the caller (a pending proposal) take precedence.
             self.initial.setdefault("min_age_years", _years(self.instance.min_age_months))

@@ -213,6 +213,12 @@ class ServiceEditView(_ServiceFormView):
             self.service = service
 
     def save(self, form: ServiceForm) -> Service:
+        service = self._save(form)
+        if form.cleaned_data.get("confirm_current"):  # offered only to those who may
+            services.service_confirm_current(actor=self.request.user, service=service)  # type: ignore[arg-type]
+        return service
+
+    def _save(self, form: ServiceForm) -> Service:
         assert self.service is not None
         fields = form.service_fields()
         if review.review_required(self.request.user, self.service):

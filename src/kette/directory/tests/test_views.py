@@ -119,6 +119,28 @@ def test_the_coordinator_edits_publishes_and_confirms(world, coordinator, organi
     assert "Diese Aktion gibt es nicht." in response.content.decode()
 
 
+def test_saving_an_edit_can_confirm_the_offer_as_current(world, organization):
+    provider = factories.user_with_role(Role.PROVIDER, world.a)
+    services.provider_access_grant(actor=None, user=provider, organization=organization)
+    service = services.service_create(actor=None, organization=organization, name="Alt")
+    client = logged_in(provider)
+    url = f"/k/{world.a.slug}/angebote/{service.pk}/bearbeiten/"
+    page = client.get(url).content.decode()
+    assert "Ich habe alle Angaben geprüft: Das Angebot ist aktuell" in page
+    # saving alone does not confirm (a typo fixed is no check of the whole offer)
+    assert client.post(url, form_data(organization, name="Neu")).status_code == 302
+    service.refresh_from_db()
+    assert (service.name, service.last_verified_at) == ("Neu", None)
+    data = form_data(organization, name="Neuer", confirm_current="on")
+    assert client.post(url, data).status_code == 302
+    service.refresh_from_db()
+    assert service.name == "Neuer" and service.last_verified_by == provider
+    assert service.last_verified_at is not None
+    # a reader can neither edit nor confirm
+    reader = logged_in(factories.user_with_role(Role.VIEWER, world.a))
+    assert reader.get(url).status_code == 403
+
+
 def test_a_provider_edits_only_its_own_organisations_offers(world, organization):
     provider = factories.user_with_role(Role.PROVIDER, world.a)
     services.provider_access_grant(actor=None, user=provider, organization=organization)

@@ -128,3 +128,16 @@ def district_for_point(municipality: Municipality, lat: float, lon: float) -> Di
     if district_id is None:
         return None
     return District.objects.for_municipality(municipality).get(pk=district_id)
+
+
+# about two kilometres: places just across the border serve the municipality too
+OUTSIDE_SLACK_DEGREES = 0.02
+
+
+def outside_municipality(municipality: Municipality, lat: float, lon: float) -> bool:
+    """Whether the point lies clearly outside the municipality's outline (False
+    without an outline): a place typed with swapped or wrong coordinates."""
+    if not municipality.boundary:
+        return False
+    area = geometry_of(municipality.boundary).buffer(OUTSIDE_SLACK_DEGREES)
+    return not area.contains(Point(lon, lat))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from kette.core.geo import outside_municipality
 from kette.core.models import Role
 from kette.core.roles import roles_of
 from kette.core.tenancy import MunicipalityMixin
@@ -347,6 +348,21 @@ class ServicePlacesView(MunicipalityMixin, TemplateView):
             return self.render_to_response(context)
         add(service, form.cleaned_data)
         messages.success(request, done)
+        data = form.cleaned_data
+        if (
+            action == "add_place"
+            and data.get("latitude") is not None
+            and data.get("longitude") is not None
+            and outside_municipality(self.municipality, data["latitude"], data["longitude"])
+        ):
+            messages.warning(
+                request,
+                _(
+                    "The place lies outside %(municipality)s. Please check its coordinates "
+                    "(latitude and longitude swapped?)."
+                )
+                % {"municipality": self.municipality.name},
+            )
         return back
 
     def _form_kwargs(self, name: str, service: Service | None = None) -> dict[str, Any]:

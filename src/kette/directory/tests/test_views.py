@@ -403,3 +403,38 @@ def test_repeated_or_overlapping_hours_and_bad_phone_numbers_are_refused(
         "+49 221 123456",
         "0221/123456",
     ]
+
+
+def test_a_place_far_outside_the_municipality_gets_a_warning(world, coordinator, organization):
+    # a square around Köln as the municipality's outline
+    world.a.boundary = {
+        "type": "Polygon",
+        "coordinates": [[[6.7, 50.8], [7.2, 50.8], [7.2, 51.1], [6.7, 51.1], [6.7, 50.8]]],
+    }
+    world.a.save()
+    service = services.service_create(actor=None, organization=organization, name="Kurs")
+    client = logged_in(coordinator)
+    url = f"/k/{world.a.slug}/angebote/{service.pk}/orte/"
+
+    def add(street, lat, lon):
+        response = client.post(
+            url,
+            {
+                "action": "add_place",
+                "place-address_1": street,
+                "place-postal_code": "50667",
+                "place-city": "Köln",
+                "place-latitude": lat,
+                "place-longitude": lon,
+            },
+            follow=True,
+        )
+        return response.content.decode()
+
+    munich = add("Marienplatz 1", "48,137", "11,575")
+    assert "Der Ort liegt außerhalb von Altstadt. Bitte prüfen Sie die Koordinaten" in munich
+    assert "Der Ort wurde hinzugefügt." in munich  # kept: offers may lie elsewhere
+    # within the outline, or just across the border (2 km): no warning
+    for lat, lon in (("50,94", "6,96"), ("50,81", "7,21")):
+        assert "außerhalb" not in add("Domplatte", lat, lon)
+    assert service.service_at_locations.count() == 3

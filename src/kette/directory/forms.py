@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from kette.core.forms import UnixNewlinesMixin
@@ -71,8 +72,22 @@ class ServiceForm(UnixNewlinesMixin, forms.ModelForm):
             "transitions": forms.CheckboxSelectMultiple,
         }
 
+    # Longest texts the form takes (characters): a page of text each; a 240,000
+    # character description had been saved and shown in full.
+    TEXT_LIMITS = {
+        "description": 5000,
+        "eligibility_description": 2000,
+        "application_process": 2000,
+        "fees_description": 1000,
+    }
+
     def __init__(self, *args: Any, municipality: Municipality, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name, limit in self.TEXT_LIMITS.items():
+            field = self.fields[name]
+            field.max_length = limit
+            field.validators.append(MaxLengthValidator(limit))
+            field.widget.attrs["maxlength"] = str(limit)
         self.fields["organization"].queryset = selectors.organizations_editable_by(
             user, municipality
         )

@@ -438,3 +438,17 @@ def test_a_place_far_outside_the_municipality_gets_a_warning(world, coordinator,
     for lat, lon in (("50,94", "6,96"), ("50,81", "7,21")):
         assert "außerhalb" not in add("Domplatte", lat, lon)
     assert service.service_at_locations.count() == 3
+
+
+def test_long_texts_are_refused_with_a_german_message(world, coordinator, organization):
+    response = logged_in(coordinator).post(
+        f"/k/{world.a.slug}/angebote/neu/", form_data(organization, description="x" * 5001)
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and not Service.objects.exists()
+    assert "höchstens 5000 Zeichen" in html
+    assert 'maxlength="5000"' in html
+    response = logged_in(coordinator).post(
+        f"/k/{world.a.slug}/angebote/neu/", form_data(organization, description="x" * 5000)
+    )
+    assert response.status_code == 302

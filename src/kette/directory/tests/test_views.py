@@ -452,3 +452,13 @@ def test_long_texts_are_refused_with_a_german_message(world, coordinator, organi
         f"/k/{world.a.slug}/angebote/neu/", form_data(organization, description="x" * 5000)
     )
     assert response.status_code == 302
+
+
+def test_the_staff_list_sorts_names_as_the_guide_does(world, coordinator, organization):
+    for name in ("Zirkus", "Förderschule", "kath. Kindergarten", "Fröbel", "Äskulap-Praxis"):
+        services.service_create(actor=None, organization=organization, name=name)
+    from kette.directory import selectors
+
+    names = [s.name for s in selectors.service_list(coordinator, world.a)]
+    # byte order had put small letters and umlauts after Z
+    assert names == ["Äskulap-Praxis", "Förderschule", "Fröbel", "kath. Kindergarten", "Zirkus"]

@@ -2,7 +2,9 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils.text import slugify
+from django.utils.translation import get_language
 
 _GERMAN_TRANSLITERATION = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS"}
@@ -42,3 +44,9 @@ def german_decimal(value: float) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace(".", ",")
+
+
+def interface_is_german() -> bool:
+    """Whether the active interface language is German, the language of kette's
+    content: elsewhere, German data gets `lang="de"` (core's `lang_de` tag)."""
+    return (get_language() or settings.LANGUAGE_CODE).split("-")[0] == "de"

@@ -26,6 +26,7 @@ from simple_history.models import HistoricalRecords
 
 from kette.core.fields import WebsiteField
 from kette.core.models import District, Municipality, TenantModel, TenantQuerySet, User
+from kette.directory import defaults
 
 MIN_AGE_MONTHS = -9  # the start of a pregnancy
 MAX_AGE_MONTHS = 99 * 12
@@ -44,6 +45,34 @@ def _age_field(label: str) -> models.SmallIntegerField:
         blank=True,
         validators=[MinValueValidator(MIN_AGE_MONTHS), MaxValueValidator(MAX_AGE_MONTHS)],
     )
+
+
+class ShownNameMixin:
+    """The name a vocabulary entry shows in the interface (`display_name`): a
+    default in the active language while it keeps its default German name, else
+    the stored name; `name_translated` says which, for `lang="de"` on what stays
+    German (`{% lang_de entry %}`, `entry|german_data`). `name` stays the data
+    (search, exports, HSDS)."""
+
+    vocabulary_kind = ""
+    code: str
+    name: str
+
+    def _is_default(self) -> bool:
+        return True
+
+    def _shown(self) -> tuple[str, bool]:
+        if not self._is_default():
+            return self.name, False
+        return defaults.shown_name(self.vocabulary_kind, self.code, self.name)
+
+    @property
+    def display_name(self) -> str:
+        return self._shown()[0]
+
+    @property
+    def name_translated(self) -> bool:
+        return self._shown()[1]
 
 
 # ---------------------------------------------------------------------------
@@ -79,9 +108,12 @@ class TaxonomyTermQuerySet(models.QuerySet):
         return self.filter(Q(municipality__isnull=True) | Q(municipality=municipality))
 
 
-class TaxonomyTerm(models.Model):
+class TaxonomyTerm(ShownNameMixin, models.Model):
     """A term of a taxonomy. `municipality` empty: part of the programme-wide default
-    set, visible to every municipality; set: an addition of that one municipality."""
+    set, visible to every municipality; set: an addition of that one municipality
+    (shown as stored in every language)."""
+
+    vocabulary_kind = defaults.TERM
 
     id_hsds = _hsds_id()
     taxonomy = models.ForeignKey(
@@ -133,14 +165,19 @@ class TaxonomyTerm(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def _is_default(self) -> bool:
+        return self.municipality_id is None
+
 
 # ---------------------------------------------------------------------------
 # Life phases and transitions (per municipality)
 # ---------------------------------------------------------------------------
 
 
-class LifePhase(TenantModel):
+class LifePhase(ShownNameMixin, TenantModel):
     """A life phase of the municipality's chain, as a half-open month interval."""
+
+    vocabulary_kind = defaults.LIFE_PHASE
 
     id_hsds = _hsds_id()
     code = models.SlugField(_("Short name"), max_length=80)
@@ -167,8 +204,10 @@ class LifePhase(TenantModel):
         return self.name
 
 
-class Transition(TenantModel):
+class Transition(ShownNameMixin, TenantModel):
     """A transition between institutions (Übergang), e.g. Kita → Grundschule."""
+
+    vocabulary_kind = defaults.TRANSITION
 
     id_hsds = _hsds_id()
     code = models.SlugField(_("Short name"), max_length=80)

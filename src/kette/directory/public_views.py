@@ -33,7 +33,8 @@ from django.views.generic import TemplateView
 
 from kette.core.models import District, Municipality
 from kette.core.tenancy import MunicipalityMixin
-from kette.directory import origins, selectors
+from kette.core.text import interface_is_german
+from kette.directory import defaults, origins, selectors
 from kette.directory.languages import name as language_name
 from kette.directory.models import (
     HSDS_WEEKDAYS,
@@ -83,6 +84,38 @@ class _CoordinateField(forms.FloatField):
         return super().to_python(value)
 
 
+class _GermanOptions:
+    """A choice widget whose options in `german_values` are German data (a
+    municipality's own term, a district's name): marked `lang="de"` in a
+    non-German interface (WCAG 3.1.2), an option of a select on the `<option>`,
+    a checkbox on its label."""
+
+    german_values: frozenset[str] = frozenset()
+    lang_on_label = False
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(*args, **kwargs)  # type: ignore[misc]
+        if str(option["value"]) in self.german_values and not interface_is_german():
+            if self.lang_on_label:
+                option["label_lang"] = "de"
+            else:
+                option["attrs"]["lang"] = "de"
+        return option
+
+
+class _GermanSelect(_GermanOptions, forms.Select):
+    pass
+
+
+class _GermanCheckboxes(_GermanOptions, forms.CheckboxSelectMultiple):
+    option_template_name = "directory/widgets/_lang_checkbox_option.html"
+    lang_on_label = True
+
+
+class _InterfaceText(str):
+    """A choice label in the interface's language among German data ("all of Porz")."""
+
+
 class GuideForm(forms.Form):
     """The guide's search form (GET). Choices come from the municipality's (or
     every municipality's) vocabularies; counts are added after the search."""
@@ -97,10 +130,18 @@ class GuideForm(forms.Form):
         required=False,
         localize=True,
     )
-    lebensphase = forms.ChoiceField(label=gettext_lazy("Life phase"), required=False)
-    handlungsfeld = forms.ChoiceField(label=gettext_lazy("Field of action"), required=False)
+    lebensphase = forms.ChoiceField(
+        label=gettext_lazy("Life phase"), required=False, widget=_GermanSelect
+    )
+    handlungsfeld = forms.ChoiceField(
+        label=gettext_lazy("Field of action"), required=False, widget=_GermanSelect
+    )
     sozialraum = forms.TypedChoiceField(
-        label=gettext_lazy("District"), coerce=int, required=False, empty_value=None
+        label=gettext_lazy("District"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=_GermanSelect,
     )
     # Any ISO 639 code is a valid filter; the list offers the languages of the matches.
     sprache = forms.RegexField(
@@ -112,7 +153,7 @@ class GuideForm(forms.Form):
     )
     kostenlos = forms.BooleanField(label=gettext_lazy("free of charge only"), required=False)
     barrierefreiheit = forms.MultipleChoiceField(
-        label=gettext_lazy("Accessibility"), required=False, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("Accessibility"), required=False, widget=_GermanCheckboxes
     )
     wochentag = forms.TypedChoiceField(
         label=gettext_lazy("Open on"), coerce=int, required=False, empty_value=None
@@ -126,7 +167,11 @@ class GuideForm(forms.Form):
         required=False,
     )
     ab_sozialraum = forms.TypedChoiceField(
-        label=gettext_lazy("Distance from district"), coerce=int, required=False, empty_value=None
+        label=gettext_lazy("Distance from district"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=_GermanSelect,
     )
     lat = _CoordinateField(
         label=gettext_lazy("Latitude"),
@@ -147,10 +192,14 @@ class GuideForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.municipality = municipality
         anything = [("", _("any"))]
+        # (code, shown name, translated?): defaults in the interface's language
+        phases: list[tuple[str, str, bool]]
+        fields: list[tuple[str, str, bool]]
+        features: list[tuple[str, str, bool]]
         if municipality is not None:
-            phases = [(p.code, p.name) for p in selectors.life_phases_of(municipality)]
-            fields = [(t.code, t.name) for t in selectors.fields_of_action(municipality)]
-            features = [(t.code, t.name) for t in selectors.accessibility_features(municipality)]
+            phases = _shown(selectors.life_phases_of(municipality))
+            fields = _shown(selectors.fields_of_action(municipality))
+            features = _shown(selectors.accessibility_features(municipality))
             districts = district_choices(municipality)
         else:
             seen: dict[str, str] = {}
@@ -158,13 +207,25 @@ class GuideForm(forms.Form):
                 "code", "name"
             ):
                 seen.setdefault(code, name)
-            phases = list(seen.items())
+            phases = [
+                (code, *defaults.shown_name(defaults.LIFE_PHASE, code, name))
+                for code, name in seen.items()
+            ]
             fields = _default_terms(Taxonomy.FIELDS_OF_ACTION)
             features = _default_terms(Taxonomy.ACCESSIBILITY)
             districts = []
-        self.fields["lebensphase"].choices = anything + phases
-        self.fields["handlungsfeld"].choices = anything + fields
-        self.fields["barrierefreiheit"].choices = features
+        for field_name, entries in (
+            ("lebensphase", phases),
+            ("handlungsfeld", fields),
+            ("barrierefreiheit", features),
+        ):
+            field = self.fields[field_name]
+            field.choices = (anything if field_name != "barrierefreiheit" else []) + [
+                (code, name) for code, name, _translated in entries
+            ]
+            field.widget.german_values = frozenset(
+                code for code, _name, translated in entries if not translated
+            )
         self.fields["wochentag"].choices = anything + [(d.value, d.label) for d in Weekday]
         self.fields["sprache"].widget.choices = anything + [
             (code, language_name(code)) for code in _language_codes(self.data.get("sprache"))
@@ -177,6 +238,14 @@ class GuideForm(forms.Form):
                 ("", pgettext("origin district", "none")),
                 *districts,
             ]
+            # district names (and levels: "Stadtbezirk Porz") are German
+            german = frozenset(
+                str(pk)
+                for pk, label in flat_choices(districts)
+                if not isinstance(label, _InterfaceText)
+            )
+            self.fields["sozialraum"].widget.german_values = german
+            self.fields["ab_sozialraum"].widget.german_values = german
         else:
             del self.fields["sozialraum"]
             del self.fields["ab_sozialraum"]
@@ -277,7 +346,7 @@ def district_choices(municipality: Municipality) -> list[Any]:
             return name
         if level:
             return f"{level} {name}"
-        return _("all of %(name)s") % {"name": name}
+        return _InterfaceText(_("all of %(name)s") % {"name": name})
 
     def top(pk: int) -> int:
         seen = {pk}
@@ -313,12 +382,20 @@ def flat_choices(choices: Any) -> list[tuple[Any, Any]]:
     return flat
 
 
-def _default_terms(taxonomy_slug: str) -> list[tuple[str, str]]:
-    return list(
-        TaxonomyTerm.objects.filter(taxonomy__slug=taxonomy_slug, municipality=None)
+def _default_terms(taxonomy_slug: str) -> list[tuple[str, str, bool]]:
+    return [
+        (code, *defaults.shown_name(defaults.TERM, code, name))
+        for code, name in TaxonomyTerm.objects.filter(
+            taxonomy__slug=taxonomy_slug, municipality=None
+        )
         .order_by("position", "name")
         .values_list("code", "name")
-    )
+    ]
+
+
+def _shown(entries: Any) -> list[tuple[str, str, bool]]:
+    """Vocabulary entries as (code, name shown in the interface, translated?)."""
+    return [(entry.code, entry.display_name, entry.name_translated) for entry in entries]
 
 
 def _language_codes(*extra: str | None) -> list[str]:
@@ -532,8 +609,15 @@ def detail_url(service: Service) -> str:
     )
 
 
+def _marker_lang() -> str:
+    """The language of the marker names (offers' and places' names are German)
+    for the map popups' `lang`: empty in the German interface."""
+    return "" if interface_is_german() else "de"
+
+
 def _markers(result: SearchResult, request: HttpRequest) -> list[dict[str, Any]]:
     markers = []
+    lang = _marker_lang()
     for service in result.services:
         for location in service.guide_locations:
             if location.latitude is None or location.longitude is None:
@@ -545,6 +629,7 @@ def _markers(result: SearchResult, request: HttpRequest) -> list[dict[str, Any]]
                     "url": detail_url(service),
                     "lat": float(location.latitude),
                     "lon": float(location.longitude),
+                    "lang": lang,
                 }
             )
     return markers
@@ -620,6 +705,7 @@ class GuideDetailView(MunicipalityMixin, TemplateView):
                     "url": "",
                     "lat": float(location.latitude),
                     "lon": float(location.longitude),
+                    "lang": _marker_lang(),
                 }
                 for location in locations
                 if location.latitude is not None and location.longitude is not None

@@ -92,7 +92,7 @@ def chain_section(municipality: Municipality, year: int) -> ChainSection:
     period = freshness.period(freshness.stale_after_months(municipality))
     offers = directory.offer_year(municipality, year, stale_after=period)
     chart = svg.bar_chart(
-        [(phase.name, total) for phase, _cells, total in matrix.rows],
+        [(phase.display_name, total) for phase, _cells, total in matrix.rows],
         label=_("Published offers per life phase"),
     )
     return ChainSection(matrix=matrix, offers=offers, chart=chart)
@@ -137,7 +137,7 @@ def gap_section(municipality: Municipality, year: int) -> GapSection:
                     features,
                     fills,
                     label=_("Map: offers per 1,000 children, %(phase)s, by district")
-                    % {"phase": phase.name},
+                    % {"phase": phase.display_name},
                     width=420,
                 ),
                 class_ranges=gap_methods.class_ranges(classes),

@@ -8,8 +8,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -242,6 +243,65 @@ def test_pdf_is_tagged_with_title_language_and_vector_graphics(full):
     for page in reader.pages:
         xobjects = page["/Resources"].get("/XObject", {})
         assert not any(x.get_object().get("/Subtype") == "/Image" for x in xobjects.values())
+
+
+def _own_field_of_action(report):
+    """A field of action of the municipality's own, on a published offer."""
+    city = report.municipality
+    own = directory.taxonomy_term_create(
+        actor=None,
+        municipality=city,
+        taxonomy=Taxonomy.objects.get(slug=Taxonomy.FIELDS_OF_ACTION),
+        name="Sprachförderung",
+    )
+    directory.service_create(
+        actor=None,
+        organization=directory.organization_create(actor=None, municipality=city, name="Kita"),
+        name="Sprachkita",
+        status="published",
+        min_age_months=36,
+        max_age_months=72,
+        terms=[own],
+    )
+    return own
+
+
+def test_the_english_report_translates_the_defaults_and_marks_own_terms_german(client, full):
+    """In English the default vocabulary is English; a municipality's own term
+    stays German and says so (screen readers; WeasyPrint hyphenates by lang)."""
+    _own_field_of_action(full)
+    client.cookies["kette_language"] = "en"
+    html = preview(client, user_with_role(Role.COORDINATOR, full.municipality), full)
+    with translation.override("en"):
+        pdf_html = render_to_string(
+            "reports/report_pdf.html", {"LANGUAGE_CODE": "en", "data": selectors.report_data(full)}
+        )
+        pdf = services.report_render_pdf(full)
+    assert str(PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/Lang"]) == "en"
+    for page in (html, pdf_html):
+        headers = re.findall(r'<th scope="col" class="num number"([^>]*)>([^<]*)</th>', page)
+        assert ("", "Health") in headers and ("", "Counselling") in headers
+        assert (' lang="de"', "Sprachförderung") in headers
+        assert "Beratung" not in headers and "Gesundheit" not in headers
+        rows = re.findall(r'<th scope="row"([^>]*)>([^<]*)</th>', page)
+        assert ("", "Early childhood (0–3 years)") in rows
+        assert ("", "Family – day care") in rows  # the transitions
+        # the gap analysis names the life phases in English too
+        assert re.search(r"<td>Early childhood \(0–3 years\)</td>", page)
+        assert "Offers per 1,000 children, Early childhood (0–3 years)," in page
+    # the chart's labels
+    assert ">Early childhood (0–3 years)</text>" in html
+    # the narrow matrix headers hyphenate: the own term by German rules (English
+    # patterns break it "Sprac‐h‐för‐der‐ung")
+    assert re.search(r"Sprach‐\s*förde‐\s*rung", pdf_text(pdf))
+
+
+def test_the_german_report_shows_the_stored_names_unmarked(client, full):
+    _own_field_of_action(full)
+    html = preview(client, user_with_role(Role.COORDINATOR, full.municipality), full)
+    headers = re.findall(r'<th scope="col" class="num number"([^>]*)>([^<]*)</th>', html)
+    assert ("", "Beratung") in headers and ("", "Sprachförderung") in headers
+    assert 'lang="de"' not in html.split("<main", 1)[1]
 
 
 def test_drafts_are_saved_from_the_form_and_bad_numbers_are_explained(client, full):

@@ -18,14 +18,12 @@
     points.forEach(function (point) {
       var marker = L.marker([point.lat, point.lon], { title: point.name, alt: point.name });
       marker.serviceId = String(point.id);
-      if (point.url) {
-        var link = document.createElement("a");
-        link.href = point.url;
-        link.textContent = point.name;
-        marker.bindPopup(link);
-      } else {
-        marker.bindPopup(document.createTextNode(point.name));
-      }
+      // the name is German data: its language in another interface (point.lang)
+      var popup = document.createElement(point.url ? "a" : "span");
+      if (point.url) { popup.href = point.url; }
+      if (point.lang) { popup.lang = point.lang; }
+      popup.textContent = point.name;
+      marker.bindPopup(popup);
       marker.on("click", function () { highlight(marker.serviceId, true); });
       (byId[marker.serviceId] = byId[marker.serviceId] || []).push(marker);
       group.addLayer(marker);

@@ -94,6 +94,8 @@ class ServiceForm(UnixNewlinesMixin, forms.ModelForm):
         self.fields["terms"].queryset = selectors.fields_of_action(municipality)
         self.fields["terms"].label = _("Fields of action")
         self.fields["transitions"].queryset = selectors.transitions_of(municipality)
+        for name in ("terms", "transitions"):  # defaults in the interface's language
+            self.fields[name].label_from_instance = lambda entry: entry.display_name
         if self.instance.pk and user.has_perm("directory.confirm_offer", self.instance):
             # Saving an edit can also count as "details are current" (freshness),
             # so a provider who just went through the offer gets no reminder.

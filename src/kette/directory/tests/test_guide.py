@@ -670,3 +670,12 @@ def test_coordinate_examples_follow_the_interface_language(world, corpus):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get("/k/altstadt/familienwegweiser/").content.decode()
     assert "coordinates such as “50.94, 6.96”" in html and "50,94" not in html
+
+
+def test_a_free_offer_shows_its_cost_note_too(world, corpus):
+    from kette.directory import services
+
+    offer = corpus["counselling"]
+    services.service_update(actor=None, service=offer, fees_description="Materialkosten 5 €")
+    html = Client().get(f"/k/altstadt/familienwegweiser/{offer.pk}/").content.decode()
+    assert re.search(r"kostenfrei\s*\(<span>Materialkosten 5 €</span>\)", html)

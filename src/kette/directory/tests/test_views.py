@@ -462,3 +462,15 @@ def test_the_staff_list_sorts_names_as_the_guide_does(world, coordinator, organi
     names = [s.name for s in selectors.service_list(coordinator, world.a)]
     # byte order had put small letters and umlauts after Z
     assert names == ["Äskulap-Praxis", "Förderschule", "Fröbel", "kath. Kindergarten", "Zirkus"]
+
+
+def test_the_offer_form_names_default_fields_of_action_in_the_interface_language(
+    world, coordinator
+):
+    client = logged_in(coordinator)
+    assert (
+        "Erziehung und Familie" in client.get(f"/k/{world.a.slug}/angebote/neu/").content.decode()
+    )
+    client.cookies["kette_language"] = "en"
+    html = client.get(f"/k/{world.a.slug}/angebote/neu/").content.decode()
+    assert "Parenting and family" in html and "Erziehung und Familie" not in html

@@ -351,14 +351,18 @@ class OverviewRow:
     attendance_rate: float | None
     # indicator key -> (value or None when suppressed, display ("." when suppressed), year)
     indicators: dict[str, tuple[float | None, str, int]]
+    # per shown key indicator: (display, "–" without a value; its year if not the column's)
+    cells: list[tuple[str, int | None]] = field(default_factory=list)
 
 
 @dataclass
 class ProgrammeOverview:
     programme: Programme
     generated_on: dt.date
-    key_indicators: list[tuple[Indicator, int | None]]  # indicator, latest year shown
+    key_indicators: list[tuple[Indicator, int]]  # indicator, latest year shown
     rows: list[OverviewRow]
+    # key indicators no municipality has a value of: no column, named in a note
+    without_data: list[Indicator] = field(default_factory=list)
 
 
 KEY_INDICATORS = ("mindestsicherungsquote", "sgb2-quote-u15")
@@ -419,7 +423,13 @@ def programme_overview(programme: Programme, *, today: dt.date | None = None) ->
                 indicators=values,
             )
         )
-    key_indicators = [
-        (i, max(shown_years[i.pk]) if shown_years[i.pk] else None) for i in indicators
-    ]
-    return ProgrammeOverview(programme, today, key_indicators, rows)
+    key_indicators = [(i, max(shown_years[i.pk])) for i in indicators if shown_years[i.pk]]
+    for row in rows:
+        for indicator, year in key_indicators:
+            value = row.indicators.get(indicator.key)
+            if value is None:
+                row.cells.append(("–", None))
+            else:
+                row.cells.append((value[1], value[2] if value[2] != year else None))
+    without_data = [i for i in indicators if not shown_years[i.pk]]
+    return ProgrammeOverview(programme, today, key_indicators, rows, without_data)

@@ -390,6 +390,36 @@ def test_programme_overview_for_the_coordination_office(client, full, world):
     assert rows["Zeta"][column] == "."
     pdf = client.get(reverse("reports:programme_report_pdf")).content
     assert "Zeta" in pdf_text(pdf) and "44,4" not in pdf_text(pdf)
+    # the document title without the template's line breaks and indentation
+    title = PdfReader(io.BytesIO(pdf)).metadata.title
+    assert title == f"Programmbericht – {world.programme.name}"
     client.force_login(user_with_role(Role.COORDINATOR, full.municipality))
     assert client.get(reverse("reports:programme_report")).status_code == 403
     assert client.get(reverse("reports:programme_report_xlsx")).status_code == 403
+
+
+def test_programme_overview_drops_a_key_indicator_nobody_has_and_marks_gaps(client, full, world):
+    """A key indicator without any value gets no empty column but a note; a
+    municipality without a value of a shown one gets "–", never a blank cell."""
+    MunicipalityFactory(programme=world.programme, name="Zeta", slug="zeta")
+    rate = IndicatorFactory(
+        key="mindestsicherungsquote", name="Mindestsicherungsquote", unit=Unit.PERCENT
+    )
+    IndicatorFactory(key="sgb2-quote-u15", name="SGB-II-Quote unter 15 Jahren", unit=Unit.PERCENT)
+    ObservationFactory(municipality=full.municipality, indicator=rate, value=11.2, numerator=900)
+    client.force_login(user_with_role(Role.PROGRAMME_STAFF))
+    html = client.get(reverse("reports:programme_report")).content.decode()
+    header = re.search(r"<thead>.*?</thead>", html, re.S).group(0)
+    assert "Mindestsicherungsquote" in header and "SGB-II-Quote" not in header
+    note = "Noch keine Kommune hat Werte für: SGB-II-Quote unter 15 Jahren"
+    assert note in " ".join(html.split())
+    zeta = re.search(r'<th scope="row">Zeta</th>(.*?)</tr>', html, re.S).group(1)
+    cells = [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", zeta, re.S)]
+    assert cells and "" not in cells and cells[-1] == "–"
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("reports:programme_report_xlsx")).content)
+    )
+    header_row = next(workbook.active.iter_rows(max_row=1, values_only=True))
+    assert not any(name and name.startswith("SGB-II") for name in header_row)
+    text = pdf_text(client.get(reverse("reports:programme_report_pdf")).content)
+    assert "Noch keine Kommune hat Werte für" in text

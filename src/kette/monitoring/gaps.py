@@ -21,6 +21,7 @@ once), and combined on numpy arrays.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from bisect import bisect_left
 from collections import defaultdict
@@ -31,10 +32,11 @@ import numpy as np
 import numpy.typing as npt
 from django.db.models import Q
 
-from kette.core import bulk, geo
+from kette.core import audit, bulk, geo
 from kette.core.models import District, Municipality
 from kette.directory.models import (
     LifePhase,
+    Location,
     Service,
     ServiceArea,
     ServiceAtLocation,
@@ -147,16 +149,24 @@ def _relatives(districts: list[District]) -> tuple[dict[int, list[int]], dict[in
     return ancestors, descendants
 
 
-def gap_analysis(municipality: Municipality, year: int, *, level: str | None = None) -> GapAnalysis:
-    """The gap analysis of `year` over the districts of `level` (default: the finest);
-    the same computation as `gap_analyses`, for one municipality."""
+def gap_analysis(
+    municipality: Municipality,
+    year: int,
+    *,
+    level: str | None = None,
+    at: dt.datetime | None = None,
+) -> GapAnalysis:
+    """The gap analysis of `year` over the districts of `level` (default: the finest),
+    with the offers published now or, with `at`, at that moment as the change
+    history records them; the same computation as `gap_analyses`, for one
+    municipality."""
     districts = list(selectors.districts_of(municipality))
     if level is None:
         level = selectors.finest_level(districts)
     need = selectors.need_index(municipality, year, level=level)
     statuses = {row.district.pk: row.result.status for row in need.rows if row.result is not None}
     return _gap_analyses(
-        [municipality], year, {municipality.pk: level}, {municipality.pk: districts}, statuses
+        [municipality], year, {municipality.pk: level}, {municipality.pk: districts}, statuses, at
     )[municipality.pk]
 
 
@@ -171,7 +181,7 @@ def gap_analyses(municipalities: list[Municipality], year: int) -> dict[int, Gap
         districts = selectors.districts_by_municipality(municipalities)
         statuses = selectors.need_statuses(municipalities, year, districts=districts)
         levels = {pk: selectors.finest_level(districts[pk]) for pk in districts}
-        return _gap_analyses(municipalities, year, levels, districts, statuses)
+        return _gap_analyses(municipalities, year, levels, districts, statuses, None)
 
 
 def _gap_analyses(
@@ -180,11 +190,13 @@ def _gap_analyses(
     levels: dict[int, str | None],
     districts: dict[int, list[District]],
     statuses: dict[int, int],
+    at: dt.datetime | None,
 ) -> dict[int, GapAnalysis]:
     """The gap analyses of the municipalities over the districts of their level in
     `levels`, from their loaded districts and the need status classes of those
     districts (key: district id; of the same year): children per district × life
-    phase and offers per district × life phase on numpy arrays."""
+    phase and offers (published now, or at `at`) per district × life phase on
+    numpy arrays."""
     ids = [m.pk for m in municipalities]
     phases: dict[int, list[LifePhase]] = {pk: [] for pk in ids}
     # Without their HSDS ids, which no gap analysis shows (a tenth of the time).
@@ -224,7 +236,7 @@ def _gap_analyses(
     children, suppressed = _children(
         ids, observations, chosen, phases, districts, rows_of, group, width
     )
-    offers = _offers(municipalities, districts, shown, rows_of, group, lows, highs)
+    offers = _offers(municipalities, districts, shown, rows_of, group, lows, highs, at)
 
     children_of = children.tolist()
     suppressed_of = suppressed.tolist()
@@ -363,45 +375,16 @@ def _offers(
     group: npt.NDArray[np.intp],
     lows: npt.NDArray[np.float64],
     highs: npt.NDArray[np.float64],
+    at: dt.datetime | None,
 ) -> npt.NDArray[np.int64]:
-    """Published offers per shown district (rows) and life phase (columns) whose
-    age range overlaps the phase and that are in or for the district."""
+    """Published offers (now, or at `at`) per shown district (rows) and life phase
+    (columns) whose age range overlaps the phase and that are in or for the district."""
     ids = [m.pk for m in municipalities]
     offers = np.zeros((len(rows_of), lows.shape[1]), dtype=np.int64)
-    services: dict[int, tuple[int | None, int | None]] = {
-        pk: (low, high)
-        for pk, low, high in Service.objects.filter(
-            municipality__in=ids, status=ServiceStatus.PUBLISHED
-        )
-        .order_by()
-        .values_list("pk", "min_age_months", "max_age_months")
-        # An offer without any age counts for no life phase.
-        if low is not None or high is not None
-    }
-    placed: dict[int, list[tuple[int, int | None, Any, Any]]] = defaultdict(list)
-    for service_id, municipality_id, located, lat, lon in (
-        ServiceAtLocation.objects.filter(
-            municipality__in=ids, service__status=ServiceStatus.PUBLISHED
-        )
-        .order_by()
-        .values_list(
-            "service_id",
-            "municipality_id",
-            "location__district_id",
-            "location__latitude",
-            "location__longitude",
-        )
-    ):
-        if service_id in services:
-            placed[municipality_id].append((service_id, located, lat, lon))
-    areas: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
-    for service_id, municipality_id, district_id in (
-        ServiceArea.objects.filter(municipality__in=ids, service__status=ServiceStatus.PUBLISHED)
-        .order_by()
-        .values_list("service_id", "municipality_id", "district_id")
-    ):
-        if service_id in services:
-            areas[municipality_id].append((service_id, district_id))
+    if at is None:
+        services, placed, areas = _published_offers(ids)
+    else:
+        services, placed, areas = _published_offers_at(ids, at)
     if not services or not len(rows_of):
         return offers
 
@@ -430,6 +413,85 @@ def _offers(
         )
         offers += for_all[group]
     return offers
+
+
+_Offers = tuple[
+    dict[int, tuple[int | None, int | None]],  # offer id -> age range in months
+    dict[int, list[tuple[int, int | None, Any, Any]]],  # per municipality: places
+    dict[int, list[tuple[int, int | None]]],  # per municipality: service areas
+]
+
+
+def _published_offers(ids: list[int]) -> _Offers:
+    """The published offers of the municipalities with an age (an offer without any
+    age counts for no life phase), their places (offer, district, latitude,
+    longitude) and their service areas (offer, district; None: everywhere)."""
+    services: dict[int, tuple[int | None, int | None]] = {
+        pk: (low, high)
+        for pk, low, high in Service.objects.filter(
+            municipality__in=ids, status=ServiceStatus.PUBLISHED
+        )
+        .order_by()
+        .values_list("pk", "min_age_months", "max_age_months")
+        if low is not None or high is not None
+    }
+    placed: dict[int, list[tuple[int, int | None, Any, Any]]] = defaultdict(list)
+    for service_id, municipality_id, located, lat, lon in (
+        ServiceAtLocation.objects.filter(
+            municipality__in=ids, service__status=ServiceStatus.PUBLISHED
+        )
+        .order_by()
+        .values_list(
+            "service_id",
+            "municipality_id",
+            "location__district_id",
+            "location__latitude",
+            "location__longitude",
+        )
+    ):
+        if service_id in services:
+            placed[municipality_id].append((service_id, located, lat, lon))
+    areas: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
+    for service_id, municipality_id, district_id in (
+        ServiceArea.objects.filter(municipality__in=ids, service__status=ServiceStatus.PUBLISHED)
+        .order_by()
+        .values_list("service_id", "municipality_id", "district_id")
+    ):
+        if service_id in services:
+            areas[municipality_id].append((service_id, district_id))
+    return services, placed, areas
+
+
+def _published_offers_at(ids: list[int], at: dt.datetime) -> _Offers:
+    """`_published_offers` as they were at `at`, from the change history of the
+    offers, their places and service areas (the districts are today's)."""
+    scope = {"municipality_id__in": ids}
+    services = {
+        pk: (low, high)
+        for pk, status, low, high in audit.rows_as_of(
+            Service, at, ("id", "status", "min_age_months", "max_age_months"), **scope
+        )
+        if status == ServiceStatus.PUBLISHED and (low is not None or high is not None)
+    }
+    locations = {
+        pk: (district_id, lat, lon)
+        for pk, district_id, lat, lon in audit.rows_as_of(
+            Location, at, ("id", "district_id", "latitude", "longitude"), **scope
+        )
+    }
+    placed: dict[int, list[tuple[int, int | None, Any, Any]]] = defaultdict(list)
+    for service_id, municipality_id, location_id in audit.rows_as_of(
+        ServiceAtLocation, at, ("service_id", "municipality_id", "location_id"), **scope
+    ):
+        if service_id in services and location_id in locations:
+            placed[municipality_id].append((service_id, *locations[location_id]))
+    areas: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
+    for service_id, municipality_id, district_id in audit.rows_as_of(
+        ServiceArea, at, ("service_id", "municipality_id", "district_id"), **scope
+    ):
+        if service_id in services:
+            areas[municipality_id].append((service_id, district_id))
+    return services, placed, areas
 
 
 def _overlapping(

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from kette.core import audit, bulk, geo
 from kette.core.models import District, Municipality
@@ -102,14 +102,51 @@ class GapRow:
         return self.offers * 1000 / self.children
 
 
+@dataclass(frozen=True)
+class NewerFigures:
+    """A later year with child counts for a life phase that the analysis leaves
+    aside because they cover fewer districts than the year it uses."""
+
+    year: int
+    districts: int  # districts of the level with counts of every band that year
+    used_year: int
+    used_districts: int  # the same in the year used
+
+
 @dataclass
 class GapAnalysis:
-    year: int
+    year: int  # the population figures are of this year or earlier (`phase_years`)
     level: str | None
     life_phases: list[LifePhase]
     districts: list[District]
     rows: list[GapRow]  # districts in code order, life phases in order
     bands: dict[int, list[Indicator] | None]  # life phase id -> the bands used
+    # life phase id -> the year of its child counts (None: no counts up to `year`)
+    phase_years: dict[int, int | None] = field(default_factory=dict)
+    # life phase id -> a later, less complete year left aside
+    newer: dict[int, NewerFigures] = field(default_factory=dict)
+    need_year: int | None = None  # the need index's year (None: no index)
+
+    @property
+    def data_years(self) -> list[int]:
+        """The years of the child counts used, oldest first."""
+        return sorted({y for y in self.phase_years.values() if y is not None})
+
+    def phases_of_year(self) -> list[tuple[int, list[LifePhase]]]:
+        """(year, the life phases whose child counts are of that year), newest first."""
+        return [
+            (year, [p for p in self.life_phases if self.phase_years.get(p.pk) == year])
+            for year in reversed(self.data_years)
+        ]
+
+    @property
+    def phases_without_counts(self) -> list[LifePhase]:
+        return [p for p in self.life_phases if self.phase_years.get(p.pk) is None]
+
+    @property
+    def newer_left_aside(self) -> list[tuple[LifePhase, NewerFigures]]:
+        """(life phase, the later year left aside), in life-phase order."""
+        return [(p, self.newer[p.pk]) for p in self.life_phases if p.pk in self.newer]
 
     @property
     def priority(self) -> list[GapRow]:
@@ -155,19 +192,25 @@ def gap_analysis(
     *,
     level: str | None = None,
     at: dt.datetime | None = None,
+    need_year: int | None = None,
 ) -> GapAnalysis:
-    """The gap analysis of `year` over the districts of `level` (default: the finest),
-    with the offers published now or, with `at`, at that moment as the change
-    history records them; the same computation as `gap_analyses`, for one
-    municipality."""
+    """The gap analysis up to `year` over the districts of `level` (default: the
+    finest): each life phase's children from the latest year up to `year` with
+    complete counts (`_chosen_bands`), the need classes of the need index of
+    `need_year` (default: `year`), the offers published now or, with `at`, at
+    that moment as the change history records them; the same computation as
+    `gap_analyses`, for one municipality."""
     districts = list(selectors.districts_of(municipality))
     if level is None:
         level = selectors.finest_level(districts)
-    need = selectors.need_index(municipality, year, level=level)
+    need_year = year if need_year is None else need_year
+    need = selectors.need_index(municipality, need_year, level=level)
     statuses = {row.district.pk: row.result.status for row in need.rows if row.result is not None}
-    return _gap_analyses(
+    analysis = _gap_analyses(
         [municipality], year, {municipality.pk: level}, {municipality.pk: districts}, statuses, at
     )[municipality.pk]
+    analysis.need_year = need_year if statuses else None
+    return analysis
 
 
 def gap_analyses(municipalities: list[Municipality], year: int) -> dict[int, GapAnalysis]:
@@ -181,7 +224,11 @@ def gap_analyses(municipalities: list[Municipality], year: int) -> dict[int, Gap
         districts = selectors.districts_by_municipality(municipalities)
         statuses = selectors.need_statuses(municipalities, year, districts=districts)
         levels = {pk: selectors.finest_level(districts[pk]) for pk in districts}
-        return _gap_analyses(municipalities, year, levels, districts, statuses, None)
+        analyses = _gap_analyses(municipalities, year, levels, districts, statuses, None)
+        for analysis in analyses.values():
+            ranked = any(d.pk in statuses for d in analysis.districts)
+            analysis.need_year = year if ranked else None
+        return analyses
 
 
 def _gap_analyses(
@@ -225,16 +272,32 @@ def _gap_analyses(
         months = band_months(indicator.age_band)
         if months is not None:
             candidates.append((indicator, months))
-    observations = list(
-        Observation.objects.filter(
-            municipality__in=ids, year=year, indicator__in=[i.pk for i, _m in candidates]
-        )
-        .order_by()
-        .values_list(*selectors.OBSERVATION_FIELDS)
-    )
-    chosen = _chosen_bands(ids, candidates, {row[:2] for row in observations}, phases)
+    coverage = _band_coverage(ids, [i.pk for i, _m in candidates], year, levels)
+    chosen, band_years, newer = _chosen_bands(ids, candidates, coverage, phases)
+    wanted = {
+        (pk, indicator.pk, band_year)
+        for pk in ids
+        for phase, tiling in chosen[pk].items()
+        if (band_year := band_years[pk][phase]) is not None
+        for indicator in tiling or []
+    }
+    by_year: dict[int, set[int]] = defaultdict(set)
+    for _pk, indicator_id, band_year in wanted:
+        by_year[band_year].add(indicator_id)
+    observations: list[tuple[Any, ...]] = []
+    if wanted:
+        matching = Q()
+        for band_year, indicator_ids in by_year.items():
+            matching |= Q(year=band_year, indicator__in=indicator_ids)
+        observations = [
+            row
+            for row in Observation.objects.filter(matching, municipality__in=ids)
+            .order_by()
+            .values_list(*selectors.OBSERVATION_FIELDS)
+            if row[:3] in wanted
+        ]
     children, suppressed = _children(
-        ids, observations, chosen, phases, districts, rows_of, group, width
+        ids, observations, chosen, band_years, phases, districts, rows_of, group, width
     )
     offers = _offers(municipalities, districts, shown, rows_of, group, lows, highs, at)
 
@@ -244,7 +307,7 @@ def _gap_analyses(
     # Labels translated once, not for every row (gettext takes a tenth of the time).
     labels = {status: str(label) for status, label in selectors.STATUS_LABELS.items()}
     analyses: dict[int, GapAnalysis] = {}
-    at = 0
+    position = 0
     for pk in ids:
         columns = [(phase, chosen[pk][phase.pk] or []) for phase in phases[pk]]
         rows: list[GapRow] = []
@@ -252,9 +315,9 @@ def _gap_analyses(
             status = statuses.get(district.pk)
             label = "" if status is None else labels[status]
             children_in, suppressed_in, offers_in = (
-                children_of[at],
-                suppressed_of[at],
-                offers_of[at],
+                children_of[position],
+                suppressed_of[position],
+                offers_of[position],
             )
             for column, (phase, indicators) in enumerate(columns):
                 value = children_in[column]
@@ -270,48 +333,113 @@ def _gap_analyses(
                         indicators,
                     )
                 )
-            at += 1
-        analyses[pk] = GapAnalysis(year, levels[pk], phases[pk], shown[pk], rows, chosen[pk])
+            position += 1
+        analyses[pk] = GapAnalysis(
+            year,
+            levels[pk],
+            phases[pk],
+            shown[pk],
+            rows,
+            chosen[pk],
+            {phase.pk: band_years[pk][phase.pk] for phase in phases[pk]},
+            newer[pk],
+        )
     return analyses
+
+
+def _band_coverage(
+    ids: list[int], indicator_ids: list[int], year: int, levels: dict[int, str | None]
+) -> dict[tuple[int, int, int], int]:
+    """For every (municipality, age-band indicator, year up to `year`) with values:
+    how many districts of the municipality's level in `levels` have one (0 when
+    only other levels or the whole municipality do), counted by the database."""
+    coverage: dict[tuple[int, int, int], int] = {}
+    for municipality_id, indicator_id, found, level, count in (
+        Observation.objects.filter(
+            municipality__in=ids, indicator__in=indicator_ids, year__lte=year
+        )
+        .order_by()
+        .values_list("municipality_id", "indicator_id", "year", "district__level")
+        .annotate(count=Count("pk"))
+    ):
+        key = (municipality_id, indicator_id, found)
+        # level None: the whole municipality's value
+        shown = level is not None and level == levels.get(municipality_id)
+        coverage[key] = coverage.get(key, 0) + (count if shown else 0)
+    return coverage
 
 
 def _chosen_bands(
     ids: list[int],
     candidates: list[tuple[Indicator, tuple[int, int]]],
-    with_data: set[tuple[int, int]],
+    coverage: dict[tuple[int, int, int], int],
     phases: dict[int, list[LifePhase]],
-) -> dict[int, dict[int, list[Indicator] | None]]:
-    """Per municipality: the age-band count indicators that tile each life phase
-    (key: life phase id), among the `candidates` (count indicators with their age
-    band in months, in catalogue order) with values in the year ((municipality id,
-    indicator id) in `with_data`); the municipality's own indicator wins over a
-    standard one with the same band."""
+) -> tuple[
+    dict[int, dict[int, list[Indicator] | None]],
+    dict[int, dict[int, int | None]],
+    dict[int, dict[int, NewerFigures]],
+]:
+    """Per municipality and life phase (keys: municipality id, life phase id): the
+    age-band count indicators that tile the phase, and the year of their counts.
+
+    Statistics offices deliver age bands at different times, so every life phase
+    has its own year: the latest year whose counts cover as many districts of the
+    level as the best year up to the analysis's year (a year delivered for a few
+    districts so far is left aside, and named in the third result, until it is
+    complete). `candidates`: count indicators with their age band in months, in
+    catalogue order; `coverage`: districts with a value per (municipality id,
+    indicator id, year), see `_band_coverage`. The municipality's own indicator
+    wins over a standard one with the same band."""
+    per_year: dict[int, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    for (municipality_id, indicator_id, found), count in coverage.items():
+        per_year[municipality_id][found][indicator_id] = count
     tilings: dict[tuple[object, ...], list[Indicator] | None] = {}
     chosen: dict[int, dict[int, list[Indicator] | None]] = {}
+    years: dict[int, dict[int, int | None]] = {}
+    newer: dict[int, dict[int, NewerFigures]] = {}
     for pk in ids:
-        bands: dict[tuple[int, int], Indicator] = {}
-        for indicator, months in candidates:
-            if indicator.municipality_id not in (None, pk) or (pk, indicator.pk) not in with_data:
-                continue
-            if months not in bands or (
-                indicator.municipality_id and not bands[months].municipality_id
-            ):
-                bands[months] = indicator
-        # Most municipalities share the standard bands and phases: tile each once.
-        shape = tuple(sorted((months, i.pk) for months, i in bands.items()))
-        chosen[pk] = {}
+        # (year, the phase's tiling then, districts it covers), newest first
+        options: dict[int, list[tuple[int, list[Indicator], int]]] = defaultdict(list)
+        for found in sorted(per_year[pk], reverse=True):
+            counts = per_year[pk][found]
+            bands: dict[tuple[int, int], Indicator] = {}
+            for indicator, months in candidates:
+                if indicator.municipality_id not in (None, pk) or indicator.pk not in counts:
+                    continue
+                if months not in bands or (
+                    indicator.municipality_id and not bands[months].municipality_id
+                ):
+                    bands[months] = indicator
+            # Most municipalities share the standard bands and phases: tile each once.
+            shape = tuple(sorted((months, i.pk) for months, i in bands.items()))
+            for phase in phases[pk]:
+                span = (phase.min_age_months, phase.max_age_months)
+                if (shape, span) not in tilings:
+                    tilings[(shape, span)] = bands_for(span, bands)
+                tiling = tilings[(shape, span)]
+                if tiling:
+                    covered = min(counts[i.pk] for i in tiling)
+                    options[phase.pk].append((found, tiling, covered))
+        chosen[pk], years[pk], newer[pk] = {}, {}, {}
         for phase in phases[pk]:
-            span = (phase.min_age_months, phase.max_age_months)
-            if (shape, span) not in tilings:
-                tilings[(shape, span)] = bands_for(span, bands)
-            chosen[pk][phase.pk] = tilings[(shape, span)]
-    return chosen
+            found_options = options.get(phase.pk)
+            if not found_options:
+                chosen[pk][phase.pk], years[pk][phase.pk] = None, None
+                continue
+            best = max(covered for _y, _t, covered in found_options)
+            used, tiling, _covered = next(o for o in found_options if o[2] == best)
+            chosen[pk][phase.pk], years[pk][phase.pk] = tiling, used
+            latest, _tiling, covered = found_options[0]
+            if latest != used:
+                newer[pk][phase.pk] = NewerFigures(latest, covered, used, best)
+    return chosen, years, newer
 
 
 def _children(
     ids: list[int],
     observations: list[tuple[Any, ...]],
     chosen: dict[int, dict[int, list[Indicator] | None]],
+    band_years: dict[int, dict[int, int | None]],
     phases: dict[int, list[LifePhase]],
     districts: dict[int, list[District]],
     rows_of: list[District],
@@ -321,7 +449,8 @@ def _children(
     """Children per shown district (rows) and life phase (columns): the sum of the
     published counts of the phase's bands, NaN when a band's count is suppressed
     or missing or no bands tile the phase; and whether a band's count is suppressed
-    (`observations`: `OBSERVATION_FIELDS` rows of the year)."""
+    (`observations`: `OBSERVATION_FIELDS` rows of the bands' years, `band_years`
+    per municipality and life phase)."""
     children = np.full((len(rows_of), width), np.nan)
     suppressed = np.zeros((len(rows_of), width), dtype=bool)
     needed = {
@@ -330,17 +459,29 @@ def _children(
     if not needed or not rows_of:
         return children, suppressed
     cells, published = selectors.protected_cells(observations, needed, districts)
+    # A band is an indicator in one year (life phases may use different years),
+    # numbered as indicator id × 10,000 + year to be looked up in one array.
+    band_keys = sorted(
+        {
+            _band_key(indicator.pk, band_years[pk][phase])
+            for pk, bands in chosen.items()
+            for phase, tiling in bands.items()
+            for indicator in tiling or []
+        }
+    )
+    band_of = {key: column for column, key in enumerate(band_keys)}
     # Band values (NaN: missing or suppressed) and suppression per row × band.
-    band_ids = sorted(needed)
-    values = np.full((len(rows_of), len(band_ids)), np.nan)
-    hidden = np.zeros((len(rows_of), len(band_ids)), dtype=bool)
+    values = np.full((len(rows_of), len(band_keys)), np.nan)
+    hidden = np.zeros((len(rows_of), len(band_keys)), dtype=bool)
     if len(cells):
         row_ids = np.array([d.pk for d in rows_of], dtype=np.int64)
         by_id = np.argsort(row_ids)
         district = cells[:, 3].astype(np.int64)
         row = by_id[np.minimum(np.searchsorted(row_ids[by_id], district), len(row_ids) - 1)]
-        shown = row_ids[row] == district
-        band = np.searchsorted(np.array(band_ids, dtype=float), cells[:, 1])
+        keys = np.array(band_keys, dtype=float)
+        cell_keys = _band_key(cells[:, 1], cells[:, 2])
+        band = np.minimum(np.searchsorted(keys, cell_keys), len(keys) - 1)
+        shown = (row_ids[row] == district) & (keys[band] == cell_keys)
         values[row[shown & published], band[shown & published]] = cells[shown & published, 4]
         hidden[row[shown & ~published], band[shown & ~published]] = True
     # Each distinct tiling once over all rows, then picked per municipality × phase.
@@ -350,7 +491,7 @@ def _children(
         for column, phase in enumerate(phases[pk]):
             tiling = chosen[pk][phase.pk]
             if tiling:
-                key = tuple(band_ids.index(i.pk) for i in tiling)
+                key = tuple(band_of[_band_key(i.pk, band_years[pk][phase.pk])] for i in tiling)
                 plan[g, column] = tilings.setdefault(key, len(tilings))
     sums = np.full((len(tilings) + 1, len(rows_of)), np.nan)  # the last: no tiling
     any_hidden = np.zeros((len(tilings) + 1, len(rows_of)), dtype=bool)
@@ -365,6 +506,11 @@ def _children(
     children = sums[picked, at]
     suppressed = any_hidden[picked, at]
     return children, suppressed
+
+
+def _band_key(indicator: Any, year: Any) -> Any:
+    """One number for an indicator in a year (ints, or float arrays of both)."""
+    return indicator * 10_000 + year
 
 
 def _offers(
@@ -566,6 +712,13 @@ def gap_years(municipality: Municipality) -> list[int]:
             .values_list("year", flat=True)
         )
     )
+
+
+def need_year(municipality: Municipality, year: int) -> int | None:
+    """The latest year up to `year` with a need index, whose classes a gap analysis
+    up to `year` shows (None: none)."""
+    earlier = [y for y in selectors.need_index_years(municipality) if y <= year]
+    return earlier[-1] if earlier else None
 
 
 def map_classes(rows: list[GapRow]) -> dict[int, tuple[int, str]]:

@@ -132,12 +132,15 @@ class GapSection:
 
 
 def gap_section(municipality: Municipality, year: int, at: dt.datetime | None) -> GapSection:
-    """The gap analysis with the population figures up to `year` and the offers
-    published at the moment `at` (None: now)."""
+    """The gap analysis with each life phase's population figures of the latest
+    complete year up to `year` (`gaps._chosen_bands`), the latest need index up to
+    `year` and the offers published at the moment `at` (None: now)."""
     gap_year = _latest_up_to(gap_methods.gap_years(municipality), year)
     if gap_year is None:
         return GapSection(year=None)
-    analysis = gap_methods.gap_analysis(municipality, gap_year, at=at)
+    analysis = gap_methods.gap_analysis(
+        municipality, gap_year, at=at, need_year=gap_methods.need_year(municipality, year)
+    )
     priority = [row for row in analysis.priority if row.per_1000 is not None][:PRIORITY_ROWS]
     features = monitoring.districts_geojson(municipality, level=analysis.level)["features"]
     code_of = {d.pk: d.code for d in analysis.districts}

@@ -272,30 +272,40 @@ def _gap_analyses(
         months = band_months(indicator.age_band)
         if months is not None:
             candidates.append((indicator, months))
-    coverage = _band_coverage(ids, [i.pk for i, _m in candidates], year, levels)
-    chosen, band_years, newer = _chosen_bands(ids, candidates, coverage, phases)
-    wanted = {
-        (pk, indicator.pk, band_year)
-        for pk in ids
-        for phase, tiling in chosen[pk].items()
-        if (band_year := band_years[pk][phase]) is not None
-        for indicator in tiling or []
-    }
-    by_year: dict[int, set[int]] = defaultdict(set)
-    for _pk, indicator_id, band_year in wanted:
-        by_year[band_year].add(indicator_id)
-    observations: list[tuple[Any, ...]] = []
-    if wanted:
-        matching = Q()
-        for band_year, indicator_ids in by_year.items():
-            matching |= Q(year=band_year, indicator__in=indicator_ids)
-        observations = [
-            row
-            for row in Observation.objects.filter(matching, municipality__in=ids)
-            .order_by()
-            .values_list(*selectors.OBSERVATION_FIELDS)
-            if row[:3] in wanted
-        ]
+    band_ids = [i.pk for i, _m in candidates]
+    # The year itself first: where its counts are complete for every life phase
+    # (the usual case), no earlier year is read.
+    observations = list(
+        Observation.objects.filter(municipality__in=ids, year=year, indicator__in=band_ids)
+        .order_by()
+        .values_list(*selectors.OBSERVATION_FIELDS)
+    )
+    coverage = _rows_coverage(observations, shown)
+    complete = {pk: len(shown[pk]) for pk in ids}
+    chosen, band_years, newer, unsettled = _chosen_bands(
+        ids, candidates, coverage, phases, complete
+    )
+    if unsettled:
+        coverage.update(_band_coverage(unsettled, band_ids, year - 1, levels))
+        chosen, band_years, newer, _unsettled = _chosen_bands(
+            ids, candidates, coverage, phases, complete
+        )
+        earlier: dict[int, set[int]] = defaultdict(set)  # year -> indicator ids
+        for pk in unsettled:
+            for phase, tiling in chosen[pk].items():
+                band_year = band_years[pk][phase]
+                if band_year is not None and band_year != year:
+                    earlier[band_year].update(i.pk for i in tiling or [])
+        if earlier:
+            matching = Q()
+            for band_year, indicator_ids in earlier.items():
+                matching |= Q(year=band_year, indicator__in=indicator_ids)
+            # Rows of a band and year no life phase uses are left aside by `_children`.
+            observations += (
+                Observation.objects.filter(matching, municipality__in=unsettled)
+                .order_by()
+                .values_list(*selectors.OBSERVATION_FIELDS)
+            )
     children, suppressed = _children(
         ids, observations, chosen, band_years, phases, districts, rows_of, group, width
     )
@@ -347,6 +357,47 @@ def _gap_analyses(
     return analyses
 
 
+def _could_tile(
+    pk: int,
+    phase: LifePhase,
+    candidates: list[tuple[Indicator, tuple[int, int]]],
+    tilings: dict[tuple[object, ...], list[Indicator] | None],
+) -> bool:
+    """Whether the age bands of the municipality `pk` (its own and the standard
+    ones, `candidates`), with values or not, could tile `phase`."""
+    own = tuple(i.pk for i, _months in candidates if i.municipality_id == pk)
+    key = ("any", own, phase.min_age_months, phase.max_age_months)
+    if key not in tilings:
+        bands = {
+            months: indicator
+            for indicator, months in candidates
+            if indicator.municipality_id in (None, pk)
+        }
+        tilings[key] = bands_for((phase.min_age_months, phase.max_age_months), bands)
+    return tilings[key] is not None
+
+
+def _rows_coverage(
+    rows: list[tuple[Any, ...]], shown: dict[int, list[District]]
+) -> dict[tuple[int, int, int], int]:
+    """`_band_coverage` of observation rows already read (`OBSERVATION_FIELDS`)."""
+    if not rows:
+        return {}
+    table = np.array(rows, dtype=float)  # the whole municipality's district: NaN
+    shown_ids = np.array([d.pk for districts in shown.values() for d in districts], dtype=float)
+    inside = np.isin(table[:, 3], shown_ids)
+    # (municipality, indicator, year) as one dense code: three 1-D uniques are far
+    # quicker than a unique over rows
+    values, codes = zip(
+        *(np.unique(table[:, column], return_inverse=True) for column in range(3)), strict=True
+    )
+    code = (codes[0] * len(values[1]) + codes[1]) * len(values[2]) + codes[2]
+    found, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    counts = np.bincount(inverse.ravel(), weights=inside, minlength=len(found)).tolist()
+    keys = table[first, :3].astype(np.int64).tolist()
+    return {(m, i, y): int(n) for (m, i, y), n in zip(keys, counts, strict=True)}
+
+
 def _band_coverage(
     ids: list[int], indicator_ids: list[int], year: int, levels: dict[int, str | None]
 ) -> dict[tuple[int, int, int], int]:
@@ -374,22 +425,26 @@ def _chosen_bands(
     candidates: list[tuple[Indicator, tuple[int, int]]],
     coverage: dict[tuple[int, int, int], int],
     phases: dict[int, list[LifePhase]],
+    complete: dict[int, int],
 ) -> tuple[
     dict[int, dict[int, list[Indicator] | None]],
     dict[int, dict[int, int | None]],
     dict[int, dict[int, NewerFigures]],
+    list[int],
 ]:
     """Per municipality and life phase (keys: municipality id, life phase id): the
     age-band count indicators that tile the phase, and the year of their counts.
 
     Statistics offices deliver age bands at different times, so every life phase
-    has its own year: the latest year whose counts cover as many districts of the
-    level as the best year up to the analysis's year (a year delivered for a few
-    districts so far is left aside, and named in the third result, until it is
-    complete). `candidates`: count indicators with their age band in months, in
+    has its own year: the latest year whose counts cover all districts of the
+    level (`complete`: their number per municipality), else the latest of the
+    years that cover the most; a later year left aside is named in the third
+    result. `candidates`: count indicators with their age band in months, in
     catalogue order; `coverage`: districts with a value per (municipality id,
-    indicator id, year), see `_band_coverage`. The municipality's own indicator
-    wins over a standard one with the same band."""
+    indicator id, year) for the years read so far, see `_band_coverage`. The
+    municipality's own indicator wins over a standard one with the same band.
+    The fourth result: the municipalities with a life phase not settled by a
+    complete year among those read (earlier years may decide it)."""
     per_year: dict[int, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
     for (municipality_id, indicator_id, found), count in coverage.items():
         per_year[municipality_id][found][indicator_id] = count
@@ -397,6 +452,7 @@ def _chosen_bands(
     chosen: dict[int, dict[int, list[Indicator] | None]] = {}
     years: dict[int, dict[int, int | None]] = {}
     newer: dict[int, dict[int, NewerFigures]] = {}
+    unsettled: set[int] = set()
     for pk in ids:
         # (year, the phase's tiling then, districts it covers), newest first
         options: dict[int, list[tuple[int, list[Indicator], int]]] = defaultdict(list)
@@ -425,14 +481,20 @@ def _chosen_bands(
             found_options = options.get(phase.pk)
             if not found_options:
                 chosen[pk][phase.pk], years[pk][phase.pk] = None, None
+                # no year decides a phase no age bands fit (pregnancy, say)
+                if _could_tile(pk, phase, candidates, tilings):
+                    unsettled.add(pk)
                 continue
             best = max(covered for _y, _t, covered in found_options)
-            used, tiling, _covered = next(o for o in found_options if o[2] == best)
+            if best < complete[pk]:
+                unsettled.add(pk)
+            wanted = min(best, complete[pk])
+            used, tiling, used_covered = next(o for o in found_options if o[2] >= wanted)
             chosen[pk][phase.pk], years[pk][phase.pk] = tiling, used
             latest, _tiling, covered = found_options[0]
             if latest != used:
-                newer[pk][phase.pk] = NewerFigures(latest, covered, used, best)
-    return chosen, years, newer
+                newer[pk][phase.pk] = NewerFigures(latest, covered, used, used_covered)
+    return chosen, years, newer, [pk for pk in ids if pk in unsettled]
 
 
 def _children(

@@ -30,7 +30,8 @@ Gap analysis with its need index (35,640 district × life phase rows):
 - kette `gaps.gap_analyses(municipalities, year)`: all municipalities in one
   call (the need index as above, life phases, age-band indicators and their
   counts under disclosure control, offers, their locations and service areas:
-  ten queries), and `gaps.gap_analysis` once per municipality (as the pages);
+  ten queries; the generated counts are complete in the year, so no earlier
+  year is read), and `gaps.gap_analysis` once per municipality (as the pages);
   the batch's rows are checked to equal the per-municipality rows;
 - baseline: `pandas_gaps`, the same numbers in pandas with the pandas need
   index, checked row by row before timing. The generated data has no offers

@@ -428,3 +428,23 @@ def audited_delete(instance: Any, *, actor: Any, reason: str = "") -> None:
     if reason:
         instance._change_reason = reason
     instance.delete()
+
+
+def rows_as_of(
+    model: type[models.Model], moment: dt.datetime, fields: Sequence[str], **filters: Any
+) -> list[tuple[Any, ...]]:
+    """The rows of an audited `model` as they were at `moment`, read from its
+    history (simple-history's `as_of`): per id the latest record up to `moment`,
+    none for an id whose latest record then is its deletion; as tuples of `fields`
+    (names of the historical model's fields, e.g. "id", "municipality_id"),
+    restricted by `filters` on the historical records (e.g. the municipality).
+    Rows written without a history record (raw SQL, data migrations) are missing."""
+    records = (
+        model.history.filter(history_date__lte=moment, **filters)  # type: ignore[attr-defined]
+        .latest_of_each()
+        .order_by("history_date", "history_id")
+        .values_list("id", "history_type", *fields)
+    )
+    # Two records of one id at the same instant: the later one wins.
+    latest = {row[0]: row for row in records}
+    return [row[2:] for row in latest.values() if row[1] != "-"]

@@ -75,13 +75,13 @@ def html_to_pdf(html: str, *, allowed_roots: Iterable[Path] = ()) -> bytes:
     stylesheet = weasyprint.CSS(
         string=font_face_css(), url_fetcher=LocalOnlyFetcher(), font_config=font_config
     )
-    return document.write_pdf(
-        stylesheets=[stylesheet],
-        font_config=font_config,
-        pdf_variant=PDF_VARIANT,
-        pdf_tags=True,
-        custom_metadata=True,
-    )
+    options = {"pdf_variant": PDF_VARIANT, "pdf_tags": True, "custom_metadata": True}
+    rendered = document.render(font_config, stylesheets=[stylesheet], **options)
+    # A template's title block spread over lines would give the PDF's /Title
+    # (shown by readers and screen readers) its line breaks and indentation.
+    if rendered.metadata.title:
+        rendered.metadata.title = " ".join(rendered.metadata.title.split())
+    return rendered.write_pdf(**options)
 
 
 def render_pdf(

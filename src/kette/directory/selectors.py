@@ -15,6 +15,7 @@ from django.db.models.functions import Collate
 from django.http import Http404
 from django.utils import timezone
 
+from kette.core import audit
 from kette.core.models import Municipality, Role, User
 from kette.core.roles import roles_of
 from kette.core.rules import is_programme_staff
@@ -389,6 +390,9 @@ class ChainMatrix:
     total: int
     without_phase: int  # published offers with no effective life phase
     without_field: int
+    # False for a past moment: the offers' transitions have no change history,
+    # so `transitions` is empty rather than today's figures
+    transitions_recorded: bool = True
 
     def count(self, phase: LifePhase, term: TaxonomyTerm) -> int:
         return self.cells.get((phase.pk, term.pk), 0)
@@ -410,24 +414,61 @@ class ChainMatrix:
         return sum(1 for _phase, cells, _total in self.rows for _term, n in cells if n == 0)
 
 
-def chain_matrix(municipality: Municipality) -> ChainMatrix:
-    """The matrix of the municipality's published offers, in five queries."""
+def chain_matrix(municipality: Municipality, *, at: dt.datetime | None = None) -> ChainMatrix:
+    """The matrix of the municipality's published offers, in five queries.
+
+    With `at`: of the offers published at that moment, with the life phases and
+    fields of action they had then, read from the change history (the rows and
+    columns are today's life phases and fields of action); the offers'
+    transitions have no history, so there are no figures per transition then."""
     phases = list(life_phases_of(municipality))
     fields = list(fields_of_action(municipality))
-    published = Service.objects.for_municipality(municipality).filter(
-        status=ServiceStatus.PUBLISHED
-    )
-    service_ids = set(published.values_list("pk", flat=True))
-    phases_of: dict[int, set[int]] = {}
-    for service_id, phase_id in ServiceLifePhase.objects.filter(
-        service__in=published, mode__in=[LifePhaseMode.DERIVED, LifePhaseMode.ADDED]
-    ).values_list("service_id", "life_phase_id"):
-        phases_of.setdefault(service_id, set()).add(phase_id)
     field_ids = {term.pk for term in fields}
+    modes = {LifePhaseMode.DERIVED, LifePhaseMode.ADDED}
+    transition_counts: dict[int, int] | None = None
+    if at is None:
+        counted: dict[int, int] = {}
+        published = Service.objects.for_municipality(municipality).filter(
+            status=ServiceStatus.PUBLISHED
+        )
+        service_ids = set(published.values_list("pk", flat=True))
+        phase_links = list(
+            ServiceLifePhase.objects.filter(service__in=published, mode__in=modes).values_list(
+                "service_id", "life_phase_id"
+            )
+        )
+        term_links = list(
+            ServiceTerm.objects.filter(service__in=published, term_id__in=field_ids).values_list(
+                "service_id", "term_id"
+            )
+        )
+        for (transition_id,) in Service.transitions.through.objects.filter(
+            service__in=published
+        ).values_list("transition_id"):
+            counted[transition_id] = counted.get(transition_id, 0) + 1
+        transition_counts = counted
+    else:
+        service_ids = published_at(municipality, at)
+        scope = {"municipality_id": municipality.pk}
+        phase_links = [
+            (service_id, phase_id)
+            for service_id, phase_id, mode in audit.rows_as_of(
+                ServiceLifePhase, at, ("service_id", "life_phase_id", "mode"), **scope
+            )
+            if mode in modes and service_id in service_ids
+        ]
+        term_links = [
+            (service_id, term_id)
+            for service_id, term_id in audit.rows_as_of(
+                ServiceTerm, at, ("service_id", "term_id"), **scope
+            )
+            if term_id in field_ids and service_id in service_ids
+        ]
+    phases_of: dict[int, set[int]] = {}
+    for service_id, phase_id in phase_links:
+        phases_of.setdefault(service_id, set()).add(phase_id)
     fields_of: dict[int, set[int]] = {}
-    for service_id, term_id in ServiceTerm.objects.filter(
-        service__in=published, term_id__in=field_ids
-    ).values_list("service_id", "term_id"):
+    for service_id, term_id in term_links:
         fields_of.setdefault(service_id, set()).add(term_id)
     cells: dict[tuple[int, int], int] = {}
     phase_totals: dict[int, int] = {}
@@ -441,45 +482,77 @@ def chain_matrix(municipality: Municipality) -> ChainMatrix:
                 cells[(phase_id, term_id)] = cells.get((phase_id, term_id), 0) + 1
         for term_id in service_fields:
             field_totals[term_id] = field_totals.get(term_id, 0) + 1
-    transition_counts: dict[int, int] = {}
-    for (transition_id,) in Service.transitions.through.objects.filter(
-        service__in=published
-    ).values_list("transition_id"):
-        transition_counts[transition_id] = transition_counts.get(transition_id, 0) + 1
     return ChainMatrix(
         life_phases=phases,
         fields=fields,
         cells=cells,
         phase_totals=phase_totals,
         field_totals=field_totals,
-        transitions=[(t, transition_counts.get(t.pk, 0)) for t in transitions_of(municipality)],
+        transitions=[]
+        if transition_counts is None
+        else [(t, transition_counts.get(t.pk, 0)) for t in transitions_of(municipality)],
         total=len(service_ids),
         without_phase=sum(1 for pk in service_ids if not phases_of.get(pk)),
         without_field=sum(1 for pk in service_ids if not fields_of.get(pk)),
+        transitions_recorded=transition_counts is not None,
     )
+
+
+def published_at(municipality: Municipality, at: dt.datetime) -> set[int]:
+    """Ids of the municipality's offers that were published at `at` (change history)."""
+    return {
+        pk
+        for pk, status in audit.rows_as_of(
+            Service, at, ("id", "status"), municipality_id=municipality.pk
+        )
+        if status == ServiceStatus.PUBLISHED
+    }
+
+
+def directory_recorded_since(municipality: Municipality) -> dt.datetime | None:
+    """When the first offer of the municipality was entered in kette (its history)."""
+    first = (
+        Service.history.filter(municipality_id=municipality.pk)
+        .order_by("history_date")
+        .values_list("history_date", flat=True)
+        .first()
+    )
+    return first
 
 
 @dataclass(frozen=True)
 class OfferYear:
-    """How the municipality's directory changed in one calendar year and how fresh it is."""
+    """How the municipality's directory changed in one calendar year and how fresh it
+    is at a moment (`at`; None: now)."""
 
     year: int
     created: int  # offers entered in the year (whatever their status now)
     archived: int  # offers archived in the year (and not archived before)
-    published_now: int
-    stale_now: int  # published offers not confirmed within the freshness period
+    published: int  # published offers at the moment
+    stale: int  # of those, not confirmed within the freshness period before it
     stale_after_months: int
+    at: dt.datetime | None = None
+    # with `at`: when the first offer was entered (None: never)
+    recorded_since: dt.datetime | None = None
 
     @property
     def fresh_share(self) -> float | None:
-        if not self.published_now:
+        if not self.published:
             return None
-        return (self.published_now - self.stale_now) / self.published_now
+        return (self.published - self.stale) / self.published
 
 
-def offer_year(municipality: Municipality, year: int, *, stale_after: dt.timedelta) -> OfferYear:
-    """New and archived offers in `year` (from the audit history) and today's freshness
-    (`stale_after`: the municipality's period, see kette.directory.freshness)."""
+def offer_year(
+    municipality: Municipality,
+    year: int,
+    *,
+    stale_after: dt.timedelta,
+    at: dt.datetime | None = None,
+) -> OfferYear:
+    """New and archived offers in `year` (from the audit history) and the freshness
+    of the published offers now, or at the moment `at` as the change history
+    records them (`stale_after`: the municipality's period, see
+    kette.directory.freshness)."""
 
     services = Service.objects.for_municipality(municipality)
     start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
@@ -496,12 +569,33 @@ def offer_year(municipality: Municipality, year: int, *, stale_after: dt.timedel
             id__in=archived_ids, status=ServiceStatus.ARCHIVED, history_date__lt=start
         ).values_list("id", flat=True)
     )
-    published = services.filter(status=ServiceStatus.PUBLISHED).count()
+    recorded_since = None
+    if at is None:
+        published = services.filter(status=ServiceStatus.PUBLISHED).count()
+        stale = stale_services(municipality, older_than=stale_after).count()
+    else:
+        cutoff = at - stale_after
+        states = [
+            (verified, entered)
+            for status, verified, entered in audit.rows_as_of(
+                Service,
+                at,
+                ("status", "last_verified_at", "created_at"),
+                municipality_id=municipality.pk,
+            )
+            if status == ServiceStatus.PUBLISHED
+        ]
+        published = len(states)
+        # as `_stale`: not confirmed since the cutoff, never confirmed ones by their entry
+        stale = sum(1 for verified, entered in states if (verified or entered) < cutoff)
+        recorded_since = directory_recorded_since(municipality)
     return OfferYear(
         year=year,
         created=created,
         archived=len(archived_ids - already),
-        published_now=published,
-        stale_now=stale_services(municipality, older_than=stale_after).count(),
+        published=published,
+        stale=stale,
         stale_after_months=round(stale_after.days / (365.25 / 12)),  # as freshness.period
+        at=at,
+        recorded_since=recorded_since,
     )

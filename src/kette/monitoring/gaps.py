@@ -21,6 +21,7 @@ once), and combined on numpy arrays.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from bisect import bisect_left
 from collections import defaultdict
@@ -29,12 +30,13 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from django.db.models import Q
+from django.db.models import Count, Q
 
-from kette.core import bulk, geo
+from kette.core import audit, bulk, geo
 from kette.core.models import District, Municipality
 from kette.directory.models import (
     LifePhase,
+    Location,
     Service,
     ServiceArea,
     ServiceAtLocation,
@@ -100,14 +102,51 @@ class GapRow:
         return self.offers * 1000 / self.children
 
 
+@dataclass(frozen=True)
+class NewerFigures:
+    """A later year with child counts for a life phase that the analysis leaves
+    aside because they cover fewer districts than the year it uses."""
+
+    year: int
+    districts: int  # districts of the level with counts of every band that year
+    used_year: int
+    used_districts: int  # the same in the year used
+
+
 @dataclass
 class GapAnalysis:
-    year: int
+    year: int  # the population figures are of this year or earlier (`phase_years`)
     level: str | None
     life_phases: list[LifePhase]
     districts: list[District]
     rows: list[GapRow]  # districts in code order, life phases in order
     bands: dict[int, list[Indicator] | None]  # life phase id -> the bands used
+    # life phase id -> the year of its child counts (None: no counts up to `year`)
+    phase_years: dict[int, int | None] = field(default_factory=dict)
+    # life phase id -> a later, less complete year left aside
+    newer: dict[int, NewerFigures] = field(default_factory=dict)
+    need_year: int | None = None  # the need index's year (None: no index)
+
+    @property
+    def data_years(self) -> list[int]:
+        """The years of the child counts used, oldest first."""
+        return sorted({y for y in self.phase_years.values() if y is not None})
+
+    def phases_of_year(self) -> list[tuple[int, list[LifePhase]]]:
+        """(year, the life phases whose child counts are of that year), newest first."""
+        return [
+            (year, [p for p in self.life_phases if self.phase_years.get(p.pk) == year])
+            for year in reversed(self.data_years)
+        ]
+
+    @property
+    def phases_without_counts(self) -> list[LifePhase]:
+        return [p for p in self.life_phases if self.phase_years.get(p.pk) is None]
+
+    @property
+    def newer_left_aside(self) -> list[tuple[LifePhase, NewerFigures]]:
+        """(life phase, the later year left aside), in life-phase order."""
+        return [(p, self.newer[p.pk]) for p in self.life_phases if p.pk in self.newer]
 
     @property
     def priority(self) -> list[GapRow]:
@@ -147,17 +186,31 @@ def _relatives(districts: list[District]) -> tuple[dict[int, list[int]], dict[in
     return ancestors, descendants
 
 
-def gap_analysis(municipality: Municipality, year: int, *, level: str | None = None) -> GapAnalysis:
-    """The gap analysis of `year` over the districts of `level` (default: the finest);
-    the same computation as `gap_analyses`, for one municipality."""
+def gap_analysis(
+    municipality: Municipality,
+    year: int,
+    *,
+    level: str | None = None,
+    at: dt.datetime | None = None,
+    need_year: int | None = None,
+) -> GapAnalysis:
+    """The gap analysis up to `year` over the districts of `level` (default: the
+    finest): each life phase's children from the latest year up to `year` with
+    complete counts (`_chosen_bands`), the need classes of the need index of
+    `need_year` (default: `year`), the offers published now or, with `at`, at
+    that moment as the change history records them; the same computation as
+    `gap_analyses`, for one municipality."""
     districts = list(selectors.districts_of(municipality))
     if level is None:
         level = selectors.finest_level(districts)
-    need = selectors.need_index(municipality, year, level=level)
+    need_year = year if need_year is None else need_year
+    need = selectors.need_index(municipality, need_year, level=level)
     statuses = {row.district.pk: row.result.status for row in need.rows if row.result is not None}
-    return _gap_analyses(
-        [municipality], year, {municipality.pk: level}, {municipality.pk: districts}, statuses
+    analysis = _gap_analyses(
+        [municipality], year, {municipality.pk: level}, {municipality.pk: districts}, statuses, at
     )[municipality.pk]
+    analysis.need_year = need_year if statuses else None
+    return analysis
 
 
 def gap_analyses(municipalities: list[Municipality], year: int) -> dict[int, GapAnalysis]:
@@ -171,7 +224,11 @@ def gap_analyses(municipalities: list[Municipality], year: int) -> dict[int, Gap
         districts = selectors.districts_by_municipality(municipalities)
         statuses = selectors.need_statuses(municipalities, year, districts=districts)
         levels = {pk: selectors.finest_level(districts[pk]) for pk in districts}
-        return _gap_analyses(municipalities, year, levels, districts, statuses)
+        analyses = _gap_analyses(municipalities, year, levels, districts, statuses, None)
+        for analysis in analyses.values():
+            ranked = any(d.pk in statuses for d in analysis.districts)
+            analysis.need_year = year if ranked else None
+        return analyses
 
 
 def _gap_analyses(
@@ -180,11 +237,13 @@ def _gap_analyses(
     levels: dict[int, str | None],
     districts: dict[int, list[District]],
     statuses: dict[int, int],
+    at: dt.datetime | None,
 ) -> dict[int, GapAnalysis]:
     """The gap analyses of the municipalities over the districts of their level in
     `levels`, from their loaded districts and the need status classes of those
     districts (key: district id; of the same year): children per district × life
-    phase and offers per district × life phase on numpy arrays."""
+    phase and offers (published now, or at `at`) per district × life phase on
+    numpy arrays."""
     ids = [m.pk for m in municipalities]
     phases: dict[int, list[LifePhase]] = {pk: [] for pk in ids}
     # Without their HSDS ids, which no gap analysis shows (a tenth of the time).
@@ -213,18 +272,44 @@ def _gap_analyses(
         months = band_months(indicator.age_band)
         if months is not None:
             candidates.append((indicator, months))
+    band_ids = [i.pk for i, _m in candidates]
+    # The year itself first: where its counts are complete for every life phase
+    # (the usual case), no earlier year is read.
     observations = list(
-        Observation.objects.filter(
-            municipality__in=ids, year=year, indicator__in=[i.pk for i, _m in candidates]
-        )
+        Observation.objects.filter(municipality__in=ids, year=year, indicator__in=band_ids)
         .order_by()
         .values_list(*selectors.OBSERVATION_FIELDS)
     )
-    chosen = _chosen_bands(ids, candidates, {row[:2] for row in observations}, phases)
-    children, suppressed = _children(
-        ids, observations, chosen, phases, districts, rows_of, group, width
+    coverage = _rows_coverage(observations, shown)
+    complete = {pk: len(shown[pk]) for pk in ids}
+    chosen, band_years, newer, unsettled = _chosen_bands(
+        ids, candidates, coverage, phases, complete
     )
-    offers = _offers(municipalities, districts, shown, rows_of, group, lows, highs)
+    if unsettled:
+        coverage.update(_band_coverage(unsettled, band_ids, year - 1, levels))
+        chosen, band_years, newer, _unsettled = _chosen_bands(
+            ids, candidates, coverage, phases, complete
+        )
+        earlier: dict[int, set[int]] = defaultdict(set)  # year -> indicator ids
+        for pk in unsettled:
+            for phase, tiling in chosen[pk].items():
+                band_year = band_years[pk][phase]
+                if band_year is not None and band_year != year:
+                    earlier[band_year].update(i.pk for i in tiling or [])
+        if earlier:
+            matching = Q()
+            for band_year, indicator_ids in earlier.items():
+                matching |= Q(year=band_year, indicator__in=indicator_ids)
+            # Rows of a band and year no life phase uses are left aside by `_children`.
+            observations += (
+                Observation.objects.filter(matching, municipality__in=unsettled)
+                .order_by()
+                .values_list(*selectors.OBSERVATION_FIELDS)
+            )
+    children, suppressed = _children(
+        ids, observations, chosen, band_years, phases, districts, rows_of, group, width
+    )
+    offers = _offers(municipalities, districts, shown, rows_of, group, lows, highs, at)
 
     children_of = children.tolist()
     suppressed_of = suppressed.tolist()
@@ -232,7 +317,7 @@ def _gap_analyses(
     # Labels translated once, not for every row (gettext takes a tenth of the time).
     labels = {status: str(label) for status, label in selectors.STATUS_LABELS.items()}
     analyses: dict[int, GapAnalysis] = {}
-    at = 0
+    position = 0
     for pk in ids:
         columns = [(phase, chosen[pk][phase.pk] or []) for phase in phases[pk]]
         rows: list[GapRow] = []
@@ -240,9 +325,9 @@ def _gap_analyses(
             status = statuses.get(district.pk)
             label = "" if status is None else labels[status]
             children_in, suppressed_in, offers_in = (
-                children_of[at],
-                suppressed_of[at],
-                offers_of[at],
+                children_of[position],
+                suppressed_of[position],
+                offers_of[position],
             )
             for column, (phase, indicators) in enumerate(columns):
                 value = children_in[column]
@@ -258,48 +343,165 @@ def _gap_analyses(
                         indicators,
                     )
                 )
-            at += 1
-        analyses[pk] = GapAnalysis(year, levels[pk], phases[pk], shown[pk], rows, chosen[pk])
+            position += 1
+        analyses[pk] = GapAnalysis(
+            year,
+            levels[pk],
+            phases[pk],
+            shown[pk],
+            rows,
+            chosen[pk],
+            {phase.pk: band_years[pk][phase.pk] for phase in phases[pk]},
+            newer[pk],
+        )
     return analyses
+
+
+def _could_tile(
+    pk: int,
+    phase: LifePhase,
+    candidates: list[tuple[Indicator, tuple[int, int]]],
+    tilings: dict[tuple[object, ...], list[Indicator] | None],
+) -> bool:
+    """Whether the age bands of the municipality `pk` (its own and the standard
+    ones, `candidates`), with values or not, could tile `phase`."""
+    own = tuple(i.pk for i, _months in candidates if i.municipality_id == pk)
+    key = ("any", own, phase.min_age_months, phase.max_age_months)
+    if key not in tilings:
+        bands = {
+            months: indicator
+            for indicator, months in candidates
+            if indicator.municipality_id in (None, pk)
+        }
+        tilings[key] = bands_for((phase.min_age_months, phase.max_age_months), bands)
+    return tilings[key] is not None
+
+
+def _rows_coverage(
+    rows: list[tuple[Any, ...]], shown: dict[int, list[District]]
+) -> dict[tuple[int, int, int], int]:
+    """`_band_coverage` of observation rows already read (`OBSERVATION_FIELDS`)."""
+    if not rows:
+        return {}
+    table = np.array(rows, dtype=float)  # the whole municipality's district: NaN
+    shown_ids = np.array([d.pk for districts in shown.values() for d in districts], dtype=float)
+    inside = np.isin(table[:, 3], shown_ids)
+    # (municipality, indicator, year) as one dense code: three 1-D uniques are far
+    # quicker than a unique over rows
+    values, codes = zip(
+        *(np.unique(table[:, column], return_inverse=True) for column in range(3)), strict=True
+    )
+    code = (codes[0] * len(values[1]) + codes[1]) * len(values[2]) + codes[2]
+    found, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    counts = np.bincount(inverse.ravel(), weights=inside, minlength=len(found)).tolist()
+    keys = table[first, :3].astype(np.int64).tolist()
+    return {(m, i, y): int(n) for (m, i, y), n in zip(keys, counts, strict=True)}
+
+
+def _band_coverage(
+    ids: list[int], indicator_ids: list[int], year: int, levels: dict[int, str | None]
+) -> dict[tuple[int, int, int], int]:
+    """For every (municipality, age-band indicator, year up to `year`) with values:
+    how many districts of the municipality's level in `levels` have one (0 when
+    only other levels or the whole municipality do), counted by the database."""
+    coverage: dict[tuple[int, int, int], int] = {}
+    for municipality_id, indicator_id, found, level, count in (
+        Observation.objects.filter(
+            municipality__in=ids, indicator__in=indicator_ids, year__lte=year
+        )
+        .order_by()
+        .values_list("municipality_id", "indicator_id", "year", "district__level")
+        .annotate(count=Count("pk"))
+    ):
+        key = (municipality_id, indicator_id, found)
+        # level None: the whole municipality's value
+        shown = level is not None and level == levels.get(municipality_id)
+        coverage[key] = coverage.get(key, 0) + (count if shown else 0)
+    return coverage
 
 
 def _chosen_bands(
     ids: list[int],
     candidates: list[tuple[Indicator, tuple[int, int]]],
-    with_data: set[tuple[int, int]],
+    coverage: dict[tuple[int, int, int], int],
     phases: dict[int, list[LifePhase]],
-) -> dict[int, dict[int, list[Indicator] | None]]:
-    """Per municipality: the age-band count indicators that tile each life phase
-    (key: life phase id), among the `candidates` (count indicators with their age
-    band in months, in catalogue order) with values in the year ((municipality id,
-    indicator id) in `with_data`); the municipality's own indicator wins over a
-    standard one with the same band."""
+    complete: dict[int, int],
+) -> tuple[
+    dict[int, dict[int, list[Indicator] | None]],
+    dict[int, dict[int, int | None]],
+    dict[int, dict[int, NewerFigures]],
+    list[int],
+]:
+    """Per municipality and life phase (keys: municipality id, life phase id): the
+    age-band count indicators that tile the phase, and the year of their counts.
+
+    Statistics offices deliver age bands at different times, so every life phase
+    has its own year: the latest year whose counts cover all districts of the
+    level (`complete`: their number per municipality), else the latest of the
+    years that cover the most; a later year left aside is named in the third
+    result. `candidates`: count indicators with their age band in months, in
+    catalogue order; `coverage`: districts with a value per (municipality id,
+    indicator id, year) for the years read so far, see `_band_coverage`. The
+    municipality's own indicator wins over a standard one with the same band.
+    The fourth result: the municipalities with a life phase not settled by a
+    complete year among those read (earlier years may decide it)."""
+    per_year: dict[int, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    for (municipality_id, indicator_id, found), count in coverage.items():
+        per_year[municipality_id][found][indicator_id] = count
     tilings: dict[tuple[object, ...], list[Indicator] | None] = {}
     chosen: dict[int, dict[int, list[Indicator] | None]] = {}
+    years: dict[int, dict[int, int | None]] = {}
+    newer: dict[int, dict[int, NewerFigures]] = {}
+    unsettled: set[int] = set()
     for pk in ids:
-        bands: dict[tuple[int, int], Indicator] = {}
-        for indicator, months in candidates:
-            if indicator.municipality_id not in (None, pk) or (pk, indicator.pk) not in with_data:
-                continue
-            if months not in bands or (
-                indicator.municipality_id and not bands[months].municipality_id
-            ):
-                bands[months] = indicator
-        # Most municipalities share the standard bands and phases: tile each once.
-        shape = tuple(sorted((months, i.pk) for months, i in bands.items()))
-        chosen[pk] = {}
+        # (year, the phase's tiling then, districts it covers), newest first
+        options: dict[int, list[tuple[int, list[Indicator], int]]] = defaultdict(list)
+        for found in sorted(per_year[pk], reverse=True):
+            counts = per_year[pk][found]
+            bands: dict[tuple[int, int], Indicator] = {}
+            for indicator, months in candidates:
+                if indicator.municipality_id not in (None, pk) or indicator.pk not in counts:
+                    continue
+                if months not in bands or (
+                    indicator.municipality_id and not bands[months].municipality_id
+                ):
+                    bands[months] = indicator
+            # Most municipalities share the standard bands and phases: tile each once.
+            shape = tuple(sorted((months, i.pk) for months, i in bands.items()))
+            for phase in phases[pk]:
+                span = (phase.min_age_months, phase.max_age_months)
+                if (shape, span) not in tilings:
+                    tilings[(shape, span)] = bands_for(span, bands)
+                tiling = tilings[(shape, span)]
+                if tiling:
+                    covered = min(counts[i.pk] for i in tiling)
+                    options[phase.pk].append((found, tiling, covered))
+        chosen[pk], years[pk], newer[pk] = {}, {}, {}
         for phase in phases[pk]:
-            span = (phase.min_age_months, phase.max_age_months)
-            if (shape, span) not in tilings:
-                tilings[(shape, span)] = bands_for(span, bands)
-            chosen[pk][phase.pk] = tilings[(shape, span)]
-    return chosen
+            found_options = options.get(phase.pk)
+            if not found_options:
+                chosen[pk][phase.pk], years[pk][phase.pk] = None, None
+                # no year decides a phase no age bands fit (pregnancy, say)
+                if _could_tile(pk, phase, candidates, tilings):
+                    unsettled.add(pk)
+                continue
+            best = max(covered for _y, _t, covered in found_options)
+            if best < complete[pk]:
+                unsettled.add(pk)
+            wanted = min(best, complete[pk])
+            used, tiling, used_covered = next(o for o in found_options if o[2] >= wanted)
+            chosen[pk][phase.pk], years[pk][phase.pk] = tiling, used
+            latest, _tiling, covered = found_options[0]
+            if latest != used:
+                newer[pk][phase.pk] = NewerFigures(latest, covered, used, used_covered)
+    return chosen, years, newer, [pk for pk in ids if pk in unsettled]
 
 
 def _children(
     ids: list[int],
     observations: list[tuple[Any, ...]],
     chosen: dict[int, dict[int, list[Indicator] | None]],
+    band_years: dict[int, dict[int, int | None]],
     phases: dict[int, list[LifePhase]],
     districts: dict[int, list[District]],
     rows_of: list[District],
@@ -309,7 +511,8 @@ def _children(
     """Children per shown district (rows) and life phase (columns): the sum of the
     published counts of the phase's bands, NaN when a band's count is suppressed
     or missing or no bands tile the phase; and whether a band's count is suppressed
-    (`observations`: `OBSERVATION_FIELDS` rows of the year)."""
+    (`observations`: `OBSERVATION_FIELDS` rows of the bands' years, `band_years`
+    per municipality and life phase)."""
     children = np.full((len(rows_of), width), np.nan)
     suppressed = np.zeros((len(rows_of), width), dtype=bool)
     needed = {
@@ -318,17 +521,29 @@ def _children(
     if not needed or not rows_of:
         return children, suppressed
     cells, published = selectors.protected_cells(observations, needed, districts)
+    # A band is an indicator in one year (life phases may use different years),
+    # numbered as indicator id × 10,000 + year to be looked up in one array.
+    band_keys = sorted(
+        {
+            _band_key(indicator.pk, band_years[pk][phase])
+            for pk, bands in chosen.items()
+            for phase, tiling in bands.items()
+            for indicator in tiling or []
+        }
+    )
+    band_of = {key: column for column, key in enumerate(band_keys)}
     # Band values (NaN: missing or suppressed) and suppression per row × band.
-    band_ids = sorted(needed)
-    values = np.full((len(rows_of), len(band_ids)), np.nan)
-    hidden = np.zeros((len(rows_of), len(band_ids)), dtype=bool)
+    values = np.full((len(rows_of), len(band_keys)), np.nan)
+    hidden = np.zeros((len(rows_of), len(band_keys)), dtype=bool)
     if len(cells):
         row_ids = np.array([d.pk for d in rows_of], dtype=np.int64)
         by_id = np.argsort(row_ids)
         district = cells[:, 3].astype(np.int64)
         row = by_id[np.minimum(np.searchsorted(row_ids[by_id], district), len(row_ids) - 1)]
-        shown = row_ids[row] == district
-        band = np.searchsorted(np.array(band_ids, dtype=float), cells[:, 1])
+        keys = np.array(band_keys, dtype=float)
+        cell_keys = _band_key(cells[:, 1], cells[:, 2])
+        band = np.minimum(np.searchsorted(keys, cell_keys), len(keys) - 1)
+        shown = (row_ids[row] == district) & (keys[band] == cell_keys)
         values[row[shown & published], band[shown & published]] = cells[shown & published, 4]
         hidden[row[shown & ~published], band[shown & ~published]] = True
     # Each distinct tiling once over all rows, then picked per municipality × phase.
@@ -338,7 +553,7 @@ def _children(
         for column, phase in enumerate(phases[pk]):
             tiling = chosen[pk][phase.pk]
             if tiling:
-                key = tuple(band_ids.index(i.pk) for i in tiling)
+                key = tuple(band_of[_band_key(i.pk, band_years[pk][phase.pk])] for i in tiling)
                 plan[g, column] = tilings.setdefault(key, len(tilings))
     sums = np.full((len(tilings) + 1, len(rows_of)), np.nan)  # the last: no tiling
     any_hidden = np.zeros((len(tilings) + 1, len(rows_of)), dtype=bool)
@@ -355,6 +570,11 @@ def _children(
     return children, suppressed
 
 
+def _band_key(indicator: Any, year: Any) -> Any:
+    """One number for an indicator in a year (ints, or float arrays of both)."""
+    return indicator * 10_000 + year
+
+
 def _offers(
     municipalities: list[Municipality],
     districts: dict[int, list[District]],
@@ -363,45 +583,16 @@ def _offers(
     group: npt.NDArray[np.intp],
     lows: npt.NDArray[np.float64],
     highs: npt.NDArray[np.float64],
+    at: dt.datetime | None,
 ) -> npt.NDArray[np.int64]:
-    """Published offers per shown district (rows) and life phase (columns) whose
-    age range overlaps the phase and that are in or for the district."""
+    """Published offers (now, or at `at`) per shown district (rows) and life phase
+    (columns) whose age range overlaps the phase and that are in or for the district."""
     ids = [m.pk for m in municipalities]
     offers = np.zeros((len(rows_of), lows.shape[1]), dtype=np.int64)
-    services: dict[int, tuple[int | None, int | None]] = {
-        pk: (low, high)
-        for pk, low, high in Service.objects.filter(
-            municipality__in=ids, status=ServiceStatus.PUBLISHED
-        )
-        .order_by()
-        .values_list("pk", "min_age_months", "max_age_months")
-        # An offer without any age counts for no life phase.
-        if low is not None or high is not None
-    }
-    placed: dict[int, list[tuple[int, int | None, Any, Any]]] = defaultdict(list)
-    for service_id, municipality_id, located, lat, lon in (
-        ServiceAtLocation.objects.filter(
-            municipality__in=ids, service__status=ServiceStatus.PUBLISHED
-        )
-        .order_by()
-        .values_list(
-            "service_id",
-            "municipality_id",
-            "location__district_id",
-            "location__latitude",
-            "location__longitude",
-        )
-    ):
-        if service_id in services:
-            placed[municipality_id].append((service_id, located, lat, lon))
-    areas: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
-    for service_id, municipality_id, district_id in (
-        ServiceArea.objects.filter(municipality__in=ids, service__status=ServiceStatus.PUBLISHED)
-        .order_by()
-        .values_list("service_id", "municipality_id", "district_id")
-    ):
-        if service_id in services:
-            areas[municipality_id].append((service_id, district_id))
+    if at is None:
+        services, placed, areas = _published_offers(ids)
+    else:
+        services, placed, areas = _published_offers_at(ids, at)
     if not services or not len(rows_of):
         return offers
 
@@ -430,6 +621,85 @@ def _offers(
         )
         offers += for_all[group]
     return offers
+
+
+_Offers = tuple[
+    dict[int, tuple[int | None, int | None]],  # offer id -> age range in months
+    dict[int, list[tuple[int, int | None, Any, Any]]],  # per municipality: places
+    dict[int, list[tuple[int, int | None]]],  # per municipality: service areas
+]
+
+
+def _published_offers(ids: list[int]) -> _Offers:
+    """The published offers of the municipalities with an age (an offer without any
+    age counts for no life phase), their places (offer, district, latitude,
+    longitude) and their service areas (offer, district; None: everywhere)."""
+    services: dict[int, tuple[int | None, int | None]] = {
+        pk: (low, high)
+        for pk, low, high in Service.objects.filter(
+            municipality__in=ids, status=ServiceStatus.PUBLISHED
+        )
+        .order_by()
+        .values_list("pk", "min_age_months", "max_age_months")
+        if low is not None or high is not None
+    }
+    placed: dict[int, list[tuple[int, int | None, Any, Any]]] = defaultdict(list)
+    for service_id, municipality_id, located, lat, lon in (
+        ServiceAtLocation.objects.filter(
+            municipality__in=ids, service__status=ServiceStatus.PUBLISHED
+        )
+        .order_by()
+        .values_list(
+            "service_id",
+            "municipality_id",
+            "location__district_id",
+            "location__latitude",
+            "location__longitude",
+        )
+    ):
+        if service_id in services:
+            placed[municipality_id].append((service_id, located, lat, lon))
+    areas: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
+    for service_id, municipality_id, district_id in (
+        ServiceArea.objects.filter(municipality__in=ids, service__status=ServiceStatus.PUBLISHED)
+        .order_by()
+        .values_list("service_id", "municipality_id", "district_id")
+    ):
+        if service_id in services:
+            areas[municipality_id].append((service_id, district_id))
+    return services, placed, areas
+
+
+def _published_offers_at(ids: list[int], at: dt.datetime) -> _Offers:
+    """`_published_offers` as they were at `at`, from the change history of the
+    offers, their places and service areas (the districts are today's)."""
+    scope = {"municipality_id__in": ids}
+    services = {
+        pk: (low, high)
+        for pk, status, low, high in audit.rows_as_of(
+            Service, at, ("id", "status", "min_age_months", "max_age_months"), **scope
+        )
+        if status == ServiceStatus.PUBLISHED and (low is not None or high is not None)
+    }
+    locations = {
+        pk: (district_id, lat, lon)
+        for pk, district_id, lat, lon in audit.rows_as_of(
+            Location, at, ("id", "district_id", "latitude", "longitude"), **scope
+        )
+    }
+    placed: dict[int, list[tuple[int, int | None, Any, Any]]] = defaultdict(list)
+    for service_id, municipality_id, location_id in audit.rows_as_of(
+        ServiceAtLocation, at, ("service_id", "municipality_id", "location_id"), **scope
+    ):
+        if service_id in services and location_id in locations:
+            placed[municipality_id].append((service_id, *locations[location_id]))
+    areas: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
+    for service_id, municipality_id, district_id in audit.rows_as_of(
+        ServiceArea, at, ("service_id", "municipality_id", "district_id"), **scope
+    ):
+        if service_id in services:
+            areas[municipality_id].append((service_id, district_id))
+    return services, placed, areas
 
 
 def _overlapping(
@@ -504,6 +774,13 @@ def gap_years(municipality: Municipality) -> list[int]:
             .values_list("year", flat=True)
         )
     )
+
+
+def need_year(municipality: Municipality, year: int) -> int | None:
+    """The latest year up to `year` with a need index, whose classes a gap analysis
+    up to `year` shows (None: none)."""
+    earlier = [y for y in selectors.need_index_years(municipality) if y <= year]
+    return earlier[-1] if earlier else None
 
 
 def map_classes(rows: list[GapRow]) -> dict[int, tuple[int, str]]:

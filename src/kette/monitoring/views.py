@@ -176,7 +176,9 @@ class _GapMixin:
         context: dict[str, Any] = {"years": years, "year": year, "levels": levels, "level": level}
         if year is None:
             return context
-        analysis = gaps.gap_analysis(self.municipality, year, level=level)
+        analysis = gaps.gap_analysis(
+            self.municipality, year, level=level, need_year=gaps.need_year(self.municipality, year)
+        )
         code = self.request.GET.get("lebensphase")
         phase = next((p for p in analysis.life_phases if p.code == code), None)
         if phase is None:

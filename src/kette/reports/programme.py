@@ -24,10 +24,7 @@ def overview_header(overview: ProgrammeOverview) -> list[str]:
         _("Steering group: intersectorality"),
         _("Steering group: leadership level"),
         _("Learning network attendance"),
-        *(
-            f"{indicator.name} ({year})" if year else indicator.name
-            for indicator, year in overview.key_indicators
-        ),
+        *(f"{indicator.name} ({year})" for indicator, year in overview.key_indicators),
     ]
 
 

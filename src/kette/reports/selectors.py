@@ -3,6 +3,9 @@ apps' selectors (reports reads everyone, nobody reads reports).
 
 Reference dates: a report for `year` describes the state on 31 December of that
 year (or today, while the year is running) and compares it with 1 January.
+The offers of a past year (chain and gap analysis) are read from the directory's
+change history as they were at the end of 31 December (`reference_moment`);
+while the year runs, from the current tables.
 Monitoring and gap analysis take the latest year with data up to the report's
 year; every figure passes the monitoring app's disclosure control.
 """
@@ -72,6 +75,16 @@ def reference_dates(year: int, today: dt.date) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), min(dt.date(year, 12, 31), max(today, dt.date(year, 1, 1)))
 
 
+def reference_moment(end: dt.date, today: dt.date) -> dt.datetime | None:
+    """The end of the reference day `end` (local time) when it lies in the past, the
+    moment a past year's offer figures describe; None while it is today or later:
+    then the current state."""
+    if end >= today:
+        return None
+    next_day = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)
+    return timezone.make_aware(next_day) - dt.timedelta(microseconds=1)
+
+
 def _latest_up_to(years: list[int], year: int) -> int | None:
     earlier = [y for y in years if y <= year]
     return earlier[-1] if earlier else None
@@ -85,17 +98,19 @@ class ChainSection:
     matrix: directory.ChainMatrix
     offers: directory.OfferYear
     chart: str
+    at: dt.datetime | None  # the past moment the figures describe; None: now
 
 
-def chain_section(municipality: Municipality, year: int) -> ChainSection:
-    matrix = directory.chain_matrix(municipality)
+def chain_section(municipality: Municipality, year: int, at: dt.datetime | None) -> ChainSection:
+    """The published offers at the moment `at` (None: now), what changed in `year`."""
+    matrix = directory.chain_matrix(municipality, at=at)
     period = freshness.period(freshness.stale_after_months(municipality))
-    offers = directory.offer_year(municipality, year, stale_after=period)
+    offers = directory.offer_year(municipality, year, stale_after=period, at=at)
     chart = svg.bar_chart(
         [(phase.display_name, total) for phase, _cells, total in matrix.rows],
         label=_("Published offers per life phase"),
     )
-    return ChainSection(matrix=matrix, offers=offers, chart=chart)
+    return ChainSection(matrix=matrix, offers=offers, chart=chart, at=at)
 
 
 # Need and offers (gap analysis) ---------------------------------------------------------
@@ -116,11 +131,16 @@ class GapSection:
     maps: list[GapMap] = field(default_factory=list)
 
 
-def gap_section(municipality: Municipality, year: int) -> GapSection:
+def gap_section(municipality: Municipality, year: int, at: dt.datetime | None) -> GapSection:
+    """The gap analysis with each life phase's population figures of the latest
+    complete year up to `year` (`gaps._chosen_bands`), the latest need index up to
+    `year` and the offers published at the moment `at` (None: now)."""
     gap_year = _latest_up_to(gap_methods.gap_years(municipality), year)
     if gap_year is None:
         return GapSection(year=None)
-    analysis = gap_methods.gap_analysis(municipality, gap_year)
+    analysis = gap_methods.gap_analysis(
+        municipality, gap_year, at=at, need_year=gap_methods.need_year(municipality, year)
+    )
     priority = [row for row in analysis.priority if row.per_1000 is not None][:PRIORITY_ROWS]
     features = monitoring.districts_geojson(municipality, level=analysis.level)["features"]
     code_of = {d.pk: d.code for d in analysis.districts}
@@ -314,6 +334,7 @@ def report_data(report: AnnualReport, *, today: dt.date | None = None) -> Report
     today = today or timezone.localdate()
     municipality = report.municipality
     start, end = reference_dates(report.year, today)
+    at = reference_moment(end, today)
     texts = texts_of(report)
     chapters = {
         key: ChapterView(key=key, title=str(label), text=texts.get(key, ""))
@@ -329,8 +350,8 @@ def report_data(report: AnnualReport, *, today: dt.date | None = None) -> Report
         chapters=chapters,
         goals=list(goals_of(report)),
         funding_periods=list(FundingPeriod.objects.for_municipality(municipality)),
-        chain=chain_section(municipality, report.year),
-        gaps=gap_section(municipality, report.year),
+        chain=chain_section(municipality, report.year, at),
+        gaps=gap_section(municipality, report.year, at),
         steering=steering_section(municipality, start, end),
         learning=learning_section(municipality, report.year, end),
         monitoring=monitoring_section(municipality, report.year),
@@ -351,14 +372,18 @@ class OverviewRow:
     attendance_rate: float | None
     # indicator key -> (value or None when suppressed, display ("." when suppressed), year)
     indicators: dict[str, tuple[float | None, str, int]]
+    # per shown key indicator: (display, "–" without a value; its year if not the column's)
+    cells: list[tuple[str, int | None]] = field(default_factory=list)
 
 
 @dataclass
 class ProgrammeOverview:
     programme: Programme
     generated_on: dt.date
-    key_indicators: list[tuple[Indicator, int | None]]  # indicator, latest year shown
+    key_indicators: list[tuple[Indicator, int]]  # indicator, latest year shown
     rows: list[OverviewRow]
+    # key indicators no municipality has a value of: no column, named in a note
+    without_data: list[Indicator] = field(default_factory=list)
 
 
 KEY_INDICATORS = ("mindestsicherungsquote", "sgb2-quote-u15")
@@ -411,7 +436,7 @@ def programme_overview(programme: Programme, *, today: dt.date | None = None) ->
             OverviewRow(
                 municipality=municipality,
                 funding=funding,
-                offers=offers.published_now,
+                offers=offers.published,
                 fresh_share=offers.fresh_share,
                 steering_intersectorality=steering[0].intersectorality if steering else None,
                 steering_high_rank=steering[0].high_rank if steering else None,
@@ -419,7 +444,13 @@ def programme_overview(programme: Programme, *, today: dt.date | None = None) ->
                 indicators=values,
             )
         )
-    key_indicators = [
-        (i, max(shown_years[i.pk]) if shown_years[i.pk] else None) for i in indicators
-    ]
-    return ProgrammeOverview(programme, today, key_indicators, rows)
+    key_indicators = [(i, max(shown_years[i.pk])) for i in indicators if shown_years[i.pk]]
+    for row in rows:
+        for indicator, year in key_indicators:
+            value = row.indicators.get(indicator.key)
+            if value is None:
+                row.cells.append(("–", None))
+            else:
+                row.cells.append((value[1], value[2] if value[2] != year else None))
+    without_data = [i for i in indicators if not shown_years[i.pk]]
+    return ProgrammeOverview(programme, today, key_indicators, rows, without_data)

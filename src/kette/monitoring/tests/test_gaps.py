@@ -18,7 +18,7 @@ from kette.directory.tests.factories import (
     ServiceFactory,
 )
 from kette.monitoring import gaps
-from kette.monitoring.models import Direction, Unit
+from kette.monitoring.models import Direction, Indicator, Observation, Unit
 from kette.monitoring.tests.factories import (
     DistrictFactory,
     IndicatorFactory,
@@ -173,10 +173,12 @@ def test_whole_municipality_area_and_parent_districts(world):
 def test_constant_number_of_queries(world):
     with CaptureQueriesContext(connection) as small:
         gaps.gap_analysis(world, 2012)
-    u3 = IndicatorFactory(key="k-0-3-extra", unit=Unit.COUNT)
     for n in range(3, 9):
         district = DistrictFactory(municipality=world, code=str(n))
-        ObservationFactory(municipality=world, district=district, indicator=u3, value=50)
+        for key in ("k-0-3", "k-3-6"):  # complete counts: no earlier year to read
+            ObservationFactory(
+                municipality=world, district=district, indicator=Indicator.objects.get(key=key)
+            )
         _offer(world, f"Angebot {n}", 0, 36, district=district, area=district)
     with CaptureQueriesContext(connection) as large:
         analysis = gaps.gap_analysis(world, 2012)
@@ -393,7 +395,92 @@ def test_gap_analyses_take_the_same_queries_for_more_municipalities(django_asser
     cities = [_generated_city(rng, f"Stadt {n}", u3, u6, rate) for n in range(3)]
     # Districts; weights, their indicators, observations (need index); life phases,
     # band indicators, their observations; offers, their locations, their areas.
+    # (No age bands could tile the life phase "x": no earlier year is looked at.)
     with django_assert_num_queries(10):
         gaps.gap_analyses(cities[:1], 2012)
     with django_assert_num_queries(10):
         gaps.gap_analyses(cities, 2012)
+
+
+def _counts(city, key, year, values):
+    """Child counts of the band `key` in `year` ({district code: count})."""
+    indicator = Indicator.objects.get(key=key)
+    for code, value in values.items():
+        district = District.objects.get(municipality=city, code=code)
+        ObservationFactory(
+            municipality=city, district=district, indicator=indicator, year=year, value=value
+        )
+
+
+def test_each_life_phase_takes_its_own_latest_complete_year(world):
+    """An office delivers the under-3s for 2014 first: early childhood moves to 2014,
+    Kita age stays with 2012; a partial delivery for 2015 is left aside, and said so."""
+    _counts(world, "k-0-3", 2014, {"1": 300, "2": 150})
+    _counts(world, "k-0-3", 2015, {"1": 999})  # one of two districts so far
+    analysis = gaps.gap_analysis(world, 2015, need_year=gaps.need_year(world, 2015))
+    phases = {p.code: p for p in analysis.life_phases}
+    assert analysis.phase_years == {
+        phases["fruehe-kindheit"].pk: 2014,
+        phases["kita"].pk: 2012,
+    }
+    assert _cell(analysis, "1", "fruehe-kindheit").children == 300
+    assert _cell(analysis, "2", "fruehe-kindheit").children == 150
+    assert _cell(analysis, "2", "kita").children == 250  # 2012, not dropped
+    assert analysis.data_years == [2012, 2014]
+    [(phase, newer)] = analysis.newer_left_aside
+    assert phase.code == "fruehe-kindheit"
+    assert newer == gaps.NewerFigures(year=2015, districts=1, used_year=2014, used_districts=2)
+    # need classes from the latest need index up to the year (2012 here); without
+    # one of the year itself, none
+    assert gaps.need_year(world, 2015) == 2012
+    assert analysis.need_year == 2012
+    assert {row.need_status for row in analysis.rows} == {2}
+    assert gaps.gap_analysis(world, 2015).need_year is None
+    # the year is an upper bound: up to 2013 early childhood has 2012's counts
+    earlier = gaps.gap_analysis(world, 2013)
+    assert set(earlier.phase_years.values()) == {2012} and not earlier.newer
+    assert _cell(earlier, "1", "fruehe-kindheit").children == 200
+    # once 2015 is complete it is used
+    Observation.objects.filter(year=2015).delete()
+    _counts(world, "k-0-3", 2015, {"1": 310, "2": 160})
+    complete = gaps.gap_analysis(world, 2015)
+    assert _cell(complete, "2", "fruehe-kindheit").children == 160 and not complete.newer
+
+
+def test_the_batch_picks_the_same_years_as_each_single_analysis(world):
+    _counts(world, "k-0-3", 2014, {"1": 300, "2": 150})
+    other = MunicipalityFactory(name="Anderstadt", slug="anderstadt")
+    DistrictFactory(municipality=other, code="1", name="Mitte")
+    LifePhase.objects.create(
+        municipality=other, code="kita", name="Kita", min_age_months=36, max_age_months=72
+    )
+    _counts(other, "k-3-6", 2013, {"1": 80})
+    both = gaps.gap_analyses([world, other], 2014)
+    for city in (world, other):
+        single = gaps.gap_analysis(city, 2014)
+        assert both[city.pk].phase_years == single.phase_years
+        assert _rows(both[city.pk]) == _rows(single)
+    assert set(both[other.pk].phase_years.values()) == {2013}
+
+
+def test_page_and_report_say_which_year_each_life_phase_uses(client, world):
+    from kette.reports import services as reports
+
+    _counts(world, "k-0-3", 2014, {"1": 300, "2": 150})
+    _counts(world, "k-0-3", 2015, {"1": 999})
+    client.force_login(user_with_role(Role.COORDINATOR, world))
+    html = client.get(reverse("monitoring:gaps", args=[world.slug])).content.decode()
+    text = " ".join(html.split())
+    assert "Kinderzahlen von 2014: Frühe Kindheit; Kinderzahlen von 2012: Kita-Alter." in text
+    assert "Bedarfsklassen aus dem Bedarfsindex 2012." in text
+    note = (
+        "Frühe Kindheit: Die Zahlen von 2015 decken 1 der 2 Sozialräume ab, für die es "
+        "Zahlen von 2014 gibt; bis 2015 vollständig ist, gelten die Zahlen von 2014."
+    )
+    assert note in text
+    report = reports.report_open(actor=None, municipality=world, year=2016)
+    url = reverse("reports:report_preview", args=[world.slug, 2016])
+    preview = " ".join(client.get(url).content.decode().split())
+    assert "Kinderzahlen von 2014: Frühe Kindheit; Kinderzahlen von 2012: Kita-Alter." in preview
+    assert note in preview
+    assert report.year == 2016

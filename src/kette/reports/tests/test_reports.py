@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from kette.core.models import FundingPeriod, Role
 from kette.directory import services as directory
-from kette.directory.models import Taxonomy, TaxonomyTerm
+from kette.directory.models import Service, Taxonomy, TaxonomyTerm
 from kette.learning.models import (
     Attendance,
     ContributionStatus,
@@ -46,11 +46,13 @@ from kette.network.tests.factories import (
 )
 from kette.reports import selectors, services
 from kette.reports.models import AnnualReport, Chapter, GeneratedReport
+from kette.testing import history
 from kette.testing.factories import MunicipalityFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 
 YEAR = 2012
+ENTERED = dt.datetime(YEAR, 3, 1, 9, tzinfo=dt.UTC)
 SUPPRESSED_RATE = 37.9  # a rate with numerator 2: below the threshold, never shown
 CHAPTER_TITLES = [
     "Leitbild und Ziele",
@@ -89,7 +91,9 @@ def full(world):
     )
     ObservationFactory(municipality=city, district=sued, indicator=quote, value=12.5, numerator=40)
     NeedIndexWeightFactory(municipality=city, indicator=quote)
-    # Directory: offers with ages and fields of action, placed in the districts.
+    # Directory: offers with ages and fields of action, placed in the districts,
+    # entered in March of the report's year (their change history says so).
+    entered = history.mark()
     org = directory.organization_create(actor=None, municipality=city, name="Familienzentrum Nord")
     other = directory.organization_create(actor=None, municipality=city, name="Gesundheitsamt")
     babytreff = directory.service_create(
@@ -114,6 +118,7 @@ def full(world):
         max_age_months=72,
         terms=[term("beratung")],
     )
+    history.redate(entered, ENTERED)
     # Network: a steering group of two sectors, a cooperation.
     youth = SectorFactory(municipality=city, name="Kinder- und Jugendhilfe", is_core=True)
     health = SectorFactory(municipality=city, name="Gesundheit", is_core=True)
@@ -169,6 +174,10 @@ def full(world):
         ],
     )
     return report
+
+
+def city_offer(city, name):
+    return Service.objects.for_municipality(city).get(name=name)
 
 
 def preview(client, user, report):
@@ -450,6 +459,86 @@ def test_programme_overview_for_the_coordination_office(client, full, world):
     assert rows["Zeta"][column] == "."
     pdf = client.get(reverse("reports:programme_report_pdf")).content
     assert "Zeta" in pdf_text(pdf) and "44,4" not in pdf_text(pdf)
+    # the document title without the template's line breaks and indentation
+    title = PdfReader(io.BytesIO(pdf)).metadata.title
+    assert title == f"Programmbericht – {world.programme.name}"
     client.force_login(user_with_role(Role.COORDINATOR, full.municipality))
     assert client.get(reverse("reports:programme_report")).status_code == 403
     assert client.get(reverse("reports:programme_report_xlsx")).status_code == 403
+
+
+def test_programme_overview_drops_a_key_indicator_nobody_has_and_marks_gaps(client, full, world):
+    """A key indicator without any value gets no empty column but a note; a
+    municipality without a value of a shown one gets "–", never a blank cell."""
+    MunicipalityFactory(programme=world.programme, name="Zeta", slug="zeta")
+    rate = IndicatorFactory(
+        key="mindestsicherungsquote", name="Mindestsicherungsquote", unit=Unit.PERCENT
+    )
+    IndicatorFactory(key="sgb2-quote-u15", name="SGB-II-Quote unter 15 Jahren", unit=Unit.PERCENT)
+    ObservationFactory(municipality=full.municipality, indicator=rate, value=11.2, numerator=900)
+    client.force_login(user_with_role(Role.PROGRAMME_STAFF))
+    html = client.get(reverse("reports:programme_report")).content.decode()
+    header = re.search(r"<thead>.*?</thead>", html, re.S).group(0)
+    assert "Mindestsicherungsquote" in header and "SGB-II-Quote" not in header
+    note = "Noch keine Kommune hat Werte für: SGB-II-Quote unter 15 Jahren"
+    assert note in " ".join(html.split())
+    zeta = re.search(r'<th scope="row">Zeta</th>(.*?)</tr>', html, re.S).group(1)
+    cells = [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", zeta, re.S)]
+    assert cells and "" not in cells and cells[-1] == "–"
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("reports:programme_report_xlsx")).content)
+    )
+    header_row = next(workbook.active.iter_rows(max_row=1, values_only=True))
+    assert not any(name and name.startswith("SGB-II") for name in header_row)
+    text = pdf_text(client.get(reverse("reports:programme_report_pdf")).content)
+    assert "Noch keine Kommune hat Werte für" in text
+
+
+def nord_early_childhood(data):
+    return next(
+        row
+        for row in data.gaps.analysis.rows
+        if row.district.name == "Nordviertel" and row.life_phase.code == "fruehe-kindheit"
+    )
+
+
+def test_a_past_year_shows_the_offers_of_its_31_december_not_todays(client, full):
+    """Offers archived or entered since then change today's figures, not the report
+    of a past year, in the preview and the PDF alike."""
+    city = full.municipality
+    babytreff = city_offer(city, "Babytreff")
+    directory.service_archive(actor=None, service=babytreff)
+    org = babytreff.organization
+    for name in ("Spielgruppe", "Sprachkurs", "Lernhilfe"):
+        directory.service_create(actor=None, organization=org, name=name, status="published")
+    html = " ".join(preview(client, user_with_role(Role.VIEWER, city), full).split())
+    assert f"Am 31.12.{YEAR} enthielt der Familienwegweiser 2 veröffentlichte Angebote." in html
+    assert "veröffentlichte Angebote" in html and "4 veröffentlichte" not in html
+    assert "aus dem Änderungsprotokoll des Angebotsverzeichnisses" in html
+    assert "kein Änderungsprotokoll, daher gibt es für ein vergangenes Jahr keine Zahlen" in html
+    assert f"Gezählt sind die am 31.12.{YEAR} veröffentlichten Angebote" in html
+    data = selectors.report_data(full)
+    assert data.chain.at is not None and data.chain.offers.published == 2
+    # the Babytreff, placed in the Nordviertel, still counts there for early childhood
+    assert nord_early_childhood(data).offers == 1
+    text = " ".join(pdf_text(services.report_render_pdf(full)).split())
+    assert f"Am 31.12.{YEAR} enthielt der Familienwegweiser 2 veröffentlichte Angebote." in text
+    # today's report: today's offers, from the current tables
+    today = services.report_open(actor=None, municipality=city, year=timezone.localdate().year)
+    current = selectors.report_data(today)
+    assert current.chain.at is None and current.chain.matrix.total == 4
+    assert nord_early_childhood(current).offers == 0  # archived; the new ones have no place
+    assert current.chain.matrix.transitions_recorded
+
+
+def test_a_year_before_the_first_offer_says_when_the_directory_began(client, full):
+    city = full.municipality
+    earlier = services.report_open(actor=None, municipality=city, year=YEAR - 1)
+    html = " ".join(preview(client, user_with_role(Role.VIEWER, city), earlier).split())
+    message = (
+        f"Zum 31.12.{YEAR - 1} verzeichnet kette keine veröffentlichten Angebote: "
+        f"Das Angebotsverzeichnis wird seit dem 01.03.{YEAR} in kette geführt."
+    )
+    assert message in html
+    assert "Veröffentlichte Angebote je Lebensphase und Handlungsfeld" not in html  # no matrix
+    assert message in " ".join(pdf_text(services.report_render_pdf(earlier)).split())

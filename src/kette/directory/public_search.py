@@ -222,13 +222,13 @@ def guide_search(
         "terms",
         *(["municipality"] if municipality is None else []),
     )
-    texts = [
-        text
-        for service in result.services
-        for text in (service.name, service.description, service.organization.name)
-    ]
-    result.corrections = [(typed, surface_word(token, texts)) for typed, token in tokens]
-    if result.corrections:
+    if tokens:
+        texts = [
+            text
+            for service in result.services
+            for text in (service.name, service.description, service.organization.name)
+        ]
+        result.corrections = [(typed, surface_word(token, texts)) for typed, token in tokens]
         shown = original
         for typed, word in result.corrections:
             shown = shown.replace(typed, word, 1)

@@ -342,11 +342,13 @@ def places_of_service(service: Service) -> Places:
         .annotate(hours_here=Count("schedules"))
         .order_by("location__address_1", "pk")
     )
-    hours = list(
-        service.schedules.filter(kind=ScheduleKind.REGULAR).order_by("weekday", "opens_at")
-    )
     phones = list(service.phones.filter(contact__isnull=True).order_by("pk"))
-    return Places(links=links, hours=hours, phones=phones)
+    return Places(links=links, hours=weekly_hours_of(service), phones=phones)
+
+
+def weekly_hours_of(service: Service) -> list[Schedule]:
+    """The offer's own weekly opening hours, by day and time (one query)."""
+    return list(service.schedules.filter(kind=ScheduleKind.REGULAR).order_by("weekday", "opens_at"))
 
 
 def _stale(cutoff: dt.datetime) -> Q:

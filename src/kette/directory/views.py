@@ -370,7 +370,7 @@ class ServicePlacesView(MunicipalityMixin, TemplateView):
         if name == "location_form":
             return {"municipality": self.municipality, "prefix": prefix}
         if name == "hours_form" and service is not None:
-            return {"prefix": prefix, "existing": selectors.places_of_service(service).hours}
+            return {"prefix": prefix, "existing": selectors.weekly_hours_of(service)}
         return {"prefix": prefix}
 
     def _add_place(self, service: Service, data: dict[str, Any]) -> None:

@@ -24,14 +24,6 @@ pytestmark = pytest.mark.django_db
 NEXT_YEAR = dt.date.today().year + 1
 
 
-@pytest.fixture(autouse=True)
-def german_afterwards():
-    """The language middleware leaves the last request's language active in the
-    thread; later tests expect German."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
-
-
 @pytest.fixture
 def meeting(world):
     """Two days in September next year (a Wednesday and a Thursday or so)."""

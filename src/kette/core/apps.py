@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Foundation")
 
     def ready(self) -> None:
-        from kette.core import audit, datasources, lookups
+        from kette.core import audit, collation, datasources, lookups
         from kette.core.models import District, FundingPeriod, Membership, Municipality
 
         audit.register(Municipality, municipality_field="id")
@@ -21,3 +21,4 @@ class CoreConfig(AppConfig):
         audit.register(District)
         datasources.register(datasources.BOUNDARIES)
         lookups.register()
+        collation.register()

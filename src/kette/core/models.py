@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kette.core.collation import german
 from kette.core.fields import WebsiteField
 from kette.core.validators import CohortYearValidator, validate_official_key
 
@@ -50,7 +51,7 @@ class Programme(models.Model):
     class Meta:
         verbose_name = _("State programme")
         verbose_name_plural = _("State programmes")
-        ordering = ["name"]
+        ordering = [german("name")]
 
     def __str__(self) -> str:
         return self.name
@@ -104,7 +105,7 @@ class Municipality(models.Model):
     class Meta:
         verbose_name = _("Municipality")
         verbose_name_plural = _("Municipalities")
-        ordering = ["name"]
+        ordering = [german("name")]
 
     def __str__(self) -> str:
         return self.name

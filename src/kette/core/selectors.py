@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from kette.core import audit
+from kette.core.collation import german
 from kette.core.models import FundingPeriod, Membership, Municipality, Programme, User
 from kette.core.roles import roles_of
 
@@ -34,7 +35,9 @@ def municipality_with_slug(slug: str) -> Municipality | None:
 
 
 def municipalities_of(programme: Programme) -> QuerySet[Municipality]:
-    return Municipality.objects.filter(programme=programme).defer("boundary").order_by("name")
+    return (
+        Municipality.objects.filter(programme=programme).defer("boundary").order_by(german("name"))
+    )
 
 
 def municipalities_geojson(programme: Programme) -> dict[str, Any]:
@@ -43,7 +46,7 @@ def municipalities_geojson(programme: Programme) -> dict[str, Any]:
     rows = Municipality.objects.filter(programme=programme, boundary__isnull=False).values(
         "name", "slug", "kind", "cohort", "boundary"
     )
-    for row in rows.order_by("name"):
+    for row in rows.order_by(german("name")):
         features.append(
             {
                 "type": "Feature",
@@ -93,7 +96,7 @@ def workspaces_of(user: User | Any) -> list[Workspace]:
     municipalities = Municipality.objects.filter(pk__in=roles.municipality).defer("boundary")
     return [
         Workspace(m, str(labels.get(roles.municipality[m.pk], "")))
-        for m in municipalities.order_by("name")
+        for m in municipalities.order_by(german("name"))
     ]
 
 

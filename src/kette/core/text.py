@@ -1,5 +1,7 @@
 """Text helpers that follow German conventions."""
 
+import re
+import unicodedata
 from decimal import Decimal
 
 from django.conf import settings
@@ -26,6 +28,40 @@ def fold_german(value: str) -> str:
     with a mapping, which looks up each character of a text (indexing an
     import's descriptions; a test compares the two over all of Unicode)."""
     return value.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _strip_run(match: re.Match[str]) -> str:
+    decomposed = unicodedata.normalize("NFKD", match.group())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ı", "i")
+
+
+def strip_marks(text: str) -> str:
+    """`text` without accents and other combining marks ("é" → "e")."""
+    if text.isascii():  # most German text once umlauts and ß are folded
+        return text
+    # Only the runs of other characters: a description with one dash or
+    # accent is otherwise taken apart and put together again letter by letter
+    # (a fifth of building the search documents of an import). NFKD works
+    # character by character and ASCII stays as it is, so the result is the
+    # same as for the whole text (a test checks it).
+    return _NON_ASCII.sub(_strip_run, text)
+
+
+_LEADING_NON_WORD = re.compile(r"^[\W_]+")
+
+
+def sort_key(name: str) -> str:
+    """The key names are sorted by (offers' `Service.sort_name`; other names
+    through the collation of `kette.core.collation`): folded as the search
+    folds (case, umlauts as ae/oe/ue and ß as ss, as German phone books sort;
+    accents dropped), and without leading punctuation. So "Aktive" comes before
+    "ASK", "Förderschule" before "Fröbel", "kath. Kindergarten" among the K and
+    "(ehem.) Sonderschule" among the E, where byte order put capitals first and
+    umlauts, accents and small letters after Z."""
+    return _LEADING_NON_WORD.sub("", strip_marks(fold_german(name)))
 
 
 def unix_newlines(value: str) -> str:

@@ -99,9 +99,11 @@ class OrganizationEditView(MunicipalityMixin, TemplateView):
             organization=organization,
             can_edit=can_edit,
             can_manage=can_manage,
-            offers=selectors.services_visible_to(user, self.municipality)
-            .filter(organization=organization)
-            .order_by("name", "pk"),
+            offers=selectors.in_name_order(
+                selectors.services_visible_to(user, self.municipality).filter(
+                    organization=organization
+                )
+            ),
             # the offers linked to their form (as in the offer list: the others
             # by name only, where a read-only role would meet a refusal)
             editable=set(

@@ -31,6 +31,7 @@ from django.utils.translation import (
 )
 from django.views.generic import TemplateView
 
+from kette.core.collation import german
 from kette.core.models import District, Municipality
 from kette.core.tenancy import MunicipalityMixin
 from kette.core.text import interface_is_german
@@ -333,7 +334,7 @@ def district_choices(municipality: Municipality) -> list[Any]:
     stay apart, with or without JavaScript."""
     rows = list(
         District.objects.for_municipality(municipality)
-        .order_by("name", "code")
+        .order_by(german("name"), "code")
         .values_list("pk", "name", "level", "parent_id")
     )
     parent_of = {pk: parent_id for pk, _name, _level, parent_id in rows}

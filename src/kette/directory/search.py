@@ -94,7 +94,6 @@ import functools
 import hashlib
 import math
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -106,7 +105,8 @@ import Stemmer  # PyStemmer: the Snowball stemmers in C
 from django.db import connections, transaction
 
 from kette.core.models import Municipality, Programme
-from kette.core.text import fold_german
+from kette.core.text import fold_german, strip_marks
+from kette.core.text import sort_key as sort_key  # offers' `sort_name`
 
 FTS_TABLE = "directory_service_fts"
 MIN_PREFIX = 3
@@ -188,24 +188,7 @@ _QUERY_PART = re.compile(r'"([^"]*)"?|([^\s"]+)')
 _stemmer = Stemmer.Stemmer("german")
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-
-
-def _strip_run(match: re.Match[str]) -> str:
-    decomposed = unicodedata.normalize("NFKD", match.group())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ı", "i")
-
-
-def _strip_marks(text: str) -> str:
-    """`text` without accents and other combining marks ("é" → "e")."""
-    if text.isascii():  # most German text once umlauts and ß are folded
-        return text
-    # Only the runs of other characters: a description with one dash or
-    # accent is otherwise taken apart and put together again letter by letter
-    # (a fifth of building the search documents of an import). NFKD works
-    # character by character and ASCII stays as it is, so the result is the
-    # same as for the whole text (a test checks it).
-    return _NON_ASCII.sub(_strip_run, text)
+_strip_marks = strip_marks  # the name the tests and callers here use
 
 
 # The plural -s of words ending in a vowel ("Kitas", "Büros", "Autos", "Babys",
@@ -288,20 +271,6 @@ def tokens(text: str) -> list[str]:
             for word, token in zip(words, found, strict=True)
         ]
     return [token for token in found if token]
-
-
-_LEADING_NON_WORD = re.compile(r"^[\W_]+")
-
-
-def sort_key(name: str) -> str:
-    """An offer's key for sorting by name (`Service.sort_name`), compared as
-    plain strings on both databases: folded as the search folds (case, umlauts
-    as ae/oe/ue and ß as ss, as German phone books sort; accents dropped), and
-    without leading punctuation. So "Aktive" comes before "ASK", "Förderschule"
-    before "Fröbel", "kath. Kindergarten" among the K and "(ehem.) Sonderschule"
-    among the E, where byte order put capitals first and umlauts, accents and
-    small letters after Z."""
-    return _LEADING_NON_WORD.sub("", _strip_marks(fold_german(name)))
 
 
 @functools.lru_cache(maxsize=8192)

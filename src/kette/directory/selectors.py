@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from kette.core import audit
+from kette.core.collation import german
 from kette.core.models import Municipality, Role, User
 from kette.core.roles import roles_of
 from kette.core.rules import is_programme_staff
@@ -122,6 +123,11 @@ def service_list(
         services = services.filter(transitions__code=transition)
     if stale_before is not None:
         services = services.filter(_stale(stale_before))
+    return in_name_order(services)
+
+
+def in_name_order(services: QuerySet[Service]) -> QuerySet[Service]:
+    """`services` by `by_sort_name`, then id (a stable order for pages)."""
     return services.order_by(by_sort_name(services.db), "pk")
 
 
@@ -171,7 +177,7 @@ def service_detail(municipality: Municipality, pk: int) -> Service:
 
 
 def organization_list(municipality: Municipality) -> QuerySet[Organization]:
-    return Organization.objects.for_municipality(municipality).order_by("name", "pk")
+    return Organization.objects.for_municipality(municipality).order_by(german("name"), "pk")
 
 
 def organizations_visible_to(user: Any, municipality: Municipality) -> QuerySet[Organization]:
@@ -191,7 +197,7 @@ def organizations_visible_to(user: Any, municipality: Municipality) -> QuerySet[
         published_count=Count(
             "services", filter=Q(services__status=ServiceStatus.PUBLISHED), distinct=True
         ),
-    ).order_by("name", "pk")
+    ).order_by(german("name"), "pk")
 
 
 def organization_for(user: Any, municipality: Municipality, pk: int) -> Organization:

@@ -17,9 +17,11 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from kette.core import bulk
+from kette.core.collation import german
 from kette.core.models import District, Municipality
 from kette.core.text import german_decimal
 from kette.directory.models import Location, Service, ServiceArea
+from kette.directory.selectors import in_name_order
 from kette.monitoring import classify, disclosure, needindex
 from kette.monitoring.models import (
     Direction,
@@ -1085,7 +1087,7 @@ def district_deletion(municipality: Municipality, district: District) -> Distric
     offer_ids = areas.filter(district=district).values("service_id")
     other_areas = areas.exclude(district=district).values("service_id")
     offers = list(
-        Service.objects.for_municipality(municipality).filter(pk__in=offer_ids).order_by("name")
+        in_name_order(Service.objects.for_municipality(municipality).filter(pk__in=offer_ids))
     )
     alone = set(
         Service.objects.filter(pk__in=offer_ids)
@@ -1101,7 +1103,7 @@ def district_deletion(municipality: Municipality, district: District) -> Distric
         places=list(
             Location.objects.for_municipality(municipality)
             .filter(district=district)
-            .order_by("name", "pk")
+            .order_by(german("name"), "pk")
         ),
         offers=offers,
         offers_without_area=[offer for offer in offers if offer.pk in alone],

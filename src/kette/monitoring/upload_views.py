@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from kette.core import upload_store
+from kette.core.text import sort_key
 from kette.core.upload_views import CheckedUploadView, StoredUploadMixin
 from kette.directory import tabular
 from kette.monitoring import geo, selectors, services, tables
@@ -197,7 +198,7 @@ class ObservationUploadView(_UploadView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["indicators"] = sorted(
-            _indicators(self.municipality).values(), key=lambda i: i.name
+            _indicators(self.municipality).values(), key=lambda i: sort_key(i.name)
         )
         return context
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kette.core.collation import german
 from kette.core.models import TenantModel, TenantQuerySet
 from kette.directory.models import LifePhase, Organization, TaxonomyTerm
 
@@ -55,7 +56,7 @@ class Sector(TenantModel):
     class Meta:
         verbose_name = _("Sector")
         verbose_name_plural = _("Sectors")
-        ordering = ["municipality", "position", "name"]
+        ordering = ["municipality", "position", german("name")]
         constraints = [
             models.UniqueConstraint(fields=["municipality", "code"], name="sector_code_unique"),
             models.UniqueConstraint(fields=["municipality", "name"], name="sector_name_unique"),
@@ -134,7 +135,7 @@ class Person(TenantModel):
     class Meta:
         verbose_name = _("Person")
         verbose_name_plural = _("People")
-        ordering = ["municipality", "name"]
+        ordering = ["municipality", german("name")]
 
     def __str__(self) -> str:
         return self.name
@@ -185,7 +186,7 @@ class Body(TenantModel):
     class Meta:
         verbose_name = _("Body")
         verbose_name_plural = _("Bodies")
-        ordering = ["municipality", "position", "name"]
+        ordering = ["municipality", "position", german("name")]
         constraints = [
             models.UniqueConstraint(fields=["municipality", "name"], name="body_name_unique"),
         ]

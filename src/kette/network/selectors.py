@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from kette.core.collation import german
 from kette.core.models import Municipality, Programme
 from kette.directory.models import (
     LifePhase,
@@ -227,7 +228,7 @@ def steering_bodies_of_programme(programme: Programme) -> list[tuple[Municipalit
         Body.objects.filter(municipality__programme=programme, kind=BodyKind.STEERING_GROUP)
         .select_related("municipality")
         .defer("municipality__boundary")
-        .order_by("municipality__name", "parent_id", "position", "name")
+        .order_by(german("municipality__name"), "parent_id", "position", german("name"))
     )
     chosen: dict[int, Body] = {}
     for body in bodies:

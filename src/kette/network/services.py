@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kette.core.audit import audited_delete, audited_save
+from kette.core.collation import german
 from kette.core.models import Municipality, User
 from kette.core.tenancy import check_fields, check_same_municipality
 from kette.directory.models import LifePhase, Organization, TaxonomyTerm
@@ -275,7 +276,7 @@ def body_update(
 def body_delete(*, actor: User | None, body: Body) -> None:
     """Remove a body with its memberships. Refused while it has subordinate bodies,
     so that deleting never silently re-hangs or removes part of the structure."""
-    children = list(body.children.order_by("name").values_list("name", flat=True))
+    children = list(body.children.order_by(german("name")).values_list("name", flat=True))
     if children:
         raise ValidationError(
             _(

@@ -21,6 +21,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kette.core.collation import german
 from kette.core.models import FundingPeriod, Municipality, Programme
 from kette.directory import freshness
 from kette.directory import selectors as directory
@@ -394,7 +395,7 @@ def programme_overview(programme: Programme, *, today: dt.date | None = None) ->
     freshness, steering group measures, learning-network attendance, key indicators."""
     today = today or timezone.localdate()
     municipalities = list(
-        Municipality.objects.filter(programme=programme).defer("boundary").order_by("name")
+        Municipality.objects.filter(programme=programme).defer("boundary").order_by(german("name"))
     )
     participation = {
         row.municipality.pk: row

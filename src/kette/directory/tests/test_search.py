@@ -918,6 +918,19 @@ def test_orders_by_name_and_district(world, corpus):
     assert filtered.services[0].search_rank == 0
 
 
+def test_the_district_order_is_german_alphabetical_on_both_databases(world, corpus):
+    # byte order put "Vogelsang" before "Ückerath" (umlauts after Z)
+    District.objects.filter(name="Nordviertel").update(name="Vogelsang")
+    District.objects.filter(name="Südstadt").update(name="Ückerath")
+    assert ordered(world, order="district") == [
+        BERATUNGSSTELLE,  # Ückerath, ties by name
+        MUETTERZENTRUM,
+        FAMILIENBERATUNG,  # Vogelsang
+        SPRACHKURS,
+        STRASSENFUSSBALL,
+    ]
+
+
 def test_the_name_order_is_german_alphabetical_on_both_databases(world, corpus):
     # as German phone books sort (ä as ae, ß as ss), whatever the case, without
     # accents and leading punctuation; byte order put "ASK" before "Aktive",

@@ -188,6 +188,15 @@ class District(TenantModel):
     )
     boundary = models.JSONField(_("Outline (GeoJSON, WGS84)"), null=True, blank=True)
     boundary_simplified = models.JSONField(null=True, blank=True, editable=False)
+    outline_source = models.CharField(
+        _("Source of the outline"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Named on every map of the outline, as its licence asks, e.g. "
+            "“© OpenStreetMap contributors (ODbL)”."
+        ),
+    )
     history = HistoricalRecords(excluded_fields=["boundary", "boundary_simplified"])
 
     class Meta:

@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from kette.core.models import Municipality
-from kette.monitoring import services, tables
+from kette.monitoring import services, sources, tables
 from kette.monitoring.models import Direction, Unit
 
 DATA = Path(__file__).resolve().parent / "data"
 KOELN_KEY = "05315000"
+# named on the maps of Köln's districts (ODbL asks for it where the data is used)
+OUTLINE_SOURCE = f"{sources.KOELN_DISTRICTS.attribution} (ODbL)"
 
 
 def load_monitoring_demo(report: Callable[[str], None]) -> None:
@@ -33,6 +35,7 @@ def load_monitoring_demo(report: Callable[[str], None]) -> None:
         code_property="ref",
         name_property="name",
         level="Stadtbezirk",
+        source=OUTLINE_SOURCE,
     )
     teile = services.districts_import(
         actor=None,
@@ -42,6 +45,7 @@ def load_monitoring_demo(report: Callable[[str], None]) -> None:
         name_property="name",
         level="Stadtteil",
         parent_level="Stadtbezirk",
+        source=OUTLINE_SOURCE,
     )
     report(
         f"Köln: {bezirke.created + bezirke.updated + bezirke.unchanged} Stadtbezirke, "

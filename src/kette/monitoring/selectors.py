@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from kette.core import bulk
 from kette.core.collation import german
 from kette.core.models import District, Municipality
-from kette.core.text import german_decimal
+from kette.core.text import german_decimal, sort_key
 from kette.directory.models import Location, Service, ServiceArea
 from kette.directory.selectors import in_name_order
 from kette.monitoring import classify, disclosure, needindex
@@ -57,7 +57,9 @@ def _levels(levels: Iterable[str]) -> list[str]:
 
 
 def districts_geojson(municipality: Municipality, *, level: str | None = None) -> dict[str, Any]:
-    """The districts' simplified outlines as a FeatureCollection for maps."""
+    """The districts' simplified outlines as a FeatureCollection for maps, with
+    the sources of the outlines shown (`attribution`, a foreign member the maps
+    name in their attribution; absent when no district has a source)."""
     rows = District.objects.for_municipality(municipality).filter(boundary_simplified__isnull=False)
     if level is not None:
         rows = rows.filter(level=level)
@@ -69,7 +71,23 @@ def districts_geojson(municipality: Municipality, *, level: str | None = None) -
         }
         for row in rows.order_by("code").values("code", "name", "level", "boundary_simplified")
     ]
-    return {"type": "FeatureCollection", "features": features}
+    collection: dict[str, Any] = {"type": "FeatureCollection", "features": features}
+    sources = outline_sources(rows)
+    if sources:
+        collection["attribution"] = "; ".join(sources)
+    return collection
+
+
+def outline_sources(districts: QuerySet[District]) -> list[str]:
+    """The distinct sources of these districts' outlines, in German order."""
+    found = districts.exclude(outline_source="").values_list("outline_source", flat=True)
+    return sorted(set(found), key=sort_key)
+
+
+def outline_sources_in(districts: Iterable[District]) -> list[str]:
+    """`outline_sources` of districts a page has loaded (no query): what its map
+    names in its attribution and caption."""
+    return sorted({d.outline_source for d in districts if d.outline_source}, key=sort_key)
 
 
 # Indicator values under disclosure control -------------------------------------

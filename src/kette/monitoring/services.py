@@ -76,6 +76,7 @@ def districts_import(
     parent_property: str | None = None,
     parent_level: str | None = None,
     crs: str | None = None,
+    source: str | None = None,
     dry_run: bool = False,
 ) -> DistrictImportReport:
     """Create or update (by code) the municipality's districts from a GeoJSON
@@ -86,6 +87,8 @@ def districts_import(
     is rejected with every feature's reason (ImportRejected). The parent is the
     district whose code is in `parent_property`, or the district of
     `parent_level` that contains the feature's representative point.
+    `source` names where the outlines come from (their attribution, shown on
+    every map of them); None keeps each district's as it is.
     With `dry_run` the input is validated and counted the same way, but nothing
     is written (the upload page's report before the confirmation).
     """
@@ -202,6 +205,8 @@ def districts_import(
             "boundary": geo.to_geojson(item.geometry, 6),
             "boundary_simplified": geo.to_geojson(small, geo.DISPLAY_DECIMALS),
         }
+        if source is not None:
+            values["outline_source"] = source.strip()
         if level or district.pk is None:
             # New outlines without a level keep the level a district has: the
             # maps, the need index and the gap analysis choose by level.

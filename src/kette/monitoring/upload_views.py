@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from kette.core import upload_store
+from kette.core.models import District
 from kette.core.text import sort_key
 from kette.core.upload_views import CheckedUploadView, StoredUploadMixin
 from kette.directory import tabular
@@ -143,6 +144,16 @@ class DistrictUploadForm(forms.Form):
     crs = forms.ChoiceField(
         label=gettext_lazy("Coordinate reference system"), choices=CRS_CHOICES, required=False
     )
+    source = forms.CharField(
+        label=gettext_lazy("Source of the outlines"),
+        max_length=300,
+        required=False,
+        help_text=gettext_lazy(
+            "Named on every map of these districts, as the data's licence asks: e.g. "
+            "“© OpenStreetMap contributors (ODbL)” or “© Stadt Musterstadt, dl-de/by-2-0”. "
+            "Leave empty for your own outlines."
+        ),
+    )
 
     def __init__(self, *args: Any, levels: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -216,6 +227,14 @@ class DistrictUploadView(_UploadView):
         kwargs = super().get_form_kwargs()
         kwargs["levels"] = selectors.district_levels(self.municipality)
         return kwargs
+
+    def get_initial(self) -> dict[str, Any]:
+        initial = super().get_initial()
+        # the source the municipality's outlines name so far, if they name one
+        sources = selectors.outline_sources(District.objects.for_municipality(self.municipality))
+        if len(sources) == 1:
+            initial.setdefault("source", sources[0])
+        return initial
 
     def check_file(self, data: bytes, filename: str) -> None:
         geo.read_geojson(data)
@@ -412,6 +431,7 @@ class DistrictReviewView(_ReviewView):
             parent_property=options.get("parent_property") or None,
             parent_level=options.get("parent_level") or None,
             crs=options.get("crs") or None,
+            source=options.get("source"),
             dry_run=dry_run,
         )
 

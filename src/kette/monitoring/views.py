@@ -43,6 +43,7 @@ class DistrictsView(MunicipalityMixin, TemplateView):
         context["districts"] = [
             d for d in selectors.districts_of(self.municipality) if d.level == level
         ]
+        context["outline_sources"] = selectors.outline_sources_in(context["districts"])
         context["indicators"] = selectors.indicators_with_data(self.municipality)
         context["can_manage_data"] = self.request.user.has_perm(MANAGE, self.municipality)
         return context
@@ -153,6 +154,9 @@ class NeedIndexView(MunicipalityMixin, TemplateView):
         context["levels"] = levels
         if year is not None:
             context["index"] = selectors.need_index(self.municipality, year, level=level)
+            context["outline_sources"] = selectors.outline_sources_in(
+                row.district for row in context["index"].rows
+            )
         return context
 
 
@@ -207,6 +211,9 @@ class GapView(_GapMixin, MunicipalityMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(self.gap_context())
+        context["outline_sources"] = selectors.outline_sources_in(
+            row.district for row in context.get("rows", [])
+        )
         return context
 
 
@@ -315,6 +322,7 @@ class ChoroplethView(_ChoroplethMixin, MunicipalityMixin, TemplateView):
         found = context.get("map")
         if found is None:
             return context
+        context["outline_sources"] = selectors.outline_sources_in(r.district for r in found.rows)
         context["sort_links"] = _sort_links(self.request, context["sort"], context["descending"])
         by_value = sorted(
             found.rows,

@@ -130,6 +130,7 @@ class GapSection:
     analysis: gap_methods.GapAnalysis | None = None
     priority: list[gap_methods.GapRow] = field(default_factory=list)
     maps: list[GapMap] = field(default_factory=list)
+    outline_sources: list[str] = field(default_factory=list)  # the maps' attribution
 
 
 def gap_section(municipality: Municipality, year: int, at: dt.datetime | None) -> GapSection:
@@ -164,7 +165,13 @@ def gap_section(municipality: Municipality, year: int, at: dt.datetime | None) -
                 class_ranges=gap_methods.class_ranges(classes),
             )
         )
-    return GapSection(year=gap_year, analysis=analysis, priority=priority, maps=maps)
+    return GapSection(
+        year=gap_year,
+        analysis=analysis,
+        priority=priority,
+        maps=maps,
+        outline_sources=monitoring.outline_sources_in(analysis.districts),
+    )
 
 
 # Steering structure and network ------------------------------------------------------

@@ -26,6 +26,9 @@ from kette.testing.browser import assert_accessible, open_page
 
 pytestmark = pytest.mark.browser
 
+# with markup that must stay text in Leaflet's attribution (typed by coordinators)
+OUTLINE_SOURCE = "© OpenStreetMap contributors <b>(ODbL)</b>"
+
 
 @pytest.fixture
 def koeln_session(transactional_db):
@@ -42,6 +45,7 @@ def koeln_session(transactional_db):
             name_property="name",
             level=level,
             parent_level=parent,
+            source=OUTLINE_SOURCE,
         )
     share = IndicatorFactory(key="anteil", unit=Unit.PERCENT, direction=Direction.HIGHER_IS_WORSE)
     teile = list(District.objects.for_municipality(koeln).filter(level="Stadtteil"))
@@ -86,6 +90,11 @@ def test_need_index_map_table_and_accessibility(koeln_session, live_server):
         page.wait_for_selector(".district-map path.leaflet-interactive")
         assert page.locator(".district-map path.leaflet-interactive").count() == district_count
         assert page.locator("table tbody tr").count() >= district_count
+        # the outlines' source on the map and below it, as text
+        attribution = page.locator(".district-map .leaflet-control-attribution")
+        assert OUTLINE_SOURCE in attribution.inner_text()
+        assert attribution.locator("b").count() == 0
+        assert OUTLINE_SOURCE in page.locator("figcaption .map-source").inner_text()
         assert_accessible(page)
         for path in ("/k/koeln/monitoring/", "/k/koeln/monitoring/indikatoren/"):
             page.goto(live_server.url + path)

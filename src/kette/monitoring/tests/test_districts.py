@@ -51,6 +51,35 @@ def test_koeln_district_map_sends_at_most_300_kb(municipality):
     assert len(json.loads(payload)["features"]) == 86
 
 
+def test_the_source_of_the_outlines_is_kept_and_named_by_the_maps(municipality):
+    square_a = collection(feature("1", "Nord", square(6.95, 50.94)))
+    _import(municipality, square_a, source=" © OpenStreetMap contributors (ODbL) ")
+    nord = District.objects.get(municipality=municipality, code="1")
+    assert nord.outline_source == "© OpenStreetMap contributors (ODbL)"
+    # without a source (the command without --source): kept as it is
+    report = _import(municipality, square_a)
+    assert report.unchanged == 1
+    nord.refresh_from_db()
+    assert nord.outline_source == "© OpenStreetMap contributors (ODbL)"
+    # another level from another source: each map names its own
+    _import(
+        municipality,
+        collection(feature("9", "Bezirk", square(6.95, 50.94))),
+        level="Stadtbezirk",
+        source="© Stadt Musterstadt, dl-de/by-2-0",
+    )
+    assert selectors.districts_geojson(municipality, level="Stadtteil")["attribution"] == (
+        "© OpenStreetMap contributors (ODbL)"
+    )
+    bezirke = District.objects.for_municipality(municipality).filter(level="Stadtbezirk")
+    assert selectors.outline_sources(bezirke) == ["© Stadt Musterstadt, dl-de/by-2-0"]
+    assert selectors.outline_sources_in(bezirke) == ["© Stadt Musterstadt, dl-de/by-2-0"]
+    # an empty source is a choice (own outlines): the map names none
+    report = _import(municipality, square_a, source="")
+    assert report.updated == 1
+    assert "attribution" not in selectors.districts_geojson(municipality, level="Stadtteil")
+
+
 def test_reimport_changes_nothing(municipality):
     _koeln(municipality)
     history = District.history.filter(municipality_id=municipality.pk).count()

@@ -1,5 +1,7 @@
 """Gap analysis: hand-computed values on a small world, query count, page and map."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -201,6 +203,13 @@ def test_page_shows_priority_table_and_map(client, world):
     assert "Kinder 3 bis 6" in kita
     nav = client.get(reverse("monitoring:need_index", args=[world.slug])).content.decode()
     assert url in nav
+    # where the outlines come from, below the map and in its GeoJSON
+    assert "map-source" not in html
+    District.objects.filter(municipality=world).update(outline_source="© Stadt Musterstadt")
+    html = client.get(url).content.decode()
+    assert re.search(r'class="map-source">\s*Umrisse:\s*© Stadt Musterstadt', html)
+    geojson = client.get(reverse("monitoring:gaps_geojson", args=[world.slug])).json()
+    assert geojson["attribution"] == "© Stadt Musterstadt"
 
 
 def test_geojson_carries_map_classes(client, world):

@@ -356,6 +356,21 @@ def test_districts_from_geojson_are_checked_then_imported(coordinator_client, ci
     assert District.objects.get(municipality=city, code="101").boundary is not None
 
 
+def test_the_source_of_the_outlines_comes_with_the_upload(coordinator_client, city):
+    source = "© OpenStreetMap contributors (ODbL)"
+    data = collection(feature("101", "Altstadt-Nord", square(6.95, 50.94)))
+    review = _upload_districts(coordinator_client, city, data, source=source)["Location"]
+    page = coordinator_client.get(review).content.decode()
+    assert "<dt>Quelle der Umrisse</dt>" in page  # the choices made with the file
+    coordinator_client.post(review)
+    assert District.objects.get(municipality=city, code="101").outline_source == source
+    # the districts page names it below the map; the next upload suggests it
+    page = coordinator_client.get(reverse("monitoring:districts", args=[city.slug]))
+    assert re.search(r'class="map-source">\s*Umrisse:\s*' + re.escape(source), page.text)
+    form = coordinator_client.get(_districts_url(city)).context["form"]
+    assert form["source"].value() == source
+
+
 def test_districts_in_utm32_with_the_crs_chosen(coordinator_client, city):
     ring = [[356500, 5645400], [356550, 5645400], [356550, 5645450], [356500, 5645400]]
     data = collection(feature("1", "Dom", {"type": "Polygon", "coordinates": [ring]}))

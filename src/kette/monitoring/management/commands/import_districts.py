@@ -31,6 +31,11 @@ class Command(BaseCommand):
             help="assign each district to the district of this level containing it",
         )
         parser.add_argument("--crs", help="source CRS, e.g. EPSG:25832 (default: from file)")
+        parser.add_argument(
+            "--source",
+            help="where the outlines come from, named on every map of them "
+            "(e.g. '© OpenStreetMap contributors (ODbL)'; default: as stored)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         municipality = Municipality.objects.filter(slug=options["municipality"]).first()
@@ -56,6 +61,7 @@ class Command(BaseCommand):
                 parent_property=options["parent_property"],
                 parent_level=options["parent_level"],
                 crs=options["crs"],
+                source=options["source"],
             )
         except ImportRejected as error:
             raise CommandError(

@@ -57,8 +57,17 @@
     return L.divIcon({ html: inner, className: "marker-cluster marker-cluster-" + size, iconSize: L.point(40, 40) });
   }
 
+  // A data source's attribution as Leaflet's HTML: the text is typed by
+  // coordinators (the source of their district outlines).
+  function attributionHtml(text) {
+    var holder = document.createElement("span");
+    holder.textContent = text || "";
+    return holder.innerHTML;
+  }
+
   window.ketteMaps = {
     create: create,
+    attributionHtml: attributionHtml,
     keepOutOfTabOrder: keepOutOfTabOrder,
     textTooltip: textTooltip,
     clusterIcon: clusterIcon,

@@ -13,6 +13,8 @@
       .then(function (response) { return response.json(); })
       .then(function (data) {
         var layer = L.geoJSON(data, {
+          // where the outlines come from (the collection's "attribution")
+          attribution: window.ketteMaps.attributionHtml(data.attribution),
           style: function (feature) {
             var props = feature.properties;
             // The indicator map sends its class colour (fill) or marks a suppressed

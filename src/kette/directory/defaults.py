@@ -96,6 +96,7 @@ TRANSITIONS = [
 ]
 
 # Kinds of vocabulary entries that have defaults (`shown_name`).
+TAXONOMY = "taxonomy"  # a default vocabulary itself, by its slug
 TERM = "term"  # a default taxonomy term (field of action, accessibility feature)
 LIFE_PHASE = "life_phase"
 TRANSITION = "transition"
@@ -104,6 +105,10 @@ TRANSITION = "transition"
 # German catalogue gives back exactly the German names above (a test holds
 # them together). Term codes are unique across both taxonomies.
 ENGLISH_NAMES: dict[str, dict[str, Promise]] = {
+    TAXONOMY: {
+        "handlungsfelder": pgettext_lazy("vocabulary", "Fields of action"),
+        "barrierefreiheit": pgettext_lazy("vocabulary", "Accessibility features"),
+    },
     TERM: {
         "gesundheit": pgettext_lazy("field of action", "Health"),
         "bildung": pgettext_lazy("field of action", "Education"),
@@ -147,6 +152,7 @@ ENGLISH_NAMES: dict[str, dict[str, Promise]] = {
 }
 
 GERMAN_NAMES: dict[str, dict[str, str]] = {
+    TAXONOMY: {slug: name for slug, (name, _description) in TAXONOMIES.items()},
     TERM: dict(FIELDS_OF_ACTION + ACCESSIBILITY_FEATURES),
     LIFE_PHASE: {code: name for code, name, _start, _end in LIFE_PHASES},
     TRANSITION: {code: name for code, name, _source, _target in TRANSITIONS},

@@ -321,6 +321,11 @@ class NewTermForm(TermForm):
     )
     field_order = ["taxonomy", "name", "description"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the default vocabularies in the interface's language
+        self.fields["taxonomy"].label_from_instance = lambda taxonomy: taxonomy.display_name
+
 
 class DirectorySettingsForm(forms.Form):
     stale_after_months = forms.IntegerField(

@@ -81,8 +81,11 @@ class ShownNameMixin:
 # ---------------------------------------------------------------------------
 
 
-class Taxonomy(models.Model):
-    """A programme-wide vocabulary (reference table, not a tenant table)."""
+class Taxonomy(ShownNameMixin, models.Model):
+    """A programme-wide vocabulary (reference table, not a tenant table); the two
+    default ones show their names in the interface's language (`display_name`)."""
+
+    vocabulary_kind = defaults.TAXONOMY
 
     FIELDS_OF_ACTION = "handlungsfelder"
     ACCESSIBILITY = "barrierefreiheit"
@@ -101,6 +104,10 @@ class Taxonomy(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def code(self) -> str:  # type: ignore[override]
+        return self.slug
 
 
 class TaxonomyTermQuerySet(models.QuerySet):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from django import forms
 from django.conf import settings
@@ -16,7 +18,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -83,6 +85,26 @@ def _day(day: dt.date) -> str:
     """A date in mails and messages, in the active language's short format
     (13.09.2017; in English 13 Sep 2017)."""
     return date_format(day, "SHORT_DATE_FORMAT")
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _in_mail_language(write: Callable[P, R]) -> Callable[P, R]:
+    """Write a mail in its recipient's language, not in that of whoever's action
+    sends it (an office member working in English). kette stores no language per
+    person (registrations need no account), so that is the default language,
+    LANGUAGE_CODE (German), the language of the programme and its municipalities;
+    as with Django's own mails, only a mail to the person making the request
+    (the confirmation of cancelling through one's own link) follows the request."""
+
+    @functools.wraps(write)
+    def in_language(*args: P.args, **kwargs: P.kwargs) -> R:
+        with translation.override(settings.LANGUAGE_CODE):
+            return write(*args, **kwargs)
+
+    return in_language
 
 
 def _assign(instance: Any, allowed: set[str], fields: dict[str, Any]) -> None:
@@ -188,6 +210,7 @@ def _refuse_items_after_the_end(
         )
 
 
+@_in_mail_language
 def _mail_new_date_or_venue(meeting: Meeting, cancel_url_template: str) -> int:
     """Tell everyone registered or waiting the meeting's new date and venue."""
     subject = _("Change of date or venue: %(meeting)s on %(date)s") % {
@@ -199,6 +222,7 @@ def _mail_new_date_or_venue(meeting: Meeting, cancel_url_template: str) -> int:
     )
 
 
+@_in_mail_language
 def _mail_registered(
     meeting: Meeting, subject: str, template: str, cancel_url_template: str = ""
 ) -> int:
@@ -255,6 +279,7 @@ def meeting_delete(*, actor: User | None, meeting: Meeting) -> int:
     return told
 
 
+@_in_mail_language
 def _mail_meeting_cancelled(meeting: Meeting) -> int:
     """Tell everyone registered or waiting that the meeting does not take place."""
     subject = _("Cancelled: %(meeting)s on %(date)s") % {
@@ -388,6 +413,7 @@ def _set_status(contribution: Contribution, status: str, actor: User | None) -> 
     return contribution
 
 
+@_in_mail_language
 def _mail_decision(contribution: Contribution, actor: User | None) -> None:
     """Tell the person who offered the talk that it was accepted or declined (not
     when they decided themselves, as when the office records an earlier talk)."""
@@ -489,6 +515,7 @@ def _mail_after_commit(email: str, subject: str, body: str) -> None:
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
 
 
+@_in_mail_language
 def _notify_moved_up(registration: Registration) -> None:
     body = _(
         "Good news: a place has become free at %(meeting)s on %(date)s. You are now registered."
@@ -551,6 +578,7 @@ def registration_create(
     return registration
 
 
+@_in_mail_language
 def _mail_confirmation(registration: Registration, cancel_url_template: str) -> None:
     link = cancel_url_template.replace("{token}", registration_cancel_token(registration))
     if registration.status == RegistrationStatus.WAITLISTED:
@@ -605,10 +633,14 @@ def registration_from_token(token: str) -> Registration:
 
 
 @transaction.atomic
-def registration_cancel(*, actor: User | None, registration: Registration) -> Registration:
+def registration_cancel(
+    *, actor: User | None, registration: Registration, by_the_person: bool = False
+) -> Registration:
     """Cancel a registration (idempotent): the person is told by e-mail (also when
     they cancelled themselves, as a confirmation), the first on the waitlist
-    moves up. Refused once the meeting has begun."""
+    moves up. Refused once the meeting has begun. The mails are in the default
+    language; with `by_the_person` (they cancel through their own link) their
+    confirmation is in the language they are using."""
     meeting = _lock_meeting(registration.meeting)
     registration = Registration.objects.get(pk=registration.pk)
     if registration.status == RegistrationStatus.CANCELLED:
@@ -620,6 +652,15 @@ def registration_cancel(*, actor: User | None, registration: Registration) -> Re
     registration.cancelled_at = timezone.now()
     registration.needs = ""
     audited_save(registration, actor=actor)
+    if by_the_person:
+        _mail_cancellation(meeting, registration)
+    else:
+        _in_mail_language(_mail_cancellation)(meeting, registration)
+    _move_up_from_waitlist(meeting, actor=actor)
+    return registration
+
+
+def _mail_cancellation(meeting: Meeting, registration: Registration) -> None:
     _mail_after_commit(
         registration.email,
         _("Registration cancelled: %(meeting)s on %(date)s")
@@ -629,14 +670,15 @@ def registration_cancel(*, actor: User | None, registration: Registration) -> Re
             {"meeting": meeting, "registration": registration},
         ),
     )
-    _move_up_from_waitlist(meeting, actor=actor)
-    return registration
 
 
 @transaction.atomic
 def registration_cancel_by_token(*, token: str) -> Registration:
-    """Cancel through a signed link (no account needed)."""
-    return registration_cancel(actor=None, registration=registration_from_token(token))
+    """Cancel through a signed link (no account needed); the confirmation is in the
+    language the person is using."""
+    return registration_cancel(
+        actor=None, registration=registration_from_token(token), by_the_person=True
+    )
 
 
 @transaction.atomic
@@ -993,6 +1035,7 @@ def meeting_invitations_send(
     return report
 
 
+@_in_mail_language
 def _mail_invitation(
     meeting: Meeting, email: str, memberships: list[Membership], root: str
 ) -> None:
@@ -1031,6 +1074,7 @@ def _invitation(
     return subject % {"meeting": meeting, "date": _day(meeting.starts_on)}, body
 
 
+@_in_mail_language
 def _mail_invited_new_date_or_venue(meeting: Meeting) -> int:
     """Tell the coordinators invited to the meeting its new date or venue, with the
     invitation's links; not those who are registered themselves (they got the

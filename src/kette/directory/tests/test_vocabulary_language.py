@@ -12,6 +12,7 @@ from django.utils import translation
 from kette.directory import defaults, services
 from kette.directory.models import LifePhase, Taxonomy, TaxonomyTerm, Transition
 from kette.directory.tests.guide_data import make_guide_corpus
+from kette.testing.clients import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -201,3 +202,80 @@ def test_the_german_offer_page_shows_the_stored_names_unmarked(world, corpus):
     fields = re.search(r"<dt>Handlungsfelder</dt>\s*<dd>(.*?)</dd>", html, re.S).group(1)
     assert fields.strip() == "Beratung, Sprachförderung"
     assert 'lang="de"' not in html.split("<main", 1)[1]
+
+
+# --- the coordinators' vocabulary page ---------------------------------------------
+
+
+@pytest.fixture
+def own_term(world):
+    services.taxonomy_ensure_defaults()
+    return services.taxonomy_term_create(
+        actor=None,
+        municipality=world.a,
+        taxonomy=Taxonomy.objects.get(slug=Taxonomy.FIELDS_OF_ACTION),
+        name="Medienkompetenz",
+    )
+
+
+def vocabulary_page(coordinator, world, language, rest=""):
+    client = logged_in(coordinator)
+    if language:
+        client.cookies["kette_language"] = language
+    return client.get(f"/k/{world.a.slug}/angebote/begriffe/{rest}").content.decode()
+
+
+def cells(html, code):
+    """The text of the term cell in the row of `code`, tags kept."""
+    for row in re.findall(r"<tr>(.*?)</tr>", html, re.S):
+        found = re.match(r"\s*<td>(.*?)</td>\s*<td>\s*<code>([^<]+)</code>", row, re.S)
+        if found and found.group(2) == code:
+            return " ".join(found.group(1).split())
+    raise AssertionError(code)
+
+
+def test_the_english_vocabulary_page_translates_the_programme_vocabularies(
+    world, coordinator, own_term
+):
+    html = vocabulary_page(coordinator, world, "en")
+    headings = re.findall(r'<h2 id="vocabulary-[^"]+"([^>]*)>([^<]+)</h2>', html)
+    assert headings == [("", "Fields of action"), ("", "Accessibility features")]
+    # a default term in English, its German name (the data) beside it, marked German
+    assert cells(html, "beratung") == (
+        '<span>Counselling</span> <span class="small muted" lang="de">(Beratung)</span>'
+    )
+    assert cells(html, "stufenlos").startswith("<span>Step-free access</span>")
+    # the municipality's own term stays as typed, marked German
+    assert re.search(r'<a href="[^"]+"\s*lang="de">Medienkompetenz</a>', cells(html, own_term.code))
+    # the form's choice of vocabulary
+    assert re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', html) == [
+        "Fields of action",
+        "Accessibility features",
+    ]
+    edit = vocabulary_page(coordinator, world, "en", f"{own_term.pk}/")
+    assert '<h1 lang="de">Medienkompetenz</h1>' in edit
+    assert "Fields of action · Short name:" in " ".join(edit.split())
+
+
+def test_the_german_vocabulary_page_is_unchanged(world, coordinator, own_term):
+    html = vocabulary_page(coordinator, world, None)
+    headings = re.findall(r'<h2 id="vocabulary-[^"]+"([^>]*)>([^<]+)</h2>', html)
+    assert headings == [("", "Handlungsfelder"), ("", "Barrierefreiheit")]
+    assert cells(html, "beratung") == "<span>Beratung</span>"
+    assert re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', html) == [
+        "Handlungsfelder",
+        "Barrierefreiheit",
+    ]
+    assert 'lang="de"' not in html.split("<main", 1)[1]
+    assert "in Klammern" not in html
+    edit = vocabulary_page(coordinator, world, None, f"{own_term.pk}/")
+    assert "<h1>Medienkompetenz</h1>" in edit
+    assert "Handlungsfelder · Kurzname:" in " ".join(edit.split())
+
+
+def test_a_renamed_programme_vocabulary_is_shown_as_stored(world):
+    services.taxonomy_ensure_defaults()
+    fields = Taxonomy.objects.get(slug=Taxonomy.FIELDS_OF_ACTION)
+    fields.name = "Präventionsfelder"
+    with translation.override("en"):
+        assert (fields.display_name, fields.name_translated) == ("Präventionsfelder", False)

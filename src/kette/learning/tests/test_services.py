@@ -518,12 +518,15 @@ def test_the_person_who_offered_a_talk_is_told_the_decision_by_mail(
         accepted.body
     )
 
+    # in the recipient's language (kette knows none: German), not the office's English
     mail.outbox.clear()
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         services.contribution_decline(actor=office, contribution=talk)
     (declined,) = mail.outbox
-    assert declined.subject == "Your short talk has not been accepted: Brücken bauen"
-    assert "could not accept your short talk “Brücken bauen”" in " ".join(declined.body.split())
+    assert declined.subject == "Ihr Kurzreferat wurde nicht angenommen: Brücken bauen"
+    assert "konnte Ihr Kurzreferat „Brücken bauen“ für die Arbeitsgruppe" in " ".join(
+        declined.body.split()
+    )
 
     # Nobody to tell: a talk the office records itself, or one without a person.
     mail.outbox.clear()

@@ -471,6 +471,43 @@ def test_the_registration_list_and_its_exports(client, world, meeting, office):
     assert values[0][0] == "Name" and values[1][2] == "Altstadt"
 
 
+def test_the_registration_exports_follow_the_interface_language(client, world, meeting, office):
+    registration = RegistrationFactory(meeting=meeting, municipality=world.a)
+    Registration.objects.filter(pk=registration.pk).update(
+        created_at=dt.datetime(2026, 3, 5, 13, 7, tzinfo=dt.UTC)  # 14:07 in Berlin
+    )
+    login(client, office)
+
+    def exports():
+        content = client.get("/lernnetzwerk/17/anmeldungen.csv").content.decode("utf-8-sig")
+        csv_rows = list(csv.reader(io.StringIO(content), delimiter=";"))
+        response = client.get("/lernnetzwerk/17/anmeldungen.xlsx")
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        return csv_rows, sheet
+
+    rows, sheet = exports()
+    assert (rows[0][8], rows[1][5], rows[1][8]) == (
+        "angemeldet am",
+        "angemeldet",
+        "05.03.2026 14:07",
+    )
+    assert sheet.title == "Anmeldungen"
+    # a date in the workbook, not text, shown as German dates are
+    assert sheet["I2"].value == dt.datetime(2026, 3, 5, 14, 7)
+    assert sheet["I2"].number_format == "DD.MM.YYYY HH:MM"
+
+    client.cookies["kette_language"] = "en"
+    rows, sheet = exports()
+    assert (rows[0][8], rows[1][5], rows[1][8]) == (
+        "registered on",
+        "registered",
+        "5 Mar 2026, 14:07",
+    )
+    assert (sheet.title, sheet["A1"].value) == ("Registrations", "name")
+    assert sheet["I2"].value == dt.datetime(2026, 3, 5, 14, 7)
+    assert sheet["I2"].number_format == "D MMM YYYY, HH:MM"
+
+
 def test_check_in_and_walk_ins(client, world, meeting, office):
     registration = RegistrationFactory(meeting=meeting, municipality=world.a)
     login(client, office)

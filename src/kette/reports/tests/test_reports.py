@@ -297,6 +297,11 @@ def test_the_english_report_translates_the_defaults_and_marks_own_terms_german(c
         # the gap analysis names the life phases in English too
         assert re.search(r"<td>Early childhood \(0–3 years\)</td>", page)
         assert "Offers per 1,000 children, Early childhood (0–3 years)," in page
+        # which year's child counts each life phase uses, and the level (German data)
+        years = " ".join(re.search(r'<p class="gap-years">(.*?)</p>', page, re.S)[1].split())
+        assert "Children from 2012: Early childhood (0–3 years)." in years
+        assert "No child counts up to this year: Pregnancy and birth, Day-care age" in years
+        assert 'Gap analysis by <span lang="de">Stadtteil</span>:' in page
     # the chart's labels
     assert ">Early childhood (0–3 years)</text>" in html
     # the transitions: only the running year has figures per transition (no history)
@@ -316,6 +321,9 @@ def test_the_german_report_shows_the_stored_names_unmarked(client, full):
     html = preview(client, user_with_role(Role.COORDINATOR, full.municipality), full)
     headers = re.findall(r'<th scope="col" class="num number"([^>]*)>([^<]*)</th>', html)
     assert ("", "Beratung") in headers and ("", "Sprachförderung") in headers
+    years = " ".join(re.search(r'<p class="gap-years">(.*?)</p>', html, re.S)[1].split())
+    assert "Kinderzahlen von 2012: Frühe Kindheit (0–3 Jahre)." in years
+    assert "Lückenanalyse je Stadtteil:" in html
     assert 'lang="de"' not in html.split("<main", 1)[1]
 
 

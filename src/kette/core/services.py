@@ -16,6 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from kette.core.audit import audited_save
+from kette.core.mail import in_mail_language
 from kette.core.models import (
     AccessibilityFeedback,
     FundingPeriod,
@@ -188,21 +189,27 @@ def membership_invite(
         uid = urlsafe_base64_encode(force_bytes(user.pk))
         token = default_token_generator.make_token(user)
         link = base_url + reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
-        body = _(
-            "Hello,\n\n%(actor)s has added you to kette for %(municipality)s as %(role)s. "
-            "Please choose your password with this link:\n\n%(link)s\n\n"
-            "Your user name is %(username)s."
-        ) % {
-            "actor": actor,
-            "municipality": municipality.name,
-            "role": membership.get_role_display(),
-            "link": link,
-            "username": user.username,
-        }
-        transaction.on_commit(
-            lambda: send_mail(_("Your access to kette"), body, settings.DEFAULT_FROM_EMAIL, [email])
-        )
+        _mail_access(actor, membership, link)
     return membership
+
+
+@in_mail_language
+def _mail_access(actor: User, membership: Membership, link: str) -> None:
+    """Tell a new member how to choose their password (after commit)."""
+    subject = _("Your access to kette")
+    body = _(
+        "Hello,\n\n%(actor)s has added you to kette for %(municipality)s as %(role)s. "
+        "Please choose your password with this link:\n\n%(link)s\n\n"
+        "Your user name is %(username)s."
+    ) % {
+        "actor": actor,
+        "municipality": membership.municipality.name if membership.municipality else "",
+        "role": membership.get_role_display(),
+        "link": link,
+        "username": membership.user.username,
+    }
+    email = membership.user.email
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
 
 
 @transaction.atomic
@@ -218,6 +225,14 @@ def accessibility_feedback_submit(
 ) -> AccessibilityFeedback:
     """Store feedback on barriers and mail it to the operator's accessibility contact."""
     feedback = AccessibilityFeedback.objects.create(message=message, email=email, page_url=page_url)
+    _mail_feedback(feedback)
+    return feedback
+
+
+@in_mail_language
+def _mail_feedback(feedback: AccessibilityFeedback) -> None:
+    """Mail feedback on barriers to the operator's accessibility contact, if any."""
+    message, email, page_url = feedback.message, feedback.email, feedback.page_url
     recipient = settings.KETTE_ACCESSIBILITY_EMAIL
     if recipient:
         body = _("Page: %(page)s\nReply to: %(email)s\n\n%(message)s") % {
@@ -235,4 +250,3 @@ def accessibility_feedback_submit(
         except OSError:
             # The message is stored either way; a mail outage must not lose it.
             logger.exception("could not mail accessibility feedback %s", feedback.pk)
-    return feedback

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kette.core.audit import audited_delete, audited_save
+from kette.core.mail import in_mail_language
 from kette.core.models import Membership, Municipality, Role, User
 from kette.core.roles import roles_of
 from kette.directory import services
@@ -307,6 +308,7 @@ def _review_url(change: OfferChange) -> str:
     )
 
 
+@in_mail_language
 def _mail_reviewers(change: OfferChange) -> None:
     recipients = sorted(
         set(
@@ -327,6 +329,7 @@ def _mail_reviewers(change: OfferChange) -> None:
     send_mail(subject, body, None, recipients)
 
 
+@in_mail_language
 def _mail_proposer(change: OfferChange) -> None:
     proposer = change.proposed_by
     if proposer is None or not proposer.email:

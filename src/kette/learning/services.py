@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -18,11 +16,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kette.core.audit import audited_delete, audited_save
+from kette.core.mail import in_mail_language
 from kette.core.models import Membership, Municipality, Programme, Role, User
 from kette.directory import search
 from kette.learning import uploads
@@ -85,26 +84,6 @@ def _day(day: dt.date) -> str:
     """A date in mails and messages, in the active language's short format
     (13.09.2017; in English 13 Sep 2017)."""
     return date_format(day, "SHORT_DATE_FORMAT")
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _in_mail_language(write: Callable[P, R]) -> Callable[P, R]:
-    """Write a mail in its recipient's language, not in that of whoever's action
-    sends it (an office member working in English). kette stores no language per
-    person (registrations need no account), so that is the default language,
-    LANGUAGE_CODE (German), the language of the programme and its municipalities;
-    as with Django's own mails, only a mail to the person making the request
-    (the confirmation of cancelling through one's own link) follows the request."""
-
-    @functools.wraps(write)
-    def in_language(*args: P.args, **kwargs: P.kwargs) -> R:
-        with translation.override(settings.LANGUAGE_CODE):
-            return write(*args, **kwargs)
-
-    return in_language
 
 
 def _assign(instance: Any, allowed: set[str], fields: dict[str, Any]) -> None:
@@ -210,7 +189,7 @@ def _refuse_items_after_the_end(
         )
 
 
-@_in_mail_language
+@in_mail_language
 def _mail_new_date_or_venue(meeting: Meeting, cancel_url_template: str) -> int:
     """Tell everyone registered or waiting the meeting's new date and venue."""
     subject = _("Change of date or venue: %(meeting)s on %(date)s") % {
@@ -222,7 +201,7 @@ def _mail_new_date_or_venue(meeting: Meeting, cancel_url_template: str) -> int:
     )
 
 
-@_in_mail_language
+@in_mail_language
 def _mail_registered(
     meeting: Meeting, subject: str, template: str, cancel_url_template: str = ""
 ) -> int:
@@ -279,7 +258,7 @@ def meeting_delete(*, actor: User | None, meeting: Meeting) -> int:
     return told
 
 
-@_in_mail_language
+@in_mail_language
 def _mail_meeting_cancelled(meeting: Meeting) -> int:
     """Tell everyone registered or waiting that the meeting does not take place."""
     subject = _("Cancelled: %(meeting)s on %(date)s") % {
@@ -413,7 +392,7 @@ def _set_status(contribution: Contribution, status: str, actor: User | None) -> 
     return contribution
 
 
-@_in_mail_language
+@in_mail_language
 def _mail_decision(contribution: Contribution, actor: User | None) -> None:
     """Tell the person who offered the talk that it was accepted or declined (not
     when they decided themselves, as when the office records an earlier talk)."""
@@ -515,7 +494,7 @@ def _mail_after_commit(email: str, subject: str, body: str) -> None:
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
 
 
-@_in_mail_language
+@in_mail_language
 def _notify_moved_up(registration: Registration) -> None:
     body = _(
         "Good news: a place has become free at %(meeting)s on %(date)s. You are now registered."
@@ -578,7 +557,7 @@ def registration_create(
     return registration
 
 
-@_in_mail_language
+@in_mail_language
 def _mail_confirmation(registration: Registration, cancel_url_template: str) -> None:
     link = cancel_url_template.replace("{token}", registration_cancel_token(registration))
     if registration.status == RegistrationStatus.WAITLISTED:
@@ -655,7 +634,7 @@ def registration_cancel(
     if by_the_person:
         _mail_cancellation(meeting, registration)
     else:
-        _in_mail_language(_mail_cancellation)(meeting, registration)
+        in_mail_language(_mail_cancellation)(meeting, registration)
     _move_up_from_waitlist(meeting, actor=actor)
     return registration
 
@@ -1035,7 +1014,7 @@ def meeting_invitations_send(
     return report
 
 
-@_in_mail_language
+@in_mail_language
 def _mail_invitation(
     meeting: Meeting, email: str, memberships: list[Membership], root: str
 ) -> None:
@@ -1074,7 +1053,7 @@ def _invitation(
     return subject % {"meeting": meeting, "date": _day(meeting.starts_on)}, body
 
 
-@_in_mail_language
+@in_mail_language
 def _mail_invited_new_date_or_venue(meeting: Meeting) -> int:
     """Tell the coordinators invited to the meeting its new date or venue, with the
     invitation's links; not those who are registered themselves (they got the

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from kette.core import services
 from kette.core.models import (
@@ -125,6 +126,31 @@ def test_invite_creates_account_membership_and_sends_a_password_link(
     assert len(mail.outbox) == 1
     assert "https://kette.example/konto/passwort/neu/" in mail.outbox[0].body
     assert membership.history.first().history_user == coordinator
+
+
+def test_invitations_and_feedback_are_mailed_in_german_whatever_the_sender_works_in(
+    world, settings, django_capture_on_commit_callbacks
+):
+    coordinator = user_with_role(Role.COORDINATOR, world.a, username="k")
+    settings.KETTE_ACCESSIBILITY_EMAIL = "barrierefrei@example.org"
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        services.membership_invite(
+            actor=coordinator,
+            municipality=world.a,
+            email="neu@example.org",
+            first_name="Nora",
+            last_name="Neu",
+            role=Role.EDITOR,
+            base_url="https://kette.example",
+        )
+        services.accessibility_feedback_submit(message="Zu wenig Kontrast", page_url="/")
+        assert translation.get_language() == "en"  # the sender's language stays
+    by_address = {m.to[0]: m for m in mail.outbox}
+    invitation = by_address["neu@example.org"]
+    feedback = by_address["barrierefrei@example.org"]
+    assert invitation.subject == "Ihr Zugang zu kette"
+    assert "Bitte" in invitation.body and "Please" not in invitation.body
+    assert feedback.subject == "Rückmeldung zur Barrierefreiheit"
 
 
 def test_inviting_an_existing_person_changes_the_role_without_a_mail(world):

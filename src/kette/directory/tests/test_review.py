@@ -111,6 +111,29 @@ def test_with_review_a_providers_change_waits_and_the_guide_shows_the_old_offer(
     assert not OfferChange.objects.filter(service=offer).exists()
 
 
+def test_review_mails_are_german_whatever_the_sender_works_in(
+    world, coordinator, provider, offer, reviewing, django_capture_on_commit_callbacks
+):
+    """No language is stored per person: the mails go in the default language,
+    not in the English of whoever's action sends them."""
+    coordinator.email = "koordination@example.org"
+    coordinator.save()
+    client = logged_in(provider)
+    client.cookies["kette_language"] = "en"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(edit_url(world, offer), form_data(offer, name="Babycafé"))
+    (proposed,) = mail.outbox
+    assert proposed.subject == "Eine Änderung eines Angebots wartet auf Ihre Prüfung: Babytreff"
+    mail.outbox.clear()
+    change = OfferChange.objects.get(service=offer)
+    client = logged_in(coordinator)
+    client.cookies["kette_language"] = "en"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/k/{world.a.slug}/angebote/aenderungen/{change.pk}/", {"action": "approve"})
+    (decided,) = mail.outbox
+    assert decided.to == ["traeger@example.org"] and "freigegeben" in decided.body
+
+
 def test_the_coordinator_approves_a_change_and_it_is_applied_under_review(
     world, coordinator, provider, offer, reviewing, django_capture_on_commit_callbacks
 ):

@@ -36,6 +36,7 @@ from kette.directory.search import (
     SearchResult,
     corrected_query,
     search_services,
+    shown_correction,
     surface_word,
 )
 
@@ -229,10 +230,7 @@ def guide_search(
             for text in (service.name, service.description, service.organization.name)
         ]
         result.corrections = [(typed, surface_word(token, texts)) for typed, token in tokens]
-        shown = original
-        for typed, word in result.corrections:
-            shown = shown.replace(typed, word, 1)
-        result.corrected_query = shown
+        result.corrected_query = shown_correction(original, result.corrections)
     for service in result.services:
         service.guide_locations = [sal.location for sal in service.service_at_locations.all()]
         service.distance_km = None

@@ -95,7 +95,7 @@ import hashlib
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -779,12 +779,27 @@ def corrected_query(
 ) -> tuple[str, list[Correction]] | None:
     """`query` with each word that matches no indexed word replaced by the nearest
     one ("Schwimkurs" → schwimmkurs), and what was replaced; None when every word
-    is known or none has a near neighbour. Quoted phrases, hyphenated words and
-    short words stay as typed. For a search that found nothing: whether the
-    corrected query finds anything is the caller's question."""
+    is known or none has a near neighbour (see `correct_query`). For a search
+    that found nothing: whether the corrected query finds anything is the
+    caller's question."""
     scope_groups = _scope_groups(
         municipality=municipality, programme=programme, statuses=list(statuses) or ["none"]
     )
+    # the synonyms' words too: "Bücherrei" finds the libraries as "Bücherei"
+    # does, even where none is called a Bücherei
+    return correct_query(
+        query, lambda: dict.fromkeys(_SYNONYM_WORDS, 0) | _vocabulary(scope_groups)
+    )
+
+
+def correct_query(
+    query: str, vocabulary_of: Callable[[], dict[str, int]]
+) -> tuple[str, list[Correction]] | None:
+    """`query` with each word that matches no word of the vocabulary (token →
+    how many documents have it, read by `vocabulary_of` once, and only for a
+    query with a word to check) replaced by the nearest one, and what was
+    replaced; None when every word is known or none has a near neighbour.
+    Quoted phrases, hyphenated words and short words stay as typed."""
     vocabulary: _Vocabulary | None = None
     pieces, corrections, last = [], [], 0
     for match in _QUERY_PART.finditer(query or ""):
@@ -794,10 +809,8 @@ def corrected_query(
         found = tokens(word)
         if len(found) != 1 or len(found[0]) < CORRECTION_MIN_LENGTH or found[0].isdigit():
             continue
-        if vocabulary is None:  # read once, and only for a query with such a word
-            # the synonyms' words too: "Bücherrei" finds the libraries as
-            # "Bücherei" does, even where none is called a Bücherei
-            vocabulary = _Vocabulary(dict.fromkeys(_SYNONYM_WORDS, 0) | _vocabulary(scope_groups))
+        if vocabulary is None:
+            vocabulary = _Vocabulary(vocabulary_of())
         if vocabulary.known(found[0]):
             continue
         nearest = vocabulary.nearest(found[0])
@@ -809,6 +822,31 @@ def corrected_query(
     if not corrections:
         return None
     return "".join([*pieces, query[last:]]), corrections
+
+
+def shown_correction(query: str, corrections: Iterable[tuple[str, str]]) -> str:
+    """`query` as typed with each corrected word replaced by the word shown for
+    it ((typed, shown) pairs, the shown words as the texts write them)."""
+    for typed, word in corrections:
+        query = query.replace(typed, word, 1)
+    return query
+
+
+def text_vocabulary(texts: Iterable[Iterable[str | None]]) -> dict[str, int]:
+    """A vocabulary for `correct_query` from documents given as their texts:
+    token → number of documents with it (words of fewer than MIN_PREFIX letters
+    and numbers left out, as from the index)."""
+    counts: Counter[str] = Counter()
+    for document in texts:
+        counts.update(
+            {
+                token
+                for text in document
+                for token in tokens(text or "")
+                if len(token) >= MIN_PREFIX and not token.isdigit()
+            }
+        )
+    return dict(counts)
 
 
 # ---------------------------------------------------------------------------

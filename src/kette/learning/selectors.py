@@ -581,27 +581,65 @@ def visible_practice_examples(programme: Programme, user: Any) -> QuerySet[Pract
     return examples.filter(visibility=Visibility.PUBLIC)
 
 
+def _searched_texts(example: PracticeExample) -> list[tuple[str, int]]:
+    """The texts a search reads of an example, with their weights."""
+    return [
+        (example.title, 3),
+        (example.fields_of_action, 2),
+        (example.municipality.name, 2),
+        (" ".join(example.life_phase_labels()), 2),
+        (example.summary, 1),
+    ]
+
+
 def search_practice_examples(programme: Programme, user: Any, query: str) -> list[PracticeExample]:
     """The visible examples matching `query` with the directory's German search
     (folding, stemming, prefixes, phrases), best first: title hits count three
     times, fields of action and municipality twice, the summary once."""
+    return _matching(list(visible_practice_examples(programme, user)), query)
+
+
+def _matching(examples: list[PracticeExample], query: str) -> list[PracticeExample]:
     terms = search.parse_query(query)
     scored = []
-    for example in visible_practice_examples(programme, user):
-        score = search.text_score(
-            terms,
-            [
-                (example.title, 3),
-                (example.fields_of_action, 2),
-                (example.municipality.name, 2),
-                (" ".join(example.life_phase_labels()), 2),
-                (example.summary, 1),
-            ],
-        )
+    for example in examples:
+        score = search.text_score(terms, _searched_texts(example))
         if score:
             scored.append((score, example))
     scored.sort(key=lambda item: -item[0])  # stable: newest first among equals
     return [example for _score, example in scored]
+
+
+@dataclass
+class PracticeExampleSearch:
+    examples: list[PracticeExample]
+    # When the query as typed found nothing and misspelt words were corrected
+    # ("Kitta" → Kita): the query as searched then, and (typed, shown) per word.
+    corrected_query: str = ""
+    corrections: list[tuple[str, str]] = field(default_factory=list)
+
+
+def practice_example_search(programme: Programme, user: Any, query: str) -> PracticeExampleSearch:
+    """`search_practice_examples`, tolerant of typing errors as the family guide
+    is: a query that finds nothing is searched again with each unknown word
+    replaced by the nearest word of the visible examples (`search.correct_query`),
+    if that finds something."""
+    examples = list(visible_practice_examples(programme, user))
+    found = _matching(examples, query)
+    if found or not query:
+        return PracticeExampleSearch(found)
+    texts = [[text for text, _weight in _searched_texts(example)] for example in examples]
+    corrected = search.correct_query(query, lambda: search.text_vocabulary(texts))
+    if corrected is None:
+        return PracticeExampleSearch([])
+    found = _matching(examples, corrected[0])
+    if not found:
+        return PracticeExampleSearch([])
+    words = [text for example in found for text, _weight in _searched_texts(example)]
+    corrections = [(c.typed, search.surface_word(c.token, words)) for c in corrected[1]]
+    return PracticeExampleSearch(
+        found, corrected_query=search.shown_correction(query, corrections), corrections=corrections
+    )
 
 
 def attachment_of(example: PracticeExample, pk: int) -> PracticeExampleAttachment:

@@ -955,11 +955,14 @@ class PracticeExampleListView(ProgrammeMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.get("q", "").strip()[:200]
         context["query"] = query
-        context["examples"] = (
-            selectors.search_practice_examples(self.programme, self.request.user, query)
-            if query
-            else selectors.visible_practice_examples(self.programme, self.request.user)
-        )
+        if query:
+            found = selectors.practice_example_search(self.programme, self.request.user, query)
+            context["examples"] = found.examples
+            context["corrected_query"] = found.corrected_query
+        else:
+            context["examples"] = selectors.visible_practice_examples(
+                self.programme, self.request.user
+            )
         editing = {Role.COORDINATOR, Role.EDITOR}
         own = [pk for pk, r in roles_of(self.request.user).municipality.items() if r in editing]
         context["own_municipalities"] = self.programme.municipalities.filter(pk__in=own).defer(

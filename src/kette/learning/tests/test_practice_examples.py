@@ -163,6 +163,37 @@ def test_practice_examples_are_found_with_the_directorys_german_search(client, w
     assert "Willkommensbesuche" in page and "Steuerungsgruppe mit Schulen" not in page
 
 
+def test_a_misspelt_search_finds_the_practice_examples_of_the_nearest_word(client, world):
+    public = {"status": "published", "visibility": Visibility.PUBLIC}
+    share(world.a, "Willkommensbesuche für Familien", summary="Besuch nach der Geburt.", **public)
+    share(world.b, "Steuerungsgruppe mit Schulen", summary="Schulleitungen am Tisch.", **public)
+    # a word only the network sees is not offered to the public as a correction
+    share(world.b, "Netzwerk Familienzentren", summary="Nur intern.", status="published")
+    anonymous = AnonymousUser()
+    found = selectors.practice_example_search(world.programme, anonymous, "Wilkommensbesuche")
+    assert [e.title for e in found.examples] == ["Willkommensbesuche für Familien"]
+    assert found.corrected_query == "Willkommensbesuche"
+    assert found.corrections == [("Wilkommensbesuche", "Willkommensbesuche")]
+    # known words and words without a near neighbour stay as typed: nothing found
+    assert selectors.practice_example_search(world.programme, anonymous, "Zirkus").examples == []
+    hidden = selectors.practice_example_search(world.programme, anonymous, "Familienzentrn")
+    assert (hidden.examples, hidden.corrected_query) == ([], "")
+    # a query that finds something as typed is not corrected
+    plain = selectors.practice_example_search(world.programme, anonymous, "Schulen")
+    assert plain.corrected_query == "" and len(plain.examples) == 1
+    page = client.get("/lernnetzwerk/praxisbeispiele/?q=Steurungsgruppe").content.decode()
+    assert "Für „Steurungsgruppe“ wurde nichts gefunden." in page
+    assert "Gezeigt wird 1 Praxisbeispiel für:" in page
+    assert "<strong>Steuerungsgruppe</strong>" in page
+    assert "Willkommensbesuche" not in page
+    english = client.get(
+        "/lernnetzwerk/praxisbeispiele/?q=Steurungsgruppe", HTTP_COOKIE="kette_language=en"
+    ).content.decode()
+    assert re.search(
+        r'Showing 1 practice example for:\s*<strong lang="de">Steuerungsgruppe<', english
+    )
+
+
 def test_attachments_are_checked_added_served_and_deleted(client, world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -565,8 +565,17 @@ def offer_year(
     services = Service.objects.for_municipality(municipality)
     start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
     end = dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)
-    created = services.filter(created_at__gte=start, created_at__lt=end).count()
     history = Service.history.model.objects.filter(municipality_id=municipality.pk)
+    # entered in the year: the offers there are now and those deleted since,
+    # which only the history still knows
+    created = len(
+        set(services.filter(created_at__gte=start, created_at__lt=end).values_list("pk", flat=True))
+        | set(
+            history.filter(
+                history_type="+", history_date__gte=start, history_date__lt=end
+            ).values_list("id", flat=True)
+        )
+    )
     archived_ids = set(
         history.filter(
             status=ServiceStatus.ARCHIVED, history_date__gte=start, history_date__lt=end

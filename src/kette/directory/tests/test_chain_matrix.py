@@ -103,6 +103,9 @@ def test_offer_year_counts_new_and_archived_from_the_history(chain):
     services.service_archive(actor=None, service=offer)
     again = selectors.offer_year(chain.a, this_year, stale_after=dt.timedelta(days=365))
     assert again.archived == 1
+    # an offer entered this year and deleted since was still entered this year
+    services.service_delete(actor=None, service=Service.objects.get(name="Krabbelgruppe"))
+    assert selectors.offer_year(chain.a, this_year, stale_after=dt.timedelta(days=365)).created == 4
 
 
 def test_matrix_page_links_each_cell_to_its_offers(client, chain):

@@ -513,13 +513,18 @@ def districts_by_municipality(municipalities: list[Municipality]) -> dict[int, l
     """The districts of many municipalities without their geometry, in code order
     (key: municipality id), in one query."""
     districts: dict[int, list[District]] = {m.pk: [] for m in municipalities}
-    for district in (
-        District.objects.filter(municipality__in=list(districts))
-        .defer("boundary", "boundary_simplified")
-        .order_by("code")
-    ):
+    rows = District.objects.filter(municipality__in=list(districts)).order_by("code")
+    for district in bulk.loaded(rows, DISTRICT_ATTRIBUTES):
         districts[district.municipality_id].append(district)
     return districts
+
+
+# what the pages and analyses read of many districts (not their outlines)
+DISTRICT_ATTRIBUTES = [
+    f.attname
+    for f in District._meta.concrete_fields
+    if f.name not in ("boundary", "boundary_simplified")
+]
 
 
 def need_indexes(

@@ -268,3 +268,41 @@ def test_set_related_sets_what_the_descriptor_sets():
     assert service.name == "Angebot"
     with pytest.raises(ValueError, match="must be a"):
         set_related(service, "organization", town)  # the wrong model: Django refuses
+
+
+def test_loaded_instances_equal_those_of_only_and_read_deferred_fields_on_access(
+    django_assert_num_queries,
+):
+    from django.db.models import signals
+
+    from kette.core.bulk import loaded
+    from kette.core.models import District
+
+    town = MunicipalityFactory()
+    square = {"type": "Polygon", "coordinates": [[[7, 50], [7.1, 50], [7.1, 50.1], [7, 50]]]}
+    for code, name in (("2", "Süd"), ("1", "Nord")):
+        District.objects.create(municipality=town, code=code, name=name, boundary=square)
+    attnames = ["id", "municipality_id", "code", "name", "parent_id"]
+    rows = District.objects.filter(municipality=town).order_by("code")
+    with django_assert_num_queries(1):
+        fast = loaded(rows, attnames)
+    usual = list(rows.only(*attnames))
+    assert [(d.pk, d.code, d.name, d.municipality_id) for d in fast] == [
+        (d.pk, d.code, d.name, d.municipality_id) for d in usual
+    ]
+    assert fast == usual and fast[0].get_deferred_fields() == usual[0].get_deferred_fields()
+    assert not fast[0]._state.adding and fast[0]._state.db == "default"
+    with django_assert_num_queries(1):
+        assert fast[0].boundary == square  # deferred: read on access
+    # with listeners on the model's construction, the usual way
+    seen = []
+
+    def listener(**kwargs):
+        seen.append(kwargs["instance"])
+
+    signals.post_init.connect(listener, sender=District)
+    try:
+        assert [d.name for d in loaded(rows, attnames)] == ["Nord", "Süd"]
+    finally:
+        signals.post_init.disconnect(listener, sender=District)
+    assert len(seen) == 2

@@ -9,6 +9,7 @@ from django.utils import translation
 
 from kette.core import audit
 from kette.core.models import AccessibilityFeedback, FundingPeriod, Membership, Role
+from kette.core.text import sort_key
 from kette.testing.factories import MunicipalityFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -378,6 +379,12 @@ def test_admin_is_for_programme_admins(client, world, coordinator):
     )
     client.force_login(admin)
     assert client.get("/admin/core/municipality/").status_code == 200
+    # the lists ordered in German name order (a collation in Meta.ordering)
+    page = client.get("/admin/core/municipality/").content.decode()
+    names = sorted([world.a.name, world.b.name], key=sort_key)
+    assert page.index(f">{names[0]}<") < page.index(f">{names[1]}<")
+    for path in ("core/programme", "directory/organization", "directory/location"):
+        assert client.get(f"/admin/{path}/").status_code == 200
 
 
 def test_german_is_the_default_whatever_the_browser_prefers(client, db):

@@ -14,13 +14,19 @@ CANDIDATES = [
 def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    failure: DatabaseError | None = None
     for statement in CANDIDATES:
         try:
             with transaction.atomic(using=schema_editor.connection.alias):
                 schema_editor.execute(statement)
-        except DatabaseError:  # a server without ICU: the next one
+        except DatabaseError as error:  # a server without ICU: the next one
+            failure = error
             continue
         return
+    # not even byte order (no right to create a collation in the schema): stop
+    # here rather than fail every query that orders by a name later
+    assert failure is not None
+    raise failure
 
 
 def drop(apps, schema_editor):

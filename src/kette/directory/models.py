@@ -24,7 +24,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from kette.core.collation import german
 from kette.core.fields import WebsiteField
 from kette.core.models import District, Municipality, TenantModel, TenantQuerySet, User
 from kette.directory import defaults
@@ -273,7 +272,7 @@ class Organization(TenantModel):
     class Meta:
         verbose_name = _("Provider")
         verbose_name_plural = _("Provider")
-        ordering = [german("name")]
+        ordering = ["name"]
         indexes = [models.Index(fields=["municipality", "name"])]
 
     def __str__(self) -> str:
@@ -464,7 +463,7 @@ class Location(TenantModel):
     class Meta:
         verbose_name = _("Location")
         verbose_name_plural = _("Locations")
-        ordering = [german("name"), german("address_1")]
+        ordering = ["name", "address_1"]
         indexes = [models.Index(fields=["municipality", "district"])]
 
     def __str__(self) -> str:
@@ -648,7 +647,7 @@ class Contact(TenantModel):
     class Meta:
         verbose_name = pgettext_lazy("person", "Contact")
         verbose_name_plural = _("Contacts")
-        ordering = [german("name")]
+        ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name or self.title or self.email

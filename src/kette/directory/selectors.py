@@ -82,7 +82,11 @@ def services_editable_by(user: Any, municipality: Municipality) -> QuerySet[Serv
 
 
 def organizations_editable_by(user: Any, municipality: Municipality) -> QuerySet[Organization]:
-    organizations = Organization.objects.for_municipality(municipality)
+    """The organisations `user` may enter offers for, in German name order (the
+    offer form's choices)."""
+    organizations = Organization.objects.for_municipality(municipality).order_by(
+        german("name"), "pk"
+    )
     if user.has_perm("directory.manage_organizations", municipality):
         return organizations
     return organizations.filter(pk__in=provider_organization_ids(user, municipality))

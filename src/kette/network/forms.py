@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kette.core import upload_store
+from kette.core.collation import german
 from kette.core.models import Municipality
 from kette.directory import tabular
 from kette.network import selectors
@@ -23,6 +24,12 @@ from kette.network.models import (
     Level,
     Person,
 )
+
+
+def _organization_choices(municipality: Municipality) -> Any:
+    """The municipality's organisations for a choice, in German name order (the
+    selectors keep the plain order: the network's analyses read thousands)."""
+    return selectors.organizations_of(municipality).order_by(german("name"), "pk")
 
 
 class AsOfForm(forms.Form):
@@ -239,7 +246,7 @@ class PersonForm(forms.Form):
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = selectors.organizations_of(municipality)  # type: ignore[attr-defined]
+        self.fields["organization"].queryset = _organization_choices(municipality)  # type: ignore[attr-defined]
         self.fields["organization"].empty_label = _("no organisation")  # type: ignore[attr-defined]
 
 
@@ -261,7 +268,7 @@ class MembershipForm(_PeriodMixin, forms.Form):
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = selectors.people_of(municipality)  # type: ignore[attr-defined]
-        self.fields["organization"].queryset = selectors.organizations_of(municipality)  # type: ignore[attr-defined]
+        self.fields["organization"].queryset = _organization_choices(municipality)  # type: ignore[attr-defined]
         self.fields["person"].empty_label = _("no person")  # type: ignore[attr-defined]
         self.fields["organization"].empty_label = _("no organisation")  # type: ignore[attr-defined]
 
@@ -293,7 +300,7 @@ class CooperationForm(_PeriodMixin, forms.Form):
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for side in ("organization_a", "organization_b"):
-            self.fields[side].queryset = selectors.organizations_of(municipality)  # type: ignore[attr-defined]
+            self.fields[side].queryset = _organization_choices(municipality)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

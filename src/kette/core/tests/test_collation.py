@@ -8,6 +8,7 @@ from kette.core import collation
 from kette.core.models import Membership, Municipality, Role
 from kette.directory import selectors as directory_selectors
 from kette.directory.models import Organization
+from kette.network.forms import MembershipForm
 from kette.network.models import Person
 from kette.testing.factories import MunicipalityFactory, ProgrammeFactory, user_with_role
 
@@ -42,6 +43,12 @@ def test_organisations_and_people_of_a_municipality_in_german_order() -> None:
         Person.objects.create(municipality=municipality, name=name)
     listed = directory_selectors.organization_list(municipality)
     assert [o.name for o in listed] == names
+    # the choices of the offer form and of the network's forms
+    coordinator = user_with_role(Role.COORDINATOR, municipality, username="k")
+    choices = directory_selectors.organizations_editable_by(coordinator, municipality)
+    assert [o.name for o in choices] == names
+    seat = MembershipForm(municipality=municipality)
+    assert [str(label) for _value, label in seat.fields["organization"].choices][1:] == names
     assert [p.name for p in Person.objects.filter(municipality=municipality)] == names
 
 

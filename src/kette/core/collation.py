@@ -13,9 +13,12 @@ collation `kette_german` sorts as German phone books do (DIN 5007-2: ä as ae,
   order (`de-u-co-phonebk`), or, where the server lacks ICU, from the "C"
   collation (byte order, as before; noted in docs/architecture.md).
 
-`german("name")` orders a query by a name in that collation; models list it in
-`Meta.ordering`. Offers have a stored key of their own (`Service.sort_name`),
-which the guide's large result lists need.
+`german("name")` orders a query by a name in that collation. The small tables
+(programmes, municipalities, sectors, people, bodies) list it in
+`Meta.ordering`; organisations and places, read in bulk behind prefetches and
+imports, get it only from the selectors that list them. Offers have a stored
+key of their own (`Service.sort_name`), which the guide's large result lists
+need.
 """
 
 from __future__ import annotations

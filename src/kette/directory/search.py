@@ -956,25 +956,30 @@ ORDER_DISTRICT = "district"
 ORDER_DISTANCE = "distance"
 ORDERS = (ORDER_RELEVANCE, ORDER_NAME, ORDER_DISTRICT, ORDER_DISTANCE)
 
+
 # Sort keys of the non-relevance orders: correlated subqueries over the offer's
 # places (`s` is the offer). NULL (no such place) sorts last.
 # District names folded in SQL as `sort_key` folds (umlauts as ae, oe, ue, ß as
 # ss, case), so that "Ückerath" sorts among the U on both databases without a
 # Python collation per comparison (`core.collation`), which a broad result of
 # 100,000 offers could not afford.
-_FOLDED_DISTRICT = "d.name"
-for _letter, _folded in (
-    ("ä", "ae"),
-    ("ö", "oe"),
-    ("ü", "ue"),
-    ("Ä", "ae"),
-    ("Ö", "oe"),
-    ("Ü", "ue"),
-    ("ß", "ss"),
-):
-    _FOLDED_DISTRICT = f"REPLACE({_FOLDED_DISTRICT}, '{_letter}', '{_folded}')"
+def _folded_sql(column: str) -> str:
+    """SQL folding `column` as `sort_key` folds umlauts, ß and case (both databases)."""
+    for letter, folded in (
+        ("ä", "ae"),
+        ("ö", "oe"),
+        ("ü", "ue"),
+        ("Ä", "ae"),
+        ("Ö", "oe"),
+        ("Ü", "ue"),
+        ("ß", "ss"),
+    ):
+        column = f"REPLACE({column}, '{letter}', '{folded}')"
+    return f"LOWER({column})"
+
+
 _DISTRICT_KEY = (
-    f"(SELECT MIN(LOWER({_FOLDED_DISTRICT})) FROM directory_serviceatlocation sal "
+    f"(SELECT MIN({_folded_sql('d.name')}) FROM directory_serviceatlocation sal "
     "JOIN directory_location l ON l.id = sal.location_id "
     "JOIN core_district d ON d.id = l.district_id WHERE sal.service_id = s.id)"
 )

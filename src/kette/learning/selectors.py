@@ -592,14 +592,10 @@ def _searched_texts(example: PracticeExample) -> list[tuple[str, int]]:
     ]
 
 
-def search_practice_examples(programme: Programme, user: Any, query: str) -> list[PracticeExample]:
-    """The visible examples matching `query` with the directory's German search
-    (folding, stemming, prefixes, phrases), best first: title hits count three
-    times, fields of action and municipality twice, the summary once."""
-    return _matching(list(visible_practice_examples(programme, user)), query)
-
-
 def _matching(examples: list[PracticeExample], query: str) -> list[PracticeExample]:
+    """The examples matching `query` with the directory's German search (folding,
+    stemming, prefixes, phrases), best first: title hits count three times,
+    fields of action and municipality twice, the summary once."""
     terms = search.parse_query(query)
     scored = []
     for example in examples:
@@ -620,10 +616,10 @@ class PracticeExampleSearch:
 
 
 def practice_example_search(programme: Programme, user: Any, query: str) -> PracticeExampleSearch:
-    """`search_practice_examples`, tolerant of typing errors as the family guide
-    is: a query that finds nothing is searched again with each unknown word
-    replaced by the nearest word of the visible examples (`search.correct_query`),
-    if that finds something."""
+    """The visible examples matching `query` (`_matching`), tolerant of typing
+    errors as the family guide is: a query that finds nothing is searched again
+    with each unknown word replaced by the nearest word of the visible examples
+    (`search.correct_query`), if that finds something."""
     examples = list(visible_practice_examples(programme, user))
     found = _matching(examples, query)
     if found or not query:

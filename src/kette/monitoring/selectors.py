@@ -63,31 +63,31 @@ def districts_geojson(municipality: Municipality, *, level: str | None = None) -
     rows = District.objects.for_municipality(municipality).filter(boundary_simplified__isnull=False)
     if level is not None:
         rows = rows.filter(level=level)
+    found = list(
+        rows.order_by("code").values(
+            "code", "name", "level", "boundary_simplified", "outline_source"
+        )
+    )
     features = [
         {
             "type": "Feature",
             "geometry": row["boundary_simplified"],
             "properties": {"code": row["code"], "name": row["name"], "level": row["level"]},
         }
-        for row in rows.order_by("code").values("code", "name", "level", "boundary_simplified")
+        for row in found
     ]
     collection: dict[str, Any] = {"type": "FeatureCollection", "features": features}
-    sources = outline_sources(rows)
+    sources = outline_sources(row["outline_source"] for row in found)
     if sources:
         collection["attribution"] = "; ".join(sources)
     return collection
 
 
-def outline_sources(districts: QuerySet[District]) -> list[str]:
-    """The distinct sources of these districts' outlines, in German order."""
-    found = districts.exclude(outline_source="").values_list("outline_source", flat=True)
-    return sorted(set(found), key=sort_key)
-
-
-def outline_sources_in(districts: Iterable[District]) -> list[str]:
-    """`outline_sources` of districts a page has loaded (no query): what its map
-    names in its attribution and caption."""
-    return sorted({d.outline_source for d in districts if d.outline_source}, key=sort_key)
+def outline_sources(sources: Iterable[str]) -> list[str]:
+    """The distinct sources among districts' `outline_source`s (empty ones left
+    out), in German order: what a map of them names in its attribution and
+    caption."""
+    return sorted({source for source in sources if source}, key=sort_key)
 
 
 # Indicator values under disclosure control -------------------------------------

@@ -231,7 +231,11 @@ class DistrictUploadView(_UploadView):
     def get_initial(self) -> dict[str, Any]:
         initial = super().get_initial()
         # the source the municipality's outlines name so far, if they name one
-        sources = selectors.outline_sources(District.objects.for_municipality(self.municipality))
+        sources = selectors.outline_sources(
+            District.objects.for_municipality(self.municipality).values_list(
+                "outline_source", flat=True
+            )
+        )
         if len(sources) == 1:
             initial.setdefault("source", sources[0])
         return initial

@@ -43,7 +43,9 @@ class DistrictsView(MunicipalityMixin, TemplateView):
         context["districts"] = [
             d for d in selectors.districts_of(self.municipality) if d.level == level
         ]
-        context["outline_sources"] = selectors.outline_sources_in(context["districts"])
+        context["outline_sources"] = selectors.outline_sources(
+            d.outline_source for d in context["districts"]
+        )
         context["indicators"] = selectors.indicators_with_data(self.municipality)
         context["can_manage_data"] = self.request.user.has_perm(MANAGE, self.municipality)
         return context
@@ -154,8 +156,8 @@ class NeedIndexView(MunicipalityMixin, TemplateView):
         context["levels"] = levels
         if year is not None:
             context["index"] = selectors.need_index(self.municipality, year, level=level)
-            context["outline_sources"] = selectors.outline_sources_in(
-                row.district for row in context["index"].rows
+            context["outline_sources"] = selectors.outline_sources(
+                row.district.outline_source for row in context["index"].rows
             )
         return context
 
@@ -211,8 +213,8 @@ class GapView(_GapMixin, MunicipalityMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(self.gap_context())
-        context["outline_sources"] = selectors.outline_sources_in(
-            row.district for row in context.get("rows", [])
+        context["outline_sources"] = selectors.outline_sources(
+            row.district.outline_source for row in context.get("rows", [])
         )
         return context
 
@@ -322,7 +324,9 @@ class ChoroplethView(_ChoroplethMixin, MunicipalityMixin, TemplateView):
         found = context.get("map")
         if found is None:
             return context
-        context["outline_sources"] = selectors.outline_sources_in(r.district for r in found.rows)
+        context["outline_sources"] = selectors.outline_sources(
+            r.district.outline_source for r in found.rows
+        )
         context["sort_links"] = _sort_links(self.request, context["sort"], context["descending"])
         by_value = sorted(
             found.rows,

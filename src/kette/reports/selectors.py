@@ -170,7 +170,7 @@ def gap_section(municipality: Municipality, year: int, at: dt.datetime | None) -
         analysis=analysis,
         priority=priority,
         maps=maps,
-        outline_sources=monitoring.outline_sources_in(analysis.districts),
+        outline_sources=monitoring.outline_sources(d.outline_source for d in analysis.districts),
     )
 
 

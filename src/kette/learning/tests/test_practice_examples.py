@@ -146,7 +146,8 @@ def test_practice_examples_are_found_with_the_directorys_german_search(client, w
     anonymous = AnonymousUser()
 
     def titles(query, user=anonymous):
-        return [e.title for e in selectors.search_practice_examples(world.programme, user, query)]
+        found = selectors.practice_example_search(world.programme, user, query)
+        return [e.title for e in found.examples]
 
     assert titles("Familie") == ["Willkommensbesuche für Familien"]  # stemming; network-only hidden
     assert titles("Muetter") == ["Willkommensbesuche für Familien"]  # umlaut folding

@@ -72,8 +72,9 @@ def test_the_source_of_the_outlines_is_kept_and_named_by_the_maps(municipality):
         "© OpenStreetMap contributors (ODbL)"
     )
     bezirke = District.objects.for_municipality(municipality).filter(level="Stadtbezirk")
-    assert selectors.outline_sources(bezirke) == ["© Stadt Musterstadt, dl-de/by-2-0"]
-    assert selectors.outline_sources_in(bezirke) == ["© Stadt Musterstadt, dl-de/by-2-0"]
+    assert selectors.outline_sources(d.outline_source for d in bezirke) == [
+        "© Stadt Musterstadt, dl-de/by-2-0"
+    ]
     # an empty source is a choice (own outlines): the map names none
     report = _import(municipality, square_a, source="")
     assert report.updated == 1
